@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds Release, runs every test with ctest, then
+# builds with ASan+UBSan and runs the unit tests again under the sanitizers.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./scripts/setup.sh
+./scripts/build.sh build -DCMAKE_BUILD_TYPE=Release
+(cd build && ctest --output-on-failure -j "$(nproc)" --timeout 1500)
+if [[ "${ETCH_SKIP_SANITIZE:-0}" != 1 ]]; then
+  ./scripts/build.sh build-asan -DCMAKE_BUILD_TYPE=Debug -DETCH_SANITIZE=ON -DETCH_BUILD_BENCH=OFF
+  # Conformance and end-to-end training runs are too slow under the sanitizers;
+  # every other suite runs.
+  (cd build-asan && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j "$(nproc)" --timeout 1500 \
+      -LE 'onnx_conformance|slow')
+fi

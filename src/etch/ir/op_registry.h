@@ -1,0 +1,78 @@
+// The op registry: one schema per op type (arity + shape/type inference).
+// Ops are registered from ir/ops/*.cc with ETCH_REGISTER_OP; the runtime calls
+// the same inference with every input value known, so output shapes have one
+// definition.
+#pragma once
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "etch/ir/graph.h"
+
+namespace etch::ir {
+
+struct TypeInfo {
+  DType dtype = DType::F32;
+  Shape shape;
+  bool has_shape = true;
+};
+
+class InferContext {
+ public:
+  InferContext(const Node& node, std::vector<const TypeInfo*> inputs, std::vector<const Tensor*> values);
+  const Node& node() const { return node_; }
+  size_t num_inputs() const { return inputs_.size(); }
+  bool has_input(size_t i) const { return i < inputs_.size() && inputs_[i] != nullptr; }
+  const TypeInfo& input(size_t i) const;  // throws if absent
+  const Shape& shape(size_t i) const { return input(i).shape; }
+  DType dtype(size_t i) const { return input(i).dtype; }
+  // The input's value when known (constant in a graph, always at run time).
+  const Tensor* value(size_t i) const { return i < values_.size() ? values_[i] : nullptr; }
+  void set_output(size_t i, DType dtype, Shape shape, bool has_shape = true);
+  const std::vector<TypeInfo>& outputs() const { return outputs_; }
+  size_t num_outputs() const { return node_.outputs.size(); }
+  // User-facing error naming the node.
+  [[noreturn]] void fail(const std::string& msg) const;
+
+ private:
+  const Node& node_;
+  std::vector<const TypeInfo*> inputs_;
+  std::vector<const Tensor*> values_;
+  std::vector<TypeInfo> outputs_;
+};
+
+using InferFn = std::function<void(InferContext&)>;
+
+struct OpSchema {
+  std::string op_type;
+  std::string domain;  // "" = ai.onnx
+  int min_inputs = 0, max_inputs = 0;
+  int min_outputs = 1, max_outputs = 1;
+  InferFn infer;
+};
+
+void register_op(OpSchema schema);
+const OpSchema* find_op(const std::string& op_type, const std::string& domain = "");
+std::vector<std::string> registered_ops();
+
+struct OpRegistrar {
+  explicit OpRegistrar(OpSchema s) { register_op(std::move(s)); }
+};
+
+#define ETCH_OP_CONCAT2(a, b) a##b
+#define ETCH_OP_CONCAT(a, b) ETCH_OP_CONCAT2(a, b)
+// ETCH_REGISTER_OP({"Relu", "", 1, 1, 1, 1, infer_same});
+#define ETCH_REGISTER_OP(...) \
+  static ::etch::ir::OpRegistrar ETCH_OP_CONCAT(etch_op_registrar_, __COUNTER__)(::etch::ir::OpSchema __VA_ARGS__)
+
+// Runs inference for one node of a graph (constants as known values) and
+// writes the result into its output values. Unknown input shapes propagate.
+void infer_node(Graph& g, const Node& n);
+void infer_shapes(Graph& g);
+
+// Helpers shared by inference functions and kernels.
+Shape broadcast_shapes(const Shape& a, const Shape& b);  // numpy rules; throws InvalidInput
+int64_t normalize_axis(int64_t axis, int64_t rank, const Node& n);  // throws naming the node
+void infer_same_as_input0(InferContext& c);
+
+}  // namespace etch::ir

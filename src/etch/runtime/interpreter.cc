@@ -1,0 +1,117 @@
+#include "etch/runtime/interpreter.h"
+
+#include "etch/ir/op_registry.h"
+#include "etch/ir/verifier.h"
+#include "etch/runtime/kernel_registry.h"
+
+namespace etch::runtime {
+
+Interpreter::Interpreter(const ir::Graph& g) : graph_(g) {
+  std::vector<std::string> missing = ir::unsupported_nodes(g);
+  for (const auto& n : g.nodes())
+    if (ir::find_op(n.op_type, n.domain) && !has_any_kernel(n.op_type, n.domain))
+      missing.push_back("'" + n.name + "' (" + n.op_type + ", no kernel)");
+  if (!missing.empty()) {
+    std::string list;
+    for (size_t i = 0; i < missing.size(); ++i) list += (i ? ", " : "") + missing[i];
+    ETCH_FAIL(Unsupported) << missing.size() << " node(s) use ops etch cannot run: " << list;
+  }
+  last_use_.assign(g.num_values(), -1);
+  const auto& nodes = g.nodes();
+  for (size_t i = 0; i < nodes.size(); ++i)
+    for (ir::ValueId v : nodes[i].inputs)
+      if (v != ir::kNoValue) last_use_[v] = static_cast<int>(i);
+  for (ir::ValueId v : g.outputs) last_use_[v] = static_cast<int>(nodes.size());
+}
+
+std::vector<Tensor> run_node(const ir::Node& node, const std::vector<const Tensor*>& inputs) {
+  const ir::OpSchema* schema = ir::find_op(node.op_type, node.domain);
+  ETCH_REQUIRE(schema, Unsupported) << node.describe() << ": op is not supported by etch";
+  std::vector<ir::TypeInfo> infos(inputs.size());
+  std::vector<const ir::TypeInfo*> info_ptrs(inputs.size(), nullptr);
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    if (!inputs[i]) continue;
+    infos[i] = ir::TypeInfo{inputs[i]->dtype(), inputs[i]->shape(), true};
+    info_ptrs[i] = &infos[i];
+  }
+  ir::InferContext ictx(node, info_ptrs, inputs);
+  schema->infer(ictx);
+  std::vector<Tensor> outputs;
+  outputs.reserve(node.outputs.size());
+  for (size_t i = 0; i < node.outputs.size(); ++i) {
+    const ir::TypeInfo& t = ictx.outputs()[i];
+    ETCH_CHECK(t.has_shape && shape_is_static(t.shape))
+        << node.describe() << ": shape inference left output " << i << " unknown at run time";
+    outputs.emplace_back(t.dtype, t.shape);
+  }
+  DType key = inputs.empty() || !inputs[0] ? DType::F32 : inputs[0]->dtype();
+  KernelFn fn = find_kernel(node.op_type, node.domain, key);
+  ETCH_REQUIRE(fn, Unsupported) << node.describe() << ": no kernel for input type " << dtype_name(key);
+  KernelContext kctx(node, inputs, &outputs);
+  fn(kctx);
+  return outputs;
+}
+
+std::vector<Tensor> Interpreter::run(const std::vector<Tensor>& inputs) {
+  const ir::Graph& g = graph_;
+  ETCH_REQUIRE(inputs.size() == g.inputs.size(), InvalidInput)
+      << "model expects " << g.inputs.size() << " input(s), got " << inputs.size();
+  std::vector<Tensor> env(g.num_values());
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const ir::Value& v = g.value(g.inputs[i]);
+    const Tensor& t = inputs[i];
+    ETCH_REQUIRE(t.dtype() == v.dtype, InvalidInput)
+        << "input '" << v.name << "': expected " << dtype_name(v.dtype) << ", got " << dtype_name(t.dtype());
+    if (v.has_shape) {
+      bool ok = t.rank() == static_cast<int>(v.shape.size());
+      for (size_t d = 0; ok && d < v.shape.size(); ++d) ok = v.shape[d] < 0 || v.shape[d] == t.shape()[d];
+      ETCH_REQUIRE(ok, InvalidInput) << "input '" << v.name << "': expected shape " << shape_str(v.shape) << ", got "
+                                     << shape_str(t.shape());
+    }
+    env[g.inputs[i]] = t;
+  }
+  for (int v = 0; v < g.num_values(); ++v)
+    if (g.value(v).data) env[v] = *g.value(v).data;
+  kept_values_.clear();
+  const auto& nodes = g.nodes();
+  for (size_t ni = 0; ni < nodes.size(); ++ni) {
+    const ir::Node& n = nodes[ni];
+    std::vector<const Tensor*> ins(n.inputs.size(), nullptr);
+    for (size_t i = 0; i < n.inputs.size(); ++i) {
+      if (n.inputs[i] == ir::kNoValue) continue;
+      ETCH_CHECK(env[n.inputs[i]].defined()) << n.describe() << ": input '" << g.value(n.inputs[i]).name << "' not computed";
+      ins[i] = &env[n.inputs[i]];
+    }
+    std::vector<Tensor> outs = run_node(n, ins);
+    if (observer_) observer_(n, outs);
+    for (size_t i = 0; i < n.outputs.size(); ++i) env[n.outputs[i]] = std::move(outs[i]);
+    for (ir::ValueId v : keep_)
+      for (ir::ValueId o : n.outputs)
+        if (v == o) kept_values_[v] = env[v];
+    for (ir::ValueId v : n.inputs)
+      if (v != ir::kNoValue && last_use_[v] == static_cast<int>(ni) && !g.value(v).data) env[v] = Tensor();
+  }
+  std::vector<Tensor> out;
+  for (ir::ValueId v : g.outputs) out.push_back(env[v]);
+  return out;
+}
+
+std::map<std::string, Tensor> Interpreter::run_named(const std::map<std::string, Tensor>& inputs) {
+  std::vector<Tensor> ordered;
+  for (ir::ValueId v : graph_.inputs) {
+    auto it = inputs.find(graph_.value(v).name);
+    ETCH_REQUIRE(it != inputs.end(), InvalidInput) << "missing model input '" << graph_.value(v).name << "'";
+    ordered.push_back(it->second);
+  }
+  for (const auto& [name, t] : inputs) {
+    bool known = false;
+    for (ir::ValueId v : graph_.inputs) known |= graph_.value(v).name == name;
+    ETCH_REQUIRE(known, InvalidInput) << "model has no input named '" << name << "'";
+  }
+  auto outs = run(ordered);
+  std::map<std::string, Tensor> named;
+  for (size_t i = 0; i < outs.size(); ++i) named[graph_.value(graph_.outputs[i]).name] = outs[i];
+  return named;
+}
+
+}  // namespace etch::runtime

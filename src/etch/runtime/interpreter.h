@@ -1,0 +1,46 @@
+// The reference interpreter: the living definition of etch's semantics. Runs a
+// Graph node by node; output shapes come from the op registry's inference with
+// every input known, then the (op, dtype) kernel fills them.
+#pragma once
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "etch/core/tensor.h"
+#include "etch/ir/graph.h"
+
+namespace etch::runtime {
+
+class Interpreter {
+ public:
+  // Checks up front that every node has a schema and a kernel; reports all
+  // unsupported nodes in one Unsupported error.
+  explicit Interpreter(const ir::Graph& g);
+
+  // Inputs in graph-input order. Each is checked against the declared dtype,
+  // rank and static dims (dynamic dims accept any size); errors name the input.
+  std::vector<Tensor> run(const std::vector<Tensor>& inputs);
+  std::map<std::string, Tensor> run_named(const std::map<std::string, Tensor>& inputs);
+
+  // Called after every node with its outputs (calibration, SQNR, debugging).
+  using Observer = std::function<void(const ir::Node&, const std::vector<Tensor>& outputs)>;
+  void set_observer(Observer obs) { observer_ = std::move(obs); }
+  // Extra values to return from run() by id (e.g. intermediate activations).
+  void keep_values(std::vector<ir::ValueId> ids) { keep_ = std::move(ids); }
+  const std::map<ir::ValueId, Tensor>& kept() const { return kept_values_; }
+
+  const ir::Graph& graph() const { return graph_; }
+
+ private:
+  const ir::Graph& graph_;
+  Observer observer_;
+  std::vector<ir::ValueId> keep_;
+  std::map<ir::ValueId, Tensor> kept_values_;
+  std::vector<int> last_use_;  // node index after which a value can be freed
+};
+
+// Runs one node on concrete inputs (used by constant folding and tests).
+std::vector<Tensor> run_node(const ir::Node& node, const std::vector<const Tensor*>& inputs);
+
+}  // namespace etch::runtime

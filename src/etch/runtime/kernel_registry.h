@@ -1,0 +1,52 @@
+// Kernels registered per (op, dtype of the first input). The interpreter
+// allocates outputs from the op's shape inference before calling the kernel, so
+// a kernel only fills output(i).
+#pragma once
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "etch/core/tensor.h"
+#include "etch/ir/graph.h"
+
+namespace etch::runtime {
+
+class KernelContext {
+ public:
+  KernelContext(const ir::Node& node, std::vector<const Tensor*> inputs, std::vector<Tensor>* outputs)
+      : node_(node), inputs_(std::move(inputs)), outputs_(outputs) {}
+  const ir::Node& node() const { return node_; }
+  size_t num_inputs() const { return inputs_.size(); }
+  bool has_input(size_t i) const { return i < inputs_.size() && inputs_[i] != nullptr; }
+  const Tensor& input(size_t i) const;
+  size_t num_outputs() const { return outputs_->size(); }
+  Tensor& output(size_t i) { return (*outputs_)[i]; }
+  [[noreturn]] void fail(const std::string& msg) const;  // InvalidInput naming the node
+
+ private:
+  const ir::Node& node_;
+  std::vector<const Tensor*> inputs_;
+  std::vector<Tensor>* outputs_;
+};
+
+using KernelFn = void (*)(KernelContext&);
+
+// dtype std::nullopt registers a kernel that accepts any input dtype.
+void register_kernel(const std::string& op_type, const std::string& domain, std::optional<DType> dtype, KernelFn fn);
+KernelFn find_kernel(const std::string& op_type, const std::string& domain, DType dtype);
+bool has_any_kernel(const std::string& op_type, const std::string& domain);
+
+struct KernelRegistrar {
+  KernelRegistrar(const char* op, const char* domain, std::optional<DType> dtype, KernelFn fn) {
+    register_kernel(op, domain, dtype, fn);
+  }
+};
+
+#define ETCH_KERNEL_CONCAT2(a, b) a##b
+#define ETCH_KERNEL_CONCAT(a, b) ETCH_KERNEL_CONCAT2(a, b)
+// ETCH_REGISTER_KERNEL("Relu", "", ::etch::DType::F32, relu_f32);
+#define ETCH_REGISTER_KERNEL(op, domain, dtype, fn) \
+  static ::etch::runtime::KernelRegistrar ETCH_KERNEL_CONCAT(etch_kernel_registrar_, __COUNTER__)(op, domain, dtype, fn)
+
+}  // namespace etch::runtime
