@@ -40,15 +40,13 @@ class ErrorBuilder {
 
 }  // namespace etch
 
+// A loop rather than if/else so the macro is safe as the body of an unbraced
+// if (no dangling else); the builder throws, so the body runs at most once.
 #define ETCH_CHECK(cond) \
-  if (cond) {            \
-  } else                 \
-    ::etch::ErrorBuilder(::etch::ErrorKind::Internal, __FILE__, __LINE__) << "check failed: " #cond ": "
+  while (!(cond)) ::etch::ErrorBuilder(::etch::ErrorKind::Internal, __FILE__, __LINE__) << "check failed: " #cond ": "
 
 #define ETCH_FAIL(kind) ::etch::ErrorBuilder(::etch::ErrorKind::kind, nullptr, 0)
 
 // User-facing validation: ETCH_REQUIRE(cond, InvalidInput) << "file x: ...";
 #define ETCH_REQUIRE(cond, kind) \
-  if (cond) {                    \
-  } else                         \
-    ETCH_FAIL(kind)
+  while (!(cond)) ETCH_FAIL(kind)

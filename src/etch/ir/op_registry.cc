@@ -32,6 +32,12 @@ void InferContext::set_output(size_t i, DType dtype, Shape shape, bool has_shape
 
 void InferContext::fail(const std::string& msg) const { ETCH_FAIL(InvalidInput) << node_.describe() << ": " << msg; }
 
+namespace {
+thread_local int64_t t_current_opset = 17;
+}
+int64_t current_opset() { return t_current_opset; }
+void set_current_opset(int64_t opset) { t_current_opset = opset; }
+
 void register_op(OpSchema schema) { table()[key(schema.op_type, schema.domain)] = std::move(schema); }
 
 const OpSchema* find_op(const std::string& op_type, const std::string& domain) {
@@ -77,6 +83,7 @@ void infer_node(Graph& g, const Node& n) {
 }
 
 void infer_shapes(Graph& g) {
+  set_current_opset(g.opset);
   for (const auto& n : g.nodes()) infer_node(g, n);
 }
 

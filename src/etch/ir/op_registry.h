@@ -70,6 +70,12 @@ struct OpRegistrar {
 void infer_node(Graph& g, const Node& n);
 void infer_shapes(Graph& g);
 
+// The default-domain opset of the graph being inferred or run. A few ops changed
+// semantics between opsets without a visible marker (Softmax before 13 coerces
+// to 2-D); the interpreter and infer_shapes set this from Graph::opset.
+int64_t current_opset();
+void set_current_opset(int64_t opset);
+
 // Helpers shared by inference functions and kernels.
 Shape broadcast_shapes(const Shape& a, const Shape& b);  // numpy rules; throws InvalidInput
 int64_t normalize_axis(int64_t axis, int64_t rank, const Node& n);  // throws naming the node

@@ -24,7 +24,7 @@ Interpreter::Interpreter(const ir::Graph& g) : graph_(g) {
   for (ir::ValueId v : g.outputs) last_use_[v] = static_cast<int>(nodes.size());
 }
 
-std::vector<Tensor> run_node(const ir::Node& node, const std::vector<const Tensor*>& inputs) {
+std::vector<Tensor> allocate_outputs(const ir::Node& node, const std::vector<const Tensor*>& inputs) {
   const ir::OpSchema* schema = ir::find_op(node.op_type, node.domain);
   ETCH_REQUIRE(schema, Unsupported) << node.describe() << ": op is not supported by etch";
   std::vector<ir::TypeInfo> infos(inputs.size());
@@ -44,6 +44,11 @@ std::vector<Tensor> run_node(const ir::Node& node, const std::vector<const Tenso
         << node.describe() << ": shape inference left output " << i << " unknown at run time";
     outputs.emplace_back(t.dtype, t.shape);
   }
+  return outputs;
+}
+
+std::vector<Tensor> run_node(const ir::Node& node, const std::vector<const Tensor*>& inputs) {
+  std::vector<Tensor> outputs = allocate_outputs(node, inputs);
   DType key = inputs.empty() || !inputs[0] ? DType::F32 : inputs[0]->dtype();
   KernelFn fn = find_kernel(node.op_type, node.domain, key);
   ETCH_REQUIRE(fn, Unsupported) << node.describe() << ": no kernel for input type " << dtype_name(key);
@@ -56,6 +61,7 @@ std::vector<Tensor> Interpreter::run(const std::vector<Tensor>& inputs) {
   const ir::Graph& g = graph_;
   ETCH_REQUIRE(inputs.size() == g.inputs.size(), InvalidInput)
       << "model expects " << g.inputs.size() << " input(s), got " << inputs.size();
+  ir::set_current_opset(g.opset);
   std::vector<Tensor> env(g.num_values());
   for (size_t i = 0; i < inputs.size(); ++i) {
     const ir::Value& v = g.value(g.inputs[i]);

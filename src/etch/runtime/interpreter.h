@@ -42,5 +42,7 @@ class Interpreter {
 
 // Runs one node on concrete inputs (used by constant folding and tests).
 std::vector<Tensor> run_node(const ir::Node& node, const std::vector<const Tensor*>& inputs);
+// Output tensors of the dtype and shape the op's inference gives, zero-filled.
+std::vector<Tensor> allocate_outputs(const ir::Node& node, const std::vector<const Tensor*>& inputs);
 
 }  // namespace etch::runtime

@@ -1,0 +1,117 @@
+// etch train: train a built-in architecture or fine-tune any imported model.
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
+
+#include "etch/cli/command.h"
+#include "etch/data/dataset.h"
+#include "etch/onnx/exporter.h"
+#include "etch/onnx/importer.h"
+#include "etch/train/recipe.h"
+#include "etch/train/trainer.h"
+#include "etch/train/zoo.h"
+
+namespace etch::cli {
+namespace {
+
+struct TrainArgs {
+  std::string arch, init, data = "fashion-mnist:train", eval = "fashion-mnist:test", output;
+  train::TrainConfig cfg;
+  bool json = false, quiet = false;
+  std::string optimizer, schedule;
+  float lr = 0, weight_decay = -1, label_smoothing = -1;
+  int epochs = -1;
+  int64_t batch = 0, crop_padding = -1;
+  bool flip = false, no_augment = false;
+};
+
+int run_train(TrainArgs& a) {
+  a.quiet = global_options().quiet;
+  ETCH_REQUIRE(a.arch.empty() != a.init.empty(), InvalidInput) << "give exactly one of --arch NAME or --init MODEL.onnx";
+  ir::Graph g;
+  train::TrainConfig cfg;
+  if (!a.arch.empty()) {
+    cfg = train::default_recipe(a.arch);
+    g = train::build_zoo_model(a.arch, {}, cfg.seed);
+  } else {
+    cfg = train::finetune_recipe();
+    g = onnx::import_model(a.init);
+  }
+  if (a.epochs >= 0) cfg.epochs = a.epochs;
+  if (a.batch > 0) cfg.batch_size = a.batch;
+  if (!a.optimizer.empty()) cfg.optimizer.kind = a.optimizer;
+  if (a.lr > 0) cfg.optimizer.lr = a.lr;
+  if (a.weight_decay >= 0) cfg.optimizer.weight_decay = a.weight_decay;
+  if (a.label_smoothing >= 0) cfg.label_smoothing = a.label_smoothing;
+  if (!a.schedule.empty()) cfg.schedule.kind = a.schedule;
+  if (a.crop_padding >= 0) cfg.augment.crop_padding = a.crop_padding;
+  if (a.flip) cfg.augment.horizontal_flip = true;
+  if (a.no_augment) cfg.augment = {};
+  cfg.seed = a.cfg.seed;
+  data::Dataset train_set = data::load_dataset(a.data);
+  data::Dataset eval_set;
+  const bool has_eval = !a.eval.empty() && a.eval != "none";
+  if (has_eval) eval_set = data::load_dataset(a.eval);
+  double before = -1;
+  if (!a.init.empty() && has_eval) before = train::evaluate_accuracy(g, eval_set);
+  if (!a.quiet && !a.json) {
+    fmt::print("training {} on {} ({} images), {} epochs, batch {}, {} lr {}\n", a.arch.empty() ? a.init : a.arch,
+               a.data, train_set.size(), cfg.epochs, cfg.batch_size, cfg.optimizer.kind, cfg.optimizer.lr);
+    if (before >= 0) fmt::print("held-out accuracy before fine-tuning: {:.2f}%\n", 100 * before);
+    fmt::print("{:>5} {:>10} {:>10} {:>10} {:>9} {:>8}\n", "epoch", "loss", "train acc", "test acc", "img/s", "time");
+  }
+  cfg.on_epoch = [&](const train::EpochStats& s) {
+    if (a.quiet || a.json) return;
+    fmt::print("{:>5} {:>10.4f} {:>9.2f}% {:>9} {:>9.0f} {:>7.1f}s\n", s.epoch, s.train_loss, 100 * s.train_acc,
+               s.eval_acc >= 0 ? fmt::format("{:.2f}%", 100 * s.eval_acc) : std::string("-"), s.images_per_sec,
+               s.seconds);
+    std::fflush(stdout);
+  };
+  cfg.on_best = [&](const ir::Graph& best, const train::EpochStats&) { onnx::export_model(best, a.output); };
+  train::TrainResult r = train::fit(g, train_set, has_eval ? &eval_set : nullptr, cfg);
+  if (a.json) {
+    nlohmann::json j;
+    j["output"] = a.output;
+    j["best_epoch"] = r.best_epoch;
+    j["best_accuracy"] = r.best_eval_acc;
+    j["seconds"] = r.seconds;
+    if (before >= 0) j["accuracy_before"] = before;
+    for (const auto& s : r.epochs)
+      j["epochs"].push_back({{"epoch", s.epoch}, {"loss", s.train_loss}, {"train_accuracy", s.train_acc},
+                             {"test_accuracy", s.eval_acc}, {"images_per_sec", s.images_per_sec}, {"seconds", s.seconds}});
+    fmt::print("{}\n", j.dump(2));
+  } else if (!a.quiet) {
+    fmt::print("best epoch {}: {} accuracy {:.2f}%, saved to {} ({:.1f}s in all)\n", r.best_epoch,
+               has_eval ? "test" : "train", 100 * r.best_eval_acc, a.output, r.seconds);
+  }
+  return 0;
+}
+
+CommandRegistrar reg({"train", "train a built-in architecture or fine-tune an ONNX model", [](CLI::App& sub) {
+                        auto a = std::make_shared<TrainArgs>();
+                        sub.add_option("--arch", a->arch, "built-in architecture: mlp, lenet5, cnn, resnet8, mobilenet-tiny");
+                        sub.add_option("--init", a->init, "fine-tune this ONNX model (its initializers become parameters)")
+                            ->check(CLI::ExistingFile);
+                        sub.add_option("--data", a->data, "training data set spec")->capture_default_str();
+                        sub.add_option("--eval", a->eval, "held-out data set spec, or 'none'")->capture_default_str();
+                        sub.add_option("--epochs", a->epochs, "epochs (default: the architecture's recipe)");
+                        sub.add_option("--batch-size", a->batch, "batch size (default: recipe)");
+                        sub.add_option("--optimizer", a->optimizer, "sgd | adam | adamw (default: recipe)");
+                        sub.add_option("--lr", a->lr, "base learning rate (default: recipe)");
+                        sub.add_option("--weight-decay", a->weight_decay, "weight decay (default: recipe)");
+                        sub.add_option("--label-smoothing", a->label_smoothing, "label smoothing epsilon");
+                        sub.add_option("--schedule", a->schedule, "constant | step | cosine (default: recipe)");
+                        sub.add_option("--crop-padding", a->crop_padding, "random-crop augmentation padding in pixels");
+                        sub.add_flag("--flip", a->flip, "random horizontal flips");
+                        sub.add_flag("--no-augment", a->no_augment, "turn augmentation off");
+                        sub.add_option("--seed", a->cfg.seed, "random seed (same seed and threads: same bytes)")
+                            ->capture_default_str();
+                        sub.add_option("-o,--output", a->output, "where to write the best model (ONNX)")->required();
+                        sub.add_flag("--json", a->json, "print results as JSON");
+                        sub.footer("Example:\n  etch train --arch cnn --data fashion-mnist --epochs 5 -o cnn.onnx\n"
+                                   "  etch train --init cnn.onnx --epochs 1 --lr 1e-4 -o cnn.ft.onnx");
+                        return [a] { return run_train(*a); };
+                      }});
+
+}  // namespace
+}  // namespace etch::cli

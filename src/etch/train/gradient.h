@@ -1,0 +1,63 @@
+// Gradient rules: one entry per op in a table (DESIGN.md: "gradient rules as one
+// table"). A rule gets the node, its forward inputs and outputs, the gradient of
+// each output, and writes the gradient of each input it can differentiate.
+// Ops whose training-mode forward differs from inference (BatchNormalization,
+// Dropout) also register a forward_train that saves what backward needs.
+#pragma once
+#include <any>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "etch/core/tensor.h"
+#include "etch/ir/graph.h"
+
+namespace etch::train {
+
+struct ForwardTrainContext {
+  const ir::Node& node;
+  std::vector<const Tensor*> inputs;
+  std::vector<Tensor>& outputs;   // preallocated from shape inference
+  std::any& saved;                // anything backward needs
+  uint64_t seed;                  // per node and step, for Dropout
+  // For BatchNormalization: running statistics to update in place.
+  std::vector<Tensor*> mutable_inputs;
+};
+
+struct GradContext {
+  const ir::Node& node;
+  std::vector<const Tensor*> inputs;        // forward inputs (nullptr if absent)
+  const std::vector<Tensor>& outputs;       // forward outputs
+  std::vector<const Tensor*> output_grads;  // nullptr when an output has no gradient
+  const std::any& saved;
+  std::vector<bool> needs_grad;             // per input: compute only these
+  std::vector<Tensor> input_grads;          // rule fills those it needs (same shape as input)
+  const Tensor& in(size_t i) const { return *inputs[i]; }
+  const Tensor& gout(size_t i = 0) const { return *output_grads[i]; }
+  bool wants(size_t i) const { return i < needs_grad.size() && needs_grad[i]; }
+};
+
+using GradFn = void (*)(GradContext&);
+using ForwardTrainFn = void (*)(ForwardTrainContext&);
+
+struct GradRule {
+  GradFn backward = nullptr;
+  ForwardTrainFn forward_train = nullptr;  // nullptr: the runtime kernel is used
+  std::vector<int> differentiable_inputs;  // input indices a gradient exists for
+};
+
+void register_grad(const std::string& op_type, GradRule rule);
+const GradRule* find_grad(const std::string& op_type);
+
+struct GradRegistrar {
+  GradRegistrar(const char* op, GradRule rule) { register_grad(op, std::move(rule)); }
+};
+#define ETCH_GRAD_CONCAT2(a, b) a##b
+#define ETCH_GRAD_CONCAT(a, b) ETCH_GRAD_CONCAT2(a, b)
+#define ETCH_REGISTER_GRAD(op, ...) \
+  static ::etch::train::GradRegistrar ETCH_GRAD_CONCAT(etch_grad_registrar_, __COUNTER__)(op, ::etch::train::GradRule __VA_ARGS__)
+
+// Sums a broadcast gradient back to the operand's shape (numpy broadcasting).
+Tensor reduce_to_shape(const Tensor& grad, const Shape& shape);
+
+}  // namespace etch::train

@@ -1,0 +1,174 @@
+// Pooling gradients (1-3 spatial dims). MaxPool routes each output gradient to
+// the first maximum of its window (padding never wins), recomputed from the
+// input; AveragePool spreads it over the window with the forward's divisor.
+#include <algorithm>
+#include <limits>
+
+#include "etch/core/thread_pool.h"
+#include "etch/ir/ops/nn_window.h"
+#include "etch/train/grads/grad_util.h"
+
+namespace etch::train::grads {
+namespace {
+
+struct PoolGeom {
+  int64_t planes = 0;  // N * C
+  int64_t in[3] = {1, 1, 1}, k[3] = {1, 1, 1}, s[3] = {1, 1, 1}, d[3] = {1, 1, 1}, pb[3] = {0, 0, 0},
+          pe[3] = {0, 0, 0}, out[3] = {1, 1, 1};
+  int64_t Sin = 1, Sout = 1;
+};
+
+PoolGeom make_geom(const GradContext& c) {
+  const Shape& xs = c.in(0).shape();
+  const int nd = static_cast<int>(xs.size()) - 2;
+  ETCH_REQUIRE(nd >= 1 && nd <= 3, Unsupported)
+      << c.node.describe() << ": training supports pooling over 1 to 3 spatial dims, input has " << nd;
+  const ir::Window w = ir::resolve_window(c.node, std::vector<int64_t>(xs.begin() + 2, xs.end()),
+                                          c.node.attr_ints("kernel_shape"), c.node.attr_int("ceil_mode", 0) != 0);
+  PoolGeom g;
+  g.planes = xs[0] * xs[1];
+  const int off = 3 - nd;
+  for (int i = 0; i < nd; ++i) {
+    g.in[off + i] = w.in[i];
+    g.k[off + i] = w.kernel[i];
+    g.s[off + i] = w.strides[i];
+    g.d[off + i] = w.dilations[i];
+    g.pb[off + i] = w.pad_begin[i];
+    g.pe[off + i] = w.pad_end[i];
+    g.out[off + i] = w.out[i];
+  }
+  g.Sin = g.in[0] * g.in[1] * g.in[2];
+  g.Sout = g.out[0] * g.out[1] * g.out[2];
+  ETCH_CHECK(g.Sout == c.gout().numel() / std::max<int64_t>(1, g.planes))
+      << c.node.describe() << ": pooling geometry disagrees with the output shape";
+  return g;
+}
+
+// Calls f(plane, out_index, in_offsets...) style: for every output position,
+// visits its window's in-bounds input positions in row-major window order.
+template <typename F>
+void for_each_window(const PoolGeom& g, int64_t o0, int64_t o1, int64_t o2, F&& f) {
+  for (int64_t k0 = 0; k0 < g.k[0]; ++k0) {
+    const int64_t i0 = o0 * g.s[0] - g.pb[0] + k0 * g.d[0];
+    if (i0 < 0 || i0 >= g.in[0]) continue;
+    for (int64_t k1 = 0; k1 < g.k[1]; ++k1) {
+      const int64_t i1 = o1 * g.s[1] - g.pb[1] + k1 * g.d[1];
+      if (i1 < 0 || i1 >= g.in[1]) continue;
+      for (int64_t k2 = 0; k2 < g.k[2]; ++k2) {
+        const int64_t i2 = o2 * g.s[2] - g.pb[2] + k2 * g.d[2];
+        if (i2 < 0 || i2 >= g.in[2]) continue;
+        f((i0 * g.in[1] + i1) * g.in[2] + i2);
+      }
+    }
+  }
+}
+
+// Runs body(plane, o0, o1, o2, out_flat) over all outputs, planes in parallel
+// (each plane's input gradient is written by one chunk only).
+template <typename F>
+void for_each_output(const PoolGeom& g, F&& body) {
+  parallel_for(g.planes, std::max<int64_t>(1, 4096 / std::max<int64_t>(1, g.Sout)), [&](int64_t p0, int64_t p1) {
+    for (int64_t p = p0; p < p1; ++p) {
+      int64_t o = 0;
+      for (int64_t o0 = 0; o0 < g.out[0]; ++o0)
+        for (int64_t o1 = 0; o1 < g.out[1]; ++o1)
+          for (int64_t o2 = 0; o2 < g.out[2]; ++o2, ++o) body(p, o0, o1, o2, o);
+    }
+  });
+}
+
+void max_pool_grad(GradContext& c) {
+  if (!c.wants(0)) return;
+  const PoolGeom g = make_geom(c);
+  const float* x = c.in(0).data<float>();
+  const float* dy = c.gout(0).data<float>();
+  Tensor dx(DType::F32, c.in(0).shape());
+  float* o = dx.data<float>();
+  for_each_output(g, [&](int64_t p, int64_t o0, int64_t o1, int64_t o2, int64_t oi) {
+    const float* xp = x + p * g.Sin;
+    float best = -std::numeric_limits<float>::infinity();
+    int64_t arg = -1;
+    for_each_window(g, o0, o1, o2, [&](int64_t i) {
+      if (arg < 0 || xp[i] > best) {
+        best = xp[i];
+        arg = i;
+      }
+    });
+    if (arg >= 0) o[p * g.Sin + arg] += dy[p * g.Sout + oi];
+  });
+  c.input_grads[0] = std::move(dx);
+}
+
+// Divisor: in-bounds window positions, or with count_include_pad every position
+// inside the padded extent [-pad_begin, in + pad_end) (a ceil_mode window's
+// overhang past the end padding is never counted, as in PyTorch).
+void average_pool_grad(GradContext& c) {
+  if (!c.wants(0)) return;
+  const PoolGeom g = make_geom(c);
+  const bool include_pad = c.node.attr_int("count_include_pad", 0) != 0;
+  const float* dy = c.gout(0).data<float>();
+  Tensor dx(DType::F32, c.in(0).shape());
+  float* o = dx.data<float>();
+  for_each_output(g, [&](int64_t p, int64_t o0, int64_t o1, int64_t o2, int64_t oi) {
+    int64_t count = 1;
+    if (include_pad) {
+      const int64_t oo[3] = {o0, o1, o2};
+      for (int d = 0; d < 3; ++d) {
+        int64_t n = 0;
+        for (int64_t k = 0; k < g.k[d]; ++k) {
+          const int64_t i = oo[d] * g.s[d] - g.pb[d] + k * g.d[d];
+          n += (i >= -g.pb[d] && i < g.in[d] + g.pe[d]) ? 1 : 0;
+        }
+        count *= n;
+      }
+    } else {
+      count = 0;
+      for_each_window(g, o0, o1, o2, [&](int64_t) { ++count; });
+    }
+    if (count == 0) return;
+    const float v = dy[p * g.Sout + oi] / static_cast<float>(count);
+    float* op = o + p * g.Sin;
+    for_each_window(g, o0, o1, o2, [&](int64_t i) { op[i] += v; });
+  });
+  c.input_grads[0] = std::move(dx);
+}
+
+void global_average_pool_grad(GradContext& c) {
+  if (!c.wants(0)) return;
+  const Shape& xs = c.in(0).shape();
+  const int64_t planes = xs[0] * xs[1], S = c.in(0).numel() / std::max<int64_t>(1, planes);
+  const float* dy = c.gout().data<float>();
+  Tensor dx(DType::F32, xs);
+  float* o = dx.data<float>();
+  for (int64_t p = 0; p < planes; ++p) {
+    const float v = dy[p] / static_cast<float>(S);
+    std::fill(o + p * S, o + (p + 1) * S, v);
+  }
+  c.input_grads[0] = std::move(dx);
+}
+
+void global_max_pool_grad(GradContext& c) {
+  if (!c.wants(0)) return;
+  const Shape& xs = c.in(0).shape();
+  const int64_t planes = xs[0] * xs[1], S = c.in(0).numel() / std::max<int64_t>(1, planes);
+  const float* x = c.in(0).data<float>();
+  const float* dy = c.gout().data<float>();
+  Tensor dx(DType::F32, xs);
+  float* o = dx.data<float>();
+  for (int64_t p = 0; p < planes; ++p) {
+    if (S == 0) continue;
+    const float* xp = x + p * S;
+    const int64_t arg = std::max_element(xp, xp + S) - xp;  // first maximum
+    o[p * S + arg] = dy[p];
+  }
+  c.input_grads[0] = std::move(dx);
+}
+
+}  // namespace
+
+ETCH_REGISTER_GRAD("MaxPool", {max_pool_grad, nullptr, {0}});
+ETCH_REGISTER_GRAD("AveragePool", {average_pool_grad, nullptr, {0}});
+ETCH_REGISTER_GRAD("GlobalAveragePool", {global_average_pool_grad, nullptr, {0}});
+ETCH_REGISTER_GRAD("GlobalMaxPool", {global_max_pool_grad, nullptr, {0}});
+
+}  // namespace etch::train::grads
