@@ -2,6 +2,8 @@
 //   fashion-mnist:train | fashion-mnist:test[:N] | fashion-mnist (= train) |
 //   npz:path.npz (arrays "x" [N,C,H,W] or [N,H,W] and "y" [N]) | images:dir/ (one sub-folder per class)
 // Images are float32 NCHW scaled to [0, 1]; labels int64.
+// Treat a loaded Dataset's tensors as read-only: a whole Fashion-MNIST split
+// shares its storage with a per-process cache (clone() before editing in place).
 #pragma once
 #include <string>
 #include <vector>

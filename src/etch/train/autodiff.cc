@@ -7,9 +7,12 @@
 namespace etch::train {
 
 namespace {
-void add_into(Tensor& acc, const Tensor& g) {
+// `owned`: g is a fresh tensor nobody else references, so the first gradient
+// can be taken over instead of copied (a pass-through rule such as Reshape or
+// Add returns a view of its output gradient, which must be copied).
+void add_into(Tensor& acc, const Tensor& g, bool owned = false) {
   if (!acc.defined()) {
-    acc = g.clone();
+    acc = owned ? g : g.clone();
     return;
   }
   ETCH_CHECK(acc.shape() == g.shape()) << "gradient shape " << shape_str(g.shape()) << " vs " << shape_str(acc.shape());
@@ -17,13 +20,25 @@ void add_into(Tensor& acc, const Tensor& g) {
   const float* b = g.data<float>();
   for (int64_t i = 0; i < acc.numel(); ++i) a[i] += b[i];
 }
+
 }  // namespace
 
-Autodiff::Autodiff(ir::Graph& g, const std::set<std::string>& frozen) : graph_(g) {
+namespace {
+bool is_weight_slot(const std::string& op, int input) {
+  if (op == "Conv" || op == "ConvTranspose" || op == "Gemm") return input == 1 || input == 2;
+  if (op == "MatMul") return input == 0 || input == 1;
+  if (op == "BatchNormalization" || op == "InstanceNormalization") return input == 1 || input == 2;
+  if (op == "PRelu") return input == 1;
+  return false;
+}
+}  // namespace
+
+Autodiff::Autodiff(ir::Graph& g, const std::set<std::string>& frozen, bool input_grads, bool any_constant)
+    : graph_(g) {
   const int nv = g.num_values();
   param_of_value_.assign(nv, -1);
   requires_grad_.assign(nv, false);
-  for (ir::ValueId v : g.inputs) requires_grad_[v] = g.value(v).dtype == DType::F32;
+  for (ir::ValueId v : g.inputs) requires_grad_[v] = input_grads && g.value(v).dtype == DType::F32;
   std::vector<std::string> missing;
   for (const auto& n : g.nodes()) {
     const GradRule* rule = find_grad(n.op_type);
@@ -34,7 +49,7 @@ Autodiff::Autodiff(ir::Graph& g, const std::set<std::string>& frozen) : graph_(g
         ir::ValueId v = n.inputs[i];
         const ir::Value& val = g.value(v);
         if (val.is_constant() && val.producer < 0 && val.dtype == DType::F32 && !frozen.count(val.name) &&
-            param_of_value_[v] < 0) {
+            param_of_value_[v] < 0 && (any_constant || is_weight_slot(n.op_type, i))) {
           param_of_value_[v] = static_cast<int>(params_.size());
           params_.push_back(Param{v, val.name, *val.data, Tensor(DType::F32, val.data->shape())});
           requires_grad_[v] = true;
@@ -135,7 +150,12 @@ void Autodiff::backward(const std::vector<Tensor>& output_grads) {
     rule->backward(ctx);
     for (size_t i = 0; i < n.inputs.size(); ++i) {
       if (!needs[i] || !ctx.input_grads[i].defined()) continue;
-      add_into(grads[n.inputs[i]], ctx.input_grads[i]);
+      const uint8_t* p = ctx.input_grads[i].raw();
+      bool owned = true;
+      for (const Tensor* go : gouts) owned = owned && !(go && go->raw() == p);
+      for (size_t j = 0; j < n.inputs.size(); ++j)
+        owned = owned && (j == i || !ctx.input_grads[j].defined() || ctx.input_grads[j].raw() != p);
+      add_into(grads[n.inputs[i]], ctx.input_grads[i], owned);
     }
     for (ir::ValueId o : n.outputs) grads[o] = Tensor();  // free as we go
   }

@@ -1,9 +1,11 @@
 // Reverse-mode autodiff over an imported or built Graph. Forward runs the
 // runtime's kernels (or an op's training-mode forward) and keeps every
 // activation; backward walks the nodes in reverse applying the gradient table.
-// Parameters are the graph's float constants feeding a differentiable input of
-// a node; they share storage with the graph, so an optimizer step updates the
-// model in place.
+// Parameters are the graph's float constants in the weight slots of layers
+// (Conv/ConvTranspose W and B, Gemm B and C, MatMul operands, BatchNorm scale
+// and bias, PRelu slope); constants feeding element-wise ops (normalisation,
+// scalars in exported graphs) stay fixed. Parameters share storage with the
+// graph, so an optimizer step updates the model in place.
 #pragma once
 #include <any>
 #include <set>
@@ -26,7 +28,12 @@ class Autodiff {
  public:
   // frozen: names of constants not to train. Throws Unsupported naming every
   // node on a parameter→output path that has no gradient rule.
-  explicit Autodiff(ir::Graph& g, const std::set<std::string>& frozen = {});
+  // input_grads: also compute gradients w.r.t. the graph inputs (off by
+  // default: training never needs them and they cost a full backward conv).
+  // any_constant: every float constant in a differentiable slot is a parameter
+  // (gradient checks of element-wise ops use this).
+  explicit Autodiff(ir::Graph& g, const std::set<std::string>& frozen = {}, bool input_grads = false,
+                    bool any_constant = false);
 
   // training=true uses batch statistics in BatchNormalization (and updates the
   // running statistics) and applies Dropout with a mask seeded by `seed`.

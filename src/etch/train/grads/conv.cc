@@ -21,9 +21,9 @@ struct Geom {
   int64_t N = 0, C = 0, M = 0, G = 1, Cg = 0, Mg = 0;
   int64_t in[3] = {1, 1, 1}, k[3] = {1, 1, 1}, s[3] = {1, 1, 1}, d[3] = {1, 1, 1}, pb[3] = {0, 0, 0},
           out[3] = {1, 1, 1};
-  int64_t K = 0;   // rows of a group's column matrix: Cg * prod(k)
-  int64_t P = 0;   // output positions: prod(out)
-  int64_t Sin = 0; // input positions: prod(in)
+  int64_t K = 0;           // rows of a group's column matrix: Cg * prod(k)
+  int64_t P = 0;           // output positions: prod(out)
+  int64_t Sin = 0;         // input positions: prod(in)
   bool pointwise = false;  // 1x1, stride 1, no pad: the column matrix is the input
 };
 
@@ -108,7 +108,8 @@ void im2col(const Geom& g, const float* x, float* col) {
     }
     float* dst = col + pos;
     const float* src = x + xo;
-    if (st == 1) std::memcpy(dst, src, sizeof(float) * n);
+    if (st == 1)
+      std::memcpy(dst, src, sizeof(float) * n);
     else
       for (int64_t i = 0; i < n; ++i) dst[i] = src[i * st];
   });

@@ -21,21 +21,21 @@ void gemm_grad(GradContext& c) {
   if (c.wants(0)) {
     Tensor da(DType::F32, a.shape());
     if (!ta)  // dA [M,K] = alpha dY op(B)^T
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, tb ? CblasNoTrans : CblasTrans, M, K, N, alpha, g, N,
-                  b.data<float>(), ldb, 0.0f, da.data<float>(), K);
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, tb ? CblasNoTrans : CblasTrans, M, K, N, alpha, g, N, b.data<float>(),
+                  ldb, 0.0f, da.data<float>(), K);
     else  // dA [K,M] = alpha op(B) dY^T
-      cblas_sgemm(CblasRowMajor, tb ? CblasTrans : CblasNoTrans, CblasTrans, K, M, N, alpha, b.data<float>(), ldb,
-                  g, N, 0.0f, da.data<float>(), M);
+      cblas_sgemm(CblasRowMajor, tb ? CblasTrans : CblasNoTrans, CblasTrans, K, M, N, alpha, b.data<float>(), ldb, g, N,
+                  0.0f, da.data<float>(), M);
     c.input_grads[0] = std::move(da);
   }
   if (c.wants(1)) {
     Tensor db(DType::F32, b.shape());
     if (!tb)  // dB [K,N] = alpha op(A)^T dY
-      cblas_sgemm(CblasRowMajor, ta ? CblasNoTrans : CblasTrans, CblasNoTrans, K, N, M, alpha, a.data<float>(), lda,
-                  g, N, 0.0f, db.data<float>(), N);
+      cblas_sgemm(CblasRowMajor, ta ? CblasNoTrans : CblasTrans, CblasNoTrans, K, N, M, alpha, a.data<float>(), lda, g,
+                  N, 0.0f, db.data<float>(), N);
     else  // dB [N,K] = alpha dY^T op(A)
-      cblas_sgemm(CblasRowMajor, CblasTrans, ta ? CblasTrans : CblasNoTrans, N, K, M, alpha, g, N, a.data<float>(),
-                  lda, 0.0f, db.data<float>(), K);
+      cblas_sgemm(CblasRowMajor, CblasTrans, ta ? CblasTrans : CblasNoTrans, N, K, M, alpha, g, N, a.data<float>(), lda,
+                  0.0f, db.data<float>(), K);
     c.input_grads[1] = std::move(db);
   }
   if (c.wants(2) && c.inputs[2]) {

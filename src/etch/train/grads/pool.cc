@@ -6,6 +6,7 @@
 
 #include "etch/core/thread_pool.h"
 #include "etch/ir/ops/nn_window.h"
+#include "etch/runtime/interpreter.h"
 #include "etch/train/grads/grad_util.h"
 
 namespace etch::train::grads {
@@ -13,18 +14,17 @@ namespace {
 
 struct PoolGeom {
   int64_t planes = 0;  // N * C
-  int64_t in[3] = {1, 1, 1}, k[3] = {1, 1, 1}, s[3] = {1, 1, 1}, d[3] = {1, 1, 1}, pb[3] = {0, 0, 0},
-          pe[3] = {0, 0, 0}, out[3] = {1, 1, 1};
+  int64_t in[3] = {1, 1, 1}, k[3] = {1, 1, 1}, s[3] = {1, 1, 1}, d[3] = {1, 1, 1}, pb[3] = {0, 0, 0}, pe[3] = {0, 0, 0},
+          out[3] = {1, 1, 1};
   int64_t Sin = 1, Sout = 1;
 };
 
-PoolGeom make_geom(const GradContext& c) {
-  const Shape& xs = c.in(0).shape();
+PoolGeom make_geom(const ir::Node& node, const Shape& xs, int64_t out_numel) {
   const int nd = static_cast<int>(xs.size()) - 2;
   ETCH_REQUIRE(nd >= 1 && nd <= 3, Unsupported)
-      << c.node.describe() << ": training supports pooling over 1 to 3 spatial dims, input has " << nd;
-  const ir::Window w = ir::resolve_window(c.node, std::vector<int64_t>(xs.begin() + 2, xs.end()),
-                                          c.node.attr_ints("kernel_shape"), c.node.attr_int("ceil_mode", 0) != 0);
+      << node.describe() << ": training supports pooling over 1 to 3 spatial dims, input has " << nd;
+  const ir::Window w = ir::resolve_window(node, std::vector<int64_t>(xs.begin() + 2, xs.end()),
+                                          node.attr_ints("kernel_shape"), node.attr_int("ceil_mode", 0) != 0);
   PoolGeom g;
   g.planes = xs[0] * xs[1];
   const int off = 3 - nd;
@@ -39,10 +39,12 @@ PoolGeom make_geom(const GradContext& c) {
   }
   g.Sin = g.in[0] * g.in[1] * g.in[2];
   g.Sout = g.out[0] * g.out[1] * g.out[2];
-  ETCH_CHECK(g.Sout == c.gout().numel() / std::max<int64_t>(1, g.planes))
-      << c.node.describe() << ": pooling geometry disagrees with the output shape";
+  ETCH_CHECK(g.Sout == out_numel / std::max<int64_t>(1, g.planes))
+      << node.describe() << ": pooling geometry disagrees with the output shape";
   return g;
 }
+
+PoolGeom make_geom(const GradContext& c) { return make_geom(c.node, c.in(0).shape(), c.gout().numel()); }
 
 // Calls f(plane, out_index, in_offsets...) style: for every output position,
 // visits its window's in-bounds input positions in row-major window order.
@@ -77,9 +79,85 @@ void for_each_output(const PoolGeom& g, F&& body) {
   });
 }
 
+// Training forward of MaxPool without the Indices output: computes the output
+// and saves each window's argmax (first maximum, as the kernel picks it), so
+// backward is a scatter. With Indices requested the runtime kernel runs and
+// backward recomputes the argmax.
+struct MaxPoolSaved {
+  std::vector<int32_t> arg;  // per output element: offset in its input plane, -1 if none
+};
+
+void max_pool_forward_train(ForwardTrainContext& c) {
+  if (c.outputs.size() > 1 || c.inputs[0]->dtype() != DType::F32) {
+    std::vector<Tensor> outs = runtime::run_node(c.node, c.inputs);
+    for (size_t i = 0; i < outs.size() && i < c.outputs.size(); ++i) c.outputs[i] = outs[i];
+    return;
+  }
+  const Tensor& xt = *c.inputs[0];
+  const PoolGeom g = make_geom(c.node, xt.shape(), c.outputs[0].numel());
+  ETCH_REQUIRE(g.Sin < (int64_t{1} << 31), Unsupported) << c.node.describe() << ": plane too large for training";
+  const float* x = xt.data<float>();
+  float* y = c.outputs[0].data<float>();
+  MaxPoolSaved s;
+  s.arg.resize(c.outputs[0].numel());
+  int32_t* arg = s.arg.data();
+  const bool fast = g.in[0] == 1 && g.out[0] == 1 && g.k[1] == 2 && g.k[2] == 2 && g.s[1] == 2 && g.s[2] == 2 &&
+                    g.pb[1] == 0 && g.pb[2] == 0 && g.d[1] == 1 && g.d[2] == 1 && g.out[1] * 2 <= g.in[1] &&
+                    g.out[2] * 2 <= g.in[2];
+  if (fast) {
+    // 2x2 stride 2 without padding: every window is fully inside.
+    parallel_for(g.planes, 64, [&](int64_t a, int64_t b) {
+      const int64_t W = g.in[2], OH = g.out[1], OW = g.out[2];
+      for (int64_t p = a; p < b; ++p) {
+        const float* xp = x + p * g.in[1] * W;
+        float* yp = y + p * OH * OW;
+        int32_t* ap = arg + p * OH * OW;
+        for (int64_t oh = 0; oh < OH; ++oh)
+          for (int64_t ow = 0; ow < OW; ++ow) {
+            const int64_t i0 = 2 * oh * W + 2 * ow;
+            int64_t best = i0;
+            if (xp[i0 + 1] > xp[best]) best = i0 + 1;
+            if (xp[i0 + W] > xp[best]) best = i0 + W;
+            if (xp[i0 + W + 1] > xp[best]) best = i0 + W + 1;
+            yp[oh * OW + ow] = xp[best];
+            ap[oh * OW + ow] = static_cast<int32_t>(best);
+          }
+      }
+    });
+  } else {
+    for_each_output(g, [&](int64_t p, int64_t o0, int64_t o1, int64_t o2, int64_t oi) {
+      const float* xp = x + p * g.Sin;
+      float best = -std::numeric_limits<float>::infinity();
+      int64_t a = -1;
+      for_each_window(g, o0, o1, o2, [&](int64_t i) {
+        if (a < 0 || xp[i] > best) {
+          best = xp[i];
+          a = i;
+        }
+      });
+      y[p * g.Sout + oi] = a < 0 ? best : xp[a];
+      arg[p * g.Sout + oi] = static_cast<int32_t>(a);
+    });
+  }
+  c.saved = std::move(s);
+}
+
 void max_pool_grad(GradContext& c) {
   if (!c.wants(0)) return;
   const PoolGeom g = make_geom(c);
+  if (c.saved.has_value()) {
+    const auto& s = std::any_cast<const MaxPoolSaved&>(c.saved);
+    const float* dy = c.gout(0).data<float>();
+    Tensor dx(DType::F32, c.in(0).shape());
+    float* o = dx.data<float>();
+    for (int64_t p = 0; p < g.planes; ++p)
+      for (int64_t k = 0; k < g.Sout; ++k) {
+        const int32_t a = s.arg[p * g.Sout + k];
+        if (a >= 0) o[p * g.Sin + a] += dy[p * g.Sout + k];
+      }
+    c.input_grads[0] = std::move(dx);
+    return;
+  }
   const float* x = c.in(0).data<float>();
   const float* dy = c.gout(0).data<float>();
   Tensor dx(DType::F32, c.in(0).shape());
@@ -166,7 +244,7 @@ void global_max_pool_grad(GradContext& c) {
 
 }  // namespace
 
-ETCH_REGISTER_GRAD("MaxPool", {max_pool_grad, nullptr, {0}});
+ETCH_REGISTER_GRAD("MaxPool", {max_pool_grad, max_pool_forward_train, {0}});
 ETCH_REGISTER_GRAD("AveragePool", {average_pool_grad, nullptr, {0}});
 ETCH_REGISTER_GRAD("GlobalAveragePool", {global_average_pool_grad, nullptr, {0}});
 ETCH_REGISTER_GRAD("GlobalMaxPool", {global_max_pool_grad, nullptr, {0}});

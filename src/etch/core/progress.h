@@ -1,0 +1,34 @@
+// A one-line progress bar on stderr for long work (batches, epochs, layers).
+// Drawn only when stderr is a terminal and logging is not quiet, so piped or
+// captured output never contains control characters.
+#pragma once
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+namespace etch {
+
+class Progress {
+ public:
+  Progress(std::string label, int64_t total);
+  ~Progress();  // finish()
+  Progress(const Progress&) = delete;
+  Progress& operator=(const Progress&) = delete;
+
+  void advance(int64_t n = 1);
+  void finish();  // erases the bar
+  bool enabled() const { return enabled_; }
+
+  // Whether bars would be drawn at all in this process (stderr is a tty and not --quiet).
+  static bool available();
+
+ private:
+  void draw(bool force);
+
+  std::string label_;
+  int64_t total_, done_ = 0;
+  bool enabled_, drawn_ = false;
+  std::chrono::steady_clock::time_point start_, last_draw_;
+};
+
+}  // namespace etch

@@ -1,0 +1,89 @@
+// Conv and ConvTranspose schemas.
+#include <string>
+
+#include "etch/ir/op_registry.h"
+#include "etch/ir/ops/nn_window.h"
+
+namespace etch::ir {
+namespace {
+
+std::string dims_str(int64_t d) { return d < 0 ? std::string("?") : std::to_string(d); }
+
+// Kernel spatial dims from the weight, cross-checked with kernel_shape.
+std::vector<int64_t> kernel_dims(InferContext& c, const Shape& w) {
+  std::vector<int64_t> k(w.begin() + 2, w.end());
+  if (c.node().has_attr("kernel_shape")) {
+    std::vector<int64_t> ks = c.node().attr_ints("kernel_shape");
+    if (ks.size() != k.size())
+      c.fail("attribute 'kernel_shape' has " + std::to_string(ks.size()) + " values, weight has " +
+             std::to_string(k.size()) + " spatial dims");
+    for (size_t i = 0; i < k.size(); ++i) {
+      if (k[i] >= 0 && ks[i] != k[i])
+        c.fail("attribute 'kernel_shape' " + shape_str(ks) + " does not match weight shape " + shape_str(w));
+      k[i] = ks[i];
+    }
+  }
+  for (int64_t d : k)
+    if (d < 0) c.fail("weight spatial dims must be known, weight shape is " + shape_str(w));
+  return k;
+}
+
+void check_ranks(InferContext& c, const Shape& x, const Shape& w) {
+  if (x.size() < 3) c.fail("input must have rank >= 3 (N, C, spatial...), got shape " + shape_str(x));
+  if (w.size() != x.size())
+    c.fail("weight rank " + std::to_string(w.size()) + " differs from input rank " + std::to_string(x.size()));
+}
+
+void check_bias(InferContext& c, int64_t channels) {
+  if (!c.has_input(2)) return;
+  const Shape& b = c.shape(2);
+  if (b.size() != 1 || (channels >= 0 && b[0] >= 0 && b[0] != channels))
+    c.fail("bias shape " + shape_str(b) + " should be [" + dims_str(channels) + "]");
+}
+
+void infer_conv(InferContext& c) {
+  const Shape& x = c.shape(0);
+  const Shape& w = c.shape(1);
+  check_ranks(c, x, w);
+  const int64_t group = c.node().attr_int("group", 1);
+  if (group < 1) c.fail("attribute 'group' must be >= 1, got " + std::to_string(group));
+  if (x[1] >= 0 && w[1] >= 0 && x[1] != w[1] * group)
+    c.fail("input has " + std::to_string(x[1]) + " channels, weight expects " + std::to_string(w[1]) + "×group=" +
+           std::to_string(w[1] * group));
+  if (w[0] >= 0 && w[0] % group != 0)
+    c.fail("weight has " + std::to_string(w[0]) + " output channels, not divisible by group " + std::to_string(group));
+  check_bias(c, w[0]);
+  if (c.dtype(1) != c.dtype(0)) c.fail("weight dtype differs from input dtype");
+  std::vector<int64_t> in(x.begin() + 2, x.end());
+  Window win = resolve_window(c.node(), in, kernel_dims(c, w), false);
+  Shape out{x[0], w[0]};
+  out.insert(out.end(), win.out.begin(), win.out.end());
+  c.set_output(0, c.dtype(0), out);
+}
+
+void infer_conv_transpose(InferContext& c) {
+  const Shape& x = c.shape(0);
+  const Shape& w = c.shape(1);
+  check_ranks(c, x, w);
+  const int64_t group = c.node().attr_int("group", 1);
+  if (group < 1) c.fail("attribute 'group' must be >= 1, got " + std::to_string(group));
+  // Weight is [C, M/group, k...].
+  if (x[1] >= 0 && w[0] >= 0 && x[1] != w[0])
+    c.fail("input has " + std::to_string(x[1]) + " channels, weight expects " + std::to_string(w[0]));
+  if (w[0] >= 0 && w[0] % group != 0)
+    c.fail("weight has " + std::to_string(w[0]) + " input channels, not divisible by group " + std::to_string(group));
+  const int64_t m = w[1] < 0 ? -1 : w[1] * group;
+  check_bias(c, m);
+  std::vector<int64_t> in(x.begin() + 2, x.end());
+  Window win = resolve_transpose_window(c.node(), in, kernel_dims(c, w));
+  Shape out{x[0], m};
+  out.insert(out.end(), win.out.begin(), win.out.end());
+  c.set_output(0, c.dtype(0), out);
+}
+
+}  // namespace
+
+ETCH_REGISTER_OP({"Conv", "", 2, 3, 1, 1, infer_conv});
+ETCH_REGISTER_OP({"ConvTranspose", "", 2, 3, 1, 1, infer_conv_transpose});
+
+}  // namespace etch::ir

@@ -1,0 +1,41 @@
+#include "etch/passes/pipeline.h"
+
+#include "etch/ir/verifier.h"
+#include "etch/passes/eliminate_dead_nodes.h"
+#include "etch/passes/eliminate_identity.h"
+#include "etch/passes/fold_batchnorm.h"
+#include "etch/passes/fold_constants.h"
+
+namespace etch::passes {
+
+std::vector<Pass> prepare_pipeline() {
+  return {
+      // Identity/Dropout first: they sit between producers and BatchNorms and
+      // would hide Conv→BN pairs from fold_batchnorm.
+      {"eliminate_identity", eliminate_identity},
+      // Constant folding before BN folding: exported models often compute BN
+      // parameters or reshape targets from constants.
+      {"fold_constants", fold_constants},
+      {"fold_batchnorm", fold_batchnorm},
+      // Last: folding leaves constants and nodes nothing reads.
+      {"eliminate_dead_nodes", eliminate_dead_nodes},
+  };
+}
+
+std::vector<std::string> run_pipeline(ir::Graph& g, const std::vector<Pass>& passes, const PassContext& ctx,
+                                      int max_rounds) {
+  std::vector<std::string> changed;
+  for (int round = 0; round < max_rounds; ++round) {
+    bool any = false;
+    for (const auto& p : passes) {
+      if (!p.run(g, ctx)) continue;
+      any = true;
+      changed.push_back(p.name);
+      if (ctx.verify_each) ir::verify(g);
+    }
+    if (!any) break;
+  }
+  return changed;
+}
+
+}  // namespace etch::passes

@@ -1,0 +1,18 @@
+// fp32 matrix multiply through OpenBLAS, always single-threaded inside BLAS:
+// etch parallelizes itself over fixed blocks so results never depend on the
+// thread count.
+#pragma once
+#include <cstdint>
+
+namespace etch::runtime {
+
+// Row-major C[m×n] = alpha·op(A)·op(B) + beta·C on the calling thread.
+void sgemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda,
+           const float* b, int64_t ldb, float beta, float* c, int64_t ldc);
+
+// Same, split into fixed row (or, for few rows, column) blocks run with
+// parallel_for. Block boundaries depend only on m, n, k.
+void sgemm_parallel(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a,
+                    int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc);
+
+}  // namespace etch::runtime

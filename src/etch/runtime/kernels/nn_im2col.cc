@@ -1,0 +1,101 @@
+#include "etch/runtime/kernels/nn_im2col.h"
+
+#include <algorithm>
+#include <cstring>
+
+namespace etch::runtime {
+
+Geom3 make_geom3(const ir::Window& w) {
+  Geom3 g;
+  const int off = 3 - w.nd;
+  for (int i = 0; i < 3; ++i) {
+    const int j = i - off;
+    const bool real = j >= 0;
+    g.in[i] = real ? w.in[j] : 1;
+    g.out[i] = real ? w.out[j] : 1;
+    g.k[i] = real ? w.kernel[j] : 1;
+    g.s[i] = real ? w.strides[j] : 1;
+    g.d[i] = real ? w.dilations[j] : 1;
+    g.p[i] = real ? w.pad_begin[j] : 0;
+  }
+  return g;
+}
+
+namespace {
+// Range [lo, hi) of j in [0, count) with 0 <= base + j*stride < limit.
+inline void valid_range(int64_t base, int64_t stride, int64_t limit, int64_t count, int64_t& lo, int64_t& hi) {
+  lo = base >= 0 ? 0 : (-base + stride - 1) / stride;
+  hi = base > limit - 1 ? 0 : (limit - 1 - base) / stride + 1;
+  lo = std::min(lo, count);
+  hi = std::clamp(hi, lo, count);
+}
+}  // namespace
+
+void im2col(const Geom3& g, int64_t channels, const float* x, int64_t p0, int64_t p1, float* col) {
+  const int64_t len = p1 - p0, plane = g.out[1] * g.out[2];
+  int64_t row = 0;
+  for (int64_t c = 0; c < channels; ++c) {
+    const float* xc = x + c * g.in_size();
+    for (int64_t kd = 0; kd < g.k[0]; ++kd)
+      for (int64_t kh = 0; kh < g.k[1]; ++kh)
+        for (int64_t kw = 0; kw < g.k[2]; ++kw, ++row) {
+          float* dst = col + row * len;
+          int64_t p = p0, od = p / plane, oh = (p % plane) / g.out[2], ow = p % g.out[2];
+          while (p < p1) {
+            const int64_t seg = std::min(g.out[2] - ow, p1 - p);
+            const int64_t id = od * g.s[0] - g.p[0] + kd * g.d[0];
+            const int64_t ih = oh * g.s[1] - g.p[1] + kh * g.d[1];
+            if (id < 0 || id >= g.in[0] || ih < 0 || ih >= g.in[1]) {
+              std::memset(dst, 0, seg * sizeof(float));
+            } else {
+              const float* src = xc + (id * g.in[1] + ih) * g.in[2];
+              const int64_t base = ow * g.s[2] - g.p[2] + kw * g.d[2];
+              int64_t lo, hi;
+              valid_range(base, g.s[2], g.in[2], seg, lo, hi);
+              for (int64_t j = 0; j < lo; ++j) dst[j] = 0.0f;
+              if (g.s[2] == 1) {
+                std::memcpy(dst + lo, src + base + lo, (hi - lo) * sizeof(float));
+              } else {
+                const float* s = src + base;
+                for (int64_t j = lo; j < hi; ++j) dst[j] = s[j * g.s[2]];
+              }
+              for (int64_t j = hi; j < seg; ++j) dst[j] = 0.0f;
+            }
+            dst += seg;
+            p += seg;
+            ow = 0;
+            if (++oh == g.out[1]) {
+              oh = 0;
+              ++od;
+            }
+          }
+        }
+  }
+}
+
+void col2im_add(const Geom3& g, int64_t channels, const float* col, float* y) {
+  const int64_t len = g.out_size();
+  int64_t row = 0;
+  for (int64_t c = 0; c < channels; ++c) {
+    float* yc = y + c * g.in_size();
+    for (int64_t kd = 0; kd < g.k[0]; ++kd)
+      for (int64_t kh = 0; kh < g.k[1]; ++kh)
+        for (int64_t kw = 0; kw < g.k[2]; ++kw, ++row) {
+          const float* src = col + row * len;
+          for (int64_t od = 0; od < g.out[0]; ++od) {
+            const int64_t id = od * g.s[0] - g.p[0] + kd * g.d[0];
+            for (int64_t oh = 0; oh < g.out[1]; ++oh, src += g.out[2]) {
+              const int64_t ih = oh * g.s[1] - g.p[1] + kh * g.d[1];
+              if (id < 0 || id >= g.in[0] || ih < 0 || ih >= g.in[1]) continue;
+              float* dst = yc + (id * g.in[1] + ih) * g.in[2];
+              const int64_t base = -g.p[2] + kw * g.d[2];
+              int64_t lo, hi;
+              valid_range(base, g.s[2], g.in[2], g.out[2], lo, hi);
+              for (int64_t j = lo; j < hi; ++j) dst[base + j * g.s[2]] += src[j];
+            }
+          }
+        }
+  }
+}
+
+}  // namespace etch::runtime

@@ -1,0 +1,72 @@
+// BatchNormalization (inference), InstanceNormalization kernels.
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include "etch/core/thread_pool.h"
+#include "etch/runtime/kernel_registry.h"
+
+namespace etch::runtime {
+namespace {
+
+void batchnorm_f32(KernelContext& ctx) {
+  const Tensor& x = ctx.input(0);
+  const float eps = ctx.node().attr_float("epsilon", 1e-5f);
+  const int64_t batch = x.dim(0), ch = x.dim(1), sz = x.numel() / std::max<int64_t>(1, batch * ch);
+  const float* scale = ctx.input(1).data<float>();
+  const float* bias = ctx.input(2).data<float>();
+  const float* mean = ctx.input(3).data<float>();
+  const float* var = ctx.input(4).data<float>();
+  // y = (x - mean) / sqrt(var + eps) * scale + bias = x * a + b
+  std::vector<float> a(ch), b(ch);
+  for (int64_t c = 0; c < ch; ++c) {
+    a[c] = scale[c] / std::sqrt(var[c] + eps);
+    b[c] = bias[c] - mean[c] * a[c];
+  }
+  const float* xv = x.data<float>();
+  float* yv = ctx.output(0).data<float>();
+  parallel_for(batch * ch, std::max<int64_t>(1, 16384 / std::max<int64_t>(1, sz)), [&](int64_t i0, int64_t i1) {
+    for (int64_t it = i0; it < i1; ++it) {
+      const float ac = a[it % ch], bc = b[it % ch];
+      const float* src = xv + it * sz;
+      float* dst = yv + it * sz;
+      for (int64_t i = 0; i < sz; ++i) dst[i] = src[i] * ac + bc;
+    }
+  });
+  // Optional running-statistics outputs of old opsets: in inference mode, the given ones.
+  for (size_t o = 1; o < ctx.num_outputs(); ++o) {
+    const float* src = ctx.input(o == 1 ? 3 : o == 2 ? 4 : o == 3 ? 3 : 4).data<float>();
+    std::copy(src, src + ch, ctx.output(o).data<float>());
+  }
+}
+
+void instancenorm_f32(KernelContext& ctx) {
+  const Tensor& x = ctx.input(0);
+  const float eps = ctx.node().attr_float("epsilon", 1e-5f);
+  const int64_t batch = x.dim(0), ch = x.dim(1), sz = x.numel() / std::max<int64_t>(1, batch * ch);
+  const float* scale = ctx.input(1).data<float>();
+  const float* bias = ctx.input(2).data<float>();
+  const float* xv = x.data<float>();
+  float* yv = ctx.output(0).data<float>();
+  parallel_for(batch * ch, 1, [&](int64_t i0, int64_t i1) {
+    for (int64_t it = i0; it < i1; ++it) {
+      const float* src = xv + it * sz;
+      double sum = 0.0, sq = 0.0;
+      for (int64_t i = 0; i < sz; ++i) sum += src[i];
+      const double mean = sum / static_cast<double>(sz);
+      for (int64_t i = 0; i < sz; ++i) sq += (src[i] - mean) * (src[i] - mean);
+      const double inv = 1.0 / std::sqrt(sq / static_cast<double>(sz) + eps);
+      const float a = static_cast<float>(scale[it % ch] * inv);
+      const float b = static_cast<float>(bias[it % ch] - mean * scale[it % ch] * inv);
+      float* dst = yv + it * sz;
+      for (int64_t i = 0; i < sz; ++i) dst[i] = src[i] * a + b;
+    }
+  });
+}
+
+}  // namespace
+
+ETCH_REGISTER_KERNEL("BatchNormalization", "", DType::F32, batchnorm_f32);
+ETCH_REGISTER_KERNEL("InstanceNormalization", "", DType::F32, instancenorm_f32);
+
+}  // namespace etch::runtime

@@ -1,0 +1,80 @@
+// Pad kernel (constant, reflect, edge; negative pads crop), any dtype.
+#include <cstring>
+#include <vector>
+
+#include "etch/ir/ops/nn_params.h"
+#include "etch/runtime/kernel_registry.h"
+
+namespace etch::runtime {
+namespace {
+
+template <typename T>
+void pad(KernelContext& ctx) {
+  const ir::Node& n = ctx.node();
+  const Tensor& x = ctx.input(0);
+  const ir::PadSpec s = ir::resolve_pad(n, x.rank(), ctx.has_input(1) ? &ctx.input(1) : nullptr,
+                                        ctx.has_input(3) ? &ctx.input(3) : nullptr);
+  T value = T(0);
+  if (ctx.has_input(2) && ctx.input(2).numel() > 0) value = static_cast<T>(ctx.input(2).get_as_double(0));
+  else if (!ctx.has_input(1)) value = static_cast<T>(n.attr_float("value", 0.0f));
+  Tensor& y = ctx.output(0);
+  const int r = x.rank();
+  if (y.numel() == 0) return;
+  if (r == 0) {
+    y.data<T>()[0] = x.data<T>()[0];
+    return;
+  }
+  // Per dim: source index of each output index, or -1 for the constant.
+  std::vector<std::vector<int64_t>> map(r);
+  for (int d = 0; d < r; ++d) {
+    const int64_t in = x.dim(d);
+    for (int64_t o = 0; o < y.dim(d); ++o) {
+      int64_t i = o - s.begin[d];
+      if (i < 0 || i >= in) {
+        if (s.mode == "constant" || in == 0) i = -1;
+        else if (s.mode == "edge") i = i < 0 ? 0 : in - 1;
+        else if (in == 1) i = 0;
+        else {
+          const int64_t period = 2 * (in - 1);
+          i = ((i % period) + period) % period;
+          if (i >= in) i = period - i;
+        }
+      }
+      map[d].push_back(i);
+    }
+  }
+  const std::vector<int64_t> xs = shape_strides(x.shape());
+  const T* xv = x.data<T>();
+  T* yv = y.data<T>();
+  const int64_t rows = y.numel() / y.dim(r - 1), w = y.dim(r - 1);
+  std::vector<int64_t> idx(r, 0);
+  for (int64_t row = 0; row < rows; ++row) {
+    bool constant_row = false;
+    int64_t base = 0;
+    for (int d = 0; d + 1 < r; ++d) {
+      const int64_t i = map[d][idx[d]];
+      if (i < 0) constant_row = true;
+      base += i * xs[d];
+    }
+    T* dst = yv + row * w;
+    for (int64_t j = 0; j < w; ++j) {
+      const int64_t i = map[r - 1][j];
+      dst[j] = constant_row || i < 0 ? value : xv[base + i];
+    }
+    for (int d = r - 1; d-- > 0;) {
+      if (++idx[d] < y.dim(d)) break;
+      idx[d] = 0;
+    }
+  }
+}
+
+}  // namespace
+
+ETCH_REGISTER_KERNEL("Pad", "", DType::F32, pad<float>);
+ETCH_REGISTER_KERNEL("Pad", "", DType::I8, pad<int8_t>);
+ETCH_REGISTER_KERNEL("Pad", "", DType::U8, pad<uint8_t>);
+ETCH_REGISTER_KERNEL("Pad", "", DType::I32, pad<int32_t>);
+ETCH_REGISTER_KERNEL("Pad", "", DType::I64, pad<int64_t>);
+ETCH_REGISTER_KERNEL("Pad", "", DType::Bool, pad<bool>);
+
+}  // namespace etch::runtime

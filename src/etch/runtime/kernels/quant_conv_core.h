@@ -1,0 +1,26 @@
+// Integer convolution core shared by ConvInteger and QLinearConv (and etch's
+// own int8 conv later): exact int32 sums of (x − x_zero)·(w − w_zero) via
+// im2col blocks and int32 multiply-accumulate loops. Padding contributes 0,
+// i.e. pads hold the input zero point, as ONNX specifies.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+#include "etch/ir/ops/quant_conv_geometry.h"
+
+namespace etch::runtime {
+
+// Called once per (batch n, output channel m, block of output positions
+// [p0, p0 + count) in the flattened output spatial grid) with the int32 sums.
+// Calls for different blocks may run concurrently; each output is seen once.
+using IntConvEpilogue = std::function<void(int64_t n, int64_t m, int64_t p0, int64_t count, const int32_t* acc)>;
+
+// x: [N, C, spatial...] raw 8-bit values; w_centered: [M, C/group · kernel
+// volume] already minus the weight zero point. Sums wrap modulo 2^32 on
+// overflow (the ONNX "accumulation may overflow in 32 bits" rule, defined).
+template <typename T>
+void integer_conv(const ir::ConvGeometry& g, const T* x, int32_t x_zero, const std::vector<int32_t>& w_centered,
+                  const IntConvEpilogue& epilogue);
+
+}  // namespace etch::runtime

@@ -1,0 +1,129 @@
+#include <gtest/gtest.h>
+#include <zlib.h>
+
+#include "data/temp_dir.h"
+#include "etch/data/dataset.h"
+#include "etch/data/npy.h"
+
+namespace etch::data {
+namespace {
+
+using testing::TempDir;
+
+void put16(std::string& s, uint32_t v) {
+  for (int i = 0; i < 2; ++i) s.push_back(static_cast<char>(v >> (8 * i)));
+}
+void put32(std::string& s, uint32_t v) {
+  for (int i = 0; i < 4; ++i) s.push_back(static_cast<char>(v >> (8 * i)));
+}
+
+// A minimal stored (uncompressed) ZIP archive, as numpy.savez writes.
+std::string zip_stored(const std::vector<std::pair<std::string, std::string>>& entries) {
+  std::string out, central;
+  for (const auto& [name, data] : entries) {
+    const auto crc = static_cast<uint32_t>(
+        crc32(0, reinterpret_cast<const Bytef*>(data.data()), static_cast<uInt>(data.size())));
+    const auto offset = static_cast<uint32_t>(out.size());
+    put32(out, 0x04034b50);
+    put16(out, 20), put16(out, 0), put16(out, 0), put16(out, 0), put16(out, 0);
+    put32(out, crc), put32(out, static_cast<uint32_t>(data.size())), put32(out, static_cast<uint32_t>(data.size()));
+    put16(out, static_cast<uint32_t>(name.size())), put16(out, 0);
+    out += name + data;
+    put32(central, 0x02014b50);
+    put16(central, 20), put16(central, 20), put16(central, 0), put16(central, 0), put16(central, 0),
+        put16(central, 0);
+    put32(central, crc), put32(central, static_cast<uint32_t>(data.size())),
+        put32(central, static_cast<uint32_t>(data.size()));
+    put16(central, static_cast<uint32_t>(name.size())), put16(central, 0), put16(central, 0), put16(central, 0),
+        put16(central, 0);
+    put32(central, 0), put32(central, offset);
+    central += name;
+  }
+  const auto cd_offset = static_cast<uint32_t>(out.size());
+  out += central;
+  put32(out, 0x06054b50);
+  put16(out, 0), put16(out, 0), put16(out, static_cast<uint32_t>(entries.size())),
+      put16(out, static_cast<uint32_t>(entries.size()));
+  put32(out, static_cast<uint32_t>(central.size())), put32(out, cd_offset), put16(out, 0);
+  return out;
+}
+
+std::string write_npz(const TempDir& dir, const std::string& name, const std::map<std::string, Tensor>& arrays) {
+  std::vector<std::pair<std::string, std::string>> entries;
+  for (const auto& [k, t] : arrays) entries.emplace_back(k + ".npy", serialize_npy(t));
+  return dir.write(name, zip_stored(entries));
+}
+
+std::string load_error(const std::string& spec) {
+  try {
+    load_dataset(spec);
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::InvalidInput) << e.what();
+    return e.what();
+  }
+  ADD_FAILURE() << spec << " loaded";
+  return "";
+}
+
+TEST(NpzDataset, U8ImagesWithoutChannelAreScaled) {
+  TempDir dir;
+  const std::string path =
+      write_npz(dir, "d.npz",
+                {{"x", Tensor::from_vector<uint8_t>({2, 1, 2}, {0, 255, 51, 102})},
+                 {"y", Tensor::from_vector<int32_t>({2}, {2, 0})}});
+  Dataset d = load_dataset("npz:" + path);
+  EXPECT_EQ(d.name, "npz:" + path);
+  EXPECT_EQ(d.images.shape(), (Shape{2, 1, 1, 2}));
+  EXPECT_EQ(d.images.to_float_vector(), (std::vector<float>{0.0f, 1.0f, 0.2f, 0.4f}));
+  EXPECT_EQ(d.labels.dtype(), DType::I64);
+  EXPECT_EQ(d.labels.to_int64_vector(), (std::vector<int64_t>{2, 0}));
+  EXPECT_EQ(d.num_classes, 3);
+  EXPECT_EQ(d.class_names, (std::vector<std::string>{"0", "1", "2"}));
+}
+
+TEST(NpzDataset, F32ImagesKeepShapeAndValues) {
+  TempDir dir;
+  const std::string path = write_npz(dir, "f.npz",
+                                     {{"x", Tensor::from_vector<float>({1, 2, 1, 1}, {0.25f, 0.75f})},
+                                      {"y", Tensor::from_vector<int64_t>({1}, {4})},
+                                      {"num_classes", Tensor::scalar<int64_t>(10)}});
+  Dataset d = load_dataset("npz:" + path);
+  EXPECT_EQ(d.images.shape(), (Shape{1, 2, 1, 1}));
+  EXPECT_EQ(d.images.to_float_vector(), (std::vector<float>{0.25f, 0.75f}));
+  EXPECT_EQ(d.num_classes, 10);
+}
+
+TEST(NpzDataset, LabelErrorsNameSpecAndIndex) {
+  TempDir dir;
+  const std::string neg = write_npz(dir, "neg.npz",
+                                    {{"x", Tensor(DType::U8, {3, 2, 2})},
+                                     {"y", Tensor::from_vector<int64_t>({3}, {0, 1, -1})}});
+  EXPECT_NE(load_error("npz:" + neg).find("'npz:" + neg + "': label -1 at index 2 is out of range"),
+            std::string::npos);
+  const std::string big = write_npz(dir, "big.npz",
+                                    {{"x", Tensor(DType::U8, {2, 2, 2})},
+                                     {"y", Tensor::from_vector<int64_t>({2}, {5, 1})},
+                                     {"num_classes", Tensor::scalar<int64_t>(5)}});
+  EXPECT_NE(load_error("npz:" + big).find("label 5 at index 0 is out of range [0, 5)"), std::string::npos);
+}
+
+TEST(NpzDataset, ArrayErrorsNameFileAndArray) {
+  TempDir dir;
+  const std::string no_y = write_npz(dir, "noy.npz", {{"x", Tensor(DType::U8, {1, 2, 2})}});
+  EXPECT_NE(load_error("npz:" + no_y).find(no_y + ": no array \"y\" (has: x)"), std::string::npos);
+  const std::string i32 = write_npz(dir, "i32.npz",
+                                    {{"x", Tensor(DType::I32, {1, 2, 2})}, {"y", Tensor(DType::I64, {1})}});
+  EXPECT_NE(load_error("npz:" + i32).find(i32 + ": array \"x\" is i32"), std::string::npos);
+  const std::string flat = write_npz(dir, "flat.npz",
+                                     {{"x", Tensor(DType::F32, {2, 4})}, {"y", Tensor(DType::I64, {2})}});
+  EXPECT_NE(load_error("npz:" + flat).find("[N,C,H,W] or [N,H,W]"), std::string::npos);
+  const std::string count = write_npz(dir, "count.npz",
+                                      {{"x", Tensor(DType::F32, {2, 2, 2})}, {"y", Tensor(DType::I64, {3})}});
+  EXPECT_NE(load_error("npz:" + count).find("array \"y\" has shape [3]; expected [2]"), std::string::npos);
+  const std::string fy = write_npz(dir, "fy.npz",
+                                   {{"x", Tensor(DType::F32, {2, 2, 2})}, {"y", Tensor(DType::F32, {2})}});
+  EXPECT_NE(load_error("npz:" + fy).find("expected integer class labels"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace etch::data
