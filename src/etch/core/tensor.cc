@@ -37,7 +37,9 @@ void keep_freed_memory() {
 }
 }  // namespace
 
-Tensor::Tensor(DType dtype, Shape shape) : dtype_(dtype), shape_(std::move(shape)) {
+Tensor::Tensor(DType dtype, Shape shape) : Tensor(dtype, std::move(shape), true) {}
+
+Tensor::Tensor(DType dtype, Shape shape, bool zero_fill) : dtype_(dtype), shape_(std::move(shape)) {
   keep_freed_memory();
   numel_ = 1;
   for (int64_t d : shape_) {
@@ -53,7 +55,12 @@ Tensor::Tensor(DType dtype, Shape shape) : dtype_(dtype), shape_(std::move(shape
   const size_t alloc = (bytes + 63) / 64 * 64 + 64;
   void* p = std::aligned_alloc(64, alloc);
   if (p == nullptr) throw std::bad_alloc();
-  std::memset(p, 0, alloc);
+  if (zero_fill) {
+    std::memset(p, 0, alloc);
+  } else if (alloc > bytes) {
+    // Padding past the end stays defined (vector loads may read it).
+    std::memset(static_cast<uint8_t*>(p) + bytes, 0, alloc - bytes);
+  }
   storage_ = std::shared_ptr<uint8_t[]>(static_cast<uint8_t*>(p), [](uint8_t* q) { std::free(q); });
 }
 
@@ -65,7 +72,7 @@ Tensor Tensor::reshaped(Shape shape) const {
 }
 
 Tensor Tensor::clone() const {
-  Tensor t(dtype_, shape_);
+  Tensor t(dtype_, shape_, false);
   if (nbytes()) std::memcpy(t.raw(), raw(), nbytes());
   t.quant_ = quant_;
   return t;

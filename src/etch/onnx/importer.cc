@@ -1,6 +1,7 @@
 #include "etch/onnx/importer.h"
 
 #include <onnx/checker.h>
+#include <onnx/version_converter/convert.h>
 #include <onnx/onnx_pb.h>
 #include <onnx/shape_inference/implementation.h>
 
@@ -269,6 +270,24 @@ int64_t default_opset(const ModelProto& m) {
   return opset;
 }
 
+// Models older than opset 7 (legacy broadcasting, is_test/spatial attributes)
+// are upgraded with ONNX's own version converter rather than by etch knowing
+// every retired operator version.
+int64_t upgrade_opset(ModelProto& m, const std::string& label) {
+  constexpr int kUpgradeTarget = 11;
+  try {
+    ::onnx::checker::check_model(m);
+    m = ::onnx::version_conversion::ConvertVersion(m, kUpgradeTarget);
+    // The converter may add initializers that are not graph inputs, which IR
+    // versions before 4 forbid; the upgraded model is IR 4 at least.
+    if (m.ir_version() < 4) m.set_ir_version(4);
+  } catch (const std::exception& e) {
+    ETCH_FAIL(Unsupported) << label << ": opset " << default_opset(m) << " model could not be upgraded to opset "
+                           << kUpgradeTarget << " by the ONNX version converter: " << e.what();
+  }
+  return default_opset(m);
+}
+
 // External data is read (from inside base_dir only) before the checker runs, so
 // that the checker and the converter see ordinary inline tensors.
 void resolve_all_external(ModelProto& m, const std::string& base_dir, const std::string& label) {
@@ -286,7 +305,8 @@ ir::Graph import_model_bytes(const std::string& bytes, const std::string& base_d
   ModelProto m;
   ETCH_REQUIRE(m.ParseFromString(bytes), InvalidInput) << label << ": not a valid ONNX model (protobuf parse failed)";
   ETCH_REQUIRE(m.has_graph(), InvalidInput) << label << ": not a valid ONNX model (no graph)";
-  const int64_t opset = default_opset(m);
+  int64_t opset = default_opset(m);
+  if (opset >= 1 && opset < kMinOpset) opset = upgrade_opset(m, label);
   ETCH_REQUIRE(opset < 0 || (opset >= kMinOpset && opset <= kMaxOpset), Unsupported)
       << label << ": opset " << opset << " is not supported (etch reads opsets " << kMinOpset << " to " << kMaxOpset
       << ")";
