@@ -31,6 +31,9 @@ class Tensor {
   Tensor(DType dtype, Shape shape);
 
   static Tensor zeros(DType dtype, Shape shape) { return Tensor(dtype, std::move(shape)); }
+  // Storage left uninitialised: only for buffers the caller overwrites entirely
+  // (e.g. outputs of kernels that declare so); saves a pass over the memory.
+  static Tensor uninitialized(DType dtype, Shape shape) { return Tensor(dtype, std::move(shape), false); }
   template <typename T>
   static Tensor from_vector(Shape shape, const std::vector<T>& v) {
     Tensor t(DTypeOf<T>::value, std::move(shape));
@@ -82,6 +85,8 @@ class Tensor {
   bool equals(const Tensor& o) const;
 
  private:
+  Tensor(DType dtype, Shape shape, bool zero_fill);
+
   DType dtype_ = DType::F32;
   Shape shape_;
   int64_t numel_ = 0;
