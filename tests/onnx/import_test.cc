@@ -206,8 +206,19 @@ TEST(OnnxImport, AllUnsupportedNodesAreListedInOneError) {
   EXPECT_NE(msg.find("2 node(s)"), std::string::npos) << msg;
 }
 
+TEST(OnnxImport, OpsetBelowSevenIsUpgradedByTheVersionConverter) {
+  auto m = make_model(6);
+  add_input(m, "x", {4});
+  add_node(m, "Relu", {"x"}, {"y"});
+  add_output(m, "y", {4});
+  ir::Graph g = import_model_bytes(serialize(m), ".", "o6.onnx");
+  EXPECT_EQ(g.opset, 11);
+  ASSERT_EQ(g.nodes().size(), 1u);
+  EXPECT_EQ(g.nodes()[0].op_type, "Relu");
+}
+
 TEST(OnnxImport, OpsetOutsideRangeIsUnsupported) {
-  for (int64_t opset : {6, 18}) {
+  for (int64_t opset : {18, 19}) {
     auto m = make_model(opset);
     add_input(m, "x", {4});
     add_node(m, "Relu", {"x"}, {"y"});

@@ -2,6 +2,7 @@
 
 #include "etch/ir/op_registry.h"
 #include "etch/ir/verifier.h"
+#include "etch/runtime/kernel_overwrites.h"
 #include "etch/runtime/kernel_registry.h"
 
 namespace etch::runtime {
@@ -24,7 +25,8 @@ Interpreter::Interpreter(const ir::Graph& g) : graph_(g) {
   for (ir::ValueId v : g.outputs) last_use_[v] = static_cast<int>(nodes.size());
 }
 
-std::vector<Tensor> allocate_outputs(const ir::Node& node, const std::vector<const Tensor*>& inputs) {
+namespace {
+std::vector<Tensor> allocate(const ir::Node& node, const std::vector<const Tensor*>& inputs, bool zero_fill) {
   const ir::OpSchema* schema = ir::find_op(node.op_type, node.domain);
   ETCH_REQUIRE(schema, Unsupported) << node.describe() << ": op is not supported by etch";
   std::vector<ir::TypeInfo> infos(inputs.size());
@@ -42,15 +44,21 @@ std::vector<Tensor> allocate_outputs(const ir::Node& node, const std::vector<con
     const ir::TypeInfo& t = ictx.outputs()[i];
     ETCH_CHECK(t.has_shape && shape_is_static(t.shape))
         << node.describe() << ": shape inference left output " << i << " unknown at run time";
-    outputs.emplace_back(t.dtype, t.shape);
+    outputs.push_back(zero_fill ? Tensor(t.dtype, t.shape) : Tensor::uninitialized(t.dtype, t.shape));
   }
   return outputs;
 }
+}  // namespace
+
+std::vector<Tensor> allocate_outputs(const ir::Node& node, const std::vector<const Tensor*>& inputs) {
+  return allocate(node, inputs, true);
+}
 
 std::vector<Tensor> run_node(const ir::Node& node, const std::vector<const Tensor*>& inputs) {
-  std::vector<Tensor> outputs = allocate_outputs(node, inputs);
   DType key = inputs.empty() || !inputs[0] ? DType::F32 : inputs[0]->dtype();
   KernelFn fn = find_kernel(node.op_type, node.domain, key);
+  // Shape errors from inference come before the missing-kernel error, as before.
+  std::vector<Tensor> outputs = allocate(node, inputs, !fn || !kernel_overwrites_outputs(node.op_type, node.domain, key));
   ETCH_REQUIRE(fn, Unsupported) << node.describe() << ": no kernel for input type " << dtype_name(key);
   KernelContext kctx(node, inputs, &outputs);
   fn(kctx);

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 
+#include "etch/runtime/kernel_overwrites.h"
 #include "etch/runtime/kernels/elementwise_common.h"
 
 namespace etch::runtime {
@@ -158,7 +159,10 @@ void isinf_kernel(KernelContext& ctx) {
                [neg, pos](float v) { return std::isinf(v) && ((v > 0 && pos) || (v < 0 && neg)); });
 }
 
-#define ETCH_REG_FLOAT(Name) ETCH_REGISTER_KERNEL(#Name, "", std::nullopt, float_unary<Name>)
+// Maps write every output element, so outputs need no zero-fill (float-only ops: F32).
+#define ETCH_REG_FLOAT(Name)                                          \
+  ETCH_REGISTER_KERNEL(#Name, "", std::nullopt, float_unary<Name>); \
+  ETCH_KERNEL_OVERWRITES_OUTPUTS(#Name, "", DType::F32)
 ETCH_REG_FLOAT(Sigmoid);
 ETCH_REG_FLOAT(Tanh);
 ETCH_REG_FLOAT(Softplus);
@@ -199,6 +203,17 @@ ETCH_REGISTER_KERNEL("Clip", "", std::nullopt, clip_kernel);
 ETCH_REGISTER_KERNEL("Not", "", std::nullopt, not_kernel);
 ETCH_REGISTER_KERNEL("IsNaN", "", std::nullopt, isnan_kernel);
 ETCH_REGISTER_KERNEL("IsInf", "", std::nullopt, isinf_kernel);
+#define ETCH_NUMERIC_OVERWRITES(op)                   \
+  ETCH_KERNEL_OVERWRITES_OUTPUTS(op, "", DType::F32); \
+  ETCH_KERNEL_OVERWRITES_OUTPUTS(op, "", DType::I32); \
+  ETCH_KERNEL_OVERWRITES_OUTPUTS(op, "", DType::I64); \
+  ETCH_KERNEL_OVERWRITES_OUTPUTS(op, "", DType::I8);  \
+  ETCH_KERNEL_OVERWRITES_OUTPUTS(op, "", DType::U8)
+ETCH_NUMERIC_OVERWRITES("Relu");
+ETCH_NUMERIC_OVERWRITES("Abs");
+ETCH_NUMERIC_OVERWRITES("Neg");
+ETCH_NUMERIC_OVERWRITES("Clip");
+#undef ETCH_NUMERIC_OVERWRITES
 
 }  // namespace
 }  // namespace etch::runtime

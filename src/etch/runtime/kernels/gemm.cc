@@ -1,13 +1,60 @@
 #include "etch/runtime/kernels/gemm.h"
 
 #include <cblas.h>
+#include <dlfcn.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <mutex>
+#include <string>
 
 #include "etch/core/thread_pool.h"
 
 namespace etch::runtime {
+namespace {
+
+// OpenBLAS 0.3.21 (Debian 12) does not recognise AMD Zen 4 as AVX-512 capable
+// and runs its Haswell kernels there, ~2x slower than its SkylakeX small-matrix
+// kernels on conv-sized products. Those kernels are exported by the
+// DYNAMIC_ARCH library, so on a CPU with AVX-512 we look them up once and call
+// them directly for small products; anywhere else (other builds, other CPUs)
+// the lookup fails and cblas_sgemm runs as before. They take column-major
+// arguments and need no packing buffer or thread state.
+using SmallB0 = int (*)(long, long, long, const float*, long, float, const float*, long, float*, long);
+using SmallBeta = int (*)(long, long, long, const float*, long, float, const float*, long, float, float*, long);
+struct SmallKernels {
+  SmallB0 b0[2][2] = {};      // [trans_a][trans_b] of the row-major call
+  SmallBeta beta[2][2] = {};
+  bool ok = false;
+};
+
+const SmallKernels& small_kernels() {
+  static const SmallKernels k = [] {
+    SmallKernels s;
+#if defined(__x86_64__) && defined(__GNUC__)
+    if (!(__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+          __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl")))
+      return s;
+    if (std::getenv("ETCH_NO_SMALL_SGEMM")) return s;
+    s.ok = true;
+    for (int ta = 0; ta < 2; ++ta)
+      for (int tb = 0; tb < 2; ++tb) {
+        // Row-major C = op(A)·op(B) is column-major Cᵀ = op(B)ᵀ·op(A)ᵀ: B's transpose flag comes first.
+        const std::string t = std::string(1, tb ? 't' : 'n') + (ta ? 't' : 'n');
+        s.b0[ta][tb] = reinterpret_cast<SmallB0>(dlsym(RTLD_DEFAULT, ("sgemm_small_kernel_b0_" + t + "_SKYLAKEX").c_str()));
+        s.beta[ta][tb] = reinterpret_cast<SmallBeta>(dlsym(RTLD_DEFAULT, ("sgemm_small_kernel_" + t + "_SKYLAKEX").c_str()));
+        s.ok = s.ok && s.b0[ta][tb] && s.beta[ta][tb];
+      }
+#endif
+    return s;
+  }();
+  return k;
+}
+
+// OpenBLAS's own limit for its small-matrix path on SkylakeX.
+constexpr double kSmallMaxMNK = 100.0 * 100.0 * 100.0;
+
+}  // namespace
 
 void sgemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda,
            const float* b, int64_t ldb, float beta, float* c, int64_t ldc) {
@@ -18,6 +65,16 @@ void sgemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float al
     // BLAS would leave C untouched for k == 0 only when beta == 1.
     for (int64_t i = 0; i < m; ++i)
       for (int64_t j = 0; j < n; ++j) c[i * ldc + j] = beta == 0.0f ? 0.0f : beta * c[i * ldc + j];
+    return;
+  }
+  const SmallKernels& sk = small_kernels();
+  if (sk.ok && static_cast<double>(m) * static_cast<double>(n) * static_cast<double>(k) <= kSmallMaxMNK) {
+    if (beta == 0.0f)
+      sk.b0[trans_a][trans_b](static_cast<long>(n), static_cast<long>(m), static_cast<long>(k), b, static_cast<long>(ldb),
+                              alpha, a, static_cast<long>(lda), c, static_cast<long>(ldc));
+    else
+      sk.beta[trans_a][trans_b](static_cast<long>(n), static_cast<long>(m), static_cast<long>(k), b,
+                                static_cast<long>(ldb), alpha, a, static_cast<long>(lda), beta, c, static_cast<long>(ldc));
     return;
   }
   cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans, trans_b ? CblasTrans : CblasNoTrans,

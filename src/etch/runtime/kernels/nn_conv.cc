@@ -4,6 +4,7 @@
 
 #include "etch/core/thread_pool.h"
 #include "etch/ir/ops/nn_window.h"
+#include "etch/runtime/kernel_overwrites.h"
 #include "etch/runtime/kernel_registry.h"
 #include "etch/runtime/kernels/gemm.h"
 #include "etch/runtime/kernels/nn_im2col.h"
@@ -52,8 +53,8 @@ void conv_f32(KernelContext& ctx) {
         col = xg + p0;
         ldb = out_sz;
       } else {
-        float* buf = scratch(static_cast<size_t>(kc * len));
-        im2col(g, cg, xg, p0, p1, buf);
+        float* buf = scratch(static_cast<size_t>(kc * len + kIm2colSlack));
+        im2col(g, cg, xg, p0, p1, buf, true);
         col = buf;
         ldb = len;
       }
@@ -104,5 +105,8 @@ void conv_transpose_f32(KernelContext& ctx) {
 
 ETCH_REGISTER_KERNEL("Conv", "", DType::F32, conv_f32);
 ETCH_REGISTER_KERNEL("ConvTranspose", "", DType::F32, conv_transpose_f32);
+// Every output element is written (sgemm with beta 0, or fill then col2im).
+ETCH_KERNEL_OVERWRITES_OUTPUTS("Conv", "", DType::F32);
+ETCH_KERNEL_OVERWRITES_OUTPUTS("ConvTranspose", "", DType::F32);
 
 }  // namespace etch::runtime

@@ -31,7 +31,51 @@ inline void valid_range(int64_t base, int64_t stride, int64_t limit, int64_t cou
 }
 }  // namespace
 
-void im2col(const Geom3& g, int64_t channels, const float* x, int64_t p0, int64_t p1, float* col) {
+namespace {
+// Whole 2-D image: each (channel, tap) row is one bounded, strided copy per
+// output row with the valid column range computed once per tap; inline loops
+// instead of a memcpy call per short segment.
+void im2col_2d(const Geom3& g, int64_t channels, const float* x, float* col, bool overshoot_ok) {
+  const int64_t oh_n = g.out[1], ow_n = g.out[2], ih_n = g.in[1], iw_n = g.in[2];
+  const int64_t sh = g.s[1], sw = g.s[2];
+  float* dst = col;
+  for (int64_t c = 0; c < channels; ++c) {
+    const float* xc = x + c * ih_n * iw_n;
+    for (int64_t kh = 0; kh < g.k[1]; ++kh)
+      for (int64_t kw = 0; kw < g.k[2]; ++kw) {
+        const int64_t base_w = kw * g.d[2] - g.p[2];
+        int64_t lo, hi;
+        valid_range(base_w, sw, iw_n, ow_n, lo, hi);
+        for (int64_t oh = 0; oh < oh_n; ++oh, dst += ow_n) {
+          const int64_t ih = oh * sh - g.p[1] + kh * g.d[1];
+          if (ih < 0 || ih >= ih_n) {
+            for (int64_t j = 0; j < ow_n; ++j) dst[j] = 0.0f;
+            continue;
+          }
+          const float* src = xc + ih * iw_n + base_w;
+          for (int64_t j = 0; j < lo; ++j) dst[j] = 0.0f;
+          if (sw == 1 && overshoot_ok) {
+            // Whole 4-float groups: may read up to 3 floats past the row (the
+            // image's tensor has 64 bytes of padding) and write up to 3 past
+            // the segment, which later segments (or the slack) overwrite.
+            for (int64_t j = lo; j < hi; j += 4) std::memcpy(dst + j, src + j, 4 * sizeof(float));
+          } else if (sw == 1) {
+            for (int64_t j = lo; j < hi; ++j) dst[j] = src[j];
+          } else {
+            for (int64_t j = lo; j < hi; ++j) dst[j] = src[j * sw];
+          }
+          for (int64_t j = hi; j < ow_n; ++j) dst[j] = 0.0f;
+        }
+      }
+  }
+}
+}  // namespace
+
+void im2col(const Geom3& g, int64_t channels, const float* x, int64_t p0, int64_t p1, float* col, bool slack) {
+  if (p0 == 0 && p1 == g.out_size() && g.in[0] == 1 && g.out[0] == 1 && g.k[0] == 1) {
+    im2col_2d(g, channels, x, col, slack);
+    return;
+  }
   const int64_t len = p1 - p0, plane = g.out[1] * g.out[2];
   int64_t row = 0;
   for (int64_t c = 0; c < channels; ++c) {

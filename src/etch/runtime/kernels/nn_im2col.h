@@ -18,7 +18,12 @@ Geom3 make_geom3(const ir::Window& w);
 
 // Writes columns [p0, p1) of the (channels·k_size) × out_size column matrix of
 // `x` (channels × in_size) into `col` (row stride p1 - p0). Out-of-image taps are 0.
-void im2col(const Geom3& g, int64_t channels, const float* x, int64_t p0, int64_t p1, float* col);
+// With `slack`, the caller guarantees that `x` may be read up to 3 floats past
+// its end (e.g. it lies in a Tensor, whose storage has 64 bytes of padding) and
+// that `col` has kIm2colSlack floats of room past its end, which lets short
+// rows be copied in whole vector groups.
+constexpr int64_t kIm2colSlack = 4;
+void im2col(const Geom3& g, int64_t channels, const float* x, int64_t p0, int64_t p1, float* col, bool slack = false);
 
 // Adds the (channels·k_size) × in_size column matrix `col` into the image `y`
 // (channels × out_size), where geometry g describes y → col as in im2col with in/out

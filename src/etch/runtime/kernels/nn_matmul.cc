@@ -3,6 +3,7 @@
 
 #include "etch/core/thread_pool.h"
 #include "etch/ir/op_registry.h"
+#include "etch/runtime/kernel_overwrites.h"
 #include "etch/runtime/kernel_registry.h"
 #include "etch/runtime/kernels/gemm.h"
 
@@ -92,5 +93,7 @@ void matmul_f32(KernelContext& ctx) {
 
 ETCH_REGISTER_KERNEL("Gemm", "", DType::F32, gemm_f32);
 ETCH_REGISTER_KERNEL("MatMul", "", DType::F32, matmul_f32);
+ETCH_KERNEL_OVERWRITES_OUTPUTS("Gemm", "", DType::F32);
+ETCH_KERNEL_OVERWRITES_OUTPUTS("MatMul", "", DType::F32);
 
 }  // namespace etch::runtime

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "etch/core/thread_pool.h"
+#include "etch/runtime/kernel_overwrites.h"
 #include "etch/runtime/kernel_registry.h"
 
 namespace etch::runtime {
@@ -68,5 +69,7 @@ void instancenorm_f32(KernelContext& ctx) {
 
 ETCH_REGISTER_KERNEL("BatchNormalization", "", DType::F32, batchnorm_f32);
 ETCH_REGISTER_KERNEL("InstanceNormalization", "", DType::F32, instancenorm_f32);
+ETCH_KERNEL_OVERWRITES_OUTPUTS("BatchNormalization", "", DType::F32);
+ETCH_KERNEL_OVERWRITES_OUTPUTS("InstanceNormalization", "", DType::F32);
 
 }  // namespace etch::runtime

@@ -7,6 +7,7 @@
 
 #include "etch/core/thread_pool.h"
 #include "etch/ir/ops/nn_window.h"
+#include "etch/runtime/kernel_overwrites.h"
 #include "etch/runtime/kernel_registry.h"
 #include "etch/runtime/kernels/nn_im2col.h"
 
@@ -249,5 +250,14 @@ ETCH_REGISTER_KERNEL("GlobalMaxPool", "", DType::F32, (global_pool<float, true>)
 ETCH_REGISTER_KERNEL("GlobalMaxPool", "", DType::U8, (global_pool<uint8_t, true>));
 ETCH_REGISTER_KERNEL("GlobalMaxPool", "", DType::I8, (global_pool<int8_t, true>));
 ETCH_REGISTER_KERNEL("LRN", "", DType::F32, lrn_f32);
+ETCH_KERNEL_OVERWRITES_OUTPUTS("MaxPool", "", DType::F32);
+ETCH_KERNEL_OVERWRITES_OUTPUTS("MaxPool", "", DType::U8);
+ETCH_KERNEL_OVERWRITES_OUTPUTS("MaxPool", "", DType::I8);
+ETCH_KERNEL_OVERWRITES_OUTPUTS("AveragePool", "", DType::F32);
+ETCH_KERNEL_OVERWRITES_OUTPUTS("GlobalAveragePool", "", DType::F32);
+ETCH_KERNEL_OVERWRITES_OUTPUTS("GlobalMaxPool", "", DType::F32);
+ETCH_KERNEL_OVERWRITES_OUTPUTS("GlobalMaxPool", "", DType::U8);
+ETCH_KERNEL_OVERWRITES_OUTPUTS("GlobalMaxPool", "", DType::I8);
+ETCH_KERNEL_OVERWRITES_OUTPUTS("LRN", "", DType::F32);
 
 }  // namespace etch::runtime

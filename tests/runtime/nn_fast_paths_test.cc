@@ -1,0 +1,116 @@
+// The fast paths behind the fp32 CNN kernels, each against a direct definition:
+// sgemm (including the small-product kernels used on AVX-512 CPUs), MaxPool's
+// 2-D path, and kernels that declare they overwrite their outputs (which then
+// receive uninitialised memory).
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+
+#include "etch/runtime/kernel_overwrites.h"
+#include "etch/runtime/kernels/gemm.h"
+#include "nn_test_util.h"
+
+namespace etch::runtime {
+namespace {
+using testing::make_node;
+using testing::random_tensor;
+using testing::run;
+using testing::values;
+
+TEST(Sgemm, AllTransposesAndBetasMatchNaive) {
+  // Shapes below and above the small-product limit, with padded leading dims.
+  const int64_t shapes[][3] = {{5, 7, 3}, {32, 196, 144}, {16, 784, 9}, {70, 90, 200}};
+  for (const auto& s : shapes)
+    for (int ta = 0; ta < 2; ++ta)
+      for (int tb = 0; tb < 2; ++tb)
+        for (float beta : {0.0f, 0.5f}) {
+          const int64_t m = s[0], n = s[1], k = s[2];
+          const int64_t lda = (ta ? m : k) + 3, ldb = (tb ? k : n) + 1, ldc = n + 2;
+          const Tensor a = random_tensor({(ta ? k : m) * lda}, 1);
+          const Tensor b = random_tensor({(tb ? n : k) * ldb}, 2);
+          Tensor c = random_tensor({m * ldc}, 3);
+          const std::vector<float> c0 = values(c);
+          sgemm(ta, tb, m, n, k, 0.75f, a.data<float>(), lda, b.data<float>(), ldb, beta, c.data<float>(), ldc);
+          const float* av = a.data<float>();
+          const float* bv = b.data<float>();
+          for (int64_t i = 0; i < m; ++i)
+            for (int64_t j = 0; j < ldc; ++j) {
+              const float got = c.data<float>()[i * ldc + j];
+              if (j >= n) {
+                ASSERT_EQ(got, c0[i * ldc + j]) << "wrote past column n";
+                continue;
+              }
+              double ref = beta * static_cast<double>(c0[i * ldc + j]);
+              for (int64_t p = 0; p < k; ++p)
+                ref += 0.75 * (ta ? av[p * lda + i] : av[i * lda + p]) * (tb ? bv[j * ldb + p] : bv[p * ldb + j]);
+              ASSERT_NEAR(got, ref, 1e-4 * (1 + k)) << m << "x" << n << "x" << k << " ta=" << ta << " tb=" << tb
+                                                     << " beta=" << beta << " at " << i << "," << j;
+            }
+        }
+}
+
+// MaxPool by its definition: max over the taps inside the input.
+std::vector<float> naive_maxpool(const Tensor& x, int64_t k, int64_t s, int64_t pad, int64_t oh, int64_t ow) {
+  const int64_t planes = x.dim(0) * x.dim(1), h = x.dim(2), w = x.dim(3);
+  std::vector<float> out;
+  for (int64_t p = 0; p < planes; ++p)
+    for (int64_t i = 0; i < oh; ++i)
+      for (int64_t j = 0; j < ow; ++j) {
+        float best = -std::numeric_limits<float>::infinity();
+        for (int64_t a = 0; a < k; ++a)
+          for (int64_t b = 0; b < k; ++b) {
+            const int64_t y = i * s - pad + a, z = j * s - pad + b;
+            if (y >= 0 && y < h && z >= 0 && z < w) best = std::max(best, x.data<float>()[(p * h + y) * w + z]);
+          }
+        out.push_back(best);
+      }
+  return out;
+}
+
+TEST(MaxPoolFastPath, MatchesDefinition) {
+  struct Case {
+    int64_t h, w, k, s, pad;
+  };
+  for (const Case c : {Case{28, 28, 2, 2, 0}, Case{7, 9, 2, 2, 0}, Case{9, 7, 3, 2, 1}, Case{5, 6, 3, 1, 1}}) {
+    const Tensor x = random_tensor({2, 3, c.h, c.w}, 7);
+    const ir::Node n = make_node("MaxPool", 1,
+                                 {{"kernel_shape", std::vector<int64_t>{c.k, c.k}},
+                                  {"strides", std::vector<int64_t>{c.s, c.s}},
+                                  {"pads", std::vector<int64_t>{c.pad, c.pad, c.pad, c.pad}}});
+    const auto y = run(n, {&x});
+    const int64_t oh = (c.h + 2 * c.pad - c.k) / c.s + 1, ow = (c.w + 2 * c.pad - c.k) / c.s + 1;
+    ASSERT_EQ(y[0].shape(), (Shape{2, 3, oh, ow}));
+    EXPECT_EQ(values(y[0]), naive_maxpool(x, c.k, c.s, c.pad, oh, ow)) << c.h << "x" << c.w << " k" << c.k;
+  }
+}
+
+TEST(MaxPoolFastPath, NaNInFirstTapIsKeptLikeTheGeneralLoop) {
+  Tensor x = Tensor::from_vector<float>({1, 1, 2, 2}, {NAN, 1.0f, 2.0f, 3.0f});
+  const ir::Node n = make_node("MaxPool", 1, {{"kernel_shape", std::vector<int64_t>{2, 2}},
+                                              {"strides", std::vector<int64_t>{2, 2}}});
+  EXPECT_TRUE(std::isnan(values(run(n, {&x})[0])[0]));
+  x = Tensor::from_vector<float>({1, 1, 2, 2}, {1.0f, NAN, 2.0f, 3.0f});
+  EXPECT_EQ(values(run(n, {&x})[0])[0], 3.0f);
+}
+
+TEST(KernelOverwrites, DeclaredKernelsFillEveryElementOfRecycledMemory) {
+  EXPECT_TRUE(kernel_overwrites_outputs("Conv", "", DType::F32));
+  EXPECT_TRUE(kernel_overwrites_outputs("Relu", "", DType::F32));
+  EXPECT_FALSE(kernel_overwrites_outputs("Conv", "", DType::I8));
+  const Tensor x = random_tensor({2, 3, 9, 9}, 11);
+  const Tensor w = random_tensor({4, 3, 3, 3}, 12);
+  const ir::Node conv = make_node("Conv", 2, {{"pads", std::vector<int64_t>{1, 1, 1, 1}}});
+  const auto ref = values(run(conv, {&x, &w})[0]);
+  for (int rep = 0; rep < 3; ++rep) {
+    {
+      // Leave NaN garbage in freed heap memory of the output's size.
+      Tensor junk = Tensor::uninitialized(DType::F32, {2, 4, 9, 9});
+      std::fill(junk.data<float>(), junk.data<float>() + junk.numel(), NAN);
+    }
+    EXPECT_EQ(values(run(conv, {&x, &w})[0]), ref);
+  }
+}
+
+}  // namespace
+}  // namespace etch::runtime
