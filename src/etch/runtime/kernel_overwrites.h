@@ -24,4 +24,13 @@ struct OverwritesRegistrar {
   static ::etch::runtime::OverwritesRegistrar ETCH_OVERWRITES_CONCAT(etch_overwrites_registrar_, __COUNTER__)( \
       op, domain, dtype)
 
+// The same declaration for every numeric dtype etch runs (element-wise kernels
+// that dispatch on the dtype inside).
+#define ETCH_KERNEL_OVERWRITES_OUTPUTS_NUMERIC(op)         \
+  ETCH_KERNEL_OVERWRITES_OUTPUTS(op, "", ::etch::DType::F32); \
+  ETCH_KERNEL_OVERWRITES_OUTPUTS(op, "", ::etch::DType::I32); \
+  ETCH_KERNEL_OVERWRITES_OUTPUTS(op, "", ::etch::DType::I64); \
+  ETCH_KERNEL_OVERWRITES_OUTPUTS(op, "", ::etch::DType::I8);  \
+  ETCH_KERNEL_OVERWRITES_OUTPUTS(op, "", ::etch::DType::U8)
+
 }  // namespace etch::runtime

@@ -89,7 +89,7 @@ TrainResult fit(ir::Graph& g, const data::Dataset& train, const data::Dataset* e
       lr = sched.at(cfg.optimizer.lr, step, total);
       Tensor logits = ad.forward({batch.images}, true, cfg.seed * 7919 + static_cast<uint64_t>(step))[0];
       LossResult lr_res = cfg.loss ? cfg.loss(logits, batch) : softmax_cross_entropy(logits, batch.labels, cfg.label_smoothing);
-      if (!cfg.loss) {
+      if (cfg.loss) {  // cross-entropy counts hits itself; a custom loss may not
         lr_res.correct = 0;
         const int64_t c = logits.dim(1);
         const auto y = batch.labels.to_int64_vector();

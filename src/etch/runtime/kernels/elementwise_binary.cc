@@ -241,17 +241,10 @@ ETCH_REGISTER_KERNEL("Or", "", std::nullopt, logic_kernel<OrOp>);
 ETCH_REGISTER_KERNEL("Xor", "", std::nullopt, logic_kernel<XorOp>);
 ETCH_REGISTER_KERNEL("Where", "", std::nullopt, where_kernel);
 // Arithmetic writes every output element (broadcast_binary covers the output).
-#define ETCH_ARITH_OVERWRITES(op)                         \
-  ETCH_KERNEL_OVERWRITES_OUTPUTS(op, "", DType::F32);     \
-  ETCH_KERNEL_OVERWRITES_OUTPUTS(op, "", DType::I32);     \
-  ETCH_KERNEL_OVERWRITES_OUTPUTS(op, "", DType::I64);     \
-  ETCH_KERNEL_OVERWRITES_OUTPUTS(op, "", DType::I8);      \
-  ETCH_KERNEL_OVERWRITES_OUTPUTS(op, "", DType::U8)
-ETCH_ARITH_OVERWRITES("Add");
-ETCH_ARITH_OVERWRITES("Sub");
-ETCH_ARITH_OVERWRITES("Mul");
-ETCH_ARITH_OVERWRITES("Div");
-#undef ETCH_ARITH_OVERWRITES
+ETCH_KERNEL_OVERWRITES_OUTPUTS_NUMERIC("Add");
+ETCH_KERNEL_OVERWRITES_OUTPUTS_NUMERIC("Sub");
+ETCH_KERNEL_OVERWRITES_OUTPUTS_NUMERIC("Mul");
+ETCH_KERNEL_OVERWRITES_OUTPUTS_NUMERIC("Div");
 
 }  // namespace
 }  // namespace etch::runtime
