@@ -1,0 +1,52 @@
+// ai.etch QAdd (TFLite's int8 ADD: both inputs rescaled to a common scale with
+// `left_shift` bits of headroom, summed, rescaled to the output) and QLut (a
+// 256-entry table, etch's form of every int8 → int8 elementwise function).
+#include "etch/ir/ops/qint_ops.h"
+#include "etch/runtime/kernels/elementwise_common.h"
+#include "etch/runtime/kernels/qint_common.h"
+
+namespace etch::runtime {
+namespace {
+
+void qadd(KernelContext& c) {
+  const ir::Node& n = c.node();
+  const QuantizedMultiplier ma = qint::scalar_requant(n, "a_"), mb = qint::scalar_requant(n, "b_"),
+                            my = qint::scalar_requant(n, "y_");
+  const int32_t za = static_cast<int32_t>(n.attr_int("a_zero_point", 0));
+  const int32_t zb = static_cast<int32_t>(n.attr_int("b_zero_point", 0));
+  const int32_t zy = static_cast<int32_t>(n.attr_int("y_zero_point", 0));
+  const int32_t lo = static_cast<int32_t>(n.attr_int("act_min", -128));
+  const int32_t hi = static_cast<int32_t>(n.attr_int("act_max", 127));
+  const int left = static_cast<int>(n.attr_int("left_shift", 20));
+  Tensor& out = c.output(0);
+  const int8_t* a = c.input(0).data<int8_t>();
+  const int8_t* b = c.input(1).data<int8_t>();
+  int8_t* y = out.data<int8_t>();
+  const BroadcastPlan plan = make_broadcast_plan(out.shape(), {c.input(0).shape(), c.input(1).shape()});
+  for_each_row<2>(plan, [&](int64_t o, const int64_t* offs, int64_t count) {
+    const int64_t sa = plan.strides[0].back(), sb = plan.strides[1].back();
+    for (int64_t i = 0; i < count; ++i) {
+      // (q − zp)·2^left fits in int32: |q − zp| ≤ 255 and left ≤ 23.
+      const int32_t va = multiply_by_quantized_multiplier((a[offs[0] + i * sa] - za) * (1 << left), ma);
+      const int32_t vb = multiply_by_quantized_multiplier((b[offs[1] + i * sb] - zb) * (1 << left), mb);
+      y[o + i] = static_cast<int8_t>(requantize(va + vb, my, zy, lo, hi));
+    }
+  });
+}
+
+void qlut(KernelContext& c) {
+  const Tensor& x = c.input(0);
+  const int8_t* table = c.input(1).data<int8_t>();
+  const int8_t* xp = x.data<int8_t>();
+  int8_t* y = c.output(0).data<int8_t>();
+  parallel_for(x.numel(), kElementGrain, [&](int64_t b, int64_t e) {
+    for (int64_t i = b; i < e; ++i) y[i] = table[xp[i] + 128];
+  });
+}
+
+}  // namespace
+
+ETCH_REGISTER_KERNEL("QAdd", ir::kEtchDomain, DType::I8, qadd);
+ETCH_REGISTER_KERNEL("QLut", ir::kEtchDomain, DType::I8, qlut);
+
+}  // namespace etch::runtime
