@@ -1,6 +1,7 @@
 #include "etch/passes/pipeline.h"
 
 #include "etch/ir/verifier.h"
+#include "etch/passes/canonicalize_gemm.h"
 #include "etch/passes/eliminate_dead_nodes.h"
 #include "etch/passes/eliminate_identity.h"
 #include "etch/passes/fold_batchnorm.h"
@@ -17,6 +18,10 @@ std::vector<Pass> prepare_pipeline() {
       // parameters or reshape targets from constants.
       {"fold_constants", fold_constants},
       {"fold_batchnorm", fold_batchnorm},
+      // After BN folding (which handles either Gemm layout): one layout for
+      // fully connected layers, output channel first, as per-channel weight
+      // quantization and QGemm expect.
+      {"canonicalize_gemm", canonicalize_gemm},
       // Last: folding leaves constants and nodes nothing reads.
       {"eliminate_dead_nodes", eliminate_dead_nodes},
   };

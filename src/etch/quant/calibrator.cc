@@ -15,8 +15,9 @@ Calibration parse_calibration(std::string_view name) {
   if (name == "percentile") return Calibration::Percentile;
   if (name == "entropy") return Calibration::Entropy;
   if (name == "mse") return Calibration::Mse;
+  if (name == "ema") return Calibration::Ema;
   ETCH_FAIL(InvalidInput) << "unknown calibration method '" << name
-                          << "' (expected minmax, percentile, entropy or mse)";
+                          << "' (expected minmax, ema, percentile, entropy or mse)";
 }
 
 const char* calibration_name(Calibration c) {
@@ -29,6 +30,8 @@ const char* calibration_name(Calibration c) {
       return "entropy";
     case Calibration::Mse:
       return "mse";
+    case Calibration::Ema:
+      return "ema";
   }
   return "?";
 }
@@ -171,6 +174,8 @@ Range calibrate(const HistogramObserver& h, Calibration method, double percentil
       return entropy_range(h);
     case Calibration::Mse:
       return mse_range(h);
+    case Calibration::Ema:
+      break;
   }
   ETCH_FAIL(Internal) << "unhandled calibration method";
 }

@@ -8,9 +8,12 @@
 
 namespace etch::quant {
 
-enum class Calibration { MinMax, Percentile, Entropy, Mse };
+// Ema: PyTorch's moving-average min-max (MovingAverageMinMaxObserver over the
+// calibration batches); it needs that observer, not a histogram, so calibrate()
+// below does not accept it (quant/ptq.cc keeps one per activation).
+enum class Calibration { MinMax, Percentile, Entropy, Mse, Ema };
 
-// "minmax", "percentile", "entropy", "mse"; InvalidInput listing them otherwise.
+// "minmax", "percentile", "entropy", "mse", "ema"; InvalidInput listing them otherwise.
 Calibration parse_calibration(std::string_view name);
 const char* calibration_name(Calibration c);
 

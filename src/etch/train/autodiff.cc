@@ -29,6 +29,8 @@ bool is_weight_slot(const std::string& op, int input) {
   if (op == "MatMul") return input == 0 || input == 1;
   if (op == "BatchNormalization" || op == "InstanceNormalization") return input == 1 || input == 2;
   if (op == "PRelu") return input == 1;
+  // QAT: a weight reaches its layer through ai.etch.FakeQuantize (quant/).
+  if (op == "FakeQuantize") return input == 0;
   return false;
 }
 }  // namespace

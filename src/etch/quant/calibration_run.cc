@@ -1,0 +1,99 @@
+#include "etch/quant/calibration_run.h"
+
+#include <algorithm>
+#include <cstring>
+#include <memory>
+
+#include "etch/core/progress.h"
+#include "etch/data/rng.h"
+#include "etch/runtime/interpreter.h"
+
+namespace etch::quant {
+
+std::vector<int64_t> calibration_rows(const data::Dataset& calib, const PtqOptions& o) {
+  const int64_t n = calib.size();
+  std::vector<int64_t> rows;
+  if (n <= o.calib_samples) {
+    for (int64_t i = 0; i < n; ++i) rows.push_back(i);
+    return rows;
+  }
+  rows = data::shuffled_indices(n, o.seed);
+  rows.resize(static_cast<size_t>(o.calib_samples));
+  return rows;
+}
+
+Tensor gather_images(const data::Dataset& d, const std::vector<int64_t>& rows, size_t begin, size_t end) {
+  Shape s = d.images.shape();
+  const int64_t row = d.images.numel() / std::max<int64_t>(1, s[0]);
+  s[0] = static_cast<int64_t>(end - begin);
+  Tensor out = Tensor::uninitialized(DType::F32, s);
+  for (size_t i = begin; i < end; ++i)
+    std::memcpy(out.data<float>() + (i - begin) * row, d.images.data<float>() + rows[i] * row, row * sizeof(float));
+  return out;
+}
+
+namespace {
+void add_channel_sums(const Tensor& t, std::vector<double>& sums, int64_t& count) {
+  if (t.rank() < 2) return;
+  const int64_t b = t.dim(0), c = t.dim(1), inner = t.numel() / std::max<int64_t>(1, b * c);
+  sums.resize(static_cast<size_t>(c), 0.0);
+  const float* d = t.data<float>();
+  for (int64_t i = 0; i < b; ++i)
+    for (int64_t ch = 0; ch < c; ++ch) {
+      double s = 0;
+      for (int64_t k = 0; k < inner; ++k) s += d[(i * c + ch) * inner + k];
+      sums[ch] += s;
+    }
+  count += b * inner;
+}
+}  // namespace
+
+CalibrationStats run_calibration(const ir::Graph& g, const QuantPlan& plan, const data::Dataset& calib,
+                                 const PtqOptions& o) {
+  const bool ema = o.calibration == Calibration::Ema;
+  std::map<ir::ValueId, std::unique_ptr<Observer>> obs;
+  for (ir::ValueId v : plan.values) {
+    if (plan.shared.count(v) || plan.fixed.count(v)) continue;
+    if (ema) obs[v] = std::make_unique<MovingAverageMinMaxObserver>();
+    else obs[v] = std::make_unique<HistogramObserver>();
+  }
+  std::map<ir::ValueId, std::pair<std::vector<double>, int64_t>> sums;
+  if (o.bias_correction)
+    for (const auto& l : plan.layers) sums[l.input];
+  auto see = [&](ir::ValueId v, const Tensor& t) {
+    if (auto it = obs.find(v); it != obs.end()) it->second->observe(t);
+    if (auto it = sums.find(v); it != sums.end()) add_channel_sums(t, it->second.first, it->second.second);
+  };
+  runtime::Interpreter interp(g);
+  interp.set_observer([&](const ir::Node& n, const std::vector<Tensor>& outs) {
+    for (size_t i = 0; i < outs.size(); ++i) see(n.outputs[i], outs[i]);
+  });
+  ETCH_REQUIRE(g.inputs.size() == 1, InvalidInput)
+      << "calibration feeds images to a model with one input; this one has " << g.inputs.size();
+  const std::vector<int64_t> rows = calibration_rows(calib, o);
+  Progress bar("calibrating", static_cast<int64_t>(rows.size()));
+  for (size_t b = 0; b < rows.size(); b += static_cast<size_t>(o.calib_batch)) {
+    const size_t e = std::min(rows.size(), b + static_cast<size_t>(o.calib_batch));
+    Tensor x = gather_images(calib, rows, b, e);
+    see(g.inputs[0], x);
+    interp.run({x});
+    bar.advance(static_cast<int64_t>(e - b));
+  }
+  bar.finish();
+  CalibrationStats st;
+  st.samples = static_cast<int64_t>(rows.size());
+  for (auto& [v, ob] : obs) {
+    ETCH_REQUIRE(!ob->empty(), InvalidInput)
+        << "activation '" << g.value(v).name << "' had no finite value on the calibration data";
+    if (ema) st.ranges[v] = ob->range();
+    else st.ranges[v] = calibrate(static_cast<HistogramObserver&>(*ob), o.calibration, o.percentile);
+  }
+  for (auto& [v, s] : sums) {
+    std::vector<double> mean = s.first;
+    for (double& m : mean) m /= static_cast<double>(std::max<int64_t>(1, s.second));
+    st.channel_means[v] = mean;
+  }
+  return st;
+}
+
+}  // namespace etch::quant

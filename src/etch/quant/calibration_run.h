@@ -1,0 +1,28 @@
+// Runs the prepared float graph over calibration images and turns what the
+// observers saw into ranges, one per quantized activation of a QuantPlan.
+#pragma once
+#include <map>
+#include <vector>
+
+#include "etch/data/dataset.h"
+#include "etch/quant/ptq.h"
+#include "etch/quant/ptq_plan.h"
+
+namespace etch::quant {
+
+struct CalibrationStats {
+  std::map<ir::ValueId, Range> ranges;                       // calibrated (not shared/fixed) plan values
+  std::map<ir::ValueId, std::vector<double>> channel_means;  // inputs of weighted layers, per channel (axis 1)
+  int64_t samples = 0;
+};
+
+// The calibration rows: all of `calib` when it holds at most calib_samples
+// images, else calib_samples rows drawn without replacement with opts.seed.
+std::vector<int64_t> calibration_rows(const data::Dataset& calib, const PtqOptions& opts);
+// Rows of d's images (copy), in the given order.
+Tensor gather_images(const data::Dataset& d, const std::vector<int64_t>& rows, size_t begin, size_t end);
+
+CalibrationStats run_calibration(const ir::Graph& g, const QuantPlan& plan, const data::Dataset& calib,
+                                 const PtqOptions& opts);
+
+}  // namespace etch::quant

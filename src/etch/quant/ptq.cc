@@ -1,0 +1,260 @@
+#include "etch/quant/ptq.h"
+
+#include <algorithm>
+#include <cmath>
+#include <memory>
+#include <sstream>
+
+#include "etch/core/progress.h"
+#include "etch/data/rng.h"
+#include "etch/ir/verifier.h"
+#include "etch/passes/pipeline.h"
+#include "etch/quant/calibration_run.h"
+#include "etch/quant/ptq_emit.h"
+#include "etch/quant/int4_storage.h"
+#include "etch/quant/ptq_plan.h"
+#include "etch/quant/qdq_util.h"
+#include "etch/quant/qparams.h"
+#include "etch/runtime/interpreter.h"
+#include "etch/runtime/requantize.h"
+
+namespace etch::quant {
+
+bool is_quantized(const ir::Graph& g, std::string* what) {
+  static const std::set<std::string> ops = {"QuantizeLinear", "DequantizeLinear", "DynamicQuantizeLinear",
+                                            "QLinearConv",    "QLinearMatMul",    "ConvInteger",
+                                            "MatMulInteger",  "QLinearAdd"};
+  for (const auto& n : g.nodes()) {
+    if (ops.count(n.op_type) || n.domain == "ai.etch" || n.domain == "com.microsoft") {
+      if (what) *what = n.describe();
+      return true;
+    }
+  }
+  return false;
+}
+
+std::map<std::string, int> parse_bits_per_layer(const std::string& spec) {
+  std::map<std::string, int> out;
+  std::string text = spec;
+  std::replace(text.begin(), text.end(), ',', '\n');
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (auto h = line.find('#'); h != std::string::npos) line.resize(h);
+    const auto b = line.find_first_not_of(" \t\r"), e = line.find_last_not_of(" \t\r");
+    if (b == std::string::npos) continue;
+    line = line.substr(b, e - b + 1);
+    const auto eq = line.find('=');
+    ETCH_REQUIRE(eq != std::string::npos && eq > 0, InvalidInput)
+        << "bits per layer: entry '" << line << "' is not NODE=BITS (e.g. conv1=4)";
+    auto trim = [](std::string t) {
+      const auto b0 = t.find_first_not_of(" \t"), e0 = t.find_last_not_of(" \t");
+      return b0 == std::string::npos ? std::string() : t.substr(b0, e0 - b0 + 1);
+    };
+    const std::string name = trim(line.substr(0, eq)), bits = trim(line.substr(eq + 1));
+    ETCH_REQUIRE(bits == "4" || bits == "8", InvalidInput)
+        << "bits per layer: '" << name << "' asks for " << bits << " bits; only 4 and 8 are supported";
+    out[name] = std::stoi(bits);
+  }
+  return out;
+}
+
+ir::Graph prepare_for_quantization(const ir::Graph& float_graph) {
+  ir::Graph g = float_graph;
+  passes::PassContext ctx;
+  ctx.evaluate = runtime::run_node;
+  passes::run_pipeline(g, passes::prepare_pipeline(), ctx);
+  return g;
+}
+
+namespace {
+
+void check_weights_finite(const ir::Graph& g) {
+  for (const auto& n : g.nodes())
+    for (ir::ValueId v : n.inputs) {
+      if (v == ir::kNoValue) continue;
+      const ir::Value& val = g.value(v);
+      if (!val.data || val.data->dtype() != DType::F32) continue;
+      const float* d = val.data->data<float>();
+      for (int64_t i = 0; i < val.data->numel(); ++i)
+        ETCH_REQUIRE(std::isfinite(d[i]), InvalidInput)
+            << "tensor '" << val.name << "' (input of " << n.describe() << ") holds " << d[i] << " at element " << i
+            << "; quantization needs finite weights";
+    }
+}
+
+}  // namespace
+
+void check_ptq_inputs(const ir::Graph& g, const data::Dataset& calib, const PtqOptions& o) {
+  std::string what;
+  ETCH_REQUIRE(!is_quantized(g, &what), InvalidInput)
+      << "the model is already quantized (" << what << "); re-quantizing is refused: quantize the float model";
+  ETCH_REQUIRE(o.weight_bits == 8 || o.weight_bits == 4, InvalidInput)
+      << "weight bits must be 8 or 4, got " << o.weight_bits;
+  for (const auto& name : o.keep_float)
+    ETCH_REQUIRE(g.find_node_by_name(name), InvalidInput) << "--keep-float: the model has no node named '" << name << "'";
+  for (const auto& [name, bits] : o.bits_per_layer) {
+    const ir::Node* n = g.find_node_by_name(name);
+    ETCH_REQUIRE(n, InvalidInput) << "bits per layer: the model has no node named '" << name << "'";
+    ETCH_REQUIRE(n->op_type == "Conv" || n->op_type == "Gemm" || n->op_type == "MatMul", InvalidInput)
+        << "bits per layer: " << n->describe() << " has no weights (expected a Conv, Gemm or MatMul)";
+    ETCH_REQUIRE(bits == 8 || bits == 4, InvalidInput) << "bits per layer: '" << name << "' asks for " << bits << " bits";
+  }
+  ETCH_REQUIRE(o.calib_samples >= 1 && o.calib_batch >= 1, InvalidInput)
+      << "calibration samples and batch must be >= 1, got " << o.calib_samples << " and " << o.calib_batch;
+  ETCH_REQUIRE(calib.size() >= o.calib_batch, InvalidInput)
+      << "calibration data set '" << calib.name << "' has " << calib.size()
+      << " images, fewer than one calibration batch of " << o.calib_batch;
+  check_weights_finite(g);
+}
+
+namespace {
+
+struct QuantizedWeight {
+  Tensor q;        // I8 values (4-bit ones in [-7, 7])
+  Tensor dequant;  // F32, for bias correction
+  QuantParams params;
+};
+
+QuantizedWeight quantize_weight(const Tensor& w, const std::string& name, int bits, bool per_channel) {
+  QuantizedWeight r;
+  r.params = weight_params(w, name, bits, per_channel);
+  const int32_t qmax = bits == 4 ? 7 : 127;
+  r.q = Tensor(DType::I8, w.shape());
+  r.dequant = Tensor(DType::F32, w.shape());
+  const int64_t per = w.numel() / w.dim(0);
+  for (int64_t i = 0; i < w.numel(); ++i) {
+    const float s = r.params.scales[r.params.per_channel() ? i / per : 0];
+    const int32_t q = std::clamp<int32_t>(runtime::quantize_half_away<int32_t>(w.data<float>()[i], s, 0), -qmax, qmax);
+    r.q.data<int8_t>()[i] = static_cast<int8_t>(q);
+    r.dequant.data<float>()[i] = static_cast<float>(q) * s;
+  }
+  return r;
+}
+
+// (W − Ŵ)·E[x] per output channel: the mean output shift the weight rounding
+// causes, with the input's per-channel means from calibration (padding
+// ignored). Adding it to the bias removes that shift (Nagel et al., 2019).
+std::vector<double> bias_shift(const ir::Node& n, const Tensor& w, const Tensor& wq, const std::vector<double>& mean) {
+  const int64_t m = w.dim(0), per = w.numel() / m;
+  const int64_t group = n.op_type == "Conv" ? n.attr_int("group", 1) : 1;
+  const int64_t cin_g = n.op_type == "Conv" ? w.dim(1) : per, spatial = per / cin_g;
+  std::vector<double> out(static_cast<size_t>(m), 0.0);
+  for (int64_t o = 0; o < m; ++o) {
+    const int64_t gi = o / (m / group);
+    for (int64_t k = 0; k < per; ++k) {
+      const int64_t ci = gi * cin_g + k / spatial;
+      if (ci >= static_cast<int64_t>(mean.size())) continue;
+      out[o] += (static_cast<double>(w.data<float>()[o * per + k]) - wq.data<float>()[o * per + k]) * mean[ci];
+    }
+  }
+  return out;
+}
+
+void replace_uses_except(ir::Graph& g, ir::ValueId from, ir::ValueId to, const std::vector<ir::NodeId>& users) {
+  for (ir::NodeId u : users)
+    for (auto& in : g.find_node(u)->inputs)
+      if (in == from) in = to;
+}
+
+}  // namespace
+
+ir::Graph quantize_ptq(const ir::Graph& float_graph, const data::Dataset& calib, const PtqOptions& o) {
+  check_ptq_inputs(float_graph, calib, o);
+  ir::Graph g = prepare_for_quantization(float_graph);
+  const QuantPlan plan = plan_quantization(g, o.keep_float);
+  ETCH_REQUIRE(!plan.values.empty(), InvalidInput)
+      << "nothing to quantize: the model has no Conv, Gemm, MatMul, Add or pooling layer outside --keep-float";
+  CalibrationStats stats = run_calibration(g, plan, calib, o);
+  std::map<ir::ValueId, QuantParams> act;
+  for (ir::ValueId v : plan.values)
+    if (!plan.fixed.count(v) && !plan.shared.count(v)) act[v] = activation_params(stats.ranges.at(v), g.value(v).name);
+  std::ostringstream meta;
+  meta << "ptq calibration=" << calibration_name(o.calibration) << " samples=" << stats.samples;
+  return emit_qdq(std::move(g), plan, act, o, stats.channel_means, meta.str());
+}
+
+ir::Graph emit_qdq(ir::Graph g, const QuantPlan& plan, std::map<ir::ValueId, QuantParams> act, const PtqOptions& o,
+                   const std::map<ir::ValueId, std::vector<double>>& channel_means, const std::string& provenance) {
+  for (const auto& [v, p] : plan.fixed) act[v] = p;
+  for (const auto& [v, src] : plan.shared) act[v] = act.at(src);
+
+  // Weights and biases behind DequantizeLinear.
+  for (const WeightedLayer& l : plan.layers) {
+    // Copies: adding nodes below invalidates references into g.nodes().
+    const ir::Node n = *g.find_node(l.node);
+    const Tensor w = *g.value(n.inputs[1]).data;
+    const std::string wname = g.value(n.inputs[1]).name;
+    const int bits = o.bits_per_layer.count(n.name) ? o.bits_per_layer.at(n.name) : o.weight_bits;
+    QuantizedWeight qw = quantize_weight(w, wname, bits, o.per_channel);
+    if (qw.params.per_channel()) qw.params.axis = 0;
+    ir::ValueId wq;
+    const std::string wshort = short_name('w', n.inputs[1]);  // short: see add_qdq
+    if (bits == 4 && !o.int4_as_int8) wq = add_packed_int4(g, qw.q, wshort);
+    else wq = g.add_constant(g.unique_name(wshort + "q"), qw.q);
+    const ir::ValueId wdq = add_dequantize_const(g, wq, qw.params, wshort);
+    const int64_t m = w.dim(0);
+    std::vector<double> bias(static_cast<size_t>(m), 0.0);
+    const bool has_bias = n.has_input(2);
+    if (has_bias) {
+      const Tensor& b = *g.value(n.inputs[2]).data;
+      for (int64_t c = 0; c < m; ++c) bias[c] = b.data<float>()[c];
+    }
+    if (o.bias_correction) {
+      const auto shift = bias_shift(n, w, qw.dequant, channel_means.at(l.input));
+      for (int64_t c = 0; c < m; ++c) bias[c] += shift[c];
+    }
+    ir::ValueId bdq = ir::kNoValue;
+    if ((has_bias || o.bias_correction) && !o.int32_bias) {
+      Tensor bf(DType::F32, {m});
+      for (int64_t c = 0; c < m; ++c) bf.data<float>()[c] = static_cast<float>(bias[c]);
+      bdq = g.add_constant(g.unique_name(short_name('b', n.inputs[1])), bf);
+    } else if (has_bias || o.bias_correction) {
+      const float sx = act.at(l.input).scales[0];
+      QuantParams bp;
+      bp.axis = qw.params.per_channel() ? 0 : -1;
+      Tensor bq(DType::I32, {m});
+      for (int64_t c = 0; c < m; ++c) {
+        const float sb = sx * qw.params.scales[qw.params.per_channel() ? c : 0];
+        if (bp.per_channel() || c == 0) bp.scales.push_back(sb);
+        const double r = runtime::round_half_away_from_zero(bias[c] / static_cast<double>(sb));
+        bq.data<int32_t>()[c] = runtime::saturate_cast<int32_t>(r);
+      }
+      bp.zero_points.assign(bp.scales.size(), 0);
+      const std::string bname = short_name('b', n.inputs[1]);
+      bdq = add_dequantize_const(g, g.add_constant(g.unique_name(bname + "q"), bq), bp, bname);
+    }
+    ir::Node& nn = *g.find_node(l.node);
+    nn.inputs[1] = wdq;
+    if (nn.inputs.size() < 3) nn.inputs.resize(3, ir::kNoValue);
+    nn.inputs[2] = bdq;
+  }
+
+  // Activations: x → Q → DQ, every consumer reads the DQ.
+  for (ir::ValueId v : plan.values) {
+    // Data movement keeps its input's grid: MaxPool/Reshape/... of a
+    // dequantized tensor is already exactly on it, so no Q/DQ is needed after
+    // them (lower_qdq runs them on int8); this keeps small files small.
+    if (plan.shared.count(v)) continue;
+    const std::vector<ir::NodeId> users = g.consumers(v);
+    const bool is_output = std::find(g.outputs.begin(), g.outputs.end(), v) != g.outputs.end();
+    const auto [q, dq] = add_qdq(g, v, act.at(v));
+    replace_uses_except(g, v, dq, users);
+    if (is_output) {  // the dequantized value keeps the output's name
+      const std::string name = g.value(v).name;
+      g.value(v).name = g.unique_name(name + "_float");
+      g.value(dq).name = name;
+      std::replace(g.outputs.begin(), g.outputs.end(), v, dq);
+    }
+    (void)q;
+  }
+  g.topological_sort();
+  std::ostringstream meta;
+  meta << provenance << " per_channel=" << o.per_channel << " weight_bits=" << o.weight_bits
+       << " bias_correction=" << o.bias_correction;
+  g.metadata["etch.quantization"] = meta.str();
+  ir::verify(g);
+  return g;
+}
+
+}  // namespace etch::quant

@@ -1,0 +1,75 @@
+// `etch quantize` with bad input: exit code 2, one line on stderr naming what
+// is wrong, and no output file left behind.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <limits>
+
+#include "cli/etch_process.h"
+#include "etch/onnx/exporter.h"
+#include "etch/onnx/importer.h"
+
+namespace etch {
+namespace {
+
+using testing::quote;
+using testing::ScratchDir;
+using testing::source_path;
+
+const std::string kCnn = source_path("fixtures/cnn.onnx");
+// Small and fast: 64 calibration images, no test-set evaluation.
+const std::string kFast = " --data fashion-mnist:train:64 --calib-samples 64 --test none";
+
+void expect_quantize_fails(const ScratchDir& dir, const std::string& args, const std::vector<std::string>& mentions) {
+  testing::ProcessResult r = testing::run_etch("quantize " + args + " -o out.onnx", dir);
+  EXPECT_EQ(r.exit_code, 2) << "stderr: " << r.err;
+  EXPECT_EQ(r.err.rfind("etch: ", 0), 0u) << r.err;
+  EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << "expected exactly one line, got:\n" << r.err;
+  for (const std::string& m : mentions) EXPECT_NE(r.err.find(m), std::string::npos) << "missing '" << m << "' in: " << r.err;
+  EXPECT_FALSE(std::filesystem::exists(dir.path() / "out.onnx")) << "no output on failure";
+}
+
+TEST(QuantizeErrors, KeepFloatNodeThatDoesNotExist) {
+  ScratchDir dir;
+  expect_quantize_fails(dir, quote(kCnn) + kFast + " --keep-float /conv9/Conv", {"--keep-float", "'/conv9/Conv'"});
+}
+
+TEST(QuantizeErrors, CalibrationSetSmallerThanOneBatch) {
+  ScratchDir dir;
+  expect_quantize_fails(dir, quote(kCnn) + " --data fashion-mnist:train:8 --test none",
+                        {"fashion-mnist:train:8", "8 images", "batch of 32"});
+}
+
+TEST(QuantizeErrors, NanInWeightsNamesTheTensor) {
+  ScratchDir dir;
+  ir::Graph g = onnx::import_model(kCnn);
+  std::string name;
+  for (const auto& n : g.nodes())
+    if (n.op_type == "Gemm") {
+      ir::Value& w = g.value(n.inputs[1]);
+      Tensor t = w.data->clone();
+      t.data<float>()[17] = std::numeric_limits<float>::quiet_NaN();
+      w.data = t;
+      name = w.name;
+    }
+  ASSERT_FALSE(name.empty());
+  onnx::export_model(g, (dir.path() / "nan.onnx").string());
+  expect_quantize_fails(dir, "nan.onnx" + kFast, {"'" + name + "'", "nan", "element 17"});
+}
+
+TEST(QuantizeErrors, AlreadyQuantizedModelIsRefused) {
+  ScratchDir dir;
+  testing::ProcessResult r = testing::run_etch("quantize " + quote(kCnn) + kFast + " -o q.onnx", dir);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  expect_quantize_fails(dir, "q.onnx" + kFast, {"already quantized"});
+}
+
+TEST(QuantizeErrors, BadCalibratorAndBits) {
+  ScratchDir dir;
+  expect_quantize_fails(dir, quote(kCnn) + kFast + " --calibrator kl", {"'kl'", "minmax"});
+  expect_quantize_fails(dir, quote(kCnn) + kFast + " --bits 3", {"8 or 4"});
+  expect_quantize_fails(dir, quote(kCnn) + kFast + " --bits-per-layer /conv1/Conv=2", {"/conv1/Conv", "2 bits"});
+}
+
+}  // namespace
+}  // namespace etch

@@ -1,0 +1,98 @@
+// QAT: FakeQuantize forward equals QuantizeLinear→DequantizeLinear, its
+// gradient is the straight-through estimator, and quantize_qat trains through
+// train::fit and converts to the same kind of integer graph as PTQ.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "etch/ir/ops/qint_ops.h"
+#include "etch/quant/fake_quant_op.h"
+#include "etch/quant/lower_qdq.h"
+#include "etch/quant/ptq.h"
+#include "etch/quant/qat.h"
+#include "etch/runtime/interpreter.h"
+#include "etch/train/autodiff.h"
+#include "quant/quant_test_models.h"
+
+namespace etch::quant {
+namespace {
+
+ir::Node fq_node(int lo, int hi, int axis = -1) {
+  ir::Node n;
+  n.name = "fq";
+  n.op_type = kFakeQuantize;
+  n.domain = ir::kEtchDomain;
+  n.inputs = {0, 1, 2};
+  n.outputs = {3};
+  n.attrs = {{"quant_min", int64_t{lo}}, {"quant_max", int64_t{hi}}};
+  if (axis >= 0) n.attrs["axis"] = int64_t{axis};
+  return n;
+}
+
+TEST(FakeQuantize, ForwardIsQuantizeThenDequantizeWithHalfEven) {
+  const Tensor x = Tensor::from_vector<float>({7}, {-3.0f, -0.25f, 0.25f, 0.75f, 1.0f, 5.0f, 0.1f});
+  const Tensor s = Tensor::scalar<float>(0.5f), z = Tensor::scalar<float>(1.0f);
+  // q = clamp(rint(x / 0.5) + 1, -2, 3): -6+1→-2 (clamped), rint(-0.5)=-0 →1, rint(0.5)=0 →1, rint(1.5)=2 →3,
+  // 2+1=3, 10+1→3 (clamped), rint(0.2)=0 →1; y = (q − 1)·0.5.
+  const auto y = runtime::run_node(fq_node(-2, 3), {&x, &s, &z})[0].to_float_vector();
+  const std::vector<float> want = {-1.5f, 0.0f, 0.0f, 1.0f, 1.0f, 1.0f, 0.0f};
+  EXPECT_EQ(y, want);
+}
+
+TEST(FakeQuantize, PerChannelAlongAxis0) {
+  const Tensor x = Tensor::from_vector<float>({2, 2}, {0.3f, 0.3f, 0.3f, 0.3f});
+  const Tensor s = Tensor::from_vector<float>({2}, {0.1f, 0.25f}), z = Tensor::from_vector<float>({2}, {0.0f, 0.0f});
+  const auto y = runtime::run_node(fq_node(-7, 7, 0), {&x, &s, &z})[0].to_float_vector();
+  EXPECT_NEAR(y[0], 0.3f, 1e-6f);
+  EXPECT_NEAR(y[2], 0.25f, 1e-6f);
+}
+
+TEST(FakeQuantize, StraightThroughGradientMasksClampedValues) {
+  ir::Graph g;
+  const ir::ValueId x = g.add_input("x", DType::F32, {4});
+  const ir::ValueId s = g.add_constant("s", Tensor::scalar<float>(1.0f));
+  const ir::ValueId z = g.add_constant("z", Tensor::scalar<float>(0.0f));
+  const ir::ValueId y = g.add_value("y", DType::F32, {4});
+  g.add_node(kFakeQuantize, {x, s, z}, {y}, "fq", {{"quant_min", int64_t{-2}}, {"quant_max", int64_t{2}}},
+             ir::kEtchDomain);
+  g.outputs = {y};
+  train::Autodiff ad(g, {}, /*input_grads=*/true);
+  ad.forward({Tensor::from_vector<float>({4}, {-5.0f, -1.2f, 1.7f, 2.6f})}, true);
+  ad.backward({Tensor::from_vector<float>({4}, {1.0f, 2.0f, 3.0f, 4.0f})});
+  const auto dx = ad.input_grad(0).to_float_vector();
+  EXPECT_EQ(dx, (std::vector<float>{0.0f, 2.0f, 3.0f, 0.0f})) << "rint(2.6)=3 is clamped to 2";
+}
+
+TEST(Qat, TrainsAndConvertsToTheSameIntegerOpsAsPtq) {
+  const ir::Graph f = testing::small_net();
+  const data::Dataset d = testing::blobs(128);
+  PtqOptions o;
+  o.calibration = Calibration::MinMax;
+  o.calib_samples = 64;
+  o.calib_batch = 16;
+  o.weight_bits = 4;
+  QatOptions q;
+  q.epochs = 1;
+  q.max_steps_per_epoch = 4;
+  q.batch_size = 16;
+  q.lr = 1e-3f;
+  q.progress = false;
+  const ir::Graph qat = quantize_qat(f, d, o, q);
+  const ir::Graph ptq = quantize_ptq(f, d, o);
+  const ir::Graph qi = lower_qdq(qat), pi = lower_qdq(ptq);
+  ASSERT_EQ(qi.nodes().size(), pi.nodes().size());
+  for (size_t k = 0; k < qi.nodes().size(); ++k) EXPECT_EQ(qi.nodes()[k].op_type, pi.nodes()[k].op_type);
+  // Training changed the weights.
+  const ir::Node* a = qi.find_node_by_name("conv2");
+  const ir::Node* b = pi.find_node_by_name("conv2");
+  ASSERT_TRUE(a && b);
+  EXPECT_FALSE(qi.value(a->inputs[1]).data->equals(*pi.value(b->inputs[1]).data));
+  // The caller's float model is untouched.
+  const ir::Graph f2 = testing::small_net();
+  const Tensor x = data::slice_images(d, 0, 4);
+  EXPECT_TRUE(runtime::Interpreter(f).run({x})[0].equals(runtime::Interpreter(f2).run({x})[0]));
+  for (float v : runtime::Interpreter(qi).run({x})[0].to_float_vector()) EXPECT_TRUE(std::isfinite(v));
+}
+
+}  // namespace
+}  // namespace etch::quant

@@ -1,0 +1,56 @@
+// Small models and synthetic data sets for the PTQ / QAT / lowering tests.
+#pragma once
+#include <cmath>
+
+#include "etch/data/dataset.h"
+#include "etch/ir/builder.h"
+
+namespace etch::quant::testing {
+
+// conv-bn-relu → maxpool → conv-relu → (+ residual) relu → conv(depthwise) →
+// GAP → flatten → fc; input [N, 1, 8, 8]. Exercises every integer op but QLut.
+inline ir::Graph small_net(uint64_t seed = 7) {
+  ir::GraphBuilder b("small", seed);
+  auto x = b.input("input", {-1, 1, 8, 8});
+  x = b.normalize(x, {0.5f}, {0.25f});
+  auto y = b.relu(b.batchnorm(b.conv(x, 6, 3, 1, 1, 1, false, "conv1"), "bn1"));
+  y = b.maxpool(y, 2, 2);
+  auto z = b.relu(b.conv(y, 6, 3, 1, 1, 1, true, "conv2"));
+  z = b.relu(b.add(z, y));
+  z = b.relu6(b.conv(z, 6, 3, 1, 1, 6, true, "dw"));
+  auto logits = b.gemm(b.flatten(b.global_avgpool(z)), 5, "fc");
+  b.output(logits, "logits");
+  ir::Graph g = b.finish();
+  // Non-trivial BatchNorm statistics and biases.
+  ir::Rng rng(seed + 1);
+  for (auto& n : g.nodes()) {
+    if (n.op_type != "BatchNormalization") continue;
+    for (int i = 1; i <= 4; ++i) {
+      Tensor& t = *g.value(n.inputs[i]).data;
+      for (int64_t k = 0; k < t.numel(); ++k)
+        t.data<float>()[k] = i == 4 ? rng.uniform(0.5f, 2.0f) : rng.uniform(-0.5f, 0.5f) + (i == 1 ? 1.0f : 0.0f);
+    }
+  }
+  return g;
+}
+
+// Smooth random images in [0, 1] (a blob per image) with labels 0..4.
+inline data::Dataset blobs(int64_t n, uint64_t seed = 3) {
+  data::Dataset d;
+  d.name = "blobs";
+  d.num_classes = 5;
+  d.images = Tensor(DType::F32, {n, 1, 8, 8});
+  d.labels = Tensor(DType::I64, {n});
+  ir::Rng rng(seed);
+  for (int64_t i = 0; i < n; ++i) {
+    const float cx = rng.uniform(1, 7), cy = rng.uniform(1, 7), r = rng.uniform(1, 3);
+    for (int64_t p = 0; p < 64; ++p) {
+      const float dx = static_cast<float>(p % 8) - cx, dy = static_cast<float>(p / 8) - cy;
+      d.images.data<float>()[i * 64 + p] = std::exp(-(dx * dx + dy * dy) / (r * r)) * 0.9f + rng.uniform(0, 0.1f);
+    }
+    d.labels.data<int64_t>()[i] = static_cast<int64_t>(rng.next() % 5);
+  }
+  return d;
+}
+
+}  // namespace etch::quant::testing
