@@ -1,0 +1,285 @@
+// etch simulate: run an NPU program on the cycle-level simulator. From the
+// program file alone when its only host work is quantizing the input and
+// dequantizing the output; with --model (the model it was compiled from) any
+// program, host segments running on the reference interpreter. --compare also
+// runs the integer reference interpreter on the same images: bit-exactness
+// and the simulator's speed relative to it.
+#include <fmt/format.h>
+
+#include <chrono>
+#include <cmath>
+#include <nlohmann/json.hpp>
+
+#include "etch/cli/command.h"
+#include "etch/cli/run_io.h"
+#include "etch/cli/table.h"
+#include "etch/compiler/compiler.h"
+#include "etch/compiler/integer_graph.h"
+#include "etch/core/atomic_file.h"
+#include "etch/core/progress.h"
+#include "etch/data/dataset.h"
+#include "etch/data/npy.h"
+#include "etch/eval/npu_executor.h"
+#include "etch/npu/program.h"
+#include "etch/onnx/importer.h"
+#include "etch/runtime/interpreter.h"
+#include "etch/sim/program_runner.h"
+#include "etch/sim/simulator.h"
+
+namespace etch::cli {
+namespace {
+
+struct SimArgs {
+  std::string program, data, input, model, trace;
+  int64_t batch = 100;
+  bool compare = false, layers = false, json = false;
+};
+
+double since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+int64_t argmax_row(const Tensor& t, int64_t row) {
+  const int64_t k = t.numel() / t.dim(0);
+  int64_t best = 0;
+  double bv = -INFINITY;
+  for (int64_t i = 0; i < k; ++i) {
+    const double v = t.get_as_double(row * k + i);
+    if (v > bv) bv = v, best = i;
+  }
+  return best;
+}
+
+// The program's own I/O (input preprocessing, quantize, dequantize outputs).
+class Standalone {
+ public:
+  explicit Standalone(const npu::Program& p) : p_(p), runner_(p) {}
+  Tensor run(const Tensor& batch, sim::SimStats& stats, std::vector<sim::TraceEvent>* trace) {
+    const npu::TensorDesc& in = p_.tensors[p_.inputs[0]];
+    const npu::TensorDesc& out = p_.tensors[p_.outputs[0]];
+    ETCH_REQUIRE(batch.numel() == batch.dim(0) * in.numel(), InvalidInput)
+        << "input has " << batch.numel() / std::max<int64_t>(1, batch.dim(0))
+        << " values per image, the program's input '" << in.name << "' takes " << in.numel();
+    Shape os = out.shape;
+    os[0] = batch.dim(0);
+    Tensor y(DType::F32, os);
+    for (int64_t b = 0; b < batch.dim(0); ++b) {
+      runner_.simulator().set_trace(b == 0 ? trace : nullptr);
+      const auto outs = runner_.run(batch.data<float>() + b * in.numel(), stats);
+      std::copy(outs[0].begin(), outs[0].end(), y.data<float>() + b * out.numel());
+    }
+    return y;
+  }
+
+ private:
+  const npu::Program& p_;
+  sim::ProgramRunner runner_;
+};
+
+// Recompiles `g` and checks it reproduces the program file.
+compiler::CompiledModel matching_compile(const ir::Graph& g, const npu::Program& p, const std::string& label) {
+  const std::string want = npu::serialize_program(p);
+  for (bool naive : {false, true})
+    for (bool sparse : {true, false}) {
+      compiler::CompileOptions o;
+      o.naive = naive;
+      o.allow_sparse = sparse;
+      compiler::CompiledModel m = compiler::compile(g, p.target, o);
+      if (npu::serialize_program(m.program) == want) return m;
+    }
+  ETCH_FAIL(InvalidInput) << "program '" << label << "' was not compiled from this model for target '"
+                          << p.target.name << "' (recompiling gives a different program)";
+}
+
+void print_stats(const sim::SimStats& s, const npu::Target& t, bool layers) {
+  const double n = std::max<int64_t>(1, s.runs);
+  const sim::LayerStats& x = s.total;
+  Table tt({{"per image", Align::Left}, {"value", Align::Right}});
+  tt.add_row({"cycles", group_thousands(static_cast<int64_t>(x.cycles / n))});
+  tt.add_row({"latency", fmt::format("{:.4f} ms at {} MHz", x.cycles / n / (t.clock_mhz * 1e3), t.clock_mhz)});
+  tt.add_row({"energy", fmt::format("{:.3f} uJ", x.energy_pj / n / 1e6)});
+  tt.add_row({"DRAM read / write", fmt::format("{} / {} bytes", group_thousands(static_cast<int64_t>(x.dram_read_bytes / n)),
+                                                 group_thousands(static_cast<int64_t>(x.dram_write_bytes / n)))});
+  tt.add_row({"SRAM traffic", fmt::format("{} bytes", group_thousands(static_cast<int64_t>(x.sram_bytes / n)))});
+  tt.add_row({"MACs", group_thousands(static_cast<int64_t>(x.macs / n))});
+  tt.add_row({"array utilization", fmt::format("{:.1f}%", 100.0 * x.macs / (double(t.rows) * t.cols * std::max<int64_t>(1, x.cycles)))});
+  tt.add_row({"array busy (streaming)", fmt::format("{:.1f}%", 100.0 * x.array_cycles / std::max<int64_t>(1, x.cycles))});
+  tt.add_row({"stall: compute waits load", group_thousands(static_cast<int64_t>(x.compute_wait_load / n))});
+  tt.add_row({"stall: compute waits store", group_thousands(static_cast<int64_t>(x.compute_wait_store / n))});
+  tt.add_row({"stall: load waits compute", group_thousands(static_cast<int64_t>(x.load_wait_compute / n))});
+  tt.add_row({"stall: store waits compute", group_thousands(static_cast<int64_t>(x.store_wait_compute / n))});
+  tt.add_row({"stall: DRAM contention", group_thousands(static_cast<int64_t>(x.dram_contention / n))});
+  fmt::print("{}", tt.render());
+  if (!layers) return;
+  Table lt({{"layer", Align::Left, 28}, {"kind", Align::Left}, {"cycles", Align::Right}, {"util", Align::Right},
+            {"wait load", Align::Right}, {"wait store", Align::Right}, {"DRAM bytes", Align::Right},
+            {"energy nJ", Align::Right}});
+  for (size_t i = 0; i < s.layers.size(); ++i) {
+    const sim::LayerStats& l = s.layers[i];
+    lt.add_row({i < s.layer_info.size() ? s.layer_info[i].name : std::to_string(i),
+                i < s.layer_info.size() ? s.layer_info[i].kind : "", group_thousands(static_cast<int64_t>(l.cycles / n)),
+                fmt::format("{:.1f}%", 100.0 * l.macs / (double(t.rows) * t.cols * std::max<int64_t>(1, l.cycles))),
+                group_thousands(static_cast<int64_t>(l.compute_wait_load / n)),
+                group_thousands(static_cast<int64_t>(l.compute_wait_store / n)),
+                group_thousands(static_cast<int64_t>((l.dram_read_bytes + l.dram_write_bytes) / n)),
+                fmt::format("{:.1f}", l.energy_pj / n / 1e3)});
+  }
+  fmt::print("{}", lt.render());
+}
+
+nlohmann::json stats_json(const sim::SimStats& s, const npu::Target& t) {
+  auto one = [&](const sim::LayerStats& l) {
+    return nlohmann::json{{"cycles", l.cycles},
+                          {"macs", l.macs},
+                          {"array_cycles", l.array_cycles},
+                          {"utilization", l.macs / (double(t.rows) * t.cols * std::max<int64_t>(1, l.cycles))},
+                          {"stall_compute_waits_load", l.compute_wait_load},
+                          {"stall_compute_waits_store", l.compute_wait_store},
+                          {"stall_load_waits_compute", l.load_wait_compute},
+                          {"stall_store_waits_compute", l.store_wait_compute},
+                          {"dram_read_bytes", l.dram_read_bytes},
+                          {"dram_write_bytes", l.dram_write_bytes},
+                          {"sram_bytes", l.sram_bytes},
+                          {"energy_pj", l.energy_pj}};
+  };
+  nlohmann::json j = {{"images", s.runs}, {"total", one(s.total)}};
+  j["latency_ms_per_image"] = s.total.cycles / std::max<double>(1, s.runs) / (t.clock_mhz * 1e3);
+  for (size_t i = 0; i < s.layers.size(); ++i) {
+    nlohmann::json l = one(s.layers[i]);
+    if (i < s.layer_info.size()) l["name"] = s.layer_info[i].name, l["kind"] = s.layer_info[i].kind;
+    j["layers"].push_back(l);
+  }
+  return j;
+}
+
+int run_simulate(const SimArgs& a) {
+  const npu::Program p = npu::load_program(a.program);
+  ETCH_REQUIRE(a.data.empty() != a.input.empty(), InvalidInput) << "give exactly one of --data SPEC or --input FILE.npy";
+  ETCH_REQUIRE(!a.compare || !a.model.empty(), InvalidInput) << "--compare needs --model (the reference to compare with)";
+  Tensor images, labels;
+  if (!a.data.empty()) {
+    const data::Dataset ds = data::load_dataset(a.data);
+    images = ds.images;
+    labels = ds.labels;
+  } else {
+    images = data::read_npy(a.input);
+    ETCH_REQUIRE(images.dtype() == DType::F32, InvalidInput) << a.input << ": expected float32 input";
+  }
+  const int64_t n = images.dim(0);
+  std::vector<sim::TraceEvent> trace;
+  std::vector<sim::TraceEvent>* tp = a.trace.empty() ? nullptr : &trace;
+  sim::SimStats stats;
+  std::vector<int64_t> predicted(n);
+  int64_t mismatches = 0;
+  double sim_secs = 0, ref_secs = 0;
+  Progress progress("simulate", n);
+  if (a.model.empty()) {
+    Standalone st(p);
+    for (int64_t b = 0; b < n; b += a.batch) {
+      const int64_t e = std::min(n, b + a.batch);
+      const Tensor x = slice_rows(images, b, e);
+      const auto t0 = std::chrono::steady_clock::now();
+      const Tensor y = st.run(x, stats, b == 0 ? tp : nullptr);
+      sim_secs += since(t0);
+      for (int64_t i = b; i < e; ++i) predicted[i] = argmax_row(y, i - b);
+      progress.advance(e - b);
+    }
+  } else {
+    const ir::Graph g = compiler::to_integer_graph(onnx::import_model(a.model), a.model);
+    const compiler::CompiledModel m = matching_compile(g, p, a.program);
+    eval::NpuExecutor ex(g, m);
+    std::unique_ptr<runtime::Interpreter> ref;
+    if (a.compare) ref = std::make_unique<runtime::Interpreter>(g);
+    for (int64_t b = 0; b < n; b += a.batch) {
+      const int64_t e = std::min(n, b + a.batch);
+      const Tensor x = slice_rows(images, b, e);
+      ex.set_trace(b == 0 ? tp : nullptr);
+      if (b == 0 && tp) {  // trace the first image only
+        ex.run({eval::batch_item(x, 0)});
+        ex.set_trace(nullptr);
+        ex.reset_stats();
+      }
+      auto t0 = std::chrono::steady_clock::now();
+      const std::vector<Tensor> y = ex.run({x});
+      sim_secs += since(t0);
+      for (int64_t i = b; i < e; ++i) predicted[i] = argmax_row(y[0], i - b);
+      if (ref) {
+        // The interpreter runs one image at a time too, so both sides do the same work.
+        for (int64_t i = 0; i < e - b; ++i) {
+          const Tensor xi = eval::batch_item(x, i);
+          t0 = std::chrono::steady_clock::now();
+          const std::vector<Tensor> r = ref->run({xi});
+          ref_secs += since(t0);
+          bool same = true;
+          for (size_t o = 0; o < r.size(); ++o) same &= r[o].equals(eval::batch_item(y[o], i));
+          mismatches += !same;
+        }
+      }
+      progress.advance(e - b);
+    }
+    stats = ex.stats();
+  }
+  progress.finish();
+  if (tp) write_file_atomic(a.trace, sim::trace_json(trace, p));
+  int64_t correct = 0;
+  const bool has_labels = labels.defined() && labels.numel() == n;
+  if (has_labels) {
+    const auto lab = labels.to_int64_vector();
+    for (int64_t i = 0; i < n; ++i) correct += predicted[i] == lab[i];
+  }
+  const npu::Target& t = p.target;
+  if (a.json || global_options().json) {
+    nlohmann::json j = stats_json(stats, t);
+    j["program"] = a.program;
+    j["target"] = t.name;
+    j["simulator_seconds"] = sim_secs;
+    if (has_labels) j["accuracy"] = double(correct) / n, j["correct"] = correct;
+    if (a.compare) {
+      j["reference_seconds"] = ref_secs;
+      j["mismatched_images"] = mismatches;
+      j["bit_exact"] = mismatches == 0;
+    }
+    fmt::print("{}\n", j.dump(2));
+    return a.compare && mismatches ? 1 : 0;
+  }
+  if (global_options().quiet) return a.compare && mismatches ? 1 : 0;
+  fmt::print("{} on target {} ({}x{} {}, {} MHz): {} image(s)\n", a.program, t.name, t.rows, t.cols,
+             npu::dataflow_name(t.dataflow), t.clock_mhz, n);
+  print_stats(stats, t, a.layers);
+  if (has_labels) fmt::print("accuracy: {}/{} = {:.2f}%\n", correct, n, 100.0 * correct / n);
+  fmt::print("simulator: {:.3f} s ({:.0f} images/s)\n", sim_secs, n / std::max(1e-9, sim_secs));
+  if (a.compare) {
+    fmt::print("reference interpreter: {:.3f} s; simulator / interpreter time = {:.2f}x\n", ref_secs,
+               sim_secs / std::max(1e-9, ref_secs));
+    fmt::print("bit-exact vs the integer reference: {} ({} of {} images differ)\n", mismatches == 0 ? "yes" : "NO",
+               mismatches, n);
+  }
+  if (tp) fmt::print("wrote trace {} (open in https://ui.perfetto.dev or chrome://tracing)\n", a.trace);
+  return a.compare && mismatches ? 1 : 0;
+}
+
+const CommandRegistrar reg{
+    {"simulate", "run an NPU program on the cycle-level simulator: cycles, energy, accuracy",
+     [](CLI::App& sub) -> std::function<int()> {
+       auto a = std::make_shared<SimArgs>();
+       sub.add_option("program", a->program, "program file from etch compile")->required();
+       sub.add_option("--data", a->data, "data set: fashion-mnist:test[:N], npz:FILE.npz, images:DIR");
+       sub.add_option("--input,-i", a->input, "float32 .npy input [N, ...]");
+       sub.add_option("--model,-m", a->model,
+                      "the quantized model the program was compiled from (needed when parts run on the host)");
+       sub.add_flag("--compare", a->compare,
+                    "also run the integer reference interpreter (needs --model): bit-exactness and relative speed");
+       sub.add_option("--trace", a->trace, "write a Chrome/Perfetto trace of the first image's engines");
+       sub.add_option("--batch", a->batch, "images per batch (default 100)");
+       sub.add_flag("--layers", a->layers, "print per-layer statistics");
+       sub.add_flag("--json", a->json, "print machine-readable JSON");
+       sub.footer(
+           "Examples:\n"
+           "  etch simulate model.npu --data fashion-mnist:test:1000\n"
+           "  etch simulate model.npu --model model.int8.onnx --data fashion-mnist:test --compare\n"
+           "  etch simulate model.npu --input x.npy --trace trace.json --layers");
+       return [a] { return run_simulate(*a); };
+     }}};
+
+}  // namespace
+}  // namespace etch::cli

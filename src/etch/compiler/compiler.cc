@@ -1,0 +1,403 @@
+#include "etch/compiler/compiler.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <set>
+
+#include "etch/compiler/emit_conv.h"
+#include "etch/compiler/emit_vector.h"
+#include "etch/compiler/lower.h"
+#include "etch/compiler/mapper.h"
+#include "etch/compiler/program_builder.h"
+#include "etch/core/error.h"
+
+namespace etch::compiler {
+namespace {
+
+int64_t align64(int64_t x) { return (x + 63) / 64 * 64; }
+
+
+float constant_scale(const ir::Graph& g, const ir::Node& n) {
+  if (n.has_input(1) && g.value(n.inputs[1]).data) return static_cast<float>(g.value(n.inputs[1]).data->get_as_double(0));
+  return 1.0f;
+}
+int32_t constant_zp(const ir::Graph& g, const ir::Node& n) {
+  if (n.has_input(2) && g.value(n.inputs[2]).data) return static_cast<int32_t>(g.value(n.inputs[2]).data->get_as_double(0));
+  return 0;
+}
+
+std::string layer_kind(const ir::Node& n, const ConvSpec* c) {
+  if (c) return c->is_gemm ? "gemm" : (c->cg == 1 && c->groups > 1 ? "dwconv" : "conv");
+  if (n.op_type == "MaxPool") return "maxpool";
+  if (n.op_type == "QAveragePool") return "avgpool";
+  if (n.op_type == "QAdd") return "add";
+  if (n.op_type == "QLut") return "lut";
+  if (n.op_type == "Concat") return "concat";
+  return "copy";
+}
+
+class Compiler {
+ public:
+  Compiler(const ir::Graph& g, const npu::Target& t, const CompileOptions& o) : g_(g), t_(t), o_(o) {}
+
+  CompiledModel run() {
+    out_.program.target = t_;
+    place();
+    allocate();
+    emit();
+    segment_io();
+    standalone();
+    npu::validate_program(out_.program, "<compiled program>");
+    return std::move(out_);
+  }
+
+ private:
+  void place() {
+    for (const ir::Node& n : g_.nodes()) {
+      const std::string r = host_reason(g_, n);
+      npu_[n.id] = r.empty();
+      out_.placements.push_back({n.name, n.op_type, r.empty(), r.empty() ? "" : r, -1});
+    }
+    // Reshape/Flatten only move data: worth doing on the NPU only between NPU
+    // layers (and then usually free, see below).
+    std::set<ir::ValueId> graph_out(g_.outputs.begin(), g_.outputs.end());
+    for (size_t i = 0; i < g_.nodes().size(); ++i) {
+      const ir::Node& n = g_.nodes()[i];
+      if (!npu_[n.id] || !(n.op_type == "Flatten" || n.op_type == "Reshape")) continue;
+      const int prod = g_.value(n.inputs[0]).producer;
+      bool ok = prod >= 0 && npu_[prod] && !graph_out.count(n.outputs[0]);
+      for (ir::NodeId c : g_.consumers(n.outputs[0])) ok &= npu_[c];
+      if (!ok) {
+        npu_[n.id] = false;
+        out_.placements[i] = {n.name, n.op_type, false, "reshape between host values", -1};
+      }
+    }
+    for (const ir::Node& n : g_.nodes())
+      if (npu_[n.id] && n.has_input(0)) pad_[n.inputs[0]] = std::max(pad_[n.inputs[0]], input_pad(n));
+    // Reshape/Flatten: alias the input's DRAM when neither side is padded,
+    // copy when only the input is; otherwise run it on the host.
+    for (size_t i = 0; i < g_.nodes().size(); ++i) {
+      const ir::Node& n = g_.nodes()[i];
+      if (!npu_[n.id] || !(n.op_type == "Flatten" || n.op_type == "Reshape")) continue;
+      const ir::ValueId in = n.inputs[0], o = n.outputs[0];
+      if (pad_[o] > 0) {
+        npu_[n.id] = false;
+        out_.placements[i] = {n.name, n.op_type, false, "reshape into a padded layout", -1};
+      } else if (pad_[in] == 0) {
+        alias_[o] = in;
+      }
+    }
+  }
+
+  int32_t zero_point_of(ir::ValueId v) {
+    for (ir::NodeId c : g_.consumers(v)) {
+      const ir::Node* n = g_.find_node(c);
+      if (n && npu_[n->id] && n->inputs[0] == v && (n->op_type == "QConv" || n->op_type == "QAveragePool"))
+        return static_cast<int32_t>(n->attr_int("x_zero_point", 0));
+    }
+    const ir::Value& val = g_.value(v);
+    if (val.producer >= 0) {
+      const ir::Node* p = g_.find_node(val.producer);
+      if (auto zp = output_zero_point(g_, *p)) return *zp;
+      if (p->has_input(0) && (p->op_type == "MaxPool" || p->op_type == "Flatten" || p->op_type == "Reshape" ||
+                              p->op_type == "Concat"))
+        return zero_point_of(p->inputs[0]);
+    }
+    for (ir::NodeId c : g_.consumers(v)) {
+      const ir::Node* n = g_.find_node(c);
+      if (n && n->op_type == "DequantizeLinear") return constant_zp(g_, *n);
+    }
+    return 0;
+  }
+
+  float scale_of(ir::ValueId v) {
+    const ir::Value& val = g_.value(v);
+    if (val.producer >= 0) {
+      const ir::Node* p = g_.find_node(val.producer);
+      if (p->op_type == "QuantizeLinear") return constant_scale(g_, *p);
+      if (p->has_attr("y_scale")) return p->attr_float("y_scale", 1.0f);
+      if (p->has_input(0) && (p->op_type == "MaxPool" || p->op_type == "Flatten" || p->op_type == "Reshape" ||
+                              p->op_type == "Concat"))
+        return scale_of(p->inputs[0]);  // data movement keeps its input's parameters
+    }
+    for (ir::NodeId c : g_.consumers(v)) {
+      const ir::Node* n = g_.find_node(c);
+      if (n && n->op_type == "DequantizeLinear") return constant_scale(g_, *n);
+    }
+    return 1.0f;
+  }
+
+  int tensor(ir::ValueId v) {
+    auto it = tensor_of_.find(v);
+    if (it != tensor_of_.end()) return it->second;
+    const ir::Value& val = g_.value(v);
+    npu::TensorDesc d;
+    d.name = val.name;
+    d.shape = batch1_shape(val);
+    ETCH_CHECK(!d.shape.empty()) << "value " << val.name << " has no shape";
+    if (d.shape.size() == 4) {
+      d.c = d.shape[1], d.h = d.shape[2], d.w = d.shape[3];
+    } else if (d.shape.size() == 2) {
+      d.c = d.shape[1], d.h = 1, d.w = 1;
+    } else {
+      d.c = 1, d.h = 1;
+      d.w = 1;
+      for (int64_t x : d.shape) d.w *= x;
+    }
+    d.pad = pad_[v];
+    d.zero_point = zero_point_of(v);
+    d.scale = scale_of(v);
+    auto al = alias_.find(v);
+    if (al != alias_.end()) {
+      d.dram_addr = out_.program.tensors[tensor(al->second)].dram_addr;
+    } else {
+      d.dram_addr = next_addr_;
+      next_addr_ += align64(d.dram_bytes());
+    }
+    out_.program.tensors.push_back(d);
+    const int id = static_cast<int>(out_.program.tensors.size()) - 1;
+    tensor_of_[v] = id;
+    return id;
+  }
+
+  void allocate() {
+    for (const ir::Node& n : g_.nodes()) {
+      if (!npu_[n.id]) continue;
+      for (size_t i = 0; i < n.inputs.size(); ++i)
+        if (n.has_input(i) && !g_.value(n.inputs[i]).is_constant()) tensor(n.inputs[i]);
+      tensor(n.outputs[0]);
+    }
+    out_.program.weight_addr = static_cast<uint64_t>(align64(next_addr_));
+  }
+
+  const npu::TensorDesc& desc(ir::ValueId v) { return out_.program.tensors[tensor_of_.at(v)]; }
+
+  void emit() {
+    npu::Program& p = out_.program;
+    ProgramBuilder b(p);
+    bool open = false;
+    for (size_t i = 0; i < g_.nodes().size(); ++i) {
+      const ir::Node& n = g_.nodes()[i];
+      if (!npu_[n.id]) {
+        if (open) close(b);
+        open = false;
+        if (out_.steps.empty() || out_.steps.back().npu) out_.steps.push_back({false, -1, {}});
+        out_.steps.back().nodes.push_back(n.id);
+        continue;
+      }
+      if (alias_.count(n.outputs[0])) {
+        out_.placements[i].reason = "reshape in place (no data movement)";
+        continue;
+      }
+      if (!open) {
+        p.segments.push_back({static_cast<uint32_t>(p.instrs.size()), 0, {}, {}});
+        out_.steps.push_back({true, static_cast<int>(p.segments.size()) - 1, {}});
+        seg_nodes_.emplace_back();
+        open = true;
+      }
+      seg_nodes_.back().push_back(n.id);
+      const int layer = static_cast<int>(p.layers.size());
+      b.set_layer(layer);
+      out_.placements[i].layer = layer;
+      LayerReport rep;
+      rep.layer = layer;
+      rep.name = n.name;
+      const npu::TensorDesc& y = desc(n.outputs[0]);
+      if (n.op_type == "QConv" || n.op_type == "QGemm") {
+        ConvSpec s = lower_conv(g_, n, desc(n.inputs[0]), y);
+        if (t_.sparsity_2_4 && o_.allow_sparse && is_2_4_sparse(s)) {
+          s.sparse = true;
+          TilePlan minimal;
+          minimal.tc = s.cg;
+          minimal.double_buffer = false;
+          if (plan_overflow(s, minimal, t_)) s.sparse = false;  // fall back to dense
+        }
+        require_minimal_tile(s, t_);
+        rep.naive = naive_plan(s, t_);
+        rep.plan = o_.naive ? rep.naive : search_plan(s, t_);
+        rep.has_plan = true;
+        rep.sparse = s.sparse;
+        rep.predicted_cycles = rep.plan.predicted_cycles;
+        rep.bounds = conv_bounds(s, t_);
+        rep.macs = s.macs();
+        rep.kind = layer_kind(n, &s);
+        p.layers.push_back({n.name, rep.kind, rep.macs});
+        emit_conv(b, s, rep.plan);
+        out_.placements[i].reason = fmt::format("{} {}{}", rep.kind, rep.plan.str(), s.sparse ? " 2:4" : "");
+      } else {
+        rep.kind = layer_kind(n, nullptr);
+        p.layers.push_back({n.name, rep.kind, 0});
+        if (n.op_type == "MaxPool" || n.op_type == "QAveragePool") {
+          emit_pool(b, lower_pool(g_, n, desc(n.inputs[0]), y));
+        } else if (n.op_type == "QAdd") {
+          emit_add(b, lower_add(n, desc(n.inputs[0]), desc(n.inputs[1]), y));
+        } else if (n.op_type == "QLut") {
+          emit_lut(b, lower_lut(g_, n, desc(n.inputs[0]), y));
+        } else if (n.op_type == "Concat") {
+          int64_t off = 0;
+          for (ir::ValueId v : n.inputs) {
+            npu::TensorDesc dst = y;
+            const npu::TensorDesc& src = desc(v);
+            dst.c = src.c;
+            dst.dram_addr = y.dram_addr + off * y.chan_stride();
+            off += src.c;
+            emit_copy(b, {n.name, src, dst});
+          }
+        } else {  // Flatten/Reshape of a padded tensor: copy out of the halo
+          const npu::TensorDesc& src = desc(n.inputs[0]);
+          npu::TensorDesc dst = src;
+          dst.pad = 0;
+          dst.dram_addr = y.dram_addr;
+          emit_copy(b, {n.name, src, dst});
+        }
+        out_.placements[i].reason = rep.kind;
+      }
+      out_.layers.push_back(rep);
+    }
+    if (open) close(b);
+    p.dram_bytes = p.weight_addr + p.weight_image.size();
+    ETCH_REQUIRE(p.dram_bytes <= (uint64_t{1} << 32), InvalidInput)
+        << "model needs " << p.dram_bytes << " bytes of NPU DRAM; the program format addresses at most 4 GiB";
+  }
+
+  void close(ProgramBuilder& b) {
+    npu::Instr h;
+    h.op = npu::Opcode::Halt;
+    b.emit(h);
+    out_.program.segments.back().end = static_cast<uint32_t>(b.size());
+  }
+
+  void segment_io() {
+    std::set<ir::ValueId> graph_out(g_.outputs.begin(), g_.outputs.end());
+    for (size_t s = 0; s < seg_nodes_.size(); ++s) {
+      std::set<ir::NodeId> mine(seg_nodes_[s].begin(), seg_nodes_[s].end());
+      npu::Segment& seg = out_.program.segments[s];
+      std::set<int> ins, outs;
+      for (ir::NodeId id : seg_nodes_[s]) {
+        const ir::Node& n = *g_.find_node(id);
+        for (size_t i = 0; i < n.inputs.size(); ++i) {
+          if (!n.has_input(i) || g_.value(n.inputs[i]).is_constant()) continue;
+          ir::ValueId v = n.inputs[i];
+          while (alias_.count(v)) v = alias_.at(v);
+          const int prod = g_.value(v).producer;
+          if (prod < 0 || !npu_[prod]) ins.insert(tensor_of_.at(v));
+        }
+        for (ir::ValueId o : n.outputs) {
+          if (o == ir::kNoValue || !tensor_of_.count(o)) continue;
+          bool host_use = graph_out.count(o) > 0;
+          for (ir::NodeId c : g_.consumers(o)) host_use |= !npu_[c];
+          // Aliases of o used by the host count too.
+          for (const auto& [a, src] : alias_)
+            if (src == o) {
+              host_use |= graph_out.count(a) > 0;
+              for (ir::NodeId c : g_.consumers(a)) host_use |= !npu_[c];
+              if (host_use) outs.insert(tensor_of_.at(a));
+            }
+          if (host_use) outs.insert(tensor_of_.at(o));
+        }
+      }
+      seg.inputs.assign(ins.begin(), ins.end());
+      seg.outputs.assign(outs.begin(), outs.end());
+    }
+  }
+
+  // A program runs from its file alone when the host only quantizes the one
+  // input (after optional element-wise Sub/Div/Mul/Add by constants, kept as
+  // Program::input_ops) and dequantizes the outputs.
+  void standalone() {
+    npu::Program& p = out_.program;
+    if (p.segments.size() != 1 || g_.inputs.size() != 1) return;
+    std::set<ir::NodeId> prologue;
+    std::vector<npu::InputOp> ops;
+    ir::ValueId v = g_.inputs[0];
+    const ir::Node* q = nullptr;
+    for (;;) {
+      const std::vector<ir::NodeId> cs = g_.consumers(v);
+      if (cs.size() != 1) return;
+      const ir::Node& n = *g_.find_node(cs[0]);
+      if (n.op_type == "QuantizeLinear" && n.domain.empty()) {
+        q = &n;
+        break;
+      }
+      static const std::map<std::string, uint8_t> kinds = {
+          {"Sub", npu::InputOp::Sub}, {"Div", npu::InputOp::Div}, {"Mul", npu::InputOp::Mul}, {"Add", npu::InputOp::Add}};
+      auto k = kinds.find(n.op_type);
+      if (k == kinds.end() || !n.domain.empty() || n.inputs.size() != 2 || n.inputs[0] != v) return;
+      const ir::Value& c = g_.value(n.inputs[1]);
+      if (!c.data || c.data->dtype() != DType::F32) return;
+      const Shape xs = batch1_shape(g_.value(v));
+      const int64_t channels = xs.size() == 4 ? xs[1] : -1;
+      const Shape& cs_shape = c.data->shape();
+      const bool scalar = c.data->numel() == 1;
+      const bool per_channel = channels > 0 && c.data->numel() == channels && cs_shape.size() >= 3 &&
+                               cs_shape[cs_shape.size() - 3] == channels && cs_shape.back() == 1 &&
+                               cs_shape[cs_shape.size() - 2] == 1;
+      if (!scalar && !per_channel) return;
+      ops.push_back({k->second, c.data->to_float_vector()});
+      prologue.insert(n.id);
+      v = n.outputs[0];
+    }
+    if (!tensor_of_.count(q->outputs[0])) return;
+    std::vector<int> outs;
+    for (ir::ValueId go : g_.outputs) {
+      const ir::Value& val = g_.value(go);
+      if (val.producer < 0) return;
+      const ir::Node& n = *g_.find_node(val.producer);
+      if (n.op_type != "DequantizeLinear" || !tensor_of_.count(n.inputs[0])) return;
+      if (n.has_input(1) && g_.value(n.inputs[1]).data && g_.value(n.inputs[1]).data->numel() != 1) return;
+      outs.push_back(tensor_of_.at(n.inputs[0]));
+      // Dequantize exactly as this node does.
+      p.tensors[outs.back()].scale = constant_scale(g_, n);
+      p.tensors[outs.back()].zero_point = constant_zp(g_, n);
+    }
+    for (const ir::Node& n : g_.nodes()) {
+      if (npu_[n.id] || prologue.count(n.id) || &n == q) continue;
+      const bool dq_out = n.op_type == "DequantizeLinear" &&
+                          std::find(g_.outputs.begin(), g_.outputs.end(), n.outputs[0]) != g_.outputs.end();
+      if (!dq_out) return;
+    }
+    if (q->has_input(1) && g_.value(q->inputs[1]).data && g_.value(q->inputs[1]).data->numel() != 1) return;
+    p.inputs = {tensor_of_.at(q->outputs[0])};
+    p.tensors[p.inputs[0]].scale = constant_scale(g_, *q);
+    p.outputs = outs;
+    p.input_ops = ops;
+    out_.standalone = true;
+  }
+
+  const ir::Graph& g_;
+  const npu::Target& t_;
+  const CompileOptions& o_;
+  CompiledModel out_;
+  std::map<ir::NodeId, bool> npu_;
+  std::map<ir::ValueId, int64_t> pad_;
+  std::map<ir::ValueId, ir::ValueId> alias_;
+  std::map<ir::ValueId, int> tensor_of_;
+  std::vector<std::vector<ir::NodeId>> seg_nodes_;
+  int64_t next_addr_ = 0;
+};
+
+}  // namespace
+
+void require_integer_graph(const ir::Graph& g, const std::string& label) {
+  for (const ir::Node& n : g.nodes())
+    if (n.domain == "ai.etch") return;
+  std::string example;
+  for (const ir::Node& n : g.nodes())
+    if (n.domain.empty() && (n.op_type == "Conv" || n.op_type == "Gemm" || n.op_type == "MatMul")) {
+      example = fmt::format(" (e.g. {} is float)", n.describe());
+      break;
+    }
+  ETCH_FAIL(InvalidInput) << fmt::format(
+      "model '{}' is not quantized{}: the NPU runs integer models only. Run `etch quantize {} -o model.int8.onnx` "
+      "first, then compile the quantized model",
+      label, example, label);
+}
+
+CompiledModel compile(const ir::Graph& g, const npu::Target& t, const CompileOptions& opt) {
+  npu::validate_target(t);
+  require_integer_graph(g, g.name);
+  return Compiler(g, t, opt).run();
+}
+
+}  // namespace etch::compiler

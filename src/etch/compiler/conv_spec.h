@@ -1,0 +1,41 @@
+// A convolution or fully-connected layer as the NPU sees it: per-group sizes,
+// the input/output tensors' DRAM layout, and the integer parameters with the
+// input zero point already folded into the bias (docs/compiler.md).
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "etch/npu/program.h"
+
+namespace etch::compiler {
+
+struct ConvSpec {
+  std::string name;
+  bool is_gemm = false;
+  int64_t groups = 1, cg = 0, mg = 0;  // input / output channels per group
+  int64_t h = 0, w = 0, oh = 0, ow = 0;
+  int64_t kh = 1, kw = 1, sh = 1, sw = 1, dh = 1, dw = 1, pad_t = 0, pad_l = 0;
+  npu::TensorDesc in, out;  // DRAM layout (in.pad >= every padding this layer needs)
+  int in_tensor = -1, out_tensor = -1;
+  // 2:4 sparse: every group of 4 consecutive input channels (same output
+  // channel and kernel position) has at most 2 non-zeros, and the target
+  // skips them. Weights are then reordered channel-innermost.
+  bool sparse = false;
+  std::vector<int8_t> weights;  // [groups * mg][cg * kh * kw], ONNX order (c, r, s)
+  std::vector<int32_t> bias;    // bias - x_zero_point * sum(w), per output channel
+  std::vector<int32_t> mult;    // per output channel
+  std::vector<int8_t> shift;
+  int32_t y_zp = 0, act_min = -128, act_max = 127;
+
+  int64_t kk() const { return kh * kw; }
+  int64_t kg() const { return cg * kk(); }  // reduction length per group
+  int64_t macs() const { return groups * mg * kg() * oh * ow; }
+  int64_t rows_in(int64_t th) const { return (th - 1) * sh + (kh - 1) * dh + 1; }
+};
+
+// True when every group of 4 consecutive input channels has at most 2
+// non-zero weights (needs cg % 4 == 0).
+bool is_2_4_sparse(const ConvSpec& s);
+
+}  // namespace etch::compiler

@@ -1,0 +1,182 @@
+#include "etch/compiler/cost_model.h"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <vector>
+
+namespace etch::compiler {
+namespace {
+
+int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+// The shared DRAM channel. Transfers are visited in program order, but the
+// simulator grants the channel in time order (the load engine runs ahead of
+// the stores), so a transfer takes the earliest free gap at or after it is ready.
+struct Dram {
+  const npu::Target& t;
+  std::map<int64_t, int64_t> busy;  // start -> end
+  int64_t occ(int64_t bytes) const {
+    return std::max<int64_t>(1, static_cast<int64_t>(std::ceil(bytes / t.dram_bytes_per_cycle)));
+  }
+  int64_t reserve(int64_t ready, int64_t len) {
+    int64_t at = ready;
+    auto it = busy.upper_bound(at);
+    if (it != busy.begin() && std::prev(it)->second > at) at = std::prev(it)->second;
+    while (it != busy.end() && it->first < at + len) {
+      at = std::max(at, it->second);
+      ++it;
+    }
+    busy[at] = at + len;
+    return at;
+  }
+};
+
+}  // namespace
+
+int64_t predict_conv_cycles(const ConvSpec& s, const TilePlan& p, const npu::Target& t) {
+  const Schedule sc = make_schedule(s, p, t);
+  const bool ws = t.dataflow == npu::Dataflow::WeightStationary;
+  const int64_t fk = fold_k(s, t), kk = s.kk();
+  const int T = static_cast<int>(sc.tiles.size());
+  Dram dram{t, {}};
+  int64_t load_t = 0, comp_t = 0, store_t = 0, end = 0;
+  int64_t array_free = 0, preload_done = 0, shadow_free = 0, vector_free = 0;
+  std::vector<int64_t> c2l(sc.iters.size(), 0), l2c(sc.iters.size(), 0);
+  std::vector<int64_t> acc_done(T, 0), rq_done(T, 0), s2c(T, 0);
+  std::vector<int64_t> acc_read_done(sc.out_slots, 0);  // per accumulator slot
+  std::vector<int> pending;                             // stores not yet given the channel
+  auto dma = [&](int64_t bytes, int64_t& engine_t, int64_t ready) {
+    const int64_t o = dram.occ(bytes);
+    const int64_t start = dram.reserve(std::max(engine_t, ready), o);
+    engine_t = start + o;
+    end = std::max(end, start + o + t.dram_latency_cycles);
+    return start;
+  };
+  // Stores are granted the channel after the next iteration's loads that are
+  // ready no later than they are (the simulator serves the earliest request,
+  // the load engine first on ties).
+  auto flush_stores = [&](int64_t loads_ready) {
+    std::vector<int> keep;
+    for (int ti : pending) {
+      if (rq_done[ti] < loads_ready) {
+        const OutTile& o = sc.tiles[ti];
+        const int64_t bytes = o.tm * o.th * s.ow;
+        s2c[ti] = dma(bytes, store_t, rq_done[ti]) + dram.occ(bytes);
+      } else {
+        keep.push_back(ti);
+      }
+    }
+    pending = keep;
+  };
+  auto flush_through = [&](int last) {
+    std::vector<int> keep;
+    for (int ti : pending) {
+      if (ti <= last) {
+        const OutTile& o = sc.tiles[ti];
+        const int64_t bytes = o.tm * o.th * s.ow;
+        s2c[ti] = dma(bytes, store_t, rq_done[ti]) + dram.occ(bytes);
+      } else {
+        keep.push_back(ti);
+      }
+    }
+    pending = keep;
+  };
+  auto requant_store = [&](int ti, int64_t& last_free) {
+    const OutTile& o = sc.tiles[ti];
+    const int64_t n = o.th * s.ow;
+    int64_t start = std::max({comp_t, vector_free, acc_done[ti]});
+    if (ti >= sc.out_slots) {
+      flush_through(ti - sc.out_slots);  // its timing is needed now
+      start = std::max(start, s2c[ti - sc.out_slots]);
+    }
+    const int64_t dur = ceil_div(o.tm * n, t.vector_lanes) + 2;
+    vector_free = rq_done[ti] = start + dur;
+    acc_read_done[o.slot] = rq_done[ti];
+    comp_t = start + 1;
+    last_free = rq_done[ti];
+    pending.push_back(ti);
+  };
+
+  for (size_t i = 0; i < sc.iters.size(); ++i) {
+    const Iteration& it = sc.iters[i];
+    const OutTile& o = sc.tiles[it.tile];
+    // Loads: input tile and parameters, then the weights fold by fold.
+    const int64_t ready = it.wait_iter >= 0 ? c2l[it.wait_iter] : 0;
+    flush_stores(std::max(load_t, ready) + (it.load_x || it.load_w || it.load_params ? 0 : (int64_t{1} << 62)));
+    int64_t last_done = -1;
+    auto load = [&](int64_t b) {
+      const int64_t st = dma(b, load_t, ready);
+      last_done = st + dram.occ(b) + t.dram_latency_cycles;
+    };
+    if (it.load_x) load(it.tc * s.rows_in(o.th) * s.in.pitch());
+    if (it.load_params) load(9 * o.tm);
+    std::vector<int64_t> chunk_ready;  // per fold, when its weights are in
+    const int64_t ktile_l = it.tc * kk;
+    if (it.load_w)
+      for (int64_t mf = 0; mf < o.tm; mf += t.cols)
+        for (int64_t kf = 0; kf < ktile_l; kf += fk) {
+          const int64_t mc = std::min<int64_t>(t.cols, o.tm - mf), kc = std::min(fk, ktile_l - kf);
+          if (s.sparse) {
+            load(mc * kc / 2);
+            load(mc * kc / 4);
+          } else {
+            load(mc * kc);
+          }
+          chunk_ready.push_back(last_done);
+        }
+    const int64_t group0 = it.load_w ? chunk_ready[0] : last_done;
+    // Compute: one preload + matmul per fold.
+    const int64_t n = o.th * s.ow, ktile = it.tc * kk;
+    int64_t last_free = 0;
+    bool first = true;
+    size_t fold = 0;
+    for (int64_t mf = 0; mf < o.tm; mf += t.cols)
+      for (int64_t kf = 0; kf < ktile; kf += fk) {
+        const int64_t fill = t.rows + std::min<int64_t>(t.cols, o.tm - mf) - 1;  // psums leave at the bottom
+        const int64_t kc = std::min(fk, ktile - kf), kphys = s.sparse ? kc / 2 : kc;
+        int64_t ps = std::max(comp_t, shadow_free);
+        if (first && group0 >= 0) ps = std::max(ps, group0);
+        if (it.load_w) ps = std::max(ps, chunk_ready[fold]);
+        ++fold;
+        first = false;
+        const int64_t pd = ws ? kphys : 1;
+        preload_done = shadow_free = ps + pd;
+        comp_t = ps + 1;
+        int64_t ms = std::max({comp_t, array_free, preload_done});
+        if (it.ci == 0 && kf == 0) ms = std::max(ms, acc_read_done[o.slot]);
+        const int64_t stream = ws ? n : ceil_div(n, t.rows) * kphys;
+        shadow_free = ms;
+        array_free = ms + stream;
+        acc_done[it.tile] = std::max(acc_done[it.tile], ms + stream + fill);
+        end = std::max(end, ms + stream + fill);
+        comp_t = ms + 1;
+        last_free = ms + stream;
+      }
+    for (int rt : it.requants) requant_store(rt, last_free);
+    c2l[i] = last_free;
+  }
+  flush_stores(int64_t{1} << 62);
+  for (int64_t x : {load_t, comp_t, store_t, array_free, vector_free}) end = std::max(end, x);
+  for (int ti = 0; ti < T; ++ti) end = std::max(end, rq_done[ti]);
+  return end;
+}
+
+ConvBounds conv_bounds(const ConvSpec& s, const npu::Target& t) {
+  ConvBounds b;
+  const int64_t fk = fold_k(s, t);
+  const int64_t folds = s.groups * ceil_div(s.mg, t.cols) * ceil_div(s.kg(), fk);
+  const int64_t n = s.oh * s.ow;
+  const int64_t per_fold = t.dataflow == npu::Dataflow::WeightStationary ? n : ceil_div(n, t.rows) * std::min(fk, s.kg());
+  // Plus one array fill and drain: the first fold's weights shifted in
+  // (weight-stationary) and the partial sums' way out.
+  const int64_t weight_fill = t.dataflow == npu::Dataflow::WeightStationary ? std::min(fk, s.kg()) / (s.sparse ? 2 : 1) : 0;
+  b.compute_cycles = folds * per_fold + weight_fill + t.rows + std::min<int64_t>(s.mg, t.cols) - 1;
+  const int64_t M = s.groups * s.mg;
+  const int64_t wbytes = s.sparse ? M * s.kg() * 3 / 4 : M * s.kg();
+  b.dram_bytes = wbytes + 9 * M + s.groups * s.cg * s.h * s.w + M * s.oh * s.ow;
+  b.dram_cycles = static_cast<int64_t>(std::ceil(b.dram_bytes / t.dram_bytes_per_cycle));
+  return b;
+}
+
+}  // namespace etch::compiler

@@ -1,0 +1,229 @@
+// Per iteration: loads (input tile, weight tile + requantization parameters),
+// then for every (output-channel fold, reduction fold) a PRELOAD and a MATMUL.
+// With double buffering the requantization of tile t is emitted after tile
+// t+D's first iteration (D = output slots - 1), so the array drains while it
+// computes the next tiles.
+#include "etch/compiler/emit_conv.h"
+
+#include <algorithm>
+#include <cstring>
+#include <map>
+
+#include "etch/compiler/schedule.h"
+#include "etch/core/error.h"
+
+namespace etch::compiler {
+namespace {
+
+using npu::Field;
+using npu::Instr;
+using npu::Opcode;
+using F = Field;
+
+struct WeightImage {
+  uint64_t values = 0, meta = 0, params = 0;
+};
+
+// Dense: [M][kg] as in ONNX. Sparse: per row, channel-innermost order
+// compressed to 2 values per group of 4 plus one metadata byte per group.
+WeightImage write_weights(ProgramBuilder& b, const ConvSpec& s) {
+  WeightImage w;
+  const int64_t M = s.groups * s.mg, kg = s.kg(), kk = s.kk();
+  if (!s.sparse) {
+    w.values = b.add_weights(s.weights.data(), s.weights.size());
+  } else {
+    std::vector<int8_t> vals(M * kg / 2), meta(M * kg / 4);
+    for (int64_t m = 0; m < M; ++m)
+      for (int64_t g = 0; g < kg / 4; ++g) {
+        // Group g covers k' = 4g..4g+3, i.e. kernel position r = 4g / cg and channels c..c+3.
+        const int64_t r = (4 * g) / s.cg, c = (4 * g) % s.cg;
+        int8_t v[2] = {0, 0};
+        int pos[2] = {0, 1}, n = 0;
+        for (int j = 0; j < 4; ++j) {
+          const int8_t x = s.weights[m * kg + (c + j) * kk + r];
+          if (x != 0) {
+            ETCH_CHECK(n < 2) << "layer " << s.name << " is not 2:4 sparse";
+            v[n] = x;
+            pos[n++] = j;
+          }
+        }
+        if (n == 1) pos[1] = pos[0] == 0 ? 1 : 0;  // a zero in a distinct slot
+        vals[m * kg / 2 + 2 * g] = v[0];
+        vals[m * kg / 2 + 2 * g + 1] = v[1];
+        meta[m * kg / 4 + g] = static_cast<int8_t>(pos[0] | (pos[1] << 2));
+      }
+    w.values = b.add_weights(vals.data(), vals.size());
+    w.meta = b.add_weights(meta.data(), meta.size());
+  }
+  return w;
+}
+
+}  // namespace
+
+void emit_conv(ProgramBuilder& b, const ConvSpec& s, const TilePlan& plan) {
+  const npu::Target& t = b.target();
+  const Schedule sc = make_schedule(s, plan, t);
+  const SlotSizes& z = sc.sizes;
+  const WeightImage wi = write_weights(b, s);
+  // Requantization parameters, one block per (group, channel tile):
+  // bias[tm] int32, multiplier[tm] int32, shift[tm] int8.
+  std::vector<uint64_t> param_addr(sc.tiles.size());
+  {
+    std::map<std::pair<int64_t, int64_t>, uint64_t> done;
+    for (size_t ti = 0; ti < sc.tiles.size(); ++ti) {
+      const OutTile& o = sc.tiles[ti];
+      const auto key = std::make_pair(o.g, o.mi);
+      if (!done.count(key)) {
+        std::vector<uint8_t> blk(9 * o.tm);
+        for (int64_t i = 0; i < o.tm; ++i) {
+          const int64_t m = o.g * s.mg + o.m0 + i;
+          std::memcpy(&blk[4 * i], &s.bias[m], 4);
+          std::memcpy(&blk[4 * o.tm + 4 * i], &s.mult[m], 4);
+          blk[8 * o.tm + i] = static_cast<uint8_t>(s.shift[m]);
+        }
+        done[key] = b.add_weights(blk.data(), blk.size());
+      }
+      param_addr[ti] = done[key];
+    }
+  }
+  const int slots = sc.slots, S = sc.out_slots;
+  const int64_t param_base = slots * z.w;
+  const int64_t P = s.in.pad, pitch = s.in.pitch(), kg = s.kg(), kk = s.kk();
+  const int64_t x_base = 0, out_base = slots * z.x;
+  const int64_t fk = fold_k(s, t);
+  std::vector<int> needed;
+  for (const Iteration& it : sc.iters)
+    if (it.wait_iter >= 0) needed.push_back(it.wait_iter);
+  std::sort(needed.begin(), needed.end());
+  needed.erase(std::unique(needed.begin(), needed.end()), needed.end());
+  LoadWaits waits(needed);
+  const int T = static_cast<int>(sc.tiles.size());
+
+  auto requant_and_store = [&](int ti) {
+    const OutTile& o = sc.tiles[ti];
+    const int64_t n = o.th * s.ow;
+    Instr rq;
+    rq.op = Opcode::Requant;
+    rq[F::acc_addr] = o.slot * z.acc_entries;
+    rq[F::acc_pitch] = n;
+    rq[F::m] = o.tm;
+    rq[F::n] = n;
+    rq[F::param_addr] = param_base + o.slot * z.params;
+    rq[F::out_addr] = out_base + o.slot * z.out;
+    rq[F::out_chan_stride] = n;
+    rq[F::y_zp] = s.y_zp;
+    rq[F::act_min] = s.act_min;
+    rq[F::act_max] = s.act_max;
+    rq.tokens = npu::kPushNext | (ti >= S ? npu::kPopNext : 0);
+    const size_t rq_index = b.emit(rq);
+    const npu::TensorDesc& d = s.out;
+    Instr st = ProgramBuilder::dma(Opcode::Store, npu::Buffer::Input,
+                                   d.dram_addr + (o.g * s.mg + o.m0) * d.chan_stride() + (o.oy0 + d.pad) * d.pitch() + d.pad,
+                                   rq[F::out_addr], o.th, s.ow, d.pitch(), s.ow, o.tm, d.chan_stride(), n);
+    st.tokens = npu::kPopPrev | (ti + S < T ? npu::kPushPrev : 0);
+    b.emit(st);
+    return rq_index;
+  };
+
+  for (size_t i = 0; i < sc.iters.size(); ++i) {
+    const Iteration& it = sc.iters[i];
+    const OutTile& o = sc.tiles[it.tile];
+    const int64_t rin = s.rows_in(o.th), x_chan = rin * pitch;
+    // Loads.
+    std::vector<Instr> dmas;
+    if (it.load_x) {
+      const int64_t r0 = o.oy0 * s.sh - s.pad_t + P;
+      dmas.push_back(ProgramBuilder::dma(Opcode::Load, npu::Buffer::Input,
+                                         s.in.dram_addr + (o.g * s.cg + it.c0) * s.in.chan_stride() + r0 * pitch,
+                                         x_base + it.x_slot * z.x, it.tc, x_chan, s.in.chan_stride(), x_chan));
+    }
+    const int64_t wslot = it.w_slot * z.w;
+    const int64_t ktile = it.tc * kk;  // reduction length of this iteration (sparse: tc == cg)
+    const int64_t wpitch = s.sparse ? kg / 2 : ktile;
+    if (it.load_params)
+      dmas.push_back(ProgramBuilder::dma(Opcode::Load, npu::Buffer::Weight, param_addr[it.tile],
+                                         param_base + o.slot * z.params, 1, 9 * o.tm, 0, 0));
+    // Weights arrive one fold at a time, each with its own token, so the
+    // first fold starts as soon as its weights are in rather than all of them.
+    std::vector<std::vector<Instr>> groups(1, std::move(dmas));
+    if (it.load_w) {
+      const int64_t row0 = o.g * s.mg + o.m0;
+      for (int64_t mf = 0; mf < o.tm; mf += t.cols) {
+        const int64_t mc = std::min<int64_t>(t.cols, o.tm - mf);
+        for (int64_t kf = 0; kf < ktile; kf += fk) {
+          const int64_t kc = std::min(fk, ktile - kf);
+          std::vector<Instr> chunk;
+          if (s.sparse) {
+            chunk.push_back(ProgramBuilder::dma(Opcode::Load, npu::Buffer::Weight,
+                                                wi.values + (row0 + mf) * (kg / 2) + kf / 2,
+                                                wslot + mf * (kg / 2) + kf / 2, mc, kc / 2, kg / 2, kg / 2));
+            chunk.push_back(ProgramBuilder::dma(Opcode::Load, npu::Buffer::Weight,
+                                                wi.meta + (row0 + mf) * (kg / 4) + kf / 4,
+                                                wslot + z.w_values + mf * (kg / 4) + kf / 4, mc, kc / 4, kg / 4,
+                                                kg / 4));
+          } else {
+            chunk.push_back(ProgramBuilder::dma(Opcode::Load, npu::Buffer::Weight,
+                                                wi.values + (row0 + mf) * kg + it.c0 * kk + kf,
+                                                wslot + mf * ktile + kf, mc, kc, kg, ktile));
+          }
+          if (groups.size() == 1 && mf == 0 && kf == 0) groups[0].insert(groups[0].end(), chunk.begin(), chunk.end());
+          else groups.push_back(std::move(chunk));
+        }
+      }
+    }
+    const bool has_loads = !groups[0].empty();
+    b.load_groups(std::move(groups), waits.pops_for(it.wait_iter));
+    // Compute.
+    size_t last = 0;
+    bool first = true;
+    const int64_t n = o.th * s.ow;
+    for (int64_t mf = 0; mf < o.tm; mf += t.cols) {
+      const int64_t mc = std::min<int64_t>(t.cols, o.tm - mf);
+      for (int64_t kf = 0; kf < ktile; kf += fk) {
+        const int64_t kc = std::min(fk, ktile - kf);
+        Instr pl;
+        pl.op = Opcode::Preload;
+        pl[F::w_addr] = wslot + mf * wpitch + (s.sparse ? kf / 2 : kf);
+        pl[F::w_pitch] = wpitch;
+        pl[F::m] = mc;
+        pl[F::k] = kc;
+        if (s.sparse) {
+          pl[F::sparse] = 1;
+          pl[F::meta_addr] = wslot + z.w_values + mf * (kg / 4) + kf / 4;
+          pl[F::meta_pitch] = kg / 4;
+        }
+        if ((first && has_loads) || (!first && it.load_w)) pl.tokens |= npu::kPopPrev;
+        first = false;
+        b.emit(pl);
+        Instr mm;
+        mm.op = Opcode::Matmul;
+        mm[F::x_addr] = x_base + it.x_slot * z.x + (P - s.pad_l);
+        mm[F::x_chan_stride] = x_chan;
+        mm[F::x_pitch] = pitch;
+        mm[F::acc_addr] = o.slot * z.acc_entries + mf * n;
+        mm[F::acc_pitch] = n;
+        mm[F::m] = mc;
+        mm[F::k] = kc;
+        mm[F::k0] = kf;
+        mm[F::out_h] = o.th;
+        mm[F::out_w] = s.ow;
+        mm[F::stride_h] = s.sh;
+        mm[F::stride_w] = s.sw;
+        mm[F::kernel_h] = s.kh;
+        mm[F::kernel_w] = s.kw;
+        mm[F::dil_h] = s.dh;
+        mm[F::dil_w] = s.dw;
+        mm[F::c] = it.tc;
+        mm[F::k_order] = s.sparse ? npu::kKOrderChannelInner : npu::kKOrderChannelOuter;
+        mm[F::accumulate] = (it.ci > 0 || kf > 0) ? 1 : 0;
+        mm[F::swap] = 1;
+        last = b.emit(mm);
+      }
+    }
+    for (int rt : it.requants) last = requant_and_store(rt);
+    if (waits.compute_pushes_after(static_cast<int>(i))) b.at(last).tokens |= npu::kPushPrev;
+  }
+  b.barrier();
+}
+
+}  // namespace etch::compiler

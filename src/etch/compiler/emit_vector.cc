@@ -1,0 +1,202 @@
+#include "etch/compiler/emit_vector.h"
+
+#include <fmt/format.h>
+
+#include <functional>
+
+#include "etch/core/error.h"
+
+namespace etch::compiler {
+namespace {
+
+using npu::Field;
+using npu::Instr;
+using npu::Opcode;
+using F = Field;
+
+struct Tile {
+  int64_t c0, tc, y0, th;
+};
+
+// Largest (tc, th) with tc = all channels if possible whose double-buffered
+// footprint bytes(tc, th) fits the input buffer.
+std::vector<Tile> make_tiles(const std::string& name, int64_t c, int64_t oh, const npu::Target& t,
+                             const std::function<int64_t(int64_t, int64_t)>& bytes) {
+  int64_t tc = c, th = oh;
+  while (th > 1 && 2 * bytes(tc, th) > t.input_buffer_bytes) th = (th + 1) / 2;
+  while (tc > 1 && 2 * bytes(tc, th) > t.input_buffer_bytes) tc = (tc + 1) / 2;
+  ETCH_REQUIRE(2 * bytes(tc, th) <= t.input_buffer_bytes, InvalidInput) << fmt::format(
+      "layer '{}' does not fit target '{}': the input buffer ({} bytes) cannot hold one minimal double-buffered "
+      "tile ({} bytes)",
+      name, t.name, t.input_buffer_bytes, 2 * bytes(tc, th));
+  std::vector<Tile> tiles;
+  for (int64_t c0 = 0; c0 < c; c0 += tc)
+    for (int64_t y0 = 0; y0 < oh; y0 += th) tiles.push_back({c0, std::min(tc, c - c0), y0, std::min(th, oh - y0)});
+  return tiles;
+}
+
+// DMA between a [tc][th][w] contiguous SRAM block and rows y0.. of channels
+// c0.. of a tensor's interior.
+Instr interior(Opcode op, const npu::TensorDesc& d, int64_t sram, const Tile& tl) {
+  return ProgramBuilder::dma(op, npu::Buffer::Input,
+                             d.dram_addr + tl.c0 * d.chan_stride() + (tl.y0 + d.pad) * d.pitch() + d.pad, sram, tl.th,
+                             d.w, d.pitch(), d.w, tl.tc, d.chan_stride(), tl.th * d.w);
+}
+
+// load -> op -> store for every tile, two slots each; ops[i] reads what
+// loads[i] brought in and writes what store[i] sends out.
+void pipeline(ProgramBuilder& b, size_t n, const std::function<std::vector<Instr>(size_t, int)>& loads,
+              const std::function<Instr(size_t, int)>& op, const std::function<Instr(size_t, int)>& store) {
+  for (size_t i = 0; i < n; ++i) {
+    const int slot = static_cast<int>(i % 2);
+    b.loads(loads(i, slot), i >= 2 ? 1 : 0, true);
+    Instr v = op(i, slot);
+    v.tokens = npu::kPopPrev | npu::kPushNext | (i >= 2 ? npu::kPopNext : 0) | (i + 2 < n ? npu::kPushPrev : 0);
+    b.emit(v);
+    Instr st = store(i, slot);
+    st.tokens = npu::kPopPrev | (i + 2 < n ? npu::kPushPrev : 0);
+    b.emit(st);
+  }
+  b.barrier();
+}
+
+}  // namespace
+
+void emit_pool(ProgramBuilder& b, const PoolSpec& s) {
+  const npu::TensorDesc& in = s.in;
+  const int64_t P = in.pad, pitch = in.pitch();
+  auto rows_in = [&](int64_t th) { return (th - 1) * s.sh + s.kh; };
+  auto bytes = [&](int64_t tc, int64_t th) { return tc * rows_in(th) * pitch + tc * th * s.ow; };
+  const std::vector<Tile> tiles = make_tiles(s.name, s.c, s.oh, b.target(), bytes);
+  const int64_t x_size = bytes(tiles[0].tc, tiles[0].th) - tiles[0].tc * tiles[0].th * s.ow;
+  const int64_t out_base = 2 * x_size, out_size = tiles[0].tc * tiles[0].th * s.ow;
+  pipeline(
+      b, tiles.size(),
+      [&](size_t i, int slot) {
+        const Tile& tl = tiles[i];
+        const int64_t r0 = tl.y0 * s.sh - s.pad_t + P;
+        const int64_t rows = std::min(rows_in(tl.th), in.h + 2 * P - r0);
+        return std::vector<Instr>{ProgramBuilder::dma(Opcode::Load, npu::Buffer::Input,
+                                                      in.dram_addr + tl.c0 * in.chan_stride() + r0 * pitch,
+                                                      slot * x_size, tl.tc, rows * pitch, in.chan_stride(),
+                                                      rows * pitch)};
+      },
+      [&](size_t i, int slot) {
+        const Tile& tl = tiles[i];
+        const int64_t r0 = tl.y0 * s.sh - s.pad_t + P;
+        const int64_t rows = std::min(rows_in(tl.th), in.h + 2 * P - r0);
+        Instr p;
+        p.op = Opcode::Pool;
+        p[F::mode] = s.avg ? npu::kPoolAvg : npu::kPoolMax;
+        p[F::in_addr] = slot * x_size;
+        p[F::in_chan_stride] = rows * pitch;
+        p[F::in_pitch] = pitch;
+        p[F::c] = tl.tc;
+        p[F::out_h] = tl.th;
+        p[F::out_w] = s.ow;
+        p[F::kernel_h] = s.kh;
+        p[F::kernel_w] = s.kw;
+        p[F::stride_h] = s.sh;
+        p[F::stride_w] = s.sw;
+        p[F::org_r] = 0;
+        p[F::org_c] = P - s.pad_l;
+        p[F::valid_r0] = std::max<int64_t>(0, P - r0);
+        p[F::valid_r1] = std::min(rows, P + in.h - r0);
+        p[F::valid_c0] = P;
+        p[F::valid_c1] = P + in.w;
+        p[F::out_addr] = out_base + slot * out_size;
+        p[F::out_chan_stride] = tl.th * s.ow;
+        p[F::x_zp] = s.x_zp;
+        p[F::y_zp] = s.y_zp;
+        p[F::mult] = s.mult;
+        p[F::shift] = s.shift;
+        p[F::act_min] = s.act_min;
+        p[F::act_max] = s.act_max;
+        return p;
+      },
+      [&](size_t i, int slot) { return interior(Opcode::Store, s.out, out_base + slot * out_size, tiles[i]); });
+}
+
+void emit_add(ProgramBuilder& b, const AddSpec& s) {
+  const int64_t w = s.out.w;
+  auto bytes = [&](int64_t tc, int64_t th) { return 3 * tc * th * w; };
+  const std::vector<Tile> tiles = make_tiles(s.name, s.out.c, s.out.h, b.target(), bytes);
+  const int64_t part = tiles[0].tc * tiles[0].th * w;  // a, b, out regions; two slots each
+  pipeline(
+      b, tiles.size(),
+      [&](size_t i, int slot) {
+        return std::vector<Instr>{interior(Opcode::Load, s.a, slot * part, tiles[i]),
+                                  interior(Opcode::Load, s.b, (2 + slot) * part, tiles[i])};
+      },
+      [&](size_t i, int slot) {
+        Instr a;
+        a.op = Opcode::Add;
+        a[F::a_addr] = slot * part;
+        a[F::b_addr] = (2 + slot) * part;
+        a[F::out_addr] = (4 + slot) * part;
+        a[F::n] = tiles[i].tc * tiles[i].th * w;
+        a[F::a_zp] = s.a_zp;
+        a[F::b_zp] = s.b_zp;
+        a[F::y_zp] = s.y_zp;
+        a[F::left_shift] = s.left_shift;
+        a[F::a_mult] = s.a_mult;
+        a[F::a_shift] = s.a_shift;
+        a[F::b_mult] = s.b_mult;
+        a[F::b_shift] = s.b_shift;
+        a[F::mult] = s.y_mult;
+        a[F::shift] = s.y_shift;
+        a[F::act_min] = s.act_min;
+        a[F::act_max] = s.act_max;
+        return a;
+      },
+      [&](size_t i, int slot) { return interior(Opcode::Store, s.out, (4 + slot) * part, tiles[i]); });
+}
+
+void emit_lut(ProgramBuilder& b, const LutSpec& s) {
+  ETCH_REQUIRE(b.target().weight_buffer_bytes >= 256, InvalidInput)
+      << "layer '" << s.name << "': the weight buffer cannot hold a 256-byte lookup table";
+  const uint64_t table = b.add_weights(s.table.data(), 256);
+  const int64_t w = s.out.w;
+  auto bytes = [&](int64_t tc, int64_t th) { return 2 * tc * th * w; };
+  const std::vector<Tile> tiles = make_tiles(s.name, s.out.c, s.out.h, b.target(), bytes);
+  const int64_t part = tiles[0].tc * tiles[0].th * w;
+  pipeline(
+      b, tiles.size(),
+      [&](size_t i, int slot) {
+        std::vector<Instr> l;
+        if (i == 0) l.push_back(ProgramBuilder::dma(Opcode::Load, npu::Buffer::Weight, table, 0, 1, 256, 0, 0));
+        l.push_back(interior(Opcode::Load, s.in, slot * part, tiles[i]));
+        return l;
+      },
+      [&](size_t i, int slot) {
+        Instr l;
+        l.op = Opcode::Lut;
+        l[F::in_addr] = slot * part;
+        l[F::out_addr] = (2 + slot) * part;
+        l[F::n] = tiles[i].tc * tiles[i].th * w;
+        l[F::table_addr] = 0;
+        return l;
+      },
+      [&](size_t i, int slot) { return interior(Opcode::Store, s.out, (2 + slot) * part, tiles[i]); });
+}
+
+void emit_copy(ProgramBuilder& b, const CopySpec& s) {
+  const int64_t w = s.src.w;
+  auto bytes = [&](int64_t tc, int64_t th) { return 2 * tc * th * w; };
+  const std::vector<Tile> tiles = make_tiles(s.name, s.src.c, s.src.h, b.target(), bytes);
+  const int64_t part = tiles[0].tc * tiles[0].th * w;
+  pipeline(
+      b, tiles.size(),
+      [&](size_t i, int slot) { return std::vector<Instr>{interior(Opcode::Load, s.src, slot * part, tiles[i])}; },
+      [&](size_t i, int slot) {
+        Instr c;
+        c.op = Opcode::Copy;
+        c[F::in_addr] = slot * part;
+        c[F::out_addr] = (2 + slot) * part;
+        c[F::n] = tiles[i].tc * tiles[i].th * w;
+        return c;
+      },
+      [&](size_t i, int slot) { return interior(Opcode::Store, s.dst, (2 + slot) * part, tiles[i]); });
+}
+
+}  // namespace etch::compiler

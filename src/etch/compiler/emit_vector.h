@@ -1,0 +1,48 @@
+// Layers that run on the vector unit only: pooling, element-wise add, table
+// lookup and copies (concat, flatten of a padded tensor). Each is tiled over
+// channels and output rows and pipelined load -> vector op -> store with two
+// slots per operand.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "etch/compiler/program_builder.h"
+
+namespace etch::compiler {
+
+struct PoolSpec {
+  std::string name;
+  bool avg = false;
+  int64_t c = 0, h = 0, w = 0, oh = 0, ow = 0, kh = 1, kw = 1, sh = 1, sw = 1, pad_t = 0, pad_l = 0;
+  npu::TensorDesc in, out;
+  int32_t x_zp = 0, y_zp = 0, mult = 0, shift = 0, act_min = -128, act_max = 127;
+};
+
+struct AddSpec {
+  std::string name;
+  npu::TensorDesc a, b, out;
+  int32_t a_zp = 0, b_zp = 0, y_zp = 0, left_shift = 20, a_mult = 0, a_shift = 0, b_mult = 0, b_shift = 0,
+          y_mult = 0, y_shift = 0, act_min = -128, act_max = 127;
+};
+
+struct LutSpec {
+  std::string name;
+  npu::TensorDesc in, out;
+  std::vector<int8_t> table;  // 256 entries, indexed by x + 128
+};
+
+// Copies `src` into `dst`, a view with the same c x h x w (e.g. a channel
+// slice of a concat output, or a flattened tensor seen as c x h x w, pad 0).
+struct CopySpec {
+  std::string name;
+  npu::TensorDesc src, dst;
+};
+
+// Each emits the layer and a BARRIER; InvalidInput naming the layer if even one
+// row of one channel does not fit the input buffer.
+void emit_pool(ProgramBuilder& b, const PoolSpec& s);
+void emit_add(ProgramBuilder& b, const AddSpec& s);
+void emit_lut(ProgramBuilder& b, const LutSpec& s);
+void emit_copy(ProgramBuilder& b, const CopySpec& s);
+
+}  // namespace etch::compiler

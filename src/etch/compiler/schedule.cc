@@ -1,0 +1,152 @@
+#include "etch/compiler/schedule.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace etch::compiler {
+
+std::string TilePlan::str() const {
+  return fmt::format("m{} c{} h{}{} {}{}", tm, tc, th, th_edge > 0 ? fmt::format("/{}", th_edge) : "",
+                     m_outer ? "M>H" : "H>M", double_buffer ? "" : " single");
+}
+
+bool is_2_4_sparse(const ConvSpec& s) {
+  if (s.cg % 4 != 0) return false;
+  const int64_t kk = s.kk(), kg = s.kg();
+  for (int64_t m = 0; m < s.groups * s.mg; ++m)
+    for (int64_t c = 0; c < s.cg; c += 4)
+      for (int64_t r = 0; r < kk; ++r) {
+        int nz = 0;
+        for (int64_t j = 0; j < 4; ++j) nz += s.weights[m * kg + (c + j) * kk + r] != 0;
+        if (nz > 2) return false;
+      }
+  return true;
+}
+
+int64_t fold_k(const ConvSpec& s, const npu::Target& t) {
+  return s.sparse ? std::max<int64_t>(4, (2 * t.rows) / 4 * 4) : t.rows;
+}
+
+SlotSizes slot_sizes(const ConvSpec& s, const TilePlan& p) {
+  SlotSizes z;
+  z.x = p.tc * s.rows_in(p.th) * s.in.pitch();
+  z.out = p.tm * p.th * s.ow;
+  z.acc_entries = p.tm * p.th * s.ow;
+  if (s.sparse) {
+    const int64_t k = p.tc * s.kk();
+    z.w_values = p.tm * k / 2;
+    z.w_meta = p.tm * k / 4;
+  } else {
+    z.w_values = p.tm * p.tc * s.kk();
+  }
+  z.w = z.w_values + z.w_meta;
+  z.params = 9 * p.tm;
+  return z;
+}
+
+int out_slots(const ConvSpec& s, const TilePlan& p, const npu::Target& t) {
+  if (!p.double_buffer) return 1;
+  const SlotSizes z = slot_sizes(s, p);
+  int64_t n = 8;
+  n = std::min(n, (t.input_buffer_bytes - 2 * z.x) / std::max<int64_t>(1, z.out));
+  n = std::min(n, (t.weight_buffer_bytes - 2 * z.w) / std::max<int64_t>(1, z.params));
+  n = std::min(n, t.accumulator_buffer_bytes / std::max<int64_t>(1, 4 * z.acc_entries));
+  return static_cast<int>(std::max<int64_t>(2, n));
+}
+
+const char* plan_overflow(const ConvSpec& s, const TilePlan& p, const npu::Target& t, int64_t* need, int64_t* have) {
+  const SlotSizes z = slot_sizes(s, p);
+  const int64_t n = p.double_buffer ? 2 : 1;
+  auto check = [&](int64_t needed, int64_t capacity, const char* what) -> const char* {
+    if (needed <= capacity) return nullptr;
+    if (need) *need = needed;
+    if (have) *have = capacity;
+    return what;
+  };
+  if (auto* b = check(n * (z.x + z.out), t.input_buffer_bytes, "input buffer")) return b;
+  if (auto* b = check(n * (z.w + z.params), t.weight_buffer_bytes, "weight buffer")) return b;
+  return check(n * z.acc_entries * 4, t.accumulator_buffer_bytes, "accumulator buffer");
+}
+
+Schedule make_schedule(const ConvSpec& s, const TilePlan& p, const npu::Target& tgt) {
+  Schedule sc;
+  sc.sizes = slot_sizes(s, p);
+  sc.slots = p.double_buffer ? 2 : 1;
+  sc.out_slots = out_slots(s, p, tgt);
+  const int S = sc.out_slots, D = S - 1;  // requantize tile t after tile t + D has started
+  // Row tiles: uniform, or a short first and last tile around uniform ones.
+  std::vector<std::pair<int64_t, int64_t>> rows;  // (first row, count)
+  {
+    int64_t y = 0, end = s.oh;
+    const bool edges = p.th_edge > 0 && p.th_edge < p.th && s.oh > 2 * p.th_edge;
+    if (edges) {
+      rows.push_back({0, p.th_edge});
+      y = p.th_edge;
+      end = s.oh - p.th_edge;
+    }
+    for (; y < end; y += p.th) rows.push_back({y, std::min(p.th, end - y)});
+    if (edges) rows.push_back({end, p.th_edge});
+  }
+  const int64_t nm = (s.mg + p.tm - 1) / p.tm, nh = static_cast<int64_t>(rows.size()), nc = (s.cg + p.tc - 1) / p.tc;
+  for (int64_t g = 0; g < s.groups; ++g)
+    for (int64_t a = 0; a < (p.m_outer ? nm : nh); ++a)
+      for (int64_t b = 0; b < (p.m_outer ? nh : nm); ++b) {
+        const int64_t mi = p.m_outer ? a : b, hi = p.m_outer ? b : a;
+        OutTile t;
+        t.g = g, t.mi = mi, t.hi = hi;
+        t.m0 = mi * p.tm;
+        t.tm = std::min(p.tm, s.mg - t.m0);
+        t.oy0 = rows[hi].first;
+        t.th = rows[hi].second;
+        t.slot = static_cast<int>(sc.tiles.size()) % S;
+        t.first_iter = static_cast<int>(sc.iters.size());
+        for (int64_t ci = 0; ci < nc; ++ci) {
+          Iteration it;
+          it.tile = static_cast<int>(sc.tiles.size());
+          it.ci = ci;
+          it.c0 = ci * p.tc;
+          it.tc = std::min(p.tc, s.cg - it.c0);
+          sc.iters.push_back(it);
+        }
+        t.last_iter = static_cast<int>(sc.iters.size()) - 1;
+        sc.tiles.push_back(t);
+      }
+  const int T = static_cast<int>(sc.tiles.size());
+  for (int t = 0; t < T; ++t) {
+    OutTile& o = sc.tiles[t];
+    o.rq_iter = t + D < T && D > 0 ? sc.tiles[t + D].first_iter : (D > 0 ? static_cast<int>(sc.iters.size()) - 1 : o.last_iter);
+    sc.iters[o.rq_iter].requants.push_back(t);
+  }
+  // Loads: reuse what is loaded, otherwise alternate slots; a slot may be
+  // overwritten once the iteration that last read it has finished.
+  int64_t x_key[3] = {-1, -1, -1}, w_key[3] = {-1, -1, -1};
+  int x_slot = sc.slots - 1, w_slot = sc.slots - 1;
+  int x_reader[2] = {-1, -1}, w_reader[2] = {-1, -1};
+  for (size_t i = 0; i < sc.iters.size(); ++i) {
+    Iteration& it = sc.iters[i];
+    const OutTile& o = sc.tiles[it.tile];
+    it.wait_iter = -1;
+    it.load_x = !(x_key[0] == o.g && x_key[1] == o.hi && x_key[2] == it.ci);
+    if (it.load_x) {
+      x_slot = (x_slot + 1) % sc.slots;
+      it.wait_iter = std::max(it.wait_iter, x_reader[x_slot]);
+      x_key[0] = o.g, x_key[1] = o.hi, x_key[2] = it.ci;
+    }
+    it.load_w = !(w_key[0] == o.g && w_key[1] == o.mi && w_key[2] == it.ci);
+    if (it.load_w) {
+      w_slot = (w_slot + 1) % sc.slots;
+      it.wait_iter = std::max(it.wait_iter, w_reader[w_slot]);
+      w_key[0] = o.g, w_key[1] = o.mi, w_key[2] = it.ci;
+    }
+    it.load_params = it.ci == 0;
+    if (it.load_params && it.tile >= S) it.wait_iter = std::max(it.wait_iter, sc.tiles[it.tile - S].rq_iter);
+    it.x_slot = x_slot;
+    it.w_slot = w_slot;
+    x_reader[x_slot] = static_cast<int>(i);
+    w_reader[w_slot] = static_cast<int>(i);
+  }
+  return sc;
+}
+
+}  // namespace etch::compiler

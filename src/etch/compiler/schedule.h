@@ -1,0 +1,63 @@
+// The loop nest of one conv/gemm layer under a TilePlan, unrolled into tiles
+// and iterations with buffer slots and load reuse decided. The cost model and
+// the emitter both walk this one structure, so the search optimises what is
+// emitted.
+#pragma once
+#include <cstdint>
+#include <vector>
+
+#include "etch/compiler/conv_spec.h"
+#include "etch/compiler/tile_plan.h"
+#include "etch/npu/target.h"
+
+namespace etch::compiler {
+
+struct OutTile {
+  int64_t g = 0, mi = 0, hi = 0;
+  int64_t m0 = 0, tm = 0, oy0 = 0, th = 0;  // channel and row range (within the group)
+  int slot = 0;                             // accumulator, output and parameter slot (tile % out_slots)
+  int first_iter = 0, last_iter = 0;
+  int rq_iter = 0;  // its REQUANT + STORE are emitted after this iteration's compute
+};
+
+struct Iteration {
+  int tile = 0;
+  int64_t ci = 0, c0 = 0, tc = 0;  // input-channel range (within the group)
+  bool load_x = false, load_w = false, load_params = false;  // params: the tile's requantization parameters
+  int x_slot = 0, w_slot = 0;
+  int wait_iter = -1;  // loads must wait until this iteration's compute has finished (-1: none)
+  std::vector<int> requants;  // tiles whose REQUANT + STORE follow this iteration's matmuls
+};
+
+// Bytes of one slot of each buffer region under a plan. Input buffer: 2 (or
+// 1) input slots then out_slots output slots; weight buffer: 2 (or 1) weight
+// slots then out_slots parameter slots; accumulators: out_slots slots.
+struct SlotSizes {
+  int64_t x = 0, out = 0, w = 0, params = 0, acc_entries = 0;
+  int64_t w_values = 0, w_meta = 0;  // inside a weight slot: values, then metadata
+};
+
+SlotSizes slot_sizes(const ConvSpec& s, const TilePlan& p);
+// How many output-side slots (accumulator, output, parameters) fit, up to 8;
+// 1 without double buffering. More slots let the array run ahead of the
+// requantization of tiles that are still draining.
+int out_slots(const ConvSpec& s, const TilePlan& p, const npu::Target& t);
+// Which buffer overflows (nullptr when the plan fits), with the bytes needed.
+const char* plan_overflow(const ConvSpec& s, const TilePlan& p, const npu::Target& t, int64_t* need = nullptr,
+                          int64_t* have = nullptr);
+
+struct Schedule {
+  std::vector<OutTile> tiles;
+  std::vector<Iteration> iters;
+  SlotSizes sizes;
+  int slots = 2;      // input and weight slots
+  int out_slots = 2;  // accumulator / output / parameter slots
+};
+
+Schedule make_schedule(const ConvSpec& s, const TilePlan& p, const npu::Target& t);
+
+// Physical reduction chunk per fold: rows (dense) or 2 x rows rounded down to
+// a multiple of 4 (2:4 sparse).
+int64_t fold_k(const ConvSpec& s, const npu::Target& t);
+
+}  // namespace etch::compiler

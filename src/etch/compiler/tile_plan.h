@@ -1,0 +1,22 @@
+// The mapper's decision for one conv/gemm layer, recorded so that the emitter,
+// the reports and the tests all see the same choice.
+#pragma once
+#include <cstdint>
+#include <string>
+
+namespace etch::compiler {
+
+struct TilePlan {
+  int64_t tm = 1;  // output channels per tile (a multiple of the array's columns, or all)
+  int64_t tc = 1;  // input channels per tile (reduction split; all of them when it fits)
+  int64_t th = 1;  // output rows per tile (tiles always span the full width)
+  // When > 0, the first and the last row tile have only this many rows: a
+  // short first tile starts the array sooner, a short last tile drains sooner.
+  int64_t th_edge = 0;
+  bool m_outer = true;        // loop order: output-channel tiles outside row tiles (weights reused)
+  bool double_buffer = true;  // two slots per operand so DMA overlaps compute
+  int64_t predicted_cycles = 0;  // cost model
+  std::string str() const;
+};
+
+}  // namespace etch::compiler

@@ -1,0 +1,187 @@
+#include "etch/sim/machine.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "etch/core/error.h"
+#include "etch/npu/im2col.h"
+#include "etch/sim/fixed_point.h"
+
+namespace etch::sim {
+
+using npu::Field;
+using F = Field;
+
+Machine::Machine(const npu::Program& p)
+    : prog(p),
+      dram(p.dram_bytes),
+      ibuf(p.target.input_buffer_bytes),
+      wbuf(p.target.weight_buffer_bytes),
+      acc(p.target.accumulator_buffer_bytes / 4) {
+  // Every activation starts as its zero point, so halos read as padding.
+  for (const npu::TensorDesc& t : p.tensors)
+    std::memset(dram.data() + t.dram_addr, static_cast<int8_t>(t.zero_point), t.dram_bytes());
+  if (!p.weight_image.empty()) std::memcpy(dram.data() + p.weight_addr, p.weight_image.data(), p.weight_image.size());
+}
+
+void Machine::dma(const npu::Instr& in, bool load) {
+  int8_t* sram = (in[F::buf] == 0 ? ibuf.data() : wbuf.data());
+  const int64_t rb = in[F::row_bytes];
+  for (int64_t r = 0; r < in[F::reps]; ++r)
+    for (int64_t i = 0; i < in[F::rows]; ++i) {
+      int8_t* s = sram + in[F::sram] + r * in[F::sram_rep_stride] + i * in[F::sram_stride];
+      int8_t* d = dram.data() + in[F::dram] + r * in[F::dram_rep_stride] + i * in[F::dram_stride];
+      if (load) std::memmove(s, d, rb);
+      else std::memmove(d, s, rb);
+    }
+}
+
+void Machine::preload(const npu::Instr& in) {
+  const int64_t m = in[F::m], k = in[F::k];
+  shadow.assign(m * k, 0);
+  for (int64_t i = 0; i < m; ++i) {
+    const int8_t* w = wbuf.data() + in[F::w_addr] + i * in[F::w_pitch];
+    int16_t* dst = shadow.data() + i * k;
+    if (!in[F::sparse]) {
+      for (int64_t j = 0; j < k; ++j) dst[j] = w[j];
+      continue;
+    }
+    // 2:4: per group of 4 logical weights, 2 stored values and one metadata
+    // byte holding their positions (2 bits each, low bits first).
+    const uint8_t* meta = reinterpret_cast<const uint8_t*>(wbuf.data()) + in[F::meta_addr] + i * in[F::meta_pitch];
+    for (int64_t g = 0; g < k / 4; ++g) {
+      const int p0 = meta[g] & 3, p1 = (meta[g] >> 2) & 3;
+      dst[4 * g + p0] += w[2 * g];
+      dst[4 * g + p1] += w[2 * g + 1];
+    }
+  }
+  shadow_m = m;
+  shadow_k = k;
+  shadow_sparse = in[F::sparse] != 0;
+  shadow_valid = true;
+}
+
+void Machine::matmul(const npu::Instr& in, size_t index) {
+  if (in[F::swap]) {
+    ETCH_REQUIRE(shadow_valid, InvalidInput) << "instruction " << index << " (matmul): swap without a preload";
+    std::swap(shadow, active);
+    active_m = shadow_m;
+    active_k = shadow_k;
+    active_sparse = shadow_sparse;
+    active_valid = true;
+    shadow_valid = false;
+  }
+  const int64_t m = in[F::m], k = in[F::k], oh = in[F::out_h], ow = in[F::out_w], n = oh * ow;
+  ETCH_REQUIRE(active_valid && active_m == m && active_k == k, InvalidInput)
+      << "instruction " << index << " (matmul): m=" << m << " k=" << k << " do not match the array's weights ("
+      << active_m << " x " << active_k << ")";
+  xcol.resize(k * n);
+  const int8_t* x = ibuf.data() + in[F::x_addr];
+  const int64_t sw = in[F::stride_w];
+  for (int64_t j = 0; j < k; ++j) {
+    const int8_t* base = x + npu::matmul_k_offset(in, in[F::k0] + j);
+    int16_t* dst = xcol.data() + j * n;
+    for (int64_t oy = 0; oy < oh; ++oy) {
+      const int8_t* row = base + npu::matmul_pixel_offset(in, oy, 0);
+      int16_t* d = dst + oy * ow;
+      if (sw == 1)
+        for (int64_t ox = 0; ox < ow; ++ox) d[ox] = row[ox];
+      else
+        for (int64_t ox = 0; ox < ow; ++ox) d[ox] = row[ox * sw];
+    }
+  }
+  for (int64_t i = 0; i < m; ++i) {
+    int32_t* a = acc.data() + in[F::acc_addr] + i * in[F::acc_pitch];
+    if (!in[F::accumulate]) std::fill(a, a + n, 0);
+    const int16_t* w = active.data() + i * k;
+    for (int64_t j = 0; j < k; ++j) {
+      const int16_t wv = w[j];
+      if (wv == 0) continue;  // 2:4 layers skip their zeros here too
+      const int16_t* xc = xcol.data() + j * n;
+      // int16 x int16 -> int32: a widening multiply the compiler vectorises.
+      for (int64_t p = 0; p < n; ++p) a[p] += static_cast<int32_t>(wv) * static_cast<int32_t>(xc[p]);
+    }
+  }
+}
+
+void Machine::requant(const npu::Instr& in) {
+  const int64_t m = in[F::m], n = in[F::n];
+  const uint8_t* params = reinterpret_cast<const uint8_t*>(wbuf.data()) + in[F::param_addr];
+  const int32_t zp = static_cast<int32_t>(in[F::y_zp]);
+  const int32_t lo = static_cast<int32_t>(in[F::act_min]), hi = static_cast<int32_t>(in[F::act_max]);
+  for (int64_t i = 0; i < m; ++i) {
+    int32_t bias, mult;
+    std::memcpy(&bias, params + 4 * i, 4);
+    std::memcpy(&mult, params + 4 * m + 4 * i, 4);
+    const int shift = static_cast<int8_t>(params[8 * m + i]);
+    ETCH_REQUIRE(shift >= -31 && shift <= 30 && mult >= 0, InvalidInput)
+        << "requant: channel " << i << " has shift " << shift << " or multiplier " << mult << " out of range";
+    const int32_t* a = acc.data() + in[F::acc_addr] + i * in[F::acc_pitch];
+    int8_t* out = ibuf.data() + in[F::out_addr] + i * in[F::out_chan_stride];
+    for (int64_t p = 0; p < n; ++p)
+      out[p] = static_cast<int8_t>(requantize(static_cast<int32_t>(static_cast<uint32_t>(a[p]) + static_cast<uint32_t>(bias)),
+                                              mult, shift, zp, lo, hi));
+  }
+}
+
+void Machine::pool(const npu::Instr& in) {
+  const bool avg = in[F::mode] == npu::kPoolAvg;
+  const int64_t oh = in[F::out_h], ow = in[F::out_w], kh = in[F::kernel_h], kw = in[F::kernel_w];
+  const int64_t r0 = in[F::valid_r0], r1 = in[F::valid_r1], c0 = in[F::valid_c0], c1 = in[F::valid_c1];
+  const int64_t pitch = in[F::in_pitch];
+  const int32_t xzp = static_cast<int32_t>(in[F::x_zp]);
+  for (int64_t c = 0; c < in[F::c]; ++c) {
+    const int8_t* x = ibuf.data() + in[F::in_addr] + c * in[F::in_chan_stride];
+    int8_t* out = ibuf.data() + in[F::out_addr] + c * in[F::out_chan_stride];
+    for (int64_t oy = 0; oy < oh; ++oy)
+      for (int64_t ox = 0; ox < ow; ++ox) {
+        const int64_t ya = std::max(r0, in[F::org_r] + oy * in[F::stride_h]);
+        const int64_t yb = std::min(r1, in[F::org_r] + oy * in[F::stride_h] + kh);
+        const int64_t xa = std::max(c0, in[F::org_c] + ox * in[F::stride_w]);
+        const int64_t xb = std::min(c1, in[F::org_c] + ox * in[F::stride_w] + kw);
+        int32_t v = avg ? 0 : -128;
+        for (int64_t y = ya; y < yb; ++y)
+          for (int64_t xx = xa; xx < xb; ++xx) {
+            const int32_t e = x[y * pitch + xx];
+            v = avg ? v + (e - xzp) : std::max(v, e);
+          }
+        if (avg)
+          v = requantize(v, static_cast<int32_t>(in[F::mult]), static_cast<int>(in[F::shift]),
+                         static_cast<int32_t>(in[F::y_zp]), static_cast<int32_t>(in[F::act_min]),
+                         static_cast<int32_t>(in[F::act_max]));
+        out[oy * ow + ox] = static_cast<int8_t>(v);
+      }
+  }
+}
+
+void Machine::add(const npu::Instr& in) {
+  const int8_t* a = ibuf.data() + in[F::a_addr];
+  const int8_t* b = ibuf.data() + in[F::b_addr];
+  int8_t* y = ibuf.data() + in[F::out_addr];
+  const int32_t azp = static_cast<int32_t>(in[F::a_zp]), bzp = static_cast<int32_t>(in[F::b_zp]);
+  const int32_t ls = static_cast<int32_t>(in[F::left_shift]);
+  const int32_t am = static_cast<int32_t>(in[F::a_mult]), bm = static_cast<int32_t>(in[F::b_mult]);
+  const int as = static_cast<int>(in[F::a_shift]), bs = static_cast<int>(in[F::b_shift]);
+  const int32_t ym = static_cast<int32_t>(in[F::mult]);
+  const int ys = static_cast<int>(in[F::shift]);
+  const int32_t yzp = static_cast<int32_t>(in[F::y_zp]), lo = static_cast<int32_t>(in[F::act_min]),
+                hi = static_cast<int32_t>(in[F::act_max]);
+  for (int64_t i = 0; i < in[F::n]; ++i) {
+    const int32_t sa = mbqm((a[i] - azp) * (1 << ls), am, as);
+    const int32_t sb = mbqm((b[i] - bzp) * (1 << ls), bm, bs);
+    y[i] = static_cast<int8_t>(requantize(sa + sb, ym, ys, yzp, lo, hi));
+  }
+}
+
+void Machine::lut(const npu::Instr& in) {
+  const int8_t* table = wbuf.data() + in[F::table_addr];
+  const int8_t* x = ibuf.data() + in[F::in_addr];
+  int8_t* y = ibuf.data() + in[F::out_addr];
+  for (int64_t i = 0; i < in[F::n]; ++i) y[i] = table[x[i] + 128];
+}
+
+void Machine::copy(const npu::Instr& in) {
+  std::memmove(ibuf.data() + in[F::out_addr], ibuf.data() + in[F::in_addr], in[F::n]);
+}
+
+}  // namespace etch::sim

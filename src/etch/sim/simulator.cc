@@ -1,0 +1,406 @@
+// Timing: three in-order engines. At every step the engine whose next
+// instruction can start earliest runs it (ties: load, compute, store), so the
+// shared DRAM channel and the token queues are used in time order. An
+// instruction's numeric effect happens when it starts.
+#include "etch/sim/simulator.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+#include <cmath>
+#include <deque>
+
+#include "etch/core/error.h"
+#include "etch/core/tensor.h"
+#include "etch/sim/machine.h"
+
+namespace etch::sim {
+
+using npu::Field;
+using npu::Instr;
+using npu::Opcode;
+using F = Field;
+using npu::Target;
+
+namespace {
+
+constexpr int kLoad = 0, kCompute = 1, kStore = 2;
+// Token queues between neighbours.
+constexpr int kL2C = 0, kC2L = 1, kC2S = 2, kS2C = 3;
+constexpr int64_t kVectorLatency = 2;  // pipeline cycles added to every vector op
+
+struct Engine {
+  std::vector<uint32_t> list;  // instruction indices
+  size_t pc = 0;
+  int64_t t = 0;          // next issue cycle
+  int64_t idle_at = 0;    // every operation it started has completed
+};
+
+struct Interval {
+  int64_t lo, hi, time;
+};
+
+int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+}  // namespace
+
+void LayerStats::add(const LayerStats& o) {
+  cycles += o.cycles;
+  array_cycles += o.array_cycles;
+  preload_cycles += o.preload_cycles;
+  vector_cycles += o.vector_cycles;
+  macs += o.macs;
+  array_slots += o.array_slots;
+  load_wait_compute += o.load_wait_compute;
+  compute_wait_load += o.compute_wait_load;
+  compute_wait_store += o.compute_wait_store;
+  store_wait_compute += o.store_wait_compute;
+  dram_contention += o.dram_contention;
+  dram_read_bytes += o.dram_read_bytes;
+  dram_write_bytes += o.dram_write_bytes;
+  sram_bytes += o.sram_bytes;
+  energy_pj += o.energy_pj;
+  instructions += o.instructions;
+}
+
+void SimStats::add(const SimStats& o) {
+  if (layers.size() < o.layers.size()) layers.resize(o.layers.size());
+  if (layer_info.empty()) layer_info = o.layer_info;
+  for (size_t i = 0; i < o.layers.size(); ++i) layers[i].add(o.layers[i]);
+  total.add(o.total);
+  runs += o.runs;
+}
+
+void accumulate(SimStats& into, const SimStats& run) { into.add(run); }
+
+struct Simulator::Impl {
+  explicit Impl(const npu::Program& p) : prog(p), m(p) {}
+
+  const npu::Program& prog;
+  Machine m;
+  std::vector<TraceEvent>* trace = nullptr;
+
+  // Per-run timing state.
+  std::array<Engine, 3> eng;
+  std::array<std::deque<int64_t>, 4> tokens;
+  int64_t dram_free = 0, array_free = 0, preload_done = 0, shadow_free = 0, vector_free = 0;
+  std::vector<Interval> acc_writes, acc_reads;  // in-flight accumulator hazards
+  std::vector<LayerStats> layer;
+  std::vector<int64_t> layer_start, layer_end;
+
+  const Target& tgt() const { return prog.target; }
+
+  // The token queue an engine pops (prev = true: from its upstream neighbour).
+  static int pop_queue(int e, bool prev) {
+    if (e == kLoad) return kC2L;
+    if (e == kCompute) return prev ? kL2C : kS2C;
+    return kC2S;
+  }
+  static int push_queue(int e, bool prev) {
+    if (e == kLoad) return kL2C;
+    if (e == kCompute) return prev ? kC2L : kC2S;
+    return kS2C;
+  }
+
+  static int64_t hazard(const std::vector<Interval>& v, int64_t lo, int64_t hi) {
+    int64_t t = 0;
+    for (const Interval& i : v)
+      if (i.lo < hi && lo < i.hi) t = std::max(t, i.time);
+    return t;
+  }
+  static void note(std::vector<Interval>& v, Interval x, int64_t now) {
+    std::erase_if(v, [&](const Interval& i) { return i.time <= now; });
+    v.push_back(x);
+  }
+
+  static std::pair<int64_t, int64_t> acc_range(const Instr& in, int64_t n) {
+    return {in[F::acc_addr], in[F::acc_addr] + (in[F::m] - 1) * in[F::acc_pitch] + n};
+  }
+
+  // Earliest start of engine e's next instruction; false if a token it needs
+  // has not been pushed yet. `token_t` is when its tokens are available.
+  bool ready(int e, int64_t& start, int64_t& token_t) const {
+    const Instr& in = prog.instrs[eng[e].list[eng[e].pc]];
+    token_t = eng[e].t;
+    for (bool prev : {true, false}) {
+      if (!(in.tokens & (prev ? npu::kPopPrev : npu::kPopNext))) continue;
+      const auto& q = tokens[pop_queue(e, prev)];
+      if (q.empty()) return false;
+      token_t = std::max(token_t, q.front());
+    }
+    start = token_t;
+    switch (in.op) {
+      case Opcode::Load:
+      case Opcode::Store: start = std::max(start, dram_free); break;
+      case Opcode::Preload: start = std::max(start, shadow_free); break;
+      case Opcode::Matmul: {
+        start = std::max(start, array_free);
+        if (in[F::swap]) start = std::max(start, preload_done);
+        const auto [lo, hi] = acc_range(in, in[F::out_h] * in[F::out_w]);
+        start = std::max(start, hazard(acc_reads, lo, hi));
+        break;
+      }
+      case Opcode::Requant: {
+        start = std::max(start, vector_free);
+        const auto [lo, hi] = acc_range(in, in[F::n]);
+        start = std::max(start, hazard(acc_writes, lo, hi));
+        break;
+      }
+      case Opcode::Pool:
+      case Opcode::Add:
+      case Opcode::Lut:
+      case Opcode::Copy: start = std::max(start, std::max(vector_free, array_free)); break;
+      default: break;
+    }
+    return true;
+  }
+
+  void run_one(int e, int64_t start, int64_t token_t) {
+    Engine& en = eng[e];
+    const uint32_t idx = en.list[en.pc++];
+    const Instr& in = prog.instrs[idx];
+    LayerStats& ls = layer[in.layer];
+    ++ls.instructions;
+    for (bool prev : {true, false})
+      if (in.tokens & (prev ? npu::kPopPrev : npu::kPopNext)) tokens[pop_queue(e, prev)].pop_front();
+    const int64_t wait = token_t - en.t;
+    if (wait > 0) {
+      if (e == kLoad) ls.load_wait_compute += wait;
+      else if (e == kStore) ls.store_wait_compute += wait;
+      else if (in.tokens & npu::kPopNext) ls.compute_wait_store += wait;
+      else ls.compute_wait_load += wait;
+    }
+    int64_t done = start + 1;       // when every effect has completed
+    int64_t free_at = done;         // when the neighbour may reuse what it read (token time)
+    int64_t busy = 1;               // cycles the unit is occupied (trace)
+    int trace_engine = e;
+    const Target& t = tgt();
+    switch (in.op) {
+      case Opcode::Load:
+      case Opcode::Store: {
+        const int64_t bytes = in[F::rows] * in[F::row_bytes] * in[F::reps];
+        const int64_t occ = std::max<int64_t>(1, static_cast<int64_t>(std::ceil(bytes / t.dram_bytes_per_cycle)));
+        ls.dram_contention += std::max<int64_t>(0, dram_free - token_t);
+        dram_free = start + occ;
+        busy = occ;
+        done = start + occ + t.dram_latency_cycles;
+        // A load's data is usable when it arrives; a store frees its buffer once read.
+        free_at = in.op == Opcode::Load ? done : start + occ;
+        en.t = start + occ;
+        (in.op == Opcode::Load ? ls.dram_read_bytes : ls.dram_write_bytes) += bytes;
+        ls.sram_bytes += bytes;
+        m.dma(in, in.op == Opcode::Load);
+        break;
+      }
+      case Opcode::Preload: {
+        const int64_t k = in[F::sparse] ? in[F::k] / 2 : in[F::k];
+        const int64_t dur = t.dataflow == npu::Dataflow::WeightStationary ? k : 1;
+        preload_done = start + dur;
+        done = free_at = preload_done;
+        busy = dur;
+        shadow_free = done;  // a second preload must wait for this one, and for the swap
+        ls.preload_cycles += dur;
+        ls.sram_bytes += in[F::m] * (in[F::sparse] ? k + in[F::k] / 4 : k);
+        en.t = start + 1;
+        m.preload(in);
+        break;
+      }
+      case Opcode::Matmul: {
+        m.matmul(in, idx);  // performs the weight swap first
+        const int64_t n = in[F::out_h] * in[F::out_w], k = in[F::k], mm = in[F::m];
+        const int64_t kphys = m.active_sparse ? k / 2 : k;
+        int64_t stream = n;
+        if (t.dataflow == npu::Dataflow::OutputStationary) stream = ceil_div(n, t.rows) * kphys;
+        if (in[F::swap]) shadow_free = start;
+        array_free = start + stream;
+        free_at = start + stream;
+        // Partial sums leave at the bottom of the array (rows) after the last
+        // input has skewed across the m columns in use.
+        done = start + stream + t.rows + mm - 1;
+        busy = stream;
+        const auto [lo, hi] = acc_range(in, n);
+        note(acc_writes, {lo, hi, done}, start);
+        ls.array_cycles += stream;
+        ls.array_slots += stream * t.rows * t.cols;
+        ls.sram_bytes += kphys * n + 4 * mm * n * (in[F::accumulate] ? 2 : 1);
+        en.t = start + 1;
+        // Useful MACs: the zeros a 2:4 layer skips are not work.
+        ls.macs += mm * kphys * n;
+        break;
+      }
+      case Opcode::Requant:
+      case Opcode::Pool:
+      case Opcode::Add:
+      case Opcode::Lut:
+      case Opcode::Copy: {
+        int64_t elems = 0, sram = 0;
+        if (in.op == Opcode::Requant) {
+          elems = in[F::m] * in[F::n];
+          sram = 5 * elems + 9 * in[F::m];
+        } else if (in.op == Opcode::Pool) {
+          const int64_t outs = in[F::c] * in[F::out_h] * in[F::out_w];
+          elems = outs * in[F::kernel_h] * in[F::kernel_w];
+          sram = elems + outs;
+        } else {
+          elems = in[F::n];
+          sram = (in.op == Opcode::Add ? 3 : 2) * elems + (in.op == Opcode::Lut ? 256 : 0);
+        }
+        const int64_t dur = ceil_div(elems, t.vector_lanes) + kVectorLatency;
+        vector_free = start + dur;
+        done = free_at = start + dur;
+        busy = dur;
+        trace_engine = 3;
+        if (in.op == Opcode::Requant) {
+          const auto [lo, hi] = acc_range(in, in[F::n]);
+          note(acc_reads, {lo, hi, done}, start);
+        }
+        ls.vector_cycles += dur;
+        ls.sram_bytes += sram;
+        en.t = start + 1;
+        switch (in.op) {
+          case Opcode::Requant: m.requant(in); break;
+          case Opcode::Pool: m.pool(in); break;
+          case Opcode::Add: m.add(in); break;
+          case Opcode::Lut: m.lut(in); break;
+          default: m.copy(in); break;
+        }
+        break;
+      }
+      case Opcode::Sync: en.t = start; done = free_at = start; busy = 0; break;
+      default: ETCH_CHECK(false) << "barrier/halt reached run_one";
+    }
+    for (bool prev : {true, false})
+      if (in.tokens & (prev ? npu::kPushPrev : npu::kPushNext)) tokens[push_queue(e, prev)].push_back(free_at);
+    en.idle_at = std::max(en.idle_at, done);
+    if (layer_start[in.layer] < 0 || start < layer_start[in.layer]) layer_start[in.layer] = start;
+    layer_end[in.layer] = std::max(layer_end[in.layer], done);
+    if (trace && busy > 0)
+      trace->push_back({trace_engine, npu::opcode_name(in.op), start, busy, static_cast<int>(in.layer)});
+  }
+
+  SimStats run(int s) {
+    ETCH_REQUIRE(s >= 0 && s < static_cast<int>(prog.segments.size()), InvalidInput)
+        << "program has no segment " << s;
+    const npu::Segment& seg = prog.segments[s];
+    for (Engine& e : eng) e = Engine{};
+    for (auto& q : tokens) q.clear();
+    dram_free = array_free = preload_done = shadow_free = vector_free = 0;
+    acc_writes.clear();
+    acc_reads.clear();
+    const size_t nl = std::max<size_t>(1, prog.layers.size());
+    layer.assign(nl, LayerStats{});
+    layer_start.assign(nl, -1);
+    layer_end.assign(nl, 0);
+    for (uint32_t i = seg.first; i < seg.end; ++i) {
+      const Instr& in = prog.instrs[i];
+      if (in.op == Opcode::Barrier || in.op == Opcode::Halt)
+        for (Engine& e : eng) e.list.push_back(i);
+      else
+        eng[static_cast<int>(npu::queue_of(in))].list.push_back(i);
+    }
+    int64_t end_time = 0;
+    for (;;) {
+      int best = -1;
+      int64_t best_start = 0, best_token = 0;
+      int at_sync = 0;
+      for (int e = 0; e < 3; ++e) {
+        Engine& en = eng[e];
+        ETCH_CHECK(en.pc < en.list.size()) << "engine ran past its halt";
+        const Opcode op = prog.instrs[en.list[en.pc]].op;
+        if (op == Opcode::Barrier || op == Opcode::Halt) {
+          ++at_sync;
+          continue;
+        }
+        int64_t st, tt;
+        if (ready(e, st, tt) && (best < 0 || st < best_start)) {
+          best = e;
+          best_start = st;
+          best_token = tt;
+        }
+      }
+      if (best >= 0) {
+        run_one(best, best_start, best_token);
+        continue;
+      }
+      if (at_sync == 3) {
+        int64_t t = std::max({array_free, vector_free, preload_done});
+        for (Engine& e : eng) t = std::max({t, e.t, e.idle_at});
+        for (Engine& e : eng) e.t = t;
+        const Opcode op = prog.instrs[eng[0].list[eng[0].pc]].op;
+        if (op == Opcode::Halt) {
+          end_time = t;
+          break;
+        }
+        for (Engine& e : eng) ++e.pc;
+        continue;
+      }
+      std::string where;
+      for (int e = 0; e < 3; ++e) {
+        const Engine& en = eng[e];
+        where += fmt::format("{}{} engine at instruction {} ({})", where.empty() ? "" : ", ",
+                             e == 0 ? "load" : e == 1 ? "compute" : "store", en.list[en.pc],
+                             npu::opcode_name(prog.instrs[en.list[en.pc]].op));
+      }
+      ETCH_FAIL(InvalidInput) << "NPU program deadlocks: every engine waits for a token that is never pushed ("
+                              << where << ")";
+    }
+    SimStats out;
+    out.layer_info = prog.layers;
+    out.layers = layer;
+    const auto& en = tgt().energy;
+    for (size_t l = 0; l < nl; ++l) {
+      LayerStats& x = out.layers[l];
+      x.cycles = layer_start[l] < 0 ? 0 : layer_end[l] - layer_start[l];
+      x.energy_pj = x.macs * en.mac_int8_pj + x.sram_bytes * en.sram_byte_pj +
+                    (x.dram_read_bytes + x.dram_write_bytes) * en.dram_byte_pj;
+      const int64_t c = x.cycles;
+      x.cycles = 0;
+      out.total.add(x);
+      x.cycles = c;
+    }
+    out.total.cycles = end_time;
+    out.runs = 0;
+    return out;
+  }
+};
+
+Simulator::Simulator(const npu::Program& p) {
+  npu::validate_program(p, "<in-memory program>");
+  ETCH_REQUIRE(p.dram_bytes <= static_cast<uint64_t>(max_tensor_bytes()), InvalidInput)
+      << "NPU program wants " << p.dram_bytes << " bytes of DRAM, more than this machine allows";
+  impl_ = std::make_unique<Impl>(p);
+}
+Simulator::~Simulator() = default;
+
+const npu::Program& Simulator::program() const { return impl_->prog; }
+
+void Simulator::write_tensor(int tensor, const int8_t* data) {
+  const npu::TensorDesc& d = impl_->prog.tensors.at(tensor);
+  for (int64_t c = 0; c < d.c; ++c)
+    for (int64_t y = 0; y < d.h; ++y)
+      std::memcpy(impl_->m.dram.data() + d.dram_addr + c * d.chan_stride() + (y + d.pad) * d.pitch() + d.pad,
+                  data + (c * d.h + y) * d.w, d.w);
+}
+
+void Simulator::read_tensor(int tensor, int8_t* out) const {
+  const npu::TensorDesc& d = impl_->prog.tensors.at(tensor);
+  for (int64_t c = 0; c < d.c; ++c)
+    for (int64_t y = 0; y < d.h; ++y)
+      std::memcpy(out + (c * d.h + y) * d.w,
+                  impl_->m.dram.data() + d.dram_addr + c * d.chan_stride() + (y + d.pad) * d.pitch() + d.pad, d.w);
+}
+
+SimStats Simulator::run_segment(int s) { return impl_->run(s); }
+
+SimStats Simulator::run_all() {
+  SimStats total;
+  for (size_t s = 0; s < impl_->prog.segments.size(); ++s) total.add(run_segment(static_cast<int>(s)));
+  total.runs = 1;
+  return total;
+}
+
+void Simulator::set_trace(std::vector<TraceEvent>* trace) { impl_->trace = trace; }
+
+}  // namespace etch::sim
