@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Taylor vs magnitude channel pruning at 30/50/70% on cnn and resnet8, before and
+# after fine-tuning, and the same models pruned with torch.nn.utils.prune
+# (ln_structured, L1 over each Conv's output channels) with the same sparsity and
+# fine-tuning budget, in the same run. Prints a Markdown table.
+#
+#   bench/pruning_criteria/run.sh [BUILD_DIR] [STEPS] [MODELS...]
+#     BUILD_DIR  where the etch binary is (default: build)
+#     STEPS      fine-tuning budget: optimizer steps of batch 64 (default 200 = 12,800
+#                images, about a fifth of an epoch; the 2-core machine's budget)
+#     MODELS     names under /work/models (default: cnn resnet8); a missing model is
+#                waited for (it may still be training), cnn falls back to fixtures/cnn.onnx.
+#                Each model is copied when its section starts, so a checkpoint that a
+#                running `etch train` overwrites later does not mix into one table.
+# Environment: THREADS (default 1), WAIT_MINUTES for a missing model (default 60).
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+build=${1:-build}
+steps=${2:-200}
+shift $(( $# > 2 ? 2 : $# )) || true
+models=("$@")
+[[ ${#models[@]} -eq 0 ]] && models=(cnn resnet8)
+threads=${THREADS:-1}
+etch="$root/$build/etch"
+[[ -x "$etch" ]] || etch="$build/etch"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+model_path() {
+  local name=$1 waited=0
+  while [[ ! -f /work/models/$name.onnx ]]; do
+    if [[ $name == cnn ]]; then echo "$root/fixtures/cnn.onnx"; return; fi
+    if (( waited >= ${WAIT_MINUTES:-60} )); then echo ""; return; fi
+    sleep 60; waited=$((waited + 1))
+  done
+  sleep 5  # the trainer writes atomically, but give it a moment
+  echo "/work/models/$name.onnx"
+}
+
+field() { /usr/bin/python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(d[sys.argv[2]])" "$1" "$2"; }
+pct() { /usr/bin/python3 -c "import sys; v=float(sys.argv[1]); print('-' if v < 0 else f'{100*v:.2f}%')" "$1"; }
+
+echo "fine-tuning budget: $steps steps of batch 64 ($((steps * 64)) images), Adam lr 1e-3 with cosine decay, seed 1, $threads thread(s)"
+echo
+echo "| model | channel sparsity | method | MACs after | before | after pruning | after fine-tuning |"
+echo "|---|---|---|---|---|---|---|"
+for name in "${models[@]}"; do
+  m=$(model_path "$name")
+  if [[ -z $m ]]; then echo "| $name | | (model not found at /work/models/$name.onnx) | | | | |"; continue; fi
+  cp "$m" "$tmp/$name.onnx"
+  m="$tmp/$name.onnx"
+  for s in 0.3 0.5 0.7; do
+    for crit in taylor magnitude; do
+      nice "$etch" --threads "$threads" prune "$m" --criterion "$crit" --structure channel --sparsity "$s" \
+        --finetune-epochs 1 --finetune-steps "$steps" --lr 1e-3 --data fashion-mnist --json -o "$tmp/p.onnx" > "$tmp/r.json"
+      macs="$(field "$tmp/r.json" macs_after) / $(field "$tmp/r.json" macs_before)"
+      echo "| $name | $s | etch $crit | $macs | $(pct "$(field "$tmp/r.json" accuracy_before)") |" \
+           "$(pct "$(field "$tmp/r.json" accuracy_pruned)") | $(pct "$(field "$tmp/r.json" accuracy_finetuned)") |"
+    done
+    (cd "$here" && nice /usr/bin/python3 torch_prune.py "$m" --sparsity "$s" --steps "$steps" --lr 1e-3 --threads "$threads") > "$tmp/t.json"
+    echo "| $name | $s | torch ln_structured (L1) | dense, masked | $(pct "$(field "$tmp/t.json" accuracy_before)") |" \
+         "$(pct "$(field "$tmp/t.json" accuracy_pruned)") | $(pct "$(field "$tmp/t.json" accuracy_finetuned)") |"
+  done
+done

@@ -1,0 +1,111 @@
+// etch distill: train a student (an ONNX model or a built-in architecture) from
+// a teacher's softened outputs plus the labels.
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
+
+#include "etch/cli/command.h"
+#include "etch/compress/distill.h"
+#include "etch/data/dataset.h"
+#include "etch/onnx/exporter.h"
+#include "etch/onnx/importer.h"
+#include "etch/train/recipe.h"
+#include "etch/train/zoo.h"
+
+namespace etch::cli {
+namespace {
+
+struct DistillArgs {
+  std::string teacher, student, student_arch, data = "fashion-mnist:train", eval = "fashion-mnist:test", output;
+  compress::DistillOptions o;
+  int epochs = -1;
+  float lr = 0;
+  int64_t batch = 0;
+  uint64_t seed = 1;
+  bool json = false;
+};
+
+int run_distill(DistillArgs& a) {
+  ETCH_REQUIRE(a.student.empty() != a.student_arch.empty(), InvalidInput)
+      << "give exactly one of --student MODEL.onnx or --student-arch NAME";
+  ir::Graph teacher = onnx::import_model(a.teacher);
+  ir::Graph student;
+  train::TrainConfig cfg;
+  if (!a.student_arch.empty()) {
+    cfg = train::default_recipe(a.student_arch);
+    cfg.seed = a.seed;
+    student = train::build_zoo_model(a.student_arch, {}, cfg.seed);
+    a.o.student_name = "'" + a.student_arch + "'";
+  } else {
+    cfg = train::finetune_recipe();
+    student = onnx::import_model(a.student);
+    a.o.student_name = "'" + a.student + "'";
+  }
+  a.o.teacher_name = "'" + a.teacher + "'";
+  cfg.seed = a.seed;
+  if (a.epochs >= 0) cfg.epochs = a.epochs;
+  if (a.lr > 0) cfg.optimizer.lr = a.lr;
+  if (a.batch > 0) cfg.batch_size = a.batch;
+  cfg.progress = !global_options().quiet && !a.json;
+  data::Dataset train_set = data::load_dataset(a.data == "fashion-mnist" ? "fashion-mnist:train" : a.data);
+  data::Dataset eval_set;
+  const bool has_eval = !a.eval.empty() && a.eval != "none";
+  if (has_eval) eval_set = data::load_dataset(a.eval);
+  compress::check_distill(teacher, student, train_set, a.o);
+  const bool text = !global_options().quiet && !a.json;
+  if (text) {
+    fmt::print("distilling {} into {} on {} ({} images), T={} alpha={}, {} epochs, batch {}\n", a.teacher,
+               a.o.student_name, a.data, train_set.size(), a.o.temperature, a.o.alpha, cfg.epochs, cfg.batch_size);
+    fmt::print("{:>5} {:>10} {:>10} {:>10} {:>8}\n", "epoch", "loss", "train acc", "test acc", "time");
+  }
+  cfg.on_epoch = [&](const train::EpochStats& s) {
+    if (!text) return;
+    fmt::print("{:>5} {:>10.4f} {:>9.2f}% {:>9} {:>7.1f}s\n", s.epoch, s.train_loss, 100 * s.train_acc,
+               s.eval_acc >= 0 ? fmt::format("{:.2f}%", 100 * s.eval_acc) : std::string("-"), s.seconds);
+    std::fflush(stdout);
+  };
+  cfg.on_best = [&](const ir::Graph& best, const train::EpochStats&) { onnx::export_model(best, a.output); };
+  train::TrainResult r = compress::distill(student, teacher, train_set, has_eval ? &eval_set : nullptr, a.o, cfg);
+  if (a.json) {
+    nlohmann::json j;
+    j["output"] = a.output;
+    j["best_epoch"] = r.best_epoch;
+    j["best_accuracy"] = r.best_eval_acc;
+    j["temperature"] = a.o.temperature;
+    j["alpha"] = a.o.alpha;
+    for (const auto& s : r.epochs)
+      j["epochs"].push_back({{"epoch", s.epoch}, {"loss", s.train_loss}, {"test_accuracy", s.eval_acc}});
+    fmt::print("{}\n", j.dump(2));
+  } else if (text) {
+    fmt::print("best epoch {}: {} accuracy {:.2f}%, saved to {}\n", r.best_epoch, has_eval ? "test" : "train",
+               100 * r.best_eval_acc, a.output);
+  }
+  return 0;
+}
+
+CommandRegistrar reg({"distill", "train a student model from a teacher's outputs (knowledge distillation)",
+                      [](CLI::App& sub) {
+                        auto a = std::make_shared<DistillArgs>();
+                        sub.add_option("--teacher", a->teacher, "teacher ONNX model")->required()->check(CLI::ExistingFile);
+                        sub.add_option("--student", a->student, "student ONNX model to train further")
+                            ->check(CLI::ExistingFile);
+                        sub.add_option("--student-arch", a->student_arch,
+                                       "or a built-in architecture trained from scratch: mlp, lenet5, cnn, resnet8, mobilenet-tiny");
+                        sub.add_option("--temperature", a->o.temperature, "softmax temperature T")->capture_default_str();
+                        sub.add_option("--alpha", a->o.alpha, "weight of the distillation term (1-alpha: labels)")
+                            ->capture_default_str();
+                        sub.add_option("--data", a->data, "training data set spec")->capture_default_str();
+                        sub.add_option("--eval", a->eval, "held-out data set spec, or 'none'")->capture_default_str();
+                        sub.add_option("--epochs", a->epochs, "epochs (default: the architecture's recipe, or 1)");
+                        sub.add_option("--lr", a->lr, "base learning rate (default: recipe)");
+                        sub.add_option("--batch-size", a->batch, "batch size (default: recipe)");
+                        sub.add_option("--seed", a->seed, "random seed")->capture_default_str();
+                        sub.add_option("-o,--output", a->output, "where to write the best student (ONNX)")->required();
+                        sub.add_flag("--json", a->json, "print results as JSON");
+                        sub.footer("Example:\n  etch distill --teacher resnet8.onnx --student-arch lenet5 --temperature 4 "
+                                   "--alpha 0.9 --epochs 5 -o lenet5.kd.onnx");
+                        return [a] { return run_distill(*a); };
+                      }});
+
+}  // namespace
+}  // namespace etch::cli

@@ -1,0 +1,78 @@
+// etch prune / etch distill inputs that must fail: exit code 2, one line on
+// stderr naming what is wrong, no output file left behind.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "cli/etch_process.h"
+#include "etch/ir/builder.h"
+#include "etch/onnx/exporter.h"
+#include "etch/train/zoo.h"
+
+namespace etch {
+namespace {
+
+using testing::quote;
+using testing::ScratchDir;
+using testing::source_path;
+
+const std::string kCnn = quote(source_path("fixtures/cnn.onnx"));
+
+void expect_clean_failure(const ScratchDir& dir, const std::string& args, const std::vector<std::string>& mentions) {
+  testing::ProcessResult r = testing::run_etch("--quiet " + args, dir);
+  EXPECT_EQ(r.exit_code, 2) << "stderr: " << r.err;
+  ASSERT_FALSE(r.err.empty());
+  EXPECT_EQ(r.err.rfind("etch: ", 0), 0u) << r.err;
+  EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << "expected exactly one line, got:\n" << r.err;
+  for (const std::string& m : mentions) EXPECT_NE(r.err.find(m), std::string::npos) << "missing '" << m << "' in: " << r.err;
+  EXPECT_FALSE(std::filesystem::exists(dir / "out.onnx"));
+}
+
+TEST(PruneErrors, SparsityOutsideZeroToOne) {
+  ScratchDir dir;
+  expect_clean_failure(dir, "prune " + kCnn + " --sparsity 1.0 --eval none -o out.onnx", {"sparsity 1", "[0, 1)"});
+  expect_clean_failure(dir, "prune " + kCnn + " --sparsity -0.2 --eval none -o out.onnx", {"sparsity -0.2", "[0, 1)"});
+}
+
+TEST(PruneErrors, NMWhoseMDoesNotDivideTheChannelsNamesTheLayer) {
+  ScratchDir dir;
+  // conv2 of the fixture has 16 input channels: 2:6 cannot group them.
+  expect_clean_failure(dir, "prune " + kCnn + " --structure 2:6 --eval none -o out.onnx",
+                       {"16 input channels", "M=6", "Conv"});
+}
+
+TEST(PruneErrors, ModelWithoutPrunableLayer) {
+  ScratchDir dir;
+  ir::GraphBuilder b("relu_only", 1);
+  b.output(b.relu(b.input("x", {1, 1, 28, 28})), "y");
+  onnx::export_model(b.finish(), dir / "relu.onnx");
+  expect_clean_failure(dir, "prune relu.onnx --eval none -o out.onnx", {"no prunable layer"});
+}
+
+TEST(PruneErrors, UnknownStructureAndCriterion) {
+  ScratchDir dir;
+  expect_clean_failure(dir, "prune " + kCnn + " --structure rows --eval none -o out.onnx", {"'rows'"});
+  expect_clean_failure(dir, "prune " + kCnn + " --criterion l3 --eval none -o out.onnx", {"'l3'"});
+}
+
+TEST(DistillErrors, TeacherAndStudentOutputsDiffer) {
+  ScratchDir dir;
+  train::ZooSpec five;
+  five.classes = 5;
+  onnx::export_model(train::build_zoo_model("mlp", five), dir / "student5.onnx");
+  expect_clean_failure(dir,
+                       "distill --teacher " + kCnn + " --student student5.onnx --data fashion-mnist:test:64 --eval none "
+                       "--epochs 1 -o out.onnx",
+                       {"cnn.onnx", "student5.onnx", "[1,10]", "[1,5]"});
+}
+
+TEST(DistillErrors, BadTemperatureAndAlpha) {
+  ScratchDir dir;
+  expect_clean_failure(dir, "distill --teacher " + kCnn + " --student-arch lenet5 --temperature 0 --data fashion-mnist:test:64 --eval none -o out.onnx",
+                       {"--temperature"});
+  expect_clean_failure(dir, "distill --teacher " + kCnn + " --student-arch lenet5 --alpha 1.5 --data fashion-mnist:test:64 --eval none -o out.onnx",
+                       {"--alpha"});
+}
+
+}  // namespace
+}  // namespace etch
