@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds Release, and runs etch on the bundled
-# Fashion-MNIST model: inspect it, then classify 10 test images.
+# Installs what is missing, builds Release, and runs etch's whole path on the
+# built-in default: the bundled Fashion-MNIST CNN (fixtures/cnn.onnx, trained by
+# scripts/make_fixtures.py) onto the default NPU target (edge): prune 30% of
+# channels by Taylor importance + 1 epoch of fine-tuning, int8 PTQ, compile,
+# simulate on the 10,000 test images, validate. A second run reuses the
+# finished stages (out/demo/.etch-cache); pass --force to redo them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
 ./scripts/build.sh build -DCMAKE_BUILD_TYPE=Release
 ./build/etch --version
 echo
-echo "== etch inspect fixtures/cnn.onnx"
-./build/etch inspect fixtures/cnn.onnx
+echo "== etch deploy fixtures/cnn.onnx --data fashion-mnist --target edge --prune taylor:channel:0.3 --bits 8 -o out/demo"
+./build/etch deploy fixtures/cnn.onnx --data fashion-mnist --target edge --prune taylor:channel:0.3 --bits 8 \
+  -o out/demo "$@"
 echo
-echo "== etch run fixtures/cnn.onnx --data fashion-mnist:test:10"
-./build/etch run fixtures/cnn.onnx --data fashion-mnist:test:10
+echo "report: $(pwd)/out/demo/report.html"

@@ -6,8 +6,9 @@ PACKAGES=(
   libonnx-dev libprotobuf-dev protobuf-compiler
   libopenblas-dev libopenblas0-pthread libgemmlowp-dev
   libcli11-dev libfmt-dev nlohmann-json3-dev libtomlplusplus-dev
-  googletest libgtest-dev libbenchmark-dev zlib1g-dev libpng-dev
+  googletest libgtest-dev libbenchmark-dev zlib1g-dev libpng-dev libssl-dev
   libonnx-testdata dataset-fashion-mnist
+  chromium  # headless screenshot test of the HTML report (tests/eval)
 )
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -1,0 +1,120 @@
+#include "etch/eval/deploy_npu.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "etch/compiler/compiler.h"
+#include "etch/eval/npu_executor.h"
+#include "etch/sim/stats.h"
+
+namespace etch::eval {
+
+// The executor keeps references to both the graph and the compiled model, so
+// they live here together, behind a shared_ptr every user holds.
+class CompiledNpu {
+ public:
+  CompiledNpu(ir::Graph g, const npu::Target& t) : graph(std::move(g)), model(compiler::compile(graph, t)) {}
+  ir::Graph graph;
+  compiler::CompiledModel model;
+};
+
+namespace {
+
+// Per-inference figures: the simulator's sums divided by the images run.
+NpuPerf perf_from_stats(const sim::SimStats& s, const npu::Target& t, int64_t program_bytes) {
+  const double runs = std::max<int64_t>(s.runs, 1);
+  auto per = [&](int64_t v) { return static_cast<int64_t>(std::llround(static_cast<double>(v) / runs)); };
+  NpuPerf p;
+  p.target = t.name;
+  p.rows = t.rows;
+  p.cols = t.cols;
+  p.clock_mhz = t.clock_mhz;
+  p.peak_tops = t.peak_tops();
+  p.dram_gb_per_s = t.dram_gb_per_s();
+  p.cycles = per(s.total.cycles);
+  p.dram_bytes = per(s.total.dram_read_bytes + s.total.dram_write_bytes);
+  p.energy_uj = s.total.energy_pj / runs / 1e6;
+  p.program_bytes = program_bytes;
+  for (size_t i = 0; i < s.layers.size(); ++i) {
+    const sim::LayerStats& l = s.layers[i];
+    LayerPerf lp;
+    lp.name = i < s.layer_info.size() ? s.layer_info[i].name : fmt::format("layer{}", i);
+    lp.op = i < s.layer_info.size() ? s.layer_info[i].kind : "";
+    lp.cycles = per(l.cycles);
+    lp.load_stall_cycles = per(l.compute_wait_load);
+    lp.store_stall_cycles = per(l.compute_wait_store);
+    // Whatever is not waiting on a DMA queue is the layer's own work (array,
+    // vector unit, fill/drain).
+    lp.compute_cycles = std::max<int64_t>(0, lp.cycles - lp.load_stall_cycles - lp.store_stall_cycles);
+    lp.utilization = sim::SimStats::utilization(l, t);
+    lp.macs = per(l.macs);
+    lp.dram_bytes = per(l.dram_read_bytes + l.dram_write_bytes);
+    lp.energy_uj = l.energy_pj / runs / 1e6;
+    p.layers.push_back(lp);
+  }
+  return p;
+}
+
+class NpuGraphExecutor : public Executor {
+ public:
+  explicit NpuGraphExecutor(std::shared_ptr<CompiledNpu> c)
+      : c_(std::move(c)), exec_(c_->graph, c_->model), program_bytes_(npu_program_bytes(*c_).size()) {}
+  std::string name() const override { return "npu"; }
+  Tensor run(const Tensor& images) override {
+    Tensor scores = exec_.run({images}).at(0);
+    if (scores.rank() > 2 && scores.dim(0) > 0) scores = scores.reshaped({scores.dim(0), scores.numel() / scores.dim(0)});
+    return scores;
+  }
+  NpuPerf perf() const { return perf_from_stats(exec_.stats(), exec_.target(), program_bytes_); }
+  NpuExecutor& executor() { return exec_; }
+
+ private:
+  std::shared_ptr<CompiledNpu> c_;
+  NpuExecutor exec_;
+  int64_t program_bytes_;
+};
+
+}  // namespace
+
+std::shared_ptr<CompiledNpu> compile_for_npu(const ir::Graph& int_graph, const npu::Target& target) {
+  compiler::require_integer_graph(int_graph, "integer graph");
+  return std::make_shared<CompiledNpu>(int_graph, target);
+}
+
+std::string npu_program_bytes(const CompiledNpu& c) { return npu::serialize_program(c.model.program); }
+
+std::string npu_placement_summary(const CompiledNpu& c) {
+  int host = 0;
+  std::string ops;
+  for (const compiler::Placement& p : c.model.placements) {
+    if (p.npu) continue;
+    // Quantize/Dequantize at the graph's edges are expected host work.
+    if (p.op == "QuantizeLinear" || p.op == "DequantizeLinear") continue;
+    ++host;
+    if (ops.find(p.op) == std::string::npos) ops += (ops.empty() ? "" : ", ") + p.op;
+  }
+  if (host == 0) return "";
+  return fmt::format("{} node(s) on the host ({})", host, ops);
+}
+
+NpuSimulation simulate_one(const std::shared_ptr<CompiledNpu>& c, const Tensor& image) {
+  NpuGraphExecutor ex(c);
+  std::vector<sim::TraceEvent> trace;
+  ex.executor().set_trace(&trace);
+  ex.run(image);
+  ex.executor().set_trace(nullptr);
+  return {ex.perf(), sim::trace_json(trace, c->model.program)};
+}
+
+std::unique_ptr<Executor> make_npu_executor(const std::shared_ptr<CompiledNpu>& c) {
+  return std::make_unique<NpuGraphExecutor>(c);
+}
+
+std::optional<NpuPerf> npu_average_perf(const Executor& e) {
+  if (const auto* n = dynamic_cast<const NpuGraphExecutor*>(&e)) return n->perf();
+  return std::nullopt;
+}
+
+}  // namespace etch::eval
