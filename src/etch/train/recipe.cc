@@ -13,6 +13,9 @@ TrainConfig default_recipe(const std::string& arch) {
   c.warmup_epochs = 0.2;
   if (arch == "resnet8" || arch == "mobilenet-tiny") c.optimizer.lr = 4e-3f;
   if (arch == "mlp" || arch == "lenet5") c.optimizer.lr = 2e-3f;
+  // resnet8 reached 91.70% at batch 128 and 92.01% at batch 64 (twice the
+  // optimizer steps in the same 5 epochs), seed 1, 2 threads.
+  if (arch == "resnet8") c.batch_size = 64;
   return c;
 }
 
