@@ -71,7 +71,7 @@ const CommandRegistrar reg{
        sub.add_option("--finetune-max-steps", o->finetune_max_steps, "cap on fine-tuning steps per epoch (0: none)")
            ->capture_default_str();
        sub.add_option("--bits", o->bits, "weight bits: 8 or 4")->capture_default_str();
-       sub.add_option("--calibrator", o->calibrator, "minmax | percentile | entropy | mse")->capture_default_str();
+       sub.add_option("--calibrator", o->calibrator, "minmax | ema | percentile | entropy | mse")->capture_default_str();
        sub.add_option("--calib-samples", o->calib_samples, "calibration images")->capture_default_str();
        sub.add_option("--qat-epochs", o->qat_epochs, "quantization-aware training epochs instead of PTQ (0: PTQ)")
            ->capture_default_str();

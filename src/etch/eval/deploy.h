@@ -28,7 +28,7 @@ struct DeployOptions {
   int finetune_epochs = 1;           // after pruning
   int64_t finetune_max_steps = 0;    // per epoch, 0 = whole epochs
   int bits = 8;                      // weight bits: 8 or 4
-  std::string calibrator = "entropy";
+  std::string calibrator = "mse";  // as etch quantize: entropy over-clips ReLU6 outputs (mobilenet-tiny)
   int64_t calib_samples = 512;
   int qat_epochs = 0;                // > 0: quantization-aware training instead of PTQ
   int64_t sqnr_samples = 256;        // images for the per-layer SQNR analysis
