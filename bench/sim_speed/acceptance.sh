@@ -4,6 +4,7 @@
 # preset: bit-exactness of simulator vs integer interpreter on N test images
 # (default all 10,000), and the mapper report (chosen vs naive plan speedup,
 # efficiency of layers >= 1M MACs, cost-model error) from `etch compile --analyze`.
+# Float models come from $MODELS_DIR (default out/models), trained when missing.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 build=${1:-build}
@@ -11,9 +12,11 @@ n=${2:-10000}
 etch="$build/src/etch/cli/etch"
 [[ -x "$etch" ]] || etch="$build/etch"
 work=${WORK:-$(mktemp -d)}
+models=${MODELS_DIR:-out/models}  # trained here with etch's default recipe when missing
+mkdir -p "$models"
 for name in cnn resnet8 mobilenet-tiny; do
-  model=/work/models/$name.onnx
-  [[ -f "$model" ]] || { echo "skip $name: $model missing"; continue; }
+  model=$models/$name.onnx
+  [[ -f "$model" ]] || "$etch" --quiet train --arch "$name" -o "$model"
   q=$work/$name.int8.onnx
   [[ -f "$q" ]] || "$etch" quantize "$model" -o "$q" --test none >/dev/null
   for target in edge mobile datacenter; do

@@ -4,13 +4,11 @@
 # integer reference interpreter on the same images (both one image at a time,
 # one thread), and bit-exactness of the two. Target: simulator <= 3x.
 # MODEL may be a float model (quantized here with `etch quantize`) or a
-# quantized one. Defaults: build, /work/models/cnn.onnx (else fixtures/cnn.onnx),
-# edge, 10000.
+# quantized one. Defaults: build, fixtures/cnn.onnx, edge, 10000.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 build=${1:-build}
-model=${2:-/work/models/cnn.onnx}
-[[ -f "$model" ]] || model=fixtures/cnn.onnx
+model=${2:-fixtures/cnn.onnx}
 target=${3:-edge}
 n=${4:-10000}
 cmake --build "$build" --target etch >/dev/null
