@@ -10,6 +10,7 @@
 
 #include "etch/cli/command.h"
 #include "etch/cli/run_io.h"
+#include "etch/data/loader.h"
 #include "etch/cli/table.h"
 #include "etch/core/progress.h"
 #include "etch/data/dataset.h"
@@ -112,7 +113,7 @@ int run_on_dataset(const RunArgs& a, const ir::Graph& g) {
   for (int64_t b = 0; b < n; b += batch) {
     const int64_t e = std::min(n, b + batch);
     Tensor images = data::slice_images(ds, b, e);
-    if (e - b < batch && fixed_batch) images = pad_batch(images, batch);
+    if (e - b < batch && fixed_batch) images = data::pad_batch(images, batch);
     std::vector<Tensor> outs = interp.run({images});
     ETCH_REQUIRE(!outs.empty(), InvalidInput) << a.model << ": model has no outputs";
     classify_rows(a.model, g.value(g.outputs[0]).name, outs[0], b, e, predicted, confidence);

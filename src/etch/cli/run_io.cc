@@ -157,17 +157,6 @@ Tensor concat_rows(const std::vector<Tensor>& parts) {
   return out;
 }
 
-Tensor pad_batch(const Tensor& images, int64_t batch) {
-  Shape s = images.shape();
-  const int64_t have = s[0];
-  s[0] = batch;
-  Tensor out(images.dtype(), s);
-  const size_t row = images.nbytes() / static_cast<size_t>(have);
-  std::memcpy(out.raw(), images.raw(), images.nbytes());
-  for (int64_t r = have; r < batch; ++r) std::memcpy(out.raw() + row * r, images.raw() + row * (have - 1), row);
-  return out;
-}
-
 void classify_rows(const std::string& model, const std::string& output_name, const Tensor& out, int64_t begin,
                    int64_t end, std::vector<int64_t>& predicted, std::vector<float>& confidence) {
   const int64_t rows = end - begin;

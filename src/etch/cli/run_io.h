@@ -37,8 +37,6 @@ void check_dataset_fits(const std::string& spec, const data::Dataset& ds, const 
 // Rows [begin, end) along axis 0 (copy); rows of several tensors concatenated.
 Tensor slice_rows(const Tensor& t, int64_t begin, int64_t end);
 Tensor concat_rows(const std::vector<Tensor>& parts);
-// Repeats the last image so that a short final batch fills a fixed batch size.
-Tensor pad_batch(const Tensor& images, int64_t batch);
 
 // For rows [0, end-begin) of a [B, classes] output: the arg-max class and its
 // softmax probability (used as is when the rows already are probabilities),

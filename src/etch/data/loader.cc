@@ -74,4 +74,15 @@ Batch DataLoader::batch(int64_t b) const {
   return out;
 }
 
+Tensor pad_batch(const Tensor& images, int64_t batch) {
+  Shape s = images.shape();
+  const int64_t have = s[0];
+  s[0] = batch;
+  Tensor out(images.dtype(), s);
+  const size_t row = images.nbytes() / static_cast<size_t>(have);
+  std::memcpy(out.raw(), images.raw(), images.nbytes());
+  for (int64_t r = have; r < batch; ++r) std::memcpy(out.raw() + row * r, images.raw() + row * (have - 1), row);
+  return out;
+}
+
 }  // namespace etch::data

@@ -49,4 +49,8 @@ class DataLoader {
   std::vector<int64_t> order_;
 };
 
+// A short final batch filled up to `batch` rows by repeating its last image,
+// for models whose batch dimension is fixed.
+Tensor pad_batch(const Tensor& images, int64_t batch);
+
 }  // namespace etch::data

@@ -4,21 +4,10 @@
 #include <cstring>
 
 #include "etch/core/progress.h"
+#include "etch/data/loader.h"
 
 namespace etch::eval {
 namespace {
-
-// Repeats the last image so a short final batch fills a fixed batch size.
-Tensor pad_to(const Tensor& images, int64_t batch) {
-  Shape s = images.shape();
-  const int64_t have = s[0];
-  s[0] = batch;
-  Tensor out(images.dtype(), s);
-  const size_t row = images.nbytes() / static_cast<size_t>(have);
-  std::memcpy(out.raw(), images.raw(), images.nbytes());
-  for (int64_t r = have; r < batch; ++r) std::memcpy(out.raw() + row * r, images.raw() + row * (have - 1), row);
-  return out;
-}
 
 Tensor first_rows(const Tensor& t, int64_t rows) {
   if (t.dim(0) == rows) return t;
@@ -65,7 +54,7 @@ Evaluation evaluate(const data::Dataset& ds, const std::vector<Executor*>& execu
     const std::vector<int64_t> labels(all_labels.begin() + b, all_labels.begin() + e);
     for (size_t x = 0; x < executors.size(); ++x) {
       const int64_t fixed = executors[x]->fixed_batch();
-      const Tensor in = fixed > 0 && e - b < fixed ? pad_to(images, fixed) : images;
+      const Tensor in = fixed > 0 && e - b < fixed ? data::pad_batch(images, fixed) : images;
       const auto t0 = std::chrono::steady_clock::now();
       scores[x] = first_rows(executors[x]->run(in), e - b);
       seconds[x] += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
