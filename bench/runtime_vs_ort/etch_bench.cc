@@ -11,6 +11,7 @@
 #include "etch/core/thread_pool.h"
 #include "etch/ir/builder.h"
 #include "etch/onnx/importer.h"
+#include "etch/passes/pipeline.h"
 #include "etch/runtime/interpreter.h"
 
 int main(int argc, char** argv) {
@@ -30,7 +31,11 @@ int main(int argc, char** argv) {
   }
   try {
     etch::set_num_threads(threads);
-    const etch::ir::Graph g = etch::onnx::import_model(model);
+    etch::ir::Graph g = etch::onnx::import_model(model);
+    // What `etch run` executes: the graph after the inference pipeline.
+    etch::passes::PassContext ctx;
+    ctx.evaluate = etch::runtime::run_node;
+    etch::passes::run_pipeline(g, etch::passes::inference_pipeline(), ctx);
     const etch::ir::Value& in = g.value(g.inputs.at(0));
     etch::Shape shape = in.shape;
     shape.at(0) = batch;

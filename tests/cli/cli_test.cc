@@ -59,6 +59,18 @@ TEST(Cli, RunMatchesPyTorchLogits) {
   EXPECT_EQ(files, 1);
 }
 
+TEST(Cli, RunOptimizedAndAsWrittenAgreeWithinFloatRounding) {
+  ScratchDir dir;
+  const std::string in = " --input " + quote(source_path("fixtures/cnn_input.npy"));
+  auto fused = testing::run_etch("run " + quote(kCnn) + in + " -o fused", dir);
+  auto plain = testing::run_etch("run --no-optimize " + quote(kCnn) + in + " -o plain", dir);
+  ASSERT_EQ(fused.exit_code, 0) << fused.err;
+  ASSERT_EQ(plain.exit_code, 0) << plain.err;
+  const Tensor a = data::read_npy(dir / "fused/logits.npy"), b = data::read_npy(dir / "plain/logits.npy");
+  EXPECT_LT(max_abs_diff(a, b), 1e-5f);
+  EXPECT_GT(max_abs_diff(a, b), 0.0f) << "BatchNorm folding changes float rounding; equal bits mean it did not run";
+}
+
 TEST(Cli, RunAcceptsNamedInputAndOtherBatchSizes) {
   ScratchDir dir;
   Tensor all = data::read_npy(source_path("fixtures/cnn_input.npy"));

@@ -16,6 +16,7 @@
 #include "etch/data/dataset.h"
 #include "etch/data/npy.h"
 #include "etch/onnx/importer.h"
+#include "etch/passes/pipeline.h"
 #include "etch/runtime/interpreter.h"
 
 namespace etch::cli {
@@ -29,6 +30,7 @@ struct RunArgs {
   int64_t batch = 64;
   int64_t show = 20;
   bool json = false;
+  bool no_optimize = false;
 };
 
 double seconds_since(std::chrono::steady_clock::time_point t0) {
@@ -173,7 +175,12 @@ int run_on_dataset(const RunArgs& a, const ir::Graph& g) {
 int run_run(const RunArgs& a) {
   ETCH_REQUIRE(!a.inputs.empty() || !a.data.empty(), InvalidInput)
       << "nothing to run on: give --input [NAME=]FILE.npy for each model input, or --data SPEC";
-  const ir::Graph g = onnx::import_model(a.model);
+  ir::Graph g = onnx::import_model(a.model);
+  if (!a.no_optimize) {
+    passes::PassContext ctx;
+    ctx.evaluate = runtime::run_node;
+    passes::run_pipeline(g, passes::inference_pipeline(), ctx);
+  }
   return a.data.empty() ? run_on_files(a, g) : run_on_dataset(a, g);
 }
 
@@ -192,6 +199,9 @@ const CommandRegistrar reg{
        sub.add_option("--batch", a->batch, "images per batch with --data (default 64)");
        sub.add_option("--show", a->show, "rows of the prediction table to print with --data (default 20)");
        sub.add_flag("--json", a->json, "print machine-readable JSON");
+       sub.add_flag("--no-optimize", a->no_optimize,
+                    "run the graph exactly as written (default: fold BatchNorm into Conv/Gemm and fuse Conv with "
+                    "a following Relu/Clip first, as ONNX Runtime does; outputs differ by float rounding only)");
        sub.footer(
            "Examples:\n"
            "  etch run fixtures/cnn.onnx --input fixtures/cnn_input.npy --output-dir out/\n"

@@ -11,6 +11,9 @@
 namespace etch {
 namespace {
 
+// Workers spin briefly on the job counter before sleeping on the condition
+// variable: an inference runs one short parallel region per node, and a
+// futex wake-up per region cost about a tenth of the run time at batch 64.
 class Pool {
  public:
   explicit Pool(int n) {
@@ -19,7 +22,8 @@ class Pool {
   ~Pool() {
     {
       std::lock_guard<std::mutex> lk(mu_);
-      stop_ = true;
+      stop_.store(true);
+      generation_.fetch_add(1);
     }
     cv_.notify_all();
     for (auto& w : workers_) w.join();
@@ -28,24 +32,35 @@ class Pool {
 
   void run(int64_t chunks, const std::function<void(int64_t)>& body) {
     std::unique_lock<std::mutex> job_lock(job_mu_);  // one job at a time; nested calls run inline
+    body_ = &body;
+    chunks_ = chunks;
+    next_.store(0);
+    pending_.store(static_cast<int>(workers_.size()));
+    error_ = nullptr;
+    bool wake;
     {
       std::lock_guard<std::mutex> lk(mu_);
-      body_ = &body;
-      chunks_ = chunks;
-      next_.store(0);
-      pending_ = static_cast<int>(workers_.size());
-      error_ = nullptr;
-      ++generation_;
+      generation_.fetch_add(1);  // publishes the job to spinning workers
+      wake = sleeping_ > 0;
     }
-    cv_.notify_all();
+    if (wake) cv_.notify_all();
     work();
-    std::unique_lock<std::mutex> lk(mu_);
-    done_cv_.wait(lk, [this] { return pending_ == 0; });
+    for (int i = 0; i < kSpins && pending_.load() != 0; ++i) relax();
+    if (pending_.load() != 0) {
+      std::unique_lock<std::mutex> lk(mu_);
+      done_cv_.wait(lk, [this] { return pending_.load() == 0; });
+    }
     body_ = nullptr;
     if (error_) std::rethrow_exception(error_);
   }
 
  private:
+  static constexpr int kSpins = 20000;  // a few tens of microseconds
+  static void relax() {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#endif
+  }
   void work() {
     for (;;) {
       int64_t c = next_.fetch_add(1);
@@ -61,15 +76,20 @@ class Pool {
   void loop() {
     uint64_t seen = 0;
     for (;;) {
-      {
+      for (int i = 0; i < kSpins && generation_.load() == seen; ++i) relax();
+      if (generation_.load() == seen) {
         std::unique_lock<std::mutex> lk(mu_);
-        cv_.wait(lk, [&] { return stop_ || generation_ != seen; });
-        if (stop_) return;
-        seen = generation_;
+        ++sleeping_;
+        cv_.wait(lk, [&] { return generation_.load() != seen; });
+        --sleeping_;
       }
+      if (stop_.load()) return;
+      seen = generation_.load();
       work();
-      std::lock_guard<std::mutex> lk(mu_);
-      if (--pending_ == 0) done_cv_.notify_all();
+      if (pending_.fetch_sub(1) == 1) {
+        std::lock_guard<std::mutex> lk(mu_);
+        done_cv_.notify_all();
+      }
     }
   }
 
@@ -79,9 +99,10 @@ class Pool {
   const std::function<void(int64_t)>* body_ = nullptr;
   int64_t chunks_ = 0;
   std::atomic<int64_t> next_{0};
-  int pending_ = 0;
-  uint64_t generation_ = 0;
-  bool stop_ = false;
+  std::atomic<int> pending_{0};
+  std::atomic<uint64_t> generation_{0};
+  std::atomic<bool> stop_{false};
+  int sleeping_ = 0;  // guarded by mu_
   std::exception_ptr error_;
 };
 

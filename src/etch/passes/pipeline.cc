@@ -6,6 +6,8 @@
 #include "etch/passes/eliminate_identity.h"
 #include "etch/passes/fold_batchnorm.h"
 #include "etch/passes/fold_constants.h"
+#include "etch/passes/fuse_conv_activation.h"
+#include "etch/passes/fuse_conv_maxpool.h"
 
 namespace etch::passes {
 
@@ -23,6 +25,19 @@ std::vector<Pass> prepare_pipeline() {
       // quantization and QGemm expect.
       {"canonicalize_gemm", canonicalize_gemm},
       // Last: folding leaves constants and nodes nothing reads.
+      {"eliminate_dead_nodes", eliminate_dead_nodes},
+  };
+}
+
+std::vector<Pass> inference_pipeline() {
+  return {
+      {"eliminate_identity", eliminate_identity},
+      {"fold_constants", fold_constants},
+      {"fold_batchnorm", fold_batchnorm},
+      // After BN folding: a Conv→BN→Relu chain only becomes Conv→Relu there.
+      {"fuse_conv_activation", fuse_conv_activation},
+      // Needs the FusedConv the previous pass makes.
+      {"fuse_conv_maxpool", fuse_conv_maxpool},
       {"eliminate_dead_nodes", eliminate_dead_nodes},
   };
 }

@@ -1,8 +1,13 @@
-// Conv and ConvTranspose schemas.
+// Conv and ConvTranspose schemas, and ai.etch.FusedConv: a float Conv with a
+// Relu or Clip applied to its output (ONNX Runtime's com.microsoft.FusedConv)
+// and optionally an unpadded 2-D max pool after it (pool_kernel, pool_strides),
+// which `etch run` uses so that the activation and the pooling work on the
+// conv's output while it is still in cache.
 #include <string>
 
 #include "etch/ir/op_registry.h"
 #include "etch/ir/ops/nn_window.h"
+#include "etch/ir/ops/qint_ops.h"
 
 namespace etch::ir {
 namespace {
@@ -41,7 +46,7 @@ void check_bias(InferContext& c, int64_t channels) {
     c.fail("bias shape " + shape_str(b) + " should be [" + dims_str(channels) + "]");
 }
 
-void infer_conv(InferContext& c) {
+Shape conv_output_shape(InferContext& c) {
   const Shape& x = c.shape(0);
   const Shape& w = c.shape(1);
   check_ranks(c, x, w);
@@ -58,6 +63,30 @@ void infer_conv(InferContext& c) {
   Window win = resolve_window(c.node(), in, kernel_dims(c, w), false);
   Shape out{x[0], w[0]};
   out.insert(out.end(), win.out.begin(), win.out.end());
+  return out;
+}
+
+void infer_conv(InferContext& c) { c.set_output(0, c.dtype(0), conv_output_shape(c)); }
+
+void infer_fused_conv(InferContext& c) {
+  const std::string act = c.node().attr_string("activation", "");
+  if (act != "Relu" && act != "Clip")
+    c.fail("attribute 'activation' must be \"Relu\" or \"Clip\", got \"" + act + "\"");
+  const auto params = c.node().attr_floats("activation_params");
+  if (act == "Clip" && (params.size() != 2 || !(params[0] <= params[1])))
+    c.fail("attribute 'activation_params' must be [min, max] with min <= max for Clip");
+  if (c.dtype(0) != DType::F32) c.fail("input must be float32, got " + std::string(dtype_name(c.dtype(0))));
+  Shape out = conv_output_shape(c);
+  if (c.node().has_attr("pool_kernel")) {
+    const auto k = c.node().attr_ints("pool_kernel"), st = c.node().attr_ints("pool_strides");
+    if (out.size() != 4 || k.size() != 2 || st.size() != 2)
+      c.fail("a fused pool needs a 2-D conv and 2-value 'pool_kernel' and 'pool_strides'");
+    for (int i = 0; i < 2; ++i) {
+      if (k[i] < 1 || st[i] < 1) c.fail("'pool_kernel' and 'pool_strides' must be >= 1");
+      if (out[2 + i] >= 0 && out[2 + i] < k[i]) c.fail("pool window larger than the conv output " + shape_str(out));
+      if (out[2 + i] >= 0) out[2 + i] = (out[2 + i] - k[i]) / st[i] + 1;
+    }
+  }
   c.set_output(0, c.dtype(0), out);
 }
 
@@ -85,5 +114,6 @@ void infer_conv_transpose(InferContext& c) {
 
 ETCH_REGISTER_OP({"Conv", "", 2, 3, 1, 1, infer_conv});
 ETCH_REGISTER_OP({"ConvTranspose", "", 2, 3, 1, 1, infer_conv_transpose});
+ETCH_REGISTER_OP({"FusedConv", kEtchDomain, 2, 3, 1, 1, infer_fused_conv});
 
 }  // namespace etch::ir

@@ -32,6 +32,45 @@ inline void valid_range(int64_t base, int64_t stride, int64_t limit, int64_t cou
 }  // namespace
 
 namespace {
+// Whole 2-D image, stride 1, output as wide as the input ("same" padding in
+// width): a tap's column row is the image shifted by a constant offset, so it
+// is one contiguous copy of the valid rows followed by zeroing the |offset|
+// border columns per row and the rows that fall outside the image.
+#if defined(__GNUC__) && !defined(__clang__)
+// The border loops zero one or two floats per row; GCC would turn each into a
+// memset call, which cost more than the copy itself.
+__attribute__((optimize("no-tree-loop-distribute-patterns")))
+#endif
+void im2col_2d_shift(const Geom3& g, int64_t channels, const float* x, float* col) {
+  const int64_t oh_n = g.out[1], w = g.out[2], ih_n = g.in[1], plane = oh_n * w, in_sz = ih_n * w;
+  float* dst = col;
+  for (int64_t c = 0; c < channels; ++c) {
+    const float* xc = x + c * in_sz;
+    for (int64_t kh = 0; kh < g.k[1]; ++kh) {
+      const int64_t dh = kh * g.d[1] - g.p[1];  // ih = oh + dh
+      const int64_t oh_lo = std::clamp<int64_t>(-dh, 0, oh_n), oh_hi = std::clamp<int64_t>(ih_n - dh, oh_lo, oh_n);
+      for (int64_t kw = 0; kw < g.k[2]; ++kw, dst += plane) {
+        const int64_t dw = kw * g.d[2] - g.p[2];  // iw = ow + dw
+        if (oh_lo > 0) std::memset(dst, 0, oh_lo * w * sizeof(float));
+        if (oh_hi < oh_n) std::memset(dst + oh_hi * w, 0, (oh_n - oh_hi) * w * sizeof(float));
+        // Copy [oh_lo·w, oh_hi·w) from source offset (oh+dh)·w + dw, clipped to
+        // the channel's plane; what the clipping skips are border columns.
+        int64_t d0 = oh_lo * w, d1 = oh_hi * w;
+        const int64_t shift = dh * w + dw;
+        d0 = std::max(d0, -shift);
+        d1 = std::min(d1, in_sz - shift);
+        if (d1 > d0) std::memcpy(dst + d0, xc + d0 + shift, (d1 - d0) * sizeof(float));
+        const int64_t left = std::clamp<int64_t>(-dw, 0, w), right = std::clamp<int64_t>(w - dw, left, w);
+        for (int64_t oh = oh_lo; oh < oh_hi; ++oh) {
+          float* row = dst + oh * w;
+          for (int64_t j = 0; j < left; ++j) row[j] = 0.0f;
+          for (int64_t j = right; j < w; ++j) row[j] = 0.0f;
+        }
+      }
+    }
+  }
+}
+
 // Whole 2-D image: each (channel, tap) row is one bounded, strided copy per
 // output row with the valid column range computed once per tap; inline loops
 // instead of a memcpy call per short segment.
@@ -73,7 +112,10 @@ void im2col_2d(const Geom3& g, int64_t channels, const float* x, float* col, boo
 
 void im2col(const Geom3& g, int64_t channels, const float* x, int64_t p0, int64_t p1, float* col, bool slack) {
   if (p0 == 0 && p1 == g.out_size() && g.in[0] == 1 && g.out[0] == 1 && g.k[0] == 1) {
-    im2col_2d(g, channels, x, col, slack);
+    if (g.s[1] == 1 && g.s[2] == 1 && g.in[2] == g.out[2])
+      im2col_2d_shift(g, channels, x, col);
+    else
+      im2col_2d(g, channels, x, col, slack);
     return;
   }
   const int64_t len = p1 - p0, plane = g.out[1] * g.out[2];
