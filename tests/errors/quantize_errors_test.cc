@@ -71,5 +71,11 @@ TEST(QuantizeErrors, BadCalibratorAndBits) {
   expect_quantize_fails(dir, quote(kCnn) + kFast + " --bits-per-layer /conv1/Conv=2", {"/conv1/Conv", "2 bits"});
 }
 
+TEST(QuantizeErrors, NegativeLiveBatchNormSteps) {
+  ScratchDir dir;
+  expect_quantize_fails(dir, quote(kCnn) + kFast + " --qat-epochs 1 --qat-steps 1 --qat-freeze-bn-steps -3",
+                        {"BatchNorm", "-3"});
+}
+
 }  // namespace
 }  // namespace etch

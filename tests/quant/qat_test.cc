@@ -94,5 +94,75 @@ TEST(Qat, TrainsAndConvertsToTheSameIntegerOpsAsPtq) {
   for (float v : runtime::Interpreter(qi).run({x})[0].to_float_vector()) EXPECT_TRUE(std::isfinite(v));
 }
 
+// With BatchNorm live for the first steps, its running statistics learn the
+// data before folding; with 0 steps the (deliberately wrong) ones are folded.
+// The learning rate is negligible, so only the statistics move, and the mean
+// they reached can be read back from the folded weights and bias.
+TEST(Qat, LiveBatchNormStepsLearnRunningStatisticsBeforeFolding) {
+  ir::Graph f = testing::small_net();
+  const ir::Node& bn = *f.find_node(f.consumers(f.find_node_by_name("conv1")->outputs[0])[0]);
+  ASSERT_EQ(bn.op_type, "BatchNormalization");
+  const double momentum = bn.attr_float("momentum", 0.9f);
+  Tensor& run_mean = *f.value(bn.inputs[3]).data;
+  for (int64_t c = 0; c < run_mean.numel(); ++c) run_mean.data<float>()[c] = 3.0f;  // far from the data
+  const std::vector<float> beta = f.value(bn.inputs[2]).data->to_float_vector();
+  const std::vector<float> w0 = f.value(f.find_node_by_name("conv1")->inputs[1]).data->to_float_vector();
+  const data::Dataset d = testing::blobs(512);
+  // The data's per-channel mean of conv1's output.
+  runtime::Interpreter ref(f);
+  const ir::ValueId conv_out = f.find_node_by_name("conv1")->outputs[0];
+  ref.keep_values({conv_out});
+  ref.run({d.images});
+  const Tensor& y = ref.kept().at(conv_out);
+  const int64_t channels = y.dim(1), plane = y.dim(2) * y.dim(3);
+  std::vector<double> data_mean(channels, 0.0);
+  for (int64_t n = 0; n < y.dim(0); ++n)
+    for (int64_t c = 0; c < channels; ++c)
+      for (int64_t i = 0; i < plane; ++i) data_mean[c] += y.data<float>()[(n * channels + c) * plane + i];
+  for (auto& m : data_mean) m /= static_cast<double>(y.dim(0) * plane);
+
+  PtqOptions o;
+  o.calibration = Calibration::MinMax;
+  o.calib_samples = 64;
+  o.calib_batch = 16;
+  QatOptions q;
+  q.epochs = 1;
+  q.max_steps_per_epoch = 1;
+  q.batch_size = 16;
+  q.lr = 1e-12f;
+  q.progress = false;
+  // The running mean the folded conv1 implies: folding gives
+  // w' = w·k and b' = beta − k·mean with k = gamma / sqrt(var + eps).
+  const auto folded_mean = [&](int64_t live_steps) {
+    q.freeze_bn_steps = live_steps;
+    const ir::Graph qdq = quantize_qat(f, d, o, q);
+    const std::vector<float> b = qdq.value(qdq.find_node_by_name("conv1")->inputs[2]).data->to_float_vector();
+    const ir::ValueId wd = qdq.find_node_by_name("conv1")->inputs[1];
+    const ir::Node& dq = *qdq.find_node(qdq.value(wd).producer);
+    const Tensor& wq = *qdq.value(dq.inputs[0]).data;
+    const std::vector<float> scale = qdq.value(dq.inputs[1]).data->to_float_vector();
+    std::vector<double> mean(channels);
+    const int64_t per = wq.numel() / channels;
+    for (int64_t c = 0; c < channels; ++c) {
+      // k from the largest weight of the channel (least relative rounding).
+      int64_t arg = c * per;
+      for (int64_t i = c * per; i < (c + 1) * per; ++i)
+        if (std::fabs(w0[i]) > std::fabs(w0[arg])) arg = i;
+      const double k = static_cast<double>(wq.data<int8_t>()[arg]) * scale[c] / w0[arg];
+      mean[c] = (beta[c] - b[c]) / k;
+      EXPECT_GT(k, 0.0) << "gamma is positive in small_net";
+    }
+    return mean;
+  };
+  const std::vector<double> frozen = folded_mean(0), live = folded_mean(30);
+  for (int64_t c = 0; c < channels; ++c) {
+    EXPECT_NEAR(frozen[c], 3.0, 0.05) << "channel " << c << ": folded as given";
+    // 30 updates running = momentum·running + (1 − momentum)·batch_mean.
+    const double left = std::pow(momentum, 30.0);
+    EXPECT_NEAR(live[c], left * 3.0 + (1.0 - left) * data_mean[c], 0.05 * (std::fabs(data_mean[c]) + 1.0))
+        << "channel " << c << ": running mean after 30 live steps";
+  }
+}
+
 }  // namespace
 }  // namespace etch::quant

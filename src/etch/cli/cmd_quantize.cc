@@ -33,7 +33,7 @@ struct QuantizeArgs {
   double percentile = 99.99;
   bool per_tensor = false, bias_correction = false, int4_as_int8 = false, json = false;
   int bits = 8, qat_epochs = 0, auto_keep_float = 0;
-  int64_t qat_steps = 0;
+  int64_t qat_steps = 0, qat_freeze_bn_steps = 0;
   float qat_lr = 1e-4f;
   uint64_t seed = 1;
 };
@@ -91,6 +91,7 @@ int run_quantize(QuantizeArgs& a) {
     quant::QatOptions q;
     q.epochs = a.qat_epochs;
     q.max_steps_per_epoch = a.qat_steps;
+    q.freeze_bn_steps = a.qat_freeze_bn_steps;
     q.lr = a.qat_lr;
     q.seed = a.seed;
     q.progress = !quiet;
@@ -195,6 +196,10 @@ CommandRegistrar reg({"quantize", "quantize a float ONNX model to int8 / W4A8 (Q
   sub.add_option("--qat-epochs", a->qat_epochs, "quantization-aware training epochs (0: PTQ only)");
   sub.add_option("--qat-steps", a->qat_steps, "at most this many steps per QAT epoch (0: whole epoch)");
   sub.add_option("--qat-lr", a->qat_lr, "QAT learning rate")->capture_default_str();
+  sub.add_option("--qat-freeze-bn-steps", a->qat_freeze_bn_steps,
+                 "QAT steps with BatchNorm live (batch statistics) before it is folded into its conv and frozen; "
+                 "0 folds it from the start")
+      ->capture_default_str();
   sub.add_option("--report", a->report, "write the per-layer error report (JSON) here");
   sub.add_option("--save-test-outputs", a->save_outputs,
                  "write PREFIX_images.npy, PREFIX_labels.npy and PREFIX_int.npy (integer runtime logits) for the test set");

@@ -5,10 +5,12 @@
 #include <sstream>
 
 #include "etch/ir/ops/qint_ops.h"
+#include "etch/passes/pipeline.h"
 #include "etch/quant/calibration_run.h"
 #include "etch/quant/fake_quant_op.h"
 #include "etch/quant/ptq_emit.h"
 #include "etch/quant/qparams.h"
+#include "etch/runtime/interpreter.h"
 
 namespace etch::quant {
 
@@ -54,30 +56,30 @@ void write_weight_scales(ir::Graph& g, const WeightFq& f) {
   }
 }
 
-}  // namespace
 
-ir::Graph quantize_qat(const ir::Graph& float_graph, const data::Dataset& train_set, const PtqOptions& o,
-                       const QatOptions& q) {
-  check_ptq_inputs(float_graph, train_set, o);
-  ETCH_REQUIRE(q.epochs >= 1, InvalidInput) << "QAT needs at least one epoch, got " << q.epochs;
-  ir::Graph prepared = prepare_for_quantization(float_graph);
-  const QuantPlan plan = plan_quantization(prepared, o.keep_float);
-  ETCH_REQUIRE(!plan.values.empty(), InvalidInput) << "nothing to quantize in this model";
-  const CalibrationStats stats = run_calibration(prepared, plan, train_set, o);
+struct FakeQuantized {
+  std::vector<ActFq> acts;  // observed (not fixed) activations
+  std::vector<WeightFq> weights;
+};
 
-  // The training graph: the prepared graph plus FakeQuantize nodes (value ids
-  // of the prepared graph stay valid in it).
-  ir::Graph g = prepared;
-  // Own storage: training updates parameters in place, and the prepared graph
-  // shares tensors with the caller's float model.
-  for (int v = 0; v < g.num_values(); ++v)
-    if (g.value(v).data) g.value(v).data = g.value(v).data->clone();
-  std::vector<ActFq> acts;
-  for (ir::ValueId v : plan.values) {
-    if (plan.shared.count(v)) continue;  // data movement of values already on the grid
+// Puts FakeQuantize nodes on the activations `plan` quantizes and on the
+// weights of its layers. `g` is either the prepared graph the plan was made on
+// or the same graph with BatchNorm not yet folded; values and layers are
+// matched by name, which BatchNorm folding keeps (the Conv takes over the
+// BatchNorm's output value). Per-channel weight fake quantization is the same
+// on unfolded weights as on folded ones: folding scales each output channel.
+FakeQuantized insert_fake_quant(ir::Graph& g, const ir::Graph& prepared, const QuantPlan& plan,
+                                const CalibrationStats& stats, const PtqOptions& o) {
+  FakeQuantized fq;
+  for (ir::ValueId pv : plan.values) {
+    if (plan.shared.count(pv)) continue;  // data movement of values already on the grid
+    const auto found = g.find_value(prepared.value(pv).name);
+    if (!found) continue;
+    const ir::ValueId v = *found;
     const std::vector<ir::NodeId> users = g.consumers(v);
-    QuantParams p = plan.fixed.count(v) ? plan.fixed.at(v) : activation_params(stats.ranges.at(v), g.value(v).name);
-    ActFq a{v, ir::kNoValue, ir::kNoValue, plan.fixed.count(v) ? Range{} : stats.ranges.at(v)};
+    const bool fixed = plan.fixed.count(pv) != 0;
+    QuantParams p = fixed ? plan.fixed.at(pv) : activation_params(stats.ranges.at(pv), g.value(v).name);
+    ActFq a{v, ir::kNoValue, ir::kNoValue, fixed ? Range{} : stats.ranges.at(pv)};
     const ir::ValueId y = add_fq(g, v, Tensor::scalar<float>(p.scales[0]),
                                  Tensor::scalar<float>(static_cast<float>(p.zero_points[0])), -128, 127, -1, &a.scale,
                                  &a.zero);
@@ -90,26 +92,33 @@ ir::Graph quantize_qat(const ir::Graph& float_graph, const data::Dataset& train_
       g.value(y).name = name;
       std::replace(g.outputs.begin(), g.outputs.end(), v, y);
     }
-    if (!plan.fixed.count(v)) acts.push_back(a);
+    if (!fixed) fq.acts.push_back(a);
   }
-  std::vector<WeightFq> weights;
   for (const WeightedLayer& l : plan.layers) {
-    const ir::Node n = *g.find_node(l.node);
-    const int bits = o.bits_per_layer.count(n.name) ? o.bits_per_layer.at(n.name) : o.weight_bits;
+    const std::string& name = prepared.find_node(l.node)->name;
+    const ir::Node* found = g.find_node_by_name(name);
+    ETCH_CHECK(found) << "layer '" << name << "' missing from the QAT graph";
+    const ir::NodeId id = found->id;
+    const int bits = o.bits_per_layer.count(name) ? o.bits_per_layer.at(name) : o.weight_bits;
     const int qmax = bits == 4 ? 7 : 127;
-    const ir::ValueId w = n.inputs[1];
+    const ir::ValueId w = found->inputs[1];
     const int64_t c = o.per_channel ? g.value(w).data->dim(0) : 1;
     WeightFq f{w, ir::kNoValue, qmax};
     ir::ValueId zero;
     const ir::ValueId y = add_fq(g, w, o.per_channel ? Tensor(DType::F32, {c}) : Tensor::scalar<float>(1.0f),
                                  o.per_channel ? Tensor(DType::F32, {c}) : Tensor::scalar<float>(0.0f), -qmax, qmax,
                                  o.per_channel ? 0 : -1, &f.scale, &zero);
-    g.find_node(l.node)->inputs[1] = y;
+    g.find_node(id)->inputs[1] = y;
     write_weight_scales(g, f);
-    weights.push_back(f);
+    fq.weights.push_back(f);
   }
   g.topological_sort();
+  return fq;
+}
 
+// AdamW without weight decay; weight scales follow the weights before every
+// step, activation ranges follow an EMA of each batch's min/max after it.
+train::TrainConfig qat_config(ir::Graph& g, FakeQuantized& fq, const QatOptions& q) {
   train::TrainConfig cfg;
   cfg.epochs = q.epochs;
   cfg.batch_size = q.batch_size;
@@ -121,23 +130,105 @@ ir::Graph quantize_qat(const ir::Graph& float_graph, const data::Dataset& train_
   cfg.max_steps_per_epoch = q.max_steps_per_epoch;
   cfg.progress = q.progress;
   cfg.on_epoch = q.on_epoch;
-  cfg.before_step = [&](train::Autodiff&, int64_t) {
-    for (const auto& f : weights) write_weight_scales(g, f);
+  cfg.before_step = [&g, &fq](train::Autodiff&, int64_t) {
+    for (const auto& f : fq.weights) write_weight_scales(g, f);
   };
-  cfg.after_step = [&](train::Autodiff& ad, int64_t) {
-    for (auto& a : acts) {
+  cfg.after_step = [&g, &fq, ema = q.ema](train::Autodiff& ad, int64_t) {
+    for (auto& a : fq.acts) {
       const Tensor& t = ad.activation(a.v);
       const float* d = t.data<float>();
       float mn = INFINITY, mx = -INFINITY;
       for (int64_t i = 0; i < t.numel(); ++i)
         if (std::isfinite(d[i])) mn = std::min(mn, d[i]), mx = std::max(mx, d[i]);
       if (mn > mx) continue;
-      a.range.min += q.ema * (mn - a.range.min);
-      a.range.max += q.ema * (mx - a.range.max);
+      a.range.min += ema * (mn - a.range.min);
+      a.range.max += ema * (mx - a.range.max);
       write_act_params(g, a);
     }
   };
-  train::fit(g, train_set, q.eval, cfg);
+  return cfg;
+}
+
+// Copies every constant so training does not write into tensors shared with
+// the caller's graph.
+void own_storage(ir::Graph& g) {
+  for (int v = 0; v < g.num_values(); ++v)
+    if (g.value(v).data) g.value(v).data = g.value(v).data->clone();
+}
+
+bool has_batchnorm(const ir::Graph& g) {
+  return std::any_of(g.nodes().begin(), g.nodes().end(),
+                     [](const ir::Node& n) { return n.op_type == "BatchNormalization" && n.domain.empty(); });
+}
+
+// The first phase: q.freeze_bn_steps steps with BatchNorm unfolded and live
+// (batch statistics, running statistics updated, scale and shift trained), at
+// the constant learning rate, fake quantization on the same tensors as later.
+// Returns the float graph with the trained parameters, to be folded.
+ir::Graph train_with_live_batchnorm(const ir::Graph& float_graph, const ir::Graph& prepared, const QuantPlan& plan,
+                                    const CalibrationStats& stats, const data::Dataset& train_set,
+                                    const PtqOptions& o, const QatOptions& q) {
+  std::vector<passes::Pass> unfolded;
+  for (auto& p : passes::prepare_pipeline())
+    if (p.name != "fold_batchnorm") unfolded.push_back(std::move(p));
+  ir::Graph g = float_graph;
+  passes::PassContext ctx;
+  ctx.evaluate = runtime::run_node;
+  passes::run_pipeline(g, unfolded, ctx);
+  own_storage(g);
+  FakeQuantized fq = insert_fake_quant(g, prepared, plan, stats, o);
+  train::TrainConfig cfg = qat_config(g, fq, q);
+  cfg.epochs = 1;
+  cfg.max_steps_per_epoch = q.freeze_bn_steps;
+  cfg.schedule.kind = "constant";
+  cfg.on_epoch = nullptr;
+  train::fit(g, train_set, nullptr, cfg);
+  // Drop the FakeQuantize nodes again: each output back to its input (and
+  // graph outputs back to their names).
+  std::vector<ir::NodeId> fq_nodes;
+  for (const auto& n : g.nodes()) {
+    if (n.op_type != kFakeQuantize || n.domain != ir::kEtchDomain) continue;
+    const ir::ValueId x = n.inputs[0], y = n.outputs[0];
+    if (std::find(g.outputs.begin(), g.outputs.end(), y) != g.outputs.end()) {
+      const std::string name = g.value(y).name;
+      g.value(y).name = g.unique_name(name + "_fq");
+      g.value(x).name = name;
+    }
+    g.replace_all_uses(y, x);
+    fq_nodes.push_back(n.id);
+  }
+  g.remove_nodes(fq_nodes);
+  return g;
+}
+
+}  // namespace
+
+ir::Graph quantize_qat(const ir::Graph& float_graph, const data::Dataset& train_set, const PtqOptions& o,
+                       const QatOptions& q) {
+  check_ptq_inputs(float_graph, train_set, o);
+  ETCH_REQUIRE(q.epochs >= 1, InvalidInput) << "QAT needs at least one epoch, got " << q.epochs;
+  ETCH_REQUIRE(q.freeze_bn_steps >= 0, InvalidInput)
+      << "the number of steps before BatchNorm is frozen must be >= 0, got " << q.freeze_bn_steps;
+  ir::Graph prepared = prepare_for_quantization(float_graph);
+  QuantPlan plan = plan_quantization(prepared, o.keep_float);
+  ETCH_REQUIRE(!plan.values.empty(), InvalidInput) << "nothing to quantize in this model";
+  CalibrationStats stats = run_calibration(prepared, plan, train_set, o);
+  const bool live_bn = q.freeze_bn_steps > 0 && has_batchnorm(float_graph);
+  if (live_bn) {
+    // Fold the BatchNorms as trained, and calibrate again: their running
+    // statistics have moved, so the activation ranges have too.
+    prepared = prepare_for_quantization(
+        train_with_live_batchnorm(float_graph, prepared, plan, stats, train_set, o, q));
+    plan = plan_quantization(prepared, o.keep_float);
+    stats = run_calibration(prepared, plan, train_set, o);
+  }
+
+  // The training graph: the prepared graph plus FakeQuantize nodes (value ids
+  // of the prepared graph stay valid in it).
+  ir::Graph g = prepared;
+  own_storage(g);
+  FakeQuantized fq = insert_fake_quant(g, prepared, plan, stats, o);
+  train::fit(g, train_set, q.eval, qat_config(g, fq, q));
 
   // Trained weights and biases back into the prepared graph, then the QDQ writer.
   for (const WeightedLayer& l : plan.layers) {
@@ -147,9 +238,10 @@ ir::Graph quantize_qat(const ir::Graph& float_graph, const data::Dataset& train_
     if (pn.has_input(2)) prepared.value(pn.inputs[2]).data = g.value(tn.inputs[2]).data;
   }
   std::map<ir::ValueId, QuantParams> act;
-  for (const auto& a : acts) act[a.v] = activation_params(a.range, prepared.value(a.v).name);
+  for (const auto& a : fq.acts) act[a.v] = activation_params(a.range, prepared.value(a.v).name);
   std::ostringstream meta;
-  meta << "qat epochs=" << q.epochs << " init=" << calibration_name(o.calibration);
+  meta << "qat epochs=" << q.epochs << " init=" << calibration_name(o.calibration)
+       << " bn_frozen_after_steps=" << (live_bn ? q.freeze_bn_steps : 0);
   return emit_qdq(std::move(prepared), plan, act, o, stats.channel_means, meta.str());
 }
 

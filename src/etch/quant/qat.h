@@ -1,6 +1,7 @@
-// Quantization-aware training. The prepared float graph (BatchNorm folded into
-// its Conv/Gemm and so frozen from the first step, fully connected layers
-// canonical) gets ai.etch.FakeQuantize nodes on exactly the tensors PTQ would
+// Quantization-aware training. For the first `freeze_bn_steps` steps the
+// BatchNorms stay live (batch statistics, running statistics updated) behind
+// fake-quantized weights; then they are folded into their Conv/Gemm and frozen,
+// and the prepared float graph (fully connected layers canonical) gets ai.etch.FakeQuantize nodes on exactly the tensors PTQ would
 // quantize (ptq_plan.h): per-channel (or per-tensor) symmetric weights whose
 // scales follow the weights before every step, and activations whose ranges
 // start from calibration and then follow an EMA of each batch's min/max
@@ -22,6 +23,9 @@ struct QatOptions {
   int64_t batch_size = 128;
   float lr = 1e-4f;                 // AdamW, cosine schedule, no weight decay
   float ema = 0.01f;                // activation range averaging constant
+  // Steps (at the constant learning rate `lr`, before the `epochs`) during
+  // which BatchNorm is trained unfolded; 0 folds and freezes it from the start.
+  int64_t freeze_bn_steps = 0;
   uint64_t seed = 1;
   bool progress = true;
   const data::Dataset* eval = nullptr;  // evaluated (with fake quantization) after each epoch
