@@ -50,15 +50,23 @@ for name in "${models[@]}"; do
   cp "$m" "$tmp/$name.onnx"
   m="$tmp/$name.onnx"
   for s in 0.3 0.5 0.7; do
-    for crit in taylor magnitude; do
-      nice "$etch" --threads "$threads" prune "$m" --criterion "$crit" --structure channel --sparsity "$s" \
+    # "taylor --tied skip": layers whose channels a residual Add ties stay whole
+    # (only models with residual Adds differ from plain taylor).
+    for method in taylor magnitude "taylor --tied skip"; do
+      crit=${method%% *}
+      extra=${method#"$crit"}
+      if [[ -n $extra ]] && ! grep -q "Add" <(/usr/bin/python3 -c "import onnx,sys; print(' '.join(n.op_type for n in onnx.load(sys.argv[1]).graph.node))" "$m"); then
+        continue
+      fi
+      # shellcheck disable=SC2086  # $extra is a list of options
+      nice "$etch" --threads "$threads" --quiet prune "$m" --criterion "$crit" --structure channel --sparsity "$s" $extra \
         --finetune-epochs 1 --finetune-steps "$steps" --lr 1e-3 --data fashion-mnist --json -o "$tmp/p.onnx" > "$tmp/r.json"
       macs="$(field "$tmp/r.json" macs_after) / $(field "$tmp/r.json" macs_before)"
-      echo "| $name | $s | etch $crit | $macs | $(pct "$(field "$tmp/r.json" accuracy_before)") |" \
+      echo "| $name | $s | etch $method | $macs | $(pct "$(field "$tmp/r.json" accuracy_before)") |" \
            "$(pct "$(field "$tmp/r.json" accuracy_pruned)") | $(pct "$(field "$tmp/r.json" accuracy_finetuned)") |"
     done
     (cd "$here" && nice /usr/bin/python3 torch_prune.py "$m" --sparsity "$s" --steps "$steps" --lr 1e-3 --threads "$threads") > "$tmp/t.json"
-    echo "| $name | $s | torch ln_structured (L1) | dense, masked | $(pct "$(field "$tmp/t.json" accuracy_before)") |" \
+    echo "| $name | $s | torch ln_structured (L1) | dense, masked ($(field "$tmp/t.json" macs_nonzero) nonzero) | $(pct "$(field "$tmp/t.json" accuracy_before)") |" \
          "$(pct "$(field "$tmp/t.json" accuracy_pruned)") | $(pct "$(field "$tmp/t.json" accuracy_finetuned)") |"
   done
 done

@@ -9,7 +9,8 @@ masks stay applied through torch's forward pre-hooks) and measures again.
 
   /usr/bin/python3 torch_prune.py MODEL.onnx --sparsity 0.5 [--steps 300] [--lr 1e-3] [--seed 1]
 
-Prints one JSON line: {"sparsity", "accuracy_before", "accuracy_pruned", "accuracy_finetuned", "seconds"}.
+Prints one JSON line: {"sparsity", "accuracy_before", "accuracy_pruned", "accuracy_finetuned",
+"macs_dense", "macs_nonzero" (per image, Conv and Linear), "seconds"}.
 """
 import argparse
 import gzip
@@ -142,6 +143,22 @@ def accuracy(model, x, y, batch=1000):
     return correct / len(x)
 
 
+def macs(model, x):
+    """Dense and nonzero-weight multiply-accumulates per image of Conv/Linear
+    layers (a masked filter's weights are zeros: work a sparse engine could skip)."""
+    sizes = {}
+    hooks = [m.register_forward_hook(lambda mod, i, o: sizes.__setitem__(mod, o[0].numel() // o.shape[1]))
+             for m in model.layers.values() if isinstance(m, (nn.Conv2d, nn.Linear))]
+    with torch.no_grad():
+        model.eval()
+        model(x[:1])
+    for h in hooks:
+        h.remove()
+    dense = sum(mod.weight.numel() * n for mod, n in sizes.items())
+    nonzero = sum(int((mod.weight != 0).sum()) * n for mod, n in sizes.items())
+    return dense, nonzero
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("model")
@@ -176,8 +193,10 @@ def main():
         opt.step()
         sched.step()
     tuned = accuracy(model, xte, yte)
+    dense, nonzero = macs(model, xte)
     print(json.dumps({"sparsity": a.sparsity, "accuracy_before": before, "accuracy_pruned": pruned,
-                      "accuracy_finetuned": tuned, "seconds": round(time.time() - t0, 1)}))
+                      "accuracy_finetuned": tuned, "macs_dense": dense, "macs_nonzero": nonzero,
+                      "seconds": round(time.time() - t0, 1)}))
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <functional>
 #include <set>
 
 #include "etch/compress/channel_flow.h"
@@ -51,9 +52,12 @@ std::vector<std::vector<int64_t>> every_third(const ChannelPlan& plan) {
 }
 
 // Surgery == masking, and the graph shrinks but keeps its interface.
-void expect_exact_surgery(const ir::Graph& g, const Tensor& x) {
+// `adjust` may change the plan first (e.g. skip_tied_groups).
+void expect_exact_surgery(const ir::Graph& g, const Tensor& x,
+                          const std::function<void(ChannelPlan&, const std::vector<Layer>&)>& adjust = nullptr) {
   const std::vector<Layer> layers = find_layers(g);
-  const ChannelPlan plan = plan_channels(g, layers);
+  ChannelPlan plan = plan_channels(g, layers);
+  if (adjust) adjust(plan, layers);
   ASSERT_FALSE(plan.groups.empty());
   const auto keep = every_third(plan);
   ir::Graph masked = clone_graph(g);
@@ -131,6 +135,34 @@ TEST(ChannelSurgery, ResidualAddsTieChannelsThatArePrunedTogether) {
   EXPECT_NE(group_of("block1_conv1"), group_of("stem"));
   EXPECT_EQ(group_of("fc"), -1);
   expect_exact_surgery(g, input({2, 1, 28, 28}, 11));
+}
+
+TEST(ChannelSurgery, SkippingTiedGroupsKeepsTheResidualStreamWhole) {
+  ir::Graph g = train::build_zoo_model("resnet8");
+  randomize(g, 6);
+  const auto layers = find_layers(g);
+  ChannelPlan plan = plan_channels(g, layers);
+  skip_tied_groups(plan, layers);
+  const auto index = [&](const std::string& name) { return static_cast<int>(layer_named(layers, name) - layers.data()); };
+  for (const char* tied : {"stem", "block1_conv2", "block2_conv2", "block2_proj", "block3_conv2", "block3_proj"}) {
+    EXPECT_EQ(plan.group_of[index(tied)], -1) << tied;
+    ASSERT_TRUE(plan.skipped.count(index(tied))) << tied;
+    EXPECT_NE(plan.skipped.at(index(tied)).find("residual Add"), std::string::npos) << plan.skipped.at(index(tied));
+  }
+  EXPECT_NE(plan.skipped.at(index("block2_proj")).find("'block2_conv2'"), std::string::npos);
+  for (const char* inner : {"block1_conv1", "block2_conv1", "block3_conv1"}) {
+    const int gi = plan.group_of[index(inner)];
+    ASSERT_GE(gi, 0) << inner;
+    ASSERT_LT(gi, static_cast<int>(plan.groups.size()));
+    EXPECT_EQ(plan.groups[gi].layers, std::vector<int>{index(inner)});
+  }
+  // Surgery with this plan equals masking it, and the stream keeps its width.
+  expect_exact_surgery(g, input({2, 1, 28, 28}, 12), skip_tied_groups);
+  ir::Graph pruned = clone_graph(g);
+  remove_channels(pruned, layers, plan, every_third(plan));
+  const auto after = find_layers(pruned);
+  EXPECT_EQ(layer_named(after, "block1_conv2")->out_channels, layer_named(layers, "block1_conv2")->out_channels);
+  EXPECT_LT(layer_named(after, "block1_conv1")->out_channels, layer_named(layers, "block1_conv1")->out_channels);
 }
 
 TEST(ChannelSurgery, DepthwiseConvsFollowTheirInputChannels) {

@@ -53,6 +53,8 @@ TEST(PruneErrors, UnknownStructureAndCriterion) {
   ScratchDir dir;
   expect_clean_failure(dir, "prune " + kCnn + " --structure rows --eval none -o out.onnx", {"'rows'"});
   expect_clean_failure(dir, "prune " + kCnn + " --criterion l3 --eval none -o out.onnx", {"'l3'"});
+  expect_clean_failure(dir, "prune " + kCnn + " --structure channel --tied drop --eval none -o out.onnx",
+                       {"--tied", "'drop'", "joint or skip"});
 }
 
 TEST(DistillErrors, TeacherAndStudentOutputsDiffer) {

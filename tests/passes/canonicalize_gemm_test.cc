@@ -6,34 +6,25 @@
 #include "etch/ir/verifier.h"
 #include "etch/passes/canonicalize_gemm.h"
 #include "etch/runtime/interpreter.h"
+#include "passes/pass_test_util.h"
 
 namespace etch::passes {
 namespace {
 
-Tensor random_tensor(Shape s, uint64_t seed) {
-  ir::Rng rng(seed);
-  Tensor t(DType::F32, std::move(s));
-  for (int64_t i = 0; i < t.numel(); ++i) t.data<float>()[i] = rng.uniform(-1.0f, 1.0f);
-  return t;
-}
-
-float max_abs_diff(const Tensor& a, const Tensor& b) {
-  float m = 0;
-  for (int64_t i = 0; i < a.numel(); ++i) m = std::max(m, std::abs(a.data<float>()[i] - b.data<float>()[i]));
-  return m;
-}
+using testing::max_abs_diff;
+using testing::random_input;
 
 TEST(CanonicalizeGemm, GemmKnAndMatMulBecomeGemmTransB) {
   ir::GraphBuilder b("t", 1);
   auto x = b.input("x", {3, 4});
-  auto w1 = b.constant("w1", random_tensor({4, 5}, 2));
-  auto c1 = b.constant("c1", random_tensor({1, 5}, 3));
+  auto w1 = b.constant("w1", random_input({4, 5}, 2));
+  auto c1 = b.constant("c1", random_input({1, 5}, 3));
   auto y = b.op("Gemm", {x, w1, c1}, {}, "fc1");
-  auto w2 = b.constant("w2", random_tensor({5, 2}, 4));
+  auto w2 = b.constant("w2", random_input({5, 2}, 4));
   auto z = b.op("MatMul", {y, w2}, {}, "mm");
   b.output(z, "z");
   ir::Graph g = b.finish();
-  const Tensor in = random_tensor({3, 4}, 5);
+  const Tensor in = random_input({3, 4}, 5);
   const Tensor before = runtime::Interpreter(g).run({in})[0];
   EXPECT_TRUE(canonicalize_gemm(g, {}));
   ir::verify(g);
@@ -53,7 +44,7 @@ TEST(CanonicalizeGemm, LeavesNonConstantWeightsAndScaledGemmAlone) {
   auto x = b.input("x", {3, 4});
   auto w = b.input("w", {4, 5});
   auto y = b.op("MatMul", {x, w});
-  auto w2 = b.constant("w2", random_tensor({5, 2}, 4));
+  auto w2 = b.constant("w2", random_input({5, 2}, 4));
   auto z = b.op("Gemm", {y, w2}, {{"alpha", 2.0f}});
   b.output(z, "z");
   ir::Graph g = b.finish();

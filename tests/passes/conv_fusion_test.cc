@@ -12,16 +12,13 @@
 #include "etch/passes/fuse_conv_maxpool.h"
 #include "etch/passes/pipeline.h"
 #include "etch/runtime/interpreter.h"
+#include "passes/pass_test_util.h"
 
 namespace etch::passes {
 namespace {
 
-Tensor random_input(Shape s, uint64_t seed) {
-  ir::Rng rng(seed);
-  Tensor t(DType::F32, std::move(s));
-  for (int64_t i = 0; i < t.numel(); ++i) t.data<float>()[i] = rng.uniform(-1.0f, 1.0f);
-  return t;
-}
+using testing::count_ops;
+using testing::random_input;
 
 // Biases are zero in the builder; make them matter.
 void randomize_bias(ir::Graph& g, uint64_t seed) {
@@ -31,12 +28,6 @@ void randomize_bias(ir::Graph& g, uint64_t seed) {
       Tensor& t = *g.value(n.inputs[2]).data;
       for (int64_t k = 0; k < t.numel(); ++k) t.data<float>()[k] = rng.uniform(-0.5f, 0.5f);
     }
-}
-
-int count_ops(const ir::Graph& g, const std::string& op) {
-  int c = 0;
-  for (const auto& n : g.nodes()) c += n.op_type == op;
-  return c;
 }
 
 bool bit_identical(const Tensor& a, const Tensor& b) {

@@ -10,21 +10,19 @@
 #include "etch/passes/fold_constants.h"
 #include "etch/passes/pipeline.h"
 #include "etch/runtime/interpreter.h"
+#include "passes/pass_test_util.h"
 
 namespace etch::passes {
 namespace {
+
+using testing::count_ops;
+using testing::max_abs_diff;
+using testing::random_input;
 
 PassContext context() {
   PassContext c;
   c.evaluate = runtime::run_node;
   return c;
-}
-
-Tensor random_input(Shape s, uint64_t seed) {
-  ir::Rng rng(seed);
-  Tensor t(DType::F32, std::move(s));
-  for (int64_t i = 0; i < t.numel(); ++i) t.data<float>()[i] = rng.uniform(-1.0f, 1.0f);
-  return t;
 }
 
 // Gives BatchNorm non-trivial statistics so folding has something to do.
@@ -37,19 +35,6 @@ void randomize_bn(ir::Graph& g, uint64_t seed) {
       for (int64_t k = 0; k < t.numel(); ++k) t.data<float>()[k] = i == 4 ? rng.uniform(0.5f, 2.0f) : rng.uniform(-1.0f, 1.0f);
     }
   }
-}
-
-int count_ops(const ir::Graph& g, const std::string& op) {
-  int c = 0;
-  for (const auto& n : g.nodes()) c += n.op_type == op;
-  return c;
-}
-
-float max_abs_diff(const Tensor& a, const Tensor& b) {
-  EXPECT_EQ(a.shape(), b.shape());
-  float m = 0;
-  for (int64_t i = 0; i < a.numel(); ++i) m = std::max(m, std::abs(a.data<float>()[i] - b.data<float>()[i]));
-  return m;
 }
 
 TEST(FoldBatchnorm, ConvBnBecomesOneConvWithSameOutputs) {

@@ -15,7 +15,7 @@ namespace etch::cli {
 namespace {
 
 struct PruneArgs {
-  std::string model, output, criterion = "magnitude", structure = "unstructured", scope = "layer";
+  std::string model, output, criterion = "magnitude", structure = "unstructured", scope = "layer", tied = "joint";
   std::string schedule = "constant", data = "fashion-mnist", eval;
   double sparsity = 0.5;
   CLI::Option* sparsity_given = nullptr;
@@ -45,6 +45,9 @@ int run_prune(PruneArgs& a) {
   ETCH_REQUIRE(a.scope == "layer" || a.scope == "global", InvalidInput)
       << "unknown --scope '" << a.scope << "' (expected layer or global)";
   o.scope = a.scope == "global" ? compress::Scope::Global : compress::Scope::Layer;
+  ETCH_REQUIRE(a.tied == "joint" || a.tied == "skip", InvalidInput)
+      << "unknown --tied '" << a.tied << "' (expected joint or skip)";
+  o.tied = a.tied == "skip" ? compress::TiedChannels::Skip : compress::TiedChannels::Joint;
   o.schedule.kind = a.schedule;
   o.progress = !global_options().quiet && !a.json;
   compress::validate(o);
@@ -131,6 +134,11 @@ CommandRegistrar reg({"prune", "prune an ONNX model (magnitude/Taylor; unstructu
                         a->sparsity_given = sub.add_option("--sparsity", a->sparsity,
                                        "fraction of weights (or channels) removed, in [0, 1) (default 0.5; N:M: 1-N/M)");
                         sub.add_option("--scope", a->scope, "layer (each layer to the sparsity) | global")
+                            ->capture_default_str();
+                        sub.add_option("--tied", a->tied,
+                                       "channel pruning of layers whose channels a residual Add ties together: "
+                                       "joint (one channel set for the group) | skip (keep them whole; the "
+                                       "residual stream keeps its width)")
                             ->capture_default_str();
                         sub.add_option("--min-channels", o.min_channels, "channels every layer keeps at least")
                             ->capture_default_str();

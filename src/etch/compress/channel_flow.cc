@@ -238,6 +238,25 @@ ChannelPlan plan_channels(const ir::Graph& g, const std::vector<Layer>& layers) 
   return std::move(p.plan);
 }
 
+void skip_tied_groups(ChannelPlan& plan, const std::vector<Layer>& layers) {
+  std::vector<ChannelGroup> kept;
+  for (ChannelGroup& grp : plan.groups) {
+    if (grp.layers.size() == 1) {
+      for (int li : grp.layers) plan.group_of[li] = static_cast<int>(kept.size());
+      kept.push_back(std::move(grp));
+      continue;
+    }
+    for (int li : grp.layers) {
+      std::string others;
+      for (int o : grp.layers)
+        if (o != li) others += (others.empty() ? "'" : ", '") + layers[o].name + "'";
+      plan.skipped[li] = "its channels are tied by a residual Add to " + others + " (--tied skip)";
+      plan.group_of[li] = -1;
+    }
+  }
+  plan.groups = std::move(kept);
+}
+
 bool kept_features(const ChannelPlan& plan, const std::vector<std::vector<int64_t>>& keep, ir::ValueId v,
                    std::vector<int64_t>& out) {
   out.clear();

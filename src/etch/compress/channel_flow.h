@@ -41,6 +41,10 @@ struct ChannelPlan {
 // Throws nothing for unprunable graphs: layers simply end up in `skipped`.
 ChannelPlan plan_channels(const ir::Graph& g, const std::vector<Layer>& layers);
 
+// Moves every group of more than one layer (channels tied by a residual Add)
+// to `skipped`, naming the layers it is tied to, and renumbers the rest.
+void skip_tied_groups(ChannelPlan& plan, const std::vector<Layer>& layers);
+
 // keep[group] = sorted channel indices kept. Per value, the kept feature
 // indices along axis 1 (empty optional-like: all kept -> returns false).
 bool kept_features(const ChannelPlan& plan, const std::vector<std::vector<int64_t>>& keep, ir::ValueId v,

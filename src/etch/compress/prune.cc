@@ -89,6 +89,7 @@ PruneResult prune(ir::Graph& g, const PruneOptions& o, const data::Dataset* trai
   std::vector<std::vector<int64_t>> keep;
   if (o.structure == Structure::Channel) {
     plan = plan_channels(g, layers);
+    if (o.tied == TiedChannels::Skip) skip_tied_groups(plan, layers);
     std::string reasons;
     for (const auto& [li, why] : plan.skipped) {
       reasons += (reasons.empty() ? "" : "; ") + layers[li].name + ": " + why;

@@ -10,6 +10,11 @@ namespace etch::compress {
 enum class Criterion { Magnitude, Taylor };
 enum class Structure { Unstructured, Channel, NM };
 enum class Scope { Layer, Global };
+// Output channels tied together by a residual Add (the layers feeding one
+// channel space): pruned with one channel set (Joint, as dependency-aware
+// pruners do), or left whole (Skip; warned about, by name): the residual
+// stream then keeps its width and only the layers inside blocks shrink.
+enum class TiedChannels { Joint, Skip };
 
 // TF-MOT's PolynomialDecay: for begin <= t <= end, at steps where
 // (t - begin) % frequency == 0 (and at `end`), the sparsity becomes
@@ -35,6 +40,7 @@ struct PruneOptions {
   double sparsity = 0.5;       // fraction removed; for N:M it is 1 - N/M
   int64_t n = 2, m = 4;        // N:M: keep at most n of every m input channels
   Scope scope = Scope::Layer;
+  TiedChannels tied = TiedChannels::Joint;
   int64_t min_channels = 1;    // channel pruning keeps at least this many per layer
   int64_t taylor_batches = 32; // batches of gradients accumulated for Taylor scores
   int64_t taylor_batch_size = 64;
