@@ -9,6 +9,7 @@
 
 #include "cli/etch_process.h"
 #include "etch/data/npy.h"
+#include "etch/onnx/importer.h"
 
 namespace etch {
 namespace {
@@ -69,6 +70,31 @@ TEST(Cli, RunOptimizedAndAsWrittenAgreeWithinFloatRounding) {
   const Tensor a = data::read_npy(dir / "fused/logits.npy"), b = data::read_npy(dir / "plain/logits.npy");
   EXPECT_LT(max_abs_diff(a, b), 1e-5f);
   EXPECT_GT(max_abs_diff(a, b), 0.0f) << "BatchNorm folding changes float rounding; equal bits mean it did not run";
+}
+
+// --seed sets the initial weights as well as the shuffling: with a learning
+// rate too small to move them, two seeds must still give different weights,
+// and the same seed the same ones.
+TEST(Cli, TrainSeedSetsTheInitialWeights) {
+  ScratchDir dir;
+  const auto train = [&](int seed, const std::string& out) {
+    auto r = testing::run_etch("--quiet train --arch mlp --data fashion-mnist:test:256 --eval none --epochs 1 "
+                               "--lr 1e-12 --seed " + std::to_string(seed) + " -o " + out, dir);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    const ir::Graph g = onnx::import_model((dir.path() / out).string());
+    std::vector<float> w;
+    for (int v = 0; v < g.num_values(); ++v)
+      if (g.value(v).data && g.value(v).data->dtype() == DType::F32 && g.value(v).data->numel() > 100)
+        for (float x : g.value(v).data->to_float_vector()) w.push_back(x);
+    return w;
+  };
+  const std::vector<float> a = train(1, "a.onnx"), b = train(2, "b.onnx"), a2 = train(1, "a2.onnx");
+  ASSERT_EQ(a.size(), b.size());
+  ASSERT_FALSE(a.empty());
+  EXPECT_EQ(a, a2);
+  float diff = 0;
+  for (size_t i = 0; i < a.size(); ++i) diff = std::max(diff, std::fabs(a[i] - b[i]));
+  EXPECT_GT(diff, 1e-3f);
 }
 
 TEST(Cli, RunAcceptsNamedInputAndOtherBatchSizes) {

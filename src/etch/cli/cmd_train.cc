@@ -32,7 +32,7 @@ int run_train(TrainArgs& a) {
   train::TrainConfig cfg;
   if (!a.arch.empty()) {
     cfg = train::default_recipe(a.arch);
-    g = train::build_zoo_model(a.arch, {}, cfg.seed);
+    g = train::build_zoo_model(a.arch, {}, a.cfg.seed);  // --seed sets the initial weights too
   } else {
     cfg = train::finetune_recipe();
     g = onnx::import_model(a.init);
