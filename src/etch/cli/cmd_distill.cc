@@ -22,7 +22,7 @@ struct DistillArgs {
   float lr = 0;
   int64_t batch = 0;
   uint64_t seed = 1;
-  bool json = false;
+  bool json = false, no_teacher_cache = false;
 };
 
 int run_distill(DistillArgs& a) {
@@ -42,6 +42,7 @@ int run_distill(DistillArgs& a) {
     a.o.student_name = "'" + a.student + "'";
   }
   a.o.teacher_name = "'" + a.teacher + "'";
+  a.o.cache_teacher_logits = !a.no_teacher_cache;
   cfg.seed = a.seed;
   if (a.epochs >= 0) cfg.epochs = a.epochs;
   if (a.lr > 0) cfg.optimizer.lr = a.lr;
@@ -94,6 +95,9 @@ CommandRegistrar reg({"distill", "train a student model from a teacher's outputs
                         sub.add_option("--temperature", a->o.temperature, "softmax temperature T")->capture_default_str();
                         sub.add_option("--alpha", a->o.alpha, "weight of the distillation term (1-alpha: labels)")
                             ->capture_default_str();
+                        sub.add_flag("--no-teacher-cache", a->no_teacher_cache,
+                                     "run the teacher on every batch instead of reusing its logits across epochs "
+                                     "(they are reused only without random augmentation)");
                         sub.add_option("--data", a->data, "training data set spec")->capture_default_str();
                         sub.add_option("--eval", a->eval, "held-out data set spec, or 'none'")->capture_default_str();
                         sub.add_option("--epochs", a->epochs, "epochs (default: the architecture's recipe, or 1)");
@@ -103,7 +107,7 @@ CommandRegistrar reg({"distill", "train a student model from a teacher's outputs
                         sub.add_option("-o,--output", a->output, "where to write the best student (ONNX)")->required();
                         sub.add_flag("--json", a->json, "print results as JSON");
                         sub.footer("Example:\n  etch distill --teacher resnet8.onnx --student-arch lenet5 --temperature 4 "
-                                   "--alpha 0.9 --epochs 5 -o lenet5.kd.onnx");
+                                   "--alpha 0.5 --epochs 20 -o lenet5.kd.onnx");
                         return [a] { return run_distill(*a); };
                       }});
 
