@@ -1,6 +1,8 @@
 // Runs the etch binary (ETCH_BINARY) in a shell with stdout and stderr captured
 // to files, for the CLI end-to-end tests and the must-fail tests in tests/errors.
 #pragma once
+#include <gtest/gtest.h>
+
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -10,6 +12,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <vector>
 
 namespace etch::testing {
 
@@ -73,6 +76,16 @@ inline ProcessResult run_etch(const std::string& args, const ScratchDir& dir) {
   std::filesystem::remove(out);
   std::filesystem::remove(err);
   return r;
+}
+
+// A user error as the CLI must report it: exit code 2 and exactly one line on
+// stderr, "etch: ...", naming everything in `mentions`.
+inline void expect_one_line_user_error(const ProcessResult& r, const std::vector<std::string>& mentions) {
+  EXPECT_EQ(r.exit_code, 2) << "stdout: " << r.out << "\nstderr: " << r.err;
+  ASSERT_FALSE(r.err.empty());
+  EXPECT_EQ(r.err.rfind("etch: ", 0), 0u) << r.err;
+  EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << "expected exactly one line, got:\n" << r.err;
+  for (const std::string& m : mentions) EXPECT_NE(r.err.find(m), std::string::npos) << "missing '" << m << "' in: " << r.err;
 }
 
 inline std::string source_path(const std::string& rel) { return std::string(ETCH_SOURCE_DIR) + "/" + rel; }

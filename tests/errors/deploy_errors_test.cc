@@ -19,12 +19,7 @@ const std::string kCnn = source_path("fixtures/cnn.onnx");
 const std::string kQuick = " --train-data fashion-mnist:test:64 --eval-data fashion-mnist:test:32 --calib-samples 32";
 
 void expect_clean_failure(const ScratchDir& dir, const std::string& args, const std::vector<std::string>& mentions) {
-  testing::ProcessResult r = testing::run_etch(args, dir);
-  EXPECT_EQ(r.exit_code, 2) << "stdout: " << r.out << "\nstderr: " << r.err;
-  ASSERT_FALSE(r.err.empty());
-  EXPECT_EQ(r.err.rfind("etch: ", 0), 0u) << r.err;
-  EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << "expected exactly one line, got:\n" << r.err;
-  for (const std::string& m : mentions) EXPECT_NE(r.err.find(m), std::string::npos) << "missing '" << m << "' in: " << r.err;
+  testing::expect_one_line_user_error(testing::run_etch(args, dir), mentions);
   if (std::filesystem::exists(dir.path() / "out"))
     for (const auto& e : std::filesystem::recursive_directory_iterator(dir.path() / "out"))
       ADD_FAILURE() << "left behind: " << e.path();

@@ -19,12 +19,7 @@ using testing::source_path;
 const std::string kCnn = quote(source_path("fixtures/cnn.onnx"));
 
 void expect_clean_failure(const ScratchDir& dir, const std::string& args, const std::vector<std::string>& mentions) {
-  testing::ProcessResult r = testing::run_etch("--quiet " + args, dir);
-  EXPECT_EQ(r.exit_code, 2) << "stderr: " << r.err;
-  ASSERT_FALSE(r.err.empty());
-  EXPECT_EQ(r.err.rfind("etch: ", 0), 0u) << r.err;
-  EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << "expected exactly one line, got:\n" << r.err;
-  for (const std::string& m : mentions) EXPECT_NE(r.err.find(m), std::string::npos) << "missing '" << m << "' in: " << r.err;
+  testing::expect_one_line_user_error(testing::run_etch("--quiet " + args, dir), mentions);
   EXPECT_FALSE(std::filesystem::exists(dir / "out.onnx"));
 }
 

@@ -21,11 +21,7 @@ const std::string kCnn = source_path("fixtures/cnn.onnx");
 const std::string kFast = " --data fashion-mnist:train:64 --calib-samples 64 --test none";
 
 void expect_quantize_fails(const ScratchDir& dir, const std::string& args, const std::vector<std::string>& mentions) {
-  testing::ProcessResult r = testing::run_etch("quantize " + args + " -o out.onnx", dir);
-  EXPECT_EQ(r.exit_code, 2) << "stderr: " << r.err;
-  EXPECT_EQ(r.err.rfind("etch: ", 0), 0u) << r.err;
-  EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << "expected exactly one line, got:\n" << r.err;
-  for (const std::string& m : mentions) EXPECT_NE(r.err.find(m), std::string::npos) << "missing '" << m << "' in: " << r.err;
+  testing::expect_one_line_user_error(testing::run_etch("quantize " + args + " -o out.onnx", dir), mentions);
   EXPECT_FALSE(std::filesystem::exists(dir.path() / "out.onnx")) << "no output on failure";
 }
 

@@ -53,35 +53,25 @@ int64_t predict_conv_cycles(const ConvSpec& s, const TilePlan& p, const npu::Tar
     end = std::max(end, start + o + t.dram_latency_cycles);
     return start;
   };
+  // Gives the DRAM channel to the pending stores that `due(tile)` selects.
+  auto flush_if = [&](auto due) {
+    std::vector<int> keep;
+    for (int ti : pending) {
+      if (due(ti)) {
+        const OutTile& o = sc.tiles[ti];
+        const int64_t bytes = o.tm * o.th * s.ow;
+        s2c[ti] = dma(bytes, store_t, rq_done[ti]) + dram.occ(bytes);
+      } else {
+        keep.push_back(ti);
+      }
+    }
+    pending = keep;
+  };
   // Stores are granted the channel after the next iteration's loads that are
   // ready no later than they are (the simulator serves the earliest request,
   // the load engine first on ties).
-  auto flush_stores = [&](int64_t loads_ready) {
-    std::vector<int> keep;
-    for (int ti : pending) {
-      if (rq_done[ti] < loads_ready) {
-        const OutTile& o = sc.tiles[ti];
-        const int64_t bytes = o.tm * o.th * s.ow;
-        s2c[ti] = dma(bytes, store_t, rq_done[ti]) + dram.occ(bytes);
-      } else {
-        keep.push_back(ti);
-      }
-    }
-    pending = keep;
-  };
-  auto flush_through = [&](int last) {
-    std::vector<int> keep;
-    for (int ti : pending) {
-      if (ti <= last) {
-        const OutTile& o = sc.tiles[ti];
-        const int64_t bytes = o.tm * o.th * s.ow;
-        s2c[ti] = dma(bytes, store_t, rq_done[ti]) + dram.occ(bytes);
-      } else {
-        keep.push_back(ti);
-      }
-    }
-    pending = keep;
-  };
+  auto flush_stores = [&](int64_t loads_ready) { flush_if([&](int ti) { return rq_done[ti] < loads_ready; }); };
+  auto flush_through = [&](int last) { flush_if([&](int ti) { return ti <= last; }); };
   auto requant_store = [&](int ti, int64_t& last_free) {
     const OutTile& o = sc.tiles[ti];
     const int64_t n = o.th * s.ow;
