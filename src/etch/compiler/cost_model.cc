@@ -99,11 +99,16 @@ int64_t predict_conv_cycles(const ConvSpec& s, const TilePlan& p, const npu::Tar
       const int64_t st = dma(b, load_t, ready);
       last_done = st + dram.occ(b) + t.dram_latency_cycles;
     };
-    if (it.load_x) load(it.tc * s.rows_in(o.th) * s.in.pitch());
-    if (it.load_params) load(9 * o.tm);
+    // The emitter's order: first fold's weights, input and parameters, the other folds.
     std::vector<int64_t> chunk_ready;  // per fold, when its weights are in
+    int64_t x_ready = -1;              // when the input/parameter group is in (-1: none)
+    auto load_x_group = [&] {
+      if (it.load_x) load(it.tc * s.rows_in(o.th) * s.in.pitch());
+      if (it.load_params) load(9 * o.tm);
+      if (it.load_x || it.load_params) x_ready = last_done;
+    };
     const int64_t ktile_l = it.tc * kk;
-    if (it.load_w)
+    if (it.load_w) {
       for (int64_t mf = 0; mf < o.tm; mf += t.cols)
         for (int64_t kf = 0; kf < ktile_l; kf += fk) {
           const int64_t mc = std::min<int64_t>(t.cols, o.tm - mf), kc = std::min(fk, ktile_l - kf);
@@ -114,8 +119,11 @@ int64_t predict_conv_cycles(const ConvSpec& s, const TilePlan& p, const npu::Tar
             load(mc * kc);
           }
           chunk_ready.push_back(last_done);
+          if (chunk_ready.size() == 1) load_x_group();
         }
-    const int64_t group0 = it.load_w ? chunk_ready[0] : last_done;
+    } else {
+      load_x_group();
+    }
     // Compute: one preload + matmul per fold.
     const int64_t n = o.th * s.ow, ktile = it.tc * kk;
     int64_t last_free = 0;
@@ -125,18 +133,23 @@ int64_t predict_conv_cycles(const ConvSpec& s, const TilePlan& p, const npu::Tar
       for (int64_t kf = 0; kf < ktile; kf += fk) {
         const int64_t fill = t.rows + std::min<int64_t>(t.cols, o.tm - mf) - 1;  // psums leave at the bottom
         const int64_t kc = std::min(fk, ktile - kf), kphys = s.sparse ? kc / 2 : kc;
-        int64_t ps = std::max(comp_t, shadow_free);
-        if (first && group0 >= 0) ps = std::max(ps, group0);
-        if (it.load_w) ps = std::max(ps, chunk_ready[fold]);
+        const bool pop_x = first && x_ready >= 0, reuse = it.reuse_array_weights;
+        int64_t ms = std::max(comp_t, array_free);
+        if (!reuse) {
+          int64_t ps = std::max(comp_t, shadow_free);
+          if (pop_x && !it.load_w) ps = std::max(ps, x_ready);
+          if (it.load_w) ps = std::max(ps, chunk_ready[fold]);
+          const int64_t pd = ws ? kphys : 1;
+          preload_done = shadow_free = ps + pd;
+          comp_t = ps + 1;
+          ms = std::max({comp_t, array_free, preload_done});
+        }
+        if (pop_x && (it.load_w || reuse)) ms = std::max(ms, x_ready);
         ++fold;
         first = false;
-        const int64_t pd = ws ? kphys : 1;
-        preload_done = shadow_free = ps + pd;
-        comp_t = ps + 1;
-        int64_t ms = std::max({comp_t, array_free, preload_done});
         if (it.ci == 0 && kf == 0) ms = std::max(ms, acc_read_done[o.slot]);
         const int64_t stream = ws ? n : ceil_div(n, t.rows) * kphys;
-        shadow_free = ms;
+        if (!reuse) shadow_free = ms;
         array_free = ms + stream;
         acc_done[it.tile] = std::max(acc_done[it.tile], ms + stream + fill);
         end = std::max(end, ms + stream + fill);

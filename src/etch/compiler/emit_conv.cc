@@ -129,23 +129,24 @@ void emit_conv(ProgramBuilder& b, const ConvSpec& s, const TilePlan& plan) {
     const Iteration& it = sc.iters[i];
     const OutTile& o = sc.tiles[it.tile];
     const int64_t rin = s.rows_in(o.th), x_chan = rin * pitch;
-    // Loads.
-    std::vector<Instr> dmas;
+    // Loads: the first fold's weights, then the input tile and parameters,
+    // then the other folds' weights; every group pushes a token, so the
+    // PRELOAD of the first fold overlaps the input's transfer.
+    std::vector<Instr> xdmas;
     if (it.load_x) {
       const int64_t r0 = o.oy0 * s.sh - s.pad_t + P;
-      dmas.push_back(ProgramBuilder::dma(Opcode::Load, npu::Buffer::Input,
-                                         s.in.dram_addr + (o.g * s.cg + it.c0) * s.in.chan_stride() + r0 * pitch,
-                                         x_base + it.x_slot * z.x, it.tc, x_chan, s.in.chan_stride(), x_chan));
+      xdmas.push_back(ProgramBuilder::dma(Opcode::Load, npu::Buffer::Input,
+                                          s.in.dram_addr + (o.g * s.cg + it.c0) * s.in.chan_stride() + r0 * pitch,
+                                          x_base + it.x_slot * z.x, it.tc, x_chan, s.in.chan_stride(), x_chan));
     }
     const int64_t wslot = it.w_slot * z.w;
     const int64_t ktile = it.tc * kk;  // reduction length of this iteration (sparse: tc == cg)
     const int64_t wpitch = s.sparse ? kg / 2 : ktile;
     if (it.load_params)
-      dmas.push_back(ProgramBuilder::dma(Opcode::Load, npu::Buffer::Weight, param_addr[it.tile],
-                                         param_base + o.slot * z.params, 1, 9 * o.tm, 0, 0));
-    // Weights arrive one fold at a time, each with its own token, so the
-    // first fold starts as soon as its weights are in rather than all of them.
-    std::vector<std::vector<Instr>> groups(1, std::move(dmas));
+      xdmas.push_back(ProgramBuilder::dma(Opcode::Load, npu::Buffer::Weight, param_addr[it.tile],
+                                          param_base + o.slot * z.params, 1, 9 * o.tm, 0, 0));
+    const bool x_group = !xdmas.empty();
+    std::vector<std::vector<Instr>> groups;
     if (it.load_w) {
       const int64_t row0 = o.g * s.mg + o.m0;
       for (int64_t mf = 0; mf < o.tm; mf += t.cols) {
@@ -166,12 +167,13 @@ void emit_conv(ProgramBuilder& b, const ConvSpec& s, const TilePlan& plan) {
                                                 wi.values + (row0 + mf) * kg + it.c0 * kk + kf,
                                                 wslot + mf * ktile + kf, mc, kc, kg, ktile));
           }
-          if (groups.size() == 1 && mf == 0 && kf == 0) groups[0].insert(groups[0].end(), chunk.begin(), chunk.end());
-          else groups.push_back(std::move(chunk));
+          groups.push_back(std::move(chunk));
+          if (groups.size() == 1 && x_group) groups.push_back(xdmas);
         }
       }
+    } else {
+      groups.push_back(xdmas);
     }
-    const bool has_loads = !groups[0].empty();
     b.load_groups(std::move(groups), waits.pops_for(it.wait_iter));
     // Compute.
     size_t last = 0;
@@ -192,9 +194,11 @@ void emit_conv(ProgramBuilder& b, const ConvSpec& s, const TilePlan& plan) {
           pl[F::meta_addr] = wslot + z.w_values + mf * (kg / 4) + kf / 4;
           pl[F::meta_pitch] = kg / 4;
         }
-        if ((first && has_loads) || (!first && it.load_w)) pl.tokens |= npu::kPopPrev;
-        first = false;
-        b.emit(pl);
+        // Tokens: each weight chunk is popped by its PRELOAD, the input group
+        // by the first MATMUL (by the first PRELOAD when no weights load).
+        const bool pop_x = first && x_group;
+        if (it.load_w || (pop_x && !it.reuse_array_weights)) pl.tokens |= npu::kPopPrev;
+        if (!it.reuse_array_weights) b.emit(pl);
         Instr mm;
         mm.op = Opcode::Matmul;
         mm[F::x_addr] = x_base + it.x_slot * z.x + (P - s.pad_l);
@@ -216,7 +220,9 @@ void emit_conv(ProgramBuilder& b, const ConvSpec& s, const TilePlan& plan) {
         mm[F::c] = it.tc;
         mm[F::k_order] = s.sparse ? npu::kKOrderChannelInner : npu::kKOrderChannelOuter;
         mm[F::accumulate] = (it.ci > 0 || kf > 0) ? 1 : 0;
-        mm[F::swap] = 1;
+        mm[F::swap] = it.reuse_array_weights ? 0 : 1;
+        if (pop_x && (it.load_w || it.reuse_array_weights)) mm.tokens |= npu::kPopPrev;
+        first = false;
         last = b.emit(mm);
       }
     }

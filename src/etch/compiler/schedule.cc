@@ -141,6 +141,8 @@ Schedule make_schedule(const ConvSpec& s, const TilePlan& p, const npu::Target& 
     }
     it.load_params = it.ci == 0;
     if (it.load_params && it.tile >= S) it.wait_iter = std::max(it.wait_iter, sc.tiles[it.tile - S].rq_iter);
+    const bool one_fold = o.tm <= tgt.cols && it.tc * s.kk() <= fold_k(s, tgt);
+    it.reuse_array_weights = i > 0 && !it.load_w && one_fold;
     it.x_slot = x_slot;
     it.w_slot = w_slot;
     x_reader[x_slot] = static_cast<int>(i);

@@ -26,6 +26,9 @@ struct Iteration {
   bool load_x = false, load_w = false, load_params = false;  // params: the tile's requantization parameters
   int x_slot = 0, w_slot = 0;
   int wait_iter = -1;  // loads must wait until this iteration's compute has finished (-1: none)
+  // One fold with the same weights as the previous iteration's one fold: the
+  // array keeps them (no PRELOAD, MATMUL without swap).
+  bool reuse_array_weights = false;
   std::vector<int> requants;  // tiles whose REQUANT + STORE follow this iteration's matmuls
 };
 
