@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <optional>
 #include <set>
 
 #include "etch/compiler/emit_conv.h"
@@ -215,7 +216,17 @@ class Compiler {
         }
         require_minimal_tile(s, t_);
         rep.naive = naive_plan(s, t_);
-        rep.plan = o_.naive ? rep.naive : search_plan(s, t_);
+        PlanChoice c;
+        if (o_.naive) {
+          c.plan = rep.naive;
+        } else {
+          PrevLayer pl;
+          if (prev_) pl = {&prev_->spec, prev_->plan, prev_->in, prev_->end};
+          c = search_plan(s, t_, prev_ ? &pl : nullptr);
+        }
+        // A prefetch slows the previous layer's tail a little: its prediction follows.
+        if (c.plan.prefetch) out_.layers[prev_->report].predicted_cycles += c.prev_end - prev_->end;
+        rep.plan = c.plan;
         rep.has_plan = true;
         rep.sparse = s.sparse;
         rep.predicted_cycles = rep.plan.predicted_cycles;
@@ -225,7 +236,9 @@ class Compiler {
         p.layers.push_back({n.name, rep.kind, rep.macs});
         emit_conv(b, s, rep.plan);
         out_.placements[i].reason = fmt::format("{} {}{}", rep.kind, rep.plan.str(), s.sparse ? " 2:4" : "");
+        if (!o_.naive) prev_ = EmittedConv{std::move(s), rep.plan, c.in, c.end, out_.layers.size()};
       } else {
+        prev_.reset();
         rep.kind = layer_kind(n, nullptr);
         p.layers.push_back({n.name, rep.kind, 0});
         if (n.op_type == "MaxPool" || n.op_type == "QAveragePool") {
@@ -262,6 +275,7 @@ class Compiler {
   }
 
   void close(ProgramBuilder& b) {
+    prev_.reset();
     npu::Instr h;
     h.op = npu::Opcode::Halt;
     b.emit(h);
@@ -375,6 +389,16 @@ class Compiler {
   std::map<ir::ValueId, int> tensor_of_;
   std::vector<std::vector<ir::NodeId>> seg_nodes_;
   int64_t next_addr_ = 0;
+  // The conv/gemm layer just emitted, while nothing else follows it in the
+  // segment: the next conv/gemm layer may prefetch behind it.
+  struct EmittedConv {
+    ConvSpec spec;
+    TilePlan plan;
+    LayerLink in;
+    int64_t end = 0;
+    size_t report = 0;
+  };
+  std::optional<EmittedConv> prev_;
 };
 
 }  // namespace

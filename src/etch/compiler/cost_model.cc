@@ -2,8 +2,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <deque>
 #include <map>
 #include <vector>
+
+#include "etch/compiler/program_builder.h"
 
 namespace etch::compiler {
 namespace {
@@ -19,7 +22,8 @@ struct Dram {
   int64_t occ(int64_t bytes) const {
     return std::max<int64_t>(1, static_cast<int64_t>(std::ceil(bytes / t.dram_bytes_per_cycle)));
   }
-  int64_t reserve(int64_t ready, int64_t len) {
+  // Where a transfer ready at `ready` would start.
+  int64_t probe(int64_t ready, int64_t len) const {
     int64_t at = ready;
     auto it = busy.upper_bound(at);
     if (it != busy.begin() && std::prev(it)->second > at) at = std::prev(it)->second;
@@ -27,6 +31,10 @@ struct Dram {
       at = std::max(at, it->second);
       ++it;
     }
+    return at;
+  }
+  int64_t reserve(int64_t ready, int64_t len) {
+    const int64_t at = probe(ready, len);
     busy[at] = at + len;
     return at;
   }
@@ -34,7 +42,43 @@ struct Dram {
 
 }  // namespace
 
+LayerLink prefetch_of(const ConvSpec& s, const TilePlan& p, const npu::Target& t, bool with_preload) {
+  const Schedule sc = make_schedule(s, p, t);
+  const Iteration& it = sc.iters.front();
+  const OutTile& o = sc.tiles[it.tile];
+  const int64_t fk = fold_k(s, t), ktile = it.tc * s.kk();
+  // The same transfers as the emitter's, cut the same way (addresses aside).
+  const int64_t kg = s.kg();
+  std::vector<npu::Instr> whole;
+  auto add = [&](int64_t rows, int64_t row_bytes, int64_t dram_stride, int64_t sram_stride) {
+    whole.push_back(ProgramBuilder::dma(npu::Opcode::Load, npu::Buffer::Weight, 0, 0, rows, row_bytes, dram_stride,
+                                        sram_stride));
+  };
+  for (int64_t mf = 0; mf < o.tm; mf += t.cols)
+    for (int64_t kf = 0; kf < ktile; kf += fk) {
+      const int64_t mc = std::min<int64_t>(t.cols, o.tm - mf), kc = std::min(fk, ktile - kf);
+      if (s.sparse) {
+        add(mc, kc / 2, kg / 2, kg / 2);
+        add(mc, kc / 4, kg / 4, kg / 4);
+      } else {
+        add(mc, kc, kg, ktile);
+      }
+    }
+  add(1, 9 * o.tm, 0, 0);
+  LayerLink l;
+  for (const npu::Instr& d : whole)
+    for (const npu::Instr& piece : ProgramBuilder::split_dma(d, kPrefetchPieceBytes))
+      l.trailing.push_back(piece[npu::Field::rows] * piece[npu::Field::row_bytes]);
+  const int64_t k0 = std::min(fk, ktile);
+  if (with_preload) l.trailing_preload = t.dataflow == npu::Dataflow::WeightStationary ? (s.sparse ? k0 / 2 : k0) : 1;
+  return l;
+}
+
 int64_t predict_conv_cycles(const ConvSpec& s, const TilePlan& p, const npu::Target& t) {
+  return conv_timing(s, p, t).end;
+}
+
+ConvTiming conv_timing(const ConvSpec& s, const TilePlan& p, const npu::Target& t, const LayerLink& link) {
   const Schedule sc = make_schedule(s, p, t);
   const bool ws = t.dataflow == npu::Dataflow::WeightStationary;
   const int64_t fk = fold_k(s, t), kk = s.kk();
@@ -54,12 +98,28 @@ int64_t predict_conv_cycles(const ConvSpec& s, const TilePlan& p, const npu::Tar
     return start;
   };
   // Gives the DRAM channel to the pending stores that `due(tile)` selects.
+  // The next layer's prefetch: background pieces behind this layer's last
+  // load; a piece takes the channel only if it can start before a store can.
+  std::deque<int64_t> bg;
+  int64_t trailing_ready = 0;
+  auto background_before = [&](int64_t until_ready, int64_t until_len) {
+    while (!bg.empty()) {
+      const int64_t oc = dram.occ(bg.front());
+      const int64_t at = dram.probe(load_t, oc);
+      if (until_ready >= 0 && at >= dram.probe(until_ready, until_len)) break;
+      dram.reserve(load_t, oc);
+      load_t = at + oc;
+      trailing_ready = at + oc + t.dram_latency_cycles;
+      bg.pop_front();
+    }
+  };
   auto flush_if = [&](auto due) {
     std::vector<int> keep;
     for (int ti : pending) {
       if (due(ti)) {
         const OutTile& o = sc.tiles[ti];
         const int64_t bytes = o.tm * o.th * s.ow;
+        background_before(std::max(store_t, rq_done[ti]), dram.occ(bytes));
         s2c[ti] = dma(bytes, store_t, rq_done[ti]) + dram.occ(bytes);
       } else {
         keep.push_back(ti);
@@ -88,10 +148,10 @@ int64_t predict_conv_cycles(const ConvSpec& s, const TilePlan& p, const npu::Tar
     pending.push_back(ti);
   };
 
+  const size_t last_iter = sc.iters.size() - 1;
   for (size_t i = 0; i < sc.iters.size(); ++i) {
     const Iteration& it = sc.iters[i];
     const OutTile& o = sc.tiles[it.tile];
-    // Loads: input tile and parameters, then the weights fold by fold.
     const int64_t ready = it.wait_iter >= 0 ? c2l[it.wait_iter] : 0;
     flush_stores(std::max(load_t, ready) + (it.load_x || it.load_w || it.load_params ? 0 : (int64_t{1} << 62)));
     int64_t last_done = -1;
@@ -102,13 +162,16 @@ int64_t predict_conv_cycles(const ConvSpec& s, const TilePlan& p, const npu::Tar
     // The emitter's order: first fold's weights, input and parameters, the other folds.
     std::vector<int64_t> chunk_ready;  // per fold, when its weights are in
     int64_t x_ready = -1;              // when the input/parameter group is in (-1: none)
+    const bool prefetched = i == 0 && link.prefetched;
     auto load_x_group = [&] {
       if (it.load_x) load(it.tc * s.rows_in(o.th) * s.in.pitch());
-      if (it.load_params) load(9 * o.tm);
-      if (it.load_x || it.load_params) x_ready = last_done;
+      if (it.load_params && !prefetched) load(9 * o.tm);
+      if (it.load_x || (it.load_params && !prefetched)) x_ready = last_done;
     };
     const int64_t ktile_l = it.tc * kk;
-    if (it.load_w) {
+    if (prefetched) {
+      load_x_group();
+    } else if (it.load_w) {
       for (int64_t mf = 0; mf < o.tm; mf += t.cols)
         for (int64_t kf = 0; kf < ktile_l; kf += fk) {
           const int64_t mc = std::min<int64_t>(t.cols, o.tm - mf), kc = std::min(fk, ktile_l - kf);
@@ -124,6 +187,7 @@ int64_t predict_conv_cycles(const ConvSpec& s, const TilePlan& p, const npu::Tar
     } else {
       load_x_group();
     }
+    if (i == last_iter) bg.assign(link.trailing.begin(), link.trailing.end());
     // Compute: one preload + matmul per fold.
     const int64_t n = o.th * s.ow, ktile = it.tc * kk;
     int64_t last_free = 0;
@@ -135,10 +199,12 @@ int64_t predict_conv_cycles(const ConvSpec& s, const TilePlan& p, const npu::Tar
         const int64_t kc = std::min(fk, ktile - kf), kphys = s.sparse ? kc / 2 : kc;
         const bool pop_x = first && x_ready >= 0, reuse = it.reuse_array_weights;
         int64_t ms = std::max(comp_t, array_free);
-        if (!reuse) {
+        if (prefetched && first && link.preloaded) {
+          ms = std::max(ms, link.preload_done);  // its PRELOAD was issued before the layer's BARRIER
+        } else if (!reuse) {
           int64_t ps = std::max(comp_t, shadow_free);
           if (pop_x && !it.load_w) ps = std::max(ps, x_ready);
-          if (it.load_w) ps = std::max(ps, chunk_ready[fold]);
+          if (it.load_w) ps = std::max(ps, prefetched ? link.prefetch_ready : chunk_ready[fold]);
           const int64_t pd = ws ? kphys : 1;
           preload_done = shadow_free = ps + pd;
           comp_t = ps + 1;
@@ -159,10 +225,22 @@ int64_t predict_conv_cycles(const ConvSpec& s, const TilePlan& p, const npu::Tar
     for (int rt : it.requants) requant_store(rt, last_free);
     c2l[i] = last_free;
   }
+  ConvTiming out;
   flush_stores(int64_t{1} << 62);
-  for (int64_t x : {load_t, comp_t, store_t, array_free, vector_free}) end = std::max(end, x);
+  for (int64_t x : {comp_t, store_t, array_free, vector_free}) end = std::max(end, x);
   for (int ti = 0; ti < T; ++ti) end = std::max(end, rq_done[ti]);
-  return end;
+  if (link.trailing.empty()) end = std::max(end, load_t);
+  background_before(-1, 0);
+  out.end = end;
+  out.release = std::max(end, load_t);
+  out.trailing_ready = trailing_ready;
+  // The next layer's first PRELOAD is this layer's last compute instruction.
+  if (link.trailing_preload > 0) {
+    const int64_t ps = std::max({comp_t, shadow_free, trailing_ready});
+    out.trailing_preload_done = ps + link.trailing_preload;
+    out.release = std::max(out.release, ps + 1);
+  }
+  return out;
 }
 
 ConvBounds conv_bounds(const ConvSpec& s, const npu::Target& t) {

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <map>
 
+#include "etch/compiler/cost_model.h"
 #include "etch/compiler/schedule.h"
 #include "etch/core/error.h"
 
@@ -87,7 +88,7 @@ void emit_conv(ProgramBuilder& b, const ConvSpec& s, const TilePlan& plan) {
     }
   }
   const int slots = sc.slots, S = sc.out_slots;
-  const int64_t param_base = slots * z.w;
+  const int64_t w_base = plan.weight_base, param_base = w_base + slots * z.w;
   const int64_t P = s.in.pad, pitch = s.in.pitch(), kg = s.kg(), kk = s.kk();
   const int64_t x_base = 0, out_base = slots * z.x;
   const int64_t fk = fold_k(s, t);
@@ -125,13 +126,90 @@ void emit_conv(ProgramBuilder& b, const ConvSpec& s, const TilePlan& plan) {
     return rq_index;
   };
 
+  // One group of DMAs per fold (dense: values; sparse: values and metadata).
+  auto weight_chunks = [&](const Iteration& it) {
+    const OutTile& o = sc.tiles[it.tile];
+    const int64_t wslot = w_base + it.w_slot * z.w, ktile = it.tc * kk, row0 = o.g * s.mg + o.m0;
+    std::vector<std::vector<Instr>> chunks;
+    for (int64_t mf = 0; mf < o.tm; mf += t.cols) {
+      const int64_t mc = std::min<int64_t>(t.cols, o.tm - mf);
+      for (int64_t kf = 0; kf < ktile; kf += fk) {
+        const int64_t kc = std::min(fk, ktile - kf);
+        std::vector<Instr> chunk;
+        if (s.sparse) {
+          chunk.push_back(ProgramBuilder::dma(Opcode::Load, npu::Buffer::Weight,
+                                              wi.values + (row0 + mf) * (kg / 2) + kf / 2,
+                                              wslot + mf * (kg / 2) + kf / 2, mc, kc / 2, kg / 2, kg / 2));
+          chunk.push_back(ProgramBuilder::dma(Opcode::Load, npu::Buffer::Weight,
+                                              wi.meta + (row0 + mf) * (kg / 4) + kf / 4,
+                                              wslot + z.w_values + mf * (kg / 4) + kf / 4, mc, kc / 4, kg / 4, kg / 4));
+        } else {
+          chunk.push_back(ProgramBuilder::dma(Opcode::Load, npu::Buffer::Weight,
+                                              wi.values + (row0 + mf) * kg + it.c0 * kk + kf, wslot + mf * ktile + kf,
+                                              mc, kc, kg, ktile));
+        }
+        chunks.push_back(std::move(chunk));
+      }
+    }
+    return chunks;
+  };
+  auto param_load = [&](const Iteration& it) {
+    const OutTile& o = sc.tiles[it.tile];
+    return ProgramBuilder::dma(Opcode::Load, npu::Buffer::Weight, param_addr[it.tile], param_base + o.slot * z.params,
+                               1, 9 * o.tm, 0, 0);
+  };
+
+  // The first fold's PRELOAD (popping the token of the weights it needs).
+  auto preload = [&](const Iteration& it, int64_t mf, int64_t kf) {
+    const OutTile& o = sc.tiles[it.tile];
+    const int64_t ktile = it.tc * kk, wpitch = s.sparse ? kg / 2 : ktile, wslot = w_base + it.w_slot * z.w;
+    Instr pl;
+    pl.op = Opcode::Preload;
+    pl[F::w_addr] = wslot + mf * wpitch + (s.sparse ? kf / 2 : kf);
+    pl[F::w_pitch] = wpitch;
+    pl[F::m] = std::min<int64_t>(t.cols, o.tm - mf);
+    pl[F::k] = std::min(fk, ktile - kf);
+    if (s.sparse) {
+      pl[F::sparse] = 1;
+      pl[F::meta_addr] = wslot + z.w_values + mf * (kg / 4) + kf / 4;
+      pl[F::meta_pitch] = kg / 4;
+    }
+    return pl;
+  };
+
+  if (plan.prefetch) {
+    // The first iteration's weights and parameters load during the previous
+    // layer's tail (after its last load, before the BARRIER between the two),
+    // and optionally the first fold's PRELOAD ends its compute queue.
+    b.reopen_barrier();
+    // Background pieces: the previous layer's stores go first.
+    std::vector<Instr> whole, pf;
+    for (auto& chunk : weight_chunks(sc.iters.front())) whole.insert(whole.end(), chunk.begin(), chunk.end());
+    whole.push_back(param_load(sc.iters.front()));
+    for (const Instr& d : whole)
+      for (Instr piece : ProgramBuilder::split_dma(d, kPrefetchPieceBytes)) {
+        piece[F::background] = 1;
+        pf.push_back(piece);
+      }
+    b.loads(std::move(pf), 0, true);
+    if (plan.prefetch_preload) {
+      Instr pl = preload(sc.iters.front(), 0, 0);
+      pl.tokens = npu::kPopPrev;
+      b.emit(pl);
+    }
+    b.barrier();
+  }
+
   for (size_t i = 0; i < sc.iters.size(); ++i) {
     const Iteration& it = sc.iters[i];
     const OutTile& o = sc.tiles[it.tile];
     const int64_t rin = s.rows_in(o.th), x_chan = rin * pitch;
     // Loads: the first fold's weights, then the input tile and parameters,
     // then the other folds' weights; every group pushes a token, so the
-    // PRELOAD of the first fold overlaps the input's transfer.
+    // PRELOAD of the first fold overlaps the input's transfer. A prefetched
+    // first iteration's weights and parameters were issued before the
+    // layer's BARRIER as one group.
+    const bool prefetched = i == 0 && plan.prefetch;
     std::vector<Instr> xdmas;
     if (it.load_x) {
       const int64_t r0 = o.oy0 * s.sh - s.pad_t + P;
@@ -139,37 +217,14 @@ void emit_conv(ProgramBuilder& b, const ConvSpec& s, const TilePlan& plan) {
                                           s.in.dram_addr + (o.g * s.cg + it.c0) * s.in.chan_stride() + r0 * pitch,
                                           x_base + it.x_slot * z.x, it.tc, x_chan, s.in.chan_stride(), x_chan));
     }
-    const int64_t wslot = it.w_slot * z.w;
     const int64_t ktile = it.tc * kk;  // reduction length of this iteration (sparse: tc == cg)
-    const int64_t wpitch = s.sparse ? kg / 2 : ktile;
-    if (it.load_params)
-      xdmas.push_back(ProgramBuilder::dma(Opcode::Load, npu::Buffer::Weight, param_addr[it.tile],
-                                          param_base + o.slot * z.params, 1, 9 * o.tm, 0, 0));
+    if (it.load_params && !prefetched) xdmas.push_back(param_load(it));
     const bool x_group = !xdmas.empty();
     std::vector<std::vector<Instr>> groups;
-    if (it.load_w) {
-      const int64_t row0 = o.g * s.mg + o.m0;
-      for (int64_t mf = 0; mf < o.tm; mf += t.cols) {
-        const int64_t mc = std::min<int64_t>(t.cols, o.tm - mf);
-        for (int64_t kf = 0; kf < ktile; kf += fk) {
-          const int64_t kc = std::min(fk, ktile - kf);
-          std::vector<Instr> chunk;
-          if (s.sparse) {
-            chunk.push_back(ProgramBuilder::dma(Opcode::Load, npu::Buffer::Weight,
-                                                wi.values + (row0 + mf) * (kg / 2) + kf / 2,
-                                                wslot + mf * (kg / 2) + kf / 2, mc, kc / 2, kg / 2, kg / 2));
-            chunk.push_back(ProgramBuilder::dma(Opcode::Load, npu::Buffer::Weight,
-                                                wi.meta + (row0 + mf) * (kg / 4) + kf / 4,
-                                                wslot + z.w_values + mf * (kg / 4) + kf / 4, mc, kc / 4, kg / 4,
-                                                kg / 4));
-          } else {
-            chunk.push_back(ProgramBuilder::dma(Opcode::Load, npu::Buffer::Weight,
-                                                wi.values + (row0 + mf) * kg + it.c0 * kk + kf,
-                                                wslot + mf * ktile + kf, mc, kc, kg, ktile));
-          }
-          groups.push_back(std::move(chunk));
-          if (groups.size() == 1 && x_group) groups.push_back(xdmas);
-        }
+    if (it.load_w && !prefetched) {
+      for (auto& chunk : weight_chunks(it)) {
+        groups.push_back(std::move(chunk));
+        if (groups.size() == 1 && x_group) groups.push_back(xdmas);
       }
     } else {
       groups.push_back(xdmas);
@@ -183,22 +238,15 @@ void emit_conv(ProgramBuilder& b, const ConvSpec& s, const TilePlan& plan) {
       const int64_t mc = std::min<int64_t>(t.cols, o.tm - mf);
       for (int64_t kf = 0; kf < ktile; kf += fk) {
         const int64_t kc = std::min(fk, ktile - kf);
-        Instr pl;
-        pl.op = Opcode::Preload;
-        pl[F::w_addr] = wslot + mf * wpitch + (s.sparse ? kf / 2 : kf);
-        pl[F::w_pitch] = wpitch;
-        pl[F::m] = mc;
-        pl[F::k] = kc;
-        if (s.sparse) {
-          pl[F::sparse] = 1;
-          pl[F::meta_addr] = wslot + z.w_values + mf * (kg / 4) + kf / 4;
-          pl[F::meta_pitch] = kg / 4;
-        }
         // Tokens: each weight chunk is popped by its PRELOAD, the input group
         // by the first MATMUL (by the first PRELOAD when no weights load).
         const bool pop_x = first && x_group;
-        if (it.load_w || (pop_x && !it.reuse_array_weights)) pl.tokens |= npu::kPopPrev;
-        if (!it.reuse_array_weights) b.emit(pl);
+        Instr pl = preload(it, mf, kf);
+        // A prefetch's one token is popped by its first PRELOAD.
+        if ((it.load_w && (!prefetched || (first && !plan.prefetch_preload))) ||
+            (pop_x && !it.load_w && !it.reuse_array_weights))
+          pl.tokens |= npu::kPopPrev;
+        if (!it.reuse_array_weights && !(prefetched && first && plan.prefetch_preload)) b.emit(pl);
         Instr mm;
         mm.op = Opcode::Matmul;
         mm[F::x_addr] = x_base + it.x_slot * z.x + (P - s.pad_l);

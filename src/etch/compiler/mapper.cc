@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <limits>
 #include <set>
 
 #include "etch/compiler/cost_model.h"
@@ -67,8 +68,67 @@ TilePlan naive_plan(const ConvSpec& s, const npu::Target& t) {
   return p;
 }
 
-TilePlan search_plan(const ConvSpec& s, const npu::Target& t) {
-  TilePlan best = naive_plan(s, t);
+int64_t weight_footprint(const ConvSpec& s, const TilePlan& p, const npu::Target& t) {
+  const SlotSizes z = slot_sizes(s, p);
+  return (p.double_buffer ? 2 : 1) * z.w + out_slots(s, p, t) * z.params;
+}
+
+namespace {
+
+// Scores `p` standing alone and, when it fits beside the previous layer,
+// prefetched (weights only, or weights and first PRELOAD); keeps the
+// cheapest in `best`.
+void score(const ConvSpec& s, TilePlan p, const npu::Target& t, const PrevLayer* prev, PlanChoice& best) {
+  p.prefetch = p.prefetch_preload = false;
+  p.weight_base = 0;
+  const int64_t alone = predict_conv_cycles(s, p, t);
+  if (alone < best.score) {
+    best = PlanChoice{};
+    best.score = alone;
+    best.plan = p;
+    best.plan.predicted_cycles = best.end = alone;
+  }
+  if (!prev) return;
+  // Weight regions alternate between the bottom and the top of the buffer.
+  const int64_t cap = t.weight_buffer_bytes, mine = weight_footprint(s, p, t);
+  const int64_t theirs_lo = prev->plan.weight_base, theirs_hi = theirs_lo + weight_footprint(*prev->spec, prev->plan, t);
+  const int64_t base = theirs_lo > 0 ? 0 : cap - mine;
+  if (base < 0 || (base < theirs_hi && theirs_lo < base + mine)) return;
+  for (bool with_preload : {false, true}) {
+    LayerLink before = prefetch_of(s, p, t, with_preload);
+    before.prefetched = prev->in.prefetched;
+    before.preloaded = prev->in.preloaded;
+    before.prefetch_ready = prev->in.prefetch_ready;
+    before.preload_done = prev->in.preload_done;
+    const ConvTiming pt = conv_timing(*prev->spec, prev->plan, t, before);
+    LayerLink in;
+    in.prefetched = true;
+    in.preloaded = with_preload;
+    in.prefetch_ready = pt.trailing_ready - pt.release;
+    in.preload_done = pt.trailing_preload_done - pt.release;
+    const ConvTiming ct = conv_timing(s, p, t, in);
+    // What the previous layer loses to the contention counts against this plan.
+    const int64_t cost = (pt.end - prev->end) + (pt.release - pt.end) + ct.end;
+    if (cost < best.score) {
+      best = PlanChoice{};
+      best.score = cost;
+      best.plan = p;
+      best.plan.prefetch = true;
+      best.plan.prefetch_preload = with_preload;
+      best.plan.weight_base = base;
+      best.plan.predicted_cycles = (pt.release - pt.end) + ct.end;
+      best.in = in;
+      best.end = ct.end;
+      best.prev_end = pt.end;
+    }
+  }
+}
+
+}  // namespace
+
+PlanChoice search_plan(const ConvSpec& s, const npu::Target& t, const PrevLayer* prev) {
+  PlanChoice best;
+  score(s, naive_plan(s, t), t, prev, best);
   std::vector<int64_t> cs = s.sparse ? std::vector<int64_t>{s.cg} : tile_sizes(s.cg, 8);
   const std::vector<int64_t> ms = m_sizes(s.mg, t.cols), hs = tile_sizes(s.oh, 14);
   for (int64_t tm : ms)
@@ -85,8 +145,7 @@ TilePlan search_plan(const ConvSpec& s, const npu::Target& t) {
           for (int64_t edge : {int64_t{0}, int64_t{1}, th / 2}) {
             if (edge > 0 && (edge >= th || s.oh <= 2 * edge)) continue;
             p.th_edge = edge;
-            p.predicted_cycles = predict_conv_cycles(s, p, t);
-            if (p.predicted_cycles < best.predicted_cycles) best = p;
+            score(s, p, t, prev, best);
           }
         }
   return best;

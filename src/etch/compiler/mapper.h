@@ -2,7 +2,11 @@
 // channels, output rows) and loop order under the buffer capacities, scores
 // every candidate with the cost model and keeps the cheapest.
 #pragma once
+#include <cstdint>
+#include <limits>
+
 #include "etch/compiler/conv_spec.h"
+#include "etch/compiler/cost_model.h"
 #include "etch/compiler/tile_plan.h"
 #include "etch/npu/target.h"
 
@@ -16,7 +20,31 @@ void require_minimal_tile(const ConvSpec& s, const npu::Target& t);
 // input channels, then rows), single-buffered, no search.
 TilePlan naive_plan(const ConvSpec& s, const npu::Target& t);
 
+// The conv/gemm layer emitted right before this one in the same segment:
+// its closing BARRIER is where this layer's prefetch would be issued.
+struct PrevLayer {
+  const ConvSpec* spec = nullptr;
+  TilePlan plan;
+  LayerLink in;     // its own prefetch
+  int64_t end = 0;  // its own instructions' end, without a trailing prefetch
+};
+
+struct PlanChoice {
+  TilePlan plan;         // predicted_cycles: from the previous layer's end to this one's
+  LayerLink in;          // when plan.prefetch: how its prefetch arrives
+  int64_t end = 0;       // this layer's own end from its start
+  int64_t prev_end = 0;  // when plan.prefetch: the previous layer's end with the prefetch trailing it
+  int64_t score = std::numeric_limits<int64_t>::max();  // the search's objective (counts prev_end's growth)
+};
+
 // The cheapest plan by the cost model (the baseline is one of the candidates).
-TilePlan search_plan(const ConvSpec& s, const npu::Target& t);
+// With `prev`, every candidate is also scored with its first iteration's
+// weights prefetched behind the previous layer, when both layers' weight
+// regions fit the weight buffer side by side; the score then counts what the
+// prefetch adds to the previous layer.
+PlanChoice search_plan(const ConvSpec& s, const npu::Target& t, const PrevLayer* prev = nullptr);
+
+// Weight-buffer bytes a plan occupies: weight slots, then parameter slots.
+int64_t weight_footprint(const ConvSpec& s, const TilePlan& p, const npu::Target& t);
 
 }  // namespace etch::compiler

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <vector>
 
+#include "etch/core/error.h"
 #include "etch/npu/program.h"
 
 namespace etch::compiler {
@@ -71,6 +72,36 @@ class ProgramBuilder {
     return in;
   }
 
+  // Splits a one-repeat DMA into transfers of at most `max_bytes` (whole
+  // rows, or pieces of a single long row), so that other requests can take
+  // the DRAM channel between them.
+  static std::vector<npu::Instr> split_dma(const npu::Instr& in, int64_t max_bytes) {
+    using F = npu::Field;
+    ETCH_CHECK(in[F::reps] == 1) << "split_dma: repeated transfer";
+    std::vector<npu::Instr> out;
+    const int64_t rows = in[F::rows], rb = in[F::row_bytes];
+    if (rows == 1) {
+      for (int64_t off = 0; off < rb; off += max_bytes) {
+        npu::Instr p = in;
+        p[F::dram] += off;
+        p[F::sram] += off;
+        p[F::row_bytes] = std::min(max_bytes, rb - off);
+        out.push_back(p);
+      }
+      return out;
+    }
+    const int64_t per = std::max<int64_t>(1, max_bytes / rb);
+    for (int64_t r = 0; r < rows; r += per) {
+      npu::Instr p = in;
+      p[F::dram] += r * in[F::dram_stride];
+      p[F::sram] += r * in[F::sram_stride];
+      p[F::rows] = std::min(per, rows - r);
+      if (p[F::rows] == 1) p[F::dram_stride] = p[F::sram_stride] = 0;
+      out.push_back(p);
+    }
+    return out;
+  }
+
   static npu::Instr sync(npu::Queue q, uint8_t tokens) {
     npu::Instr in;
     in.op = npu::Opcode::Sync;
@@ -99,6 +130,12 @@ class ProgramBuilder {
       loads(std::move(g), pops, push);
       pops = 0;
     }
+  }
+  // Removes the BARRIER that ends the program so far, to emit work that may
+  // run before it (a prefetch); the caller emits the barrier again.
+  void reopen_barrier() {
+    ETCH_CHECK(!p_.instrs.empty() && p_.instrs.back().op == npu::Opcode::Barrier) << "no barrier to reopen";
+    p_.instrs.pop_back();
   }
   void barrier() {
     npu::Instr in;

@@ -7,8 +7,8 @@
 namespace etch::compiler {
 
 std::string TilePlan::str() const {
-  return fmt::format("m{} c{} h{}{} {}{}", tm, tc, th, th_edge > 0 ? fmt::format("/{}", th_edge) : "",
-                     m_outer ? "M>H" : "H>M", double_buffer ? "" : " single");
+  return fmt::format("m{} c{} h{}{} {}{}{}", tm, tc, th, th_edge > 0 ? fmt::format("/{}", th_edge) : "",
+                     m_outer ? "M>H" : "H>M", double_buffer ? "" : " single", prefetch ? (prefetch_preload ? " pf+p" : " pf") : "");
 }
 
 bool is_2_4_sparse(const ConvSpec& s) {

@@ -15,7 +15,13 @@ struct TilePlan {
   int64_t th_edge = 0;
   bool m_outer = true;        // loop order: output-channel tiles outside row tiles (weights reused)
   bool double_buffer = true;  // two slots per operand so DMA overlaps compute
-  int64_t predicted_cycles = 0;  // cost model
+  // The first iteration's weights and parameters load during the previous
+  // layer's tail (issued before the BARRIER between them); the layer's weight
+  // buffer region then starts at weight_base, clear of the previous layer's.
+  bool prefetch = false;
+  bool prefetch_preload = false;  // ... and the first fold's PRELOAD, after the previous layer's last instruction
+  int64_t weight_base = 0;
+  int64_t predicted_cycles = 0;  // cost model: from the previous layer's end to this layer's
   std::string str() const;
 };
 

@@ -16,7 +16,7 @@ constexpr bool S = true, U = false;
 const std::vector<FieldSpec> kDma = {
     {F::buf, 1, U},         {F::dram, 40, U},       {F::sram, 32, U},          {F::rows, 20, U},
     {F::row_bytes, 32, U},  {F::dram_stride, 32, U}, {F::sram_stride, 32, U},  {F::reps, 20, U},
-    {F::dram_rep_stride, 32, U}, {F::sram_rep_stride, 32, U}};
+    {F::dram_rep_stride, 32, U}, {F::sram_rep_stride, 32, U}, {F::background, 1, U}};
 const std::vector<FieldSpec> kPreload = {{F::w_addr, 32, U},   {F::w_pitch, 32, U}, {F::meta_addr, 32, U},
                                          {F::meta_pitch, 32, U}, {F::m, 16, U},      {F::k, 16, U},
                                          {F::sparse, 1, U}};
@@ -55,7 +55,8 @@ const char* const kFieldNames[kNumFields] = {
     "kernel_w", "dil_h", "dil_w", "k_order", "accumulate", "swap", "n", "param_addr", "out_addr",
     "out_chan_stride", "in_addr", "in_chan_stride", "in_pitch", "c", "mode", "org_r", "org_c", "valid_r0",
     "valid_r1", "valid_c0", "valid_c1", "x_zp", "y_zp", "mult", "shift", "act_min", "act_max", "a_addr",
-    "b_addr", "a_zp", "b_zp", "left_shift", "a_mult", "a_shift", "b_mult", "b_shift", "table_addr", "queue"};
+    "b_addr", "a_zp", "b_zp", "left_shift", "a_mult", "a_shift", "b_mult", "b_shift", "table_addr", "queue",
+    "background"};
 
 // Header: opcode 8 bits, tokens 4, reserved 4, layer 16; operands follow.
 

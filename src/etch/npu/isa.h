@@ -50,6 +50,8 @@ enum class Field : uint8_t {
   a_mult, a_shift, b_mult, b_shift, table_addr,
   // sync
   queue,
+  // DMA (appended)
+  background,
   kCount
 };
 constexpr int kNumFields = static_cast<int>(Field::kCount);

@@ -12,7 +12,7 @@
 
 namespace etch::npu {
 
-constexpr uint32_t kProgramVersion = 1;
+constexpr uint32_t kProgramVersion = 2;  // 2: DMA background bit
 
 // An int8 activation in DRAM, batch 1, stored channel-major with a halo of
 // `pad` elements on every side of each channel plane holding `zero_point`

@@ -86,6 +86,7 @@ class Checker {
       case Opcode::Store: {
         require(in, in[F::rows] >= 1 && in[F::row_bytes] >= 1 && in[F::reps] >= 1, "empty transfer");
         require(in, in.op == Opcode::Load || in[F::buf] == 0, "store reads only the input buffer");
+        require(in, in.op == Opcode::Load || in[F::background] == 0, "only a load can be a background transfer");
         const int64_t s_end = in[F::sram] + (in[F::reps] - 1) * in[F::sram_rep_stride] +
                               (in[F::rows] - 1) * in[F::sram_stride] + in[F::row_bytes];
         const int64_t d_end = in[F::dram] + (in[F::reps] - 1) * in[F::dram_rep_stride] +

@@ -1,5 +1,6 @@
 // Timing: three in-order engines. At every step the engine whose next
-// instruction can start earliest runs it (ties: load, compute, store), so the
+// instruction can start earliest runs it (ties: load, compute, store; a
+// background load yields to all of them), so the
 // shared DRAM channel and the token queues are used in time order. An
 // instruction's numeric effect happens when it starts.
 #include "etch/sim/simulator.h"
@@ -36,6 +37,7 @@ struct Engine {
   size_t pc = 0;
   int64_t t = 0;          // next issue cycle
   int64_t idle_at = 0;    // every operation it started has completed
+  int64_t settled_at = 0; // the same without loads and preloads (what a BARRIER waits for)
 };
 
 struct Interval {
@@ -274,6 +276,7 @@ struct Simulator::Impl {
     for (bool prev : {true, false})
       if (in.tokens & (prev ? npu::kPushPrev : npu::kPushNext)) tokens[push_queue(e, prev)].push_back(free_at);
     en.idle_at = std::max(en.idle_at, done);
+    if (in.op != Opcode::Load && in.op != Opcode::Preload) en.settled_at = std::max(en.settled_at, done);
     if (layer_start[in.layer] < 0 || start < layer_start[in.layer]) layer_start[in.layer] = start;
     layer_end[in.layer] = std::max(layer_end[in.layer], done);
     if (trace && busy > 0)
@@ -305,6 +308,7 @@ struct Simulator::Impl {
       int best = -1;
       int64_t best_start = 0, best_token = 0;
       int at_sync = 0;
+      int best_rank = 0;
       for (int e = 0; e < 3; ++e) {
         Engine& en = eng[e];
         ETCH_CHECK(en.pc < en.list.size()) << "engine ran past its halt";
@@ -314,8 +318,11 @@ struct Simulator::Impl {
           continue;
         }
         int64_t st, tt;
-        if (ready(e, st, tt) && (best < 0 || st < best_start)) {
+        const Instr& next = prog.instrs[en.list[en.pc]];
+        const int rank = next.op == Opcode::Load && next[F::background] ? 3 : e;
+        if (ready(e, st, tt) && (best < 0 || st < best_start || (st == best_start && rank < best_rank))) {
           best = e;
+          best_rank = rank;
           best_start = st;
           best_token = tt;
         }
@@ -325,10 +332,14 @@ struct Simulator::Impl {
         continue;
       }
       if (at_sync == 3) {
-        int64_t t = std::max({array_free, vector_free, preload_done});
-        for (Engine& e : eng) t = std::max({t, e.t, e.idle_at});
-        for (Engine& e : eng) e.t = t;
+        // A BARRIER does not wait for loads and preloads still in flight:
+        // their consumers wait for them through tokens and the weight swap
+        // (the next layer's prefetch). HALT waits for everything.
         const Opcode op = prog.instrs[eng[0].list[eng[0].pc]].op;
+        const bool halt = op == Opcode::Halt;
+        int64_t t = std::max({array_free, vector_free, halt ? preload_done : int64_t{0}});
+        for (const Engine& e : eng) t = std::max({t, e.t, halt ? e.idle_at : e.settled_at});
+        for (Engine& e : eng) e.t = t;
         if (op == Opcode::Halt) {
           end_time = t;
           break;
@@ -350,9 +361,14 @@ struct Simulator::Impl {
     out.layer_info = prog.layers;
     out.layers = layer;
     const auto& en = tgt().energy;
+    // A layer's cycles run from the end of the layers before it to its own
+    // end, so that work overlapped with the previous layer (a prefetch) is not
+    // counted twice and the layers add up to the segment.
+    int64_t before = 0;
     for (size_t l = 0; l < nl; ++l) {
       LayerStats& x = out.layers[l];
-      x.cycles = layer_start[l] < 0 ? 0 : layer_end[l] - layer_start[l];
+      x.cycles = layer_start[l] < 0 ? 0 : std::max<int64_t>(0, layer_end[l] - before);
+      if (layer_start[l] >= 0) before = std::max(before, layer_end[l]);
       x.energy_pj = x.macs * en.mac_int8_pj + x.sram_bytes * en.sram_byte_pj +
                     (x.dram_read_bytes + x.dram_write_bytes) * en.dram_byte_pj;
       const int64_t c = x.cycles;

@@ -9,7 +9,7 @@
 namespace etch::sim {
 
 struct LayerStats {
-  int64_t cycles = 0;         // from the layer's first instruction start to its last completion
+  int64_t cycles = 0;         // from the end of the layers before it (in program order) to its last completion
   int64_t array_cycles = 0;   // cycles the array's input port was streaming (MATMUL issue cycles)
   int64_t preload_cycles = 0; // cycles spent shifting weights into the array (overlaps streaming)
   int64_t vector_cycles = 0;  // cycles the vector unit was busy
