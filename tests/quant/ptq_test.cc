@@ -66,11 +66,9 @@ TEST(Ptq, QdqGraphHasQuantizedWeightsAndActivationsAndMatchesFloat) {
   }
   EXPECT_EQ(int8_weights, 4);
   EXPECT_EQ(int32_biases, 0) << "biases stay float by default";
-  // No Q/DQ between a Conv and its ReLU (fused).
-  for (const auto& n : q.nodes())
-    if (n.op_type == "Relu") {
-      EXPECT_NE(q.find_node(q.value(n.inputs[0]).producer)->op_type, "DequantizeLinear");
-    }
+  // The fused Relu/Relu6 are redundant before their QuantizeLinear (zero point
+  // -128, range inside [0, 6]): dropped, Q reads the Conv/Add directly.
+  EXPECT_EQ(count_ops(q, "Relu") + count_ops(q, "Clip"), 0);
   EXPECT_EQ(q.value(q.outputs[0]).name, "logits");
   const Tensor x = data::slice_images(d, 0, 16);
   const Tensor yf = run(f, x), yq = run(q, x);
@@ -97,10 +95,14 @@ TEST(Ptq, LoweringGivesIntegerOpsAgreeingWithQdq) {
       if (n.op_type == "MaxPool" || n.op_type == "Flatten") {
         EXPECT_EQ(i.value(n.inputs[0]).dtype, DType::I8);
       }
-    // The relu6 after the depthwise conv is the clamp of QConv 'dw'.
+    // The relu6 after the depthwise conv was redundant (dropped from the QDQ
+    // graph): QConv 'dw' clamps to the whole int8 range, which is what Q(0) and
+    // Q(6) gave before (redundant_activation_test.cc).
     const ir::Node* dw = i.find_node_by_name("dw");
     ASSERT_NE(dw, nullptr);
-    EXPECT_EQ(dw->attr_string("activation", ""), "clip");
+    EXPECT_EQ(dw->attr_string("activation", ""), "none");
+    EXPECT_EQ(dw->attr_int("act_min", 0), -128);
+    EXPECT_EQ(dw->attr_int("act_max", 0), 127);
     const Tensor x = data::slice_images(d, 0, 32);
     const Tensor yq = run(q, x), yi = run(i, x);
     // Output scale: the logits' DequantizeLinear.

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "etch/core/int4.h"
+#include "etch/passes/activation_fusion.h"
 #include "etch/quant/int4_storage.h"
 #include "etch/quant/qdq_util.h"
 #include "etch/runtime/interpreter.h"
@@ -66,6 +67,17 @@ std::vector<LayerError> layer_errors(const ir::Graph& prepared, const ir::Graph&
     const std::string suffix = "_float";
     if (!fv && fname.size() > suffix.size() && fname.compare(fname.size() - suffix.size(), suffix.size(), suffix) == 0)
       fv = prepared.find_value(fname.substr(0, fname.size() - suffix.size()));
+    // A fused Relu/Clip that PTQ dropped as redundant (ptq.cc): Q reads the
+    // Conv's output, but the float model's tensor is the activation's output.
+    // (One kept in float, --keep-float, is still there and produces its output.)
+    if (const ir::Node* prod = fv ? producer_of(prepared, *fv) : nullptr) {
+      if (auto f = passes::fused_activation(prepared, *prod)) {
+        const ir::Node& act = *prepared.find_node(f->activation);
+        const auto in_qdq = qdq.find_value(prepared.value(act.outputs[0]).name);
+        const ir::Node* p = in_qdq ? producer_of(qdq, *in_qdq) : nullptr;
+        if (!p || p->op_type != act.op_type) fv = act.outputs[0];
+      }
+    }
     auto iv = integer.find_value(qdq.value(qn.outputs[0]).name);
     auto p = qdq_params(qdq, qn);
     if (!fv || !iv || !p || p->per_channel()) continue;

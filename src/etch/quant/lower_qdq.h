@@ -6,6 +6,8 @@
 //   DQ(x) → MaxPool | Reshape | Flatten | Transpose | (Un)Squeeze | Identity → Q,
 //           same parameters on both sides                              ⇒ the op on int8
 //   DQ(x) → any element-wise unary function (Sigmoid, HardSwish, ...) → Q ⇒ QLut
+// PTQ leaves out a Relu/Clip that its Q makes redundant (qdq_util.h
+// clamp_is_redundant); the integer op then clamps to [-128, 127], the same.
 // Requantization multipliers come from runtime::quantize_multiplier of the
 // real ratios of the DQ/Q scales, so the integer graph and the exported QDQ
 // file share every parameter. Anything else stays as it is: a float region

@@ -8,6 +8,7 @@
 #include "etch/core/progress.h"
 #include "etch/data/rng.h"
 #include "etch/ir/verifier.h"
+#include "etch/passes/activation_fusion.h"
 #include "etch/passes/pipeline.h"
 #include "etch/quant/calibration_run.h"
 #include "etch/quant/ptq_emit.h"
@@ -231,6 +232,8 @@ ir::Graph emit_qdq(ir::Graph g, const QuantPlan& plan, std::map<ir::ValueId, Qua
   }
 
   // Activations: x → Q → DQ, every consumer reads the DQ.
+  std::map<int32_t, ir::ValueId> zero_points;  // equal zero points share one constant
+  std::vector<ir::NodeId> dropped;             // fused activations QuantizeLinear makes redundant
   for (ir::ValueId v : plan.values) {
     // Data movement keeps its input's grid: MaxPool/Reshape/... of a
     // dequantized tensor is already exactly on it, so no Q/DQ is needed after
@@ -238,16 +241,28 @@ ir::Graph emit_qdq(ir::Graph g, const QuantPlan& plan, std::map<ir::ValueId, Qua
     if (plan.shared.count(v)) continue;
     const std::vector<ir::NodeId> users = g.consumers(v);
     const bool is_output = std::find(g.outputs.begin(), g.outputs.end(), v) != g.outputs.end();
-    const auto [q, dq] = add_qdq(g, v, act.at(v));
+    const auto [q, dq] = add_qdq(g, v, act.at(v), &zero_points);
     replace_uses_except(g, v, dq, users);
+    // Conv → Relu/Clip → Q where Q alone already saturates at (or inside) the
+    // activation's bounds: Q(clamp(x)) == Q(x) for every x, so the activation
+    // is dropped and Q reads the Conv (ONNX Runtime's quantizer does the same).
+    // lower_qdq then clamps to [-128, 127], the same integers as before.
+    if (const auto it = plan.fused.find(v); it != plan.fused.end()) {
+      const ir::Node& a = *g.find_node(it->second);
+      const auto bounds = passes::activation_bounds(g, a);
+      if (bounds && clamp_is_redundant(bounds->lo, bounds->hi, act.at(v))) {
+        g.find_node(g.value(q).producer)->inputs[0] = a.inputs[0];
+        dropped.push_back(a.id);
+      }
+    }
     if (is_output) {  // the dequantized value keeps the output's name
       const std::string name = g.value(v).name;
       g.value(v).name = g.unique_name(name + "_float");
       g.value(dq).name = name;
       std::replace(g.outputs.begin(), g.outputs.end(), v, dq);
     }
-    (void)q;
   }
+  g.remove_nodes(dropped);
   g.topological_sort();
   std::ostringstream meta;
   meta << provenance << " per_channel=" << o.per_channel << " weight_bits=" << o.weight_bits

@@ -80,6 +80,7 @@ QuantPlan plan_quantization(const ir::Graph& g, const std::set<std::string>& kee
       if (auto f = passes::fused_activation(g, n); f && !keep_float.count(g.find_node(f->activation)->name)) {
         absorbed.insert(f->activation);
         out = g.find_node(f->activation)->outputs[0];
+        plan.fused[out] = f->activation;
       }
       for (size_t i = 0; i < (n.op_type == "Add" ? 2u : 1u); ++i) mark(n.inputs[i]);
       mark(out);

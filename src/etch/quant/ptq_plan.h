@@ -24,6 +24,9 @@ struct QuantPlan {
   std::map<ir::ValueId, ir::ValueId> shared;   // value -> value whose parameters it reuses
   std::map<ir::ValueId, QuantParams> fixed;    // value -> fixed parameters
   std::vector<WeightedLayer> layers;           // layers whose weights are quantized
+  // Quantized output of a Conv/Gemm/Add -> the Relu/Clip fused into it that
+  // produces it (passes/activation_fusion.h).
+  std::map<ir::ValueId, ir::NodeId> fused;
   bool contains(ir::ValueId v) const;
 };
 

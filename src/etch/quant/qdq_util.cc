@@ -30,14 +30,26 @@ Tensor scale_tensor(const QuantParams& p) {
 }
 }  // namespace
 
-std::pair<ir::ValueId, ir::ValueId> add_qdq(ir::Graph& g, ir::ValueId v, const QuantParams& p) {
+std::pair<ir::ValueId, ir::ValueId> add_qdq(ir::Graph& g, ir::ValueId v, const QuantParams& p,
+                                            std::map<int32_t, ir::ValueId>* zero_points) {
   ETCH_CHECK(!p.per_channel() && p.scales.size() == 1) << "activations are quantized per tensor";
   // Short names: in a small model the names of the added tensors and nodes
   // are a visible part of the file size.
   const std::string base = short_name('a', v);
   const ir::ValueId s = g.add_constant(g.unique_name(base + "s"), scale_tensor(p));
-  const ir::ValueId z =
-      g.add_constant(g.unique_name(base + "z"), Tensor::scalar<int8_t>(static_cast<int8_t>(p.zero_points.at(0))));
+  const int32_t zp = p.zero_points.at(0);
+  ir::ValueId z = ir::kNoValue;
+  if (zero_points && zero_points->count(zp)) {
+    z = zero_points->at(zp);
+  } else {
+    std::string zname = base + "z";
+    if (zero_points) {
+      zname = zp < 0 ? "zm" : "z";
+      zname += std::to_string(zp < 0 ? -zp : zp);
+    }
+    z = g.add_constant(g.unique_name(zname), Tensor::scalar<int8_t>(static_cast<int8_t>(zp)));
+    if (zero_points) (*zero_points)[zp] = z;
+  }
   const ir::Value& val = g.value(v);
   const ir::ValueId q = g.add_value(g.unique_name(base + "q"), DType::I8, val.shape, val.has_shape);
   g.add_node("QuantizeLinear", {v, s, z}, {q}, g.value(q).name);
@@ -54,6 +66,17 @@ ir::ValueId add_dequantize_const(ir::Graph& g, ir::ValueId q, const QuantParams&
   if (p.per_channel()) attrs["axis"] = int64_t{p.axis};
   g.add_node("DequantizeLinear", {q, s}, {out}, g.value(out).name, attrs);
   return out;
+}
+
+bool clamp_is_redundant(float lo, float hi, const QuantParams& p) {
+  if (p.per_channel() || p.scales.size() != 1 || p.zero_points.size() != 1) return false;
+  const double s = p.scales[0], zp = p.zero_points[0];
+  if (!(s > 0) || !std::isfinite(s)) return false;
+  constexpr double kQMin = -128, kQMax = 127, kMargin = 1e-3;
+  // x/s + zp rounds to <= qmin for every x <= lo, and to >= qmax for every x >= hi.
+  const bool low = std::isinf(lo) ? lo < 0 : static_cast<double>(lo) / s + zp <= kQMin + 0.5 - kMargin;
+  const bool high = std::isinf(hi) ? hi > 0 : static_cast<double>(hi) / s + zp >= kQMax - 0.5 + kMargin;
+  return low && high;
 }
 
 std::string short_name(char prefix, int id) {

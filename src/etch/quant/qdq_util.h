@@ -1,6 +1,7 @@
 // Reading and writing QuantizeLinear/DequantizeLinear pairs: the small helpers
 // PTQ, QAT, lowering and the error report share.
 #pragma once
+#include <map>
 #include <optional>
 #include <string>
 
@@ -17,7 +18,21 @@ std::optional<QuantParams> qdq_params(const ir::Graph& g, const ir::Node& n);
 // Appends Q (float → int8) and DQ (int8 → float) for activation `v`, sharing
 // one scale and one zero-point constant. Returns {q value, dq value}. Names
 // are short ("a<id>q", "a<id>d"): the float tensor keeps its own name.
-std::pair<ir::ValueId, ir::ValueId> add_qdq(ir::Graph& g, ir::ValueId v, const QuantParams& p);
+// zero_points, when given, maps zero points to int8 scalar constants already
+// in g: equal zero points share one constant (named "z<zp>", "zm<-zp>" when
+// negative) and new ones are added to it.
+std::pair<ir::ValueId, ir::ValueId> add_qdq(ir::Graph& g, ir::ValueId v, const QuantParams& p,
+                                            std::map<int32_t, ir::ValueId>* zero_points = nullptr);
+
+// True when clamping to [lo, hi] (a fused Relu or Clip) right before
+// QuantizeLinear with per-tensor int8 parameters p changes no output:
+// QuantizeLinear is monotone and saturates at -128 and 127, so
+// Q(clamp(x, lo, hi)) == Q(x) for every x exactly when Q(lo) == -128 and
+// Q(hi) == 127. Checked with a margin of 1/1000 of a step beyond the rounding
+// boundary, so it holds for any round-to-nearest QuantizeLinear (ONNX's half to
+// even, half away, x/s or x·(1/s) in float); an unbounded side (lo = -inf,
+// hi = +inf) always passes.
+bool clamp_is_redundant(float lo, float hi, const QuantParams& p);
 
 // Appends DequantizeLinear of constant integer tensor `q` (weights, biases;
 // zero point 0 and therefore omitted). axis used when p is per channel.
