@@ -108,5 +108,90 @@ TEST(Simulator, MatmulWithoutPreloadIsAnError) {
   EXPECT_THROW(sim.run_segment(0), Error);
 }
 
+Instr barrier() {
+  Instr b;
+  b.op = Opcode::Barrier;
+  return b;
+}
+
+// Start cycle of the n-th traced operation named `op`.
+int64_t start_of(const std::vector<TraceEvent>& trace, const std::string& op, int n = 0) {
+  for (const TraceEvent& e : trace)
+    if (e.name == op && n-- == 0) return e.start;
+  ADD_FAILURE() << "no " << op;
+  return -1;
+}
+
+// A BARRIER waits for the engines to reach it and their work to settle, but
+// not for a load's data still in flight (its consumer waits for the token):
+// the next layer's load starts when the first one's transfer ends, not when
+// its data lands 50 cycles later.
+TEST(Simulator, BarrierDoesNotWaitForLoadsInFlight) {
+  npu::Program p = base();
+  p.layers = {{"a", "copy", 0}, {"b", "copy", 0}};
+  Instr copy;
+  copy.op = Opcode::Copy;
+  copy[Field::out_addr] = 64;
+  copy[Field::n] = 64;
+  copy.tokens = npu::kPopPrev | npu::kPushNext;
+  copy.layer = 1;
+  Instr st = dma(Opcode::Store, 1024, 64, npu::kPopPrev);
+  st[Field::sram] = 64;
+  st.layer = 1;
+  Instr second = dma(Opcode::Load, 256, 64, 0);
+  second[Field::sram] = 128;
+  second.layer = 1;
+  p.instrs = {dma(Opcode::Load, 0, 64, npu::kPushNext), barrier(), second, copy, st, halt()};
+  p.segments = {{0, 6, {0}, {1}}};
+  Simulator sim(p);
+  std::vector<TraceEvent> trace;
+  sim.set_trace(&trace);
+  std::vector<int8_t> x(64, 7), y(64);
+  sim.write_tensor(0, x.data());
+  const SimStats s = sim.run_segment(0);
+  sim.read_tensor(1, y.data());
+  EXPECT_EQ(x, y);
+  EXPECT_EQ(start_of(trace, "load", 1), 8);  // 64 B at 8 B/cycle
+  EXPECT_EQ(start_of(trace, "copy"), 8 + 50);
+  // Per-layer cycles run from the end of the layers before: they add up.
+  EXPECT_EQ(s.layers[0].cycles + s.layers[1].cycles, s.total.cycles);
+}
+
+// A background load (a prefetch) yields the DRAM channel to a store that can
+// start at the same cycle; an ordinary load goes first.
+TEST(Simulator, BackgroundLoadYieldsToAStoreOnATie) {
+  for (int background : {0, 1}) {
+    npu::Program p = base();
+    Instr copy;
+    copy.op = Opcode::Copy;
+    copy[Field::out_addr] = 64;
+    copy[Field::n] = 64;
+    copy.tokens = npu::kPopPrev | npu::kPushNext | npu::kPushPrev;
+    Instr st = dma(Opcode::Store, 1024, 64, npu::kPopPrev);
+    st[Field::sram] = 64;
+    Instr pf = dma(Opcode::Load, 256, 64, npu::kPopNext);  // waits for the copy, as the store does
+    pf[Field::sram] = 128;
+    pf[Field::background] = background;
+    p.instrs = {dma(Opcode::Load, 0, 64, npu::kPushNext), pf, copy, st, halt()};
+    p.segments = {{0, 5, {0}, {1}}};
+    Simulator sim(p);
+    std::vector<TraceEvent> trace;
+    sim.set_trace(&trace);
+    sim.run_segment(0);
+    const int64_t copy_end = 8 + 50 + 64 / 16 + 2;
+    EXPECT_EQ(start_of(trace, "store"), background ? copy_end : copy_end + 8) << background;
+    EXPECT_EQ(start_of(trace, "load", 1), background ? copy_end + 8 : copy_end) << background;
+  }
+}
+
+TEST(Simulator, OnlyALoadCanBeABackgroundTransfer) {
+  npu::Program p = base();
+  Instr st = dma(Opcode::Store, 1024, 64, 0);
+  st[Field::background] = 1;
+  p.instrs = {st, halt()};
+  p.segments = {{0, 2, {}, {}}};
+  EXPECT_THROW(Simulator{p}, Error);
+}
+
 }  // namespace
 }  // namespace etch::sim

@@ -174,11 +174,73 @@ class Compiler {
 
   const npu::TensorDesc& desc(ir::ValueId v) { return out_.program.tensors[tensor_of_.at(v)]; }
 
+  // Graph order, except that inside every run of NPU nodes each node is
+  // emitted as late as its consumers allow, following producer chains
+  // (reverse list scheduling, last-ready first). In a residual block the
+  // projection then no longer sits between two convolutions of the main path,
+  // so the second one's weights prefetch behind the first.
+  std::vector<size_t> emission_order() const {
+    const auto& nodes = g_.nodes();
+    std::vector<size_t> order;
+    for (size_t i = 0; i < nodes.size();) {
+      if (!npu_.at(nodes[i].id)) {
+        order.push_back(i++);
+        continue;
+      }
+      size_t j = i;
+      while (j < nodes.size() && npu_.at(nodes[j].id)) ++j;
+      std::map<ir::NodeId, size_t> index;
+      for (size_t k = i; k < j; ++k) index[nodes[k].id] = k;
+      // Producers inside the run, and how many consumers inside it each waits for.
+      std::vector<std::vector<size_t>> producers(j - i);
+      std::vector<int> waiting(j - i, 0);
+      for (size_t k = i; k < j; ++k) {
+        std::set<size_t> seen;
+        for (size_t in = 0; in < nodes[k].inputs.size(); ++in) {
+          if (!nodes[k].has_input(in)) continue;
+          auto it = index.find(g_.value(nodes[k].inputs[in]).producer);
+          if (it == index.end() || !seen.insert(it->second).second) continue;
+          producers[k - i].push_back(it->second);
+          ++waiting[it->second - i];
+        }
+      }
+      std::vector<size_t> ready, reversed;
+      for (size_t k = i; k < j; ++k)
+        if (waiting[k - i] == 0) ready.push_back(k);
+      while (!ready.empty()) {
+        const size_t k = ready.back();
+        ready.pop_back();
+        reversed.push_back(k);
+        for (size_t pk : producers[k - i])
+          if (--waiting[pk - i] == 0) ready.push_back(pk);
+      }
+      ETCH_CHECK(reversed.size() == j - i) << "emission order: the graph is not topologically sorted";
+      order.insert(order.end(), reversed.rbegin(), reversed.rend());
+      i = j;
+    }
+    return order;
+  }
+
+  // A conv/gemm node lowered for the target: 2:4 sparse when the target,
+  // the options and the weights allow and the buffers hold a sparse tile.
+  ConvSpec conv_spec(const ir::Node& n) {
+    ConvSpec s = lower_conv(g_, n, desc(n.inputs[0]), desc(n.outputs[0]));
+    if (t_.sparsity_2_4 && o_.allow_sparse && is_2_4_sparse(s)) {
+      s.sparse = true;
+      TilePlan minimal;
+      minimal.tc = s.cg;
+      minimal.double_buffer = false;
+      if (plan_overflow(s, minimal, t_)) s.sparse = false;  // fall back to dense
+    }
+    require_minimal_tile(s, t_);
+    return s;
+  }
+
   void emit() {
     npu::Program& p = out_.program;
     ProgramBuilder b(p);
     bool open = false;
-    for (size_t i = 0; i < g_.nodes().size(); ++i) {
+    for (size_t i : emission_order()) {
       const ir::Node& n = g_.nodes()[i];
       if (!npu_[n.id]) {
         if (open) close(b);
@@ -206,15 +268,7 @@ class Compiler {
       rep.name = n.name;
       const npu::TensorDesc& y = desc(n.outputs[0]);
       if (n.op_type == "QConv" || n.op_type == "QGemm") {
-        ConvSpec s = lower_conv(g_, n, desc(n.inputs[0]), y);
-        if (t_.sparsity_2_4 && o_.allow_sparse && is_2_4_sparse(s)) {
-          s.sparse = true;
-          TilePlan minimal;
-          minimal.tc = s.cg;
-          minimal.double_buffer = false;
-          if (plan_overflow(s, minimal, t_)) s.sparse = false;  // fall back to dense
-        }
-        require_minimal_tile(s, t_);
+        ConvSpec s = conv_spec(n);
         rep.naive = naive_plan(s, t_);
         PlanChoice c;
         if (o_.naive) {

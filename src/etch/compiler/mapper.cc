@@ -3,7 +3,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
+#include <map>
 #include <set>
 
 #include "etch/compiler/cost_model.h"
@@ -75,10 +77,15 @@ int64_t weight_footprint(const ConvSpec& s, const TilePlan& p, const npu::Target
 
 namespace {
 
+// The previous layer's timing with a given prefetch behind it: many
+// candidates prefetch the same transfers, so it is computed once for each.
+using PrevTimings = std::map<std::pair<std::vector<int64_t>, int64_t>, ConvTiming>;
+
 // Scores `p` standing alone and, when it fits beside the previous layer,
 // prefetched (weights only, or weights and first PRELOAD); keeps the
 // cheapest in `best`.
-void score(const ConvSpec& s, TilePlan p, const npu::Target& t, const PrevLayer* prev, PlanChoice& best) {
+void score(const ConvSpec& s, TilePlan p, const npu::Target& t, const PrevLayer* prev, PrevTimings& prev_timings,
+           PlanChoice& best) {
   p.prefetch = p.prefetch_preload = false;
   p.weight_base = 0;
   const int64_t alone = predict_conv_cycles(s, p, t);
@@ -96,11 +103,20 @@ void score(const ConvSpec& s, TilePlan p, const npu::Target& t, const PrevLayer*
   if (base < 0 || (base < theirs_hi && theirs_lo < base + mine)) return;
   for (bool with_preload : {false, true}) {
     LayerLink before = prefetch_of(s, p, t, with_preload);
-    before.prefetched = prev->in.prefetched;
-    before.preloaded = prev->in.preloaded;
-    before.prefetch_ready = prev->in.prefetch_ready;
-    before.preload_done = prev->in.preload_done;
-    const ConvTiming pt = conv_timing(*prev->spec, prev->plan, t, before);
+    // A prefetch saves at most its transfers, their latency and the PRELOAD.
+    int64_t saving = t.dram_latency_cycles + before.trailing_preload;
+    for (int64_t b : before.trailing) saving += static_cast<int64_t>(std::ceil(b / t.dram_bytes_per_cycle));
+    if (alone - saving >= best.score) continue;
+    auto key = std::make_pair(before.trailing, before.trailing_preload);
+    auto found = prev_timings.find(key);
+    if (found == prev_timings.end()) {
+      before.prefetched = prev->in.prefetched;
+      before.preloaded = prev->in.preloaded;
+      before.prefetch_ready = prev->in.prefetch_ready;
+      before.preload_done = prev->in.preload_done;
+      found = prev_timings.emplace(std::move(key), conv_timing(*prev->spec, prev->plan, t, before)).first;
+    }
+    const ConvTiming& pt = found->second;
     LayerLink in;
     in.prefetched = true;
     in.preloaded = with_preload;
@@ -128,7 +144,8 @@ void score(const ConvSpec& s, TilePlan p, const npu::Target& t, const PrevLayer*
 
 PlanChoice search_plan(const ConvSpec& s, const npu::Target& t, const PrevLayer* prev) {
   PlanChoice best;
-  score(s, naive_plan(s, t), t, prev, best);
+  PrevTimings prev_timings;
+  score(s, naive_plan(s, t), t, prev, prev_timings, best);
   std::vector<int64_t> cs = s.sparse ? std::vector<int64_t>{s.cg} : tile_sizes(s.cg, 8);
   const std::vector<int64_t> ms = m_sizes(s.mg, t.cols), hs = tile_sizes(s.oh, 14);
   for (int64_t tm : ms)
@@ -145,7 +162,7 @@ PlanChoice search_plan(const ConvSpec& s, const npu::Target& t, const PrevLayer*
           for (int64_t edge : {int64_t{0}, int64_t{1}, th / 2}) {
             if (edge > 0 && (edge >= th || s.oh <= 2 * edge)) continue;
             p.th_edge = edge;
-            score(s, p, t, prev, best);
+            score(s, p, t, prev, prev_timings, best);
           }
         }
   return best;
