@@ -1,11 +1,35 @@
 // Small models and synthetic data sets for the PTQ / QAT / lowering tests.
 #pragma once
+#include <algorithm>
 #include <cmath>
+#include <string>
 
 #include "etch/data/dataset.h"
 #include "etch/ir/builder.h"
+#include "etch/runtime/interpreter.h"
 
 namespace etch::quant::testing {
+
+inline int count_ops(const ir::Graph& g, const std::string& op) {
+  return static_cast<int>(
+      std::count_if(g.nodes().begin(), g.nodes().end(), [&](const ir::Node& n) { return n.op_type == op; }));
+}
+
+// One input through the reference interpreter, its first output.
+inline Tensor run(const ir::Graph& g, const Tensor& x) { return runtime::Interpreter(g).run({x})[0]; }
+
+inline float max_abs(const Tensor& t) {
+  float m = 0;
+  for (float v : t.to_float_vector()) m = std::max(m, std::fabs(v));
+  return m;
+}
+
+inline float max_abs_diff(const Tensor& a, const Tensor& b) {
+  float m = 0;
+  const auto x = a.to_float_vector(), y = b.to_float_vector();
+  for (size_t i = 0; i < x.size(); ++i) m = std::max(m, std::fabs(x[i] - y[i]));
+  return m;
+}
 
 // conv-bn-relu → maxpool → conv-relu → (+ residual) relu → conv(depthwise) →
 // GAP → flatten → fc; input [N, 1, 8, 8]. Exercises every integer op but QLut.

@@ -23,27 +23,11 @@ namespace etch::quant {
 namespace {
 
 using testing::blobs;
+using testing::count_ops;
+using testing::max_abs;
+using testing::max_abs_diff;
+using testing::run;
 using testing::small_net;
-
-int count_ops(const ir::Graph& g, const std::string& op) {
-  return static_cast<int>(
-      std::count_if(g.nodes().begin(), g.nodes().end(), [&](const ir::Node& n) { return n.op_type == op; }));
-}
-
-Tensor run(const ir::Graph& g, const Tensor& x) { return runtime::Interpreter(g).run({x})[0]; }
-
-float max_abs(const Tensor& t) {
-  float m = 0;
-  for (float v : t.to_float_vector()) m = std::max(m, std::fabs(v));
-  return m;
-}
-
-float max_abs_diff(const Tensor& a, const Tensor& b) {
-  float m = 0;
-  const auto x = a.to_float_vector(), y = b.to_float_vector();
-  for (size_t i = 0; i < x.size(); ++i) m = std::max(m, std::fabs(x[i] - y[i]));
-  return m;
-}
 
 PtqOptions options(Calibration c) {
   PtqOptions o;
