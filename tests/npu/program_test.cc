@@ -1,6 +1,8 @@
 // Program file: round trip, and every kind of damage is an InvalidInput error.
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include <cstring>
 
 #include "etch/core/error.h"
@@ -91,6 +93,16 @@ TEST(Program, WrongMagicAndVersion) {
   bad = bytes;
   bad[8] = 99;
   expect_invalid(bad, "format version 99");
+}
+
+// Found by the decoder fuzzer: a NaN scale does not equal itself, so the
+// program would not round-trip; it is refused when loading.
+TEST(Program, NonFiniteTensorScaleIsRefused) {
+  Program p = small_program();
+  p.tensors[0].scale = std::numeric_limits<float>::quiet_NaN();
+  expect_invalid(serialize_program(p), "non-finite scale");
+  p.tensors[0].scale = std::numeric_limits<float>::infinity();
+  expect_invalid(serialize_program(p), "non-finite scale");
 }
 
 TEST(Program, CorruptedInstructionNamesIt) {

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
 #include <cstring>
 
 #include "etch/core/atomic_file.h"
@@ -225,6 +226,8 @@ Program deserialize_program(const std::string& bytes, const std::string& label) 
     t.pad = r.get<int64_t>("tensor");
     t.dram_addr = r.get<uint64_t>("tensor");
     t.scale = r.get<float>("tensor");
+    ETCH_REQUIRE(std::isfinite(t.scale), InvalidInput)
+        << "program file '" << label << "': tensor '" << t.name << "' has a non-finite scale";
     t.zero_point = r.get<int32_t>("tensor");
     p.tensors.push_back(std::move(t));
   }
