@@ -270,9 +270,7 @@ TEST(Compile, LargeLayersNearTheBound) {
 
 // Cross-layer prefetch: a conv layer's first weights load (as background
 // transfers) before the BARRIER that ends the layer before it. The program
-// stays bit-exact, the layers' cycles add up to the whole run, and the
-// prefetched model is faster than the same plans without prefetch would be
-// (the naive compile never prefetches).
+// stays bit-exact and the layers' cycles add up to the whole run.
 TEST(Compile, PrefetchedLayersLoadBeforeTheBarrierAndStayBitExact) {
   QGraph q(12);
   auto x = q.float_input("x", {1, 16, 14, 14});

@@ -274,12 +274,10 @@ class Compiler {
         if (o_.naive) {
           c.plan = rep.naive;
         } else {
-          PrevLayer pl;
-          if (prev_) pl = {&prev_->spec, prev_->plan, prev_->in, prev_->end};
-          c = search_plan(s, t_, prev_ ? &pl : nullptr);
+          c = search_plan(s, t_, prev_ ? &prev_->layer : nullptr);
         }
         // A prefetch slows the previous layer's tail a little: its prediction follows.
-        if (c.plan.prefetch) out_.layers[prev_->report].predicted_cycles += c.prev_end - prev_->end;
+        if (c.plan.prefetch) out_.layers[prev_->report].predicted_cycles += c.prev_end - prev_->layer.end;
         rep.plan = c.plan;
         rep.has_plan = true;
         rep.sparse = s.sparse;
@@ -290,7 +288,7 @@ class Compiler {
         p.layers.push_back({n.name, rep.kind, rep.macs});
         emit_conv(b, s, rep.plan);
         out_.placements[i].reason = fmt::format("{} {}{}", rep.kind, rep.plan.str(), s.sparse ? " 2:4" : "");
-        if (!o_.naive) prev_ = EmittedConv{std::move(s), rep.plan, c.in, c.end, out_.layers.size()};
+        if (!o_.naive) prev_ = EmittedConv{{std::move(s), rep.plan, c.in, c.end}, out_.layers.size()};
       } else {
         prev_.reset();
         rep.kind = layer_kind(n, nullptr);
@@ -446,11 +444,8 @@ class Compiler {
   // The conv/gemm layer just emitted, while nothing else follows it in the
   // segment: the next conv/gemm layer may prefetch behind it.
   struct EmittedConv {
-    ConvSpec spec;
-    TilePlan plan;
-    LayerLink in;
-    int64_t end = 0;
-    size_t report = 0;
+    PrevLayer layer;
+    size_t report = 0;  // its out_.layers index
   };
   std::optional<EmittedConv> prev_;
 };

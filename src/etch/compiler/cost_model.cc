@@ -6,7 +6,7 @@
 #include <map>
 #include <vector>
 
-#include "etch/compiler/program_builder.h"
+#include "etch/compiler/emit_conv.h"
 
 namespace etch::compiler {
 namespace {
@@ -19,9 +19,7 @@ int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 struct Dram {
   const npu::Target& t;
   std::map<int64_t, int64_t> busy;  // start -> end
-  int64_t occ(int64_t bytes) const {
-    return std::max<int64_t>(1, static_cast<int64_t>(std::ceil(bytes / t.dram_bytes_per_cycle)));
-  }
+  int64_t occ(int64_t bytes) const { return dram_occupancy(bytes, t); }
   // Where a transfer ready at `ready` would start.
   int64_t probe(int64_t ready, int64_t len) const {
     int64_t at = ready;
@@ -42,43 +40,27 @@ struct Dram {
 
 }  // namespace
 
-LayerLink prefetch_of(const ConvSpec& s, const TilePlan& p, const npu::Target& t, bool with_preload) {
+int64_t dram_occupancy(int64_t bytes, const npu::Target& t) {
+  return std::max<int64_t>(1, static_cast<int64_t>(std::ceil(bytes / t.dram_bytes_per_cycle)));
+}
+
+Prefetch prefetch_of(const ConvSpec& s, const TilePlan& p, const npu::Target& t) {
   const Schedule sc = make_schedule(s, p, t);
   const Iteration& it = sc.iters.front();
-  const OutTile& o = sc.tiles[it.tile];
-  const int64_t fk = fold_k(s, t), ktile = it.tc * s.kk();
-  // The same transfers as the emitter's, cut the same way (addresses aside).
-  const int64_t kg = s.kg();
-  std::vector<npu::Instr> whole;
-  auto add = [&](int64_t rows, int64_t row_bytes, int64_t dram_stride, int64_t sram_stride) {
-    whole.push_back(ProgramBuilder::dma(npu::Opcode::Load, npu::Buffer::Weight, 0, 0, rows, row_bytes, dram_stride,
-                                        sram_stride));
-  };
-  for (int64_t mf = 0; mf < o.tm; mf += t.cols)
-    for (int64_t kf = 0; kf < ktile; kf += fk) {
-      const int64_t mc = std::min<int64_t>(t.cols, o.tm - mf), kc = std::min(fk, ktile - kf);
-      if (s.sparse) {
-        add(mc, kc / 2, kg / 2, kg / 2);
-        add(mc, kc / 4, kg / 4, kg / 4);
-      } else {
-        add(mc, kc, kg, ktile);
-      }
-    }
-  add(1, 9 * o.tm, 0, 0);
-  LayerLink l;
-  for (const npu::Instr& d : whole)
-    for (const npu::Instr& piece : ProgramBuilder::split_dma(d, kPrefetchPieceBytes))
-      l.trailing.push_back(piece[npu::Field::rows] * piece[npu::Field::row_bytes]);
-  const int64_t k0 = std::min(fk, ktile);
-  if (with_preload) l.trailing_preload = t.dataflow == npu::Dataflow::WeightStationary ? (s.sparse ? k0 / 2 : k0) : 1;
-  return l;
+  Prefetch pf;
+  for (const npu::Instr& d : prefetch_loads(weight_loads(s, sc, it, t, {}), param_load(0, 0, sc.tiles[it.tile].tm)))
+    pf.transfers.push_back(d[npu::Field::rows] * d[npu::Field::row_bytes] * d[npu::Field::reps]);
+  const int64_t k0 = std::min(fold_k(s, t), it.tc * s.kk());
+  pf.preload = t.dataflow == npu::Dataflow::WeightStationary ? (s.sparse ? k0 / 2 : k0) : 1;
+  return pf;
 }
 
 int64_t predict_conv_cycles(const ConvSpec& s, const TilePlan& p, const npu::Target& t) {
   return conv_timing(s, p, t).end;
 }
 
-ConvTiming conv_timing(const ConvSpec& s, const TilePlan& p, const npu::Target& t, const LayerLink& link) {
+ConvTiming conv_timing(const ConvSpec& s, const TilePlan& p, const npu::Target& t, const PrefetchArrival& in,
+                       const Prefetch& trailing) {
   const Schedule sc = make_schedule(s, p, t);
   const bool ws = t.dataflow == npu::Dataflow::WeightStationary;
   const int64_t fk = fold_k(s, t), kk = s.kk();
@@ -97,9 +79,9 @@ ConvTiming conv_timing(const ConvSpec& s, const TilePlan& p, const npu::Target& 
     end = std::max(end, start + o + t.dram_latency_cycles);
     return start;
   };
-  // Gives the DRAM channel to the pending stores that `due(tile)` selects.
   // The next layer's prefetch: background pieces behind this layer's last
-  // load; a piece takes the channel only if it can start before a store can.
+  // load; a piece takes the channel only if it can start before a store can
+  // (until_ready < 0: no store waits).
   std::deque<int64_t> bg;
   int64_t trailing_ready = 0;
   auto background_before = [&](int64_t until_ready, int64_t until_len) {
@@ -113,6 +95,7 @@ ConvTiming conv_timing(const ConvSpec& s, const TilePlan& p, const npu::Target& 
       bg.pop_front();
     }
   };
+  // Gives the DRAM channel to the pending stores that `due(tile)` selects.
   auto flush_if = [&](auto due) {
     std::vector<int> keep;
     for (int ti : pending) {
@@ -162,7 +145,7 @@ ConvTiming conv_timing(const ConvSpec& s, const TilePlan& p, const npu::Target& 
     // The emitter's order: first fold's weights, input and parameters, the other folds.
     std::vector<int64_t> chunk_ready;  // per fold, when its weights are in
     int64_t x_ready = -1;              // when the input/parameter group is in (-1: none)
-    const bool prefetched = i == 0 && link.prefetched;
+    const bool prefetched = i == 0 && in.prefetched;
     auto load_x_group = [&] {
       if (it.load_x) load(it.tc * s.rows_in(o.th) * s.in.pitch());
       if (it.load_params && !prefetched) load(9 * o.tm);
@@ -187,7 +170,7 @@ ConvTiming conv_timing(const ConvSpec& s, const TilePlan& p, const npu::Target& 
     } else {
       load_x_group();
     }
-    if (i == last_iter) bg.assign(link.trailing.begin(), link.trailing.end());
+    if (i == last_iter) bg.assign(trailing.transfers.begin(), trailing.transfers.end());
     // Compute: one preload + matmul per fold.
     const int64_t n = o.th * s.ow, ktile = it.tc * kk;
     int64_t last_free = 0;
@@ -199,12 +182,12 @@ ConvTiming conv_timing(const ConvSpec& s, const TilePlan& p, const npu::Target& 
         const int64_t kc = std::min(fk, ktile - kf), kphys = s.sparse ? kc / 2 : kc;
         const bool pop_x = first && x_ready >= 0, reuse = it.reuse_array_weights;
         int64_t ms = std::max(comp_t, array_free);
-        if (prefetched && first && link.preloaded) {
-          ms = std::max(ms, link.preload_done);  // its PRELOAD was issued before the layer's BARRIER
+        if (prefetched && first && in.preloaded) {
+          ms = std::max(ms, in.preload_done);  // its PRELOAD was issued before the layer's BARRIER
         } else if (!reuse) {
           int64_t ps = std::max(comp_t, shadow_free);
           if (pop_x && !it.load_w) ps = std::max(ps, x_ready);
-          if (it.load_w) ps = std::max(ps, prefetched ? link.prefetch_ready : chunk_ready[fold]);
+          if (it.load_w) ps = std::max(ps, prefetched ? in.ready : chunk_ready[fold]);
           const int64_t pd = ws ? kphys : 1;
           preload_done = shadow_free = ps + pd;
           comp_t = ps + 1;
@@ -229,15 +212,15 @@ ConvTiming conv_timing(const ConvSpec& s, const TilePlan& p, const npu::Target& 
   flush_stores(int64_t{1} << 62);
   for (int64_t x : {comp_t, store_t, array_free, vector_free}) end = std::max(end, x);
   for (int ti = 0; ti < T; ++ti) end = std::max(end, rq_done[ti]);
-  if (link.trailing.empty()) end = std::max(end, load_t);
+  if (trailing.transfers.empty()) end = std::max(end, load_t);
   background_before(-1, 0);
   out.end = end;
   out.release = std::max(end, load_t);
   out.trailing_ready = trailing_ready;
   // The next layer's first PRELOAD is this layer's last compute instruction.
-  if (link.trailing_preload > 0) {
+  if (trailing.preload > 0) {
     const int64_t ps = std::max({comp_t, shadow_free, trailing_ready});
-    out.trailing_preload_done = ps + link.trailing_preload;
+    out.trailing_preload_done = ps + trailing.preload;
     out.release = std::max(out.release, ps + 1);
   }
   return out;

@@ -14,37 +14,40 @@
 
 namespace etch::compiler {
 
-// Cross-layer prefetch, as the cost model sees one layer. A prefetched
-// layer's first-iteration weights and parameters are loaded (as background
-// pieces, after the previous layer's last load) before the BARRIER that opens
-// it, and optionally its first fold's PRELOAD too (the previous layer's last
+// Cross-layer prefetch, as the cost model sees it. A prefetched layer's
+// first-iteration weights and parameters are loaded (background pieces after
+// the previous layer's last load) before the BARRIER that opens it, and
+// optionally its first fold's PRELOAD is run too (the previous layer's last
 // compute instruction).
-// A prefetch is cut into background loads of at most this many bytes, so the
-// previous layer's stores wait for at most one of them.
-constexpr int64_t kPrefetchPieceBytes = 1024;
 
-struct LayerLink {
-  // This layer's own prefetch (times from the layer's start, may be <= 0).
+// What prefetching a layer issues behind the previous one.
+struct Prefetch {
+  std::vector<int64_t> transfers;  // bytes, in order
+  int64_t preload = 0;             // its first PRELOAD's cycles (0: not moved)
+  auto operator<=>(const Prefetch&) const = default;
+};
+// How a prefetched layer finds its prefetch when it starts (times from the
+// layer's start; <= 0: already done).
+struct PrefetchArrival {
   bool prefetched = false, preloaded = false;
-  int64_t prefetch_ready = 0;  // its weights and parameters are in
-  int64_t preload_done = 0;    // when preloaded: its first PRELOAD ends
-  // The next layer's prefetch, issued by this one.
-  std::vector<int64_t> trailing;  // transfers (bytes, in order)
-  int64_t trailing_preload = 0;   // its first PRELOAD (cycles; 0: not moved here)
+  int64_t ready = 0;         // its weights and parameters are in
+  int64_t preload_done = 0;  // when preloaded: its first PRELOAD ends
 };
 struct ConvTiming {
   int64_t end = 0;                    // last completion of this layer's own instructions
   int64_t release = 0;                // when the closing BARRIER releases
-  int64_t trailing_ready = 0;         // when the trailing transfers are in
-  int64_t trailing_preload_done = 0;  // when the moved PRELOAD ends
+  int64_t trailing_ready = 0;         // when the trailing prefetch's transfers are in
+  int64_t trailing_preload_done = 0;  // when its moved PRELOAD ends
 };
-ConvTiming conv_timing(const ConvSpec& s, const TilePlan& p, const npu::Target& t, const LayerLink& link = {});
+// One layer's timing, arriving with `in` and issuing `trailing` (the next
+// layer's prefetch) behind itself.
+ConvTiming conv_timing(const ConvSpec& s, const TilePlan& p, const npu::Target& t, const PrefetchArrival& in = {},
+                       const Prefetch& trailing = {});
 int64_t predict_conv_cycles(const ConvSpec& s, const TilePlan& p, const npu::Target& t);
-
-// What prefetching a layer issues: the transfers (bytes, in emission order)
-// of its first iteration's weights and parameters, and its first PRELOAD's
-// length (when `with_preload`).
-LayerLink prefetch_of(const ConvSpec& s, const TilePlan& p, const npu::Target& t, bool with_preload);
+// The prefetch of a layer under plan p, with its first PRELOAD moved.
+Prefetch prefetch_of(const ConvSpec& s, const TilePlan& p, const npu::Target& t);
+// Cycles a transfer of `bytes` occupies the DRAM channel.
+int64_t dram_occupancy(int64_t bytes, const npu::Target& t);
 
 // Lower bounds for the efficiency report: fold-granular compute (every fold
 // streams all its pixels, plus one fill/drain) and compulsory DRAM traffic

@@ -9,7 +9,6 @@
 #include <cstring>
 #include <map>
 
-#include "etch/compiler/cost_model.h"
 #include "etch/compiler/schedule.h"
 #include "etch/core/error.h"
 
@@ -21,14 +20,10 @@ using npu::Instr;
 using npu::Opcode;
 using F = Field;
 
-struct WeightImage {
-  uint64_t values = 0, meta = 0, params = 0;
-};
-
 // Dense: [M][kg] as in ONNX. Sparse: per row, channel-innermost order
 // compressed to 2 values per group of 4 plus one metadata byte per group.
-WeightImage write_weights(ProgramBuilder& b, const ConvSpec& s) {
-  WeightImage w;
+WeightPlace write_weights(ProgramBuilder& b, const ConvSpec& s) {
+  WeightPlace w;
   const int64_t M = s.groups * s.mg, kg = s.kg(), kk = s.kk();
   if (!s.sparse) {
     w.values = b.add_weights(s.weights.data(), s.weights.size());
@@ -61,11 +56,58 @@ WeightImage write_weights(ProgramBuilder& b, const ConvSpec& s) {
 
 }  // namespace
 
+std::vector<std::vector<Instr>> weight_loads(const ConvSpec& s, const Schedule& sc, const Iteration& it,
+                                             const npu::Target& t, const WeightPlace& w) {
+  const OutTile& o = sc.tiles[it.tile];
+  const int64_t kg = s.kg(), kk = s.kk(), fk = fold_k(s, t);
+  const int64_t wslot = w.w_base + it.w_slot * sc.sizes.w, ktile = it.tc * kk, row0 = o.g * s.mg + o.m0;
+  std::vector<std::vector<Instr>> chunks;
+  for (int64_t mf = 0; mf < o.tm; mf += t.cols) {
+    const int64_t mc = std::min<int64_t>(t.cols, o.tm - mf);
+    for (int64_t kf = 0; kf < ktile; kf += fk) {
+      const int64_t kc = std::min(fk, ktile - kf);
+      std::vector<Instr> chunk;
+      if (s.sparse) {
+        chunk.push_back(ProgramBuilder::dma(Opcode::Load, npu::Buffer::Weight, w.values + (row0 + mf) * (kg / 2) + kf / 2,
+                                            wslot + mf * (kg / 2) + kf / 2, mc, kc / 2, kg / 2, kg / 2));
+        chunk.push_back(ProgramBuilder::dma(Opcode::Load, npu::Buffer::Weight, w.meta + (row0 + mf) * (kg / 4) + kf / 4,
+                                            wslot + sc.sizes.w_values + mf * (kg / 4) + kf / 4, mc, kc / 4, kg / 4,
+                                            kg / 4));
+      } else {
+        chunk.push_back(ProgramBuilder::dma(Opcode::Load, npu::Buffer::Weight, w.values + (row0 + mf) * kg + it.c0 * kk + kf,
+                                            wslot + mf * ktile + kf, mc, kc, kg, ktile));
+      }
+      chunks.push_back(std::move(chunk));
+    }
+  }
+  return chunks;
+}
+
+Instr param_load(uint64_t dram, int64_t sram, int64_t tm) {
+  // bias[tm] int32, multiplier[tm] int32, shift[tm] int8
+  return ProgramBuilder::dma(Opcode::Load, npu::Buffer::Weight, static_cast<int64_t>(dram), sram, 1, 9 * tm, 0, 0);
+}
+
+std::vector<Instr> prefetch_loads(const std::vector<std::vector<Instr>>& weights, const Instr& params) {
+  std::vector<Instr> out;
+  auto add = [&](const Instr& d) {
+    for (Instr piece : ProgramBuilder::split_dma(d, kPrefetchPieceBytes)) {
+      piece[F::background] = 1;
+      out.push_back(piece);
+    }
+  };
+  for (const auto& chunk : weights)
+    for (const Instr& d : chunk) add(d);
+  add(params);
+  return out;
+}
+
 void emit_conv(ProgramBuilder& b, const ConvSpec& s, const TilePlan& plan) {
   const npu::Target& t = b.target();
   const Schedule sc = make_schedule(s, plan, t);
   const SlotSizes& z = sc.sizes;
-  const WeightImage wi = write_weights(b, s);
+  WeightPlace wp = write_weights(b, s);
+  wp.w_base = plan.weight_base;
   // Requantization parameters, one block per (group, channel tile):
   // bias[tm] int32, multiplier[tm] int32, shift[tm] int8.
   std::vector<uint64_t> param_addr(sc.tiles.size());
@@ -88,7 +130,7 @@ void emit_conv(ProgramBuilder& b, const ConvSpec& s, const TilePlan& plan) {
     }
   }
   const int slots = sc.slots, S = sc.out_slots;
-  const int64_t w_base = plan.weight_base, param_base = w_base + slots * z.w;
+  const int64_t param_base = wp.w_base + slots * z.w;
   const int64_t P = s.in.pad, pitch = s.in.pitch(), kg = s.kg(), kk = s.kk();
   const int64_t x_base = 0, out_base = slots * z.x;
   const int64_t fk = fold_k(s, t);
@@ -126,43 +168,15 @@ void emit_conv(ProgramBuilder& b, const ConvSpec& s, const TilePlan& plan) {
     return rq_index;
   };
 
-  // One group of DMAs per fold (dense: values; sparse: values and metadata).
-  auto weight_chunks = [&](const Iteration& it) {
+  auto tile_params = [&](const Iteration& it) {
     const OutTile& o = sc.tiles[it.tile];
-    const int64_t wslot = w_base + it.w_slot * z.w, ktile = it.tc * kk, row0 = o.g * s.mg + o.m0;
-    std::vector<std::vector<Instr>> chunks;
-    for (int64_t mf = 0; mf < o.tm; mf += t.cols) {
-      const int64_t mc = std::min<int64_t>(t.cols, o.tm - mf);
-      for (int64_t kf = 0; kf < ktile; kf += fk) {
-        const int64_t kc = std::min(fk, ktile - kf);
-        std::vector<Instr> chunk;
-        if (s.sparse) {
-          chunk.push_back(ProgramBuilder::dma(Opcode::Load, npu::Buffer::Weight,
-                                              wi.values + (row0 + mf) * (kg / 2) + kf / 2,
-                                              wslot + mf * (kg / 2) + kf / 2, mc, kc / 2, kg / 2, kg / 2));
-          chunk.push_back(ProgramBuilder::dma(Opcode::Load, npu::Buffer::Weight,
-                                              wi.meta + (row0 + mf) * (kg / 4) + kf / 4,
-                                              wslot + z.w_values + mf * (kg / 4) + kf / 4, mc, kc / 4, kg / 4, kg / 4));
-        } else {
-          chunk.push_back(ProgramBuilder::dma(Opcode::Load, npu::Buffer::Weight,
-                                              wi.values + (row0 + mf) * kg + it.c0 * kk + kf, wslot + mf * ktile + kf,
-                                              mc, kc, kg, ktile));
-        }
-        chunks.push_back(std::move(chunk));
-      }
-    }
-    return chunks;
-  };
-  auto param_load = [&](const Iteration& it) {
-    const OutTile& o = sc.tiles[it.tile];
-    return ProgramBuilder::dma(Opcode::Load, npu::Buffer::Weight, param_addr[it.tile], param_base + o.slot * z.params,
-                               1, 9 * o.tm, 0, 0);
+    return param_load(param_addr[it.tile], param_base + o.slot * z.params, o.tm);
   };
 
-  // The first fold's PRELOAD (popping the token of the weights it needs).
+  // The PRELOAD of fold (mf, kf) of iteration `it` (the caller sets its tokens).
   auto preload = [&](const Iteration& it, int64_t mf, int64_t kf) {
     const OutTile& o = sc.tiles[it.tile];
-    const int64_t ktile = it.tc * kk, wpitch = s.sparse ? kg / 2 : ktile, wslot = w_base + it.w_slot * z.w;
+    const int64_t ktile = it.tc * kk, wpitch = s.sparse ? kg / 2 : ktile, wslot = wp.w_base + it.w_slot * z.w;
     Instr pl;
     pl.op = Opcode::Preload;
     pl[F::w_addr] = wslot + mf * wpitch + (s.sparse ? kf / 2 : kf);
@@ -182,18 +196,10 @@ void emit_conv(ProgramBuilder& b, const ConvSpec& s, const TilePlan& plan) {
     // layer's tail (after its last load, before the BARRIER between the two),
     // and optionally the first fold's PRELOAD ends its compute queue.
     b.reopen_barrier();
-    // Background pieces: the previous layer's stores go first.
-    std::vector<Instr> whole, pf;
-    for (auto& chunk : weight_chunks(sc.iters.front())) whole.insert(whole.end(), chunk.begin(), chunk.end());
-    whole.push_back(param_load(sc.iters.front()));
-    for (const Instr& d : whole)
-      for (Instr piece : ProgramBuilder::split_dma(d, kPrefetchPieceBytes)) {
-        piece[F::background] = 1;
-        pf.push_back(piece);
-      }
-    b.loads(std::move(pf), 0, true);
+    const Iteration& first = sc.iters.front();
+    b.loads(prefetch_loads(weight_loads(s, sc, first, t, wp), tile_params(first)), 0, true);
     if (plan.prefetch_preload) {
-      Instr pl = preload(sc.iters.front(), 0, 0);
+      Instr pl = preload(first, 0, 0);
       pl.tokens = npu::kPopPrev;
       b.emit(pl);
     }
@@ -218,11 +224,11 @@ void emit_conv(ProgramBuilder& b, const ConvSpec& s, const TilePlan& plan) {
                                           x_base + it.x_slot * z.x, it.tc, x_chan, s.in.chan_stride(), x_chan));
     }
     const int64_t ktile = it.tc * kk;  // reduction length of this iteration (sparse: tc == cg)
-    if (it.load_params && !prefetched) xdmas.push_back(param_load(it));
+    if (it.load_params && !prefetched) xdmas.push_back(tile_params(it));
     const bool x_group = !xdmas.empty();
     std::vector<std::vector<Instr>> groups;
     if (it.load_w && !prefetched) {
-      for (auto& chunk : weight_chunks(it)) {
+      for (auto& chunk : weight_loads(s, sc, it, t, wp)) {
         groups.push_back(std::move(chunk));
         if (groups.size() == 1 && x_group) groups.push_back(xdmas);
       }
@@ -238,15 +244,16 @@ void emit_conv(ProgramBuilder& b, const ConvSpec& s, const TilePlan& plan) {
       const int64_t mc = std::min<int64_t>(t.cols, o.tm - mf);
       for (int64_t kf = 0; kf < ktile; kf += fk) {
         const int64_t kc = std::min(fk, ktile - kf);
-        // Tokens: each weight chunk is popped by its PRELOAD, the input group
-        // by the first MATMUL (by the first PRELOAD when no weights load).
+        // Tokens: each weight chunk is popped by its PRELOAD (a prefetch's one
+        // token by the first), the input group by the first MATMUL, or by the
+        // first PRELOAD when no weights load.
         const bool pop_x = first && x_group;
-        Instr pl = preload(it, mf, kf);
-        // A prefetch's one token is popped by its first PRELOAD.
-        if ((it.load_w && (!prefetched || (first && !plan.prefetch_preload))) ||
-            (pop_x && !it.load_w && !it.reuse_array_weights))
-          pl.tokens |= npu::kPopPrev;
-        if (!it.reuse_array_weights && !(prefetched && first && plan.prefetch_preload)) b.emit(pl);
+        const bool x_on_preload = pop_x && !it.load_w && !it.reuse_array_weights;
+        if (!it.reuse_array_weights && !(prefetched && first && plan.prefetch_preload)) {
+          Instr pl = preload(it, mf, kf);
+          if ((it.load_w && (!prefetched || first)) || x_on_preload) pl.tokens |= npu::kPopPrev;
+          b.emit(pl);
+        }
         Instr mm;
         mm.op = Opcode::Matmul;
         mm[F::x_addr] = x_base + it.x_slot * z.x + (P - s.pad_l);
@@ -269,7 +276,7 @@ void emit_conv(ProgramBuilder& b, const ConvSpec& s, const TilePlan& plan) {
         mm[F::k_order] = s.sparse ? npu::kKOrderChannelInner : npu::kKOrderChannelOuter;
         mm[F::accumulate] = (it.ci > 0 || kf > 0) ? 1 : 0;
         mm[F::swap] = it.reuse_array_weights ? 0 : 1;
-        if (pop_x && (it.load_w || it.reuse_array_weights)) mm.tokens |= npu::kPopPrev;
+        if (pop_x && !x_on_preload) mm.tokens |= npu::kPopPrev;
         first = false;
         last = b.emit(mm);
       }

@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cmath>
 #include <limits>
 #include <map>
 #include <set>
@@ -79,7 +78,7 @@ namespace {
 
 // The previous layer's timing with a given prefetch behind it: many
 // candidates prefetch the same transfers, so it is computed once for each.
-using PrevTimings = std::map<std::pair<std::vector<int64_t>, int64_t>, ConvTiming>;
+using PrevTimings = std::map<Prefetch, ConvTiming>;
 
 // Scores `p` standing alone and, when it fits beside the previous layer,
 // prefetched (weights only, or weights and first PRELOAD); keeps the
@@ -98,29 +97,24 @@ void score(const ConvSpec& s, TilePlan p, const npu::Target& t, const PrevLayer*
   if (!prev) return;
   // Weight regions alternate between the bottom and the top of the buffer.
   const int64_t cap = t.weight_buffer_bytes, mine = weight_footprint(s, p, t);
-  const int64_t theirs_lo = prev->plan.weight_base, theirs_hi = theirs_lo + weight_footprint(*prev->spec, prev->plan, t);
+  const int64_t theirs_lo = prev->plan.weight_base, theirs_hi = theirs_lo + weight_footprint(prev->spec, prev->plan, t);
   const int64_t base = theirs_lo > 0 ? 0 : cap - mine;
   if (base < 0 || (base < theirs_hi && theirs_lo < base + mine)) return;
+  Prefetch pf = prefetch_of(s, p, t);
+  // A prefetch saves at most its transfers, their latency and the PRELOAD.
+  int64_t most_saved = t.dram_latency_cycles + pf.preload;
+  for (int64_t b : pf.transfers) most_saved += dram_occupancy(b, t);
+  if (alone - most_saved >= best.score) return;
+  const int64_t preload = pf.preload;
   for (bool with_preload : {false, true}) {
-    LayerLink before = prefetch_of(s, p, t, with_preload);
-    // A prefetch saves at most its transfers, their latency and the PRELOAD.
-    int64_t saving = t.dram_latency_cycles + before.trailing_preload;
-    for (int64_t b : before.trailing) saving += static_cast<int64_t>(std::ceil(b / t.dram_bytes_per_cycle));
-    if (alone - saving >= best.score) continue;
-    auto key = std::make_pair(before.trailing, before.trailing_preload);
-    auto found = prev_timings.find(key);
-    if (found == prev_timings.end()) {
-      before.prefetched = prev->in.prefetched;
-      before.preloaded = prev->in.preloaded;
-      before.prefetch_ready = prev->in.prefetch_ready;
-      before.preload_done = prev->in.preload_done;
-      found = prev_timings.emplace(std::move(key), conv_timing(*prev->spec, prev->plan, t, before)).first;
-    }
+    pf.preload = with_preload ? preload : 0;
+    auto found = prev_timings.find(pf);
+    if (found == prev_timings.end()) found = prev_timings.emplace(pf, conv_timing(prev->spec, prev->plan, t, prev->in, pf)).first;
     const ConvTiming& pt = found->second;
-    LayerLink in;
+    PrefetchArrival in;
     in.prefetched = true;
     in.preloaded = with_preload;
-    in.prefetch_ready = pt.trailing_ready - pt.release;
+    in.ready = pt.trailing_ready - pt.release;
     in.preload_done = pt.trailing_preload_done - pt.release;
     const ConvTiming ct = conv_timing(s, p, t, in);
     // What the previous layer loses to the contention counts against this plan.

@@ -23,15 +23,15 @@ TilePlan naive_plan(const ConvSpec& s, const npu::Target& t);
 // The conv/gemm layer emitted right before this one in the same segment:
 // its closing BARRIER is where this layer's prefetch would be issued.
 struct PrevLayer {
-  const ConvSpec* spec = nullptr;
+  ConvSpec spec;
   TilePlan plan;
-  LayerLink in;     // its own prefetch
-  int64_t end = 0;  // its own instructions' end, without a trailing prefetch
+  PrefetchArrival in;  // its own prefetch
+  int64_t end = 0;     // its own instructions' end, without a trailing prefetch
 };
 
 struct PlanChoice {
   TilePlan plan;         // predicted_cycles: from the previous layer's end to this one's
-  LayerLink in;          // when plan.prefetch: how its prefetch arrives
+  PrefetchArrival in;    // when plan.prefetch: how its prefetch arrives
   int64_t end = 0;       // this layer's own end from its start
   int64_t prev_end = 0;  // when plan.prefetch: the previous layer's end with the prefetch trailing it
   int64_t score = std::numeric_limits<int64_t>::max();  // the search's objective (counts prev_end's growth)

@@ -90,7 +90,8 @@ struct Simulator::Impl {
   int64_t dram_free = 0, array_free = 0, preload_done = 0, shadow_free = 0, vector_free = 0;
   std::vector<Interval> acc_writes, acc_reads;  // in-flight accumulator hazards
   std::vector<LayerStats> layer;
-  std::vector<int64_t> layer_start, layer_end;
+  std::vector<char> layer_ran;
+  std::vector<int64_t> layer_end;
 
   const Target& tgt() const { return prog.target; }
 
@@ -277,7 +278,7 @@ struct Simulator::Impl {
       if (in.tokens & (prev ? npu::kPushPrev : npu::kPushNext)) tokens[push_queue(e, prev)].push_back(free_at);
     en.idle_at = std::max(en.idle_at, done);
     if (in.op != Opcode::Load && in.op != Opcode::Preload) en.settled_at = std::max(en.settled_at, done);
-    if (layer_start[in.layer] < 0 || start < layer_start[in.layer]) layer_start[in.layer] = start;
+    layer_ran[in.layer] = 1;
     layer_end[in.layer] = std::max(layer_end[in.layer], done);
     if (trace && busy > 0)
       trace->push_back({trace_engine, npu::opcode_name(in.op), start, busy, static_cast<int>(in.layer)});
@@ -294,7 +295,7 @@ struct Simulator::Impl {
     acc_reads.clear();
     const size_t nl = std::max<size_t>(1, prog.layers.size());
     layer.assign(nl, LayerStats{});
-    layer_start.assign(nl, -1);
+    layer_ran.assign(nl, 0);
     layer_end.assign(nl, 0);
     for (uint32_t i = seg.first; i < seg.end; ++i) {
       const Instr& in = prog.instrs[i];
@@ -305,20 +306,17 @@ struct Simulator::Impl {
     }
     int64_t end_time = 0;
     for (;;) {
-      int best = -1;
+      int best = -1, best_rank = 0, at_sync = 0;
       int64_t best_start = 0, best_token = 0;
-      int at_sync = 0;
-      int best_rank = 0;
       for (int e = 0; e < 3; ++e) {
         Engine& en = eng[e];
         ETCH_CHECK(en.pc < en.list.size()) << "engine ran past its halt";
-        const Opcode op = prog.instrs[en.list[en.pc]].op;
-        if (op == Opcode::Barrier || op == Opcode::Halt) {
+        const Instr& next = prog.instrs[en.list[en.pc]];
+        if (next.op == Opcode::Barrier || next.op == Opcode::Halt) {
           ++at_sync;
           continue;
         }
         int64_t st, tt;
-        const Instr& next = prog.instrs[en.list[en.pc]];
         const int rank = next.op == Opcode::Load && next[F::background] ? 3 : e;
         if (ready(e, st, tt) && (best < 0 || st < best_start || (st == best_start && rank < best_rank))) {
           best = e;
@@ -340,7 +338,7 @@ struct Simulator::Impl {
         int64_t t = std::max({array_free, vector_free, halt ? preload_done : int64_t{0}});
         for (const Engine& e : eng) t = std::max({t, e.t, halt ? e.idle_at : e.settled_at});
         for (Engine& e : eng) e.t = t;
-        if (op == Opcode::Halt) {
+        if (halt) {
           end_time = t;
           break;
         }
@@ -367,8 +365,8 @@ struct Simulator::Impl {
     int64_t before = 0;
     for (size_t l = 0; l < nl; ++l) {
       LayerStats& x = out.layers[l];
-      x.cycles = layer_start[l] < 0 ? 0 : std::max<int64_t>(0, layer_end[l] - before);
-      if (layer_start[l] >= 0) before = std::max(before, layer_end[l]);
+      x.cycles = layer_ran[l] ? std::max<int64_t>(0, layer_end[l] - before) : 0;
+      if (layer_ran[l]) before = std::max(before, layer_end[l]);
       x.energy_pj = x.macs * en.mac_int8_pj + x.sram_bytes * en.sram_byte_pj +
                     (x.dram_read_bytes + x.dram_write_bytes) * en.dram_byte_pj;
       const int64_t c = x.cycles;
