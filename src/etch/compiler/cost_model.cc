@@ -48,8 +48,13 @@ Prefetch prefetch_of(const ConvSpec& s, const TilePlan& p, const npu::Target& t)
   const Schedule sc = make_schedule(s, p, t);
   const Iteration& it = sc.iters.front();
   Prefetch pf;
-  for (const npu::Instr& d : prefetch_loads(weight_loads(s, sc, it, t, {}), param_load(0, 0, sc.tiles[it.tile].tm)))
-    pf.transfers.push_back(d[npu::Field::rows] * d[npu::Field::row_bytes] * d[npu::Field::reps]);
+  auto chunks = weight_loads(s, sc, it, t, {});
+  chunks.resize(p.prefetched_folds(static_cast<int64_t>(chunks.size())));
+  for (const auto& group : prefetch_loads(chunks, param_load(0, 0, sc.tiles[it.tile].tm))) {
+    for (const npu::Instr& d : group)
+      pf.transfers.push_back(d[npu::Field::rows] * d[npu::Field::row_bytes] * d[npu::Field::reps]);
+    if (pf.first_group == 0) pf.first_group = pf.transfers.size();
+  }
   const int64_t k0 = std::min(fold_k(s, t), it.tc * s.kk());
   pf.preload = t.dataflow == npu::Dataflow::WeightStationary ? (s.sparse ? k0 / 2 : k0) : 1;
   return pf;
@@ -83,7 +88,8 @@ ConvTiming conv_timing(const ConvSpec& s, const TilePlan& p, const npu::Target& 
   // load; a piece takes the channel only if it can start before a store can
   // (until_ready < 0: no store waits).
   std::deque<int64_t> bg;
-  int64_t trailing_ready = 0;
+  size_t bg_done = 0;
+  int64_t trailing_ready = 0, trailing_first_ready = 0;
   auto background_before = [&](int64_t until_ready, int64_t until_len) {
     while (!bg.empty()) {
       const int64_t oc = dram.occ(bg.front());
@@ -92,6 +98,7 @@ ConvTiming conv_timing(const ConvSpec& s, const TilePlan& p, const npu::Target& 
       dram.reserve(load_t, oc);
       load_t = at + oc;
       trailing_ready = at + oc + t.dram_latency_cycles;
+      if (++bg_done == trailing.first_group) trailing_first_ready = trailing_ready;
       bg.pop_front();
     }
   };
@@ -142,7 +149,8 @@ ConvTiming conv_timing(const ConvSpec& s, const TilePlan& p, const npu::Target& 
       const int64_t st = dma(b, load_t, ready);
       last_done = st + dram.occ(b) + t.dram_latency_cycles;
     };
-    // The emitter's order: first fold's weights, input and parameters, the other folds.
+    // The emitter's order: first fold's weights, input and parameters, the
+    // other folds (prefetched: input, then the folds not prefetched).
     std::vector<int64_t> chunk_ready;  // per fold, when its weights are in
     int64_t x_ready = -1;              // when the input/parameter group is in (-1: none)
     const bool prefetched = i == 0 && in.prefetched;
@@ -152,12 +160,17 @@ ConvTiming conv_timing(const ConvSpec& s, const TilePlan& p, const npu::Target& 
       if (it.load_x || (it.load_params && !prefetched)) x_ready = last_done;
     };
     const int64_t ktile_l = it.tc * kk;
-    if (prefetched) {
-      load_x_group();
-    } else if (it.load_w) {
+    int64_t skip = 0;  // prefetched folds
+    if (it.load_w) {
+      skip = prefetched ? p.prefetched_folds(ceil_div(o.tm, t.cols) * ceil_div(ktile_l, fk)) : 0;
+      if (prefetched) load_x_group();
       for (int64_t mf = 0; mf < o.tm; mf += t.cols)
         for (int64_t kf = 0; kf < ktile_l; kf += fk) {
           const int64_t mc = std::min<int64_t>(t.cols, o.tm - mf), kc = std::min(fk, ktile_l - kf);
+          if (static_cast<int64_t>(chunk_ready.size()) < skip) {
+            chunk_ready.push_back(chunk_ready.empty() ? in.first_ready : in.ready);
+            continue;
+          }
           if (s.sparse) {
             load(mc * kc / 2);
             load(mc * kc / 4);
@@ -165,7 +178,7 @@ ConvTiming conv_timing(const ConvSpec& s, const TilePlan& p, const npu::Target& 
             load(mc * kc);
           }
           chunk_ready.push_back(last_done);
-          if (chunk_ready.size() == 1) load_x_group();
+          if (!prefetched && chunk_ready.size() == 1) load_x_group();
         }
     } else {
       load_x_group();
@@ -187,11 +200,15 @@ ConvTiming conv_timing(const ConvSpec& s, const TilePlan& p, const npu::Target& 
         } else if (!reuse) {
           int64_t ps = std::max(comp_t, shadow_free);
           if (pop_x && !it.load_w) ps = std::max(ps, x_ready);
-          if (it.load_w) ps = std::max(ps, prefetched ? in.ready : chunk_ready[fold]);
+          if (it.load_w) ps = std::max(ps, chunk_ready[fold]);
           const int64_t pd = ws ? kphys : 1;
           preload_done = shadow_free = ps + pd;
           comp_t = ps + 1;
           ms = std::max({comp_t, array_free, preload_done});
+        }
+        if (first && skip > 1) {  // a SYNC pops the prefetch's second token
+          comp_t = std::max(comp_t, in.ready);
+          ms = std::max(ms, comp_t);
         }
         if (pop_x && (it.load_w || reuse)) ms = std::max(ms, x_ready);
         ++fold;
@@ -217,9 +234,10 @@ ConvTiming conv_timing(const ConvSpec& s, const TilePlan& p, const npu::Target& 
   out.end = end;
   out.release = std::max(end, load_t);
   out.trailing_ready = trailing_ready;
+  out.trailing_first_ready = trailing_first_ready;
   // The next layer's first PRELOAD is this layer's last compute instruction.
   if (trailing.preload > 0) {
-    const int64_t ps = std::max({comp_t, shadow_free, trailing_ready});
+    const int64_t ps = std::max({comp_t, shadow_free, trailing_first_ready});
     out.trailing_preload_done = ps + trailing.preload;
     out.release = std::max(out.release, ps + 1);
   }

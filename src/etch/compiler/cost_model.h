@@ -23,6 +23,7 @@ namespace etch::compiler {
 // What prefetching a layer issues behind the previous one.
 struct Prefetch {
   std::vector<int64_t> transfers;  // bytes, in order
+  size_t first_group = 0;          // transfers that push the first token (the first fold's weights)
   int64_t preload = 0;             // its first PRELOAD's cycles (0: not moved)
   auto operator<=>(const Prefetch&) const = default;
 };
@@ -30,13 +31,15 @@ struct Prefetch {
 // layer's start; <= 0: already done).
 struct PrefetchArrival {
   bool prefetched = false, preloaded = false;
-  int64_t ready = 0;         // its weights and parameters are in
+  int64_t first_ready = 0;   // its first fold's weights are in
+  int64_t ready = 0;         // all its weights and parameters are in
   int64_t preload_done = 0;  // when preloaded: its first PRELOAD ends
 };
 struct ConvTiming {
   int64_t end = 0;                    // last completion of this layer's own instructions
   int64_t release = 0;                // when the closing BARRIER releases
-  int64_t trailing_ready = 0;         // when the trailing prefetch's transfers are in
+  int64_t trailing_first_ready = 0;   // when the trailing prefetch's first group is in
+  int64_t trailing_ready = 0;         // when all the trailing prefetch's transfers are in
   int64_t trailing_preload_done = 0;  // when its moved PRELOAD ends
 };
 // One layer's timing, arriving with `in` and issuing `trailing` (the next

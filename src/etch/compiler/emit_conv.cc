@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cstring>
 #include <map>
+#include <utility>
 
 #include "etch/compiler/schedule.h"
 #include "etch/core/error.h"
@@ -88,17 +89,17 @@ Instr param_load(uint64_t dram, int64_t sram, int64_t tm) {
   return ProgramBuilder::dma(Opcode::Load, npu::Buffer::Weight, static_cast<int64_t>(dram), sram, 1, 9 * tm, 0, 0);
 }
 
-std::vector<Instr> prefetch_loads(const std::vector<std::vector<Instr>>& weights, const Instr& params) {
-  std::vector<Instr> out;
-  auto add = [&](const Instr& d) {
+std::vector<std::vector<Instr>> prefetch_loads(const std::vector<std::vector<Instr>>& weights, const Instr& params) {
+  std::vector<std::vector<Instr>> out(weights.size() > 1 ? 2 : 1);
+  auto add = [&](const Instr& d, std::vector<Instr>& group) {
     for (Instr piece : ProgramBuilder::split_dma(d, kPrefetchPieceBytes)) {
       piece[F::background] = 1;
-      out.push_back(piece);
+      group.push_back(piece);
     }
   };
-  for (const auto& chunk : weights)
-    for (const Instr& d : chunk) add(d);
-  add(params);
+  for (size_t c = 0; c < weights.size(); ++c)
+    for (const Instr& d : weights[c]) add(d, out[c == 0 ? 0 : 1]);
+  add(params, out.back());
   return out;
 }
 
@@ -197,7 +198,9 @@ void emit_conv(ProgramBuilder& b, const ConvSpec& s, const TilePlan& plan) {
     // and optionally the first fold's PRELOAD ends its compute queue.
     b.reopen_barrier();
     const Iteration& first = sc.iters.front();
-    b.loads(prefetch_loads(weight_loads(s, sc, first, t, wp), tile_params(first)), 0, true);
+    auto chunks = weight_loads(s, sc, first, t, wp);
+    chunks.resize(plan.prefetched_folds(static_cast<int64_t>(chunks.size())));
+    b.load_groups(prefetch_loads(chunks, tile_params(first)), 0);
     if (plan.prefetch_preload) {
       Instr pl = preload(first, 0, 0);
       pl.tokens = npu::kPopPrev;
@@ -213,9 +216,11 @@ void emit_conv(ProgramBuilder& b, const ConvSpec& s, const TilePlan& plan) {
     // Loads: the first fold's weights, then the input tile and parameters,
     // then the other folds' weights; every group pushes a token, so the
     // PRELOAD of the first fold overlaps the input's transfer. A prefetched
-    // first iteration's weights and parameters were issued before the
-    // layer's BARRIER as one group.
+    // first iteration's first folds and parameters were issued before the
+    // layer's BARRIER as one group; its other folds follow the input.
     const bool prefetched = i == 0 && plan.prefetch;
+    int64_t skip_folds = 0;         // prefetched folds
+    bool prefetch_second = false;  // the prefetch's second token is still to pop
     std::vector<Instr> xdmas;
     if (it.load_x) {
       const int64_t r0 = o.oy0 * s.sh - s.pad_t + P;
@@ -227,9 +232,15 @@ void emit_conv(ProgramBuilder& b, const ConvSpec& s, const TilePlan& plan) {
     if (it.load_params && !prefetched) xdmas.push_back(tile_params(it));
     const bool x_group = !xdmas.empty();
     std::vector<std::vector<Instr>> groups;
-    if (it.load_w && !prefetched) {
-      for (auto& chunk : weight_loads(s, sc, it, t, wp)) {
-        groups.push_back(std::move(chunk));
+    if (it.load_w) {
+      auto chunks = weight_loads(s, sc, it, t, wp);
+      if (prefetched) {
+        skip_folds = plan.prefetched_folds(static_cast<int64_t>(chunks.size()));
+        prefetch_second = skip_folds > 1;
+        groups.push_back(xdmas);
+      }
+      for (size_t c = skip_folds; c < chunks.size(); ++c) {
+        groups.push_back(std::move(chunks[c]));
         if (groups.size() == 1 && x_group) groups.push_back(xdmas);
       }
     } else {
@@ -239,6 +250,7 @@ void emit_conv(ProgramBuilder& b, const ConvSpec& s, const TilePlan& plan) {
     // Compute.
     size_t last = 0;
     bool first = true;
+    int64_t fold = 0;
     const int64_t n = o.th * s.ow;
     for (int64_t mf = 0; mf < o.tm; mf += t.cols) {
       const int64_t mc = std::min<int64_t>(t.cols, o.tm - mf);
@@ -249,11 +261,15 @@ void emit_conv(ProgramBuilder& b, const ConvSpec& s, const TilePlan& plan) {
         // first PRELOAD when no weights load.
         const bool pop_x = first && x_group;
         const bool x_on_preload = pop_x && !it.load_w && !it.reuse_array_weights;
+        const bool own_chunk = !prefetched || first || fold >= skip_folds;
+        ++fold;
         if (!it.reuse_array_weights && !(prefetched && first && plan.prefetch_preload)) {
           Instr pl = preload(it, mf, kf);
-          if ((it.load_w && (!prefetched || first)) || x_on_preload) pl.tokens |= npu::kPopPrev;
+          if ((it.load_w && own_chunk) || x_on_preload) pl.tokens |= npu::kPopPrev;
           b.emit(pl);
         }
+        if (std::exchange(prefetch_second, false))
+          b.emit(ProgramBuilder::sync(npu::Queue::Compute, npu::kPopPrev));  // the other prefetched folds
         Instr mm;
         mm.op = Opcode::Matmul;
         mm[F::x_addr] = x_base + it.x_slot * z.x + (P - s.pad_l);

@@ -32,8 +32,12 @@ std::vector<std::vector<npu::Instr>> weight_loads(const ConvSpec& s, const Sched
 npu::Instr param_load(uint64_t dram, int64_t sram, int64_t tm);
 // A prefetch: the weight loads and the parameter load as background loads of
 // at most kPrefetchPieceBytes each, so that the previous layer's stores wait
-// for at most one of them.
+// for at most one of them. Two groups, each pushing a token: the first fold's
+// weights, whose PRELOAD may start as soon as they are in, then the other
+// folds and the parameters (the second group is absent when there is only one
+// fold; the parameters then join the first).
 constexpr int64_t kPrefetchPieceBytes = 1024;
-std::vector<npu::Instr> prefetch_loads(const std::vector<std::vector<npu::Instr>>& weights, const npu::Instr& params);
+std::vector<std::vector<npu::Instr>> prefetch_loads(const std::vector<std::vector<npu::Instr>>& weights,
+                                                    const npu::Instr& params);
 
 }  // namespace etch::compiler

@@ -22,6 +22,19 @@ std::vector<int64_t> tile_sizes(int64_t n, int64_t limit = 48) {
   return {s.rbegin(), s.rend()};  // largest first
 }
 
+// Input-channel tiles: every distinct tile count's largest tile (the first
+// few), and tiles that leave a short last iteration (3/4 of the channels, and
+// whole folds of the array's rows), whose few weights load late without
+// holding the array up for long.
+std::vector<int64_t> channel_tiles(const ConvSpec& s, const npu::Target& t) {
+  std::vector<int64_t> v = tile_sizes(s.cg, 8);
+  std::set<int64_t> extra{3 * s.cg / 4};
+  for (int64_t j = 1; j <= 4; ++j) extra.insert(j * fold_k(s, t) / s.kk());
+  for (int64_t c : extra)
+    if (c > 0 && c < s.cg && std::find(v.begin(), v.end(), c) == v.end()) v.push_back(c);
+  return v;
+}
+
 std::vector<int64_t> m_sizes(int64_t mg, int cols) {
   std::set<int64_t> s;
   for (int64_t m = cols; m < mg; m += cols) s.insert(m);
@@ -80,45 +93,32 @@ namespace {
 // candidates prefetch the same transfers, so it is computed once for each.
 using PrevTimings = std::map<Prefetch, ConvTiming>;
 
-// Scores `p` standing alone and, when it fits beside the previous layer,
-// prefetched (weights only, or weights and first PRELOAD); keeps the
-// cheapest in `best`.
-void score(const ConvSpec& s, TilePlan p, const npu::Target& t, const PrevLayer* prev, PrevTimings& prev_timings,
-           PlanChoice& best) {
-  p.prefetch = p.prefetch_preload = false;
-  p.weight_base = 0;
-  const int64_t alone = predict_conv_cycles(s, p, t);
-  if (alone < best.score) {
-    best = PlanChoice{};
-    best.score = alone;
-    best.plan = p;
-    best.plan.predicted_cycles = best.end = alone;
-  }
-  if (!prev) return;
-  // Weight regions alternate between the bottom and the top of the buffer.
-  const int64_t cap = t.weight_buffer_bytes, mine = weight_footprint(s, p, t);
-  const int64_t theirs_lo = prev->plan.weight_base, theirs_hi = theirs_lo + weight_footprint(prev->spec, prev->plan, t);
-  const int64_t base = theirs_lo > 0 ? 0 : cap - mine;
-  if (base < 0 || (base < theirs_hi && theirs_lo < base + mine)) return;
+// Scores `p` with its first p.prefetch_folds folds (0: all) prefetched
+// behind `prev` at weight-buffer offset `base`, with and without the first
+// PRELOAD.
+void score_prefetched(const ConvSpec& s, TilePlan p, const npu::Target& t, const PrevLayer& prev, int64_t alone,
+                      int64_t base, PrevTimings& prev_timings, PlanChoice& best) {
   Prefetch pf = prefetch_of(s, p, t);
   // A prefetch saves at most its transfers, their latency and the PRELOAD.
   int64_t most_saved = t.dram_latency_cycles + pf.preload;
   for (int64_t b : pf.transfers) most_saved += dram_occupancy(b, t);
   if (alone - most_saved >= best.score) return;
   const int64_t preload = pf.preload;
+  p.prefetch = true;
   for (bool with_preload : {false, true}) {
     pf.preload = with_preload ? preload : 0;
     auto found = prev_timings.find(pf);
-    if (found == prev_timings.end()) found = prev_timings.emplace(pf, conv_timing(prev->spec, prev->plan, t, prev->in, pf)).first;
+    if (found == prev_timings.end()) found = prev_timings.emplace(pf, conv_timing(prev.spec, prev.plan, t, prev.in, pf)).first;
     const ConvTiming& pt = found->second;
     PrefetchArrival in;
     in.prefetched = true;
     in.preloaded = with_preload;
+    in.first_ready = pt.trailing_first_ready - pt.release;
     in.ready = pt.trailing_ready - pt.release;
     in.preload_done = pt.trailing_preload_done - pt.release;
     const ConvTiming ct = conv_timing(s, p, t, in);
     // What the previous layer loses to the contention counts against this plan.
-    const int64_t cost = (pt.end - prev->end) + (pt.release - pt.end) + ct.end;
+    const int64_t cost = (pt.end - prev.end) + (pt.release - pt.end) + ct.end;
     if (cost < best.score) {
       best = PlanChoice{};
       best.score = cost;
@@ -134,13 +134,48 @@ void score(const ConvSpec& s, TilePlan p, const npu::Target& t, const PrevLayer*
   }
 }
 
+
+// Scores `p` standing alone and, when it fits beside the previous layer,
+// prefetched (weights only, or weights and first PRELOAD); keeps the
+// cheapest in `best`.
+void score(const ConvSpec& s, TilePlan p, const npu::Target& t, const PrevLayer* prev, PrevTimings& prev_timings,
+           PlanChoice& best) {
+  p.prefetch = p.prefetch_preload = false;
+  p.prefetch_folds = 0;
+  p.weight_base = 0;
+  const int64_t alone = predict_conv_cycles(s, p, t);
+  if (alone < best.score) {
+    best = PlanChoice{};
+    best.score = alone;
+    best.plan = p;
+    best.plan.predicted_cycles = best.end = alone;
+  }
+  if (!prev) return;
+  // Weight regions alternate between the bottom and the top of the buffer.
+  const int64_t cap = t.weight_buffer_bytes, mine = weight_footprint(s, p, t);
+  const int64_t theirs_lo = prev->plan.weight_base, theirs_hi = theirs_lo + weight_footprint(prev->spec, prev->plan, t);
+  const int64_t base = theirs_lo > 0 ? 0 : cap - mine;
+  if (base < 0 || (base < theirs_hi && theirs_lo < base + mine)) return;
+  const Schedule sc = make_schedule(s, p, t);
+  const OutTile& o = sc.tiles[sc.iters.front().tile];
+  const int64_t folds = ((o.tm + t.cols - 1) / t.cols) * ((sc.iters.front().tc * s.kk() + fold_k(s, t) - 1) / fold_k(s, t));
+  // All of the first iteration's folds, or only the first few: the previous
+  // layer's tail may hide less than a whole iteration.
+  std::set<int64_t> counts{0};
+  for (int64_t f : {int64_t{1}, int64_t{2}, int64_t{3}, folds / 4, folds / 2, 3 * folds / 4})
+    if (f > 0 && f < folds) counts.insert(f);
+  for (int64_t f : counts) {
+    p.prefetch_folds = f;
+    score_prefetched(s, p, t, *prev, alone, base, prev_timings, best);
+  }
+}
 }  // namespace
 
 PlanChoice search_plan(const ConvSpec& s, const npu::Target& t, const PrevLayer* prev) {
   PlanChoice best;
   PrevTimings prev_timings;
   score(s, naive_plan(s, t), t, prev, prev_timings, best);
-  std::vector<int64_t> cs = s.sparse ? std::vector<int64_t>{s.cg} : tile_sizes(s.cg, 8);
+  std::vector<int64_t> cs = s.sparse ? std::vector<int64_t>{s.cg} : channel_tiles(s, t);
   const std::vector<int64_t> ms = m_sizes(s.mg, t.cols), hs = tile_sizes(s.oh, 14);
   for (int64_t tm : ms)
     for (int64_t tc : cs)

@@ -7,8 +7,11 @@
 namespace etch::compiler {
 
 std::string TilePlan::str() const {
+  std::string pf;
+  if (prefetch)
+    pf = fmt::format(" pf{}{}", prefetch_folds > 0 ? std::to_string(prefetch_folds) : "", prefetch_preload ? "+p" : "");
   return fmt::format("m{} c{} h{}{} {}{}{}", tm, tc, th, th_edge > 0 ? fmt::format("/{}", th_edge) : "",
-                     m_outer ? "M>H" : "H>M", double_buffer ? "" : " single", prefetch ? (prefetch_preload ? " pf+p" : " pf") : "");
+                     m_outer ? "M>H" : "H>M", double_buffer ? "" : " single", pf);
 }
 
 bool is_2_4_sparse(const ConvSpec& s) {

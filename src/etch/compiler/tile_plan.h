@@ -20,9 +20,17 @@ struct TilePlan {
   // buffer region then starts at weight_base, clear of the previous layer's.
   bool prefetch = false;
   bool prefetch_preload = false;  // ... and the first fold's PRELOAD, after the previous layer's last instruction
+  // How many of the first iteration's folds are prefetched (0: all); the
+  // others load after the BARRIER, behind the input tile, so the previous
+  // layer is not held up by weights this layer only needs later.
+  int64_t prefetch_folds = 0;
   int64_t weight_base = 0;
   int64_t predicted_cycles = 0;  // cost model: from the previous layer's end to this layer's
   std::string str() const;
+  // Folds of the first iteration that a prefetch loads, of `folds`.
+  int64_t prefetched_folds(int64_t folds) const {
+    return prefetch_folds > 0 && prefetch_folds < folds ? prefetch_folds : folds;
+  }
 };
 
 }  // namespace etch::compiler
