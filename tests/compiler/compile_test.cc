@@ -3,7 +3,7 @@
 // must equal the reference interpreter bit for bit.
 #include <gtest/gtest.h>
 
-#include "compiler/qgraph.h"
+#include "compiler/fixtures.h"
 #include "etch/compiler/compiler.h"
 #include "etch/core/error.h"
 #include "etch/eval/npu_executor.h"
@@ -14,45 +14,11 @@ namespace etch {
 namespace {
 
 using testing::QGraph;
-
-// conv -> maxpool -> conv(stride 2) -> depthwise -> 1x1 conv + residual add ->
-// global average pool -> flatten -> gemm, int8 output and a dequantized one.
-QGraph small_cnn(uint64_t seed, bool with_dq = true) {
-  QGraph q(seed);
-  auto x = q.float_input("x", {-1, 3, 16, 16});
-  auto a = q.quantize(x, 0.02f, 3);
-  a = q.conv(a, 12, 3, 1, 1, 1, 3, -100, true);
-  a = q.maxpool(a, 2, 2);
-  a = q.conv(a, 20, 3, 2, 1, 1, -100, 5, false);
-  auto d = q.conv(a, 20, 3, 1, 1, 20, 5, -7, true);
-  auto p = q.conv(d, 20, 1, 1, 0, 1, -7, 4, false);
-  a = q.add(p, a, 4, 5, -2);
-  a = q.avgpool(a, 4, 4, 0, -2, 1);
-  a = q.flatten(a);
-  a = q.gemm(a, 10, 1, 0, false);
-  if (with_dq) a = q.dequantize(a, 0.1f, 0);
-  q.g.outputs.push_back(a);
-  return q;
-}
-
-// grouped and dilated convs with asymmetric padding, a padded max pool, a
-// lookup table, a channel concat and a fenced float region (host).
-QGraph odd_layers(uint64_t seed) {
-  QGraph q(seed);
-  auto x = q.float_input("x", {-1, 4, 11, 13});
-  auto a = q.quantize(x, 0.03f, -5);
-  auto b = q.conv(a, 8, 3, 2, 1, 2, -5, 10, false);
-  auto c = q.conv(a, 6, 3, 1, 2, 1, -5, -20, true, false, 2);
-  c = q.maxpool(c, 3, 2, 1);
-  auto l = q.lut(b);
-  auto cat = q.concat({l, c});
-  auto f = q.dequantize(cat, 0.05f, 0);
-  f = q.relu_float(f);
-  auto r = q.quantize(f, 0.05f, 0);
-  r = q.conv(r, 5, 2, 1, 0, 1, 0, 2, false, false, 1, 1);  // pads: 0 before, 1 after
-  q.g.outputs.push_back(q.dequantize(r, 0.1f, 2));
-  return q;
-}
+using testing::large_layers;
+using testing::odd_layers;
+using testing::residual_block;
+using testing::small_cnn;
+using testing::three_convs;
 
 void expect_bit_exact(const ir::Graph& g, const npu::Target& t, int images, compiler::CompileOptions opt = {}) {
   const compiler::CompiledModel m = compiler::compile(g, t, opt);
@@ -241,15 +207,7 @@ TEST(Compile, StandaloneProgramWithInputPreprocessing) {
 // layers take only ~1-2k cycles and meet it only with most of their weights
 // prefetched behind the layer before (docs/compiler.md has the figures).
 TEST(Compile, LargeLayersNearTheBound) {
-  QGraph q(11);
-  auto x = q.float_input("x", {1, 16, 28, 28});
-  auto a = q.quantize(x, 0.02f, 0);
-  a = q.conv(a, 16, 3, 1, 1, 1, 0, 1, true);   // 1.8M MACs
-  a = q.conv(a, 32, 3, 2, 1, 1, 1, -1, true);  // 0.9M
-  a = q.conv(a, 32, 3, 1, 1, 1, -1, 0, true);  // 1.8M
-  a = q.conv(a, 64, 3, 2, 1, 1, 0, 3, true);   // 0.9M
-  a = q.conv(a, 64, 3, 1, 1, 1, 3, 0, true);   // 1.8M
-  q.g.outputs.push_back(q.dequantize(a, 0.1f, 0));
+  const QGraph q = large_layers(11);
   const Tensor in = testing::random_input({1, 16, 28, 28}, 1);
   for (const auto& name : npu::preset_names()) {
     const eval::ModelAnalysis an = eval::analyze_plans(q.g, npu::preset(name), {in});
@@ -270,11 +228,7 @@ TEST(Compile, LargeLayersNearTheBound) {
 // transfers) before the BARRIER that ends the layer before it. The program
 // stays bit-exact and the layers' cycles add up to the whole run.
 TEST(Compile, PrefetchedLayersLoadBeforeTheBarrierAndStayBitExact) {
-  QGraph q(12);
-  auto x = q.float_input("x", {1, 16, 14, 14});
-  auto a = q.quantize(x, 0.02f, 0);
-  for (int i = 0; i < 3; ++i) a = q.conv(a, 32, 3, 1, 1, 1, i == 0 ? 0 : 1, 1, true);
-  q.g.outputs.push_back(q.dequantize(a, 0.1f, 1));
+  const QGraph q = three_convs(12);
   for (const char* name : {"mobile", "datacenter"}) {
     const npu::Target t = npu::preset(name);
     const compiler::CompiledModel m = compiler::compile(q.g, t);
@@ -309,15 +263,8 @@ TEST(Compile, PrefetchedLayersLoadBeforeTheBarrierAndStayBitExact) {
 // In a residual block the projection is emitted off the main path, so the
 // main path's second conv directly follows the first (and prefetches behind it).
 TEST(Compile, ResidualMainPathIsEmittedBackToBack) {
-  QGraph q(13);
-  auto x = q.float_input("x", {-1, 8, 12, 12});
-  auto a = q.quantize(x, 0.02f, 0);
-  a = q.conv(a, 16, 3, 1, 1, 1, 0, 2, true);
-  auto m1 = q.conv(a, 16, 3, 1, 1, 1, 2, 1, true);
-  auto proj = q.conv(a, 16, 1, 1, 0, 1, 2, 3, false);
-  auto m2 = q.conv(m1, 16, 3, 1, 1, 1, 1, 4, false);
-  a = q.add(m2, proj, 4, 3, 0);
-  q.g.outputs.push_back(q.dequantize(a, 0.1f, 0));
+  ir::ValueId m1, m2;
+  const QGraph q = residual_block(13, &m1, &m2);
   const std::string n1 = q.g.find_node(q.g.value(m1).producer)->name;
   const std::string n2 = q.g.find_node(q.g.value(m2).producer)->name;
   const compiler::CompiledModel m = compiler::compile(q.g, npu::preset("datacenter"));

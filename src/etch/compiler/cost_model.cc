@@ -74,6 +74,10 @@ ConvTiming conv_timing(const ConvSpec& s, const TilePlan& p, const npu::Target& 
   int64_t load_t = 0, comp_t = 0, store_t = 0, end = 0;
   int64_t array_free = 0, preload_done = 0, shadow_free = 0, vector_free = 0;
   std::vector<int64_t> c2l(sc.iters.size(), 0), l2c(sc.iters.size(), 0);
+  std::vector<char> waited(sc.iters.size(), 0);  // iterations whose compute later loads wait for
+  for (const Iteration& it : sc.iters)
+    if (it.wait_iter >= 0) waited[it.wait_iter] = 1;
+  int popped_through = -1;
   std::vector<int64_t> acc_done(T, 0), rq_done(T, 0), s2c(T, 0);
   std::vector<int64_t> acc_read_done(sc.out_slots, 0);  // per accumulator slot
   std::vector<int> pending;                             // stores not yet given the channel
@@ -142,7 +146,11 @@ ConvTiming conv_timing(const ConvSpec& s, const TilePlan& p, const npu::Target& 
   for (size_t i = 0; i < sc.iters.size(); ++i) {
     const Iteration& it = sc.iters[i];
     const OutTile& o = sc.tiles[it.tile];
-    const int64_t ready = it.wait_iter >= 0 ? c2l[it.wait_iter] : 0;
+    // The load engine pops the tokens of every waited-for iteration up to
+    // wait_iter that it has not popped yet, in order, and waits for each.
+    int64_t ready = 0;
+    for (; popped_through < it.wait_iter; ++popped_through)
+      if (waited[popped_through + 1]) ready = std::max(ready, c2l[popped_through + 1]);
     flush_stores(std::max(load_t, ready) + (it.load_x || it.load_w || it.load_params ? 0 : (int64_t{1} << 62)));
     int64_t last_done = -1;
     auto load = [&](int64_t b) {
@@ -222,8 +230,10 @@ ConvTiming conv_timing(const ConvSpec& s, const TilePlan& p, const npu::Target& 
         comp_t = ms + 1;
         last_free = ms + stream;
       }
+    // Loads waiting for this iteration wait for its array reads and its requantizations.
+    const int64_t array_done = last_free;
     for (int rt : it.requants) requant_store(rt, last_free);
-    c2l[i] = last_free;
+    c2l[i] = std::max(array_done, last_free);
   }
   ConvTiming out;
   flush_stores(int64_t{1} << 62);

@@ -135,11 +135,18 @@ void emit_conv(ProgramBuilder& b, const ConvSpec& s, const TilePlan& plan) {
   const int64_t P = s.in.pad, pitch = s.in.pitch(), kg = s.kg(), kk = s.kk();
   const int64_t x_base = 0, out_base = slots * z.x;
   const int64_t fk = fold_k(s, t);
-  std::vector<int> needed;
+  // An iteration that later loads wait for pushes a token from its last
+  // MATMUL (its input and weight slots are read) and, when requantizations
+  // follow it, one from the last of those (their parameter slots are read):
+  // the vector unit and the array run side by side, so neither ends last
+  // for sure.
+  std::vector<int> waited;
   for (const Iteration& it : sc.iters)
-    if (it.wait_iter >= 0) needed.push_back(it.wait_iter);
-  std::sort(needed.begin(), needed.end());
-  needed.erase(std::unique(needed.begin(), needed.end()), needed.end());
+    if (it.wait_iter >= 0) waited.push_back(it.wait_iter);
+  std::sort(waited.begin(), waited.end());
+  waited.erase(std::unique(waited.begin(), waited.end()), waited.end());
+  std::vector<std::pair<int, int>> needed;
+  for (int j : waited) needed.push_back({j, sc.iters[j].requants.empty() ? 1 : 2});
   LoadWaits waits(needed);
   const int T = static_cast<int>(sc.tiles.size());
 
@@ -152,7 +159,7 @@ void emit_conv(ProgramBuilder& b, const ConvSpec& s, const TilePlan& plan) {
     rq[F::acc_pitch] = n;
     rq[F::m] = o.tm;
     rq[F::n] = n;
-    rq[F::param_addr] = param_base + o.slot * z.params;
+    rq[F::param_addr] = param_base + o.param_slot * z.params;
     rq[F::out_addr] = out_base + o.slot * z.out;
     rq[F::out_chan_stride] = n;
     rq[F::y_zp] = s.y_zp;
@@ -171,7 +178,7 @@ void emit_conv(ProgramBuilder& b, const ConvSpec& s, const TilePlan& plan) {
 
   auto tile_params = [&](const Iteration& it) {
     const OutTile& o = sc.tiles[it.tile];
-    return param_load(param_addr[it.tile], param_base + o.slot * z.params, o.tm);
+    return param_load(param_addr[it.tile], param_base + o.param_slot * z.params, o.tm);
   };
 
   // The PRELOAD of fold (mf, kf) of iteration `it` (the caller sets its tokens).
@@ -297,8 +304,12 @@ void emit_conv(ProgramBuilder& b, const ConvSpec& s, const TilePlan& plan) {
         last = b.emit(mm);
       }
     }
+    const size_t last_matmul = last;
     for (int rt : it.requants) last = requant_and_store(rt);
-    if (waits.compute_pushes_after(static_cast<int>(i))) b.at(last).tokens |= npu::kPushPrev;
+    if (waits.compute_pushes_after(static_cast<int>(i))) {
+      b.at(last_matmul).tokens |= npu::kPushPrev;
+      if (last != last_matmul) b.at(last).tokens |= npu::kPushPrev;
+    }
   }
   b.barrier();
 }

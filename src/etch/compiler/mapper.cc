@@ -84,7 +84,7 @@ TilePlan naive_plan(const ConvSpec& s, const npu::Target& t) {
 
 int64_t weight_footprint(const ConvSpec& s, const TilePlan& p, const npu::Target& t) {
   const SlotSizes z = slot_sizes(s, p);
-  return (p.double_buffer ? 2 : 1) * z.w + out_slots(s, p, t) * z.params;
+  return (p.double_buffer ? 2 : 1) * z.w + param_slots(s, p, t) * z.params;
 }
 
 namespace {

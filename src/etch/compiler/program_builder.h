@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <utility>
 #include <vector>
 
 #include "etch/core/error.h"
@@ -148,27 +149,25 @@ class ProgramBuilder {
   uint16_t layer_ = 0;
 };
 
-// Load-side token bookkeeping for a pipelined layer: compute pushes one token
-// after each iteration in `needed` (ascending); before a load that must wait
-// for iteration j, the load engine pops every token up to j.
+// Load-side token bookkeeping for a pipelined layer: compute pushes tokens
+// after each iteration in `needed` (ascending; iteration, how many tokens);
+// before a load that must wait for iteration j, the load engine pops every
+// token up to j's.
 class LoadWaits {
  public:
-  explicit LoadWaits(std::vector<int> needed) : needed_(std::move(needed)) {}
+  explicit LoadWaits(std::vector<std::pair<int, int>> needed) : needed_(std::move(needed)) {}
   bool compute_pushes_after(int iter) const {
-    return std::binary_search(needed_.begin(), needed_.end(), iter);
+    return std::any_of(needed_.begin(), needed_.end(), [&](const auto& n) { return n.first == iter; });
   }
   // Pops to attach before loading after `wait_iter` (-1: none).
   int pops_for(int wait_iter) {
     int n = 0;
-    while (next_ < needed_.size() && needed_[next_] <= wait_iter) {
-      ++next_;
-      ++n;
-    }
+    while (next_ < needed_.size() && needed_[next_].first <= wait_iter) n += needed_[next_++].second;
     return n;
   }
 
  private:
-  std::vector<int> needed_;
+  std::vector<std::pair<int, int>> needed_;
   size_t next_ = 0;
 };
 

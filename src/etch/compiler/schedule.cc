@@ -53,7 +53,7 @@ int out_slots(const ConvSpec& s, const TilePlan& p, const npu::Target& t) {
   const SlotSizes z = slot_sizes(s, p);
   int64_t n = 8;
   n = std::min(n, (t.input_buffer_bytes - 2 * z.x) / std::max<int64_t>(1, z.out));
-  n = std::min(n, (t.weight_buffer_bytes - 2 * z.w) / std::max<int64_t>(1, z.params));
+  n = std::min(n, (t.weight_buffer_bytes - 2 * z.w) / std::max<int64_t>(1, z.params) - 1);
   n = std::min(n, t.accumulator_buffer_bytes / std::max<int64_t>(1, 4 * z.acc_entries));
   return static_cast<int>(std::max<int64_t>(2, n));
 }
@@ -68,8 +68,12 @@ const char* plan_overflow(const ConvSpec& s, const TilePlan& p, const npu::Targe
     return what;
   };
   if (auto* b = check(n * (z.x + z.out), t.input_buffer_bytes, "input buffer")) return b;
-  if (auto* b = check(n * (z.w + z.params), t.weight_buffer_bytes, "weight buffer")) return b;
+  if (auto* b = check(n * z.w + (p.double_buffer ? 3 : 1) * z.params, t.weight_buffer_bytes, "weight buffer")) return b;
   return check(n * z.acc_entries * 4, t.accumulator_buffer_bytes, "accumulator buffer");
+}
+
+int param_slots(const ConvSpec& s, const TilePlan& p, const npu::Target& t) {
+  return p.double_buffer ? out_slots(s, p, t) + 1 : 1;
 }
 
 Schedule make_schedule(const ConvSpec& s, const TilePlan& p, const npu::Target& tgt) {
@@ -77,6 +81,7 @@ Schedule make_schedule(const ConvSpec& s, const TilePlan& p, const npu::Target& 
   sc.sizes = slot_sizes(s, p);
   sc.slots = p.double_buffer ? 2 : 1;
   sc.out_slots = out_slots(s, p, tgt);
+  sc.param_slots = param_slots(s, p, tgt);
   const int S = sc.out_slots, D = S - 1;  // requantize tile t after tile t + D has started
   // Row tiles: uniform, or a short first and last tile around uniform ones.
   std::vector<std::pair<int64_t, int64_t>> rows;  // (first row, count)
@@ -103,6 +108,7 @@ Schedule make_schedule(const ConvSpec& s, const TilePlan& p, const npu::Target& 
         t.oy0 = rows[hi].first;
         t.th = rows[hi].second;
         t.slot = static_cast<int>(sc.tiles.size()) % S;
+        t.param_slot = static_cast<int>(sc.tiles.size()) % sc.param_slots;
         t.first_iter = static_cast<int>(sc.iters.size());
         for (int64_t ci = 0; ci < nc; ++ci) {
           Iteration it;
@@ -143,7 +149,8 @@ Schedule make_schedule(const ConvSpec& s, const TilePlan& p, const npu::Target& 
       w_key[0] = o.g, w_key[1] = o.mi, w_key[2] = it.ci;
     }
     it.load_params = it.ci == 0;
-    if (it.load_params && it.tile >= S) it.wait_iter = std::max(it.wait_iter, sc.tiles[it.tile - S].rq_iter);
+    const int P = sc.param_slots;
+    if (it.load_params && it.tile >= P) it.wait_iter = std::max(it.wait_iter, sc.tiles[it.tile - P].rq_iter);
     const bool one_fold = o.tm <= tgt.cols && it.tc * s.kk() <= fold_k(s, tgt);
     it.reuse_array_weights = i > 0 && !it.load_w && one_fold;
     it.x_slot = x_slot;

@@ -15,7 +15,8 @@ namespace etch::compiler {
 struct OutTile {
   int64_t g = 0, mi = 0, hi = 0;
   int64_t m0 = 0, tm = 0, oy0 = 0, th = 0;  // channel and row range (within the group)
-  int slot = 0;                             // accumulator, output and parameter slot (tile % out_slots)
+  int slot = 0;                             // accumulator and output slot (tile % out_slots)
+  int param_slot = 0;                       // requantization parameter slot (tile % param_slots)
   int first_iter = 0, last_iter = 0;
   int rq_iter = 0;  // its REQUANT + STORE are emitted after this iteration's compute
 };
@@ -34,7 +35,7 @@ struct Iteration {
 
 // Bytes of one slot of each buffer region under a plan. Input buffer: 2 (or
 // 1) input slots then out_slots output slots; weight buffer: 2 (or 1) weight
-// slots then out_slots parameter slots; accumulators: out_slots slots.
+// slots then param_slots parameter slots; accumulators: out_slots slots.
 struct SlotSizes {
   int64_t x = 0, out = 0, w = 0, params = 0, acc_entries = 0;
   int64_t w_values = 0, w_meta = 0;  // inside a weight slot: values, then metadata
@@ -45,6 +46,11 @@ SlotSizes slot_sizes(const ConvSpec& s, const TilePlan& p);
 // 1 without double buffering. More slots let the array run ahead of the
 // requantization of tiles that are still draining.
 int out_slots(const ConvSpec& s, const TilePlan& p, const npu::Target& t);
+// One parameter slot more than output slots when double-buffered: a tile's
+// parameters then load while the requantization two tiles back still reads
+// its slot's, not one tile back's, so the load waits for no later iteration
+// than the one whose input slot it reuses.
+int param_slots(const ConvSpec& s, const TilePlan& p, const npu::Target& t);
 // Which buffer overflows (nullptr when the plan fits), with the bytes needed.
 const char* plan_overflow(const ConvSpec& s, const TilePlan& p, const npu::Target& t, int64_t* need = nullptr,
                           int64_t* have = nullptr);
@@ -54,7 +60,8 @@ struct Schedule {
   std::vector<Iteration> iters;
   SlotSizes sizes;
   int slots = 2;      // input and weight slots
-  int out_slots = 2;  // accumulator / output / parameter slots
+  int out_slots = 2;    // accumulator / output slots
+  int param_slots = 3;  // parameter slots
 };
 
 Schedule make_schedule(const ConvSpec& s, const TilePlan& p, const npu::Target& t);

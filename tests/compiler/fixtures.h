@@ -1,0 +1,87 @@
+// Integer graphs the compiler tests share (random weights, valid
+// requantization): built by hand with QGraph.
+#pragma once
+#include "compiler/qgraph.h"
+
+namespace etch::testing {
+
+// conv -> maxpool -> conv(stride 2) -> depthwise -> 1x1 conv + residual add ->
+// global average pool -> flatten -> gemm, int8 output and a dequantized one.
+inline QGraph small_cnn(uint64_t seed, bool with_dq = true) {
+  QGraph q(seed);
+  auto x = q.float_input("x", {-1, 3, 16, 16});
+  auto a = q.quantize(x, 0.02f, 3);
+  a = q.conv(a, 12, 3, 1, 1, 1, 3, -100, true);
+  a = q.maxpool(a, 2, 2);
+  a = q.conv(a, 20, 3, 2, 1, 1, -100, 5, false);
+  auto d = q.conv(a, 20, 3, 1, 1, 20, 5, -7, true);
+  auto p = q.conv(d, 20, 1, 1, 0, 1, -7, 4, false);
+  a = q.add(p, a, 4, 5, -2);
+  a = q.avgpool(a, 4, 4, 0, -2, 1);
+  a = q.flatten(a);
+  a = q.gemm(a, 10, 1, 0, false);
+  if (with_dq) a = q.dequantize(a, 0.1f, 0);
+  q.g.outputs.push_back(a);
+  return q;
+}
+
+// grouped and dilated convs with asymmetric padding, a padded max pool, a
+// lookup table, a channel concat and a fenced float region (host).
+inline QGraph odd_layers(uint64_t seed) {
+  QGraph q(seed);
+  auto x = q.float_input("x", {-1, 4, 11, 13});
+  auto a = q.quantize(x, 0.03f, -5);
+  auto b = q.conv(a, 8, 3, 2, 1, 2, -5, 10, false);
+  auto c = q.conv(a, 6, 3, 1, 2, 1, -5, -20, true, false, 2);
+  c = q.maxpool(c, 3, 2, 1);
+  auto l = q.lut(b);
+  auto cat = q.concat({l, c});
+  auto f = q.dequantize(cat, 0.05f, 0);
+  f = q.relu_float(f);
+  auto r = q.quantize(f, 0.05f, 0);
+  r = q.conv(r, 5, 2, 1, 0, 1, 0, 2, false, false, 1, 1);  // pads: 0 before, 1 after
+  q.g.outputs.push_back(q.dequantize(r, 0.1f, 2));
+  return q;
+}
+
+// Five 3x3 convs on 28x28, three of them of 1.8M MACs.
+inline QGraph large_layers(uint64_t seed) {
+  QGraph q(seed);
+  auto x = q.float_input("x", {1, 16, 28, 28});
+  auto a = q.quantize(x, 0.02f, 0);
+  a = q.conv(a, 16, 3, 1, 1, 1, 0, 1, true);   // 1.8M MACs
+  a = q.conv(a, 32, 3, 2, 1, 1, 1, -1, true);  // 0.9M
+  a = q.conv(a, 32, 3, 1, 1, 1, -1, 0, true);  // 1.8M
+  a = q.conv(a, 64, 3, 2, 1, 1, 0, 3, true);   // 0.9M
+  a = q.conv(a, 64, 3, 1, 1, 1, 3, 0, true);   // 1.8M
+  q.g.outputs.push_back(q.dequantize(a, 0.1f, 0));
+  return q;
+}
+
+// Three 3x3 convs of 32 channels in a row (each may prefetch behind the last).
+inline QGraph three_convs(uint64_t seed) {
+  QGraph q(seed);
+  auto x = q.float_input("x", {1, 16, 14, 14});
+  auto a = q.quantize(x, 0.02f, 0);
+  for (int i = 0; i < 3; ++i) a = q.conv(a, 32, 3, 1, 1, 1, i == 0 ? 0 : 1, 1, true);
+  q.g.outputs.push_back(q.dequantize(a, 0.1f, 1));
+  return q;
+}
+
+// A residual block: conv, then main path m1 -> m2 and a 1x1 projection, added.
+inline QGraph residual_block(uint64_t seed, ir::ValueId* m1_out = nullptr, ir::ValueId* m2_out = nullptr) {
+  QGraph q(seed);
+  auto x = q.float_input("x", {-1, 8, 12, 12});
+  auto a = q.quantize(x, 0.02f, 0);
+  a = q.conv(a, 16, 3, 1, 1, 1, 0, 2, true);
+  auto m1 = q.conv(a, 16, 3, 1, 1, 1, 2, 1, true);
+  auto proj = q.conv(a, 16, 1, 1, 0, 1, 2, 3, false);
+  auto m2 = q.conv(m1, 16, 3, 1, 1, 1, 1, 4, false);
+  a = q.add(m2, proj, 4, 3, 0);
+  q.g.outputs.push_back(q.dequantize(a, 0.1f, 0));
+  if (m1_out) *m1_out = m1;
+  if (m2_out) *m2_out = m2;
+  return q;
+}
+
+}  // namespace etch::testing
