@@ -134,10 +134,9 @@ void score_prefetched(const ConvSpec& s, TilePlan p, const npu::Target& t, const
   }
 }
 
-
 // Scores `p` standing alone and, when it fits beside the previous layer,
-// prefetched (weights only, or weights and first PRELOAD); keeps the
-// cheapest in `best`.
+// prefetched (all of the first iteration's folds or only the first few, with
+// or without the first PRELOAD); keeps the cheapest in `best`.
 void score(const ConvSpec& s, TilePlan p, const npu::Target& t, const PrevLayer* prev, PrevTimings& prev_timings,
            PlanChoice& best) {
   p.prefetch = p.prefetch_preload = false;
