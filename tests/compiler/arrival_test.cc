@@ -35,6 +35,7 @@ TEST(Arrival, SmallCnn) { expect_race_free(testing::small_cnn(7).g, "small_cnn")
 TEST(Arrival, OddLayers) { expect_race_free(testing::odd_layers(5).g, "odd_layers"); }
 TEST(Arrival, LargeLayers) { expect_race_free(testing::large_layers(11).g, "large_layers"); }
 TEST(Arrival, PrefetchedLayers) { expect_race_free(testing::three_convs(12).g, "three_convs"); }
+TEST(Arrival, SparseLayers) { expect_race_free(testing::sparse_convs(8).g, "sparse_convs"); }
 TEST(Arrival, ResidualBlock) { expect_race_free(testing::residual_block(13).g, "residual_block"); }
 
 // The check can fail: with the token that holds a PRELOAD back until its

@@ -146,12 +146,7 @@ TEST(Compile, ChosenPlanNeverSlowerThanNaive) {
 }
 
 TEST(Compile, SparseLayersHalveArrayCycles) {
-  QGraph q(8);
-  auto x = q.float_input("x", {1, 16, 12, 12});
-  auto a = q.quantize(x, 0.02f, 0);
-  a = q.conv(a, 32, 3, 1, 1, 1, 0, 3, true, true);
-  a = q.conv(a, 32, 3, 1, 1, 1, 3, -3, false, true);
-  q.g.outputs.push_back(q.dequantize(a, 0.1f, -3));
+  const QGraph q = testing::sparse_convs(8);
   const npu::Target t = npu::preset("mobile");
   ASSERT_TRUE(t.sparsity_2_4);
   compiler::CompileOptions dense;

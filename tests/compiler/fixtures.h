@@ -68,6 +68,17 @@ inline QGraph three_convs(uint64_t seed) {
   return q;
 }
 
+// Two 3x3 convs whose weights are 2:4 sparse.
+inline QGraph sparse_convs(uint64_t seed) {
+  QGraph q(seed);
+  auto x = q.float_input("x", {1, 16, 12, 12});
+  auto a = q.quantize(x, 0.02f, 0);
+  a = q.conv(a, 32, 3, 1, 1, 1, 0, 3, true, true);
+  a = q.conv(a, 32, 3, 1, 1, 1, 3, -3, false, true);
+  q.g.outputs.push_back(q.dequantize(a, 0.1f, -3));
+  return q;
+}
+
 // A residual block: conv, then main path m1 -> m2 and a 1x1 projection, added.
 inline QGraph residual_block(uint64_t seed, ir::ValueId* m1_out = nullptr, ir::ValueId* m2_out = nullptr) {
   QGraph q(seed);
