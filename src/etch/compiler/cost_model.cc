@@ -121,10 +121,16 @@ ConvTiming conv_timing(const ConvSpec& s, const TilePlan& p, const npu::Target& 
     }
     pending = keep;
   };
-  // Stores are granted the channel after the next iteration's loads that are
-  // ready no later than they are (the simulator serves the earliest request,
-  // the load engine first on ties).
-  auto flush_stores = [&](int64_t loads_ready) { flush_if([&](int ti) { return rq_done[ti] < loads_ready; }); };
+  // Stores are granted the channel after the next iteration's loads that can
+  // start no later than they can (the simulator serves the earliest start,
+  // the load engine first on ties): while the channel is busy past both
+  // requests, the load goes first.
+  auto flush_stores = [&](int64_t loads_ready) {
+    flush_if([&](int ti) {
+      const int64_t req = std::max(store_t, rq_done[ti]), free = dram.probe(std::min(req, loads_ready), 1);
+      return std::max(req, free) < std::max(loads_ready, free);
+    });
+  };
   auto flush_through = [&](int last) { flush_if([&](int ti) { return ti <= last; }); };
   auto requant_store = [&](int ti, int64_t& last_free) {
     const OutTile& o = sc.tiles[ti];
