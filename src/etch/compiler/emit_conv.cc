@@ -224,7 +224,7 @@ void emit_conv(ProgramBuilder& b, const ConvSpec& s, const TilePlan& plan) {
     // then the other folds' weights; every group pushes a token, so the
     // PRELOAD of the first fold overlaps the input's transfer. A prefetched
     // first iteration's first folds and parameters were issued before the
-    // layer's BARRIER as one group; its other folds follow the input.
+    // layer's BARRIER (prefetch_loads' groups); its other folds follow the input.
     const bool prefetched = i == 0 && plan.prefetch;
     int64_t skip_folds = 0;         // prefetched folds
     bool prefetch_second = false;  // the prefetch's second token is still to pop
