@@ -27,11 +27,10 @@ void expect_invalid(const std::function<void()>& f, const std::vector<std::strin
   }
 }
 
+// The shared small options with fewer calibration samples (32: two batches).
 PtqOptions small_options() {
-  PtqOptions o;
-  o.calibration = Calibration::MinMax;
+  PtqOptions o = testing::small_options();
   o.calib_samples = 32;
-  o.calib_batch = 16;
   return o;
 }
 

@@ -23,19 +23,12 @@ using testing::max_abs;
 using testing::max_abs_diff;
 using testing::run;
 using testing::small_net;
-
-PtqOptions options(Calibration c = Calibration::MinMax) {
-  PtqOptions o;
-  o.calibration = c;
-  o.calib_samples = 64;
-  o.calib_batch = 16;
-  return o;
-}
+using testing::small_options;
 
 TEST(Ptq, QdqGraphHasQuantizedWeightsAndActivationsAndMatchesFloat) {
   const ir::Graph f = small_net();
   const data::Dataset d = blobs(64);
-  const ir::Graph q = quantize_ptq(f, d, options());
+  const ir::Graph q = quantize_ptq(f, d, small_options());
   EXPECT_TRUE(is_quantized(q));
   EXPECT_FALSE(is_quantized(f));
   EXPECT_EQ(count_ops(q, "BatchNormalization"), 0) << "BN folded before quantization";
@@ -65,7 +58,7 @@ TEST(Ptq, LoweringGivesIntegerOpsAgreeingWithQdq) {
   for (Calibration c : {Calibration::MinMax, Calibration::Entropy, Calibration::Percentile, Calibration::Mse,
                         Calibration::Ema}) {
     SCOPED_TRACE(calibration_name(c));
-    const ir::Graph q = quantize_ptq(f, d, options(c));
+    const ir::Graph q = quantize_ptq(f, d, small_options(c));
     const ir::Graph i = lower_qdq(q);
     EXPECT_EQ(count_ops(i, "QConv"), 3);
     EXPECT_EQ(count_ops(i, "QGemm"), 1);
@@ -102,7 +95,7 @@ TEST(Ptq, LoweringGivesIntegerOpsAgreeingWithQdq) {
 TEST(Ptq, IsDeterministic) {
   const ir::Graph f = small_net();
   const data::Dataset d = blobs(80);
-  PtqOptions o = options(Calibration::Entropy);
+  PtqOptions o = small_options(Calibration::Entropy);
   o.calib_samples = 48;  // a seeded draw from 80 images
   const std::string a = onnx::export_model_bytes(quantize_ptq(f, d, o));
   const std::string b = onnx::export_model_bytes(quantize_ptq(f, d, o));
@@ -114,7 +107,7 @@ TEST(Ptq, IsDeterministic) {
 TEST(Ptq, ExportImportRoundTripLowersToTheSameIntegerGraph) {
   const ir::Graph f = small_net();
   const data::Dataset d = blobs(64);
-  const ir::Graph q = quantize_ptq(f, d, options());
+  const ir::Graph q = quantize_ptq(f, d, small_options());
   const ir::Graph back = onnx::import_model_bytes(onnx::export_model_bytes(q), ".", "qdq");
   const Tensor x = data::slice_images(d, 0, 8);
   EXPECT_EQ(max_abs_diff(run(lower_qdq(q), x), run(lower_qdq(back), x)), 0.0f);
@@ -123,7 +116,7 @@ TEST(Ptq, ExportImportRoundTripLowersToTheSameIntegerGraph) {
 TEST(Ptq, KeepFloatFencesTheNode) {
   const ir::Graph f = small_net();
   const data::Dataset d = blobs(64);
-  PtqOptions o = options();
+  PtqOptions o = small_options();
   o.keep_float = {"conv2"};
   const ir::Graph i = lower_qdq(quantize_ptq(f, d, o));
   const ir::Node* conv2 = i.find_node_by_name("conv2");
@@ -139,7 +132,7 @@ TEST(Ptq, KeepFloatFencesTheNode) {
 TEST(Ptq, Int4WeightsArePackedAndLowerToI4) {
   const ir::Graph f = small_net();
   const data::Dataset d = blobs(64);
-  PtqOptions o = options();
+  PtqOptions o = small_options();
   o.weight_bits = 4;
   o.bits_per_layer = {{"fc", 8}};
   const ir::Graph q = quantize_ptq(f, d, o);
@@ -180,7 +173,7 @@ TEST(Ptq, Int4WeightsArePackedAndLowerToI4) {
 TEST(Ptq, BiasCorrectionShiftsBiases) {
   const ir::Graph f = small_net();
   const data::Dataset d = blobs(64);
-  PtqOptions o = options();
+  PtqOptions o = small_options();
   o.int32_bias = true;
   o.weight_bits = 4;  // large weight error, so the correction is visible
   const ir::Graph plain = quantize_ptq(f, d, o);
@@ -209,7 +202,7 @@ TEST(Ptq, BiasCorrectionShiftsBiases) {
 TEST(Ptq, Int32BiasFileLowersToTheSameIntegers) {
   const ir::Graph f = small_net();
   const data::Dataset d = blobs(64);
-  PtqOptions o = options();
+  PtqOptions o = small_options();
   const ir::Graph a = lower_qdq(quantize_ptq(f, d, o));
   o.int32_bias = true;
   const ir::Graph q32 = quantize_ptq(f, d, o);
@@ -234,7 +227,7 @@ TEST(Ptq, ElementwiseFunctionsBecomeLookupTables) {
   b.output(b.gemm(b.flatten(y), 3, "fc"), "logits");
   const ir::Graph f = b.finish();
   const data::Dataset d = blobs(64);
-  const ir::Graph q = quantize_ptq(f, d, options());
+  const ir::Graph q = quantize_ptq(f, d, small_options());
   // Sigmoid output: fixed 1/256, -128 whatever the data.
   for (const auto& n : q.nodes())
     if (n.op_type == "QuantizeLinear" && q.value(n.inputs[0]).producer >= 0 &&

@@ -6,6 +6,7 @@
 
 #include "etch/data/dataset.h"
 #include "etch/ir/builder.h"
+#include "etch/quant/ptq.h"
 #include "etch/runtime/interpreter.h"
 
 namespace etch::quant::testing {
@@ -75,6 +76,16 @@ inline data::Dataset blobs(int64_t n, uint64_t seed = 3) {
     d.labels.data<int64_t>()[i] = static_cast<int64_t>(rng.next() % 5);
   }
   return d;
+}
+
+// PTQ options sized for the small test models: 64 calibration samples in
+// batches of 16.
+inline PtqOptions small_options(Calibration c = Calibration::MinMax) {
+  PtqOptions o;
+  o.calibration = c;
+  o.calib_samples = 64;
+  o.calib_batch = 16;
+  return o;
 }
 
 }  // namespace etch::quant::testing

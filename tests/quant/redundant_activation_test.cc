@@ -28,14 +28,7 @@ using testing::max_abs;
 using testing::max_abs_diff;
 using testing::run;
 using testing::small_net;
-
-PtqOptions options(Calibration c) {
-  PtqOptions o;
-  o.calibration = c;
-  o.calib_samples = 64;
-  o.calib_batch = 16;
-  return o;
-}
+using testing::small_options;
 
 // What quantize_ptq computes before it writes the QDQ graph.
 struct Calibrated {
@@ -132,7 +125,7 @@ TEST(RedundantActivation, DroppedFromQdqWithBitIdenticalQdqAndIntegerOutputs) {
   const Tensor normal = data::slice_images(d, 0, 32), extreme = extreme_images(d);
   for (Calibration cal : {Calibration::MinMax, Calibration::Mse, Calibration::Entropy}) {
     SCOPED_TRACE(calibration_name(cal));
-    const PtqOptions o = options(cal);
+    const PtqOptions o = small_options(cal);
     const Calibrated c = calibrate(f, d, o);
     ASSERT_EQ(c.plan.fused.size(), 4u) << "conv1/conv2/add + Relu, dw + Relu6";
     const ir::Graph dropped = emit(c, o, true), kept = emit(c, o, false);
@@ -187,7 +180,7 @@ TEST(RedundantActivation, DroppedFromQdqWithBitIdenticalQdqAndIntegerOutputs) {
 TEST(RedundantActivation, KeptWhenTheQuantizerReachesPastTheBounds) {
   const ir::Graph f = small_net();
   const data::Dataset d = blobs(64);
-  const PtqOptions o = options(Calibration::MinMax);
+  const PtqOptions o = small_options(Calibration::MinMax);
   Calibrated c = calibrate(f, d, o);
   // A Clip tighter than the calibrated range (as when a range is observed
   // before the Clip): the Relu6 after "dw" now clips at 0.4 of the observed
@@ -258,7 +251,7 @@ TEST(RedundantActivation, KeptWhenTheActivationOrItsLayerStaysFloat) {
   const Tensor x = data::slice_images(d, 0, 16);
   for (const std::string& keep : {std::string("conv2"), relu->name}) {
     SCOPED_TRACE(keep);
-    PtqOptions o = options(Calibration::MinMax);
+    PtqOptions o = small_options(Calibration::MinMax);
     o.keep_float = {keep};
     const ir::Graph q = quantize_ptq(f, d, o);
     const ir::Graph i = lower_qdq(q);

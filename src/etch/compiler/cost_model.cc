@@ -176,7 +176,7 @@ ConvTiming conv_timing(const ConvSpec& s, const TilePlan& p, const npu::Target& 
     const int64_t ktile_l = it.tc * kk;
     int64_t skip = 0;  // prefetched folds
     if (it.load_w) {
-      skip = prefetched ? p.prefetched_folds(ceil_div(o.tm, t.cols) * ceil_div(ktile_l, fk)) : 0;
+      skip = prefetched ? p.prefetched_folds(fold_count(s, o.tm, it.tc, t)) : 0;
       if (prefetched) load_x_group();
       for (int64_t mf = 0; mf < o.tm; mf += t.cols)
         for (int64_t kf = 0; kf < ktile_l; kf += fk) {

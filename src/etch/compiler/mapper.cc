@@ -155,9 +155,8 @@ void score(const ConvSpec& s, TilePlan p, const npu::Target& t, const PrevLayer*
   const int64_t theirs_lo = prev->plan.weight_base, theirs_hi = theirs_lo + weight_footprint(prev->spec, prev->plan, t);
   const int64_t base = theirs_lo > 0 ? 0 : cap - mine;
   if (base < 0 || (base < theirs_hi && theirs_lo < base + mine)) return;
-  const Schedule sc = make_schedule(s, p, t);
-  const OutTile& o = sc.tiles[sc.iters.front().tile];
-  const int64_t folds = ((o.tm + t.cols - 1) / t.cols) * ((sc.iters.front().tc * s.kk() + fold_k(s, t) - 1) / fold_k(s, t));
+  // The first iteration covers the first channel tiles.
+  const int64_t folds = fold_count(s, std::min(p.tm, s.mg), std::min(p.tc, s.cg), t);
   // All of the first iteration's folds, or only the first few: the previous
   // layer's tail may hide less than a whole iteration.
   std::set<int64_t> counts{0};

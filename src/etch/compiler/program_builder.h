@@ -157,7 +157,9 @@ class LoadWaits {
  public:
   explicit LoadWaits(std::vector<std::pair<int, int>> needed) : needed_(std::move(needed)) {}
   bool compute_pushes_after(int iter) const {
-    return std::any_of(needed_.begin(), needed_.end(), [&](const auto& n) { return n.first == iter; });
+    const auto it = std::lower_bound(needed_.begin(), needed_.end(), iter,
+                                     [](const std::pair<int, int>& n, int i) { return n.first < i; });
+    return it != needed_.end() && it->first == iter;
   }
   // Pops to attach before loading after `wait_iter` (-1: none).
   int pops_for(int wait_iter) {

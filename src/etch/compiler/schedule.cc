@@ -31,6 +31,11 @@ int64_t fold_k(const ConvSpec& s, const npu::Target& t) {
   return s.sparse ? std::max<int64_t>(4, (2 * t.rows) / 4 * 4) : t.rows;
 }
 
+int64_t fold_count(const ConvSpec& s, int64_t tm, int64_t tc, const npu::Target& t) {
+  const int64_t fk = fold_k(s, t);
+  return (tm + t.cols - 1) / t.cols * ((tc * s.kk() + fk - 1) / fk);
+}
+
 SlotSizes slot_sizes(const ConvSpec& s, const TilePlan& p) {
   SlotSizes z;
   z.x = p.tc * s.rows_in(p.th) * s.in.pitch();

@@ -69,5 +69,8 @@ Schedule make_schedule(const ConvSpec& s, const TilePlan& p, const npu::Target& 
 // Physical reduction chunk per fold: rows (dense) or 2 x rows rounded down to
 // a multiple of 4 (2:4 sparse).
 int64_t fold_k(const ConvSpec& s, const npu::Target& t);
+// Folds (one PRELOAD + MATMUL each) of an iteration over tm output channels
+// and tc input channels.
+int64_t fold_count(const ConvSpec& s, int64_t tm, int64_t tc, const npu::Target& t);
 
 }  // namespace etch::compiler
