@@ -40,7 +40,8 @@ int main(int argc, char** argv) {
   mm[Field::kernel_h] = mm[Field::kernel_w] = 2;
   mm[Field::swap] = 1;
   Instr rq = make(Opcode::Requant, kPushNext);
-  rq[Field::m] = 4, rq[Field::n] = 4, rq[Field::acc_pitch] = 4, rq[Field::out_addr] = 100, rq[Field::out_chan_stride] = 4;
+  rq[Field::m] = 4, rq[Field::n] = 4, rq[Field::acc_pitch] = 4, rq[Field::out_addr] = 100,
+  rq[Field::out_chan_stride] = 4;
   rq[Field::act_min] = -128, rq[Field::act_max] = 127;
   Instr st = make(Opcode::Store, kPopPrev);
   st[Field::sram] = 100, st[Field::rows] = 1, st[Field::row_bytes] = 16, st[Field::reps] = 1;

@@ -25,9 +25,12 @@ int main(int argc, char** argv) {
   double seconds = 1.0;
   for (int i = 3; i + 1 < argc; i += 2) {
     const std::string k = argv[i];
-    if (k == "--threads") threads = std::atoi(argv[i + 1]);
-    else if (k == "--seconds") seconds = std::atof(argv[i + 1]);
-    else if (k == "--warmup") warmup = std::atoi(argv[i + 1]);
+    if (k == "--threads")
+      threads = std::atoi(argv[i + 1]);
+    else if (k == "--seconds")
+      seconds = std::atof(argv[i + 1]);
+    else if (k == "--warmup")
+      warmup = std::atoi(argv[i + 1]);
   }
   try {
     etch::set_num_threads(threads);

@@ -46,9 +46,8 @@ TEST(Cli, VersionAndHelpExitZero) {
 
 TEST(Cli, RunMatchesPyTorchLogits) {
   ScratchDir dir;
-  auto r = testing::run_etch("run " + quote(kCnn) + " --input " + quote(source_path("fixtures/cnn_input.npy")) +
-                                 " --output-dir out",
-                             dir);
+  auto r = testing::run_etch(
+      "run " + quote(kCnn) + " --input " + quote(source_path("fixtures/cnn_input.npy")) + " --output-dir out", dir);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   Tensor got = data::read_npy(dir / "out/logits.npy");
   Tensor want = data::read_npy(source_path("fixtures/cnn_output.npy"));
@@ -78,8 +77,11 @@ TEST(Cli, RunOptimizedAndAsWrittenAgreeWithinFloatRounding) {
 TEST(Cli, TrainSeedSetsTheInitialWeights) {
   ScratchDir dir;
   const auto train = [&](int seed, const std::string& out) {
-    auto r = testing::run_etch("--quiet train --arch mlp --data fashion-mnist:test:256 --eval none --epochs 1 "
-                               "--lr 1e-12 --seed " + std::to_string(seed) + " -o " + out, dir);
+    auto r = testing::run_etch(
+        "--quiet train --arch mlp --data fashion-mnist:test:256 --eval none --epochs 1 "
+        "--lr 1e-12 --seed " +
+            std::to_string(seed) + " -o " + out,
+        dir);
     EXPECT_EQ(r.exit_code, 0) << r.err;
     const ir::Graph g = onnx::import_model((dir.path() / out).string());
     std::vector<float> w;

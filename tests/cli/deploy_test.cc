@@ -87,8 +87,8 @@ TEST(CliDeploy, EditedArtifactIsRecomputed) {
 
 TEST(CliDeploy, PruningWritesPrunedModelAndTable) {
   ScratchDir dir;
-  auto r = testing::run_etch("deploy " + quote(kCnn) + kSmall + " --prune magnitude:channel:0.25 --finetune-epochs 0 -o out",
-                             dir);
+  auto r = testing::run_etch(
+      "deploy " + quote(kCnn) + kSmall + " --prune magnitude:channel:0.25 --finetune-epochs 0 -o out", dir);
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_TRUE(fs::exists(dir.path() / "out/model.pruned.onnx"));
   nlohmann::json j = nlohmann::json::parse(testing::slurp(dir.path() / "out/report.json"));
@@ -106,8 +106,10 @@ TEST(CliDeploy, PruningWritesPrunedModelAndTable) {
 // that nothing half-written is left and the next run resumes.
 TEST(CliDeploy, InterruptedRunLeavesNoPartialFileAndResumes) {
   ScratchDir dir;
-  const std::string args = " --train-data fashion-mnist:test:256 --eval-data fashion-mnist:test:2500 --calib-samples 64 "
-                           "--sqnr-samples 32 -o " + (dir / "out");
+  const std::string args =
+      " --train-data fashion-mnist:test:256 --eval-data fashion-mnist:test:2500 --calib-samples 64 "
+      "--sqnr-samples 32 -o " +
+      (dir / "out");
   const pid_t pid = ::fork();
   ASSERT_GE(pid, 0);
   if (pid == 0) {
@@ -123,7 +125,8 @@ TEST(CliDeploy, InterruptedRunLeavesNoPartialFileAndResumes) {
   ::kill(pid, SIGINT);
   int status = 0;
   ::waitpid(pid, &status, 0);
-  if (!WIFSIGNALED(status)) GTEST_SKIP() << "the run finished before the signal arrived: " << testing::slurp(dir.path() / "log1");
+  if (!WIFSIGNALED(status))
+    GTEST_SKIP() << "the run finished before the signal arrived: " << testing::slurp(dir.path() / "log1");
   EXPECT_EQ(WTERMSIG(status), SIGINT);
   EXPECT_TRUE(temp_files(dir.path()).empty());
   EXPECT_FALSE(fs::exists(dir.path() / "out/report.json"));  // validate had not finished

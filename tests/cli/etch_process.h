@@ -2,7 +2,6 @@
 // to files, for the CLI end-to-end tests and the must-fail tests in tests/errors.
 #pragma once
 #include <gtest/gtest.h>
-
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -85,7 +84,8 @@ inline void expect_one_line_user_error(const ProcessResult& r, const std::vector
   ASSERT_FALSE(r.err.empty());
   EXPECT_EQ(r.err.rfind("etch: ", 0), 0u) << r.err;
   EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << "expected exactly one line, got:\n" << r.err;
-  for (const std::string& m : mentions) EXPECT_NE(r.err.find(m), std::string::npos) << "missing '" << m << "' in: " << r.err;
+  for (const std::string& m : mentions)
+    EXPECT_NE(r.err.find(m), std::string::npos) << "missing '" << m << "' in: " << r.err;
 }
 
 inline std::string source_path(const std::string& rel) { return std::string(ETCH_SOURCE_DIR) + "/" + rel; }

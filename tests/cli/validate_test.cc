@@ -17,7 +17,8 @@ const std::string kCnn = source_path("fixtures/cnn.onnx");
 
 TEST(CliValidate, FloatModelMatchesEtchRunAndWritesReports) {
   ScratchDir dir;
-  auto v = testing::run_etch("validate " + quote(kCnn) + " --data fashion-mnist:test:300 --batch 64 --report-dir rep", dir);
+  auto v =
+      testing::run_etch("validate " + quote(kCnn) + " --data fashion-mnist:test:300 --batch 64 --report-dir rep", dir);
   ASSERT_EQ(v.exit_code, 0) << v.err;
   ASSERT_TRUE(std::filesystem::exists(dir.path() / "rep/report.html"));
   nlohmann::json rep = nlohmann::json::parse(testing::slurp(dir.path() / "rep/report.json"));

@@ -60,8 +60,8 @@ class ArrivalCheck {
     grow(m, lo + len);
     for (int64_t a = lo; a < lo + len; ++a) {
       if (m.read_end[a] > start)
-        return fail(i, fmt::format("writes buffer {} byte {} at cycle {} while instruction {}'s read runs until {}", buf,
-                                   a, start, m.reader[a], m.read_end[a]));
+        return fail(i, fmt::format("writes buffer {} byte {} at cycle {} while instruction {}'s read runs until {}",
+                                   buf, a, start, m.reader[a], m.read_end[a]));
       m.ready[a] = arrives;
       m.writer[a] = i;
     }
@@ -115,8 +115,10 @@ class ArrivalCheck {
           for (int64_t r = 0; r < in[F::reps]; ++r)
             for (int64_t row = 0; row < in[F::rows]; ++row) {
               const int64_t lo = in[F::sram] + r * in[F::sram_rep_stride] + row * in[F::sram_stride];
-              if (in.op == npu::Opcode::Load) write(i, in[F::buf], lo, in[F::row_bytes], t0, t1 + latency);
-              else read(i, in[F::buf], lo, in[F::row_bytes], t0, t1);
+              if (in.op == npu::Opcode::Load)
+                write(i, in[F::buf], lo, in[F::row_bytes], t0, t1 + latency);
+              else
+                read(i, in[F::buf], lo, in[F::row_bytes], t0, t1);
             }
           break;
         case npu::Opcode::Preload: {
@@ -130,13 +132,15 @@ class ArrivalCheck {
         case npu::Opcode::Matmul:
           for (int64_t k = 0; k < in[F::k]; ++k)
             for (int64_t oy = 0; oy < in[F::out_h]; ++oy) {
-              const int64_t row = in[F::x_addr] + npu::matmul_k_offset(in, in[F::k0] + k) + npu::matmul_pixel_offset(in, oy, 0);
+              const int64_t row =
+                  in[F::x_addr] + npu::matmul_k_offset(in, in[F::k0] + k) + npu::matmul_pixel_offset(in, oy, 0);
               for (int64_t ox = 0; ox < in[F::out_w]; ++ox) read(i, 0, row + ox * in[F::stride_w], 1, t0, t1);
             }
           break;
         case npu::Opcode::Requant:
           read(i, 1, in[F::param_addr], 9 * in[F::m], t0, t1);
-          for (int64_t c = 0; c < in[F::m]; ++c) write(i, 0, in[F::out_addr] + c * in[F::out_chan_stride], in[F::n], t0, t1);
+          for (int64_t c = 0; c < in[F::m]; ++c)
+            write(i, 0, in[F::out_addr] + c * in[F::out_chan_stride], in[F::n], t0, t1);
           break;
         case npu::Opcode::Add:
           read(i, 0, in[F::a_addr], in[F::n], t0, t1);

@@ -18,7 +18,8 @@ namespace {
 using testing::ArrivalCheck;
 
 std::string joined(const std::vector<std::string>& v) {
-  return std::accumulate(v.begin(), v.end(), std::string{}, [](std::string a, const std::string& b) { return a + b + "\n"; });
+  return std::accumulate(v.begin(), v.end(), std::string{},
+                         [](std::string a, const std::string& b) { return a + b + "\n"; });
 }
 
 void expect_race_free(const ir::Graph& g, const std::string& what) {

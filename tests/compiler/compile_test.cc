@@ -13,9 +13,9 @@
 namespace etch {
 namespace {
 
-using testing::QGraph;
 using testing::large_layers;
 using testing::odd_layers;
+using testing::QGraph;
 using testing::residual_block;
 using testing::small_cnn;
 using testing::three_convs;
@@ -209,11 +209,11 @@ TEST(Compile, LargeLayersNearTheBound) {
     EXPECT_LE(an.cycles, an.naive_cycles);
     for (const auto& l : an.layers) {
       EXPECT_LE(l.cycles, l.naive_cycles) << name << " " << l.name;
-      EXPECT_LE(std::abs(l.model_error()), 0.10) << name << " " << l.name << " predicted " << l.predicted
-                                                  << " simulated " << l.cycles;
+      EXPECT_LE(std::abs(l.model_error()), 0.10)
+          << name << " " << l.name << " predicted " << l.predicted << " simulated " << l.cycles;
       if (l.macs >= 1000000) {
-        EXPECT_LE(l.efficiency(), 1.25)
-            << name << " " << l.name << " " << l.plan << ": " << l.cycles << " vs bound " << l.bound;
+        EXPECT_LE(l.efficiency(), 1.25) << name << " " << l.name << " " << l.plan << ": " << l.cycles << " vs bound "
+                                        << l.bound;
       }
     }
   }

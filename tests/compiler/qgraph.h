@@ -61,23 +61,36 @@ class QGraph {
     auto qa = runtime::quantize_multiplier(0.5 * uniform(0.3, 1.0)), qb = runtime::quantize_multiplier(0.5);
     auto qy = runtime::quantize_multiplier(uniform(0.5, 2.0) / (1 << 20));
     return node("QAdd", "ai.etch", {a, b},
-                {{"a_zero_point", int64_t{azp}}, {"b_zero_point", int64_t{bzp}}, {"y_zero_point", int64_t{yzp}},
-                 {"left_shift", int64_t{20}}, {"a_multiplier", int64_t{qa.multiplier}}, {"a_shift", int64_t{qa.shift}},
-                 {"b_multiplier", int64_t{qb.multiplier}}, {"b_shift", int64_t{qb.shift}},
-                 {"y_multiplier", int64_t{qy.multiplier}}, {"y_shift", int64_t{qy.shift}},
-                 {"act_min", int64_t{-128}}, {"act_max", int64_t{127}}});
+                {{"a_zero_point", int64_t{azp}},
+                 {"b_zero_point", int64_t{bzp}},
+                 {"y_zero_point", int64_t{yzp}},
+                 {"left_shift", int64_t{20}},
+                 {"a_multiplier", int64_t{qa.multiplier}},
+                 {"a_shift", int64_t{qa.shift}},
+                 {"b_multiplier", int64_t{qb.multiplier}},
+                 {"b_shift", int64_t{qb.shift}},
+                 {"y_multiplier", int64_t{qy.multiplier}},
+                 {"y_shift", int64_t{qy.shift}},
+                 {"act_min", int64_t{-128}},
+                 {"act_max", int64_t{127}}});
   }
   ir::ValueId avgpool(ir::ValueId x, int64_t k, int64_t stride, int64_t pad, int xzp, int yzp) {
     const auto q = runtime::quantize_multiplier(uniform(0.5, 1.5) / (k * k));
     return node("QAveragePool", "ai.etch", {x},
-                {{"kernel_shape", std::vector<int64_t>{k, k}}, {"strides", std::vector<int64_t>{stride, stride}},
-                 {"pads", std::vector<int64_t>{pad, pad, pad, pad}}, {"x_zero_point", int64_t{xzp}},
-                 {"y_zero_point", int64_t{yzp}}, {"multiplier", int64_t{q.multiplier}}, {"shift", int64_t{q.shift}},
-                 {"act_min", int64_t{-128}}, {"act_max", int64_t{127}}});
+                {{"kernel_shape", std::vector<int64_t>{k, k}},
+                 {"strides", std::vector<int64_t>{stride, stride}},
+                 {"pads", std::vector<int64_t>{pad, pad, pad, pad}},
+                 {"x_zero_point", int64_t{xzp}},
+                 {"y_zero_point", int64_t{yzp}},
+                 {"multiplier", int64_t{q.multiplier}},
+                 {"shift", int64_t{q.shift}},
+                 {"act_min", int64_t{-128}},
+                 {"act_max", int64_t{127}}});
   }
   ir::ValueId maxpool(ir::ValueId x, int64_t k, int64_t stride, int64_t pad = 0) {
     return node("MaxPool", "", {x},
-                {{"kernel_shape", std::vector<int64_t>{k, k}}, {"strides", std::vector<int64_t>{stride, stride}},
+                {{"kernel_shape", std::vector<int64_t>{k, k}},
+                 {"strides", std::vector<int64_t>{stride, stride}},
                  {"pads", std::vector<int64_t>{pad, pad, pad, pad}}});
   }
   ir::ValueId lut(ir::ValueId x) {

@@ -143,7 +143,9 @@ TEST(ChannelSurgery, SkippingTiedGroupsKeepsTheResidualStreamWhole) {
   const auto layers = find_layers(g);
   ChannelPlan plan = plan_channels(g, layers);
   skip_tied_groups(plan, layers);
-  const auto index = [&](const std::string& name) { return static_cast<int>(layer_named(layers, name) - layers.data()); };
+  const auto index = [&](const std::string& name) {
+    return static_cast<int>(layer_named(layers, name) - layers.data());
+  };
   for (const char* tied : {"stem", "block1_conv2", "block2_conv2", "block2_proj", "block3_conv2", "block3_proj"}) {
     EXPECT_EQ(plan.group_of[index(tied)], -1) << tied;
     ASSERT_TRUE(plan.skipped.count(index(tied))) << tied;

@@ -37,10 +37,10 @@ TEST(CliPrune, ChannelPruningWritesASmallerModelWithTheSameInterface) {
 
 TEST(CliPrune, TextOutputHasTheLayerTableAndAccuracies) {
   testing::ScratchDir dir;
-  testing::ProcessResult r = testing::run_etch(
-      "--threads 1 prune " + testing::quote(testing::source_path("fixtures/cnn.onnx")) +
-          " --structure 2:4 --data fashion-mnist:train:128 --eval fashion-mnist:test:100 -o p.onnx",
-      dir);
+  testing::ProcessResult r =
+      testing::run_etch("--threads 1 prune " + testing::quote(testing::source_path("fixtures/cnn.onnx")) +
+                            " --structure 2:4 --data fashion-mnist:train:128 --eval fashion-mnist:test:100 -o p.onnx",
+                        dir);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   for (const char* s : {"params before", "MACs after", "sparsity", "/conv2/Conv", "fewer than 4 input channels",
                         "test accuracy", "after pruning", "after fine-tuning"})

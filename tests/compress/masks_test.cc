@@ -106,9 +106,7 @@ TEST(NMMasks, SkipsLayersWithFewerThanMChannelsAndRejectsNonMultiples) {
   }
 }
 
-int64_t zeros(const Tensor& m) {
-  return std::count(m.data<float>(), m.data<float>() + m.numel(), 0.0f);
-}
+int64_t zeros(const Tensor& m) { return std::count(m.data<float>(), m.data<float>() + m.numel(), 0.0f); }
 
 TEST(UnstructuredMasks, PerLayerPrunesTheLowestFraction) {
   Scores sc;
@@ -118,8 +116,10 @@ TEST(UnstructuredMasks, PerLayerPrunesTheLowestFraction) {
   float max_pruned = 0, min_kept = 2;
   for (int64_t i = 0; i < 360; ++i) {
     const float s = sc.element[0].data<float>()[i];
-    if (m.at(0).data<float>()[i] == 0.0f) max_pruned = std::max(max_pruned, s);
-    else min_kept = std::min(min_kept, s);
+    if (m.at(0).data<float>()[i] == 0.0f)
+      max_pruned = std::max(max_pruned, s);
+    else
+      min_kept = std::min(min_kept, s);
   }
   EXPECT_LE(max_pruned, min_kept);
 }

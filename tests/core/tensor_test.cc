@@ -68,9 +68,10 @@ TEST(ThreadPool, ChunksCoverRangeAndSumIsThreadIndependent) {
 
 TEST(ThreadPool, PropagatesExceptions) {
   set_num_threads(2);
-  EXPECT_THROW(parallel_for(10, 1, [](int64_t b, int64_t) {
-                 if (b == 3) throw Error(ErrorKind::InvalidInput, "boom");
-               }),
+  EXPECT_THROW(parallel_for(10, 1,
+                            [](int64_t b, int64_t) {
+                              if (b == 3) throw Error(ErrorKind::InvalidInput, "boom");
+                            }),
                Error);
   set_num_threads(0);
 }

@@ -99,8 +99,10 @@ class EnvGuard {
     setenv("ETCH_FASHION_MNIST_DIR", value.c_str(), 1);
   }
   ~EnvGuard() {
-    if (had_) setenv("ETCH_FASHION_MNIST_DIR", old_.c_str(), 1);
-    else unsetenv("ETCH_FASHION_MNIST_DIR");
+    if (had_)
+      setenv("ETCH_FASHION_MNIST_DIR", old_.c_str(), 1);
+    else
+      unsetenv("ETCH_FASHION_MNIST_DIR");
   }
 
  private:

@@ -52,7 +52,8 @@ std::string patched(std::string s, size_t at, const std::string& with) {
 
 std::string from_hex(const std::string& hex) {
   std::string out;
-  for (size_t i = 0; i + 1 < hex.size(); i += 2) out.push_back(static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16)));
+  for (size_t i = 0; i + 1 < hex.size(); i += 2)
+    out.push_back(static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16)));
   return out;
 }
 
@@ -98,8 +99,8 @@ TEST(Npy, ReadsEveryIntegerTypeBoolAndScalar) {
   Tensor i8 = parse_npy(
       make_npy("{'descr': '<i8', 'fortran_order': False, 'shape': (1,), }", raw_bytes(std::vector<int64_t>{-3})), "x");
   EXPECT_EQ(i8.data<int64_t>()[0], -3);
-  Tensor b1 = parse_npy(make_npy("{'descr': '|b1', 'fortran_order': False, 'shape': (3,), }",
-                                 std::string("\x01\x00\x01", 3)), "x");
+  Tensor b1 = parse_npy(
+      make_npy("{'descr': '|b1', 'fortran_order': False, 'shape': (3,), }", std::string("\x01\x00\x01", 3)), "x");
   ASSERT_EQ(b1.dtype(), DType::Bool);
   EXPECT_TRUE(b1.data<bool>()[0]);
   EXPECT_FALSE(b1.data<bool>()[1]);
@@ -113,30 +114,27 @@ TEST(Npy, ReadsEveryIntegerTypeBoolAndScalar) {
 }
 
 TEST(Npy, Float64IsConvertedToFloat32) {
-  Tensor t = parse_npy(make_npy("{'descr': '<f8', 'fortran_order': False, 'shape': (2,), }",
-                                raw_bytes(std::vector<double>{0.1, -1e3})),
-                       "d.npy");
+  Tensor t = parse_npy(
+      make_npy("{'descr': '<f8', 'fortran_order': False, 'shape': (2,), }", raw_bytes(std::vector<double>{0.1, -1e3})),
+      "d.npy");
   ASSERT_EQ(t.dtype(), DType::F32);
   EXPECT_EQ(t.data<float>()[0], 0.1f);
   EXPECT_EQ(t.data<float>()[1], -1000.0f);
 }
 
 TEST(Npy, UnsupportedDtypeNamesFileAndDtype) {
-  std::string msg = error_of([] {
-    parse_npy(make_npy("{'descr': '<f2', 'fortran_order': False, 'shape': (1,), }", "ab"), "half.npy");
-  });
+  std::string msg = error_of(
+      [] { parse_npy(make_npy("{'descr': '<f2', 'fortran_order': False, 'shape': (1,), }", "ab"), "half.npy"); });
   EXPECT_NE(msg.find("half.npy"), std::string::npos) << msg;
   EXPECT_NE(msg.find("'<f2'"), std::string::npos) << msg;
-  msg = error_of([] {
-    parse_npy(make_npy("{'descr': '>f4', 'fortran_order': False, 'shape': (1,), }", "abcd"), "big.npy");
-  });
+  msg = error_of(
+      [] { parse_npy(make_npy("{'descr': '>f4', 'fortran_order': False, 'shape': (1,), }", "abcd"), "big.npy"); });
   EXPECT_NE(msg.find("'>f4'"), std::string::npos) << msg;
 }
 
 TEST(Npy, FortranOrderIsRefused) {
-  std::string msg = error_of([] {
-    parse_npy(make_npy("{'descr': '<f4', 'fortran_order': True, 'shape': (1,), }", "abcd"), "f.npy");
-  });
+  std::string msg = error_of(
+      [] { parse_npy(make_npy("{'descr': '<f4', 'fortran_order': True, 'shape': (1,), }", "abcd"), "f.npy"); });
   EXPECT_NE(msg.find("f.npy: fortran_order"), std::string::npos) << msg;
 }
 
@@ -144,8 +142,7 @@ TEST(Npy, CorruptHeadersAreInvalidInput) {
   const std::vector<std::pair<std::string, std::string>> cases = {
       {"", "too short"},
       {"NOTNUMPYATALL....", "magic"},
-      {patched(make_npy("{'descr': '<f4', 'fortran_order': False, 'shape': (1,), }", "abcd"), 6, "\x09"),
-       "version"},
+      {patched(make_npy("{'descr': '<f4', 'fortran_order': False, 'shape': (1,), }", "abcd"), 6, "\x09"), "version"},
       {patched(make_npy("{'descr': '<f4', 'fortran_order': False, 'shape': (1,), }", "abcd"), 8, "\xff\xff"),
        "header length"},
       {make_npy("{'descr': '<f4', 'fortran_order': False, 'shape': (-1,), }", ""), "non-negative"},

@@ -21,8 +21,8 @@ void put32(std::string& s, uint32_t v) {
 std::string zip_stored(const std::vector<std::pair<std::string, std::string>>& entries) {
   std::string out, central;
   for (const auto& [name, data] : entries) {
-    const auto crc = static_cast<uint32_t>(
-        crc32(0, reinterpret_cast<const Bytef*>(data.data()), static_cast<uInt>(data.size())));
+    const auto crc =
+        static_cast<uint32_t>(crc32(0, reinterpret_cast<const Bytef*>(data.data()), static_cast<uInt>(data.size())));
     const auto offset = static_cast<uint32_t>(out.size());
     put32(out, 0x04034b50);
     put16(out, 20), put16(out, 0), put16(out, 0), put16(out, 0), put16(out, 0);
@@ -30,8 +30,7 @@ std::string zip_stored(const std::vector<std::pair<std::string, std::string>>& e
     put16(out, static_cast<uint32_t>(name.size())), put16(out, 0);
     out += name + data;
     put32(central, 0x02014b50);
-    put16(central, 20), put16(central, 20), put16(central, 0), put16(central, 0), put16(central, 0),
-        put16(central, 0);
+    put16(central, 20), put16(central, 20), put16(central, 0), put16(central, 0), put16(central, 0), put16(central, 0);
     put32(central, crc), put32(central, static_cast<uint32_t>(data.size())),
         put32(central, static_cast<uint32_t>(data.size()));
     put16(central, static_cast<uint32_t>(name.size())), put16(central, 0), put16(central, 0), put16(central, 0),
@@ -67,10 +66,9 @@ std::string load_error(const std::string& spec) {
 
 TEST(NpzDataset, U8ImagesWithoutChannelAreScaled) {
   TempDir dir;
-  const std::string path =
-      write_npz(dir, "d.npz",
-                {{"x", Tensor::from_vector<uint8_t>({2, 1, 2}, {0, 255, 51, 102})},
-                 {"y", Tensor::from_vector<int32_t>({2}, {2, 0})}});
+  const std::string path = write_npz(dir, "d.npz",
+                                     {{"x", Tensor::from_vector<uint8_t>({2, 1, 2}, {0, 255, 51, 102})},
+                                      {"y", Tensor::from_vector<int32_t>({2}, {2, 0})}});
   Dataset d = load_dataset("npz:" + path);
   EXPECT_EQ(d.name, "npz:" + path);
   EXPECT_EQ(d.images.shape(), (Shape{2, 1, 1, 2}));
@@ -95,11 +93,9 @@ TEST(NpzDataset, F32ImagesKeepShapeAndValues) {
 
 TEST(NpzDataset, LabelErrorsNameSpecAndIndex) {
   TempDir dir;
-  const std::string neg = write_npz(dir, "neg.npz",
-                                    {{"x", Tensor(DType::U8, {3, 2, 2})},
-                                     {"y", Tensor::from_vector<int64_t>({3}, {0, 1, -1})}});
-  EXPECT_NE(load_error("npz:" + neg).find("'npz:" + neg + "': label -1 at index 2 is out of range"),
-            std::string::npos);
+  const std::string neg = write_npz(
+      dir, "neg.npz", {{"x", Tensor(DType::U8, {3, 2, 2})}, {"y", Tensor::from_vector<int64_t>({3}, {0, 1, -1})}});
+  EXPECT_NE(load_error("npz:" + neg).find("'npz:" + neg + "': label -1 at index 2 is out of range"), std::string::npos);
   const std::string big = write_npz(dir, "big.npz",
                                     {{"x", Tensor(DType::U8, {2, 2, 2})},
                                      {"y", Tensor::from_vector<int64_t>({2}, {5, 1})},
@@ -111,17 +107,17 @@ TEST(NpzDataset, ArrayErrorsNameFileAndArray) {
   TempDir dir;
   const std::string no_y = write_npz(dir, "noy.npz", {{"x", Tensor(DType::U8, {1, 2, 2})}});
   EXPECT_NE(load_error("npz:" + no_y).find(no_y + ": no array \"y\" (has: x)"), std::string::npos);
-  const std::string i32 = write_npz(dir, "i32.npz",
-                                    {{"x", Tensor(DType::I32, {1, 2, 2})}, {"y", Tensor(DType::I64, {1})}});
+  const std::string i32 =
+      write_npz(dir, "i32.npz", {{"x", Tensor(DType::I32, {1, 2, 2})}, {"y", Tensor(DType::I64, {1})}});
   EXPECT_NE(load_error("npz:" + i32).find(i32 + ": array \"x\" is i32"), std::string::npos);
-  const std::string flat = write_npz(dir, "flat.npz",
-                                     {{"x", Tensor(DType::F32, {2, 4})}, {"y", Tensor(DType::I64, {2})}});
+  const std::string flat =
+      write_npz(dir, "flat.npz", {{"x", Tensor(DType::F32, {2, 4})}, {"y", Tensor(DType::I64, {2})}});
   EXPECT_NE(load_error("npz:" + flat).find("[N,C,H,W] or [N,H,W]"), std::string::npos);
-  const std::string count = write_npz(dir, "count.npz",
-                                      {{"x", Tensor(DType::F32, {2, 2, 2})}, {"y", Tensor(DType::I64, {3})}});
+  const std::string count =
+      write_npz(dir, "count.npz", {{"x", Tensor(DType::F32, {2, 2, 2})}, {"y", Tensor(DType::I64, {3})}});
   EXPECT_NE(load_error("npz:" + count).find("array \"y\" has shape [3]; expected [2]"), std::string::npos);
-  const std::string fy = write_npz(dir, "fy.npz",
-                                   {{"x", Tensor(DType::F32, {2, 2, 2})}, {"y", Tensor(DType::F32, {2})}});
+  const std::string fy =
+      write_npz(dir, "fy.npz", {{"x", Tensor(DType::F32, {2, 2, 2})}, {"y", Tensor(DType::F32, {2})}});
   EXPECT_NE(load_error("npz:" + fy).find("expected integer class labels"), std::string::npos);
 }
 

@@ -25,7 +25,9 @@ class TempDir {
   TempDir(const TempDir&) = delete;
   TempDir& operator=(const TempDir&) = delete;
 
-  std::string path(const std::string& name = "") const { return name.empty() ? path_.string() : (path_ / name).string(); }
+  std::string path(const std::string& name = "") const {
+    return name.empty() ? path_.string() : (path_ / name).string();
+  }
   std::string write(const std::string& name, const std::string& bytes) const {
     const std::filesystem::path p = path_ / name;
     std::filesystem::create_directories(p.parent_path());

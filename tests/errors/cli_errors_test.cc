@@ -32,7 +32,8 @@ void expect_clean_failure(const ScratchDir& dir, const std::string& args, const 
   ASSERT_FALSE(r.err.empty());
   EXPECT_EQ(r.err.rfind("etch: ", 0), 0u) << r.err;
   EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << "expected exactly one line, got:\n" << r.err;
-  for (const std::string& m : mentions) EXPECT_NE(r.err.find(m), std::string::npos) << "missing '" << m << "' in: " << r.err;
+  for (const std::string& m : mentions)
+    EXPECT_NE(r.err.find(m), std::string::npos) << "missing '" << m << "' in: " << r.err;
   size_t left = 0;
   for (const auto& e : std::filesystem::directory_iterator(dir.path() / "out")) {
     ADD_FAILURE() << "left behind: " << e.path();
@@ -42,9 +43,7 @@ void expect_clean_failure(const ScratchDir& dir, const std::string& args, const 
   if (std::getenv("ETCH_SHOW_ERRORS")) std::fprintf(stderr, "  %s", r.err.c_str());
 }
 
-std::string run_cnn_with(const std::string& input) {
-  return "run " + quote(kCnn) + " --input " + quote(input);
-}
+std::string run_cnn_with(const std::string& input) { return "run " + quote(kCnn) + " --input " + quote(input); }
 
 TEST(CliErrors, TruncatedOnnx) {
   ScratchDir dir;

@@ -73,8 +73,9 @@ TEST(DeployErrors, BadOptions) {
 
 TEST(ValidateErrors, BadExecutorsAndData) {
   ScratchDir dir;
-  expect_clean_failure(dir, "validate " + quote(kCnn) + " --data fashion-mnist:test:8 --executors float,gpu --report-dir out",
-                       {"unknown executor 'gpu'"});
+  expect_clean_failure(
+      dir, "validate " + quote(kCnn) + " --data fashion-mnist:test:8 --executors float,gpu --report-dir out",
+      {"unknown executor 'gpu'"});
   expect_clean_failure(dir, "validate " + quote(kCnn) + " --data fashion-mnist:test:8 --executors int --report-dir out",
                        {"executor 'int'", "quantized"});
   const std::string spec = image_folder(dir, "three", 3, 28);

@@ -58,16 +58,22 @@ TEST(DistillErrors, TeacherAndStudentOutputsDiffer) {
   five.classes = 5;
   onnx::export_model(train::build_zoo_model("mlp", five), dir / "student5.onnx");
   expect_clean_failure(dir,
-                       "distill --teacher " + kCnn + " --student student5.onnx --data fashion-mnist:test:64 --eval none "
-                       "--epochs 1 -o out.onnx",
+                       "distill --teacher " + kCnn +
+                           " --student student5.onnx --data fashion-mnist:test:64 --eval none "
+                           "--epochs 1 -o out.onnx",
                        {"cnn.onnx", "student5.onnx", "[1,10]", "[1,5]"});
 }
 
 TEST(DistillErrors, BadTemperatureAndAlpha) {
   ScratchDir dir;
-  expect_clean_failure(dir, "distill --teacher " + kCnn + " --student-arch lenet5 --temperature 0 --data fashion-mnist:test:64 --eval none -o out.onnx",
-                       {"--temperature"});
-  expect_clean_failure(dir, "distill --teacher " + kCnn + " --student-arch lenet5 --alpha 1.5 --data fashion-mnist:test:64 --eval none -o out.onnx",
+  expect_clean_failure(
+      dir,
+      "distill --teacher " + kCnn +
+          " --student-arch lenet5 --temperature 0 --data fashion-mnist:test:64 --eval none -o out.onnx",
+      {"--temperature"});
+  expect_clean_failure(dir,
+                       "distill --teacher " + kCnn +
+                           " --student-arch lenet5 --alpha 1.5 --data fashion-mnist:test:64 --eval none -o out.onnx",
                        {"--alpha"});
 }
 

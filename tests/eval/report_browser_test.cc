@@ -95,9 +95,11 @@ size_t check_page(const std::string& exe, const Scratch& s, const std::string& h
   // Not a blank page: many distinct colours (text, cards, bars).
   std::set<uint32_t> colours;
   for (size_t i = 0; i + 2 < img.pixels.size(); i += img.channels)
-    colours.insert(img.channels == 3 ? (img.pixels[i] << 16 | img.pixels[i + 1] << 8 | img.pixels[i + 2]) : img.pixels[i]);
+    colours.insert(img.channels == 3 ? (img.pixels[i] << 16 | img.pixels[i + 1] << 8 | img.pixels[i + 2])
+                                     : img.pixels[i]);
   EXPECT_GT(colours.size(), 20u);
-  if (const char* keep = std::getenv("ETCH_KEEP_SCREENSHOT")) fs::copy_file(shot, keep, fs::copy_options::overwrite_existing);
+  if (const char* keep = std::getenv("ETCH_KEEP_SCREENSHOT"))
+    fs::copy_file(shot, keep, fs::copy_options::overwrite_existing);
 
   // 2. Every chart has visible marks after layout.
   std::string probe = std::regex_replace(html, std::regex("<meta http-equiv=\"Content-Security-Policy\"[^>]*>"), "");
@@ -131,10 +133,11 @@ TEST(ReportBrowser, RealDeployReportRenders) {
   const std::string exe = find_chromium();
   if (exe.empty()) GTEST_SKIP() << "chromium not installed (apt-get install chromium; scripts/setup.sh does)";
   Scratch s;
-  const std::string cmd = std::string("'") + ETCH_BINARY + "' --quiet deploy '" + ETCH_SOURCE_DIR +
-                          "/fixtures/cnn.onnx' --train-data fashion-mnist:test:256 --eval-data fashion-mnist:test:300 "
-                          "--calib-samples 64 --sqnr-samples 32 --prune magnitude:channel:0.25 --finetune-epochs 0 -o '" +
-                          (s.dir / "out").string() + "' >'" + (s.dir / "deploy.log").string() + "' 2>&1";
+  const std::string cmd =
+      std::string("'") + ETCH_BINARY + "' --quiet deploy '" + ETCH_SOURCE_DIR +
+      "/fixtures/cnn.onnx' --train-data fashion-mnist:test:256 --eval-data fashion-mnist:test:300 "
+      "--calib-samples 64 --sqnr-samples 32 --prune magnitude:channel:0.25 --finetune-epochs 0 -o '" +
+      (s.dir / "out").string() + "' >'" + (s.dir / "deploy.log").string() + "' 2>&1";
   ASSERT_EQ(std::system(cmd.c_str()), 0) << read_file((s.dir / "deploy.log").string());
   const std::string html = read_file((s.dir / "out/report.html").string());
   for (const char* id : {"cycles", "utilization", "roofline", "confusion", "sqnr", "pruning"})
@@ -148,9 +151,10 @@ TEST(ReportBrowser, ProbeDetectsAnEmptyChart) {
   if (exe.empty()) GTEST_SKIP() << "chromium not installed (apt-get install chromium; scripts/setup.sh does)";
   Scratch s;
   const fs::path page = s.dir / "empty.html";
-  write_file_atomic(page.string(), std::string("<!DOCTYPE html><html><body><svg class=\"chart\" aria-label=\"e\" width=\"100\" "
-                                               "height=\"50\"><rect class=\"mark\" width=\"0\" height=\"10\"/></svg>") +
-                                       kProbe + "</body></html>");
+  write_file_atomic(page.string(),
+                    std::string("<!DOCTYPE html><html><body><svg class=\"chart\" aria-label=\"e\" width=\"100\" "
+                                "height=\"50\"><rect class=\"mark\" width=\"0\" height=\"10\"/></svg>") +
+                        kProbe + "</body></html>");
   auto [err, dom] = chromium(exe, s.dir, page, "--dump-dom");
   EXPECT_NE(dom.find("data-chart-marks=\"0:e\""), std::string::npos) << dom;
 }

@@ -66,8 +66,8 @@ inline ReportInputs sample_inputs(const Evaluation& ev) {
                 {"rows", nlohmann::json::array({nlohmann::json::array({"conv1", "16 → 11", 99}),
                                                 nlohmann::json::array({"conv2", "32 → 22", 2178})})}};
   // json::array: a braced list of string pairs would become an object.
-  in.stages = nlohmann::json::array({nlohmann::json::array({"import", "cnn.onnx (12 nodes)"}),
-                                     nlohmann::json::array({"validate", "30 images"})});
+  in.stages = nlohmann::json::array(
+      {nlohmann::json::array({"import", "cnn.onnx (12 nodes)"}), nlohmann::json::array({"validate", "30 images"})});
   in.notes = {"a note with <markup> & quotes \""};
   return in;
 }

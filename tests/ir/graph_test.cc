@@ -1,8 +1,9 @@
-#include <algorithm>
+#include "etch/ir/graph.h"
 
 #include <gtest/gtest.h>
 
-#include "etch/ir/graph.h"
+#include <algorithm>
+
 #include "etch/ir/printer.h"
 #include "etch/ir/verifier.h"
 

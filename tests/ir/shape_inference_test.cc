@@ -67,8 +67,7 @@ TEST(ShapeInference, SliceWithConstantsOnUnknownDim) {
 
 TEST(ShapeInference, ConcatSumsAxisAndFillsUnknowns) {
   Fixture f;
-  const Value& out =
-      f.infer("Concat", {f.input("a", {-1, 2}), f.input("b", {5, 3})}, {{"axis", int64_t{1}}});
+  const Value& out = f.infer("Concat", {f.input("a", {-1, 2}), f.input("b", {5, 3})}, {{"axis", int64_t{1}}});
   EXPECT_EQ(out.shape, (Shape{5, 5}));
 }
 

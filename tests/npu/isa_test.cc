@@ -1,11 +1,12 @@
 // Encoder/decoder round trip for every opcode with random operands across each
 // field's full range, and the decoder's rejection of malformed words.
+#include "etch/npu/isa.h"
+
 #include <gtest/gtest.h>
 
 #include <random>
 
 #include "etch/core/error.h"
-#include "etch/npu/isa.h"
 
 namespace etch::npu {
 namespace {
@@ -53,8 +54,10 @@ TEST(Isa, ExtremeValuesRoundTrip) {
       in.op = static_cast<Opcode>(op);
       for (const FieldSpec& s : op_fields(in.op)) {
         if (s.field == Field::queue) continue;
-        if (s.is_signed) in[s.field] = extreme ? (int64_t{1} << (s.bits - 1)) - 1 : -(int64_t{1} << (s.bits - 1));
-        else in[s.field] = extreme ? (int64_t{1} << s.bits) - 1 : 0;
+        if (s.is_signed)
+          in[s.field] = extreme ? (int64_t{1} << (s.bits - 1)) - 1 : -(int64_t{1} << (s.bits - 1));
+        else
+          in[s.field] = extreme ? (int64_t{1} << s.bits) - 1 : 0;
       }
       uint8_t bytes[kInstrBytes];
       encode_instr(in, bytes);

@@ -1,12 +1,12 @@
 // Program file: round trip, and every kind of damage is an InvalidInput error.
+#include "etch/npu/program.h"
+
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <limits>
 
-#include <cstring>
-
 #include "etch/core/error.h"
-#include "etch/npu/program.h"
 
 namespace etch::npu {
 namespace {

@@ -4,7 +4,6 @@
 #include <gtest/gtest.h>
 
 #include <map>
-
 #include <sstream>
 
 #include "cli/etch_process.h"
@@ -45,7 +44,7 @@ TEST(Target, PresetsAreValidAndMatchTheirDocumentedNumbers) {
   const Target d = preset("datacenter");
   EXPECT_EQ(d.rows, 256);
   EXPECT_EQ(d.input_buffer_bytes, 24 * 1024 * 1024);
-  EXPECT_NEAR(d.peak_tops(), 91.75, 0.01);    // TPUv1's published 92 TOPS
+  EXPECT_NEAR(d.peak_tops(), 91.75, 0.01);     // TPUv1's published 92 TOPS
   EXPECT_NEAR(d.dram_gb_per_s(), 30.1, 0.01);  // 43 B/cycle * 700 MHz
   // Horowitz 45 nm: 0.2 pJ 8-bit mult + 0.1 pJ 32-bit add; 5 pJ / 4 B; 640 pJ / 4 B.
   EXPECT_DOUBLE_EQ(d.energy.mac_int8_pj, 0.3);

@@ -106,8 +106,8 @@ TEST(OnnxExternalData, MissingOrShortFileIsInvalidInput) {
 }
 
 TEST(OnnxExternalData, BytesWithoutFolderAreRefused) {
-  std::string msg =
-      error_of([&] { import_model_bytes(serialize(external_model("w.bin", false)), "", "mem"); }, ErrorKind::InvalidInput);
+  std::string msg = error_of([&] { import_model_bytes(serialize(external_model("w.bin", false)), "", "mem"); },
+                             ErrorKind::InvalidInput);
   EXPECT_NE(msg.find("tensor 'w'"), std::string::npos) << msg;
 }
 

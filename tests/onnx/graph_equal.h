@@ -33,9 +33,11 @@ inline std::string graph_difference(const ir::Graph& a, const ir::Graph& b) {
     const ir::Node &n = a.nodes()[i], &m = b.nodes()[i];
     if (n.name != m.name || n.op_type != m.op_type || n.domain != m.domain)
       return "node " + n.describe() + " vs " + m.describe();
-    if (n.inputs.size() != m.inputs.size() || n.outputs.size() != m.outputs.size()) return n.describe() + ": arity differs";
+    if (n.inputs.size() != m.inputs.size() || n.outputs.size() != m.outputs.size())
+      return n.describe() + ": arity differs";
     for (size_t k = 0; k < n.inputs.size(); ++k) {
-      if (value_name(a, n.inputs[k]) != value_name(b, m.inputs[k])) return n.describe() + ": input " + std::to_string(k) + " differs";
+      if (value_name(a, n.inputs[k]) != value_name(b, m.inputs[k]))
+        return n.describe() + ": input " + std::to_string(k) + " differs";
       std::string c = check_constant(n.inputs[k], m.inputs[k]);
       if (!c.empty()) return n.describe() + ": " + c;
     }
@@ -44,7 +46,8 @@ inline std::string graph_difference(const ir::Graph& a, const ir::Graph& b) {
     if (n.attrs.size() != m.attrs.size()) return n.describe() + ": attribute count differs";
     for (const auto& [k, v] : n.attrs) {
       auto it = m.attrs.find(k);
-      if (it == m.attrs.end() || !ir::attribute_equal(v, it->second)) return n.describe() + ": attribute '" + k + "' differs";
+      if (it == m.attrs.end() || !ir::attribute_equal(v, it->second))
+        return n.describe() + ": attribute '" + k + "' differs";
     }
   }
   for (size_t i = 0; i < a.outputs.size(); ++i) {

@@ -36,8 +36,10 @@ inline void set_type(::onnx::ValueInfoProto* vi, const std::string& name, int32_
   auto* s = tt->mutable_shape();
   for (int64_t d : dims) {
     auto* dim = s->add_dim();
-    if (d >= 0) dim->set_dim_value(d);
-    else if (d == -1) dim->set_dim_param("N");
+    if (d >= 0)
+      dim->set_dim_value(d);
+    else if (d == -1)
+      dim->set_dim_param("N");
   }
 }
 
@@ -90,8 +92,9 @@ class TempDir {
  public:
   TempDir() {
     const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    std::string name = std::string("etch_onnx_") + (info ? info->test_suite_name() + std::string("_") + info->name() : "x") +
-                       "_" + std::to_string(::getpid());
+    std::string name = std::string("etch_onnx_") +
+                       (info ? info->test_suite_name() + std::string("_") + info->name() : "x") + "_" +
+                       std::to_string(::getpid());
     path_ = fs::temp_directory_path() / name;
     fs::remove_all(path_);
     fs::create_directories(path_);

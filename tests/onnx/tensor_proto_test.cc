@@ -1,6 +1,7 @@
 // read_tensor_proto_file: raw_data and the typed fields, and refusals.
-#include "etch/onnx/importer.h"
 #include "etch/onnx/tensor_proto.h"
+
+#include "etch/onnx/importer.h"
 #include "onnx/onnx_test_util.h"
 
 namespace etch::onnx {
@@ -85,12 +86,10 @@ TEST(OnnxTensorProto, RefusesWrongCountsTypesAndGarbage) {
 }
 
 TEST(OnnxTensorProto, ProtoRoundTripKeepsEveryDtype) {
-  std::vector<Tensor> ts = {Tensor::from_vector<float>({2}, {1.5f, -0.0f}),
-                            Tensor::from_vector<int8_t>({2}, {-3, 4}),
-                            Tensor::from_vector<uint8_t>({1, 1}, {200}),
-                            Tensor::from_vector<int32_t>({}, {-9}),
-                            Tensor::from_vector<int64_t>({0}, {}),
-                            Tensor::from_vector<bool>({2}, {true, false})};
+  std::vector<Tensor> ts = {
+      Tensor::from_vector<float>({2}, {1.5f, -0.0f}), Tensor::from_vector<int8_t>({2}, {-3, 4}),
+      Tensor::from_vector<uint8_t>({1, 1}, {200}),    Tensor::from_vector<int32_t>({}, {-9}),
+      Tensor::from_vector<int64_t>({0}, {}),          Tensor::from_vector<bool>({2}, {true, false})};
   for (const Tensor& t : ts) {
     Tensor back = tensor_from_proto(tensor_to_proto(t, "t"), "t");
     EXPECT_TRUE(back.equals(t)) << dtype_name(t.dtype());

@@ -87,9 +87,12 @@ std::string compare(const Tensor& got, const Tensor& want, double rtol, double a
     const double a = got.get_as_double(i), b = want.get_as_double(i);
     bool ok;
     if (want.dtype() == DType::F32) {
-      if (std::isnan(b)) ok = std::isnan(a);
-      else if (std::isinf(b)) ok = a == b;
-      else ok = std::fabs(a - b) <= atol + rtol * std::fabs(b);
+      if (std::isnan(b))
+        ok = std::isnan(a);
+      else if (std::isinf(b))
+        ok = a == b;
+      else
+        ok = std::fabs(a - b) <= atol + rtol * std::fabs(b);
     } else {
       ok = a == b;
     }
@@ -235,7 +238,8 @@ TEST(OnnxConformance, AllFolders) {
   const fs::path out = results_path();
   {
     std::ofstream f(out, std::ios::trunc);
-    for (const auto& [id, o] : results) f << id << " " << status_name(o.status) << (o.reason.empty() ? "" : " ") << o.reason << "\n";
+    for (const auto& [id, o] : results)
+      f << id << " " << status_name(o.status) << (o.reason.empty() ? "" : " ") << o.reason << "\n";
   }
   std::cout << summary.str() << "full classification: " << out.string() << "\n";
 
@@ -246,12 +250,14 @@ TEST(OnnxConformance, AllFolders) {
   for (const auto& id : expected) {
     if (filter && id.find(filter) == std::string::npos) continue;
     auto it = results.find(id);
-    if (it == results.end()) regressions.push_back(id + ": case not found");
+    if (it == results.end())
+      regressions.push_back(id + ": case not found");
     else if (it->second.status != Status::Pass)
       regressions.push_back(id + ": " + status_name(it->second.status) + ": " + it->second.reason);
   }
   for (const auto& [id, o] : results)
-    if (o.status == Status::Fail && !known.count(id) && !expected.count(id)) new_failures.push_back(id + ": " + o.reason);
+    if (o.status == Status::Fail && !known.count(id) && !expected.count(id))
+      new_failures.push_back(id + ": " + o.reason);
   if (!new_failures.empty()) {
     std::cout << new_failures.size() << " failing case(s) not in known_failures.txt:\n";
     for (const auto& s : new_failures) std::cout << "  " << s << "\n";

@@ -1,11 +1,12 @@
 // activation_fusion: which Relu/Clip fuse into their Conv/Gemm/Add producer,
 // and the clamp range; the quantized graph relies on this one definition.
+#include "etch/passes/activation_fusion.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
 
 #include "etch/ir/builder.h"
-#include "etch/passes/activation_fusion.h"
 
 namespace etch::passes {
 namespace {

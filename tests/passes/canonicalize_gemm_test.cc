@@ -1,10 +1,11 @@
 // canonicalize_gemm: Gemm(transB=0) and MatMul with a constant weight become
 // Gemm(transB=1) with the weight output-channel first; outputs unchanged.
+#include "etch/passes/canonicalize_gemm.h"
+
 #include <gtest/gtest.h>
 
 #include "etch/ir/builder.h"
 #include "etch/ir/verifier.h"
-#include "etch/passes/canonicalize_gemm.h"
 #include "etch/runtime/interpreter.h"
 #include "passes/pass_test_util.h"
 

@@ -118,7 +118,8 @@ TEST(InferencePipeline, ConvBnReluPoolBecomesOneNodeWithinFloatRounding) {
 TEST(FusedConvSchema, BadActivationOrPoolNamesTheAttribute) {
   for (const auto& [attrs, needle] : std::vector<std::pair<std::map<std::string, ir::Attribute>, std::string>>{
            {{{"activation", std::string("Tanh")}}, "'activation'"},
-           {{{"activation", std::string("Clip")}, {"activation_params", std::vector<float>{6, 0}}}, "activation_params"},
+           {{{"activation", std::string("Clip")}, {"activation_params", std::vector<float>{6, 0}}},
+            "activation_params"},
            {{{"activation", std::string("Relu")}, {"pool_kernel", std::vector<int64_t>{2}}}, "pool_kernel"},
            {{{"activation", std::string("Relu")},
              {"pool_kernel", std::vector<int64_t>{9, 9}},

@@ -19,8 +19,8 @@ inline Tensor random_input(Shape s, uint64_t seed) {
 }
 
 inline int count_ops(const ir::Graph& g, const std::string& op) {
-  return static_cast<int>(std::count_if(g.nodes().begin(), g.nodes().end(),
-                                        [&](const ir::Node& n) { return n.op_type == op; }));
+  return static_cast<int>(
+      std::count_if(g.nodes().begin(), g.nodes().end(), [&](const ir::Node& n) { return n.op_type == op; }));
 }
 
 inline float max_abs_diff(const Tensor& a, const Tensor& b) {

@@ -32,7 +32,8 @@ void randomize_bn(ir::Graph& g, uint64_t seed) {
     if (n.op_type != "BatchNormalization") continue;
     for (int i = 1; i <= 4; ++i) {
       Tensor& t = *g.value(n.inputs[i]).data;
-      for (int64_t k = 0; k < t.numel(); ++k) t.data<float>()[k] = i == 4 ? rng.uniform(0.5f, 2.0f) : rng.uniform(-1.0f, 1.0f);
+      for (int64_t k = 0; k < t.numel(); ++k)
+        t.data<float>()[k] = i == 4 ? rng.uniform(0.5f, 2.0f) : rng.uniform(-1.0f, 1.0f);
     }
   }
 }

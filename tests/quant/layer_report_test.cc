@@ -1,12 +1,13 @@
 // Per-layer SQNR: one entry per quantized activation, worst first; error grows
 // (SQNR falls) when weights go from 8 to 4 bits, and the weight quantizer is
 // then blamed.
+#include "etch/quant/layer_report.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <nlohmann/json.hpp>
 
-#include "etch/quant/layer_report.h"
 #include "etch/quant/lower_qdq.h"
 #include "etch/quant/ptq.h"
 #include "etch/quant/qdq_util.h"

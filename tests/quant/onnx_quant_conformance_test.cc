@@ -57,9 +57,9 @@ INSTANTIATE_TEST_SUITE_P(Node, QuantConformance,
                                            "test_convinteger_without_padding", "test_dequantizelinear",
                                            "test_dequantizelinear_axis", "test_dynamicquantizelinear",
                                            "test_dynamicquantizelinear_max_adjusted",
-                                           "test_dynamicquantizelinear_min_adjusted", "test_matmulinteger", "test_qlinearconv",
-                                           "test_qlinearmatmul_2D", "test_qlinearmatmul_3D", "test_quantizelinear",
-                                           "test_quantizelinear_axis"),
+                                           "test_dynamicquantizelinear_min_adjusted", "test_matmulinteger",
+                                           "test_qlinearconv", "test_qlinearmatmul_2D", "test_qlinearmatmul_3D",
+                                           "test_quantizelinear", "test_quantizelinear_axis"),
                          [](const ::testing::TestParamInfo<std::string>& info) { return info.param.substr(5); });
 
 }  // namespace

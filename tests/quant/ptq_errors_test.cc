@@ -35,8 +35,7 @@ PtqOptions small_options() {
 }
 
 TEST(PtqErrors, CalibrationSetSmallerThanOneBatch) {
-  expect_invalid([] { quantize_ptq(small_net(), blobs(8), small_options()); },
-                 {"'blobs'", "8 images", "batch of 16"});
+  expect_invalid([] { quantize_ptq(small_net(), blobs(8), small_options()); }, {"'blobs'", "8 images", "batch of 16"});
 }
 
 TEST(PtqErrors, NanOrInfInWeightsNamesTheTensor) {

@@ -1,6 +1,8 @@
 // PTQ end to end on a small model: the QDQ graph (what ONNX Runtime runs), its
 // lowering to etch's integer ops, and agreement of the three (float, QDQ,
 // integer) on synthetic images.
+#include "etch/quant/ptq.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -10,7 +12,6 @@
 #include "etch/onnx/exporter.h"
 #include "etch/onnx/importer.h"
 #include "etch/quant/lower_qdq.h"
-#include "etch/quant/ptq.h"
 #include "etch/runtime/interpreter.h"
 #include "quant/quant_test_models.h"
 
@@ -55,8 +56,8 @@ TEST(Ptq, QdqGraphHasQuantizedWeightsAndActivationsAndMatchesFloat) {
 TEST(Ptq, LoweringGivesIntegerOpsAgreeingWithQdq) {
   const ir::Graph f = small_net();
   const data::Dataset d = blobs(64);
-  for (Calibration c : {Calibration::MinMax, Calibration::Entropy, Calibration::Percentile, Calibration::Mse,
-                        Calibration::Ema}) {
+  for (Calibration c :
+       {Calibration::MinMax, Calibration::Entropy, Calibration::Percentile, Calibration::Mse, Calibration::Ema}) {
     SCOPED_TRACE(calibration_name(c));
     const ir::Graph q = quantize_ptq(f, d, small_options(c));
     const ir::Graph i = lower_qdq(q);

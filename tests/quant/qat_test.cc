@@ -1,6 +1,8 @@
 // QAT: FakeQuantize forward equals QuantizeLinear→DequantizeLinear, its
 // gradient is the straight-through estimator, and quantize_qat trains through
 // train::fit and converts to the same kind of integer graph as PTQ.
+#include "etch/quant/qat.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -9,7 +11,6 @@
 #include "etch/quant/fake_quant_op.h"
 #include "etch/quant/lower_qdq.h"
 #include "etch/quant/ptq.h"
-#include "etch/quant/qat.h"
 #include "etch/runtime/interpreter.h"
 #include "etch/train/autodiff.h"
 #include "quant/quant_test_models.h"

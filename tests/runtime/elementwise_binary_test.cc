@@ -123,8 +123,11 @@ TEST(ElementwiseBinary, PReluBroadcastsSlopePerChannel) {
 }
 
 TEST(ElementwiseBinary, ErrorsNameTheNode) {
-  expect_error([] { run_op("Add", {f32({2, 3}, std::vector<float>(6)), f32({4}, std::vector<float>(4))}, {}, 1, "a1"); },
-               "node 'a1' (Add): input shapes [2,3] and [4] cannot be broadcast");
+  expect_error(
+      [] {
+        run_op("Add", {f32({2, 3}, std::vector<float>(6)), f32({4}, std::vector<float>(4))}, {}, 1, "a1");
+      },
+      "node 'a1' (Add): input shapes [2,3] and [4] cannot be broadcast");
   expect_error([] { run1("Add", {f32({1}, {1}), i64({1}, {1})}); }, "different dtypes");
   expect_error([] { run1("And", {f32({1}, {1}), f32({1}, {1})}); }, "must be bool");
   expect_error([] { run1("PRelu", {f32({2}, {1, 2}), f32({2, 2}, {1, 2, 3, 4})}); }, "does not broadcast to X");

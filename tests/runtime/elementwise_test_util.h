@@ -1,11 +1,11 @@
 // Runs one node on concrete tensors through the op schema and kernel, the way
 // the interpreter does. std::nullopt inputs are omitted optional inputs.
 #pragma once
+#include <gtest/gtest.h>
+
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "etch/ir/graph.h"
 #include "etch/runtime/interpreter.h"

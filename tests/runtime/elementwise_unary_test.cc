@@ -107,8 +107,11 @@ TEST(ElementwiseUnary, DropoutIsIdentityWithAllTrueMask) {
   EXPECT_EQ(values<float>(outs[0]), (std::vector<float>{1, 2, 3, 4}));
   EXPECT_EQ(outs[1].dtype(), DType::Bool);
   EXPECT_EQ(values<bool>(outs[1]), (std::vector<bool>{true, true, true, true}));
-  expect_error([&] { run_op("Dropout", {x, f32({}, {0.5f}), b8({}, {true})}, {}, 1); }, "training_mode",
-               ErrorKind::Unsupported);
+  expect_error(
+      [&] {
+        run_op("Dropout", {x, f32({}, {0.5f}), b8({}, {true})}, {}, 1);
+      },
+      "training_mode", ErrorKind::Unsupported);
 }
 
 TEST(ElementwiseUnary, HardmaxPicksFirstMaximumAlongAxis) {

@@ -78,8 +78,8 @@ TEST(NnConv, MatchesNaiveAcrossConfigurations) {
       {2, 3, 4, 1, {7, 6}, {3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}, true},
       {1, 4, 6, 2, {9, 9}, {3, 2}, {2, 1}, {1, 2}, {0, 1, 2, 0}, true},
       {3, 6, 6, 6, {8, 8}, {3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}, false},  // depthwise
-      {1, 5, 3, 1, {10}, {4}, {3}, {2}, {2, 1}, true},                      // 1-D
-      {2, 8, 16, 1, {5, 5}, {1, 1}, {1, 1}, {1, 1}, {0, 0, 0, 0}, true},    // pointwise
+      {1, 5, 3, 1, {10}, {4}, {3}, {2}, {2, 1}, true},                    // 1-D
+      {2, 8, 16, 1, {5, 5}, {1, 1}, {1, 1}, {1, 1}, {0, 0, 0, 0}, true},  // pointwise
       {1, 1, 16, 1, {28, 28}, {3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}, true},
   };
   uint32_t seed = 1;
@@ -146,7 +146,8 @@ TEST(NnConvTranspose, MatchesScatterDefinition) {
   Tensor x = Tensor::from_vector<float>({1, 1, 3}, {1, 2, 3});
   Tensor w = Tensor::from_vector<float>({1, 2, 3}, {1, 10, 100, 2, 20, 200});
   ir::Node n = make_node("ConvTranspose", 2,
-                         {{"strides", std::vector<int64_t>{2}}, {"pads", std::vector<int64_t>{1, 1}},
+                         {{"strides", std::vector<int64_t>{2}},
+                          {"pads", std::vector<int64_t>{1, 1}},
                           {"output_padding", std::vector<int64_t>{1}}});
   Tensor y = run(n, {&x, &w})[0];
   // full length = 2*(3-1) + 3 + 1 = 8, minus pads = 6
@@ -158,9 +159,9 @@ TEST(NnConvTranspose, MatchesScatterDefinition) {
 
 TEST(NnConvTranspose, GroupsAndOutputShape) {
   Tensor x = random_tensor({1, 4, 3, 3}, 5), w = random_tensor({4, 1, 3, 3}, 6);
-  ir::Node n = make_node("ConvTranspose", 2,
-                         {{"group", int64_t{2}}, {"strides", std::vector<int64_t>{2, 2}},
-                          {"output_shape", std::vector<int64_t>{8, 7}}});
+  ir::Node n = make_node(
+      "ConvTranspose", 2,
+      {{"group", int64_t{2}}, {"strides", std::vector<int64_t>{2, 2}}, {"output_shape", std::vector<int64_t>{8, 7}}});
   Tensor y = run(n, {&x, &w})[0];
   ASSERT_EQ(y.shape(), (Shape{1, 2, 8, 7}));
   // Independent check of one output by scattering.
@@ -172,7 +173,8 @@ TEST(NnConvTranspose, GroupsAndOutputShape) {
           for (int kj = 0; kj < 3; ++kj) {
             int m = c / 2, oi = i * 2 + ki, oj = j * 2 + kj;  // H: full 7 < 8, so a zero row is appended
             if (oi < 8 && oj < 7)
-              ref[(m * 8 + oi) * 7 + oj] += x.data<float>()[(c * 3 + i) * 3 + j] * w.data<float>()[(c * 3 + ki) * 3 + kj];
+              ref[(m * 8 + oi) * 7 + oj] +=
+                  x.data<float>()[(c * 3 + i) * 3 + j] * w.data<float>()[(c * 3 + ki) * 3 + kj];
           }
   for (size_t i = 0; i < ref.size(); ++i) ASSERT_NEAR(y.data<float>()[i], ref[i], 1e-4) << i;
 }

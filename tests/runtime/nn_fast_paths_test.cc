@@ -45,7 +45,7 @@ TEST(Sgemm, AllTransposesAndBetasMatchNaive) {
               for (int64_t p = 0; p < k; ++p)
                 ref += 0.75 * (ta ? av[p * lda + i] : av[i * lda + p]) * (tb ? bv[j * ldb + p] : bv[p * ldb + j]);
               ASSERT_NEAR(got, ref, 1e-4 * (1 + k)) << m << "x" << n << "x" << k << " ta=" << ta << " tb=" << tb
-                                                     << " beta=" << beta << " at " << i << "," << j;
+                                                    << " beta=" << beta << " at " << i << "," << j;
             }
         }
 }
@@ -87,8 +87,8 @@ TEST(MaxPoolFastPath, MatchesDefinition) {
 
 TEST(MaxPoolFastPath, NaNInFirstTapIsKeptLikeTheGeneralLoop) {
   Tensor x = Tensor::from_vector<float>({1, 1, 2, 2}, {NAN, 1.0f, 2.0f, 3.0f});
-  const ir::Node n = make_node("MaxPool", 1, {{"kernel_shape", std::vector<int64_t>{2, 2}},
-                                              {"strides", std::vector<int64_t>{2, 2}}});
+  const ir::Node n =
+      make_node("MaxPool", 1, {{"kernel_shape", std::vector<int64_t>{2, 2}}, {"strides", std::vector<int64_t>{2, 2}}});
   EXPECT_TRUE(std::isnan(values(run(n, {&x})[0])[0]));
   x = Tensor::from_vector<float>({1, 1, 2, 2}, {1.0f, NAN, 2.0f, 3.0f});
   EXPECT_EQ(values(run(n, {&x})[0])[0], 3.0f);

@@ -15,7 +15,8 @@ TEST(NnPool, MaxPoolWithIndicesAndCeil) {
   for (int i = 0; i < 16; ++i) xs[i] = static_cast<float>((i * 7) % 16);
   Tensor x = Tensor::from_vector<float>({1, 1, 4, 4}, xs);
   ir::Node n = make_node("MaxPool", 1,
-                         {{"kernel_shape", std::vector<int64_t>{3, 3}}, {"strides", std::vector<int64_t>{2, 2}},
+                         {{"kernel_shape", std::vector<int64_t>{3, 3}},
+                          {"strides", std::vector<int64_t>{2, 2}},
                           {"ceil_mode", int64_t{1}}},
                          2);
   auto out = run(n, {&x});
@@ -142,7 +143,9 @@ TEST(NnArgMax, SelectLastIndex) {
   Tensor x = Tensor::from_vector<float>({2, 3}, {1, 5, 5, 7, 7, 2});
   EXPECT_EQ(run(make_node("ArgMax", 1, {{"axis", int64_t{1}}}), {&x})[0].to_int64_vector(),
             (std::vector<int64_t>{1, 0}));
-  Tensor last = run(make_node("ArgMax", 1, {{"axis", int64_t{1}}, {"select_last_index", int64_t{1}}, {"keepdims", int64_t{0}}}), {&x})[0];
+  Tensor last =
+      run(make_node("ArgMax", 1, {{"axis", int64_t{1}}, {"select_last_index", int64_t{1}}, {"keepdims", int64_t{0}}}),
+          {&x})[0];
   EXPECT_EQ(last.shape(), (Shape{2}));
   EXPECT_EQ(last.to_int64_vector(), (std::vector<int64_t>{2, 1}));
 }
@@ -170,9 +173,10 @@ TEST(NnResize, NearestAndLinear) {
   Tensor lin = run(make_node("Resize", 3, {{"mode", std::string("linear")}}), {&x, &roi, &scales})[0];
   // half_pixel: x_orig = (x+0.5)/2-0.5 = -0.25, 0.25, 0.75, 1.25 -> 1, 1.25, 1.75, 2
   EXPECT_EQ(values(lin), (std::vector<float>{1, 1.25f, 1.75f, 2, 3, 3.25f, 3.75f, 4}));
-  Tensor ac = run(make_node("Resize", 3, {{"mode", std::string("linear")},
-                                          {"coordinate_transformation_mode", std::string("align_corners")}}),
-                  {&x, &roi, &scales})[0];
+  Tensor ac = run(
+      make_node("Resize", 3,
+                {{"mode", std::string("linear")}, {"coordinate_transformation_mode", std::string("align_corners")}}),
+      {&x, &roi, &scales})[0];
   std::vector<float> acv = values(ac);
   EXPECT_NEAR(acv[1], 1 + 1.0f / 3, 1e-6);
   EXPECT_NEAR(acv[2], 1 + 2.0f / 3, 1e-6);

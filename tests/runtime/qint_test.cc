@@ -30,10 +30,11 @@ TEST(QGemm, ExactSumsWithZeroPointBiasAndUnitMultiplier) {
   const Tensor x = Tensor::from_vector<int8_t>({2, 2}, {1, 3, -2, 5});
   const Tensor w = Tensor::from_vector<int8_t>({2, 2}, {1, 2, -1, 3});
   const Tensor b = Tensor::from_vector<int32_t>({2}, {10, -5});
-  const Tensor y = run1(qnode("QGemm", 3, {{"x_zero_point", Attribute{int64_t{1}}},
-                                           {"y_zero_point", Attribute{int64_t{-3}}},
-                                           {"multipliers", Attribute{mult_of(1.0)}},
-                                           {"shifts", Attribute{shift_of(1.0)}}}),
+  const Tensor y = run1(qnode("QGemm", 3,
+                              {{"x_zero_point", Attribute{int64_t{1}}},
+                               {"y_zero_point", Attribute{int64_t{-3}}},
+                               {"multipliers", Attribute{mult_of(1.0)}},
+                               {"shifts", Attribute{shift_of(1.0)}}}),
                         {&x, &w, &b});
   // row 0: 0·1 + 2·2 + 10 = 14, 0·-1 + 2·3 − 5 = 1; row 1: −3 + 8 + 10 = 15, 3 + 12 − 5 = 10; then −3.
   EXPECT_EQ(values<int8_t>(y), (std::vector<int8_t>{11, -2, 12, 7}));
@@ -45,10 +46,11 @@ TEST(QGemm, PerChannelMultipliersTiesAndClamp) {
   // Channel 0 halves (3 → 1.5 → 2: gemmlowp rounds the positive tie up),
   // channel 1 halves (−3 → −1.5 → −1: the negative tie also rounds up), channel
   // 2 is 300 → clamped to act_max 100.
-  const Tensor y = run1(qnode("QGemm", 2, {{"multipliers", Attribute{Ints{mult_of(0.5)[0], mult_of(0.5)[0], mult_of(1)[0]}}},
-                                           {"shifts", Attribute{Ints{shift_of(0.5)[0], shift_of(0.5)[0], shift_of(1)[0]}}},
-                                           {"act_min", Attribute{int64_t{-100}}},
-                                           {"act_max", Attribute{int64_t{100}}}}),
+  const Tensor y = run1(qnode("QGemm", 2,
+                              {{"multipliers", Attribute{Ints{mult_of(0.5)[0], mult_of(0.5)[0], mult_of(1)[0]}}},
+                               {"shifts", Attribute{Ints{shift_of(0.5)[0], shift_of(0.5)[0], shift_of(1)[0]}}},
+                               {"act_min", Attribute{int64_t{-100}}},
+                               {"act_max", Attribute{int64_t{100}}}}),
                         {&x, &w});
   EXPECT_EQ(values<int8_t>(y), (std::vector<int8_t>{2, -1, 100}));
 }
@@ -69,10 +71,11 @@ TEST(QConv, PaddingHoldsTheInputZeroPoint) {
   // each output sums the four (x − 4) values, padding adds nothing.
   const Tensor x = Tensor::from_vector<int8_t>({1, 1, 2, 2}, {5, 6, 7, 8});  // centered 1, 2, 3, 4
   const Tensor w = Tensor::from_vector<int8_t>({1, 1, 3, 3}, std::vector<int8_t>(9, 1));
-  const Tensor y = run1(qnode("QConv", 2, {{"pads", Attribute{Ints{1, 1, 1, 1}}},
-                                           {"x_zero_point", Attribute{int64_t{4}}},
-                                           {"multipliers", Attribute{mult_of(1)}},
-                                           {"shifts", Attribute{shift_of(1)}}}),
+  const Tensor y = run1(qnode("QConv", 2,
+                              {{"pads", Attribute{Ints{1, 1, 1, 1}}},
+                               {"x_zero_point", Attribute{int64_t{4}}},
+                               {"multipliers", Attribute{mult_of(1)}},
+                               {"shifts", Attribute{shift_of(1)}}}),
                         {&x, &w});
   EXPECT_EQ(values<int8_t>(y), (std::vector<int8_t>{10, 10, 10, 10}));
 }
@@ -81,9 +84,10 @@ TEST(QConv, DepthwiseUsesEachChannelsOwnWeightAndMultiplier) {
   const Tensor x = Tensor::from_vector<int8_t>({1, 2, 1, 2}, {1, 2, 3, 4});
   const Tensor w = Tensor::from_vector<int8_t>({2, 1, 1, 1}, {10, -10});
   const Tensor b = Tensor::from_vector<int32_t>({2}, {1, 0});
-  const Tensor y = run1(qnode("QConv", 3, {{"group", Attribute{int64_t{2}}},
-                                           {"multipliers", Attribute{Ints{mult_of(1)[0], mult_of(0.25)[0]}}},
-                                           {"shifts", Attribute{Ints{shift_of(1)[0], shift_of(0.25)[0]}}}}),
+  const Tensor y = run1(qnode("QConv", 3,
+                              {{"group", Attribute{int64_t{2}}},
+                               {"multipliers", Attribute{Ints{mult_of(1)[0], mult_of(0.25)[0]}}},
+                               {"shifts", Attribute{Ints{shift_of(1)[0], shift_of(0.25)[0]}}}}),
                         {&x, &w, &b});
   // channel 0: 11, 21; channel 1: −30/4 = −7.5 → −8 (ties away from zero) and −40/4 = −10.
   EXPECT_EQ(values<int8_t>(y), (std::vector<int8_t>{11, 21, -8, -10}));
@@ -95,14 +99,15 @@ TEST(QAdd, RescalesBothInputsToTheOutputScale) {
   const int left = 20;
   const Tensor a = Tensor::from_vector<int8_t>({4}, {1, 5, 9, -127});
   const Tensor b = Tensor::from_vector<int8_t>({1}, {6});  // broadcast; centered 8 → 2.0
-  const Tensor y = run1(qnode("QAdd", 2, {{"a_zero_point", Attribute{int64_t{1}}},
-                                          {"b_zero_point", Attribute{int64_t{-2}}},
-                                          {"a_multiplier", Attribute{mult_of(sa / twice)[0]}},
-                                          {"a_shift", Attribute{shift_of(sa / twice)[0]}},
-                                          {"b_multiplier", Attribute{mult_of(sb / twice)[0]}},
-                                          {"b_shift", Attribute{shift_of(sb / twice)[0]}},
-                                          {"y_multiplier", Attribute{mult_of(twice / ((1 << left) * sy))[0]}},
-                                          {"y_shift", Attribute{shift_of(twice / ((1 << left) * sy))[0]}}}),
+  const Tensor y = run1(qnode("QAdd", 2,
+                              {{"a_zero_point", Attribute{int64_t{1}}},
+                               {"b_zero_point", Attribute{int64_t{-2}}},
+                               {"a_multiplier", Attribute{mult_of(sa / twice)[0]}},
+                               {"a_shift", Attribute{shift_of(sa / twice)[0]}},
+                               {"b_multiplier", Attribute{mult_of(sb / twice)[0]}},
+                               {"b_shift", Attribute{shift_of(sb / twice)[0]}},
+                               {"y_multiplier", Attribute{mult_of(twice / ((1 << left) * sy))[0]}},
+                               {"y_shift", Attribute{shift_of(twice / ((1 << left) * sy))[0]}}}),
                         {&a, &b});
   // a real: 0, 2, 4, −64; plus 2.0.
   EXPECT_EQ(values<int8_t>(y), (std::vector<int8_t>{2, 4, 6, -62}));
@@ -110,11 +115,12 @@ TEST(QAdd, RescalesBothInputsToTheOutputScale) {
 
 TEST(QAveragePool, DividesByTheKernelAreaThroughTheMultiplier) {
   const Tensor x = Tensor::from_vector<int8_t>({1, 1, 2, 2}, {3, 5, 7, 9});  // zp 1: 2, 4, 6, 8 → mean 5
-  const Tensor y = run1(qnode("QAveragePool", 1, {{"kernel_shape", Attribute{Ints{2, 2}}},
-                                                  {"x_zero_point", Attribute{int64_t{1}}},
-                                                  {"y_zero_point", Attribute{int64_t{-1}}},
-                                                  {"multiplier", Attribute{mult_of(0.25)[0]}},
-                                                  {"shift", Attribute{shift_of(0.25)[0]}}}),
+  const Tensor y = run1(qnode("QAveragePool", 1,
+                              {{"kernel_shape", Attribute{Ints{2, 2}}},
+                               {"x_zero_point", Attribute{int64_t{1}}},
+                               {"y_zero_point", Attribute{int64_t{-1}}},
+                               {"multiplier", Attribute{mult_of(0.25)[0]}},
+                               {"shift", Attribute{shift_of(0.25)[0]}}}),
                         {&x});
   EXPECT_EQ(values<int8_t>(y), (std::vector<int8_t>{4}));
 }
@@ -133,8 +139,11 @@ TEST(QIntSchemas, RejectMalformedAttributesNamingTheNode) {
   expect_error(qnode("QGemm", 2, {{"multipliers", Attribute{Ints{12345}}}, {"shifts", Attribute{Ints{0}}}}), {&x, &w},
                {"q_QGemm", "multiplier 12345"});
   expect_error(qnode("QGemm", 2, {{"multipliers", Attribute{mult_of(1)}}}), {&x, &w}, {"'shifts' is required"});
-  expect_error(qnode("QGemm", 2, {{"multipliers", Attribute{mult_of(1)}}, {"shifts", Attribute{shift_of(1)}},
-                                  {"act_min", Attribute{int64_t{5}}}, {"act_max", Attribute{int64_t{2}}}}),
+  expect_error(qnode("QGemm", 2,
+                     {{"multipliers", Attribute{mult_of(1)}},
+                      {"shifts", Attribute{shift_of(1)}},
+                      {"act_min", Attribute{int64_t{5}}},
+                      {"act_max", Attribute{int64_t{2}}}}),
                {&x, &w}, {"activation range [5, 2]"});
   const Tensor short_table = Tensor::from_vector<int8_t>({3}, {1, 2, 3});
   expect_error(qnode("QLut", 2, {}), {&x, &short_table}, {"256 entries"});
@@ -163,10 +172,13 @@ TEST(QConv, AgreesWithFloatConvWithinOneStep) {
   const Tensor x = Tensor::from_vector<int8_t>({N, C, H, W}, xv), w = Tensor::from_vector<int8_t>({M, C, 3, 3}, wv);
   const Tensor b = Tensor::from_vector<int32_t>({M}, bv);
   const Ints pads{1, 0, 1, 2}, strides{1, 2};
-  const Tensor y = run1(qnode("QConv", 3, {{"pads", Attribute{pads}}, {"strides", Attribute{strides}},
-                                           {"x_zero_point", Attribute{int64_t{zx}}},
-                                           {"y_zero_point", Attribute{int64_t{zy}}},
-                                           {"multipliers", Attribute{mults}}, {"shifts", Attribute{shifts}}}),
+  const Tensor y = run1(qnode("QConv", 3,
+                              {{"pads", Attribute{pads}},
+                               {"strides", Attribute{strides}},
+                               {"x_zero_point", Attribute{int64_t{zx}}},
+                               {"y_zero_point", Attribute{int64_t{zy}}},
+                               {"multipliers", Attribute{mults}},
+                               {"shifts", Attribute{shifts}}}),
                         {&x, &w, &b});
   // Float reference through the float Conv kernel.
   std::vector<float> xf(xv.size()), wf(wv.size()), bf(M);

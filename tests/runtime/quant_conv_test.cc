@@ -18,8 +18,7 @@ TEST(ConvInteger, Basic2DWithInputZeroPoint) {
   EXPECT_EQ(values<int32_t>(y), (std::vector<int32_t>{12, 16, 24, 28}));
   // With pads 1 the padding holds the zero point (contributes 0): corner = x[0][0] − 1 = 1.
   const Tensor yp = run1(make_node("ConvInteger", 3, {{"pads", Attribute{Ints{1, 1, 1, 1}}}}), {&x, &w, &xz});
-  EXPECT_EQ(values<int32_t>(yp),
-            (std::vector<int32_t>{1, 3, 5, 3, 5, 12, 16, 9, 11, 24, 28, 15, 7, 15, 17, 9}));
+  EXPECT_EQ(values<int32_t>(yp), (std::vector<int32_t>{1, 3, 5, 3, 5, 12, 16, 9, 11, 24, 28, 15, 7, 15, 17, 9}));
 }
 
 TEST(ConvInteger, GroupsAndPerChannelWeightZeroPoints) {
@@ -40,25 +39,27 @@ TEST(ConvInteger, OneDimensionalAutoPadAndDilation) {
   const Tensor w3 = Tensor::from_vector<uint8_t>({1, 1, 3}, {1, 1, 1});
   // SAME_UPPER, stride 2: out = ceil(5/2) = 3, total pad (3−1)·2 + 3 − 5 = 2 → 1 each side.
   // Windows start at −1, 1, 3: 0+1+2, 2+3+4, 4+5+0.
-  EXPECT_EQ(values<int32_t>(run1(make_node("ConvInteger", 2, {{"auto_pad", Attribute{std::string("SAME_UPPER")}},
-                                                               {"strides", Attribute{Ints{2}}}}),
-                                 {&x5, &w3})),
+  EXPECT_EQ(values<int32_t>(
+                run1(make_node("ConvInteger", 2,
+                               {{"auto_pad", Attribute{std::string("SAME_UPPER")}}, {"strides", Attribute{Ints{2}}}}),
+                     {&x5, &w3})),
             (std::vector<int32_t>{3, 9, 9}));
   // Odd total pad: len 4, kernel 2, stride 1 → total 1; UPPER pads the end, LOWER the start.
   const Tensor x4 = Tensor::from_vector<uint8_t>({1, 1, 4}, {1, 2, 3, 4});
   const Tensor w2 = Tensor::from_vector<uint8_t>({1, 1, 2}, {1, 1});
-  EXPECT_EQ(values<int32_t>(run1(make_node("ConvInteger", 2, {{"auto_pad", Attribute{std::string("SAME_UPPER")}}}),
-                                 {&x4, &w2})),
+  EXPECT_EQ(values<int32_t>(
+                run1(make_node("ConvInteger", 2, {{"auto_pad", Attribute{std::string("SAME_UPPER")}}}), {&x4, &w2})),
             (std::vector<int32_t>{3, 5, 7, 4}));
-  EXPECT_EQ(values<int32_t>(run1(make_node("ConvInteger", 2, {{"auto_pad", Attribute{std::string("SAME_LOWER")}}}),
-                                 {&x4, &w2})),
+  EXPECT_EQ(values<int32_t>(
+                run1(make_node("ConvInteger", 2, {{"auto_pad", Attribute{std::string("SAME_LOWER")}}}), {&x4, &w2})),
             (std::vector<int32_t>{1, 3, 5, 7}));
   // Dilation 2, w = [2, 0] − 1 = [1, −1]: x[i] − x[i+2] = −2 three times. VALID ignores pads.
   const Tensor wd = Tensor::from_vector<uint8_t>({1, 1, 2}, {2, 0});
   const Tensor wz = Tensor::scalar<uint8_t>(1);
-  const Tensor y = run1(make_node("ConvInteger", 4, {{"dilations", Attribute{Ints{2}}},
-                                                     {"auto_pad", Attribute{std::string("VALID")}},
-                                                     {"pads", Attribute{Ints{3, 3}}}}),
+  const Tensor y = run1(make_node("ConvInteger", 4,
+                                  {{"dilations", Attribute{Ints{2}}},
+                                   {"auto_pad", Attribute{std::string("VALID")}},
+                                   {"pads", Attribute{Ints{3, 3}}}}),
                         {&x5, &wd, nullptr, &wz});
   EXPECT_EQ(y.shape(), (Shape{1, 1, 3}));
   EXPECT_EQ(values<int32_t>(y), (std::vector<int32_t>{-2, -2, -2}));
@@ -108,9 +109,9 @@ TEST(QLinearConv, Int8StridedPadded) {
   const Tensor w = Tensor::from_vector<int8_t>({1, 1, 2, 2}, {1, 1, 1, 1});
   const Tensor wz = Tensor::scalar<int8_t>(0);
   const Tensor ys = Tensor::scalar<float>(2.f), yz = Tensor::scalar<int8_t>(-5);
-  const Tensor y = run1(make_node("QLinearConv", 8, {{"pads", Attribute{Ints{1, 1, 1, 1}}},
-                                                     {"strides", Attribute{Ints{2, 2}}}}),
-                        {&x, &one, &xz, &w, &one, &wz, &ys, &yz});
+  const Tensor y =
+      run1(make_node("QLinearConv", 8, {{"pads", Attribute{Ints{1, 1, 1, 1}}}, {"strides", Attribute{Ints{2, 2}}}}),
+           {&x, &one, &xz, &w, &one, &wz, &ys, &yz});
   ASSERT_EQ(y.dtype(), DType::I8);
   EXPECT_EQ(y.shape(), (Shape{1, 1, 2, 2}));
   EXPECT_EQ(values<int8_t>(y), (std::vector<int8_t>{-6, -5, -3, 3}));

@@ -51,8 +51,8 @@ TEST(QuantReference, ConvIntegerMatchesDirectConvolution) {
   const std::vector<ConvCase> cases = {
       {1, 3, 7, 9, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1},
       {2, 4, 6, 5, 6, 2, 3, 2, 2, 1, 1, 2, 0, 1, 1, 0},
-      {1, 4, 9, 9, 4, 3, 3, 4, 2, 2, 2, 1, 2, 0, 0, 2},   // depthwise, asymmetric pads
-      {1, 2, 23, 21, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1}, // > 256 outputs: several im2col blocks
+      {1, 4, 9, 9, 4, 3, 3, 4, 2, 2, 2, 1, 2, 0, 0, 2},    // depthwise, asymmetric pads
+      {1, 2, 23, 21, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1},  // > 256 outputs: several im2col blocks
   };
   for (const ConvCase& k : cases) {
     for (bool is_signed : {false, true}) {

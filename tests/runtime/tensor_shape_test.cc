@@ -23,8 +23,11 @@ TEST(TensorShape, ReshapeAllowZeroKeepsZeroDim) {
 }
 
 TEST(TensorShape, ReshapeErrorNamesNodeAndShapes) {
-  expect_error([] { run_op("Reshape", {f32({2, 3}, iota(6)), i64({2}, {4, -1})}, {}, 1, "r1"); },
-               "node 'r1' (Reshape): cannot reshape [2,3] into [4,-1]");
+  expect_error(
+      [] {
+        run_op("Reshape", {f32({2, 3}, iota(6)), i64({2}, {4, -1})}, {}, 1, "r1");
+      },
+      "node 'r1' (Reshape): cannot reshape [2,3] into [4,-1]");
   expect_error([] { run1("Reshape", {f32({2, 3}, iota(6)), i64({2}, {-1, -1})}); }, "more than one -1");
 }
 
@@ -77,8 +80,8 @@ TEST(TensorShape, TileRepeatsEachDim) {
   Tensor x = i32({2, 2}, {1, 2, 3, 4});
   Tensor out = run1("Tile", {x, i64({2}, {2, 3})});
   ASSERT_EQ(out.shape(), (Shape{4, 6}));
-  EXPECT_EQ(values<int32_t>(out), (std::vector<int32_t>{1, 2, 1, 2, 1, 2, 3, 4, 3, 4, 3, 4,
-                                                        1, 2, 1, 2, 1, 2, 3, 4, 3, 4, 3, 4}));
+  EXPECT_EQ(values<int32_t>(out),
+            (std::vector<int32_t>{1, 2, 1, 2, 1, 2, 3, 4, 3, 4, 3, 4, 1, 2, 1, 2, 1, 2, 3, 4, 3, 4, 3, 4}));
 }
 
 TEST(TensorShape, ShapeWithStartEndAndSize) {

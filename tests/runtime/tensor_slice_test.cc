@@ -65,8 +65,9 @@ TEST(TensorSlice, SliceClampsOutOfRangeStartsAndEnds) {
 
 TEST(TensorSlice, SliceOpset1Attributes) {
   Tensor x = f32({3, 4}, iota(12));
-  Tensor out = run1("Slice", {x}, {{"starts", std::vector<int64_t>{1}}, {"ends", std::vector<int64_t>{-1}},
-                                   {"axes", std::vector<int64_t>{0}}});
+  Tensor out = run1(
+      "Slice", {x},
+      {{"starts", std::vector<int64_t>{1}}, {"ends", std::vector<int64_t>{-1}}, {"axes", std::vector<int64_t>{0}}});
   ASSERT_EQ(out.shape(), (Shape{1, 4}));
   EXPECT_EQ(values<float>(out), (std::vector<float>{4, 5, 6, 7}));
 }

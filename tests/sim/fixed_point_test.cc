@@ -1,20 +1,30 @@
 // The simulator's requantization arithmetic is a second implementation of
 // runtime/requantize; they must agree bit for bit everywhere.
+#include "etch/sim/fixed_point.h"
+
 #include <gtest/gtest.h>
 
 #include <limits>
 #include <random>
 
 #include "etch/runtime/requantize.h"
-#include "etch/sim/fixed_point.h"
 
 namespace etch::sim {
 namespace {
 
 TEST(FixedPoint, MatchesRuntimeOnRandomAndEdgeValues) {
   std::mt19937_64 rng(3);
-  const int32_t edges[] = {0, 1, -1, 2, -2, 1 << 30, -(1 << 30), std::numeric_limits<int32_t>::max(),
-                           std::numeric_limits<int32_t>::min(), 12345, -12345};
+  const int32_t edges[] = {0,
+                           1,
+                           -1,
+                           2,
+                           -2,
+                           1 << 30,
+                           -(1 << 30),
+                           std::numeric_limits<int32_t>::max(),
+                           std::numeric_limits<int32_t>::min(),
+                           12345,
+                           -12345};
   for (int i = 0; i < 200000; ++i) {
     const int32_t x = i < 11 * 11 ? edges[i % 11] : static_cast<int32_t>(rng());
     int32_t m = i < 11 * 11 ? edges[(i / 11) % 11] : static_cast<int32_t>(rng() & 0x7fffffff);

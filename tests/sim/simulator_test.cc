@@ -1,9 +1,10 @@
 // Simulator behaviour on hand-written programs: timing of a single DMA, and
 // programs that deadlock or misuse the array are errors, not hangs or crashes.
+#include "etch/sim/simulator.h"
+
 #include <gtest/gtest.h>
 
 #include "etch/core/error.h"
-#include "etch/sim/simulator.h"
 
 namespace etch::sim {
 namespace {

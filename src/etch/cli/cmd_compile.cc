@@ -30,21 +30,34 @@ std::string pct(double v) { return fmt::format("{:.1f}%", 100.0 * v); }
 void print_analysis(const eval::ModelAnalysis& a, bool json, nlohmann::json& j) {
   std::vector<double> eff;
   double worst_err = 0;
-  Table t({{"layer", Align::Left, 28}, {"plan", Align::Left}, {"naive plan", Align::Left}, {"cycles", Align::Right},
-           {"naive", Align::Right}, {"speedup", Align::Right}, {"bound", Align::Right}, {"cycles/bound", Align::Right},
+  Table t({{"layer", Align::Left, 28},
+           {"plan", Align::Left},
+           {"naive plan", Align::Left},
+           {"cycles", Align::Right},
+           {"naive", Align::Right},
+           {"speedup", Align::Right},
+           {"bound", Align::Right},
+           {"cycles/bound", Align::Right},
            {"model err", Align::Right}});
   for (const auto& l : a.layers) {
     const bool big = l.macs >= 1000000;
     if (big) eff.push_back(l.efficiency());
     worst_err = std::max(worst_err, std::abs(l.model_error()));
     t.add_row({l.name, l.plan + (l.sparse ? " 2:4" : ""), l.naive_plan, group_thousands(l.cycles),
-               group_thousands(l.naive_cycles), fmt::format("{:.2f}x", double(l.naive_cycles) / std::max<int64_t>(1, l.cycles)),
+               group_thousands(l.naive_cycles),
+               fmt::format("{:.2f}x", double(l.naive_cycles) / std::max<int64_t>(1, l.cycles)),
                group_thousands(l.bound), big ? fmt::format("{:.3f}", l.efficiency()) : "(<1M MACs)",
                fmt::format("{:+.1f}%", 100 * l.model_error())});
-    j["analysis"]["layers"].push_back({{"name", l.name}, {"plan", l.plan}, {"naive_plan", l.naive_plan},
-                                       {"macs", l.macs}, {"cycles", l.cycles}, {"naive_cycles", l.naive_cycles},
-                                       {"predicted_cycles", l.predicted}, {"bound_cycles", l.bound},
-                                       {"efficiency", l.efficiency()}, {"sparse", l.sparse}});
+    j["analysis"]["layers"].push_back({{"name", l.name},
+                                       {"plan", l.plan},
+                                       {"naive_plan", l.naive_plan},
+                                       {"macs", l.macs},
+                                       {"cycles", l.cycles},
+                                       {"naive_cycles", l.naive_cycles},
+                                       {"predicted_cycles", l.predicted},
+                                       {"bound_cycles", l.bound},
+                                       {"efficiency", l.efficiency()},
+                                       {"sparse", l.sparse}});
   }
   std::sort(eff.begin(), eff.end());
   const double worst = eff.empty() ? 0 : eff.back(), median = eff.empty() ? 0 : eff[eff.size() / 2];
@@ -55,12 +68,15 @@ void print_analysis(const eval::ModelAnalysis& a, bool json, nlohmann::json& j) 
   j["analysis"]["median_efficiency"] = median;
   j["analysis"]["worst_cost_model_error"] = worst_err;
   if (json) return;
-  fmt::print("\nsimulated (one image), chosen vs naive plan (largest tile that fits, single-buffered):\n{}", t.render());
+  fmt::print("\nsimulated (one image), chosen vs naive plan (largest tile that fits, single-buffered):\n{}",
+             t.render());
   fmt::print("whole model: {} cycles vs {} naive = {:.2f}x speedup\n", group_thousands(a.cycles),
              group_thousands(a.naive_cycles), double(a.naive_cycles) / std::max<int64_t>(1, a.cycles));
   if (!eff.empty())
-    fmt::print("layers >= 1M MACs: cycles / max(fold-granular compute, DRAM bytes / bandwidth): worst {:.3f}, median {:.3f} ({} layers)\n",
-               worst, median, eff.size());
+    fmt::print(
+        "layers >= 1M MACs: cycles / max(fold-granular compute, DRAM bytes / bandwidth): worst {:.3f}, median {:.3f} "
+        "({} layers)\n",
+        worst, median, eff.size());
   fmt::print("cost model vs simulator: worst per-layer error {:.1f}%\n", 100 * worst_err);
 }
 
@@ -91,8 +107,13 @@ int run_compile(const CompileArgs& a) {
     j["placements"].push_back({{"node", p.node}, {"op", p.op}, {"on", p.npu ? "npu" : "host"}, {"why", p.reason}});
   }
   const double slots = double(t.rows) * t.cols;
-  Table lt({{"layer", Align::Left, 28}, {"kind", Align::Left}, {"MACs", Align::Right}, {"tiling", Align::Left},
-            {"pred. cycles", Align::Right}, {"util", Align::Right}, {"naive pred.", Align::Right}});
+  Table lt({{"layer", Align::Left, 28},
+            {"kind", Align::Left},
+            {"MACs", Align::Right},
+            {"tiling", Align::Left},
+            {"pred. cycles", Align::Right},
+            {"util", Align::Right},
+            {"naive pred.", Align::Right}});
   int64_t total = 0;
   for (const auto& l : m.layers) {
     if (!l.has_plan) {
@@ -104,10 +125,18 @@ int run_compile(const CompileArgs& a) {
     const double util = l.macs / (slots * std::max<int64_t>(1, l.predicted_cycles));
     lt.add_row({l.name, l.kind + (l.sparse ? " 2:4" : ""), group_thousands(l.macs), l.plan.str(),
                 group_thousands(l.predicted_cycles), pct(util), group_thousands(l.naive.predicted_cycles)});
-    j["layers"].push_back({{"name", l.name}, {"kind", l.kind}, {"macs", l.macs}, {"tiling", l.plan.str()},
-                           {"tm", l.plan.tm}, {"tc", l.plan.tc}, {"th", l.plan.th}, {"m_outer", l.plan.m_outer},
-                           {"double_buffer", l.plan.double_buffer}, {"predicted_cycles", l.predicted_cycles},
-                           {"naive_predicted_cycles", l.naive.predicted_cycles}, {"utilization", util},
+    j["layers"].push_back({{"name", l.name},
+                           {"kind", l.kind},
+                           {"macs", l.macs},
+                           {"tiling", l.plan.str()},
+                           {"tm", l.plan.tm},
+                           {"tc", l.plan.tc},
+                           {"th", l.plan.th},
+                           {"m_outer", l.plan.m_outer},
+                           {"double_buffer", l.plan.double_buffer},
+                           {"predicted_cycles", l.predicted_cycles},
+                           {"naive_predicted_cycles", l.naive.predicted_cycles},
+                           {"utilization", util},
                            {"sparse", l.sparse}});
   }
   j["instructions"] = m.program.instrs.size();
@@ -127,10 +156,11 @@ int run_compile(const CompileArgs& a) {
     fmt::print("{}", pt.render());
   }
   fmt::print("{}", lt.render());
-  fmt::print("target {}: {} of {} nodes on the NPU in {} segment(s) (--placements lists every node); {} instructions, "
-             "{} weight bytes\n",
-             t.name, npu_nodes, m.placements.size(), m.program.segments.size(), m.program.instrs.size(),
-             group_thousands(static_cast<int64_t>(m.program.weight_image.size())));
+  fmt::print(
+      "target {}: {} of {} nodes on the NPU in {} segment(s) (--placements lists every node); {} instructions, "
+      "{} weight bytes\n",
+      t.name, npu_nodes, m.placements.size(), m.program.segments.size(), m.program.instrs.size(),
+      group_thousands(static_cast<int64_t>(m.program.weight_image.size())));
   for (const auto& p : m.placements)
     if (!p.npu && p.op != "QuantizeLinear" && p.op != "DequantizeLinear")
       fmt::print("  host: {} ({}): {}\n", p.node, p.op, p.reason);

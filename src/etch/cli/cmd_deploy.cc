@@ -2,10 +2,10 @@
 // simulate → validate) in one command, one progress line per stage, stages
 // cached in OUT/.etch-cache and reused on re-runs.
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
-#include <unistd.h>
 
 #include "etch/cli/command.h"
 #include "etch/core/progress.h"
@@ -67,11 +67,13 @@ const CommandRegistrar reg{
        sub.add_option("--target", o->target, "NPU target: preset name or .toml file")->capture_default_str();
        sub.add_option("-o,--output", o->out_dir, "output folder (created if missing)")->required();
        sub.add_option("--prune", o->prune, "prune first: CRITERION:STRUCTURE:SPARSITY, e.g. taylor:channel:0.5");
-       sub.add_option("--finetune-epochs", o->finetune_epochs, "fine-tuning epochs after pruning")->capture_default_str();
+       sub.add_option("--finetune-epochs", o->finetune_epochs, "fine-tuning epochs after pruning")
+           ->capture_default_str();
        sub.add_option("--finetune-max-steps", o->finetune_max_steps, "cap on fine-tuning steps per epoch (0: none)")
            ->capture_default_str();
        sub.add_option("--bits", o->bits, "weight bits: 8 or 4")->capture_default_str();
-       sub.add_option("--calibrator", o->calibrator, "minmax | ema | percentile | entropy | mse")->capture_default_str();
+       sub.add_option("--calibrator", o->calibrator, "minmax | ema | percentile | entropy | mse")
+           ->capture_default_str();
        sub.add_option("--calib-samples", o->calib_samples, "calibration images")->capture_default_str();
        sub.add_option("--qat-epochs", o->qat_epochs, "quantization-aware training epochs instead of PTQ (0: PTQ)")
            ->capture_default_str();

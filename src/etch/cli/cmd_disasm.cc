@@ -16,9 +16,12 @@ struct DisasmArgs {
 const char* queue_name(const npu::Instr& in) {
   if (in.op == npu::Opcode::Barrier || in.op == npu::Opcode::Halt) return "all";
   switch (npu::queue_of(in)) {
-    case npu::Queue::Load: return "load";
-    case npu::Queue::Compute: return "compute";
-    default: return "store";
+    case npu::Queue::Load:
+      return "load";
+    case npu::Queue::Compute:
+      return "compute";
+    default:
+      return "store";
   }
 }
 
@@ -26,10 +29,11 @@ int run_disasm(const DisasmArgs& a) {
   const npu::Program p = npu::load_program(a.program);
   const npu::Target& t = p.target;
   fmt::print("; etch NPU program v{}: {}\n", npu::kProgramVersion, a.program);
-  fmt::print("; target {}: {}x{} {} array, buffers in/w/acc {}/{}/{} B, DRAM {} B/cycle + {} cycles, {} MHz, {} lanes{}{}\n",
-             t.name, t.rows, t.cols, npu::dataflow_name(t.dataflow), t.input_buffer_bytes, t.weight_buffer_bytes,
-             t.accumulator_buffer_bytes, t.dram_bytes_per_cycle, t.dram_latency_cycles, t.clock_mhz, t.vector_lanes,
-             t.sparsity_2_4 ? ", 2:4 sparsity" : "", t.int4_weights ? ", int4 weights" : "");
+  fmt::print(
+      "; target {}: {}x{} {} array, buffers in/w/acc {}/{}/{} B, DRAM {} B/cycle + {} cycles, {} MHz, {} lanes{}{}\n",
+      t.name, t.rows, t.cols, npu::dataflow_name(t.dataflow), t.input_buffer_bytes, t.weight_buffer_bytes,
+      t.accumulator_buffer_bytes, t.dram_bytes_per_cycle, t.dram_latency_cycles, t.clock_mhz, t.vector_lanes,
+      t.sparsity_2_4 ? ", 2:4 sparsity" : "", t.int4_weights ? ", int4 weights" : "");
   fmt::print("; DRAM {} bytes; weight image {} bytes at {:#x}; {} instructions\n", p.dram_bytes, p.weight_image.size(),
              p.weight_addr, p.instrs.size());
   fmt::print("; tensors (int8, channel planes with a halo of `pad` holding the zero point):\n");
@@ -59,15 +63,16 @@ int run_disasm(const DisasmArgs& a) {
   return 0;
 }
 
-const CommandRegistrar reg{{"disasm", "print an NPU program file (from etch compile) readably",
-                            [](CLI::App& sub) -> std::function<int()> {
-                              auto a = std::make_shared<DisasmArgs>();
-                              sub.add_option("program", a->program, "program file, e.g. model.npu")->required();
-                              sub.add_flag("--header", a->header_only, "only the header: target, tensors, layers");
-                              sub.footer("Examples:\n  etch disasm model.npu | less\n  etch disasm model.npu --header\n"
-                                         "Instruction set reference: docs/npu-isa.md");
-                              return [a] { return run_disasm(*a); };
-                            }}};
+const CommandRegistrar reg{
+    {"disasm", "print an NPU program file (from etch compile) readably", [](CLI::App& sub) -> std::function<int()> {
+       auto a = std::make_shared<DisasmArgs>();
+       sub.add_option("program", a->program, "program file, e.g. model.npu")->required();
+       sub.add_flag("--header", a->header_only, "only the header: target, tensors, layers");
+       sub.footer(
+           "Examples:\n  etch disasm model.npu | less\n  etch disasm model.npu --header\n"
+           "Instruction set reference: docs/npu-isa.md");
+       return [a] { return run_disasm(*a); };
+     }}};
 
 }  // namespace
 }  // namespace etch::cli

@@ -84,32 +84,32 @@ int run_distill(DistillArgs& a) {
   return 0;
 }
 
-CommandRegistrar reg({"distill", "train a student model from a teacher's outputs (knowledge distillation)",
-                      [](CLI::App& sub) {
-                        auto a = std::make_shared<DistillArgs>();
-                        sub.add_option("--teacher", a->teacher, "teacher ONNX model")->required()->check(CLI::ExistingFile);
-                        sub.add_option("--student", a->student, "student ONNX model to train further")
-                            ->check(CLI::ExistingFile);
-                        sub.add_option("--student-arch", a->student_arch,
-                                       "or a built-in architecture trained from scratch: mlp, lenet5, cnn, resnet8, mobilenet-tiny");
-                        sub.add_option("--temperature", a->o.temperature, "softmax temperature T")->capture_default_str();
-                        sub.add_option("--alpha", a->o.alpha, "weight of the distillation term (1-alpha: labels)")
-                            ->capture_default_str();
-                        sub.add_flag("--no-teacher-cache", a->no_teacher_cache,
-                                     "run the teacher on every batch instead of reusing its logits across epochs "
-                                     "(they are reused only without random augmentation)");
-                        sub.add_option("--data", a->data, "training data set spec")->capture_default_str();
-                        sub.add_option("--eval", a->eval, "held-out data set spec, or 'none'")->capture_default_str();
-                        sub.add_option("--epochs", a->epochs, "epochs (default: the architecture's recipe, or 1)");
-                        sub.add_option("--lr", a->lr, "base learning rate (default: recipe)");
-                        sub.add_option("--batch-size", a->batch, "batch size (default: recipe)");
-                        sub.add_option("--seed", a->seed, "random seed")->capture_default_str();
-                        sub.add_option("-o,--output", a->output, "where to write the best student (ONNX)")->required();
-                        sub.add_flag("--json", a->json, "print results as JSON");
-                        sub.footer("Example:\n  etch distill --teacher resnet8.onnx --student-arch lenet5 --temperature 4 "
-                                   "--alpha 0.5 --epochs 20 -o lenet5.kd.onnx");
-                        return [a] { return run_distill(*a); };
-                      }});
+CommandRegistrar reg(
+    {"distill", "train a student model from a teacher's outputs (knowledge distillation)", [](CLI::App& sub) {
+       auto a = std::make_shared<DistillArgs>();
+       sub.add_option("--teacher", a->teacher, "teacher ONNX model")->required()->check(CLI::ExistingFile);
+       sub.add_option("--student", a->student, "student ONNX model to train further")->check(CLI::ExistingFile);
+       sub.add_option("--student-arch", a->student_arch,
+                      "or a built-in architecture trained from scratch: mlp, lenet5, cnn, resnet8, mobilenet-tiny");
+       sub.add_option("--temperature", a->o.temperature, "softmax temperature T")->capture_default_str();
+       sub.add_option("--alpha", a->o.alpha, "weight of the distillation term (1-alpha: labels)")
+           ->capture_default_str();
+       sub.add_flag("--no-teacher-cache", a->no_teacher_cache,
+                    "run the teacher on every batch instead of reusing its logits across epochs "
+                    "(they are reused only without random augmentation)");
+       sub.add_option("--data", a->data, "training data set spec")->capture_default_str();
+       sub.add_option("--eval", a->eval, "held-out data set spec, or 'none'")->capture_default_str();
+       sub.add_option("--epochs", a->epochs, "epochs (default: the architecture's recipe, or 1)");
+       sub.add_option("--lr", a->lr, "base learning rate (default: recipe)");
+       sub.add_option("--batch-size", a->batch, "batch size (default: recipe)");
+       sub.add_option("--seed", a->seed, "random seed")->capture_default_str();
+       sub.add_option("-o,--output", a->output, "where to write the best student (ONNX)")->required();
+       sub.add_flag("--json", a->json, "print results as JSON");
+       sub.footer(
+           "Example:\n  etch distill --teacher resnet8.onnx --student-arch lenet5 --temperature 4 "
+           "--alpha 0.5 --epochs 20 -o lenet5.kd.onnx");
+       return [a] { return run_distill(*a); };
+     }});
 
 }  // namespace
 }  // namespace etch::cli

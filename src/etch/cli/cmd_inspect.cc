@@ -19,8 +19,10 @@ struct InspectArgs {
 
 nlohmann::json value_json(const ir::Value& v) {
   nlohmann::json j = {{"name", v.name}, {"dtype", dtype_name(v.dtype)}};
-  if (v.has_shape) j["shape"] = v.shape;  // -1 marks a dynamic dimension
-  else j["shape"] = nullptr;
+  if (v.has_shape)
+    j["shape"] = v.shape;  // -1 marks a dynamic dimension
+  else
+    j["shape"] = nullptr;
   return j;
 }
 
@@ -87,7 +89,8 @@ int run_inspect(const InspectArgs& a) {
     const ir::NodeCost& c = cost.nodes[i];
     t.add_row({std::to_string(i), n.name.empty() ? "(unnamed)" : n.name,
                n.domain.empty() ? n.op_type : n.domain + "." + n.op_type, outputs_shape_str(g, n),
-               c.params ? group_thousands(c.params) : "", c.macs_known ? (c.macs ? group_thousands(c.macs) : "") : "?"});
+               c.params ? group_thousands(c.params) : "",
+               c.macs_known ? (c.macs ? group_thousands(c.macs) : "") : "?"});
   }
   t.add_separator();
   t.add_row({"", fmt::format("total: {} nodes", g.nodes().size()), "", "", group_thousands(cost.params),
@@ -98,18 +101,18 @@ int run_inspect(const InspectArgs& a) {
   return 0;
 }
 
-const CommandRegistrar reg{{"inspect", "show a model's nodes, shapes, parameters and MACs",
-                            [](CLI::App& sub) -> std::function<int()> {
-                              auto a = std::make_shared<InspectArgs>();
-                              sub.add_option("model", a->model, "ONNX model")->required();
-                              sub.add_flag("--json", a->json, "print machine-readable JSON instead of a table");
-                              sub.footer(
-                                  "Example:\n  etch inspect fixtures/cnn.onnx\n"
-                                  "  etch inspect fixtures/cnn.onnx --json > cnn.json\n"
-                                  "MACs count Conv/Gemm/MatMul multiply-accumulates; for a dynamic batch they are "
-                                  "per sample.");
-                              return [a] { return run_inspect(*a); };
-                            }}};
+const CommandRegistrar reg{
+    {"inspect", "show a model's nodes, shapes, parameters and MACs", [](CLI::App& sub) -> std::function<int()> {
+       auto a = std::make_shared<InspectArgs>();
+       sub.add_option("model", a->model, "ONNX model")->required();
+       sub.add_flag("--json", a->json, "print machine-readable JSON instead of a table");
+       sub.footer(
+           "Example:\n  etch inspect fixtures/cnn.onnx\n"
+           "  etch inspect fixtures/cnn.onnx --json > cnn.json\n"
+           "MACs count Conv/Gemm/MatMul multiply-accumulates; for a dynamic batch they are "
+           "per sample.");
+       return [a] { return run_inspect(*a); };
+     }}};
 
 }  // namespace
 }  // namespace etch::cli

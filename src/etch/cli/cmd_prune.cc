@@ -26,7 +26,8 @@ struct PruneArgs {
 std::string pct(double v) { return v < 0 ? "-" : fmt::format("{:.2f}%", 100 * v); }
 std::string delta(int64_t before, int64_t after) {
   if (before == 0) return "";
-  return fmt::format("{:+.1f}%", 100.0 * (static_cast<double>(after) - static_cast<double>(before)) / static_cast<double>(before));
+  return fmt::format("{:+.1f}%",
+                     100.0 * (static_cast<double>(after) - static_cast<double>(before)) / static_cast<double>(before));
 }
 
 int run_prune(PruneArgs& a) {
@@ -81,9 +82,14 @@ int run_prune(PruneArgs& a) {
     j["accuracy_finetuned"] = r.acc_finetuned;
     j["warnings"] = r.warnings;
     for (const auto& l : r.layers)
-      j["layers"].push_back({{"name", l.name}, {"op", l.op}, {"params_before", l.params_before},
-                             {"params_after", l.params_after}, {"macs_before", l.macs_before},
-                             {"macs_after", l.macs_after}, {"sparsity", l.sparsity}, {"note", l.note}});
+      j["layers"].push_back({{"name", l.name},
+                             {"op", l.op},
+                             {"params_before", l.params_before},
+                             {"params_after", l.params_after},
+                             {"macs_before", l.macs_before},
+                             {"macs_after", l.macs_after},
+                             {"sparsity", l.sparsity},
+                             {"note", l.note}});
     fmt::print("{}\n", j.dump(2));
     return 0;
   }
@@ -111,69 +117,66 @@ int run_prune(PruneArgs& a) {
   t.add_separator();
   t.add_row({"prunable layers", "", group_thousands(pb), group_thousands(pa), group_thousands(mb), group_thousands(ma),
              fmt::format("{:.1f}%", 100 * r.weight_sparsity), ""});
-  t.add_row({"whole model", "", group_thousands(r.params_before), group_thousands(r.params_after),
-             group_thousands(r.macs_before), group_thousands(r.macs_after), "",
-             fmt::format("params {}, MACs {}", delta(r.params_before, r.params_after), delta(r.macs_before, r.macs_after))});
+  t.add_row(
+      {"whole model", "", group_thousands(r.params_before), group_thousands(r.params_after),
+       group_thousands(r.macs_before), group_thousands(r.macs_after), "",
+       fmt::format("params {}, MACs {}", delta(r.params_before, r.params_after), delta(r.macs_before, r.macs_after))});
   fmt::print("{}", t.render());
   if (has_eval) {
-    fmt::print("\ntest accuracy ({}): before {}, after pruning {}, after fine-tuning {}\n", eval_spec, pct(r.acc_before),
-               o.schedule.kind == "polynomial" ? std::string("- (gradual)") : pct(r.acc_pruned), pct(r.acc_finetuned));
+    fmt::print("\ntest accuracy ({}): before {}, after pruning {}, after fine-tuning {}\n", eval_spec,
+               pct(r.acc_before), o.schedule.kind == "polynomial" ? std::string("- (gradual)") : pct(r.acc_pruned),
+               pct(r.acc_finetuned));
   }
   fmt::print("saved to {}\n", a.output);
   return 0;
 }
 
-CommandRegistrar reg({"prune", "prune an ONNX model (magnitude/Taylor; unstructured, channel, N:M) and fine-tune it",
-                      [](CLI::App& sub) {
-                        auto a = std::make_shared<PruneArgs>();
-                        auto& o = a->o;
-                        sub.add_option("model", a->model, "ONNX model to prune")->required()->check(CLI::ExistingFile);
-                        sub.add_option("--criterion", a->criterion, "magnitude | taylor")->capture_default_str();
-                        sub.add_option("--structure", a->structure, "unstructured | channel | N:M (e.g. 2:4)")
-                            ->capture_default_str();
-                        a->sparsity_given = sub.add_option("--sparsity", a->sparsity,
-                                       "fraction of weights (or channels) removed, in [0, 1) (default 0.5; N:M: 1-N/M)");
-                        sub.add_option("--scope", a->scope, "layer (each layer to the sparsity) | global")
-                            ->capture_default_str();
-                        sub.add_option("--tied", a->tied,
-                                       "channel pruning of layers whose channels a residual Add ties together: "
-                                       "joint (one channel set for the group) | skip (keep them whole; the "
-                                       "residual stream keeps its width)")
-                            ->capture_default_str();
-                        sub.add_option("--min-channels", o.min_channels, "channels every layer keeps at least")
-                            ->capture_default_str();
-                        sub.add_option("--schedule", a->schedule, "constant | polynomial (during fine-tuning)")
-                            ->capture_default_str();
-                        sub.add_option("--initial-sparsity", o.schedule.initial_sparsity, "polynomial: initial sparsity")
-                            ->capture_default_str();
-                        sub.add_option("--begin-step", o.schedule.begin_step, "polynomial: first pruning step")
-                            ->capture_default_str();
-                        sub.add_option("--end-step", o.schedule.end_step,
-                                       "polynomial: step reaching the final sparsity (default: 2/3 of fine-tuning)");
-                        sub.add_option("--frequency", o.schedule.frequency, "polynomial: steps between mask updates")
-                            ->capture_default_str();
-                        sub.add_option("--taylor-batches", o.taylor_batches, "batches of gradients for Taylor scores")
-                            ->capture_default_str();
-                        sub.add_option("--finetune-epochs", o.finetune_epochs, "fine-tuning epochs after pruning")
-                            ->capture_default_str();
-                        sub.add_option("--finetune-steps", o.finetune_max_steps, "at most this many steps per epoch (0: all)")
-                            ->capture_default_str();
-                        sub.add_option("--lr", o.lr, "fine-tuning learning rate (Adam, cosine decay)")->capture_default_str();
-                        sub.add_option("--batch-size", o.batch_size, "fine-tuning batch size")->capture_default_str();
-                        sub.add_option("--data", a->data, "training data (Taylor scores, fine-tuning)")->capture_default_str();
-                        sub.add_option("--eval", a->eval, "test data (default fashion-mnist:test for fashion-mnist; 'none')");
-                        sub.add_option("--seed", o.seed, "random seed")->capture_default_str();
-                        sub.add_option("-o,--output", a->output, "pruned model (ONNX)")->required();
-                        sub.add_flag("--json", a->json, "print results as JSON");
-                        sub.footer(
-                            "Examples:\n"
-                            "  etch prune cnn.onnx --criterion taylor --structure channel --sparsity 0.5 --finetune-epochs 2 "
-                            "--data fashion-mnist -o cnn.pruned.onnx\n"
-                            "  etch prune cnn.onnx --structure 2:4 --finetune-epochs 1 -o cnn.24.onnx\n"
-                            "  etch prune cnn.onnx --sparsity 0.8 --schedule polynomial --begin-step 0 --end-step 600 "
-                            "--finetune-epochs 2 -o cnn.sparse.onnx");
-                        return [a] { return run_prune(*a); };
-                      }});
+CommandRegistrar reg(
+    {"prune", "prune an ONNX model (magnitude/Taylor; unstructured, channel, N:M) and fine-tune it", [](CLI::App& sub) {
+       auto a = std::make_shared<PruneArgs>();
+       auto& o = a->o;
+       sub.add_option("model", a->model, "ONNX model to prune")->required()->check(CLI::ExistingFile);
+       sub.add_option("--criterion", a->criterion, "magnitude | taylor")->capture_default_str();
+       sub.add_option("--structure", a->structure, "unstructured | channel | N:M (e.g. 2:4)")->capture_default_str();
+       a->sparsity_given = sub.add_option(
+           "--sparsity", a->sparsity, "fraction of weights (or channels) removed, in [0, 1) (default 0.5; N:M: 1-N/M)");
+       sub.add_option("--scope", a->scope, "layer (each layer to the sparsity) | global")->capture_default_str();
+       sub.add_option("--tied", a->tied,
+                      "channel pruning of layers whose channels a residual Add ties together: "
+                      "joint (one channel set for the group) | skip (keep them whole; the "
+                      "residual stream keeps its width)")
+           ->capture_default_str();
+       sub.add_option("--min-channels", o.min_channels, "channels every layer keeps at least")->capture_default_str();
+       sub.add_option("--schedule", a->schedule, "constant | polynomial (during fine-tuning)")->capture_default_str();
+       sub.add_option("--initial-sparsity", o.schedule.initial_sparsity, "polynomial: initial sparsity")
+           ->capture_default_str();
+       sub.add_option("--begin-step", o.schedule.begin_step, "polynomial: first pruning step")->capture_default_str();
+       sub.add_option("--end-step", o.schedule.end_step,
+                      "polynomial: step reaching the final sparsity (default: 2/3 of fine-tuning)");
+       sub.add_option("--frequency", o.schedule.frequency, "polynomial: steps between mask updates")
+           ->capture_default_str();
+       sub.add_option("--taylor-batches", o.taylor_batches, "batches of gradients for Taylor scores")
+           ->capture_default_str();
+       sub.add_option("--finetune-epochs", o.finetune_epochs, "fine-tuning epochs after pruning")
+           ->capture_default_str();
+       sub.add_option("--finetune-steps", o.finetune_max_steps, "at most this many steps per epoch (0: all)")
+           ->capture_default_str();
+       sub.add_option("--lr", o.lr, "fine-tuning learning rate (Adam, cosine decay)")->capture_default_str();
+       sub.add_option("--batch-size", o.batch_size, "fine-tuning batch size")->capture_default_str();
+       sub.add_option("--data", a->data, "training data (Taylor scores, fine-tuning)")->capture_default_str();
+       sub.add_option("--eval", a->eval, "test data (default fashion-mnist:test for fashion-mnist; 'none')");
+       sub.add_option("--seed", o.seed, "random seed")->capture_default_str();
+       sub.add_option("-o,--output", a->output, "pruned model (ONNX)")->required();
+       sub.add_flag("--json", a->json, "print results as JSON");
+       sub.footer(
+           "Examples:\n"
+           "  etch prune cnn.onnx --criterion taylor --structure channel --sparsity 0.5 --finetune-epochs 2 "
+           "--data fashion-mnist -o cnn.pruned.onnx\n"
+           "  etch prune cnn.onnx --structure 2:4 --finetune-epochs 1 -o cnn.24.onnx\n"
+           "  etch prune cnn.onnx --sparsity 0.8 --schedule polynomial --begin-step 0 --end-step 600 "
+           "--finetune-epochs 2 -o cnn.sparse.onnx");
+       return [a] { return run_prune(*a); };
+     }});
 
 }  // namespace
 }  // namespace etch::cli

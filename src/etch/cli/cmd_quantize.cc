@@ -13,13 +13,13 @@
 #include "etch/core/atomic_file.h"
 #include "etch/data/dataset.h"
 #include "etch/data/npy.h"
-#include "etch/runtime/interpreter.h"
 #include "etch/onnx/exporter.h"
 #include "etch/onnx/importer.h"
 #include "etch/quant/layer_report.h"
 #include "etch/quant/lower_qdq.h"
 #include "etch/quant/ptq.h"
 #include "etch/quant/qat.h"
+#include "etch/runtime/interpreter.h"
 #include "etch/train/trainer.h"
 
 namespace etch::cli {
@@ -158,17 +158,21 @@ int run_quantize(QuantizeArgs& a) {
     return 0;
   }
   if (global_options().quiet) return 0;
-  Table t({{"layer"}, {"op"}, {"SQNR dB", Align::Right}, {"weights dB", Align::Right}, {"act dB", Align::Right},
+  Table t({{"layer"},
+           {"op"},
+           {"SQNR dB", Align::Right},
+           {"weights dB", Align::Right},
+           {"act dB", Align::Right},
            {"dominant"}});
   const size_t shown = a.report.empty() ? std::min<size_t>(errors.size(), 10) : errors.size();
   for (size_t i = 0; i < shown; ++i) {
     const auto& e = errors[i];
     // A QuantizeLinear row is where float enters: name the float tensor.
-    t.add_row({e.node.empty() || e.op == "QuantizeLinear" ? e.value : e.node, e.op, fmt_db(e.sqnr_db), fmt_db(e.weight_sqnr_db),
-               fmt_db(e.act_sqnr_db), e.dominant});
+    t.add_row({e.node.empty() || e.op == "QuantizeLinear" ? e.value : e.node, e.op, fmt_db(e.sqnr_db),
+               fmt_db(e.weight_sqnr_db), fmt_db(e.act_sqnr_db), e.dominant});
   }
-  fmt::print("per-layer SQNR, float vs integer activations (worst first{}):\n{}", shown < errors.size() ? ", top 10" : "",
-             t.render());
+  fmt::print("per-layer SQNR, float vs integer activations (worst first{}):\n{}",
+             shown < errors.size() ? ", top 10" : "", t.render());
   if (has_test)
     fmt::print("accuracy on {} ({} images): float {:.2f}%, int{} {:.2f}% (drop {:+.2f} pt)\n", a.test, test_set.size(),
                100 * float_acc, a.bits == 4 ? "4/8" : "8", 100 * int_acc, 100 * (float_acc - int_acc));
@@ -178,39 +182,42 @@ int run_quantize(QuantizeArgs& a) {
   return 0;
 }
 
-CommandRegistrar reg({"quantize", "quantize a float ONNX model to int8 / W4A8 (QDQ ONNX)", [](CLI::App& sub) {
-  auto a = std::make_shared<QuantizeArgs>();
-  sub.add_option("model", a->model, "float ONNX model")->required()->check(CLI::ExistingFile);
-  sub.add_option("--data", a->data, "calibration (and QAT training) data set spec")->capture_default_str();
-  sub.add_option("--test", a->test, "data set for float vs quantized accuracy, or 'none'")->capture_default_str();
-  sub.add_option("--calib-samples", a->calib_samples, "calibration images (seeded draw)")->capture_default_str();
-  sub.add_option("--calibrator", a->calibrator, "minmax | ema | percentile | entropy | mse")->capture_default_str();
-  sub.add_option("--percentile", a->percentile, "percentile of the percentile calibrator")->capture_default_str();
-  sub.add_flag("--per-tensor", a->per_tensor, "one weight scale per tensor instead of per output channel");
-  sub.add_option("--bits", a->bits, "weight bits: 8 (int8) or 4 (W4A8)")->capture_default_str();
-  sub.add_option("--bits-per-layer", a->bits_per_layer, "FILE or SPEC 'conv1=4,fc=8': weight bits per node");
-  sub.add_option("--keep-float", a->keep_float, "node to leave in float (repeatable)");
-  sub.add_option("--auto-keep-float", a->auto_keep_float, "keep the K layers with the worst SQNR in float");
-  sub.add_flag("--bias-correction", a->bias_correction, "correct biases for the mean weight quantization error");
-  sub.add_flag("--int4-as-int8", a->int4_as_int8, "store 4-bit weights as int8 (ONNX Runtime can run the file)");
-  sub.add_option("--qat-epochs", a->qat_epochs, "quantization-aware training epochs (0: PTQ only)");
-  sub.add_option("--qat-steps", a->qat_steps, "at most this many steps per QAT epoch (0: whole epoch)");
-  sub.add_option("--qat-lr", a->qat_lr, "QAT learning rate")->capture_default_str();
-  sub.add_option("--qat-freeze-bn-steps", a->qat_freeze_bn_steps,
-                 "QAT steps with BatchNorm live (batch statistics) before it is folded into its conv and frozen; "
-                 "0 folds it from the start")
-      ->capture_default_str();
-  sub.add_option("--report", a->report, "write the per-layer error report (JSON) here");
-  sub.add_option("--save-test-outputs", a->save_outputs,
-                 "write PREFIX_images.npy, PREFIX_labels.npy and PREFIX_int.npy (integer runtime logits) for the test set");
-  sub.add_option("--seed", a->seed, "seed of the calibration draw and QAT")->capture_default_str();
-  sub.add_option("-o,--output", a->output, "quantized model (QDQ ONNX)")->required();
-  sub.add_flag("--json", a->json, "print results as JSON");
-  sub.footer(
-      "Example:\n  etch quantize cnn.onnx --data fashion-mnist:train --calib-samples 512 --calibrator mse "
-      "-o cnn.int8.onnx --report layers.json\n  etch quantize cnn.onnx --bits 4 --qat-epochs 2 -o cnn.w4a8.onnx");
-  return [a] { return run_quantize(*a); };
-}});
+CommandRegistrar reg(
+    {"quantize", "quantize a float ONNX model to int8 / W4A8 (QDQ ONNX)", [](CLI::App& sub) {
+       auto a = std::make_shared<QuantizeArgs>();
+       sub.add_option("model", a->model, "float ONNX model")->required()->check(CLI::ExistingFile);
+       sub.add_option("--data", a->data, "calibration (and QAT training) data set spec")->capture_default_str();
+       sub.add_option("--test", a->test, "data set for float vs quantized accuracy, or 'none'")->capture_default_str();
+       sub.add_option("--calib-samples", a->calib_samples, "calibration images (seeded draw)")->capture_default_str();
+       sub.add_option("--calibrator", a->calibrator, "minmax | ema | percentile | entropy | mse")
+           ->capture_default_str();
+       sub.add_option("--percentile", a->percentile, "percentile of the percentile calibrator")->capture_default_str();
+       sub.add_flag("--per-tensor", a->per_tensor, "one weight scale per tensor instead of per output channel");
+       sub.add_option("--bits", a->bits, "weight bits: 8 (int8) or 4 (W4A8)")->capture_default_str();
+       sub.add_option("--bits-per-layer", a->bits_per_layer, "FILE or SPEC 'conv1=4,fc=8': weight bits per node");
+       sub.add_option("--keep-float", a->keep_float, "node to leave in float (repeatable)");
+       sub.add_option("--auto-keep-float", a->auto_keep_float, "keep the K layers with the worst SQNR in float");
+       sub.add_flag("--bias-correction", a->bias_correction, "correct biases for the mean weight quantization error");
+       sub.add_flag("--int4-as-int8", a->int4_as_int8, "store 4-bit weights as int8 (ONNX Runtime can run the file)");
+       sub.add_option("--qat-epochs", a->qat_epochs, "quantization-aware training epochs (0: PTQ only)");
+       sub.add_option("--qat-steps", a->qat_steps, "at most this many steps per QAT epoch (0: whole epoch)");
+       sub.add_option("--qat-lr", a->qat_lr, "QAT learning rate")->capture_default_str();
+       sub.add_option("--qat-freeze-bn-steps", a->qat_freeze_bn_steps,
+                      "QAT steps with BatchNorm live (batch statistics) before it is folded into its conv and frozen; "
+                      "0 folds it from the start")
+           ->capture_default_str();
+       sub.add_option("--report", a->report, "write the per-layer error report (JSON) here");
+       sub.add_option(
+           "--save-test-outputs", a->save_outputs,
+           "write PREFIX_images.npy, PREFIX_labels.npy and PREFIX_int.npy (integer runtime logits) for the test set");
+       sub.add_option("--seed", a->seed, "seed of the calibration draw and QAT")->capture_default_str();
+       sub.add_option("-o,--output", a->output, "quantized model (QDQ ONNX)")->required();
+       sub.add_flag("--json", a->json, "print results as JSON");
+       sub.footer(
+           "Example:\n  etch quantize cnn.onnx --data fashion-mnist:train --calib-samples 512 --calibrator mse "
+           "-o cnn.int8.onnx --report layers.json\n  etch quantize cnn.onnx --bits 4 --qat-epochs 2 -o cnn.w4a8.onnx");
+       return [a] { return run_quantize(*a); };
+     }});
 
 }  // namespace
 }  // namespace etch::cli

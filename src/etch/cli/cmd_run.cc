@@ -10,10 +10,10 @@
 
 #include "etch/cli/command.h"
 #include "etch/cli/run_io.h"
-#include "etch/data/loader.h"
 #include "etch/cli/table.h"
 #include "etch/core/progress.h"
 #include "etch/data/dataset.h"
+#include "etch/data/loader.h"
 #include "etch/data/npy.h"
 #include "etch/onnx/importer.h"
 #include "etch/passes/pipeline.h"
@@ -74,8 +74,13 @@ int run_on_files(const RunArgs& a, const ir::Graph& g) {
     return 0;
   }
   if (global_options().quiet) return 0;
-  Table t({{"output", Align::Left, 40}, {"dtype", Align::Left}, {"shape", Align::Left}, {"min", Align::Right},
-           {"max", Align::Right}, {"mean", Align::Right}, {"file", Align::Left}});
+  Table t({{"output", Align::Left, 40},
+           {"dtype", Align::Left},
+           {"shape", Align::Left},
+           {"min", Align::Right},
+           {"max", Align::Right},
+           {"mean", Align::Right},
+           {"file", Align::Left}});
   for (size_t i = 0; i < ordered.size(); ++i) {
     const Tensor& out = ordered[i].second;
     std::string mn = "", mx = "", mean = "";
@@ -147,9 +152,14 @@ int run_on_dataset(const RunArgs& a, const ir::Graph& g) {
     return std::to_string(c);
   };
   if (a.json || global_options().json) {
-    nlohmann::json j = {{"model", a.model},     {"data", a.data},         {"images", n},
-                        {"correct", correct},   {"accuracy", accuracy},   {"seconds", secs},
-                        {"images_per_second", secs > 0 ? n / secs : 0.0}, {"batch", batch}};
+    nlohmann::json j = {{"model", a.model},
+                        {"data", a.data},
+                        {"images", n},
+                        {"correct", correct},
+                        {"accuracy", accuracy},
+                        {"seconds", secs},
+                        {"images_per_second", secs > 0 ? n / secs : 0.0},
+                        {"batch", batch}};
     for (int64_t i = 0; i < n; ++i)
       j["predictions"].push_back(
           {{"index", i}, {"label", labels[i]}, {"predicted", predicted[i]}, {"confidence", confidence[i]}});
@@ -158,7 +168,10 @@ int run_on_dataset(const RunArgs& a, const ir::Graph& g) {
     return 0;
   }
   if (global_options().quiet) return 0;
-  Table t({{"#", Align::Right}, {"label", Align::Left}, {"predicted", Align::Left}, {"confidence", Align::Right},
+  Table t({{"#", Align::Right},
+           {"label", Align::Left},
+           {"predicted", Align::Left},
+           {"confidence", Align::Right},
            {"", Align::Left}});
   const int64_t shown = std::min<int64_t>(n, std::max<int64_t>(a.show, 0));
   for (int64_t i = 0; i < shown; ++i)

@@ -87,8 +87,8 @@ compiler::CompiledModel matching_compile(const ir::Graph& g, const npu::Program&
       compiler::CompiledModel m = compiler::compile(g, p.target, o);
       if (npu::serialize_program(m.program) == want) return m;
     }
-  ETCH_FAIL(InvalidInput) << "program '" << label << "' was not compiled from this model for target '"
-                          << p.target.name << "' (recompiling gives a different program)";
+  ETCH_FAIL(InvalidInput) << "program '" << label << "' was not compiled from this model for target '" << p.target.name
+                          << "' (recompiling gives a different program)";
 }
 
 void print_stats(const sim::SimStats& s, const npu::Target& t, bool layers) {
@@ -98,12 +98,15 @@ void print_stats(const sim::SimStats& s, const npu::Target& t, bool layers) {
   tt.add_row({"cycles", group_thousands(static_cast<int64_t>(x.cycles / n))});
   tt.add_row({"latency", fmt::format("{:.4f} ms at {} MHz", x.cycles / n / (t.clock_mhz * 1e3), t.clock_mhz)});
   tt.add_row({"energy", fmt::format("{:.3f} uJ", x.energy_pj / n / 1e6)});
-  tt.add_row({"DRAM read / write", fmt::format("{} / {} bytes", group_thousands(static_cast<int64_t>(x.dram_read_bytes / n)),
-                                                 group_thousands(static_cast<int64_t>(x.dram_write_bytes / n)))});
+  tt.add_row(
+      {"DRAM read / write", fmt::format("{} / {} bytes", group_thousands(static_cast<int64_t>(x.dram_read_bytes / n)),
+                                        group_thousands(static_cast<int64_t>(x.dram_write_bytes / n)))});
   tt.add_row({"SRAM traffic", fmt::format("{} bytes", group_thousands(static_cast<int64_t>(x.sram_bytes / n)))});
   tt.add_row({"MACs", group_thousands(static_cast<int64_t>(x.macs / n))});
-  tt.add_row({"array utilization", fmt::format("{:.1f}%", 100.0 * x.macs / (double(t.rows) * t.cols * std::max<int64_t>(1, x.cycles)))});
-  tt.add_row({"array busy (streaming)", fmt::format("{:.1f}%", 100.0 * x.array_cycles / std::max<int64_t>(1, x.cycles))});
+  tt.add_row({"array utilization",
+              fmt::format("{:.1f}%", 100.0 * x.macs / (double(t.rows) * t.cols * std::max<int64_t>(1, x.cycles)))});
+  tt.add_row(
+      {"array busy (streaming)", fmt::format("{:.1f}%", 100.0 * x.array_cycles / std::max<int64_t>(1, x.cycles))});
   tt.add_row({"stall: compute waits load", group_thousands(static_cast<int64_t>(x.compute_wait_load / n))});
   tt.add_row({"stall: compute waits store", group_thousands(static_cast<int64_t>(x.compute_wait_store / n))});
   tt.add_row({"stall: load waits compute", group_thousands(static_cast<int64_t>(x.load_wait_compute / n))});
@@ -111,13 +114,19 @@ void print_stats(const sim::SimStats& s, const npu::Target& t, bool layers) {
   tt.add_row({"stall: DRAM contention", group_thousands(static_cast<int64_t>(x.dram_contention / n))});
   fmt::print("{}", tt.render());
   if (!layers) return;
-  Table lt({{"layer", Align::Left, 28}, {"kind", Align::Left}, {"cycles", Align::Right}, {"util", Align::Right},
-            {"wait load", Align::Right}, {"wait store", Align::Right}, {"DRAM bytes", Align::Right},
+  Table lt({{"layer", Align::Left, 28},
+            {"kind", Align::Left},
+            {"cycles", Align::Right},
+            {"util", Align::Right},
+            {"wait load", Align::Right},
+            {"wait store", Align::Right},
+            {"DRAM bytes", Align::Right},
             {"energy nJ", Align::Right}});
   for (size_t i = 0; i < s.layers.size(); ++i) {
     const sim::LayerStats& l = s.layers[i];
     lt.add_row({i < s.layer_info.size() ? s.layer_info[i].name : std::to_string(i),
-                i < s.layer_info.size() ? s.layer_info[i].kind : "", group_thousands(static_cast<int64_t>(l.cycles / n)),
+                i < s.layer_info.size() ? s.layer_info[i].kind : "",
+                group_thousands(static_cast<int64_t>(l.cycles / n)),
                 fmt::format("{:.1f}%", 100.0 * l.macs / (double(t.rows) * t.cols * std::max<int64_t>(1, l.cycles))),
                 group_thousands(static_cast<int64_t>(l.compute_wait_load / n)),
                 group_thousands(static_cast<int64_t>(l.compute_wait_store / n)),
@@ -154,8 +163,10 @@ nlohmann::json stats_json(const sim::SimStats& s, const npu::Target& t) {
 
 int run_simulate(const SimArgs& a) {
   const npu::Program p = npu::load_program(a.program);
-  ETCH_REQUIRE(a.data.empty() != a.input.empty(), InvalidInput) << "give exactly one of --data SPEC or --input FILE.npy";
-  ETCH_REQUIRE(!a.compare || !a.model.empty(), InvalidInput) << "--compare needs --model (the reference to compare with)";
+  ETCH_REQUIRE(a.data.empty() != a.input.empty(), InvalidInput)
+      << "give exactly one of --data SPEC or --input FILE.npy";
+  ETCH_REQUIRE(!a.compare || !a.model.empty(), InvalidInput)
+      << "--compare needs --model (the reference to compare with)";
   Tensor images, labels;
   if (!a.data.empty()) {
     const data::Dataset ds = data::load_dataset(a.data);

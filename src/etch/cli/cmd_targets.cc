@@ -44,9 +44,10 @@ nlohmann::json target_json(const npu::Target& t) {
           {"vector_lanes", t.vector_lanes},
           {"sparsity_2_4", t.sparsity_2_4},
           {"int4_weights", t.int4_weights},
-          {"energy", {{"mac_int8_pj", t.energy.mac_int8_pj},
-                      {"sram_byte_pj", t.energy.sram_byte_pj},
-                      {"dram_byte_pj", t.energy.dram_byte_pj}}},
+          {"energy",
+           {{"mac_int8_pj", t.energy.mac_int8_pj},
+            {"sram_byte_pj", t.energy.sram_byte_pj},
+            {"dram_byte_pj", t.energy.dram_byte_pj}}},
           {"peak_tops", t.peak_tops()}};
 }
 
@@ -72,10 +73,10 @@ int run_list(bool json) {
   for (const auto& n : npu::preset_names()) {
     const npu::Target p = npu::preset(n);
     t.add_row({p.name, fmt::format("{}x{}", p.rows, p.cols), npu::dataflow_name(p.dataflow),
-               bytes_str(p.input_buffer_bytes), bytes_str(p.weight_buffer_bytes),
-               bytes_str(p.accumulator_buffer_bytes), fmt::format("{}", p.dram_bytes_per_cycle),
-               fmt::format("{:.1f}", p.dram_gb_per_s()), fmt::format("{}", p.clock_mhz), std::to_string(p.vector_lanes),
-               fmt::format("{:.3g}", p.peak_tops()), features_str(p)});
+               bytes_str(p.input_buffer_bytes), bytes_str(p.weight_buffer_bytes), bytes_str(p.accumulator_buffer_bytes),
+               fmt::format("{}", p.dram_bytes_per_cycle), fmt::format("{:.1f}", p.dram_gb_per_s()),
+               fmt::format("{}", p.clock_mhz), std::to_string(p.vector_lanes), fmt::format("{:.3g}", p.peak_tops()),
+               features_str(p)});
   }
   fmt::print("{}", t.render());
   fmt::print("peak TOPS = 2 x rows x cols x clock. Print one as TOML to edit: etch targets show edge > my.toml\n");
@@ -84,8 +85,10 @@ int run_list(bool json) {
 
 int run_show(const TargetsArgs& a) {
   const npu::Target t = npu::resolve_target(a.spec);
-  if (a.json) fmt::print("{}\n", target_json(t).dump(2));
-  else fmt::print("{}", npu::target_to_toml(t));
+  if (a.json)
+    fmt::print("{}\n", target_json(t).dump(2));
+  else
+    fmt::print("{}", npu::target_to_toml(t));
   return 0;
 }
 

@@ -27,7 +27,8 @@ struct TrainArgs {
 
 int run_train(TrainArgs& a) {
   a.quiet = global_options().quiet;
-  ETCH_REQUIRE(a.arch.empty() != a.init.empty(), InvalidInput) << "give exactly one of --arch NAME or --init MODEL.onnx";
+  ETCH_REQUIRE(a.arch.empty() != a.init.empty(), InvalidInput)
+      << "give exactly one of --arch NAME or --init MODEL.onnx";
   ir::Graph g;
   train::TrainConfig cfg;
   if (!a.arch.empty()) {
@@ -77,8 +78,12 @@ int run_train(TrainArgs& a) {
     j["seconds"] = r.seconds;
     if (before >= 0) j["accuracy_before"] = before;
     for (const auto& s : r.epochs)
-      j["epochs"].push_back({{"epoch", s.epoch}, {"loss", s.train_loss}, {"train_accuracy", s.train_acc},
-                             {"test_accuracy", s.eval_acc}, {"images_per_sec", s.images_per_sec}, {"seconds", s.seconds}});
+      j["epochs"].push_back({{"epoch", s.epoch},
+                             {"loss", s.train_loss},
+                             {"train_accuracy", s.train_acc},
+                             {"test_accuracy", s.eval_acc},
+                             {"images_per_sec", s.images_per_sec},
+                             {"seconds", s.seconds}});
     fmt::print("{}\n", j.dump(2));
   } else if (!a.quiet) {
     fmt::print("best epoch {}: {} accuracy {:.2f}%, saved to {} ({:.1f}s in all)\n", r.best_epoch,
@@ -87,31 +92,32 @@ int run_train(TrainArgs& a) {
   return 0;
 }
 
-CommandRegistrar reg({"train", "train a built-in architecture or fine-tune an ONNX model", [](CLI::App& sub) {
-                        auto a = std::make_shared<TrainArgs>();
-                        sub.add_option("--arch", a->arch, "built-in architecture: mlp, lenet5, cnn, resnet8, mobilenet-tiny");
-                        sub.add_option("--init", a->init, "fine-tune this ONNX model (its initializers become parameters)")
-                            ->check(CLI::ExistingFile);
-                        sub.add_option("--data", a->data, "training data set spec")->capture_default_str();
-                        sub.add_option("--eval", a->eval, "held-out data set spec, or 'none'")->capture_default_str();
-                        sub.add_option("--epochs", a->epochs, "epochs (default: the architecture's recipe)");
-                        sub.add_option("--batch-size", a->batch, "batch size (default: recipe)");
-                        sub.add_option("--optimizer", a->optimizer, "sgd | adam | adamw (default: recipe)");
-                        sub.add_option("--lr", a->lr, "base learning rate (default: recipe)");
-                        sub.add_option("--weight-decay", a->weight_decay, "weight decay (default: recipe)");
-                        sub.add_option("--label-smoothing", a->label_smoothing, "label smoothing epsilon");
-                        sub.add_option("--schedule", a->schedule, "constant | step | cosine (default: recipe)");
-                        sub.add_option("--crop-padding", a->crop_padding, "random-crop augmentation padding in pixels");
-                        sub.add_flag("--flip", a->flip, "random horizontal flips");
-                        sub.add_flag("--no-augment", a->no_augment, "turn augmentation off");
-                        sub.add_option("--seed", a->cfg.seed, "random seed (same seed and threads: same bytes)")
-                            ->capture_default_str();
-                        sub.add_option("-o,--output", a->output, "where to write the best model (ONNX)")->required();
-                        sub.add_flag("--json", a->json, "print results as JSON");
-                        sub.footer("Example:\n  etch train --arch cnn --data fashion-mnist --epochs 5 -o cnn.onnx\n"
-                                   "  etch train --init cnn.onnx --epochs 1 --lr 1e-4 -o cnn.ft.onnx");
-                        return [a] { return run_train(*a); };
-                      }});
+CommandRegistrar reg(
+    {"train", "train a built-in architecture or fine-tune an ONNX model", [](CLI::App& sub) {
+       auto a = std::make_shared<TrainArgs>();
+       sub.add_option("--arch", a->arch, "built-in architecture: mlp, lenet5, cnn, resnet8, mobilenet-tiny");
+       sub.add_option("--init", a->init, "fine-tune this ONNX model (its initializers become parameters)")
+           ->check(CLI::ExistingFile);
+       sub.add_option("--data", a->data, "training data set spec")->capture_default_str();
+       sub.add_option("--eval", a->eval, "held-out data set spec, or 'none'")->capture_default_str();
+       sub.add_option("--epochs", a->epochs, "epochs (default: the architecture's recipe)");
+       sub.add_option("--batch-size", a->batch, "batch size (default: recipe)");
+       sub.add_option("--optimizer", a->optimizer, "sgd | adam | adamw (default: recipe)");
+       sub.add_option("--lr", a->lr, "base learning rate (default: recipe)");
+       sub.add_option("--weight-decay", a->weight_decay, "weight decay (default: recipe)");
+       sub.add_option("--label-smoothing", a->label_smoothing, "label smoothing epsilon");
+       sub.add_option("--schedule", a->schedule, "constant | step | cosine (default: recipe)");
+       sub.add_option("--crop-padding", a->crop_padding, "random-crop augmentation padding in pixels");
+       sub.add_flag("--flip", a->flip, "random horizontal flips");
+       sub.add_flag("--no-augment", a->no_augment, "turn augmentation off");
+       sub.add_option("--seed", a->cfg.seed, "random seed (same seed and threads: same bytes)")->capture_default_str();
+       sub.add_option("-o,--output", a->output, "where to write the best model (ONNX)")->required();
+       sub.add_flag("--json", a->json, "print results as JSON");
+       sub.footer(
+           "Example:\n  etch train --arch cnn --data fashion-mnist --epochs 5 -o cnn.onnx\n"
+           "  etch train --init cnn.onnx --epochs 1 --lr 1e-4 -o cnn.ft.onnx");
+       return [a] { return run_train(*a); };
+     }});
 
 }  // namespace
 }  // namespace etch::cli

@@ -93,9 +93,10 @@ const CommandRegistrar reg{
        sub.add_option("--data", a->data, "data set spec")->capture_default_str();
        sub.add_option("--target", a->target, "NPU target for the npu executor: preset name or .toml file")
            ->capture_default_str();
-       sub.add_option("--executors", a->executors,
-                      "comma-separated subset of float,int,npu (default: every one that applies to MODEL: float for a float "
-                      "model; int and npu for a quantized one, plus float with --float-model)");
+       sub.add_option(
+           "--executors", a->executors,
+           "comma-separated subset of float,int,npu (default: every one that applies to MODEL: float for a float "
+           "model; int and npu for a quantized one, plus float with --float-model)");
        sub.add_option("--float-model", a->float_model, "float reference for a quantized MODEL");
        sub.add_option("--report-dir", a->report_dir, "where to write report.json and report.html")
            ->capture_default_str();

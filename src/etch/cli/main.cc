@@ -22,8 +22,9 @@ GlobalOptions& global_options() {
 
 int main(int argc, char** argv) {
   using namespace etch;
-  CLI::App app{"etch: from a trained ONNX network to an NPU program, measured end to end.\n"
-               "Example: etch inspect model.onnx"};
+  CLI::App app{
+      "etch: from a trained ONNX network to an NPU program, measured end to end.\n"
+      "Example: etch inspect model.onnx"};
   app.set_version_flag("--version", std::string("etch ") + ETCH_VERSION);
   app.require_subcommand(1);
   auto& g = cli::global_options();

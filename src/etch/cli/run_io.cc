@@ -2,8 +2,8 @@
 
 #include <algorithm>
 #include <cctype>
-#include <cstring>
 #include <cmath>
+#include <cstring>
 #include <filesystem>
 #include <memory>
 #include <set>
@@ -26,8 +26,8 @@ void check_input_matches(const std::string& file, const Tensor& t, const ir::Val
       << file << ": holds " << dtype_name(t.dtype()) << " data but model input '" << v.name << "' expects "
       << dtype_name(v.dtype);
   for (int64_t d : t.shape())
-    ETCH_REQUIRE(d > 0, InvalidInput) << file << ": shape " << shape_str(t.shape())
-                                      << " is empty; model input '" << v.name << "' needs at least one element";
+    ETCH_REQUIRE(d > 0, InvalidInput) << file << ": shape " << shape_str(t.shape()) << " is empty; model input '"
+                                      << v.name << "' needs at least one element";
   if (!v.has_shape) return;
   bool ok = t.rank() == static_cast<int>(v.shape.size());
   for (size_t d = 0; ok && d < v.shape.size(); ++d) ok = v.shape[d] < 0 || v.shape[d] == t.shape()[d];
@@ -50,8 +50,8 @@ std::map<std::string, Tensor> load_run_inputs(const ir::Graph& g, const std::vec
     } else if (g.inputs.size() == 1) {
       // A bare file name; one containing '=' is accepted if such a file exists.
       ETCH_REQUIRE(eq == std::string::npos || std::filesystem::exists(spec), InvalidInput)
-          << "--input '" << spec << "': the model has no input named '" << spec.substr(0, eq)
-          << "'; its input is " << input_names(g);
+          << "--input '" << spec << "': the model has no input named '" << spec.substr(0, eq) << "'; its input is "
+          << input_names(g);
       name = g.value(g.inputs[0]).name;
       file = spec;
     } else if (eq != std::string::npos) {

@@ -25,8 +25,8 @@ std::string shorten(const std::string& s, size_t max) {
 }  // namespace
 
 void Table::add_row(std::vector<std::string> cells) {
-  ETCH_CHECK(cells.size() == columns_.size()) << "table row has " << cells.size() << " cells, expected "
-                                              << columns_.size();
+  ETCH_CHECK(cells.size() == columns_.size())
+      << "table row has " << cells.size() << " cells, expected " << columns_.size();
   for (size_t i = 0; i < cells.size(); ++i) cells[i] = shorten(cells[i], columns_[i].max_width);
   rows_.push_back(std::move(cells));
 }
@@ -43,9 +43,12 @@ std::string Table::render() const {
     for (size_t i = 0; i < columns_.size(); ++i) {
       const size_t pad = width[i] - display_width(cells[i]);
       if (i > 0) out += "  ";
-      if (columns_[i].align == Align::Right) out += std::string(pad, ' ') + cells[i];
-      else if (i + 1 < columns_.size()) out += cells[i] + std::string(pad, ' ');
-      else out += cells[i];
+      if (columns_[i].align == Align::Right)
+        out += std::string(pad, ' ') + cells[i];
+      else if (i + 1 < columns_.size())
+        out += cells[i] + std::string(pad, ' ');
+      else
+        out += cells[i];
     }
     while (!out.empty() && out.back() == ' ') out.pop_back();
     return out + "\n";

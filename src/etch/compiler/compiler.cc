@@ -18,13 +18,14 @@ namespace {
 
 int64_t align64(int64_t x) { return (x + 63) / 64 * 64; }
 
-
 float constant_scale(const ir::Graph& g, const ir::Node& n) {
-  if (n.has_input(1) && g.value(n.inputs[1]).data) return static_cast<float>(g.value(n.inputs[1]).data->get_as_double(0));
+  if (n.has_input(1) && g.value(n.inputs[1]).data)
+    return static_cast<float>(g.value(n.inputs[1]).data->get_as_double(0));
   return 1.0f;
 }
 int32_t constant_zp(const ir::Graph& g, const ir::Node& n) {
-  if (n.has_input(2) && g.value(n.inputs[2]).data) return static_cast<int32_t>(g.value(n.inputs[2]).data->get_as_double(0));
+  if (n.has_input(2) && g.value(n.inputs[2]).data)
+    return static_cast<int32_t>(g.value(n.inputs[2]).data->get_as_double(0));
   return 0;
 }
 
@@ -101,8 +102,8 @@ class Compiler {
     if (val.producer >= 0) {
       const ir::Node* p = g_.find_node(val.producer);
       if (auto zp = output_zero_point(g_, *p)) return *zp;
-      if (p->has_input(0) && (p->op_type == "MaxPool" || p->op_type == "Flatten" || p->op_type == "Reshape" ||
-                              p->op_type == "Concat"))
+      if (p->has_input(0) &&
+          (p->op_type == "MaxPool" || p->op_type == "Flatten" || p->op_type == "Reshape" || p->op_type == "Concat"))
         return zero_point_of(p->inputs[0]);
     }
     for (ir::NodeId c : g_.consumers(v)) {
@@ -118,8 +119,8 @@ class Compiler {
       const ir::Node* p = g_.find_node(val.producer);
       if (p->op_type == "QuantizeLinear") return constant_scale(g_, *p);
       if (p->has_attr("y_scale")) return p->attr_float("y_scale", 1.0f);
-      if (p->has_input(0) && (p->op_type == "MaxPool" || p->op_type == "Flatten" || p->op_type == "Reshape" ||
-                              p->op_type == "Concat"))
+      if (p->has_input(0) &&
+          (p->op_type == "MaxPool" || p->op_type == "Flatten" || p->op_type == "Reshape" || p->op_type == "Concat"))
         return scale_of(p->inputs[0]);  // data movement keeps its input's parameters
     }
     for (ir::NodeId c : g_.consumers(v)) {
@@ -386,8 +387,10 @@ class Compiler {
         q = &n;
         break;
       }
-      static const std::map<std::string, uint8_t> kinds = {
-          {"Sub", npu::InputOp::Sub}, {"Div", npu::InputOp::Div}, {"Mul", npu::InputOp::Mul}, {"Add", npu::InputOp::Add}};
+      static const std::map<std::string, uint8_t> kinds = {{"Sub", npu::InputOp::Sub},
+                                                           {"Div", npu::InputOp::Div},
+                                                           {"Mul", npu::InputOp::Mul},
+                                                           {"Add", npu::InputOp::Add}};
       auto k = kinds.find(n.op_type);
       if (k == kinds.end() || !n.domain.empty() || n.inputs.size() != 2 || n.inputs[0] != v) return;
       const ir::Value& c = g_.value(n.inputs[1]);

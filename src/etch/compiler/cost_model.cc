@@ -265,10 +265,12 @@ ConvBounds conv_bounds(const ConvSpec& s, const npu::Target& t) {
   const int64_t fk = fold_k(s, t);
   const int64_t folds = s.groups * ceil_div(s.mg, t.cols) * ceil_div(s.kg(), fk);
   const int64_t n = s.oh * s.ow;
-  const int64_t per_fold = t.dataflow == npu::Dataflow::WeightStationary ? n : ceil_div(n, t.rows) * std::min(fk, s.kg());
+  const int64_t per_fold =
+      t.dataflow == npu::Dataflow::WeightStationary ? n : ceil_div(n, t.rows) * std::min(fk, s.kg());
   // Plus one array fill and drain: the first fold's weights shifted in
   // (weight-stationary) and the partial sums' way out.
-  const int64_t weight_fill = t.dataflow == npu::Dataflow::WeightStationary ? std::min(fk, s.kg()) / (s.sparse ? 2 : 1) : 0;
+  const int64_t weight_fill =
+      t.dataflow == npu::Dataflow::WeightStationary ? std::min(fk, s.kg()) / (s.sparse ? 2 : 1) : 0;
   b.compute_cycles = folds * per_fold + weight_fill + t.rows + std::min<int64_t>(s.mg, t.cols) - 1;
   const int64_t M = s.groups * s.mg;
   const int64_t wbytes = s.sparse ? M * s.kg() * 3 / 4 : M * s.kg();

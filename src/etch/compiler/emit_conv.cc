@@ -69,14 +69,16 @@ std::vector<std::vector<Instr>> weight_loads(const ConvSpec& s, const Schedule& 
       const int64_t kc = std::min(fk, ktile - kf);
       std::vector<Instr> chunk;
       if (s.sparse) {
-        chunk.push_back(ProgramBuilder::dma(Opcode::Load, npu::Buffer::Weight, w.values + (row0 + mf) * (kg / 2) + kf / 2,
-                                            wslot + mf * (kg / 2) + kf / 2, mc, kc / 2, kg / 2, kg / 2));
+        chunk.push_back(ProgramBuilder::dma(Opcode::Load, npu::Buffer::Weight,
+                                            w.values + (row0 + mf) * (kg / 2) + kf / 2, wslot + mf * (kg / 2) + kf / 2,
+                                            mc, kc / 2, kg / 2, kg / 2));
         chunk.push_back(ProgramBuilder::dma(Opcode::Load, npu::Buffer::Weight, w.meta + (row0 + mf) * (kg / 4) + kf / 4,
                                             wslot + sc.sizes.w_values + mf * (kg / 4) + kf / 4, mc, kc / 4, kg / 4,
                                             kg / 4));
       } else {
-        chunk.push_back(ProgramBuilder::dma(Opcode::Load, npu::Buffer::Weight, w.values + (row0 + mf) * kg + it.c0 * kk + kf,
-                                            wslot + mf * ktile + kf, mc, kc, kg, ktile));
+        chunk.push_back(ProgramBuilder::dma(Opcode::Load, npu::Buffer::Weight,
+                                            w.values + (row0 + mf) * kg + it.c0 * kk + kf, wslot + mf * ktile + kf, mc,
+                                            kc, kg, ktile));
       }
       chunks.push_back(std::move(chunk));
     }
@@ -168,9 +170,10 @@ void emit_conv(ProgramBuilder& b, const ConvSpec& s, const TilePlan& plan) {
     rq.tokens = npu::kPushNext | (ti >= S ? npu::kPopNext : 0);
     const size_t rq_index = b.emit(rq);
     const npu::TensorDesc& d = s.out;
-    Instr st = ProgramBuilder::dma(Opcode::Store, npu::Buffer::Input,
-                                   d.dram_addr + (o.g * s.mg + o.m0) * d.chan_stride() + (o.oy0 + d.pad) * d.pitch() + d.pad,
-                                   rq[F::out_addr], o.th, s.ow, d.pitch(), s.ow, o.tm, d.chan_stride(), n);
+    Instr st =
+        ProgramBuilder::dma(Opcode::Store, npu::Buffer::Input,
+                            d.dram_addr + (o.g * s.mg + o.m0) * d.chan_stride() + (o.oy0 + d.pad) * d.pitch() + d.pad,
+                            rq[F::out_addr], o.th, s.ow, d.pitch(), s.ow, o.tm, d.chan_stride(), n);
     st.tokens = npu::kPopPrev | (ti + S < T ? npu::kPushPrev : 0);
     b.emit(st);
     return rq_index;
@@ -226,7 +229,7 @@ void emit_conv(ProgramBuilder& b, const ConvSpec& s, const TilePlan& plan) {
     // first iteration's first folds and parameters were issued before the
     // layer's BARRIER (prefetch_loads' groups); its other folds follow the input.
     const bool prefetched = i == 0 && plan.prefetch;
-    int64_t skip_folds = 0;         // prefetched folds
+    int64_t skip_folds = 0;        // prefetched folds
     bool prefetch_second = false;  // the prefetch's second token is still to pop
     std::vector<Instr> xdmas;
     if (it.load_x) {

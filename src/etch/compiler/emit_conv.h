@@ -27,7 +27,7 @@ struct WeightPlace {
 // The loads of iteration `it`'s weights, one group per fold (dense: values;
 // sparse: values and metadata).
 std::vector<std::vector<npu::Instr>> weight_loads(const ConvSpec& s, const Schedule& sc, const Iteration& it,
-                                                   const npu::Target& t, const WeightPlace& w);
+                                                  const npu::Target& t, const WeightPlace& w);
 // The load of one output-channel tile's requantization parameters.
 npu::Instr param_load(uint64_t dram, int64_t sram, int64_t tm);
 // A prefetch: the weight loads and the parameter load as background loads of

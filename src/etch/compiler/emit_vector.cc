@@ -76,10 +76,9 @@ void emit_pool(ProgramBuilder& b, const PoolSpec& s) {
         const Tile& tl = tiles[i];
         const int64_t r0 = tl.y0 * s.sh - s.pad_t + P;
         const int64_t rows = std::min(rows_in(tl.th), in.h + 2 * P - r0);
-        return std::vector<Instr>{ProgramBuilder::dma(Opcode::Load, npu::Buffer::Input,
-                                                      in.dram_addr + tl.c0 * in.chan_stride() + r0 * pitch,
-                                                      slot * x_size, tl.tc, rows * pitch, in.chan_stride(),
-                                                      rows * pitch)};
+        return std::vector<Instr>{
+            ProgramBuilder::dma(Opcode::Load, npu::Buffer::Input, in.dram_addr + tl.c0 * in.chan_stride() + r0 * pitch,
+                                slot * x_size, tl.tc, rows * pitch, in.chan_stride(), rows * pitch)};
       },
       [&](size_t i, int slot) {
         const Tile& tl = tiles[i];

@@ -21,8 +21,8 @@ struct PoolSpec {
 struct AddSpec {
   std::string name;
   npu::TensorDesc a, b, out;
-  int32_t a_zp = 0, b_zp = 0, y_zp = 0, left_shift = 20, a_mult = 0, a_shift = 0, b_mult = 0, b_shift = 0,
-          y_mult = 0, y_shift = 0, act_min = -128, act_max = 127;
+  int32_t a_zp = 0, b_zp = 0, y_zp = 0, left_shift = 20, a_mult = 0, a_shift = 0, b_mult = 0, b_shift = 0, y_mult = 0,
+          y_shift = 0, act_min = -128, act_max = 127;
 };
 
 struct LutSpec {

@@ -108,7 +108,8 @@ void score_prefetched(const ConvSpec& s, TilePlan p, const npu::Target& t, const
   for (bool with_preload : {false, true}) {
     pf.preload = with_preload ? preload : 0;
     auto found = prev_timings.find(pf);
-    if (found == prev_timings.end()) found = prev_timings.emplace(pf, conv_timing(prev.spec, prev.plan, t, prev.in, pf)).first;
+    if (found == prev_timings.end())
+      found = prev_timings.emplace(pf, conv_timing(prev.spec, prev.plan, t, prev.in, pf)).first;
     const ConvTiming& pt = found->second;
     PrefetchArrival in;
     in.prefetched = true;

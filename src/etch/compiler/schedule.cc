@@ -129,7 +129,8 @@ Schedule make_schedule(const ConvSpec& s, const TilePlan& p, const npu::Target& 
   const int T = static_cast<int>(sc.tiles.size());
   for (int t = 0; t < T; ++t) {
     OutTile& o = sc.tiles[t];
-    o.rq_iter = t + D < T && D > 0 ? sc.tiles[t + D].first_iter : (D > 0 ? static_cast<int>(sc.iters.size()) - 1 : o.last_iter);
+    o.rq_iter =
+        t + D < T && D > 0 ? sc.tiles[t + D].first_iter : (D > 0 ? static_cast<int>(sc.iters.size()) - 1 : o.last_iter);
     sc.iters[o.rq_iter].requants.push_back(t);
   }
   // Loads: reuse what is loaded, otherwise alternate slots; a slot may be

@@ -23,7 +23,7 @@ struct OutTile {
 
 struct Iteration {
   int tile = 0;
-  int64_t ci = 0, c0 = 0, tc = 0;  // input-channel range (within the group)
+  int64_t ci = 0, c0 = 0, tc = 0;                            // input-channel range (within the group)
   bool load_x = false, load_w = false, load_params = false;  // params: the tile's requantization parameters
   int x_slot = 0, w_slot = 0;
   int wait_iter = -1;  // loads must wait until this iteration's compute has finished (-1: none)
@@ -59,7 +59,7 @@ struct Schedule {
   std::vector<OutTile> tiles;
   std::vector<Iteration> iters;
   SlotSizes sizes;
-  int slots = 2;      // input and weight slots
+  int slots = 2;        // input and weight slots
   int out_slots = 2;    // accumulator / output slots
   int param_slots = 3;  // parameter slots
 };

@@ -63,8 +63,10 @@ struct Planner {
         for (size_t i = 1; i < n.inputs.size(); ++i) block(in(i), "its channels are a weight of " + who);
       }
       if (l.op == "Conv" && l.group > 1) {
-        if (l.depthwise() && l.group == l.out_channels && unit_inner(f)) pass(n, f);
-        else block(f, "its channels reach grouped convolution " + who);
+        if (l.depthwise() && l.group == l.out_channels && unit_inner(f))
+          pass(n, f);
+        else
+          block(f, "its channels reach grouped convolution " + who);
       } else if (l.op == "Conv" && !unit_inner(f)) {
         block(f, "its channels reach " + who + " in another layout");
       }
@@ -79,7 +81,8 @@ struct Planner {
     if (n.op_type == "Concat") return concat(n);
     if ((n.op_type == "Flatten" || n.op_type == "Reshape") && !other_flow) return flatten(n, f);
     if (kBinary.count(n.op_type) && n.inputs.size() == 2) return binary(n);
-    for (size_t i = 0; i < n.inputs.size(); ++i) block(in(i), "its channels reach " + who + ", which cannot drop channels");
+    for (size_t i = 0; i < n.inputs.size(); ++i)
+      block(in(i), "its channels reach " + who + ", which cannot drop channels");
   }
 
   void concat(const ir::Node& n) {
@@ -134,9 +137,11 @@ struct Planner {
         return;
       }
       for (size_t i = 0; i < a.size(); ++i) {
-        if (a[i].space >= 0 && b[i].space >= 0) unite(a[i].space, b[i].space);
+        if (a[i].space >= 0 && b[i].space >= 0)
+          unite(a[i].space, b[i].space);
         else if (a[i].space >= 0 || b[i].space >= 0)
-          block({a[i].space >= 0 ? a[i] : b[i]}, "its channels are tied by " + who + " to channels that cannot be pruned");
+          block({a[i].space >= 0 ? a[i] : b[i]},
+                "its channels are tied by " + who + " to channels that cannot be pruned");
       }
       return pass(n, a);
     }
@@ -286,7 +291,8 @@ void remove_channels(ir::Graph& g, const std::vector<Layer>& layers, const Chann
   std::vector<int64_t> idx;
   for (ir::NodeId id : ids) {
     const ir::Node n = *g.find_node(id);  // copy: set_input may add values
-    const bool in_changed = !n.inputs.empty() && n.inputs[0] != ir::kNoValue && kept_features(plan, keep, n.inputs[0], idx);
+    const bool in_changed =
+        !n.inputs.empty() && n.inputs[0] != ir::kNoValue && kept_features(plan, keep, n.inputs[0], idx);
     auto li = layer_of_node.find(id);
     if (li != layer_of_node.end()) {
       const Layer& l = layers[li->second];
@@ -312,7 +318,8 @@ void remove_channels(ir::Graph& g, const std::vector<Layer>& layers, const Chann
     }
     if (!in_changed) continue;
     if (n.op_type == "BatchNormalization") {
-      for (size_t i = 1; i < 5 && i < n.inputs.size(); ++i) set_input(g, id, i, take_along(const_input(g, n, i), 0, idx));
+      for (size_t i = 1; i < 5 && i < n.inputs.size(); ++i)
+        set_input(g, id, i, take_along(const_input(g, n, i), 0, idx));
     } else if (n.op_type == "Reshape") {
       std::vector<int64_t> out_idx;
       kept_features(plan, keep, n.outputs[0], out_idx);

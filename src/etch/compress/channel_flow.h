@@ -31,11 +31,11 @@ struct ChannelGroup {
 };
 
 struct ChannelPlan {
-  std::vector<ChannelGroup> groups;       // prunable groups
-  std::vector<int> group_of;              // per layer: group index or -1
-  std::map<int, std::string> skipped;     // layer index -> why it is not pruned
-  std::vector<Flow> flow;                 // per value
-  std::vector<int> root;                  // per layer: union-find root space
+  std::vector<ChannelGroup> groups;    // prunable groups
+  std::vector<int> group_of;           // per layer: group index or -1
+  std::map<int, std::string> skipped;  // layer index -> why it is not pruned
+  std::vector<Flow> flow;              // per value
+  std::vector<int> root;               // per layer: union-find root space
 };
 
 // Throws nothing for unprunable graphs: layers simply end up in `skipped`.

@@ -81,7 +81,8 @@ void TaylorAccumulator::add(train::Autodiff& ad) {
     }
     const train::Param* b = l.bias != ir::kNoValue ? param(l.bias) : nullptr;
     if (b && b->data.numel() == l.out_channels)
-      for (int64_t c = 0; c < l.out_channels; ++c) ch[c] += static_cast<double>(b->data.data<float>()[c]) * b->grad.data<float>()[c];
+      for (int64_t c = 0; c < l.out_channels; ++c)
+        ch[c] += static_cast<double>(b->data.data<float>()[c]) * b->grad.data<float>()[c];
     if (l.batchnorm >= 0) {
       const ir::Node& bn = *ad.graph().find_node(l.batchnorm);
       const train::Param* gam = param(bn.inputs[1]);
@@ -115,7 +116,8 @@ Scores TaylorAccumulator::scores() const {
 
 Scores taylor_scores(ir::Graph& g, const std::vector<Layer>& layers, const data::Dataset& data, int64_t batches,
                      int64_t batch_size, uint64_t seed) {
-  ETCH_REQUIRE(data.size() > 0, InvalidInput) << "data set '" << data.name << "' is empty; Taylor scores need gradients";
+  ETCH_REQUIRE(data.size() > 0, InvalidInput)
+      << "data set '" << data.name << "' is empty; Taylor scores need gradients";
   train::Autodiff ad(g);
   TaylorAccumulator acc(g, layers);
   data::LoaderOptions lo;

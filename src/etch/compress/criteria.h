@@ -32,7 +32,7 @@ class TaylorAccumulator {
   TaylorAccumulator(const ir::Graph& g, std::vector<Layer> layers);
   void add(train::Autodiff& ad);  // one batch
   int64_t batches() const { return batches_; }
-  Scores scores() const;          // averages over the batches added
+  Scores scores() const;  // averages over the batches added
   void reset();
 
  private:

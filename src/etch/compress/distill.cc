@@ -17,8 +17,8 @@ void check_distill(const ir::Graph& teacher, const ir::Graph& student, const dat
       << "--temperature must be > 0, got " << o.temperature;
   ETCH_REQUIRE(o.alpha >= 0 && o.alpha <= 1, InvalidInput) << "--alpha must be in [0, 1], got " << o.alpha;
   ETCH_REQUIRE(teacher.outputs.size() == 1 && student.outputs.size() == 1, InvalidInput)
-      << "distillation needs one output per model; " << o.teacher_name << " has " << teacher.outputs.size()
-      << " and " << o.student_name << " has " << student.outputs.size();
+      << "distillation needs one output per model; " << o.teacher_name << " has " << teacher.outputs.size() << " and "
+      << o.student_name << " has " << student.outputs.size();
   ETCH_REQUIRE(train.size() > 0, InvalidInput) << "data set '" << train.name << "' is empty";
   const Tensor x = data::slice_images(train, 0, 1);
   runtime::Interpreter ti(teacher), si(student);

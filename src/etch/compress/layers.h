@@ -19,7 +19,7 @@ struct Layer {
   int in_axis = 1;                  // weight axis of input channels (per group for Conv)
   int64_t group = 1;
   int64_t out_channels = 0, in_channels = 0;  // along out_axis / in_axis of the weight
-  ir::NodeId batchnorm = -1;  // BatchNormalization that is the output's only consumer
+  ir::NodeId batchnorm = -1;                  // BatchNormalization that is the output's only consumer
   bool depthwise() const { return op == "Conv" && group > 1 && in_channels == 1; }
 };
 

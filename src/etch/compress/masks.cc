@@ -46,7 +46,8 @@ std::vector<int64_t> global_counts(const std::vector<std::vector<double>>& norm,
   int64_t total = 0;
   for (size_t l = 0; l < norm.size(); ++l) {
     total += static_cast<int64_t>(norm[l].size());
-    for (size_t i = 0; i < norm[l].size(); ++i) all.push_back({norm[l][i], static_cast<int>(l), static_cast<int64_t>(i)});
+    for (size_t i = 0; i < norm[l].size(); ++i)
+      all.push_back({norm[l][i], static_cast<int>(l), static_cast<int64_t>(i)});
   }
   std::sort(all.begin(), all.end(), [](const Entry& a, const Entry& b) {
     return a.s < b.s || (a.s == b.s && (a.l < b.l || (a.l == b.l && a.i < b.i)));
@@ -73,7 +74,8 @@ MaskSet unstructured_masks(const std::vector<Layer>& layers, const Scores& s, do
     const double r = scope == Scope::Global ? rms(e.data<float>(), e.numel()) : 1.0;
     score[l].resize(e.numel());
     for (int64_t i = 0; i < e.numel(); ++i) score[l][i] = e.data<float>()[i] / r;
-    floor_keep[l] = std::min<int64_t>(e.numel(), std::max<int64_t>(1, min_channels * (e.numel() / layers[l].out_channels)));
+    floor_keep[l] =
+        std::min<int64_t>(e.numel(), std::max<int64_t>(1, min_channels * (e.numel() / layers[l].out_channels)));
   }
   std::vector<int64_t> counts(layers.size());
   if (scope == Scope::Global) {
@@ -104,8 +106,7 @@ MaskSet nm_masks(const std::vector<Layer>& layers, const Scores& s, int64_t n, i
     }
     ETCH_REQUIRE(L.in_channels % m == 0, InvalidInput)
         << "layer '" << L.name << "' (" << L.op << ") has " << L.in_channels << " input channels"
-        << (L.group > 1 ? " per group" : "") << ", not a multiple of M=" << m << " for " << n << ":" << m
-        << " pruning";
+        << (L.group > 1 ? " per group" : "") << ", not a multiple of M=" << m << " for " << n << ":" << m << " pruning";
     const Tensor& e = s.element[l];
     const WeightLayout lay(e, L);
     Tensor mask(DType::F32, e.shape());

@@ -114,8 +114,8 @@ PruneResult prune(ir::Graph& g, const PruneOptions& o, const data::Dataset* trai
     std::vector<std::string> skipped;
     masks = nm_masks(layers, score(), o.n, o.m, &skipped);
     ETCH_REQUIRE(!masks.empty(), InvalidInput)
-        << "model '" << g.name << "' has no prunable layer for " << o.n << ":" << o.m << " pruning (every layer has fewer than "
-        << o.m << " input channels)";
+        << "model '" << g.name << "' has no prunable layer for " << o.n << ":" << o.m
+        << " pruning (every layer has fewer than " << o.m << " input channels)";
     for (size_t i = 0; i < layers.size(); ++i)
       if (!masks.count(layers[i].weight))
         r.layers[i].note = "skipped: fewer than " + std::to_string(o.m) + " input channels";
@@ -129,8 +129,8 @@ PruneResult prune(ir::Graph& g, const PruneOptions& o, const data::Dataset* trai
   if (o.finetune_epochs > 0) {
     train::TrainConfig cfg = prune_finetune_config(o);
     const int64_t total = steps_per_epoch(*train, cfg) * cfg.epochs;
-    const int64_t end = o.schedule.end_step >= 0 ? o.schedule.end_step
-                                                 : std::max(o.schedule.begin_step + 1, total * 2 / 3);
+    const int64_t end =
+        o.schedule.end_step >= 0 ? o.schedule.end_step : std::max(o.schedule.begin_step + 1, total * 2 / 3);
     if (gradual) {
       ETCH_REQUIRE(end < total, InvalidInput)
           << "--end-step " << end << " is not before the end of fine-tuning (" << total
@@ -145,8 +145,8 @@ PruneResult prune(ir::Graph& g, const PruneOptions& o, const data::Dataset* trai
       if (!gradual || !o.schedule.update_at(t, end)) return;
       const double s = o.schedule.sparsity_at(t, o.sparsity, end);
       Scores sc = o.criterion == Criterion::Magnitude ? magnitude_scores(g, layers)
-                  : online.batches() > 0               ? online.scores()
-                                                       : initial;
+                  : online.batches() > 0              ? online.scores()
+                                                      : initial;
       online.reset();
       if (o.structure == Structure::Channel) {
         keep = select_channels(layers, plan, sc, s, o.scope, o.min_channels);

@@ -28,9 +28,9 @@ struct LayerReport {
 struct PruneResult {
   std::vector<LayerReport> layers;
   int64_t params_before = 0, params_after = 0, macs_before = 0, macs_after = 0;
-  double weight_sparsity = 0;  // zeros among all prunable weights after pruning
+  double weight_sparsity = 0;                                   // zeros among all prunable weights after pruning
   double acc_before = -1, acc_pruned = -1, acc_finetuned = -1;  // -1: not measured
-  std::vector<std::string> warnings;  // also logged with log_warn
+  std::vector<std::string> warnings;                            // also logged with log_warn
   train::TrainResult finetune;
 };
 

@@ -57,9 +57,12 @@ const char* criterion_name(Criterion c) { return c == Criterion::Taylor ? "taylo
 
 std::string structure_name(const PruneOptions& o) {
   switch (o.structure) {
-    case Structure::Unstructured: return "unstructured";
-    case Structure::Channel: return "channel";
-    case Structure::NM: return std::to_string(o.n) + ":" + std::to_string(o.m);
+    case Structure::Unstructured:
+      return "unstructured";
+    case Structure::Channel:
+      return "channel";
+    case Structure::NM:
+      return std::to_string(o.n) + ":" + std::to_string(o.m);
   }
   return "?";
 }
@@ -96,7 +99,8 @@ PruneOptions parse_prune_spec(const std::string& spec) {
   PruneOptions o;
   const std::string ctx = "pruning spec '" + spec + "'";
   ETCH_REQUIRE(t.size() >= 2, InvalidInput)
-      << ctx << " must be CRITERION:STRUCTURE:SPARSITY[:global] or CRITERION:N:M (e.g. taylor:channel:0.5, magnitude:2:4)";
+      << ctx
+      << " must be CRITERION:STRUCTURE:SPARSITY[:global] or CRITERION:N:M (e.g. taylor:channel:0.5, magnitude:2:4)";
   o.criterion = parse_criterion(t[0]);
   int64_t dummy = 0;
   size_t next = 2;
@@ -127,7 +131,8 @@ void validate(const PruneOptions& o) {
   if (o.structure == Structure::NM) {
     ETCH_REQUIRE(o.m >= 2 && o.n >= 1 && o.n < o.m, InvalidInput)
         << "N:M structure " << o.n << ":" << o.m << " must have 1 <= N < M";
-    ETCH_REQUIRE(o.scope == Scope::Layer, InvalidInput) << "N:M pruning is local to each group; --scope global does not apply";
+    ETCH_REQUIRE(o.scope == Scope::Layer, InvalidInput)
+        << "N:M pruning is local to each group; --scope global does not apply";
     ETCH_REQUIRE(o.schedule.kind == "constant", InvalidInput)
         << "N:M pruning uses the constant schedule (the pattern is fixed by N:M)";
   }

@@ -37,12 +37,12 @@ struct ScheduleOptions {
 struct PruneOptions {
   Criterion criterion = Criterion::Magnitude;
   Structure structure = Structure::Unstructured;
-  double sparsity = 0.5;       // fraction removed; for N:M it is 1 - N/M
-  int64_t n = 2, m = 4;        // N:M: keep at most n of every m input channels
+  double sparsity = 0.5;  // fraction removed; for N:M it is 1 - N/M
+  int64_t n = 2, m = 4;   // N:M: keep at most n of every m input channels
   Scope scope = Scope::Layer;
   TiedChannels tied = TiedChannels::Joint;
-  int64_t min_channels = 1;    // channel pruning keeps at least this many per layer
-  int64_t taylor_batches = 32; // batches of gradients accumulated for Taylor scores
+  int64_t min_channels = 1;     // channel pruning keeps at least this many per layer
+  int64_t taylor_batches = 32;  // batches of gradients accumulated for Taylor scores
   int64_t taylor_batch_size = 64;
   ScheduleOptions schedule;
   int finetune_epochs = 0;

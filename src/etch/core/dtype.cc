@@ -4,26 +4,37 @@ namespace etch {
 
 const char* dtype_name(DType t) {
   switch (t) {
-    case DType::F32: return "f32";
-    case DType::I8: return "i8";
-    case DType::U8: return "u8";
-    case DType::I32: return "i32";
-    case DType::I64: return "i64";
-    case DType::Bool: return "bool";
-    case DType::I4: return "i4";
+    case DType::F32:
+      return "f32";
+    case DType::I8:
+      return "i8";
+    case DType::U8:
+      return "u8";
+    case DType::I32:
+      return "i32";
+    case DType::I64:
+      return "i64";
+    case DType::Bool:
+      return "bool";
+    case DType::I4:
+      return "i4";
   }
   return "?";
 }
 
 size_t dtype_size(DType t) {
   switch (t) {
-    case DType::F32: return 4;
-    case DType::I32: return 4;
-    case DType::I64: return 8;
+    case DType::F32:
+      return 4;
+    case DType::I32:
+      return 4;
+    case DType::I64:
+      return 8;
     case DType::I8:
     case DType::U8:
     case DType::Bool:
-    case DType::I4: return 1;
+    case DType::I4:
+      return 1;
   }
   return 1;
 }

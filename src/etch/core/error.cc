@@ -4,9 +4,12 @@ namespace etch {
 
 const char* error_kind_name(ErrorKind kind) {
   switch (kind) {
-    case ErrorKind::InvalidInput: return "invalid input";
-    case ErrorKind::Unsupported: return "unsupported";
-    case ErrorKind::Internal: return "internal error";
+    case ErrorKind::InvalidInput:
+      return "invalid input";
+    case ErrorKind::Unsupported:
+      return "unsupported";
+    case ErrorKind::Internal:
+      return "internal error";
   }
   return "error";
 }

@@ -10,7 +10,7 @@ using Shape = std::vector<int64_t>;
 
 int64_t shape_numel(const Shape& s);  // -1 if any dimension is unknown
 bool shape_is_static(const Shape& s);
-std::string shape_str(const Shape& s);  // "[1,3,28,28]", unknown dims as "?"
+std::string shape_str(const Shape& s);               // "[1,3,28,28]", unknown dims as "?"
 std::vector<int64_t> shape_strides(const Shape& s);  // row-major, in elements
 
 }  // namespace etch

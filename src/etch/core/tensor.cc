@@ -45,8 +45,10 @@ Tensor::Tensor(DType dtype, Shape shape, bool zero_fill) : dtype_(dtype), shape_
   for (int64_t d : shape_) {
     ETCH_REQUIRE(d >= 0, InvalidInput) << "tensor dimension " << d << " in shape " << shape_str(shape_)
                                        << " is negative";
-    if (d != 0 && numel_ > max_tensor_bytes() / d) numel_ = max_tensor_bytes();  // overflow guard
-    else numel_ *= d;
+    if (d != 0 && numel_ > max_tensor_bytes() / d)
+      numel_ = max_tensor_bytes();  // overflow guard
+    else
+      numel_ *= d;
   }
   const size_t bytes = storage_bytes(dtype_, numel_);
   ETCH_REQUIRE(static_cast<int64_t>(bytes) <= max_tensor_bytes(), InvalidInput)
@@ -80,12 +82,18 @@ Tensor Tensor::clone() const {
 
 double Tensor::get_as_double(int64_t i) const {
   switch (dtype_) {
-    case DType::F32: return reinterpret_cast<const float*>(raw())[i];
-    case DType::I8: return reinterpret_cast<const int8_t*>(raw())[i];
-    case DType::U8: return reinterpret_cast<const uint8_t*>(raw())[i];
-    case DType::I32: return reinterpret_cast<const int32_t*>(raw())[i];
-    case DType::I64: return static_cast<double>(reinterpret_cast<const int64_t*>(raw())[i]);
-    case DType::Bool: return reinterpret_cast<const bool*>(raw())[i] ? 1.0 : 0.0;
+    case DType::F32:
+      return reinterpret_cast<const float*>(raw())[i];
+    case DType::I8:
+      return reinterpret_cast<const int8_t*>(raw())[i];
+    case DType::U8:
+      return reinterpret_cast<const uint8_t*>(raw())[i];
+    case DType::I32:
+      return reinterpret_cast<const int32_t*>(raw())[i];
+    case DType::I64:
+      return static_cast<double>(reinterpret_cast<const int64_t*>(raw())[i]);
+    case DType::Bool:
+      return reinterpret_cast<const bool*>(raw())[i] ? 1.0 : 0.0;
     case DType::I4: {
       uint8_t byte = raw()[i / 2];
       int v = (i % 2 == 0) ? (byte & 0xF) : (byte >> 4);
@@ -97,16 +105,29 @@ double Tensor::get_as_double(int64_t i) const {
 
 void Tensor::set_from_double(int64_t i, double v) {
   switch (dtype_) {
-    case DType::F32: reinterpret_cast<float*>(raw())[i] = static_cast<float>(v); return;
-    case DType::I8: reinterpret_cast<int8_t*>(raw())[i] = static_cast<int8_t>(v); return;
-    case DType::U8: reinterpret_cast<uint8_t*>(raw())[i] = static_cast<uint8_t>(v); return;
-    case DType::I32: reinterpret_cast<int32_t*>(raw())[i] = static_cast<int32_t>(v); return;
-    case DType::I64: reinterpret_cast<int64_t*>(raw())[i] = static_cast<int64_t>(v); return;
-    case DType::Bool: reinterpret_cast<bool*>(raw())[i] = v != 0; return;
+    case DType::F32:
+      reinterpret_cast<float*>(raw())[i] = static_cast<float>(v);
+      return;
+    case DType::I8:
+      reinterpret_cast<int8_t*>(raw())[i] = static_cast<int8_t>(v);
+      return;
+    case DType::U8:
+      reinterpret_cast<uint8_t*>(raw())[i] = static_cast<uint8_t>(v);
+      return;
+    case DType::I32:
+      reinterpret_cast<int32_t*>(raw())[i] = static_cast<int32_t>(v);
+      return;
+    case DType::I64:
+      reinterpret_cast<int64_t*>(raw())[i] = static_cast<int64_t>(v);
+      return;
+    case DType::Bool:
+      reinterpret_cast<bool*>(raw())[i] = v != 0;
+      return;
     case DType::I4: {
       uint8_t& byte = raw()[i / 2];
       uint8_t nib = static_cast<uint8_t>(static_cast<int>(v) & 0xF);
-      byte = (i % 2 == 0) ? static_cast<uint8_t>((byte & 0xF0) | nib) : static_cast<uint8_t>((byte & 0x0F) | (nib << 4));
+      byte =
+          (i % 2 == 0) ? static_cast<uint8_t>((byte & 0xF0) | nib) : static_cast<uint8_t>((byte & 0x0F) | (nib << 4));
       return;
     }
   }

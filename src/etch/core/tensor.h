@@ -46,7 +46,9 @@ class Tensor {
     return t;
   }
   template <typename T>
-  static Tensor scalar(T v) { return from_vector<T>({}, std::vector<T>{v}); }
+  static Tensor scalar(T v) {
+    return from_vector<T>({}, std::vector<T>{v});
+  }
 
   bool defined() const { return static_cast<bool>(storage_); }
   DType dtype() const { return dtype_; }
@@ -58,8 +60,8 @@ class Tensor {
 
   template <typename T>
   T* data() {
-    ETCH_CHECK(DTypeOf<T>::value == dtype_) << "tensor is " << dtype_name(dtype_) << ", accessed as "
-                                            << dtype_name(DTypeOf<T>::value);
+    ETCH_CHECK(DTypeOf<T>::value == dtype_)
+        << "tensor is " << dtype_name(dtype_) << ", accessed as " << dtype_name(DTypeOf<T>::value);
     return reinterpret_cast<T*>(raw());
   }
   template <typename T>

@@ -33,8 +33,7 @@ int64_t parse_count(const std::string& text, const std::string& spec) {
                                  << "' is not a number of images (expected a positive integer, e.g. "
                                     "fashion-mnist:test:1000)";
   const int64_t n = std::stoll(text);
-  ETCH_REQUIRE(n >= 1, InvalidInput) << "data set '" << spec << "': the number of images must be at least 1, got "
-                                     << n;
+  ETCH_REQUIRE(n >= 1, InvalidInput) << "data set '" << spec << "': the number of images must be at least 1, got " << n;
   return n;
 }
 
@@ -67,8 +66,8 @@ Dataset load_npz_dataset(const std::string& path, const std::string& spec) {
   ETCH_REQUIRE(dtype_is_integer(y.dtype()) && y.dtype() != DType::I4, InvalidInput)
       << path << ": array \"y\" is " << dtype_name(y.dtype()) << "; expected integer class labels";
   ETCH_REQUIRE(y.rank() == 1 && y.dim(0) == x.dim(0), InvalidInput)
-      << path << ": array \"y\" has shape " << shape_str(y.shape()) << "; expected [" << x.dim(0)
-      << "] to match \"x\" " << shape_str(x.shape());
+      << path << ": array \"y\" has shape " << shape_str(y.shape()) << "; expected [" << x.dim(0) << "] to match \"x\" "
+      << shape_str(x.shape());
 
   Dataset d;
   d.name = spec;
@@ -118,8 +117,7 @@ Dataset load_dataset(const std::string& spec) {
 }
 
 Tensor slice_images(const Dataset& d, int64_t begin, int64_t end) {
-  ETCH_CHECK(0 <= begin && begin <= end && end <= d.size()) << "slice [" << begin << ", " << end << ") of "
-                                                              << d.size();
+  ETCH_CHECK(0 <= begin && begin <= end && end <= d.size()) << "slice [" << begin << ", " << end << ") of " << d.size();
   Shape shape = d.images.shape();
   shape[0] = end - begin;
   Tensor t(DType::F32, shape);
@@ -130,8 +128,7 @@ Tensor slice_images(const Dataset& d, int64_t begin, int64_t end) {
 }
 
 Tensor slice_labels(const Dataset& d, int64_t begin, int64_t end) {
-  ETCH_CHECK(0 <= begin && begin <= end && end <= d.size()) << "slice [" << begin << ", " << end << ") of "
-                                                              << d.size();
+  ETCH_CHECK(0 <= begin && begin <= end && end <= d.size()) << "slice [" << begin << ", " << end << ") of " << d.size();
   Tensor t(DType::I64, {end - begin});
   if (t.numel())
     std::memcpy(t.raw(), d.labels.data<int64_t>() + begin, static_cast<size_t>(t.numel()) * sizeof(int64_t));

@@ -13,9 +13,9 @@
 namespace etch::data {
 
 struct Dataset {
-  std::string name;                  // the spec it was loaded from
-  Tensor images;                     // f32 [N, C, H, W] in [0, 1]
-  Tensor labels;                     // i64 [N]
+  std::string name;  // the spec it was loaded from
+  Tensor images;     // f32 [N, C, H, W] in [0, 1]
+  Tensor labels;     // i64 [N]
   int64_t num_classes = 0;
   std::vector<std::string> class_names;
   int64_t size() const { return images.defined() ? images.dim(0) : 0; }

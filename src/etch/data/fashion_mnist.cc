@@ -40,14 +40,13 @@ std::shared_ptr<const Split> read_split(const std::string& dir, const std::strin
   const IdxHeader ih = parse_idx_header(image_bytes, images_path);
   const Tensor labels = read_idx(labels_path);
   ETCH_REQUIRE(ih.type_code == 0x08 && ih.shape.size() == 3, InvalidInput)
-      << images_path << ": expected u8 images of rank 3 (IDX magic 0x00000803), got type 0x" << std::hex
-      << ih.type_code << std::dec << " " << shape_str(ih.shape);
+      << images_path << ": expected u8 images of rank 3 (IDX magic 0x00000803), got type 0x" << std::hex << ih.type_code
+      << std::dec << " " << shape_str(ih.shape);
   ETCH_REQUIRE(labels.dtype() == DType::U8 && labels.rank() == 1, InvalidInput)
       << labels_path << ": expected u8 labels of rank 1 (IDX magic 0x00000801), got " << dtype_name(labels.dtype())
       << " " << shape_str(labels.shape());
-  ETCH_REQUIRE(ih.shape[0] == labels.dim(0), InvalidInput)
-      << images_path << " holds " << ih.shape[0] << " images but " << labels_path << " holds " << labels.dim(0)
-      << " labels";
+  ETCH_REQUIRE(ih.shape[0] == labels.dim(0), InvalidInput) << images_path << " holds " << ih.shape[0] << " images but "
+                                                           << labels_path << " holds " << labels.dim(0) << " labels";
 
   auto out = std::make_shared<Split>();
   const int64_t n = ih.shape[0], hw = ih.shape[1] * ih.shape[2];
@@ -95,9 +94,8 @@ Dataset load_fashion_mnist(const std::string& split, int64_t limit, const std::s
   ETCH_CHECK(split == "train" || split == "test") << "split " << split;
   const std::shared_ptr<const Split> cached = cached_split(fashion_mnist_dir(), split);
   const int64_t total = cached->images.dim(0);
-  ETCH_REQUIRE(limit <= total, InvalidInput)
-      << "data set '" << spec << "' asks for " << limit << " images but the Fashion-MNIST " << split << " split has "
-      << total;
+  ETCH_REQUIRE(limit <= total, InvalidInput) << "data set '" << spec << "' asks for " << limit
+                                             << " images but the Fashion-MNIST " << split << " split has " << total;
   const int64_t n = limit >= 0 ? limit : total;
 
   Dataset d;

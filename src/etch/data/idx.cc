@@ -2,8 +2,8 @@
 
 #include <zlib.h>
 
-#include <cerrno>
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <memory>
@@ -17,24 +17,35 @@ uint32_t be32(const unsigned char* p) {
 
 const char* idx_type_name(int code) {
   switch (code) {
-    case 0x08: return "u8";
-    case 0x09: return "i8";
-    case 0x0B: return "i16";
-    case 0x0C: return "i32";
-    case 0x0D: return "f32";
-    case 0x0E: return "f64";
-    default: return nullptr;
+    case 0x08:
+      return "u8";
+    case 0x09:
+      return "i8";
+    case 0x0B:
+      return "i16";
+    case 0x0C:
+      return "i32";
+    case 0x0D:
+      return "f32";
+    case 0x0E:
+      return "f64";
+    default:
+      return nullptr;
   }
 }
 
 int idx_type_size(int code) {
   switch (code) {
     case 0x08:
-    case 0x09: return 1;
-    case 0x0B: return 2;
+    case 0x09:
+      return 1;
+    case 0x0B:
+      return 2;
     case 0x0C:
-    case 0x0D: return 4;
-    default: return 8;
+    case 0x0D:
+      return 4;
+    default:
+      return 8;
   }
 }
 
@@ -53,8 +64,8 @@ size_t gzip_size_hint(const std::string& path) {
   if (!f.read(reinterpret_cast<char*>(magic), 2) || magic[0] != 0x1f || magic[1] != 0x8b) return 0;
   unsigned char tail[4];
   if (!f.seekg(-4, std::ios::end) || !f.read(reinterpret_cast<char*>(tail), 4)) return 0;
-  const uint32_t isize = uint32_t{tail[0]} | (uint32_t{tail[1]} << 8) | (uint32_t{tail[2]} << 16) |
-                         (uint32_t{tail[3]} << 24);
+  const uint32_t isize =
+      uint32_t{tail[0]} | (uint32_t{tail[1]} << 8) | (uint32_t{tail[2]} << 16) | (uint32_t{tail[3]} << 24);
   return std::min<size_t>(isize, size_t{1} << 31) + 1;
 }
 
@@ -117,8 +128,8 @@ IdxHeader parse_idx_header(const std::string& bytes, const std::string& label) {
   const int esize = idx_type_size(code);
   const size_t expected = header + count * esize;
   ETCH_REQUIRE(bytes.size() >= expected, InvalidInput)
-      << label << ": truncated IDX data: header declares " << idx_type_name(code) << " " << shape_str(shape)
-      << " (" << expected << " bytes) but the file has " << bytes.size() << " bytes";
+      << label << ": truncated IDX data: header declares " << idx_type_name(code) << " " << shape_str(shape) << " ("
+      << expected << " bytes) but the file has " << bytes.size() << " bytes";
   ETCH_REQUIRE(bytes.size() == expected, InvalidInput)
       << label << ": IDX file has " << (bytes.size() - expected) << " unexpected trailing bytes after "
       << idx_type_name(code) << " " << shape_str(shape);

@@ -14,9 +14,9 @@ namespace etch::data {
 std::string read_maybe_gzip(const std::string& path);
 
 struct IdxHeader {
-  int type_code = 0;      // 0x08 u8 ... 0x0E f64
+  int type_code = 0;  // 0x08 u8 ... 0x0E f64
   Shape shape;
-  size_t data_offset = 0; // payload starts here; its size was checked exactly
+  size_t data_offset = 0;  // payload starts here; its size was checked exactly
 };
 // Validates the header and the payload size of IDX bytes (errors as below).
 IdxHeader parse_idx_header(const std::string& bytes, const std::string& label);

@@ -25,11 +25,10 @@ std::vector<fs::path> sorted_entries(const fs::path& dir, const std::string& spe
   std::error_code ec;
   for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec))
     if (!hidden(it->path())) out.push_back(it->path());
-  ETCH_REQUIRE(!ec, InvalidInput) << "data set '" << spec << "': cannot list " << dir.string() << " ("
-                                  << ec.message() << ")";
-  std::sort(out.begin(), out.end(), [](const fs::path& a, const fs::path& b) {
-    return a.filename().string() < b.filename().string();
-  });
+  ETCH_REQUIRE(!ec, InvalidInput) << "data set '" << spec << "': cannot list " << dir.string() << " (" << ec.message()
+                                  << ")";
+  std::sort(out.begin(), out.end(),
+            [](const fs::path& a, const fs::path& b) { return a.filename().string() < b.filename().string(); });
   return out;
 }
 
@@ -60,8 +59,8 @@ Dataset load_image_folder(const std::string& dir, const std::string& spec) {
       labels.push_back(label);
       ++count;
     }
-    ETCH_REQUIRE(count > 0, InvalidInput) << "data set '" << spec << "': class folder " << entry.string()
-                                          << " holds no .png files";
+    ETCH_REQUIRE(count > 0, InvalidInput)
+        << "data set '" << spec << "': class folder " << entry.string() << " holds no .png files";
     d.class_names.push_back(entry.filename().string());
   }
   ETCH_REQUIRE(!d.class_names.empty(), InvalidInput)

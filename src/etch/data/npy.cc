@@ -66,8 +66,7 @@ class HeaderParser {
       corrupt(label_, std::string("expected ',' or '}' at offset ") + std::to_string(pos_));
     }
     ++pos_;
-    if (!f.has_descr || !f.has_fortran || !f.has_shape)
-      corrupt(label_, "missing 'descr', 'fortran_order' or 'shape'");
+    if (!f.has_descr || !f.has_fortran || !f.has_shape) corrupt(label_, "missing 'descr', 'fortran_order' or 'shape'");
     return f;
   }
 
@@ -157,13 +156,20 @@ DescrInfo parse_descr(const std::string& descr, const std::string& label) {
 
 const char* descr_of(DType t) {
   switch (t) {
-    case DType::F32: return "<f4";
-    case DType::I8: return "|i1";
-    case DType::U8: return "|u1";
-    case DType::I32: return "<i4";
-    case DType::I64: return "<i8";
-    case DType::Bool: return "|b1";
-    case DType::I4: return "|i1";  // widened: NumPy has no 4-bit type
+    case DType::F32:
+      return "<f4";
+    case DType::I8:
+      return "|i1";
+    case DType::U8:
+      return "|u1";
+    case DType::I32:
+      return "<i4";
+    case DType::I64:
+      return "<i8";
+    case DType::Bool:
+      return "|b1";
+    case DType::I4:
+      return "|i1";  // widened: NumPy has no 4-bit type
   }
   return "?";
 }
@@ -207,9 +213,8 @@ Tensor parse_npy(const std::string& bytes, const std::string& label) {
   ETCH_REQUIRE(need <= data_bytes, InvalidInput)
       << label << ": truncated .npy data (shape " << shape_str(f.shape) << " of " << f.descr << " needs " << need
       << " bytes, file has " << data_bytes << ")";
-  ETCH_REQUIRE(need == data_bytes, InvalidInput)
-      << label << ": .npy file has " << (data_bytes - need) << " unexpected bytes after the data of shape "
-      << shape_str(f.shape);
+  ETCH_REQUIRE(need == data_bytes, InvalidInput) << label << ": .npy file has " << (data_bytes - need)
+                                                 << " unexpected bytes after the data of shape " << shape_str(f.shape);
 
   Tensor t(info.dtype, f.shape);
   const char* src = bytes.data() + prefix + header_len;

@@ -7,10 +7,10 @@
 
 namespace etch::data {
 
-Tensor read_npy(const std::string& path);                   // throws InvalidInput naming the file
+Tensor read_npy(const std::string& path);  // throws InvalidInput naming the file
 Tensor parse_npy(const std::string& bytes, const std::string& label);
 std::string serialize_npy(const Tensor& t);
-void write_npy(const std::string& path, const Tensor& t);   // atomic
+void write_npy(const std::string& path, const Tensor& t);         // atomic
 std::map<std::string, Tensor> read_npz(const std::string& path);  // stored (uncompressed) or deflate entries
 
 }  // namespace etch::data

@@ -32,8 +32,7 @@ PngImage read_png(const std::string& path) {
 void write_png(const std::string& path, const PngImage& image) {
   ETCH_REQUIRE(image.channels == 1 || image.channels == 3, InvalidInput)
       << path << ": PNG writing supports 1 or 3 channels, got " << image.channels;
-  ETCH_REQUIRE(static_cast<int64_t>(image.pixels.size()) == image.height * image.width * image.channels,
-               InvalidInput)
+  ETCH_REQUIRE(static_cast<int64_t>(image.pixels.size()) == image.height * image.width * image.channels, InvalidInput)
       << path << ": " << image.pixels.size() << " pixel bytes for a " << image.height << "x" << image.width << "x"
       << image.channels << " image";
   png_image img{};

@@ -8,7 +8,7 @@ namespace etch::data {
 
 struct PngImage {
   int64_t height = 0, width = 0;
-  int64_t channels = 0;        // 1 (grayscale) or 3 (RGB)
+  int64_t channels = 0;         // 1 (grayscale) or 3 (RGB)
   std::vector<uint8_t> pixels;  // HWC, row-major
 };
 

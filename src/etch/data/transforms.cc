@@ -10,19 +10,16 @@ namespace etch::data {
 
 void validate_transforms(const TransformOptions& t, int64_t channels) {
   ETCH_REQUIRE(t.crop_padding >= 0, InvalidInput) << "crop padding must be >= 0, got " << t.crop_padding;
-  ETCH_REQUIRE(t.mean.size() == t.std.size(), InvalidInput)
-      << "normalisation needs as many std values as mean values (" << t.mean.size() << " means, " << t.std.size()
-      << " stds)";
-  ETCH_REQUIRE(t.mean.empty() || t.mean.size() == 1 || static_cast<int64_t>(t.mean.size()) == channels,
-               InvalidInput)
+  ETCH_REQUIRE(t.mean.size() == t.std.size(), InvalidInput) << "normalisation needs as many std values as mean values ("
+                                                            << t.mean.size() << " means, " << t.std.size() << " stds)";
+  ETCH_REQUIRE(t.mean.empty() || t.mean.size() == 1 || static_cast<int64_t>(t.mean.size()) == channels, InvalidInput)
       << "normalisation has " << t.mean.size() << " mean/std values; images have " << channels
       << " channels (give 1 or " << channels << ")";
   for (size_t i = 0; i < t.std.size(); ++i)
     ETCH_REQUIRE(t.std[i] > 0, InvalidInput) << "normalisation std[" << i << "] must be > 0, got " << t.std[i];
 }
 
-void crop_padded(const float* src, float* dst, int64_t c, int64_t h, int64_t w, int64_t pad, int64_t dy,
-                 int64_t dx) {
+void crop_padded(const float* src, float* dst, int64_t c, int64_t h, int64_t w, int64_t pad, int64_t dy, int64_t dx) {
   // Output pixel (y, x) reads source pixel (y + dy - pad, x + dx - pad) or 0.
   const int64_t oy = dy - pad, ox = dx - pad;
   const int64_t x0 = std::clamp<int64_t>(-ox, 0, w), x1 = std::clamp<int64_t>(w - ox, 0, w);
@@ -47,8 +44,7 @@ void hflip_image(float* img, int64_t c, int64_t h, int64_t w) {
   for (int64_t r = 0; r < c * h; ++r) std::reverse(img + r * w, img + (r + 1) * w);
 }
 
-void normalize_image(float* img, int64_t c, int64_t hw, const std::vector<float>& mean,
-                     const std::vector<float>& std) {
+void normalize_image(float* img, int64_t c, int64_t hw, const std::vector<float>& mean, const std::vector<float>& std) {
   if (mean.empty()) return;
   for (int64_t ch = 0; ch < c; ++ch) {
     const size_t k = mean.size() == 1 ? 0 : static_cast<size_t>(ch);

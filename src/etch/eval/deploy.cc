@@ -114,14 +114,16 @@ DeployResult run_deploy(const DeployOptions& o, const std::function<void(int, in
   cache_slot.emplace(o.out_dir);
   StageCache& cache = *cache_slot;
   const std::string k_import = Sha256().field(kCacheVersion).field("import").field(sha256_hex(model_bytes)).hex();
-  end({"import", "ran", fmt::format("{} ({} nodes); {} and {}", o.model, float_graph.nodes().size(), train_spec, eval_spec)},
+  end({"import", "ran",
+       fmt::format("{} ({} nodes); {} and {}", o.model, float_graph.nodes().size(), train_spec, eval_spec)},
       t);
 
   // 2. prepare: BatchNorm folding, Gemm canonical form (the graph PTQ starts from).
   t = begin("prepare");
   const ir::Graph prepared = quant::prepare_for_quantization(float_graph);
   const std::string k_prepare = Sha256().field(k_import).field("prepare").hex();
-  end({"prepare", "ran", fmt::format("{} → {} nodes (fold/fuse)", float_graph.nodes().size(), prepared.nodes().size())}, t);
+  end({"prepare", "ran", fmt::format("{} → {} nodes (fold/fuse)", float_graph.nodes().size(), prepared.nodes().size())},
+      t);
 
   // 3. prune (+ fine-tune)
   t = begin("prune");
@@ -194,9 +196,9 @@ DeployResult run_deploy(const DeployOptions& o, const std::function<void(int, in
       g = quant::quantize_ptq(pruned_graph(), *train_ds, p);
     }
     const int int_ops = quant::count_integer_ops(quant::lower_qdq(g));
-    quant_info = {{"summary", fmt::format("{} {}-bit weights, {} calibration ({} images), {} integer ops", 
-                                          o.qat_epochs > 0 ? "QAT" : "PTQ", o.bits, quant::calibration_name(calibration),
-                                          o.calib_samples, int_ops)},
+    quant_info = {{"summary", fmt::format("{} {}-bit weights, {} calibration ({} images), {} integer ops",
+                                          o.qat_epochs > 0 ? "QAT" : "PTQ", o.bits,
+                                          quant::calibration_name(calibration), o.calib_samples, int_ops)},
                   {"size", size_json(graph_size(fmt::format("int{}", o.bits), g))}};
     cache.commit("quantize", k_quant, {{qdq_name, onnx::export_model_bytes(g)}}, quant_info);
     qdq = std::move(g);

@@ -10,31 +10,30 @@
 #pragma once
 #include <cstdint>
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace etch::eval {
 
 struct DeployOptions {
-  std::string model;                 // ONNX float model
+  std::string model;                   // ONNX float model
   std::string data = "fashion-mnist";  // a family ("fashion-mnist": train + test splits) or one spec
-  std::string train_data;            // fine-tuning, Taylor scores, calibration (default: the family's train split)
-  std::string eval_data;             // validation (default: the family's test split)
+  std::string train_data;              // fine-tuning, Taylor scores, calibration (default: the family's train split)
+  std::string eval_data;               // validation (default: the family's test split)
   std::string target = "edge";
   std::string out_dir;
-  std::string prune;                 // "" = no pruning; else compress::parse_prune_spec syntax
-  int finetune_epochs = 1;           // after pruning
-  int64_t finetune_max_steps = 0;    // per epoch, 0 = whole epochs
-  int bits = 8;                      // weight bits: 8 or 4
+  std::string prune;               // "" = no pruning; else compress::parse_prune_spec syntax
+  int finetune_epochs = 1;         // after pruning
+  int64_t finetune_max_steps = 0;  // per epoch, 0 = whole epochs
+  int bits = 8;                    // weight bits: 8 or 4
   std::string calibrator = "mse";  // as etch quantize: entropy over-clips ReLU6 outputs (mobilenet-tiny)
   int64_t calib_samples = 512;
-  int qat_epochs = 0;                // > 0: quantization-aware training instead of PTQ
-  int64_t sqnr_samples = 256;        // images for the per-layer SQNR analysis
+  int qat_epochs = 0;          // > 0: quantization-aware training instead of PTQ
+  int64_t sqnr_samples = 256;  // images for the per-layer SQNR analysis
   int64_t batch = 100;
   uint64_t seed = 1;
-  bool force = false;                // ignore cached stages
+  bool force = false;  // ignore cached stages
 };
 
 struct StageRun {

@@ -64,7 +64,8 @@ class NpuGraphExecutor : public Executor {
   std::string name() const override { return "npu"; }
   Tensor run(const Tensor& images) override {
     Tensor scores = exec_.run({images}).at(0);
-    if (scores.rank() > 2 && scores.dim(0) > 0) scores = scores.reshaped({scores.dim(0), scores.numel() / scores.dim(0)});
+    if (scores.rank() > 2 && scores.dim(0) > 0)
+      scores = scores.reshaped({scores.dim(0), scores.numel() / scores.dim(0)});
     return scores;
   }
   NpuPerf perf() const { return perf_from_stats(exec_.stats(), exec_.target(), program_bytes_); }

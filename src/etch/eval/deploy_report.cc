@@ -16,15 +16,18 @@ json pruning_json(const std::string& spec, const compress::PruneOptions& o, cons
   std::string acc;
   auto pct = [](double v) { return v >= 0 ? fmt::format("{:.2f}%", 100 * v) : std::string("-"); };
   if (r.acc_before >= 0) acc = fmt::format("; accuracy {} → {} pruned", pct(r.acc_before), pct(r.acc_pruned));
-  if (r.acc_finetuned >= 0) acc += fmt::format(" → {} after {} epoch(s) of fine-tuning", pct(r.acc_finetuned), o.finetune_epochs);
+  if (r.acc_finetuned >= 0)
+    acc += fmt::format(" → {} after {} epoch(s) of fine-tuning", pct(r.acc_finetuned), o.finetune_epochs);
   j["summary"] = fmt::format("{}: parameters {} → {}, MACs {} → {}{}", spec, r.params_before, r.params_after,
                              r.macs_before, r.macs_after, acc);
   j["accuracy"] = {{"before", r.acc_before}, {"pruned", r.acc_pruned}, {"finetuned", r.acc_finetuned}};
   // Columns in display order (JSON objects would sort their keys).
-  j["columns"] = {"layer", "op", "params before", "params after", "MACs before", "MACs after", "weight sparsity", "note"};
+  j["columns"] = {"layer",       "op",         "params before",   "params after",
+                  "MACs before", "MACs after", "weight sparsity", "note"};
   j["rows"] = json::array();
   for (const compress::LayerReport& l : r.layers)
-    j["rows"].push_back({l.name, l.op, l.params_before, l.params_after, l.macs_before, l.macs_after, l.sparsity, l.note});
+    j["rows"].push_back(
+        {l.name, l.op, l.params_before, l.params_after, l.macs_before, l.macs_after, l.sparsity, l.note});
   j["warnings"] = r.warnings;
   return j;
 }
@@ -42,8 +45,8 @@ json deploy_report(const DeployReportParts& p, const ValidateResult& v) {
   if (!p.sim_info.is_null()) {
     in.npu = npu_perf_from_json(p.sim_info.at("perf"));
     if (v.npu && v.npu->cycles != in.npu->cycles)
-      notes.push_back(fmt::format("NPU cycles vary with the data: {} for the first image, {} on average", in.npu->cycles,
-                                  v.npu->cycles));
+      notes.push_back(fmt::format("NPU cycles vary with the data: {} for the first image, {} on average",
+                                  in.npu->cycles, v.npu->cycles));
   }
   in.sizes.push_back(graph_size("float", p.float_graph));
   if (!p.prune_info.is_null()) {
@@ -64,7 +67,8 @@ json deploy_report(const DeployReportParts& p, const ValidateResult& v) {
 std::string validation_summary(const json& r) {
   std::string s;
   for (const json& e : r.at("executors"))
-    s += (s.empty() ? "" : " → ") + fmt::format("{} {:.2f}%", e.at("name").get<std::string>(), 100 * e.at("top1").get<double>());
+    s += (s.empty() ? "" : " → ") +
+         fmt::format("{} {:.2f}%", e.at("name").get<std::string>(), 100 * e.at("top1").get<double>());
   return s;
 }
 

@@ -1,10 +1,9 @@
 // Assembling deploy's report from the stage results (fresh or cached), and the
 // JSON forms stages store in their cache records.
 #pragma once
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "etch/compress/prune.h"
 #include "etch/eval/deploy.h"
@@ -17,7 +16,7 @@ struct DeployReportParts {
   const DeployOptions& options;
   const npu::Target& target;
   const ir::Graph& float_graph;
-  const nlohmann::json& prune_info;    // null when pruning did not run
+  const nlohmann::json& prune_info;  // null when pruning did not run
   const nlohmann::json& quant_info;
   const nlohmann::json& compile_info;  // null without an NPU back end
   const nlohmann::json& sim_info;      // null without an NPU back end

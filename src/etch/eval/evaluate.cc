@@ -43,7 +43,8 @@ Evaluation evaluate(const data::Dataset& ds, const std::vector<Executor*>& execu
   ev.images = n;
   ev.class_names = ds.class_names;
   for (size_t i = 0; i < executors.size(); ++i)
-    for (size_t j = i + 1; j < executors.size(); ++j) ev.pairs.push_back({executors[i]->name(), executors[j]->name(), {}});
+    for (size_t j = i + 1; j < executors.size(); ++j)
+      ev.pairs.push_back({executors[i]->name(), executors[j]->name(), {}});
 
   const std::vector<int64_t> all_labels = ds.labels.to_int64_vector();
   Progress progress(opts.progress_label, n);

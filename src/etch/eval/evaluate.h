@@ -34,7 +34,7 @@ struct Evaluation {
   int64_t images = 0;
   std::vector<std::string> class_names;
   std::vector<ExecutorEval> executors;
-  std::vector<PairAgreement> pairs;  // (i, j) for i < j, in executor order
+  std::vector<PairAgreement> pairs;                                             // (i, j) for i < j, in executor order
   const PairAgreement* pair(const std::string& a, const std::string& b) const;  // either order; null if absent
 };
 

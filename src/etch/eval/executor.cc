@@ -4,8 +4,8 @@ namespace etch::eval {
 
 GraphExecutor::GraphExecutor(std::string name, ir::Graph g) : name_(std::move(name)), graph_(std::move(g)) {
   ETCH_REQUIRE(graph_.inputs.size() == 1 && !graph_.outputs.empty(), InvalidInput)
-      << name_ << " model: expected one image input and a score output, got " << graph_.inputs.size()
-      << " inputs and " << graph_.outputs.size() << " outputs";
+      << name_ << " model: expected one image input and a score output, got " << graph_.inputs.size() << " inputs and "
+      << graph_.outputs.size() << " outputs";
   const ir::Value& in = graph_.value(graph_.inputs[0]);
   if (in.has_shape && !in.shape.empty() && in.shape[0] > 0) fixed_batch_ = in.shape[0];
   interp_ = std::make_unique<runtime::Interpreter>(graph_);
@@ -41,9 +41,8 @@ void check_model_fits_data(const ir::Graph& g, const std::string& model_label, c
     int64_t classes = 1;
     for (size_t d = 1; d < out.shape.size(); ++d) classes = out.shape[d] < 0 ? -1 : classes * out.shape[d];
     ETCH_REQUIRE(classes < 0 || classes == dataset_classes, InvalidInput)
-        << "data set '" << data_spec << "' has " << dataset_classes << " classes but " << model_label
-        << " output '" << out.name << "' has " << classes << " scores per image (shape " << shape_str(out.shape)
-        << ")";
+        << "data set '" << data_spec << "' has " << dataset_classes << " classes but " << model_label << " output '"
+        << out.name << "' has " << classes << " scores per image (shape " << shape_str(out.shape) << ")";
   }
 }
 

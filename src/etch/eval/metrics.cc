@@ -73,9 +73,7 @@ ClassificationSummary summarize(const ConfusionMatrix& cm, int64_t top5_hits) {
   return r;
 }
 
-int64_t arg_max(const float* scores, int64_t classes) {
-  return std::max_element(scores, scores + classes) - scores;
-}
+int64_t arg_max(const float* scores, int64_t classes) { return std::max_element(scores, scores + classes) - scores; }
 
 int64_t label_rank(const float* scores, int64_t classes, int64_t label) {
   const float s = scores[label];
@@ -93,11 +91,11 @@ void ClassificationMetrics::add(int64_t label, int64_t predicted, bool in_top5) 
 
 std::vector<int64_t> ClassificationMetrics::add_batch(const Tensor& logits, const std::vector<int64_t>& labels) {
   const int64_t rows = static_cast<int64_t>(labels.size());
-  ETCH_REQUIRE(logits.dtype() == DType::F32 && logits.rank() == 2 && logits.dim(0) == rows &&
-                   logits.dim(1) == cm_.classes(),
-               InvalidInput)
-      << "expected f32 scores of shape [" << rows << ", " << cm_.classes() << "], got "
-      << dtype_name(logits.dtype()) << " " << shape_str(logits.shape());
+  ETCH_REQUIRE(
+      logits.dtype() == DType::F32 && logits.rank() == 2 && logits.dim(0) == rows && logits.dim(1) == cm_.classes(),
+      InvalidInput)
+      << "expected f32 scores of shape [" << rows << ", " << cm_.classes() << "], got " << dtype_name(logits.dtype())
+      << " " << shape_str(logits.shape());
   std::vector<int64_t> predicted(rows);
   const float* p = logits.data<float>();
   for (int64_t r = 0; r < rows; ++r) {

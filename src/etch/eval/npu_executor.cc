@@ -84,7 +84,8 @@ std::vector<Tensor> NpuExecutor::run_one(const std::vector<Tensor>& inputs) {
       for (ir::NodeId id : s.nodes) {
         const ir::Node& node = *g_.find_node(id);
         std::vector<const Tensor*> ins;
-        for (size_t i = 0; i < node.inputs.size(); ++i) ins.push_back(node.has_input(i) ? &get(node.inputs[i]) : nullptr);
+        for (size_t i = 0; i < node.inputs.size(); ++i)
+          ins.push_back(node.has_input(i) ? &get(node.inputs[i]) : nullptr);
         std::vector<Tensor> outs = runtime::run_node(node, ins);
         for (size_t i = 0; i < node.outputs.size() && i < outs.size(); ++i)
           if (node.outputs[i] != ir::kNoValue) env[node.outputs[i]] = std::move(outs[i]);

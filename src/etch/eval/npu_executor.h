@@ -61,7 +61,7 @@ struct LayerAnalysis {
   }
 };
 struct ModelAnalysis {
-  std::vector<LayerAnalysis> layers;  // conv/gemm layers only
+  std::vector<LayerAnalysis> layers;     // conv/gemm layers only
   int64_t cycles = 0, naive_cycles = 0;  // whole model (one image)
   sim::SimStats stats;                   // the chosen plans' run
 };

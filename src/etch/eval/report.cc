@@ -12,7 +12,10 @@ using nlohmann::json;
 json number_or_null(double v) { return std::isfinite(v) ? json(v) : json(nullptr); }
 
 json scores_json(const ClassScores& s) {
-  return {{"precision", s.precision}, {"recall", s.recall}, {"f1", s.f1}, {"support", s.support},
+  return {{"precision", s.precision},
+          {"recall", s.recall},
+          {"f1", s.f1},
+          {"support", s.support},
           {"predicted", s.predicted}};
 }
 

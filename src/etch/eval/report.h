@@ -5,11 +5,10 @@
 // same inputs give byte-identical reports.
 #pragma once
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "etch/eval/evaluate.h"
 #include "etch/quant/layer_report.h"
@@ -19,7 +18,7 @@ namespace etch::eval {
 // Simulated performance of one layer (one NPU operation group).
 struct LayerPerf {
   std::string name, op;
-  int64_t cycles = 0;              // total, = compute + load stalls + store stalls (+ other)
+  int64_t cycles = 0;  // total, = compute + load stalls + store stalls (+ other)
   int64_t compute_cycles = 0;
   int64_t load_stall_cycles = 0;   // compute waiting for DMA loads
   int64_t store_stall_cycles = 0;  // compute waiting for DMA stores / buffer space
@@ -63,7 +62,7 @@ struct ReportInputs {
   // "rows": [[cells]], ...}.
   nlohmann::json pruning;
   nlohmann::json stages;  // deploy: [[stage, what it produced]], null for validate
-  nlohmann::json notes;    // array of strings shown on the page, or null
+  nlohmann::json notes;   // array of strings shown on the page, or null
 };
 
 nlohmann::json report_json(const ReportInputs& in);

@@ -47,8 +47,9 @@ std::string num(double v, int digits = 3) {
 }
 
 std::string card(const std::string& key, const std::string& value, const std::string& detail) {
-  return fmt::format("<div class=\"card\"><div class=\"k\">{}</div><div class=\"v\">{}</div><div class=\"d\">{}</div></div>\n",
-                     key, value, detail);
+  return fmt::format(
+      "<div class=\"card\"><div class=\"k\">{}</div><div class=\"v\">{}</div><div class=\"d\">{}</div></div>\n", key,
+      value, detail);
 }
 
 const json* find_pair(const json& r, const std::string& a, const std::string& b) {
@@ -76,8 +77,10 @@ std::string summary_section(const json& r) {
     const double a = sizes.front()["bytes"].get<double>(), b = sizes.back()["bytes"].get<double>();
     std::string chain;
     for (const json& s : sizes)
-      chain += (chain.empty() ? "" : " → ") + escape(s["stage"].get<std::string>()) + " " + bytes_str(s["bytes"].get<double>());
-    o += card("Model size", bytes_str(a) + " → " + bytes_str(b), fmt::format("{} ({:.1f}× smaller)", chain, b > 0 ? a / b : 0.0));
+      chain += (chain.empty() ? "" : " → ") + escape(s["stage"].get<std::string>()) + " " +
+               bytes_str(s["bytes"].get<double>());
+    o += card("Model size", bytes_str(a) + " → " + bytes_str(b),
+              fmt::format("{} ({:.1f}× smaller)", chain, b > 0 ? a / b : 0.0));
   } else if (sizes.size() == 1) {
     o += card("Model size", bytes_str(sizes[0]["bytes"].get<double>()), escape(sizes[0]["stage"].get<std::string>()));
   }
@@ -98,25 +101,30 @@ std::string summary_section(const json& r) {
 }
 
 std::string executors_section(const json& r) {
-  std::string o = "<section id=\"executors\"><h2>Executors on the same images</h2><table>\n"
-                  "<tr><th class=\"l\">executor</th><th>top-1</th><th>top-5</th><th>macro F1</th><th>weighted F1</th>"
-                  "<th>agreement with " + escape(r["executors"][0]["name"].get<std::string>()) +
-                  "</th><th>max |Δ logit|</th><th>mean |Δ logit|</th></tr>\n";
+  std::string o =
+      "<section id=\"executors\"><h2>Executors on the same images</h2><table>\n"
+      "<tr><th class=\"l\">executor</th><th>top-1</th><th>top-5</th><th>macro F1</th><th>weighted F1</th>"
+      "<th>agreement with " +
+      escape(r["executors"][0]["name"].get<std::string>()) +
+      "</th><th>max |Δ logit|</th><th>mean |Δ logit|</th></tr>\n";
   const std::string ref = r["executors"][0]["name"];
   for (const json& e : r["executors"]) {
     const std::string name = e["name"];
     const json* p = name == ref ? nullptr : find_pair(r, ref, name);
-    o += fmt::format("<tr><td class=\"l\">{}</td><td>{}</td><td>{}</td><td>{:.4f}</td><td>{:.4f}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
-                     escape(name), pct(e["top1"].get<double>()),
-                     e["top5"].is_null() ? "–" : pct(e["top5"].get<double>()), e["macro"]["f1"].get<double>(),
-                     e["weighted"]["f1"].get<double>(), p ? pct((*p)["rate"].get<double>()) : "–",
-                     p ? num((*p)["max_abs_logit_diff"].get<double>()) : "–",
-                     p ? num((*p)["mean_abs_logit_diff"].get<double>()) : "–");
+    o += fmt::format(
+        "<tr><td "
+        "class=\"l\">{}</td><td>{}</td><td>{}</td><td>{:.4f}</td><td>{:.4f}</td><td>{}</td><td>{}</td><td>{}</td></"
+        "tr>\n",
+        escape(name), pct(e["top1"].get<double>()), e["top5"].is_null() ? "–" : pct(e["top5"].get<double>()),
+        e["macro"]["f1"].get<double>(), e["weighted"]["f1"].get<double>(), p ? pct((*p)["rate"].get<double>()) : "–",
+        p ? num((*p)["max_abs_logit_diff"].get<double>()) : "–",
+        p ? num((*p)["mean_abs_logit_diff"].get<double>()) : "–");
   }
   o += "</table>\n";
   if (const json* p = find_pair(r, "int", "npu"))
-    o += fmt::format("<p class=\"note\">NPU vs integer reference: {} of {} top-1 predictions agree, max |Δ logit| {}.</p>\n",
-                     (*p)["same"].get<int64_t>(), (*p)["images"].get<int64_t>(), num((*p)["max_abs_logit_diff"].get<double>()));
+    o += fmt::format(
+        "<p class=\"note\">NPU vs integer reference: {} of {} top-1 predictions agree, max |Δ logit| {}.</p>\n",
+        (*p)["same"].get<int64_t>(), (*p)["images"].get<int64_t>(), num((*p)["max_abs_logit_diff"].get<double>()));
   return o + "</section>\n";
 }
 
@@ -124,7 +132,8 @@ std::string npu_sections(const json& r) {
   if (r["npu"].is_null() || r["npu"]["layers"].empty()) return "";
   const json& n = r["npu"];
   std::vector<std::string> names;
-  svg::Series compute{"compute", "#4c78a8", {}}, load{"load stalls", "#f58518", {}}, store{"store stalls", "#e45756", {}};
+  svg::Series compute{"compute", "#4c78a8", {}}, load{"load stalls", "#f58518", {}},
+      store{"store stalls", "#e45756", {}};
   std::vector<double> util;
   std::vector<svg::RooflinePoint> points;
   const double clock_hz = n["clock_mhz"].get<double>() * 1e6;
@@ -141,26 +150,30 @@ std::string npu_sections(const json& r) {
   std::string o = fmt::format(
       "<section id=\"cycles\"><h2>Cycles per layer</h2><p class=\"note\">Simulated on <b>{}</b> ({}×{} array, {} MHz): "
       "time the array computes vs waits for DMA loads and for stores.</p>\n",
-      escape(n["target"].get<std::string>()), n["rows"].get<int>(), n["cols"].get<int>(), num(n["clock_mhz"].get<double>()));
+      escape(n["target"].get<std::string>()), n["rows"].get<int>(), n["cols"].get<int>(),
+      num(n["clock_mhz"].get<double>()));
   o += svg::stacked_bars(names, {compute, load, store}, "cycles per inference") + "</section>\n";
-  o += "<section id=\"utilization\"><h2>Array utilization per layer</h2>\n" + svg::percent_bars(names, util, "#54a24b") +
-       "</section>\n";
+  o += "<section id=\"utilization\"><h2>Array utilization per layer</h2>\n" +
+       svg::percent_bars(names, util, "#54a24b") + "</section>\n";
   if (!points.empty()) {
-    o += fmt::format("<section id=\"roofline\"><h2>Roofline</h2><p class=\"note\">Peak {} TOP/s, DRAM {} GB/s; one dot "
-                     "per layer that does MACs (hover for values).</p>\n",
-                     num(n["peak_tops"].get<double>()), num(n["dram_gb_per_s"].get<double>()));
+    o += fmt::format(
+        "<section id=\"roofline\"><h2>Roofline</h2><p class=\"note\">Peak {} TOP/s, DRAM {} GB/s; one dot "
+        "per layer that does MACs (hover for values).</p>\n",
+        num(n["peak_tops"].get<double>()), num(n["dram_gb_per_s"].get<double>()));
     o += svg::roofline(points, n["peak_tops"].get<double>() * 1e3, n["dram_gb_per_s"].get<double>()) + "</section>\n";
   }
-  o += "<section id=\"layers\"><h2>Per-layer NPU figures</h2><table>\n<tr><th class=\"l\">layer</th><th class=\"l\">op</th>"
+  o += "<section id=\"layers\"><h2>Per-layer NPU figures</h2><table>\n<tr><th class=\"l\">layer</th><th "
+       "class=\"l\">op</th>"
        "<th>cycles</th><th>compute</th><th>load stalls</th><th>store stalls</th><th>utilization</th><th>MACs</th>"
        "<th>DRAM bytes</th><th>energy µJ</th></tr>\n";
   for (const json& l : n["layers"])
-    o += fmt::format("<tr><td class=\"l\">{}</td><td class=\"l\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>"
-                     "<td>{:.1f}%</td><td>{}</td><td>{}</td><td>{:.3f}</td></tr>\n",
-                     escape(l["name"].get<std::string>()), escape(l["op"].get<std::string>()), l["cycles"].get<int64_t>(),
-                     l["compute_cycles"].get<int64_t>(), l["load_stall_cycles"].get<int64_t>(),
-                     l["store_stall_cycles"].get<int64_t>(), 100 * l["utilization"].get<double>(),
-                     l["macs"].get<int64_t>(), l["dram_bytes"].get<int64_t>(), l["energy_uj"].get<double>());
+    o += fmt::format(
+        "<tr><td class=\"l\">{}</td><td class=\"l\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>"
+        "<td>{:.1f}%</td><td>{}</td><td>{}</td><td>{:.3f}</td></tr>\n",
+        escape(l["name"].get<std::string>()), escape(l["op"].get<std::string>()), l["cycles"].get<int64_t>(),
+        l["compute_cycles"].get<int64_t>(), l["load_stall_cycles"].get<int64_t>(),
+        l["store_stall_cycles"].get<int64_t>(), 100 * l["utilization"].get<double>(), l["macs"].get<int64_t>(),
+        l["dram_bytes"].get<int64_t>(), l["energy_uj"].get<double>());
   return o + "</table></section>\n";
 }
 
@@ -172,7 +185,8 @@ std::string classes_section(const json& r) {
                   ")</h2><p class=\"note\">Rows: true class; columns: predicted. Blue: share of the class predicted "
                   "correctly; orange: mistakes (shade ×4).</p>\n" +
                   svg::heatmap(cm, names) + "</section>\n";
-  o += "<section id=\"per-class\"><h2>Per-class precision / recall / F1</h2><table>\n<tr><th class=\"l\">class</th><th>support</th>";
+  o += "<section id=\"per-class\"><h2>Per-class precision / recall / F1</h2><table>\n<tr><th "
+       "class=\"l\">class</th><th>support</th>";
   for (const json& e : r["executors"])
     o += fmt::format("<th>{0} P</th><th>{0} R</th><th>{0} F1</th>", escape(e["name"].get<std::string>()));
   o += "</tr>\n";
@@ -262,21 +276,26 @@ std::string stages_section(const json& r) {
 
 std::string sizes_section(const json& r) {
   if (r["sizes"].empty()) return "";
-  std::string o = "<section id=\"sizes\"><h2>Model size by stage</h2><table>\n<tr><th class=\"l\">stage</th><th>bytes</th><th>parameters</th></tr>\n";
+  std::string o =
+      "<section id=\"sizes\"><h2>Model size by stage</h2><table>\n<tr><th "
+      "class=\"l\">stage</th><th>bytes</th><th>parameters</th></tr>\n";
   for (const json& s : r["sizes"])
     o += fmt::format("<tr><td class=\"l\">{}</td><td>{}</td><td>{}</td></tr>\n", escape(s["stage"].get<std::string>()),
-                     bytes_str(s["bytes"].get<double>()), s["params"].get<int64_t>() > 0 ? std::to_string(s["params"].get<int64_t>()) : "–");
+                     bytes_str(s["bytes"].get<double>()),
+                     s["params"].get<int64_t>() > 0 ? std::to_string(s["params"].get<int64_t>()) : "–");
   return o + "</table></section>\n";
 }
 
 }  // namespace
 
 std::string report_html(const json& r) {
-  std::string o = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
-                  "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-                  // Nothing may load from elsewhere: the policy makes any stray reference fail loudly in the browser test.
-                  "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n"
-                  "<title>" + escape(r["title"].get<std::string>()) + "</title>\n<style>" + kStyle + "</style></head>\n<body><main>\n";
+  std::string o =
+      "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
+      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+      // Nothing may load from elsewhere: the policy makes any stray reference fail loudly in the browser test.
+      "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n"
+      "<title>" +
+      escape(r["title"].get<std::string>()) + "</title>\n<style>" + kStyle + "</style></head>\n<body><main>\n";
   o += "<h1>" + escape(r["title"].get<std::string>()) + "</h1>\n";
   o += "<div class=\"sub\">model <b>" + escape(r["model"].get<std::string>()) + "</b> · data <b>" +
        escape(r["data"].get<std::string>()) + "</b> (" + std::to_string(r["images"].get<int64_t>()) + " images)";

@@ -3,9 +3,8 @@
 // offline and cannot leak anything. Sections appear only when their data
 // exists (no empty charts): a validate run without an NPU has no cycle charts.
 #pragma once
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 namespace etch::eval {
 

@@ -6,12 +6,11 @@
 // hand makes the stage run again). The record is written after the artifacts,
 // so an interrupted stage never looks finished.
 #pragma once
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace etch::eval {
 

@@ -53,7 +53,8 @@ std::string summary_table(const json& r) {
     const json* pair = nullptr;
     for (const json& p : r["agreement"])
       if (p["a"] == ref && p["b"] == name) pair = &p;
-    std::vector<std::string> row = {name, fmt::format("{:.2f}%", 100 * e["top1"].get<double>()),
+    std::vector<std::string> row = {name,
+                                    fmt::format("{:.2f}%", 100 * e["top1"].get<double>()),
                                     e["top5"].is_null() ? "-" : fmt::format("{:.2f}%", 100 * e["top5"].get<double>()),
                                     fmt::format("{:.4f}", e["macro"]["f1"].get<double>()),
                                     pair ? fmt::format("{:.2f}%", 100 * (*pair)["rate"].get<double>()) : "-",
@@ -89,12 +90,12 @@ std::string per_class_table(const json& r) {
   const auto names = r["class_names"].get<std::vector<std::string>>();
   for (size_t c = 0; c < last["per_class"].size(); ++c) {
     const json& s = last["per_class"][c];
-    std::vector<std::string> row = {c < names.size() ? fmt::format("{} {}", c, names[c]) : std::to_string(c),
-                                    std::to_string(s["support"].get<int64_t>()),
-                                    fmt::format("{:.3f}", s["precision"].get<double>()),
-                                    fmt::format("{:.3f}", s["recall"].get<double>()),
-                                    fmt::format("{:.3f}", s["f1"].get<double>())};
-    for (size_t i = 0; i + 1 < ex.size(); ++i) row.push_back(fmt::format("{:.3f}", ex[i]["per_class"][c]["f1"].get<double>()));
+    std::vector<std::string> row = {
+        c < names.size() ? fmt::format("{} {}", c, names[c]) : std::to_string(c),
+        std::to_string(s["support"].get<int64_t>()), fmt::format("{:.3f}", s["precision"].get<double>()),
+        fmt::format("{:.3f}", s["recall"].get<double>()), fmt::format("{:.3f}", s["f1"].get<double>())};
+    for (size_t i = 0; i + 1 < ex.size(); ++i)
+      row.push_back(fmt::format("{:.3f}", ex[i]["per_class"][c]["f1"].get<double>()));
     rows.push_back(row);
   }
   for (const char* avg : {"macro", "weighted"}) {

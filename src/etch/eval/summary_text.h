@@ -2,9 +2,8 @@
 // macro-F1, agreement; latency, throughput, energy and DRAM traffic for the
 // NPU) and the per-class table. Plain aligned text, no colours.
 #pragma once
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 namespace etch::eval {
 

@@ -40,8 +40,9 @@ std::string svg_open(int w, int h, const std::string& label) {
 }
 
 std::string category_label(double y, const std::string& name) {
-  return fmt::format("<text x=\"{}\" y=\"{:.1f}\" text-anchor=\"end\" dominant-baseline=\"middle\">{}<title>{}</title></text>\n",
-                     kLabelWidth - 6, y, escape(shorten(name, 26)), escape(name));
+  return fmt::format(
+      "<text x=\"{}\" y=\"{:.1f}\" text-anchor=\"end\" dominant-baseline=\"middle\">{}<title>{}</title></text>\n",
+      kLabelWidth - 6, y, escape(shorten(name, 26)), escape(name));
 }
 
 std::string x_axis(double max, int top, int height, const std::string& unit, bool percent) {
@@ -68,12 +69,23 @@ std::string escape(const std::string& s) {
   o.reserve(s.size());
   for (char c : s) {
     switch (c) {
-      case '&': o += "&amp;"; break;
-      case '<': o += "&lt;"; break;
-      case '>': o += "&gt;"; break;
-      case '"': o += "&quot;"; break;
-      case '\'': o += "&#39;"; break;
-      default: o += c;
+      case '&':
+        o += "&amp;";
+        break;
+      case '<':
+        o += "&lt;";
+        break;
+      case '>':
+        o += "&gt;";
+        break;
+      case '"':
+        o += "&quot;";
+        break;
+      case '\'':
+        o += "&#39;";
+        break;
+      default:
+        o += c;
     }
   }
   return o;
@@ -92,8 +104,9 @@ std::string stacked_bars(const std::vector<std::string>& categories, const std::
   std::string o = svg_open(w, h, unit);
   int lx = kLabelWidth;
   for (const Series& s : series) {
-    o += fmt::format("<rect x=\"{}\" y=\"6\" width=\"12\" height=\"12\" fill=\"{}\"/><text x=\"{}\" y=\"16\">{}</text>\n",
-                     lx, s.color, lx + 16, escape(s.name));
+    o += fmt::format(
+        "<rect x=\"{}\" y=\"6\" width=\"12\" height=\"12\" fill=\"{}\"/><text x=\"{}\" y=\"16\">{}</text>\n", lx,
+        s.color, lx + 16, escape(s.name));
     lx += 24 + 8 * static_cast<int>(s.name.size());
   }
   o += x_axis(max, top, height, unit, false);
@@ -129,10 +142,10 @@ std::string percent_bars(const std::vector<std::string>& categories, const std::
     const double f = std::clamp(i < fractions.size() ? fractions[i] : 0.0, 0.0, 1.0);
     o += category_label(y + kRow / 2.0, categories[i]);
     // A zero-utilization layer (runs on the vector unit) still gets a hairline mark.
-    o += fmt::format("<rect class=\"mark\" x=\"{}\" y=\"{:.1f}\" width=\"{:.2f}\" height=\"{}\" fill=\"{}\"><title>{}: "
-                     "{:.1f}%</title></rect>\n",
-                     kLabelWidth, y + 3, std::max(1.0, kPlotWidth * f), kRow - 6, color, escape(categories[i]),
-                     100 * f);
+    o += fmt::format(
+        "<rect class=\"mark\" x=\"{}\" y=\"{:.1f}\" width=\"{:.2f}\" height=\"{}\" fill=\"{}\"><title>{}: "
+        "{:.1f}%</title></rect>\n",
+        kLabelWidth, y + 3, std::max(1.0, kPlotWidth * f), kRow - 6, color, escape(categories[i]), 100 * f);
     o += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" dominant-baseline=\"middle\" fill=\"#333\">{:.1f}%</text>\n",
                      kLabelWidth + std::max(1.0, kPlotWidth * f) + 4, y + kRow / 2.0, 100 * f);
   }
@@ -157,36 +170,42 @@ std::string roofline(const std::vector<RooflinePoint>& points, double peak_gops,
   std::string o = svg_open(w, h, "roofline");
   for (double d = lx0; d <= lx1 + 1e-9; d += 1) {
     const double x = X(std::pow(10.0, d));
-    o += fmt::format("<line x1=\"{0:.1f}\" x2=\"{0:.1f}\" y1=\"{1}\" y2=\"{2}\" stroke=\"#ddd\"/>"
-                     "<text x=\"{0:.1f}\" y=\"{3}\" text-anchor=\"middle\" fill=\"#555\">{4}</text>\n",
-                     x, top, top + ph, top + ph + 14, human(std::pow(10.0, d)));
+    o += fmt::format(
+        "<line x1=\"{0:.1f}\" x2=\"{0:.1f}\" y1=\"{1}\" y2=\"{2}\" stroke=\"#ddd\"/>"
+        "<text x=\"{0:.1f}\" y=\"{3}\" text-anchor=\"middle\" fill=\"#555\">{4}</text>\n",
+        x, top, top + ph, top + ph + 14, human(std::pow(10.0, d)));
   }
   for (double d = ly0; d <= ly1 + 1e-9; d += 1) {
     const double y = Y(std::pow(10.0, d));
-    o += fmt::format("<line x1=\"{0}\" x2=\"{1}\" y1=\"{2:.1f}\" y2=\"{2:.1f}\" stroke=\"#ddd\"/>"
-                     "<text x=\"{3}\" y=\"{2:.1f}\" text-anchor=\"end\" dominant-baseline=\"middle\" fill=\"#555\">{4}</text>\n",
-                     left, left + pw, y, left - 6, human(std::pow(10.0, d)));
+    o += fmt::format(
+        "<line x1=\"{0}\" x2=\"{1}\" y1=\"{2:.1f}\" y2=\"{2:.1f}\" stroke=\"#ddd\"/>"
+        "<text x=\"{3}\" y=\"{2:.1f}\" text-anchor=\"end\" dominant-baseline=\"middle\" fill=\"#555\">{4}</text>\n",
+        left, left + pw, y, left - 6, human(std::pow(10.0, d)));
   }
-  o += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">arithmetic intensity (operations per DRAM byte)</text>\n",
-                   left + pw / 2, top + ph + 34);
-  o += fmt::format("<text transform=\"translate(16,{}) rotate(-90)\" text-anchor=\"middle\">GOP/s</text>\n", top + ph / 2);
+  o += fmt::format(
+      "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">arithmetic intensity (operations per DRAM byte)</text>\n",
+      left + pw / 2, top + ph + 34);
+  o += fmt::format("<text transform=\"translate(16,{}) rotate(-90)\" text-anchor=\"middle\">GOP/s</text>\n",
+                   top + ph / 2);
   // The roof: bandwidth-bound slope up to the ridge point, then the compute peak.
   const double x0 = std::pow(10.0, lx0), x1 = std::pow(10.0, lx1);
-  o += fmt::format("<polyline class=\"mark roof\" fill=\"none\" stroke=\"#333\" stroke-width=\"2\" "
-                   "points=\"{:.1f},{:.1f} {:.1f},{:.1f} {:.1f},{:.1f}\"><title>peak {} GOP/s, DRAM {} GB/s, ridge at {} "
-                   "op/byte</title></polyline>\n",
-                   X(x0), Y(bandwidth_gb_s * x0), X(ridge), Y(peak_gops), X(x1), Y(peak_gops), human(peak_gops),
-                   human(bandwidth_gb_s), human(ridge));
+  o += fmt::format(
+      "<polyline class=\"mark roof\" fill=\"none\" stroke=\"#333\" stroke-width=\"2\" "
+      "points=\"{:.1f},{:.1f} {:.1f},{:.1f} {:.1f},{:.1f}\"><title>peak {} GOP/s, DRAM {} GB/s, ridge at {} "
+      "op/byte</title></polyline>\n",
+      X(x0), Y(bandwidth_gb_s * x0), X(ridge), Y(peak_gops), X(x1), Y(peak_gops), human(peak_gops),
+      human(bandwidth_gb_s), human(ridge));
   o += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" fill=\"#333\">peak {} GOP/s</text>\n", X(x1) + 4, Y(peak_gops) + 4,
                    human(peak_gops));
   o += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" fill=\"#333\" text-anchor=\"end\">{} GB/s</text>\n", X(ridge) - 6,
                    Y(peak_gops) - 6, human(bandwidth_gb_s));
   for (const RooflinePoint& p : points) {
     const double x = X(p.intensity), y = Y(p.gops);
-    o += fmt::format("<circle class=\"mark\" cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"5\" fill=\"#4c78a8\" fill-opacity=\"0.8\">"
-                     "<title>{}: {} op/byte, {} GOP/s ({:.1f}% of the roof)</title></circle>\n",
-                     x, y, escape(p.name), human(p.intensity), human(p.gops),
-                     100 * p.gops / std::min(peak_gops, bandwidth_gb_s * p.intensity));
+    o += fmt::format(
+        "<circle class=\"mark\" cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"5\" fill=\"#4c78a8\" fill-opacity=\"0.8\">"
+        "<title>{}: {} op/byte, {} GOP/s ({:.1f}% of the roof)</title></circle>\n",
+        x, y, escape(p.name), human(p.intensity), human(p.gops),
+        100 * p.gops / std::min(peak_gops, bandwidth_gb_s * p.intensity));
     o += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" font-size=\"10\" fill=\"#333\">{}</text>\n", x + 7, y + 3,
                      escape(shorten(p.name, 18)));
   }
@@ -205,10 +224,11 @@ std::string heatmap(const std::vector<std::vector<int64_t>>& counts, const std::
     o += fmt::format("<text transform=\"translate({},{}) rotate(-45)\">{}</text>\n", left + i * cell + cell / 2,
                      top - 6, escape(shorten(name(i), 16)));
   }
-  o += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" fill=\"#333\">predicted →</text>\n", left + n * cell / 2,
-                   14);
-  o += fmt::format("<text transform=\"translate(12,{}) rotate(-90)\" text-anchor=\"middle\" fill=\"#333\">true class →</text>\n",
-                   top + n * cell / 2);
+  o += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" fill=\"#333\">predicted →</text>\n",
+                   left + n * cell / 2, 14);
+  o += fmt::format(
+      "<text transform=\"translate(12,{}) rotate(-90)\" text-anchor=\"middle\" fill=\"#333\">true class →</text>\n",
+      top + n * cell / 2);
   for (int t = 0; t < n; ++t) {
     int64_t row = 0;
     for (int64_t v : counts[t]) row += v;
@@ -222,14 +242,16 @@ std::string heatmap(const std::vector<std::vector<int64_t>>& counts, const std::
       const int to[3] = {diag ? 8 : 230, diag ? 81 : 85, diag ? 156 : 13};
       int rgb[3];
       for (int k = 0; k < 3; ++k) rgb[k] = static_cast<int>(std::lround(255 - shade * (255 - to[k])));
-      o += fmt::format("<rect class=\"mark\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"rgb({},{},{})\" "
-                       "stroke=\"#fff\"><title>true {}, predicted {}: {} ({:.1f}% of the class)</title></rect>\n",
-                       left + p * cell, top + t * cell, cell, cell, rgb[0], rgb[1], rgb[2], escape(name(t)), escape(name(p)), v, 100 * f);
+      o += fmt::format(
+          "<rect class=\"mark\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"rgb({},{},{})\" "
+          "stroke=\"#fff\"><title>true {}, predicted {}: {} ({:.1f}% of the class)</title></rect>\n",
+          left + p * cell, top + t * cell, cell, cell, rgb[0], rgb[1], rgb[2], escape(name(t)), escape(name(p)), v,
+          100 * f);
       if (v > 0)
-        o += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" dominant-baseline=\"middle\" font-size=\"{}\" "
-                         "fill=\"{}\">{}</text>\n",
-                         left + p * cell + cell / 2, top + t * cell + cell / 2, n > 12 ? 8 : 11,
-                         shade > 0.55 ? "#fff" : "#222", v);
+        o += fmt::format(
+            "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" dominant-baseline=\"middle\" font-size=\"{}\" "
+            "fill=\"{}\">{}</text>\n",
+            left + p * cell + cell / 2, top + t * cell + cell / 2, n > 12 ? 8 : 11, shade > 0.55 ? "#fff" : "#222", v);
     }
   }
   return o + "</svg>\n";

@@ -12,7 +12,7 @@ std::string escape(const std::string& s);  // &, <, >, ", '
 
 struct Series {
   std::string name;
-  std::string color;  // CSS colour
+  std::string color;           // CSS colour
   std::vector<double> values;  // one per category
 };
 

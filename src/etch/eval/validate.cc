@@ -58,8 +58,10 @@ ValidateResult run_validation(ValidateModels& m, const data::Dataset& ds, const 
   for (const std::string& name : want) {
     if (contains(can, name)) continue;
     if (name == "float")
-      ETCH_FAIL(InvalidInput) << m.label << ": no float model to run (for a quantized model give --float-model FILE.onnx)";
-    if (name == "pruned") ETCH_FAIL(InvalidInput) << m.label << ": executor 'pruned' exists only in etch deploy --prune";
+      ETCH_FAIL(InvalidInput) << m.label
+                              << ": no float model to run (for a quantized model give --float-model FILE.onnx)";
+    if (name == "pruned")
+      ETCH_FAIL(InvalidInput) << m.label << ": executor 'pruned' exists only in etch deploy --prune";
     ETCH_FAIL(InvalidInput) << m.label << ": executor '" << name
                             << "' needs a quantized (QDQ) model; make one with etch quantize or etch deploy";
   }
@@ -94,8 +96,8 @@ ValidateResult run_validation(ValidateModels& m, const data::Dataset& ds, const 
     const int64_t n = std::min<int64_t>(opts.sqnr_samples, ds.size());
     try {
       res.sqnr = quant::layer_errors(quant::prepare_for_quantization(*ref), *m.qdq_graph, *m.int_graph, ds, n);
-      res.sqnr_between = fmt::format("{} vs int, first {} images of {}", m.pruned_graph ? "pruned float" : "float", n,
-                                     ds.name);
+      res.sqnr_between =
+          fmt::format("{} vs int, first {} images of {}", m.pruned_graph ? "pruned float" : "float", n, ds.name);
     } catch (const Error& e) {
       res.notes.push_back(std::string("per-layer SQNR left out: ") + e.what());
     }

@@ -25,7 +25,7 @@ struct ValidateOptions {
   std::vector<std::string> executors;  // subset of {float, pruned, int, npu}; empty: every one that applies
   std::string target = "edge";         // preset name or target .toml, for npu
   int64_t batch = 100;
-  int64_t sqnr_samples = 256;          // 0: no per-layer SQNR
+  int64_t sqnr_samples = 256;  // 0: no per-layer SQNR
 };
 
 struct ValidateModels {

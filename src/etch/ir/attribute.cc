@@ -40,8 +40,10 @@ bool attribute_equal(const Attribute& a, const Attribute& b) {
       [&](const auto& x) {
         using T = std::decay_t<decltype(x)>;
         const T& y = std::get<T>(b);
-        if constexpr (std::is_same_v<T, Tensor>) return x.equals(y);
-        else return x == y;
+        if constexpr (std::is_same_v<T, Tensor>)
+          return x.equals(y);
+        else
+          return x == y;
       },
       a);
 }

@@ -86,7 +86,8 @@ ValueId GraphBuilder::relu6(ValueId x) {
 }
 
 ValueId GraphBuilder::maxpool(ValueId x, int64_t k, int64_t stride) {
-  return op("MaxPool", {x}, {{"kernel_shape", std::vector<int64_t>{k, k}}, {"strides", std::vector<int64_t>{stride, stride}}});
+  return op("MaxPool", {x},
+            {{"kernel_shape", std::vector<int64_t>{k, k}}, {"strides", std::vector<int64_t>{stride, stride}}});
 }
 
 ValueId GraphBuilder::avgpool(ValueId x, int64_t k, int64_t stride) {

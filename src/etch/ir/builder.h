@@ -29,8 +29,8 @@ class GraphBuilder {
   void output(ValueId v, const std::string& name);
   ValueId constant(const std::string& name, Tensor t);
   // Generic node with one output; shapes are inferred immediately.
-  ValueId op(const std::string& op_type, const std::vector<ValueId>& inputs, std::map<std::string, Attribute> attrs = {},
-             const std::string& name = "");
+  ValueId op(const std::string& op_type, const std::vector<ValueId>& inputs,
+             std::map<std::string, Attribute> attrs = {}, const std::string& name = "");
 
   // Layers with initialised parameters (He-uniform weights, zero bias).
   ValueId conv(ValueId x, int64_t cout, int64_t k, int64_t stride, int64_t pad, int64_t group, bool bias,

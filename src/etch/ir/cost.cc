@@ -27,13 +27,20 @@ struct MacOp {
 bool mac_op(const Node& n, MacOp& out) {
   if (!n.domain.empty() && n.domain != "ai.onnx") return false;
   const std::string& op = n.op_type;
-  if (op == "Conv" || op == "ConvInteger") out = {MacOp::Conv, 0, 1};
-  else if (op == "QLinearConv") out = {MacOp::Conv, 0, 3};
-  else if (op == "ConvTranspose") out = {MacOp::ConvTranspose, 0, 1};
-  else if (op == "MatMul" || op == "MatMulInteger") out = {MacOp::MatMul, 0, 1};
-  else if (op == "QLinearMatMul") out = {MacOp::MatMul, 0, 3};
-  else if (op == "Gemm") out = {MacOp::Gemm, 0, 1};
-  else return false;
+  if (op == "Conv" || op == "ConvInteger")
+    out = {MacOp::Conv, 0, 1};
+  else if (op == "QLinearConv")
+    out = {MacOp::Conv, 0, 3};
+  else if (op == "ConvTranspose")
+    out = {MacOp::ConvTranspose, 0, 1};
+  else if (op == "MatMul" || op == "MatMulInteger")
+    out = {MacOp::MatMul, 0, 1};
+  else if (op == "QLinearMatMul")
+    out = {MacOp::MatMul, 0, 3};
+  else if (op == "Gemm")
+    out = {MacOp::Gemm, 0, 1};
+  else
+    return false;
   return true;
 }
 

@@ -34,8 +34,8 @@ struct GraphCost {
   std::vector<NodeCost> nodes;  // parallel to Graph::nodes()
   int64_t params = 0;           // distinct constants used by nodes
   int64_t macs = 0;
-  bool macs_known = true;       // false if any node's MACs could not be computed
-  bool per_sample = false;      // true if some shape had an unknown dimension
+  bool macs_known = true;   // false if any node's MACs could not be computed
+  bool per_sample = false;  // true if some shape had an unknown dimension
 };
 
 NodeCost node_cost(const Graph& g, const Node& n);

@@ -103,9 +103,8 @@ std::string Graph::unique_name(const std::string& base) const {
   }
 }
 
-NodeId Graph::add_node(const std::string& op_type, const std::vector<ValueId>& ins,
-                       const std::vector<ValueId>& outs, const std::string& name,
-                       std::map<std::string, Attribute> attrs, const std::string& domain) {
+NodeId Graph::add_node(const std::string& op_type, const std::vector<ValueId>& ins, const std::vector<ValueId>& outs,
+                       const std::string& name, std::map<std::string, Attribute> attrs, const std::string& domain) {
   Node n;
   n.id = next_node_id_++;
   n.op_type = op_type;

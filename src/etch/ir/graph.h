@@ -20,9 +20,9 @@ struct Value {
   ValueId id = kNoValue;
   std::string name;
   DType dtype = DType::F32;
-  Shape shape;              // -1 for unknown dims
-  bool has_shape = false;   // false when even the rank is unknown
-  NodeId producer = -1;     // -1 for graph inputs and initializers
+  Shape shape;                 // -1 for unknown dims
+  bool has_shape = false;      // false when even the rank is unknown
+  NodeId producer = -1;        // -1 for graph inputs and initializers
   std::optional<Tensor> data;  // initializer / constant value
   bool is_constant() const { return data.has_value(); }
 };
@@ -67,9 +67,9 @@ class Graph {
   std::string unique_name(const std::string& base) const;
 
   // Nodes. add_node appends (caller keeps topological order) and sets producers.
-  NodeId add_node(const std::string& op_type, const std::vector<ValueId>& inputs,
-                  const std::vector<ValueId>& outputs, const std::string& name = "",
-                  std::map<std::string, Attribute> attrs = {}, const std::string& domain = "");
+  NodeId add_node(const std::string& op_type, const std::vector<ValueId>& inputs, const std::vector<ValueId>& outputs,
+                  const std::string& name = "", std::map<std::string, Attribute> attrs = {},
+                  const std::string& domain = "");
   std::vector<Node>& nodes() { return nodes_; }
   const std::vector<Node>& nodes() const { return nodes_; }
   Node* find_node(NodeId id);
@@ -77,11 +77,11 @@ class Graph {
   const Node* find_node_by_name(const std::string& name) const;
   void remove_nodes(const std::vector<NodeId>& ids);  // also clears producers
   std::vector<NodeId> consumers(ValueId v) const;
-  void replace_all_uses(ValueId from, ValueId to);     // in node inputs and graph outputs
+  void replace_all_uses(ValueId from, ValueId to);  // in node inputs and graph outputs
   void rebuild_producers();
   void topological_sort();  // throws InvalidInput on a cycle
 
-  std::vector<ValueId> inputs;   // runtime inputs (no initializers)
+  std::vector<ValueId> inputs;  // runtime inputs (no initializers)
   std::vector<ValueId> outputs;
 
   int64_t num_parameters() const;  // elements in constant float/int tensors

@@ -77,7 +77,7 @@ int64_t current_opset();
 void set_current_opset(int64_t opset);
 
 // Helpers shared by inference functions and kernels.
-Shape broadcast_shapes(const Shape& a, const Shape& b);  // numpy rules; throws InvalidInput
+Shape broadcast_shapes(const Shape& a, const Shape& b);             // numpy rules; throws InvalidInput
 int64_t normalize_axis(int64_t axis, int64_t rank, const Node& n);  // throws naming the node
 void infer_same_as_input0(InferContext& c);
 

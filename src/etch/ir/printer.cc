@@ -22,7 +22,8 @@ std::string print_graph(const Graph& g) {
     ss << "  ";
     for (size_t i = 0; i < n.outputs.size(); ++i) ss << (i ? ", " : "") << value_str(g, n.outputs[i]);
     ss << " = " << (n.domain.empty() ? "" : n.domain + ".") << n.op_type << "(";
-    for (size_t i = 0; i < n.inputs.size(); ++i) ss << (i ? ", " : "") << (n.inputs[i] == kNoValue ? "_" : "%" + g.value(n.inputs[i]).name);
+    for (size_t i = 0; i < n.inputs.size(); ++i)
+      ss << (i ? ", " : "") << (n.inputs[i] == kNoValue ? "_" : "%" + g.value(n.inputs[i]).name);
     ss << ")";
     if (!n.attrs.empty()) {
       ss << " {";

@@ -45,12 +45,14 @@ void verify(const Graph& g) {
     }
     for (ValueId out : n.outputs) {
       ETCH_CHECK(out >= 0 && out < g.num_values()) << n.describe() << " writes value id " << out << " out of range";
-      ETCH_CHECK(!defined.count(out)) << n.describe() << " writes '" << g.value(out).name << "' which already has a producer";
+      ETCH_CHECK(!defined.count(out)) << n.describe() << " writes '" << g.value(out).name
+                                      << "' which already has a producer";
       ETCH_CHECK(g.value(out).producer == n.id) << "value '" << g.value(out).name << "' has a stale producer";
       defined.insert(out);
     }
   }
-  for (ValueId o : g.outputs) ETCH_CHECK(defined.count(o)) << "graph output '" << g.value(o).name << "' is never produced";
+  for (ValueId o : g.outputs)
+    ETCH_CHECK(defined.count(o)) << "graph output '" << g.value(o).name << "' is never produced";
 }
 
 }  // namespace etch::ir

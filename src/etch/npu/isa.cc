@@ -13,50 +13,135 @@ constexpr bool S = true, U = false;
 // Operand widths: SRAM addresses and strides 32 bits, DRAM addresses 40 bits,
 // array dimensions 16 bits, kernel geometry 8 bits, int8 quantities 8 bits
 // signed. docs/npu-isa.md lists the same table.
-const std::vector<FieldSpec> kDma = {
-    {F::buf, 1, U},         {F::dram, 40, U},       {F::sram, 32, U},          {F::rows, 20, U},
-    {F::row_bytes, 32, U},  {F::dram_stride, 32, U}, {F::sram_stride, 32, U},  {F::reps, 20, U},
-    {F::dram_rep_stride, 32, U}, {F::sram_rep_stride, 32, U}, {F::background, 1, U}};
-const std::vector<FieldSpec> kPreload = {{F::w_addr, 32, U},   {F::w_pitch, 32, U}, {F::meta_addr, 32, U},
-                                         {F::meta_pitch, 32, U}, {F::m, 16, U},      {F::k, 16, U},
+const std::vector<FieldSpec> kDma = {{F::buf, 1, U},
+                                     {F::dram, 40, U},
+                                     {F::sram, 32, U},
+                                     {F::rows, 20, U},
+                                     {F::row_bytes, 32, U},
+                                     {F::dram_stride, 32, U},
+                                     {F::sram_stride, 32, U},
+                                     {F::reps, 20, U},
+                                     {F::dram_rep_stride, 32, U},
+                                     {F::sram_rep_stride, 32, U},
+                                     {F::background, 1, U}};
+const std::vector<FieldSpec> kPreload = {{F::w_addr, 32, U},     {F::w_pitch, 32, U}, {F::meta_addr, 32, U},
+                                         {F::meta_pitch, 32, U}, {F::m, 16, U},       {F::k, 16, U},
                                          {F::sparse, 1, U}};
-const std::vector<FieldSpec> kMatmul = {
-    {F::x_addr, 32, U},   {F::x_chan_stride, 32, U}, {F::x_pitch, 32, U},  {F::acc_addr, 32, U},
-    {F::acc_pitch, 32, U}, {F::m, 16, U},            {F::k, 16, U},        {F::k0, 32, U},
-    {F::out_h, 16, U},    {F::out_w, 16, U},         {F::stride_h, 8, U},  {F::stride_w, 8, U},
-    {F::kernel_h, 8, U},  {F::kernel_w, 8, U},       {F::dil_h, 8, U},     {F::dil_w, 8, U},
-    {F::c, 16, U},        {F::k_order, 1, U},        {F::accumulate, 1, U}, {F::swap, 1, U}};
+const std::vector<FieldSpec> kMatmul = {{F::x_addr, 32, U},    {F::x_chan_stride, 32, U},
+                                        {F::x_pitch, 32, U},   {F::acc_addr, 32, U},
+                                        {F::acc_pitch, 32, U}, {F::m, 16, U},
+                                        {F::k, 16, U},         {F::k0, 32, U},
+                                        {F::out_h, 16, U},     {F::out_w, 16, U},
+                                        {F::stride_h, 8, U},   {F::stride_w, 8, U},
+                                        {F::kernel_h, 8, U},   {F::kernel_w, 8, U},
+                                        {F::dil_h, 8, U},      {F::dil_w, 8, U},
+                                        {F::c, 16, U},         {F::k_order, 1, U},
+                                        {F::accumulate, 1, U}, {F::swap, 1, U}};
 const std::vector<FieldSpec> kRequant = {
-    {F::acc_addr, 32, U}, {F::acc_pitch, 32, U},      {F::m, 16, U},     {F::n, 32, U},
-    {F::param_addr, 32, U}, {F::out_addr, 32, U},     {F::out_chan_stride, 32, U},
-    {F::y_zp, 8, S},      {F::act_min, 8, S},         {F::act_max, 8, S}};
-const std::vector<FieldSpec> kPool = {
-    {F::mode, 1, U},      {F::in_addr, 32, U},  {F::in_chan_stride, 32, U}, {F::in_pitch, 32, U},
-    {F::c, 16, U},        {F::out_h, 16, U},    {F::out_w, 16, U},          {F::kernel_h, 8, U},
-    {F::kernel_w, 8, U},  {F::stride_h, 8, U},  {F::stride_w, 8, U},        {F::org_r, 16, S},
-    {F::org_c, 16, S},    {F::valid_r0, 16, S}, {F::valid_r1, 16, S},       {F::valid_c0, 16, S},
-    {F::valid_c1, 16, S}, {F::out_addr, 32, U}, {F::out_chan_stride, 32, U}, {F::x_zp, 8, S},
-    {F::y_zp, 8, S},      {F::mult, 32, S},     {F::shift, 8, S},           {F::act_min, 8, S},
-    {F::act_max, 8, S}};
+    {F::acc_addr, 32, U}, {F::acc_pitch, 32, U},       {F::m, 16, U},   {F::n, 32, U},      {F::param_addr, 32, U},
+    {F::out_addr, 32, U}, {F::out_chan_stride, 32, U}, {F::y_zp, 8, S}, {F::act_min, 8, S}, {F::act_max, 8, S}};
+const std::vector<FieldSpec> kPool = {{F::mode, 1, U},
+                                      {F::in_addr, 32, U},
+                                      {F::in_chan_stride, 32, U},
+                                      {F::in_pitch, 32, U},
+                                      {F::c, 16, U},
+                                      {F::out_h, 16, U},
+                                      {F::out_w, 16, U},
+                                      {F::kernel_h, 8, U},
+                                      {F::kernel_w, 8, U},
+                                      {F::stride_h, 8, U},
+                                      {F::stride_w, 8, U},
+                                      {F::org_r, 16, S},
+                                      {F::org_c, 16, S},
+                                      {F::valid_r0, 16, S},
+                                      {F::valid_r1, 16, S},
+                                      {F::valid_c0, 16, S},
+                                      {F::valid_c1, 16, S},
+                                      {F::out_addr, 32, U},
+                                      {F::out_chan_stride, 32, U},
+                                      {F::x_zp, 8, S},
+                                      {F::y_zp, 8, S},
+                                      {F::mult, 32, S},
+                                      {F::shift, 8, S},
+                                      {F::act_min, 8, S},
+                                      {F::act_max, 8, S}};
 const std::vector<FieldSpec> kAdd = {
-    {F::a_addr, 32, U}, {F::b_addr, 32, U},   {F::out_addr, 32, U}, {F::n, 32, U},
-    {F::a_zp, 8, S},    {F::b_zp, 8, S},      {F::y_zp, 8, S},      {F::left_shift, 6, U},
-    {F::a_mult, 32, S}, {F::a_shift, 8, S},   {F::b_mult, 32, S},   {F::b_shift, 8, S},
-    {F::mult, 32, S},   {F::shift, 8, S},     {F::act_min, 8, S},   {F::act_max, 8, S}};
+    {F::a_addr, 32, U}, {F::b_addr, 32, U}, {F::out_addr, 32, U}, {F::n, 32, U},
+    {F::a_zp, 8, S},    {F::b_zp, 8, S},    {F::y_zp, 8, S},      {F::left_shift, 6, U},
+    {F::a_mult, 32, S}, {F::a_shift, 8, S}, {F::b_mult, 32, S},   {F::b_shift, 8, S},
+    {F::mult, 32, S},   {F::shift, 8, S},   {F::act_min, 8, S},   {F::act_max, 8, S}};
 const std::vector<FieldSpec> kLut = {{F::in_addr, 32, U}, {F::out_addr, 32, U}, {F::n, 32, U}, {F::table_addr, 32, U}};
 const std::vector<FieldSpec> kCopy = {{F::in_addr, 32, U}, {F::out_addr, 32, U}, {F::n, 32, U}};
 const std::vector<FieldSpec> kSync = {{F::queue, 2, U}};
 const std::vector<FieldSpec> kNone = {};
 
-const char* const kFieldNames[kNumFields] = {
-    "buf", "dram", "sram", "rows", "row_bytes", "dram_stride", "sram_stride", "reps", "dram_rep_stride",
-    "sram_rep_stride", "w_addr", "w_pitch", "meta_addr", "meta_pitch", "sparse", "m", "k", "k0", "x_addr",
-    "x_chan_stride", "x_pitch", "acc_addr", "acc_pitch", "out_h", "out_w", "stride_h", "stride_w", "kernel_h",
-    "kernel_w", "dil_h", "dil_w", "k_order", "accumulate", "swap", "n", "param_addr", "out_addr",
-    "out_chan_stride", "in_addr", "in_chan_stride", "in_pitch", "c", "mode", "org_r", "org_c", "valid_r0",
-    "valid_r1", "valid_c0", "valid_c1", "x_zp", "y_zp", "mult", "shift", "act_min", "act_max", "a_addr",
-    "b_addr", "a_zp", "b_zp", "left_shift", "a_mult", "a_shift", "b_mult", "b_shift", "table_addr", "queue",
-    "background"};
+const char* const kFieldNames[kNumFields] = {"buf",
+                                             "dram",
+                                             "sram",
+                                             "rows",
+                                             "row_bytes",
+                                             "dram_stride",
+                                             "sram_stride",
+                                             "reps",
+                                             "dram_rep_stride",
+                                             "sram_rep_stride",
+                                             "w_addr",
+                                             "w_pitch",
+                                             "meta_addr",
+                                             "meta_pitch",
+                                             "sparse",
+                                             "m",
+                                             "k",
+                                             "k0",
+                                             "x_addr",
+                                             "x_chan_stride",
+                                             "x_pitch",
+                                             "acc_addr",
+                                             "acc_pitch",
+                                             "out_h",
+                                             "out_w",
+                                             "stride_h",
+                                             "stride_w",
+                                             "kernel_h",
+                                             "kernel_w",
+                                             "dil_h",
+                                             "dil_w",
+                                             "k_order",
+                                             "accumulate",
+                                             "swap",
+                                             "n",
+                                             "param_addr",
+                                             "out_addr",
+                                             "out_chan_stride",
+                                             "in_addr",
+                                             "in_chan_stride",
+                                             "in_pitch",
+                                             "c",
+                                             "mode",
+                                             "org_r",
+                                             "org_c",
+                                             "valid_r0",
+                                             "valid_r1",
+                                             "valid_c0",
+                                             "valid_c1",
+                                             "x_zp",
+                                             "y_zp",
+                                             "mult",
+                                             "shift",
+                                             "act_min",
+                                             "act_max",
+                                             "a_addr",
+                                             "b_addr",
+                                             "a_zp",
+                                             "b_zp",
+                                             "left_shift",
+                                             "a_mult",
+                                             "a_shift",
+                                             "b_mult",
+                                             "b_shift",
+                                             "table_addr",
+                                             "queue",
+                                             "background"};
 
 // Header: opcode 8 bits, tokens 4, reserved 4, layer 16; operands follow.
 
@@ -99,18 +184,30 @@ bool queue_allows(Queue q, uint8_t tokens) {
 
 const char* opcode_name(Opcode op) {
   switch (op) {
-    case Opcode::Load: return "load";
-    case Opcode::Store: return "store";
-    case Opcode::Preload: return "preload";
-    case Opcode::Matmul: return "matmul";
-    case Opcode::Requant: return "requant";
-    case Opcode::Pool: return "pool";
-    case Opcode::Add: return "add";
-    case Opcode::Lut: return "lut";
-    case Opcode::Copy: return "copy";
-    case Opcode::Sync: return "sync";
-    case Opcode::Barrier: return "barrier";
-    case Opcode::Halt: return "halt";
+    case Opcode::Load:
+      return "load";
+    case Opcode::Store:
+      return "store";
+    case Opcode::Preload:
+      return "preload";
+    case Opcode::Matmul:
+      return "matmul";
+    case Opcode::Requant:
+      return "requant";
+    case Opcode::Pool:
+      return "pool";
+    case Opcode::Add:
+      return "add";
+    case Opcode::Lut:
+      return "lut";
+    case Opcode::Copy:
+      return "copy";
+    case Opcode::Sync:
+      return "sync";
+    case Opcode::Barrier:
+      return "barrier";
+    case Opcode::Halt:
+      return "halt";
   }
   return "?";
 }
@@ -122,27 +219,41 @@ bool is_valid_opcode(int op) { return op >= 1 && op <= kNumOpcodes; }
 const std::vector<FieldSpec>& op_fields(Opcode op) {
   switch (op) {
     case Opcode::Load:
-    case Opcode::Store: return kDma;
-    case Opcode::Preload: return kPreload;
-    case Opcode::Matmul: return kMatmul;
-    case Opcode::Requant: return kRequant;
-    case Opcode::Pool: return kPool;
-    case Opcode::Add: return kAdd;
-    case Opcode::Lut: return kLut;
-    case Opcode::Copy: return kCopy;
-    case Opcode::Sync: return kSync;
+    case Opcode::Store:
+      return kDma;
+    case Opcode::Preload:
+      return kPreload;
+    case Opcode::Matmul:
+      return kMatmul;
+    case Opcode::Requant:
+      return kRequant;
+    case Opcode::Pool:
+      return kPool;
+    case Opcode::Add:
+      return kAdd;
+    case Opcode::Lut:
+      return kLut;
+    case Opcode::Copy:
+      return kCopy;
+    case Opcode::Sync:
+      return kSync;
     case Opcode::Barrier:
-    case Opcode::Halt: return kNone;
+    case Opcode::Halt:
+      return kNone;
   }
   return kNone;
 }
 
 Queue queue_of(const Instr& in) {
   switch (in.op) {
-    case Opcode::Load: return Queue::Load;
-    case Opcode::Store: return Queue::Store;
-    case Opcode::Sync: return static_cast<Queue>(in[Field::queue]);
-    default: return Queue::Compute;
+    case Opcode::Load:
+      return Queue::Load;
+    case Opcode::Store:
+      return Queue::Store;
+    case Opcode::Sync:
+      return static_cast<Queue>(in[Field::queue]);
+    default:
+      return Queue::Compute;
   }
 }
 

@@ -16,18 +16,18 @@
 namespace etch::npu {
 
 enum class Opcode : uint8_t {
-  Load = 1,     // DRAM -> input or weight buffer, 2-D strided with an outer repeat
-  Store = 2,    // input buffer -> DRAM, same shape of transfer
-  Preload = 3,  // weight buffer -> the array's shadow weight registers
-  Matmul = 4,   // one fold: acc[M x N] (+)= W[M x K] * im2col(X)[K x N]
-  Requant = 5,  // acc -> int8: bias, per-channel multiplier/shift, zero point, clamp
-  Pool = 6,     // max or average pooling over an int8 tile
-  Add = 7,      // element-wise add with rescale (ai.etch.QAdd)
-  Lut = 8,      // 256-entry table lookup (ai.etch.QLut)
-  Copy = 9,     // int8 move inside the input buffer (concat, reshape of padded data)
-  Sync = 10,    // no operation; carries tokens on the queue it names
-  Barrier = 11, // every engine waits until all three reach it and are idle
-  Halt = 12,    // end of a segment: every engine stops
+  Load = 1,      // DRAM -> input or weight buffer, 2-D strided with an outer repeat
+  Store = 2,     // input buffer -> DRAM, same shape of transfer
+  Preload = 3,   // weight buffer -> the array's shadow weight registers
+  Matmul = 4,    // one fold: acc[M x N] (+)= W[M x K] * im2col(X)[K x N]
+  Requant = 5,   // acc -> int8: bias, per-channel multiplier/shift, zero point, clamp
+  Pool = 6,      // max or average pooling over an int8 tile
+  Add = 7,       // element-wise add with rescale (ai.etch.QAdd)
+  Lut = 8,       // 256-entry table lookup (ai.etch.QLut)
+  Copy = 9,      // int8 move inside the input buffer (concat, reshape of padded data)
+  Sync = 10,     // no operation; carries tokens on the queue it names
+  Barrier = 11,  // every engine waits until all three reach it and are idle
+  Halt = 12,     // end of a segment: every engine stops
 };
 constexpr int kNumOpcodes = 12;
 
@@ -40,14 +40,73 @@ enum TokenFlag : uint8_t { kPopPrev = 1, kPopNext = 2, kPushPrev = 4, kPushNext 
 
 enum class Field : uint8_t {
   // DMA
-  buf, dram, sram, rows, row_bytes, dram_stride, sram_stride, reps, dram_rep_stride, sram_rep_stride,
+  buf,
+  dram,
+  sram,
+  rows,
+  row_bytes,
+  dram_stride,
+  sram_stride,
+  reps,
+  dram_rep_stride,
+  sram_rep_stride,
   // array
-  w_addr, w_pitch, meta_addr, meta_pitch, sparse, m, k, k0, x_addr, x_chan_stride, x_pitch, acc_addr, acc_pitch,
-  out_h, out_w, stride_h, stride_w, kernel_h, kernel_w, dil_h, dil_w, k_order, accumulate, swap,
+  w_addr,
+  w_pitch,
+  meta_addr,
+  meta_pitch,
+  sparse,
+  m,
+  k,
+  k0,
+  x_addr,
+  x_chan_stride,
+  x_pitch,
+  acc_addr,
+  acc_pitch,
+  out_h,
+  out_w,
+  stride_h,
+  stride_w,
+  kernel_h,
+  kernel_w,
+  dil_h,
+  dil_w,
+  k_order,
+  accumulate,
+  swap,
   // vector
-  n, param_addr, out_addr, out_chan_stride, in_addr, in_chan_stride, in_pitch, c, mode, org_r, org_c, valid_r0,
-  valid_r1, valid_c0, valid_c1, x_zp, y_zp, mult, shift, act_min, act_max, a_addr, b_addr, a_zp, b_zp, left_shift,
-  a_mult, a_shift, b_mult, b_shift, table_addr,
+  n,
+  param_addr,
+  out_addr,
+  out_chan_stride,
+  in_addr,
+  in_chan_stride,
+  in_pitch,
+  c,
+  mode,
+  org_r,
+  org_c,
+  valid_r0,
+  valid_r1,
+  valid_c0,
+  valid_c1,
+  x_zp,
+  y_zp,
+  mult,
+  shift,
+  act_min,
+  act_max,
+  a_addr,
+  b_addr,
+  a_zp,
+  b_zp,
+  left_shift,
+  a_mult,
+  a_shift,
+  b_mult,
+  b_shift,
+  table_addr,
   // sync
   queue,
   // DMA (appended)

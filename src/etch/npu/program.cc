@@ -194,9 +194,10 @@ Program deserialize_program(const std::string& bytes, const std::string& label) 
       << "'" << label << "' is not an etch NPU program (bad magic; expected a file written by etch compile)";
   const uint32_t version = r.get<uint32_t>("version");
   ETCH_REQUIRE(version == kProgramVersion, InvalidInput)
-      << "program file '" << label << "': format version " << version << ", this etch reads version "
-      << kProgramVersion << " (recompile the model with this etch)";
-  ETCH_REQUIRE(r.get<uint32_t>("header") == 0, InvalidInput) << "program file '" << label << "': reserved header bits set";
+      << "program file '" << label << "': format version " << version << ", this etch reads version " << kProgramVersion
+      << " (recompile the model with this etch)";
+  ETCH_REQUIRE(r.get<uint32_t>("header") == 0, InvalidInput)
+      << "program file '" << label << "': reserved header bits set";
   Program p;
   p.target = read_target(r, label);
   p.dram_bytes = r.get<uint64_t>("DRAM size");
@@ -205,20 +206,22 @@ Program deserialize_program(const std::string& bytes, const std::string& label) 
   p.weight_addr = r.get<uint64_t>("weight image address");
   const uint64_t wbytes = r.get<uint64_t>("weight image size");
   ETCH_REQUIRE(p.weight_addr <= p.dram_bytes && wbytes <= p.dram_bytes - p.weight_addr, InvalidInput)
-      << "program file '" << label << "': weight image (" << wbytes << " bytes) larger than DRAM (" << p.dram_bytes << ")";
+      << "program file '" << label << "': weight image (" << wbytes << " bytes) larger than DRAM (" << p.dram_bytes
+      << ")";
   const uint8_t* w = r.bytes(wbytes, "weight image");
   p.weight_image.assign(w, w + wbytes);
   const uint32_t n = r.count("instruction count", kInstrBytes);
   p.instrs.reserve(n);
   for (uint32_t i = 0; i < n; ++i)
-    p.instrs.push_back(decode_instr(r.bytes(kInstrBytes, "instruction"),
-                                    fmt::format("program file '{}', instruction {}", label, i)));
+    p.instrs.push_back(
+        decode_instr(r.bytes(kInstrBytes, "instruction"), fmt::format("program file '{}', instruction {}", label, i)));
   const uint32_t nt = r.count("tensor count", 4);
   for (uint32_t i = 0; i < nt; ++i) {
     TensorDesc t;
     t.name = r.str("tensor name");
     const uint32_t rank = r.count("tensor rank", 8);
-    ETCH_REQUIRE(rank <= 8, InvalidInput) << "program file '" << label << "': tensor '" << t.name << "' has rank " << rank;
+    ETCH_REQUIRE(rank <= 8, InvalidInput)
+        << "program file '" << label << "': tensor '" << t.name << "' has rank " << rank;
     for (uint32_t d = 0; d < rank; ++d) t.shape.push_back(r.get<int64_t>("tensor shape"));
     t.c = r.get<int64_t>("tensor");
     t.h = r.get<int64_t>("tensor");
@@ -254,7 +257,8 @@ Program deserialize_program(const std::string& bytes, const std::string& label) 
   for (uint32_t i = 0; i < nops; ++i) {
     InputOp op;
     op.kind = r.get<uint8_t>("input op");
-    ETCH_REQUIRE(op.kind <= InputOp::Add, InvalidInput) << "program file '" << label << "': input op kind " << int(op.kind);
+    ETCH_REQUIRE(op.kind <= InputOp::Add, InvalidInput)
+        << "program file '" << label << "': input op kind " << int(op.kind);
     op.values.resize(r.count("input op values", 4));
     for (float& v : op.values) v = r.get<float>("input op values");
     p.input_ops.push_back(std::move(op));

@@ -19,8 +19,8 @@ constexpr uint32_t kProgramVersion = 2;  // 2: DMA background bit
 // (so that convolution padding needs no special case). Element (c, y, x) is
 // at dram_addr + c * chan_stride() + (y + pad) * pitch() + (x + pad).
 struct TensorDesc {
-  std::string name;            // the graph value's name
-  std::vector<int64_t> shape;  // logical shape, batch 1 (e.g. [1, 16, 14, 14] or [1, 10])
+  std::string name;             // the graph value's name
+  std::vector<int64_t> shape;   // logical shape, batch 1 (e.g. [1, 16, 14, 14] or [1, 10])
   int64_t c = 0, h = 0, w = 0;  // the shape as channels x rows x columns
   int64_t pad = 0;
   uint64_t dram_addr = 0;

@@ -48,9 +48,9 @@ class Checker {
     check_ids(p_.outputs, "program output");
     uint32_t next = 0;
     for (const Segment& s : p_.segments) {
-      ETCH_REQUIRE(s.first == next && s.first < s.end && s.end <= p_.instrs.size() &&
-                       p_.instrs[s.end - 1].op == Opcode::Halt,
-                   InvalidInput)
+      ETCH_REQUIRE(
+          s.first == next && s.first < s.end && s.end <= p_.instrs.size() && p_.instrs[s.end - 1].op == Opcode::Halt,
+          InvalidInput)
           << "program file '" << label_ << "': segment [" << s.first << ", " << s.end
           << ") does not continue the previous one or does not end in halt";
       next = s.end;
@@ -66,8 +66,8 @@ class Checker {
     ETCH_REQUIRE(ok, InvalidInput) << "program file '" << label_ << "': tensor '" << d.name << "' " << what;
   }
   [[noreturn]] void fail(const Instr& in, const std::string& what) {
-    ETCH_FAIL(InvalidInput) << "program file '" << label_ << "', instruction " << index_ << " ("
-                            << opcode_name(in.op) << "): " << what;
+    ETCH_FAIL(InvalidInput) << "program file '" << label_ << "', instruction " << index_ << " (" << opcode_name(in.op)
+                            << "): " << what;
   }
   void require(const Instr& in, bool ok, const char* what) {
     if (!ok) fail(in, what);
@@ -117,7 +117,7 @@ class Checker {
           require(in, in[f] >= 1, "stride, kernel and dilation must be at least 1");
         require(in, in[F::k0] + k <= in[F::c] * in[F::kernel_h] * in[F::kernel_w], "k range beyond c x kernel");
         int64_t kmax = 0;
-        for (int64_t j = in[F::k0]; j < in[F::k0] + k; ++j) kmax = std::max(kmax, matmul_k_offset(in, j));
+        for (int64_t j = in [F::k0]; j < in[F::k0] + k; ++j) kmax = std::max(kmax, matmul_k_offset(in, j));
         range(in, in[F::x_addr] + kmax + matmul_pixel_offset(in, in[F::out_h] - 1, in[F::out_w] - 1) + 1, icap,
               "input operand");
         const int64_t n = in[F::out_h] * in[F::out_w];
@@ -143,8 +143,9 @@ class Checker {
         require(in, in[F::act_min] <= in[F::act_max], "act_min > act_max");
         require(in, in[F::mult] >= 0, "negative multiplier");
         shift_ok(in, in[F::shift]);
-        range(in, in[F::in_addr] + (in[F::c] - 1) * in[F::in_chan_stride] + (in[F::valid_r1] - 1) * in[F::in_pitch] +
-                      in[F::valid_c1],
+        range(in,
+              in[F::in_addr] + (in[F::c] - 1) * in[F::in_chan_stride] + (in[F::valid_r1] - 1) * in[F::in_pitch] +
+                  in[F::valid_c1],
               icap, "input");
         range(in, in[F::out_addr] + (in[F::c] - 1) * in[F::out_chan_stride] + in[F::out_h] * in[F::out_w], icap,
               "output");
@@ -172,7 +173,8 @@ class Checker {
         break;
       case Opcode::Sync:
       case Opcode::Barrier:
-      case Opcode::Halt: break;
+      case Opcode::Halt:
+        break;
     }
   }
 

@@ -3,6 +3,7 @@
 #include "etch/npu/target.h"
 
 #include <fmt/format.h>
+#include <toml++/toml.h>
 
 #include <algorithm>
 #include <cmath>
@@ -11,7 +12,6 @@
 #include <optional>
 #include <set>
 #include <sstream>
-#include <toml++/toml.h>
 #include <variant>
 
 #include "etch/core/error.h"
@@ -121,26 +121,40 @@ std::optional<std::string> field_problem(const Field& f, const Target& t) {
       [&](auto ref) -> std::optional<std::string> {
         auto& v = ref(m);
         using V = std::decay_t<decltype(v)>;
-        if constexpr (std::is_same_v<V, int> || std::is_same_v<V, int64_t>) return int_problem(f, v);
-        else if constexpr (std::is_same_v<V, double>) return real_problem(f, v);
-        else if constexpr (std::is_same_v<V, std::string>) return name_problem(v);
-        else return std::nullopt;
+        if constexpr (std::is_same_v<V, int> || std::is_same_v<V, int64_t>)
+          return int_problem(f, v);
+        else if constexpr (std::is_same_v<V, double>)
+          return real_problem(f, v);
+        else if constexpr (std::is_same_v<V, std::string>)
+          return name_problem(v);
+        else
+          return std::nullopt;
       },
       f.ref);
 }
 
 const char* type_name(const toml::node& n) {
   switch (n.type()) {
-    case toml::node_type::table: return "a table";
-    case toml::node_type::array: return "an array";
-    case toml::node_type::string: return "a string";
-    case toml::node_type::integer: return "an integer";
-    case toml::node_type::floating_point: return "a float";
-    case toml::node_type::boolean: return "a boolean";
-    case toml::node_type::date: return "a date";
-    case toml::node_type::time: return "a time";
-    case toml::node_type::date_time: return "a date-time";
-    default: return "nothing";
+    case toml::node_type::table:
+      return "a table";
+    case toml::node_type::array:
+      return "an array";
+    case toml::node_type::string:
+      return "a string";
+    case toml::node_type::integer:
+      return "an integer";
+    case toml::node_type::floating_point:
+      return "a float";
+    case toml::node_type::boolean:
+      return "a boolean";
+    case toml::node_type::date:
+      return "a date";
+    case toml::node_type::time:
+      return "a time";
+    case toml::node_type::date_time:
+      return "a date-time";
+    default:
+      return "nothing";
   }
 }
 
@@ -180,9 +194,13 @@ class Parser {
           } else if constexpr (std::is_same_v<V, Dataflow>) {
             if (!n.is_string()) wrong_type("a string (\"ws\" or \"os\")");
             const std::string& s = n.as_string()->get();
-            if (s == "ws") dst = Dataflow::WeightStationary;
-            else if (s == "os") dst = Dataflow::OutputStationary;
-            else fail(where, name, fmt::format("must be \"ws\" (weight-stationary) or \"os\" (output-stationary), got \"{}\"", s));
+            if (s == "ws")
+              dst = Dataflow::WeightStationary;
+            else if (s == "os")
+              dst = Dataflow::OutputStationary;
+            else
+              fail(where, name,
+                   fmt::format("must be \"ws\" (weight-stationary) or \"os\" (output-stationary), got \"{}\"", s));
           } else {
             if (!n.is_string()) wrong_type("a string");
             const std::string& s = n.as_string()->get();
@@ -234,7 +252,8 @@ class Parser {
       const bool is_section = std::find(sections().begin(), sections().end(), key.str()) != sections().end();
       if (!is_section)
         fail(key.source(), std::string(key.str()), fmt::format("is unknown (known: {})", known_keys("")));
-      if (!node.is_table()) fail(node.source(), std::string(key.str()), fmt::format("must be a table, got {}", type_name(node)));
+      if (!node.is_table())
+        fail(node.source(), std::string(key.str()), fmt::format("must be a table, got {}", type_name(node)));
       for (const auto& [sub_key, sub_node] : *node.as_table()) {
         const Field* f = find(key.str(), sub_key.str());
         if (!f)
@@ -278,11 +297,16 @@ std::string value_text(const Field& f, const Target& t) {
       [&](auto ref) -> std::string {
         auto& v = ref(m);
         using V = std::decay_t<decltype(v)>;
-        if constexpr (std::is_same_v<V, int> || std::is_same_v<V, int64_t>) return std::to_string(v);
-        else if constexpr (std::is_same_v<V, double>) return real_text(v);
-        else if constexpr (std::is_same_v<V, bool>) return v ? "true" : "false";
-        else if constexpr (std::is_same_v<V, Dataflow>) return toml_quoted(dataflow_name(v));
-        else return toml_quoted(v);
+        if constexpr (std::is_same_v<V, int> || std::is_same_v<V, int64_t>)
+          return std::to_string(v);
+        else if constexpr (std::is_same_v<V, double>)
+          return real_text(v);
+        else if constexpr (std::is_same_v<V, bool>)
+          return v ? "true" : "false";
+        else if constexpr (std::is_same_v<V, Dataflow>)
+          return toml_quoted(dataflow_name(v));
+        else
+          return toml_quoted(v);
       },
       f.ref);
 }

@@ -1,9 +1,9 @@
 #include "etch/onnx/importer.h"
 
 #include <onnx/checker.h>
-#include <onnx/version_converter/convert.h>
 #include <onnx/onnx_pb.h>
 #include <onnx/shape_inference/implementation.h>
+#include <onnx/version_converter/convert.h>
 
 #include <filesystem>
 #include <set>
@@ -131,32 +131,46 @@ ir::Attribute Converter::convert_attribute(const AttributeProto& a, const std::s
   const std::string what = label_ + ": " + node_desc + ": attribute '" + a.name() + "'";
   auto type = a.type();
   if (type == AttributeProto::UNDEFINED) {  // very old models leave the type implicit
-    if (a.has_f()) type = AttributeProto::FLOAT;
-    else if (a.has_i()) type = AttributeProto::INT;
-    else if (a.has_s()) type = AttributeProto::STRING;
-    else if (a.has_t()) type = AttributeProto::TENSOR;
-    else if (a.has_g()) type = AttributeProto::GRAPH;
-    else if (a.floats_size()) type = AttributeProto::FLOATS;
-    else if (a.ints_size()) type = AttributeProto::INTS;
-    else if (a.strings_size()) type = AttributeProto::STRINGS;
+    if (a.has_f())
+      type = AttributeProto::FLOAT;
+    else if (a.has_i())
+      type = AttributeProto::INT;
+    else if (a.has_s())
+      type = AttributeProto::STRING;
+    else if (a.has_t())
+      type = AttributeProto::TENSOR;
+    else if (a.has_g())
+      type = AttributeProto::GRAPH;
+    else if (a.floats_size())
+      type = AttributeProto::FLOATS;
+    else if (a.ints_size())
+      type = AttributeProto::INTS;
+    else if (a.strings_size())
+      type = AttributeProto::STRINGS;
   }
   switch (type) {
-    case AttributeProto::FLOAT: return a.f();
-    case AttributeProto::INT: return static_cast<int64_t>(a.i());
-    case AttributeProto::STRING: return a.s();
+    case AttributeProto::FLOAT:
+      return a.f();
+    case AttributeProto::INT:
+      return static_cast<int64_t>(a.i());
+    case AttributeProto::STRING:
+      return a.s();
     case AttributeProto::TENSOR: {
       TensorProto t = a.t();
       return tensor_from_proto(t, what);
     }
-    case AttributeProto::FLOATS: return std::vector<float>(a.floats().begin(), a.floats().end());
-    case AttributeProto::INTS: return std::vector<int64_t>(a.ints().begin(), a.ints().end());
-    case AttributeProto::STRINGS: return std::vector<std::string>(a.strings().begin(), a.strings().end());
+    case AttributeProto::FLOATS:
+      return std::vector<float>(a.floats().begin(), a.floats().end());
+    case AttributeProto::INTS:
+      return std::vector<int64_t>(a.ints().begin(), a.ints().end());
+    case AttributeProto::STRINGS:
+      return std::vector<std::string>(a.strings().begin(), a.strings().end());
     case AttributeProto::GRAPH:
     case AttributeProto::GRAPHS:
       ETCH_FAIL(Unsupported) << what << " is a subgraph; etch does not support control flow (If, Loop, Scan)";
     default:
-      ETCH_FAIL(Unsupported) << what << " has attribute type "
-                             << AttributeProto::AttributeType_Name(type) << ", which etch does not support";
+      ETCH_FAIL(Unsupported) << what << " has attribute type " << AttributeProto::AttributeType_Name(type)
+                             << ", which etch does not support";
   }
 }
 
@@ -169,7 +183,8 @@ void Converter::add_constant_node(const NodeProto& n, const std::string& name) {
   std::optional<Tensor> t;
   if (a.name() == "value") {
     ir::Attribute v = convert_attribute(a, desc);
-    ETCH_REQUIRE(std::holds_alternative<Tensor>(v), InvalidInput) << label_ << ": " << desc << ": 'value' must be a tensor";
+    ETCH_REQUIRE(std::holds_alternative<Tensor>(v), InvalidInput)
+        << label_ << ": " << desc << ": 'value' must be a tensor";
     t = std::get<Tensor>(v);
   } else if (a.name() == "value_float") {
     t = Tensor::scalar<float>(a.f());
@@ -183,7 +198,8 @@ void Converter::add_constant_node(const NodeProto& n, const std::string& name) {
     ETCH_FAIL(Unsupported) << label_ << ": " << desc << ": attribute '" << a.name() << "' is not supported";
   }
   const std::string& out = n.output(0);
-  ETCH_REQUIRE(!by_name_.count(out), InvalidInput) << label_ << ": " << desc << ": value '" << out << "' is defined twice";
+  ETCH_REQUIRE(!by_name_.count(out), InvalidInput)
+      << label_ << ": " << desc << ": value '" << out << "' is defined twice";
   by_name_[out] = g_.add_constant(out, std::move(*t));
 }
 
@@ -219,7 +235,8 @@ void Converter::add_node(const NodeProto& n, int index) {
       outs.push_back(v);
       continue;
     }
-    ETCH_REQUIRE(!by_name_.count(out), InvalidInput) << label_ << ": " << desc << ": value '" << out << "' is defined twice";
+    ETCH_REQUIRE(!by_name_.count(out), InvalidInput)
+        << label_ << ": " << desc << ": value '" << out << "' is defined twice";
     TypeResult t;
     auto info = infos_.find(out);
     if (info != infos_.end()) t = convert_type(info->second->type(), "tensor '" + out + "'", label_);
@@ -234,7 +251,8 @@ void Converter::add_node(const NodeProto& n, int index) {
 void Converter::set_outputs(const GraphProto& gp) {
   for (const ValueInfoProto& o : gp.output()) {
     auto it = by_name_.find(o.name());
-    ETCH_REQUIRE(it != by_name_.end(), InvalidInput) << label_ << ": model output '" << o.name() << "' is never produced";
+    ETCH_REQUIRE(it != by_name_.end(), InvalidInput)
+        << label_ << ": model output '" << o.name() << "' is never produced";
     TypeResult t = convert_type(o.type(), "model output '" + o.name() + "'", label_);
     ir::Value& v = g_.value(it->second);
     if (!v.has_shape && !v.is_constant() && t.has_shape) {

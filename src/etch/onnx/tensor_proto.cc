@@ -11,25 +11,39 @@ using ::onnx::TensorProto;
 
 std::optional<DType> dtype_from_onnx(int32_t elem_type) {
   switch (elem_type) {
-    case TensorProto::FLOAT: return DType::F32;
-    case TensorProto::INT8: return DType::I8;
-    case TensorProto::UINT8: return DType::U8;
-    case TensorProto::INT32: return DType::I32;
-    case TensorProto::INT64: return DType::I64;
-    case TensorProto::BOOL: return DType::Bool;
-    default: return std::nullopt;
+    case TensorProto::FLOAT:
+      return DType::F32;
+    case TensorProto::INT8:
+      return DType::I8;
+    case TensorProto::UINT8:
+      return DType::U8;
+    case TensorProto::INT32:
+      return DType::I32;
+    case TensorProto::INT64:
+      return DType::I64;
+    case TensorProto::BOOL:
+      return DType::Bool;
+    default:
+      return std::nullopt;
   }
 }
 
 int32_t dtype_to_onnx(DType t) {
   switch (t) {
-    case DType::F32: return TensorProto::FLOAT;
-    case DType::I8: return TensorProto::INT8;
-    case DType::U8: return TensorProto::UINT8;
-    case DType::I32: return TensorProto::INT32;
-    case DType::I64: return TensorProto::INT64;
-    case DType::Bool: return TensorProto::BOOL;
-    case DType::I4: break;
+    case DType::F32:
+      return TensorProto::FLOAT;
+    case DType::I8:
+      return TensorProto::INT8;
+    case DType::U8:
+      return TensorProto::UINT8;
+    case DType::I32:
+      return TensorProto::INT32;
+    case DType::I64:
+      return TensorProto::INT64;
+    case DType::Bool:
+      return TensorProto::BOOL;
+    case DType::I4:
+      break;
   }
   ETCH_FAIL(Unsupported) << "int4 tensors cannot be written to ONNX yet";
 }
@@ -69,8 +83,7 @@ Tensor tensor_from_proto(const TensorProto& p, const std::string& what) {
   std::optional<DType> dt = dtype_from_onnx(p.data_type());
   ETCH_REQUIRE(dt, Unsupported) << what << ": element type " << onnx_type_name(p.data_type())
                                 << " is not supported (etch handles FLOAT, INT8, UINT8, INT32, INT64, BOOL)";
-  ETCH_REQUIRE(p.data_location() != TensorProto::EXTERNAL, InvalidInput)
-      << what << ": external data was not resolved";
+  ETCH_REQUIRE(p.data_location() != TensorProto::EXTERNAL, InvalidInput) << what << ": external data was not resolved";
   const int64_t numel = checked_numel(p, what);
   const size_t esize = dtype_size(*dt);
   if (p.has_raw_data()) {
@@ -89,25 +102,42 @@ Tensor tensor_from_proto(const TensorProto& p, const std::string& what) {
   }
   int64_t count = 0;
   switch (*dt) {
-    case DType::F32: count = p.float_data_size(); break;
-    case DType::I64: count = p.int64_data_size(); break;
-    default: count = p.int32_data_size(); break;
+    case DType::F32:
+      count = p.float_data_size();
+      break;
+    case DType::I64:
+      count = p.int64_data_size();
+      break;
+    default:
+      count = p.int32_data_size();
+      break;
   }
-  ETCH_REQUIRE(count == numel, InvalidInput) << what << ": holds " << count << " values, shape "
-                                             << shape_str(proto_shape(p)) << " needs " << numel;
+  ETCH_REQUIRE(count == numel, InvalidInput)
+      << what << ": holds " << count << " values, shape " << shape_str(proto_shape(p)) << " needs " << numel;
   Tensor t(*dt, proto_shape(p));
   switch (*dt) {
-    case DType::F32: copy_typed<float, float>(p.float_data(), t); break;
-    case DType::I64: copy_typed<int64_t, int64_t>(p.int64_data(), t); break;
-    case DType::I32: copy_typed<int32_t, int32_t>(p.int32_data(), t); break;
-    case DType::I8: copy_typed<int32_t, int8_t>(p.int32_data(), t); break;
-    case DType::U8: copy_typed<int32_t, uint8_t>(p.int32_data(), t); break;
+    case DType::F32:
+      copy_typed<float, float>(p.float_data(), t);
+      break;
+    case DType::I64:
+      copy_typed<int64_t, int64_t>(p.int64_data(), t);
+      break;
+    case DType::I32:
+      copy_typed<int32_t, int32_t>(p.int32_data(), t);
+      break;
+    case DType::I8:
+      copy_typed<int32_t, int8_t>(p.int32_data(), t);
+      break;
+    case DType::U8:
+      copy_typed<int32_t, uint8_t>(p.int32_data(), t);
+      break;
     case DType::Bool: {
       bool* out = t.data<bool>();
       for (int i = 0; i < p.int32_data_size(); ++i) out[i] = p.int32_data(i) != 0;
       break;
     }
-    case DType::I4: break;
+    case DType::I4:
+      break;
   }
   return t;
 }
@@ -115,11 +145,14 @@ Tensor tensor_from_proto(const TensorProto& p, const std::string& what) {
 TensorProto tensor_to_proto(const Tensor& t, const std::string& name) {
   TensorProto p;
   p.set_name(name);
-  ETCH_REQUIRE(t.dtype() != DType::I4, Unsupported) << "tensor '" << name << "' is int4, which ONNX export does not handle yet";
+  ETCH_REQUIRE(t.dtype() != DType::I4, Unsupported)
+      << "tensor '" << name << "' is int4, which ONNX export does not handle yet";
   p.set_data_type(dtype_to_onnx(t.dtype()));
   for (int64_t d : t.shape()) p.add_dims(d);
-  if (t.nbytes() > 0) p.set_raw_data(reinterpret_cast<const char*>(t.raw()), t.nbytes());
-  else p.set_raw_data(std::string());
+  if (t.nbytes() > 0)
+    p.set_raw_data(reinterpret_cast<const char*>(t.raw()), t.nbytes());
+  else
+    p.set_raw_data(std::string());
   return p;
 }
 

@@ -7,7 +7,8 @@
 namespace etch::passes {
 
 bool accepts_fused_activation(const ir::Node& p) {
-  return p.domain.empty() && p.outputs.size() == 1 && (p.op_type == "Conv" || p.op_type == "Gemm" || p.op_type == "Add");
+  return p.domain.empty() && p.outputs.size() == 1 &&
+         (p.op_type == "Conv" || p.op_type == "Gemm" || p.op_type == "Add");
 }
 
 std::optional<ActivationFusion> activation_bounds(const ir::Graph& g, const ir::Node& act) {

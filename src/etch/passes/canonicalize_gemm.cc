@@ -33,8 +33,8 @@ bool canonicalize_gemm(ir::Graph& g, const PassContext&) {
     if (!gemm && !matmul) continue;
     const Tensor* b = f32_const(g, n, 1);
     if (!b || b->rank() != 2 || !rank2_input(g, n)) continue;
-    if (gemm && (n.attr_int("transA", 0) != 0 || n.attr_float("alpha", 1.0f) != 1.0f ||
-                 n.attr_float("beta", 1.0f) != 1.0f))
+    if (gemm &&
+        (n.attr_int("transA", 0) != 0 || n.attr_float("alpha", 1.0f) != 1.0f || n.attr_float("beta", 1.0f) != 1.0f))
       continue;
     const bool trans_b = gemm && n.attr_int("transB", 0) != 0;
     const int64_t out = trans_b ? b->dim(0) : b->dim(1);

@@ -16,8 +16,10 @@ bool fold_constants(ir::Graph& g, const PassContext& ctx) {
     for (size_t i = 0; i < n.inputs.size(); ++i) {
       if (n.inputs[i] == ir::kNoValue) continue;
       const ir::Value& v = g.value(n.inputs[i]);
-      if (v.data) ins[i] = &*v.data;
-      else all_const = false;
+      if (v.data)
+        ins[i] = &*v.data;
+      else
+        all_const = false;
     }
     Tensor shape_value;
     if (!all_const && n.op_type == "Shape" && !n.has_attr("start") && !n.has_attr("end")) {
@@ -28,8 +30,10 @@ bool fold_constants(ir::Graph& g, const PassContext& ctx) {
       continue;
     }
     std::vector<Tensor> outs;
-    if (shape_value.defined()) outs = {shape_value};
-    else outs = ctx.evaluate(n, ins);
+    if (shape_value.defined())
+      outs = {shape_value};
+    else
+      outs = ctx.evaluate(n, ins);
     for (size_t i = 0; i < n.outputs.size(); ++i) {
       ir::Value& v = g.value(n.outputs[i]);
       v.data = outs[i];

@@ -54,8 +54,10 @@ CalibrationStats run_calibration(const ir::Graph& g, const QuantPlan& plan, cons
   std::map<ir::ValueId, std::unique_ptr<Observer>> obs;
   for (ir::ValueId v : plan.values) {
     if (plan.shared.count(v) || plan.fixed.count(v)) continue;
-    if (ema) obs[v] = std::make_unique<MovingAverageMinMaxObserver>();
-    else obs[v] = std::make_unique<HistogramObserver>();
+    if (ema)
+      obs[v] = std::make_unique<MovingAverageMinMaxObserver>();
+    else
+      obs[v] = std::make_unique<HistogramObserver>();
   }
   std::map<ir::ValueId, std::pair<std::vector<double>, int64_t>> sums;
   if (o.bias_correction)
@@ -85,8 +87,10 @@ CalibrationStats run_calibration(const ir::Graph& g, const QuantPlan& plan, cons
   for (auto& [v, ob] : obs) {
     ETCH_REQUIRE(!ob->empty(), InvalidInput)
         << "activation '" << g.value(v).name << "' had no finite value on the calibration data";
-    if (ema) st.ranges[v] = ob->range();
-    else st.ranges[v] = calibrate(static_cast<HistogramObserver&>(*ob), o.calibration, o.percentile);
+    if (ema)
+      st.ranges[v] = ob->range();
+    else
+      st.ranges[v] = calibrate(static_cast<HistogramObserver&>(*ob), o.calibration, o.percentile);
   }
   for (auto& [v, s] : sums) {
     std::vector<double> mean = s.first;

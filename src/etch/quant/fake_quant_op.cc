@@ -30,7 +30,8 @@ void fake_quantize(runtime::KernelContext& c) {
     inner = 1;
     for (int d = static_cast<int>(axis) + 1; d < x.rank(); ++d) inner *= x.dim(d);
   }
-  if (static_cast<int64_t>(s.size()) != channels || z.size() != s.size()) c.fail("scale/zero_point size does not match the axis");
+  if (static_cast<int64_t>(s.size()) != channels || z.size() != s.size())
+    c.fail("scale/zero_point size does not match the axis");
   const float* xp = x.data<float>();
   float* y = c.output(0).data<float>();
   for (int64_t i = 0; i < x.numel(); ++i) {

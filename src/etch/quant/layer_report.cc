@@ -45,8 +45,7 @@ double weight_sqnr(const ir::Graph& prepared, const ir::Graph& qdq, const std::s
   const std::vector<float> qv = unpack_int4(qi).to_float_vector();
   Tensor wq(DType::F32, w.data->shape());
   const int64_t per = wq.numel() / std::max<int64_t>(1, wq.dim(0));
-  for (int64_t i = 0; i < wq.numel(); ++i)
-    wq.data<float>()[i] = qv[i] * p->scales[p->per_channel() ? i / per : 0];
+  for (int64_t i = 0; i < wq.numel(); ++i) wq.data<float>()[i] = qv[i] * p->scales[p->per_channel() ? i / per : 0];
   return sqnr_db(*w.data, wq);
 }
 }  // namespace
@@ -122,7 +121,8 @@ std::vector<LayerError> layer_errors(const ir::Graph& prepared, const ir::Graph&
     e.dominant = e.weight_sqnr_db < e.act_sqnr_db ? "weights" : "activations";
     out.push_back(e);
   }
-  std::stable_sort(out.begin(), out.end(), [](const LayerError& a, const LayerError& b) { return a.sqnr_db < b.sqnr_db; });
+  std::stable_sort(out.begin(), out.end(),
+                   [](const LayerError& a, const LayerError& b) { return a.sqnr_db < b.sqnr_db; });
   return out;
 }
 
@@ -133,8 +133,12 @@ std::string layer_errors_json(const std::vector<LayerError>& errors) {
   };
   nlohmann::json j = nlohmann::json::array();
   for (const auto& e : errors)
-    j.push_back({{"node", e.node}, {"op", e.op}, {"value", e.value}, {"sqnr_db", num(e.sqnr_db)},
-                 {"weight_sqnr_db", num(e.weight_sqnr_db)}, {"activation_sqnr_db", num(e.act_sqnr_db)},
+    j.push_back({{"node", e.node},
+                 {"op", e.op},
+                 {"value", e.value},
+                 {"sqnr_db", num(e.sqnr_db)},
+                 {"weight_sqnr_db", num(e.weight_sqnr_db)},
+                 {"activation_sqnr_db", num(e.act_sqnr_db)},
                  {"dominant", e.dominant}});
   return j.dump(2);
 }

@@ -15,9 +15,9 @@
 namespace etch::quant {
 
 struct LayerError {
-  std::string node;   // integer op (or data-moving op) producing the activation
-  std::string op;     // its op type, e.g. QConv
-  std::string value;  // the float activation's name
+  std::string node;           // integer op (or data-moving op) producing the activation
+  std::string op;             // its op type, e.g. QConv
+  std::string value;          // the float activation's name
   double sqnr_db = 0;         // float vs dequantized integer activation
   double weight_sqnr_db = 0;  // +inf when the layer has no weights
   double act_sqnr_db = 0;     // the activation's own rounding/clipping

@@ -144,7 +144,8 @@ struct Lowerer {
       bias = constant(fb->name + "_int", bq);
     } else if (core.has_input(2)) {
       auto b = through_dq(g, core.inputs[2]);
-      if (!b || !g.value(b->q).data || g.value(b->q).dtype != DType::I32 || g.value(b->q).data->numel() != m) return false;
+      if (!b || !g.value(b->q).data || g.value(b->q).dtype != DType::I32 || g.value(b->q).data->numel() != m)
+        return false;
       // The bias must be on the accumulator's scale s_x·s_w[c].
       for (int64_t c = 0; c < m; ++c) {
         const float want = sx * w->second.scales[w->second.per_channel() ? c : 0];
@@ -234,8 +235,8 @@ struct Lowerer {
     a["kernel_shape"] = k;
     a["x_zero_point"] = int64_t{x->p.zero_points[0]};
     a["y_zero_point"] = int64_t{yp.zero_points[0]};
-    const auto qm = runtime::quantize_multiplier(static_cast<double>(x->p.scales[0]) /
-                                                 (static_cast<double>(yp.scales[0]) * static_cast<double>(k[0] * k[1])));
+    const auto qm = runtime::quantize_multiplier(
+        static_cast<double>(x->p.scales[0]) / (static_cast<double>(yp.scales[0]) * static_cast<double>(k[0] * k[1])));
     a["multiplier"] = int64_t{qm.multiplier};
     a["shift"] = int64_t{qm.shift};
     a["x_scale"] = x->p.scales[0];
@@ -264,11 +265,13 @@ struct Lowerer {
     for (int i = 0; i < 256; ++i)
       in.data<float>()[i] = x->p.scales[0] * static_cast<float>(i - 128 - x->p.zero_points[0]);
     std::vector<const Tensor*> ins{&in};
-    for (size_t i = 1; i < p.inputs.size(); ++i) ins.push_back(p.inputs[i] == ir::kNoValue ? nullptr : &*g.value(p.inputs[i]).data);
+    for (size_t i = 1; i < p.inputs.size(); ++i)
+      ins.push_back(p.inputs[i] == ir::kNoValue ? nullptr : &*g.value(p.inputs[i]).data);
     const Tensor out = runtime::run_node(p, ins)[0];
     Tensor table(DType::I8, {256});
     for (int i = 0; i < 256; ++i)
-      table.data<int8_t>()[i] = runtime::quantize_half_away<int8_t>(out.data<float>()[i], yp.scales[0], yp.zero_points[0]);
+      table.data<int8_t>()[i] =
+          runtime::quantize_half_away<int8_t>(out.data<float>()[i], yp.scales[0], yp.zero_points[0]);
     const ir::ValueId t = constant(p.name.empty() ? "lut" : p.name + "_table", table);
     g.add_node("QLut", {x->q, t}, {q.outputs[0]}, p.name, {{"function", p.op_type}}, ir::kEtchDomain);
     return true;

@@ -11,8 +11,8 @@
 #include "etch/passes/activation_fusion.h"
 #include "etch/passes/pipeline.h"
 #include "etch/quant/calibration_run.h"
-#include "etch/quant/ptq_emit.h"
 #include "etch/quant/int4_storage.h"
+#include "etch/quant/ptq_emit.h"
 #include "etch/quant/ptq_plan.h"
 #include "etch/quant/qdq_util.h"
 #include "etch/quant/qparams.h"
@@ -93,13 +93,15 @@ void check_ptq_inputs(const ir::Graph& g, const data::Dataset& calib, const PtqO
   ETCH_REQUIRE(o.weight_bits == 8 || o.weight_bits == 4, InvalidInput)
       << "weight bits must be 8 or 4, got " << o.weight_bits;
   for (const auto& name : o.keep_float)
-    ETCH_REQUIRE(g.find_node_by_name(name), InvalidInput) << "--keep-float: the model has no node named '" << name << "'";
+    ETCH_REQUIRE(g.find_node_by_name(name), InvalidInput)
+        << "--keep-float: the model has no node named '" << name << "'";
   for (const auto& [name, bits] : o.bits_per_layer) {
     const ir::Node* n = g.find_node_by_name(name);
     ETCH_REQUIRE(n, InvalidInput) << "bits per layer: the model has no node named '" << name << "'";
     ETCH_REQUIRE(n->op_type == "Conv" || n->op_type == "Gemm" || n->op_type == "MatMul", InvalidInput)
         << "bits per layer: " << n->describe() << " has no weights (expected a Conv, Gemm or MatMul)";
-    ETCH_REQUIRE(bits == 8 || bits == 4, InvalidInput) << "bits per layer: '" << name << "' asks for " << bits << " bits";
+    ETCH_REQUIRE(bits == 8 || bits == 4, InvalidInput)
+        << "bits per layer: '" << name << "' asks for " << bits << " bits";
   }
   ETCH_REQUIRE(o.calib_samples >= 1 && o.calib_batch >= 1, InvalidInput)
       << "calibration samples and batch must be >= 1, got " << o.calib_samples << " and " << o.calib_batch;
@@ -191,8 +193,10 @@ ir::Graph emit_qdq(ir::Graph g, const QuantPlan& plan, std::map<ir::ValueId, Qua
     if (qw.params.per_channel()) qw.params.axis = 0;
     ir::ValueId wq;
     const std::string wshort = short_name('w', n.inputs[1]);  // short: see add_qdq
-    if (bits == 4 && !o.int4_as_int8) wq = add_packed_int4(g, qw.q, wshort);
-    else wq = g.add_constant(g.unique_name(wshort + "q"), qw.q);
+    if (bits == 4 && !o.int4_as_int8)
+      wq = add_packed_int4(g, qw.q, wshort);
+    else
+      wq = g.add_constant(g.unique_name(wshort + "q"), qw.q);
     const ir::ValueId wdq = add_dequantize_const(g, wq, qw.params, wshort);
     const int64_t m = w.dim(0);
     std::vector<double> bias(static_cast<size_t>(m), 0.0);

@@ -9,9 +9,9 @@ namespace etch::quant {
 bool QuantPlan::contains(ir::ValueId v) const { return std::find(values.begin(), values.end(), v) != values.end(); }
 
 bool is_lut_op(const ir::Node& n) {
-  static const std::set<std::string> ops = {"Sigmoid", "Tanh",     "HardSwish", "HardSigmoid", "Relu", "Clip",
-                                            "LeakyRelu", "Elu",    "Selu",      "Softplus",    "Softsign", "Erf",
-                                            "Exp",     "Neg",      "Abs",       "Gelu",        "Mish"};
+  static const std::set<std::string> ops = {"Sigmoid",   "Tanh", "HardSwish", "HardSigmoid", "Relu",     "Clip",
+                                            "LeakyRelu", "Elu",  "Selu",      "Softplus",    "Softsign", "Erf",
+                                            "Exp",       "Neg",  "Abs",       "Gelu",        "Mish"};
   if (!n.domain.empty() || !ops.count(n.op_type) || n.outputs.size() != 1) return false;
   for (size_t i = 1; i < n.inputs.size(); ++i)
     if (n.inputs[i] != ir::kNoValue) return n.op_type == "Clip";  // Clip bounds must be constants (checked later)
@@ -19,8 +19,8 @@ bool is_lut_op(const ir::Node& n) {
 }
 
 bool is_data_movement(const ir::Node& n) {
-  static const std::set<std::string> ops = {"MaxPool", "Reshape", "Flatten", "Transpose", "Squeeze", "Unsqueeze",
-                                            "Identity"};
+  static const std::set<std::string> ops = {"MaxPool", "Reshape",   "Flatten", "Transpose",
+                                            "Squeeze", "Unsqueeze", "Identity"};
   return n.domain.empty() && ops.count(n.op_type) && n.outputs.size() == 1;
 }
 
@@ -37,7 +37,8 @@ bool const_f32(const ir::Graph& g, const ir::Node& n, size_t i) {
 }
 
 bool weighted(const ir::Graph& g, const ir::Node& n) {
-  if (!n.domain.empty() || n.outputs.size() != 1 || !float_activation(g, n.inputs[0]) || !const_f32(g, n, 1)) return false;
+  if (!n.domain.empty() || n.outputs.size() != 1 || !float_activation(g, n.inputs[0]) || !const_f32(g, n, 1))
+    return false;
   const Tensor& w = *g.value(n.inputs[1]).data;
   const int64_t m = w.rank() > 0 ? w.dim(0) : 0;
   if (n.has_input(2) && !(const_f32(g, n, 2) && g.value(n.inputs[2]).data->numel() == m)) return false;

@@ -14,16 +14,16 @@
 namespace etch::quant {
 
 struct WeightedLayer {
-  ir::NodeId node = -1;  // Conv or Gemm (transB = 1)
+  ir::NodeId node = -1;               // Conv or Gemm (transB = 1)
   ir::ValueId input = ir::kNoValue;   // activation input (quantized)
   ir::ValueId output = ir::kNoValue;  // quantized output (after a fused activation)
 };
 
 struct QuantPlan {
-  std::vector<ir::ValueId> values;             // activations to quantize, in graph order
-  std::map<ir::ValueId, ir::ValueId> shared;   // value -> value whose parameters it reuses
-  std::map<ir::ValueId, QuantParams> fixed;    // value -> fixed parameters
-  std::vector<WeightedLayer> layers;           // layers whose weights are quantized
+  std::vector<ir::ValueId> values;            // activations to quantize, in graph order
+  std::map<ir::ValueId, ir::ValueId> shared;  // value -> value whose parameters it reuses
+  std::map<ir::ValueId, QuantParams> fixed;   // value -> fixed parameters
+  std::vector<WeightedLayer> layers;          // layers whose weights are quantized
   // Quantized output of a Conv/Gemm/Add -> the Relu/Clip fused into it that
   // produces it (passes/activation_fusion.h).
   std::map<ir::ValueId, ir::NodeId> fused;

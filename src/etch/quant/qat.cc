@@ -56,7 +56,6 @@ void write_weight_scales(ir::Graph& g, const WeightFq& f) {
   }
 }
 
-
 struct FakeQuantized {
   std::vector<ActFq> acts;  // observed (not fixed) activations
   std::vector<WeightFq> weights;
@@ -80,9 +79,9 @@ FakeQuantized insert_fake_quant(ir::Graph& g, const ir::Graph& prepared, const Q
     const bool fixed = plan.fixed.count(pv) != 0;
     QuantParams p = fixed ? plan.fixed.at(pv) : activation_params(stats.ranges.at(pv), g.value(v).name);
     ActFq a{v, ir::kNoValue, ir::kNoValue, fixed ? Range{} : stats.ranges.at(pv)};
-    const ir::ValueId y = add_fq(g, v, Tensor::scalar<float>(p.scales[0]),
-                                 Tensor::scalar<float>(static_cast<float>(p.zero_points[0])), -128, 127, -1, &a.scale,
-                                 &a.zero);
+    const ir::ValueId y =
+        add_fq(g, v, Tensor::scalar<float>(p.scales[0]), Tensor::scalar<float>(static_cast<float>(p.zero_points[0])),
+               -128, 127, -1, &a.scale, &a.zero);
     for (ir::NodeId u : users)
       for (auto& in : g.find_node(u)->inputs)
         if (in == v) in = y;
@@ -166,8 +165,8 @@ bool has_batchnorm(const ir::Graph& g) {
 // the constant learning rate, fake quantization on the same tensors as later.
 // Returns the float graph with the trained parameters, to be folded.
 ir::Graph train_with_live_batchnorm(const ir::Graph& float_graph, const ir::Graph& prepared, const QuantPlan& plan,
-                                    const CalibrationStats& stats, const data::Dataset& train_set,
-                                    const PtqOptions& o, const QatOptions& q) {
+                                    const CalibrationStats& stats, const data::Dataset& train_set, const PtqOptions& o,
+                                    const QatOptions& q) {
   std::vector<passes::Pass> unfolded;
   for (auto& p : passes::prepare_pipeline())
     if (p.name != "fold_batchnorm") unfolded.push_back(std::move(p));
@@ -217,8 +216,7 @@ ir::Graph quantize_qat(const ir::Graph& float_graph, const data::Dataset& train_
   if (live_bn) {
     // Fold the BatchNorms as trained, and calibrate again: their running
     // statistics have moved, so the activation ranges have too.
-    prepared = prepare_for_quantization(
-        train_with_live_batchnorm(float_graph, prepared, plan, stats, train_set, o, q));
+    prepared = prepare_for_quantization(train_with_live_batchnorm(float_graph, prepared, plan, stats, train_set, o, q));
     plan = plan_quantization(prepared, o.keep_float);
     stats = run_calibration(prepared, plan, train_set, o);
   }

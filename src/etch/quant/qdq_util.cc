@@ -19,7 +19,8 @@ std::optional<QuantParams> qdq_params(const ir::Graph& g, const ir::Node& n) {
     p.zero_points.assign(p.scales.size(), 0);
   }
   if (p.zero_points.size() != p.scales.size()) return std::nullopt;
-  if (s.data->rank() == 1 && !(s.data->numel() == 1 && !n.has_attr("axis"))) p.axis = static_cast<int>(n.attr_int("axis", 1));
+  if (s.data->rank() == 1 && !(s.data->numel() == 1 && !n.has_attr("axis")))
+    p.axis = static_cast<int>(n.attr_int("axis", 1));
   return p;
 }
 

@@ -58,7 +58,8 @@ std::vector<Tensor> run_node(const ir::Node& node, const std::vector<const Tenso
   DType key = inputs.empty() || !inputs[0] ? DType::F32 : inputs[0]->dtype();
   KernelFn fn = find_kernel(node.op_type, node.domain, key);
   // Shape errors from inference come before the missing-kernel error, as before.
-  std::vector<Tensor> outputs = allocate(node, inputs, !fn || !kernel_overwrites_outputs(node.op_type, node.domain, key));
+  std::vector<Tensor> outputs =
+      allocate(node, inputs, !fn || !kernel_overwrites_outputs(node.op_type, node.domain, key));
   ETCH_REQUIRE(fn, Unsupported) << node.describe() << ": no kernel for input type " << dtype_name(key);
   KernelContext kctx(node, inputs, &outputs);
   fn(kctx);
@@ -93,7 +94,8 @@ std::vector<Tensor> Interpreter::run(const std::vector<Tensor>& inputs) {
     std::vector<const Tensor*> ins(n.inputs.size(), nullptr);
     for (size_t i = 0; i < n.inputs.size(); ++i) {
       if (n.inputs[i] == ir::kNoValue) continue;
-      ETCH_CHECK(env[n.inputs[i]].defined()) << n.describe() << ": input '" << g.value(n.inputs[i]).name << "' not computed";
+      ETCH_CHECK(env[n.inputs[i]].defined())
+          << n.describe() << ": input '" << g.value(n.inputs[i]).name << "' not computed";
       ins[i] = &env[n.inputs[i]];
     }
     std::vector<Tensor> outs = run_node(n, ins);

@@ -14,19 +14,21 @@ void declare_overwrites_outputs(const std::string& op_type, const std::string& d
 bool kernel_overwrites_outputs(const std::string& op_type, const std::string& domain, DType dtype);
 
 struct OverwritesRegistrar {
-  OverwritesRegistrar(const char* op, const char* domain, DType dtype) { declare_overwrites_outputs(op, domain, dtype); }
+  OverwritesRegistrar(const char* op, const char* domain, DType dtype) {
+    declare_overwrites_outputs(op, domain, dtype);
+  }
 };
 
 #define ETCH_OVERWRITES_CONCAT2(a, b) a##b
 #define ETCH_OVERWRITES_CONCAT(a, b) ETCH_OVERWRITES_CONCAT2(a, b)
 // ETCH_KERNEL_OVERWRITES_OUTPUTS("Relu", "", ::etch::DType::F32);
-#define ETCH_KERNEL_OVERWRITES_OUTPUTS(op, domain, dtype)                                              \
+#define ETCH_KERNEL_OVERWRITES_OUTPUTS(op, domain, dtype)                                                      \
   static ::etch::runtime::OverwritesRegistrar ETCH_OVERWRITES_CONCAT(etch_overwrites_registrar_, __COUNTER__)( \
       op, domain, dtype)
 
 // The same declaration for every numeric dtype etch runs (element-wise kernels
 // that dispatch on the dtype inside).
-#define ETCH_KERNEL_OVERWRITES_OUTPUTS_NUMERIC(op)         \
+#define ETCH_KERNEL_OVERWRITES_OUTPUTS_NUMERIC(op)            \
   ETCH_KERNEL_OVERWRITES_OUTPUTS(op, "", ::etch::DType::F32); \
   ETCH_KERNEL_OVERWRITES_OUTPUTS(op, "", ::etch::DType::I32); \
   ETCH_KERNEL_OVERWRITES_OUTPUTS(op, "", ::etch::DType::I64); \

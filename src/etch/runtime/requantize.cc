@@ -46,8 +46,8 @@ int32_t multiply_by_quantized_multiplier(int32_t x, int32_t multiplier, int shif
   const __int128 ab = (static_cast<__int128>(x) << shift) * multiplier;
   const __int128 nudge = ab >= 0 ? (__int128{1} << 30) : 1 - (__int128{1} << 30);
   const __int128 q = (ab + nudge) / (__int128{1} << 31);  // truncates toward zero, as SRDHM does
-  return static_cast<int32_t>(std::clamp<__int128>(q, std::numeric_limits<int32_t>::min(),
-                                                   std::numeric_limits<int32_t>::max()));
+  return static_cast<int32_t>(
+      std::clamp<__int128>(q, std::numeric_limits<int32_t>::min(), std::numeric_limits<int32_t>::max()));
 }
 
 int32_t requantize(int32_t acc, QuantizedMultiplier m, int32_t zero_point, int32_t act_min, int32_t act_max) {
@@ -95,9 +95,9 @@ T quantize_half_even(float x, float scale, int32_t zero_point) {
   return quantize_with<T, round_half_to_even>(x, scale, zero_point);
 }
 
-#define ETCH_INSTANTIATE_QUANTIZE(T)                               \
-  template T saturate_cast<T>(double);                             \
-  template T quantize_half_away<T>(float, float, int32_t);         \
+#define ETCH_INSTANTIATE_QUANTIZE(T)                       \
+  template T saturate_cast<T>(double);                     \
+  template T quantize_half_away<T>(float, float, int32_t); \
   template T quantize_half_even<T>(float, float, int32_t);
 ETCH_INSTANTIATE_QUANTIZE(int8_t)
 ETCH_INSTANTIATE_QUANTIZE(uint8_t)

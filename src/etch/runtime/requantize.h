@@ -23,7 +23,8 @@ QuantizedMultiplier quantize_multiplier(double real);
 
 // gemmlowp primitives, re-exported so callers need not include gemmlowp.
 int32_t saturating_rounding_doubling_high_mul(int32_t a, int32_t b);  // round(a·b / 2^31), saturating
-int32_t rounding_divide_by_pot(int32_t x, int exponent);              // round(x / 2^exponent), ties away from 0; exponent in [0, 31]
+int32_t rounding_divide_by_pot(int32_t x,
+                               int exponent);  // round(x / 2^exponent), ties away from 0; exponent in [0, 31]
 
 // TFLite's MultiplyByQuantizedMultiplier: x · m · 2^(shift − 31), rounded.
 // shift in [-31, 30]. Results that do not fit in int32 (only possible with a

@@ -32,8 +32,8 @@ inline int32_t mbqm(int32_t x, int32_t multiplier, int shift) {
   const __int128 ab = (static_cast<__int128>(x) << shift) * multiplier;
   const __int128 nudge = ab >= 0 ? (__int128{1} << 30) : 1 - (__int128{1} << 30);
   const __int128 q = (ab + nudge) / (__int128{1} << 31);
-  return static_cast<int32_t>(std::clamp<__int128>(q, std::numeric_limits<int32_t>::min(),
-                                                   std::numeric_limits<int32_t>::max()));
+  return static_cast<int32_t>(
+      std::clamp<__int128>(q, std::numeric_limits<int32_t>::min(), std::numeric_limits<int32_t>::max()));
 }
 
 inline int32_t requantize(int32_t acc, int32_t multiplier, int shift, int32_t zero_point, int32_t lo, int32_t hi) {

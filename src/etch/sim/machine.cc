@@ -31,8 +31,10 @@ void Machine::dma(const npu::Instr& in, bool load) {
     for (int64_t i = 0; i < in[F::rows]; ++i) {
       int8_t* s = sram + in[F::sram] + r * in[F::sram_rep_stride] + i * in[F::sram_stride];
       int8_t* d = dram.data() + in[F::dram] + r * in[F::dram_rep_stride] + i * in[F::dram_stride];
-      if (load) std::memmove(s, d, rb);
-      else std::memmove(d, s, rb);
+      if (load)
+        std::memmove(s, d, rb);
+      else
+        std::memmove(d, s, rb);
     }
 }
 
@@ -119,8 +121,8 @@ void Machine::requant(const npu::Instr& in) {
     const int32_t* a = acc.data() + in[F::acc_addr] + i * in[F::acc_pitch];
     int8_t* out = ibuf.data() + in[F::out_addr] + i * in[F::out_chan_stride];
     for (int64_t p = 0; p < n; ++p)
-      out[p] = static_cast<int8_t>(requantize(static_cast<int32_t>(static_cast<uint32_t>(a[p]) + static_cast<uint32_t>(bias)),
-                                              mult, shift, zp, lo, hi));
+      out[p] = static_cast<int8_t>(requantize(
+          static_cast<int32_t>(static_cast<uint32_t>(a[p]) + static_cast<uint32_t>(bias)), mult, shift, zp, lo, hi));
   }
 }
 

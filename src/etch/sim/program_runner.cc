@@ -30,10 +30,18 @@ std::vector<std::vector<float>> ProgramRunner::run(const float* image, SimStats&
     for (const npu::InputOp& op : p_.input_ops) {
       const float v = op.values.size() == 1 ? op.values[0] : op.values[i / plane];
       switch (op.kind) {
-        case npu::InputOp::Sub: x = x - v; break;
-        case npu::InputOp::Div: x = x / v; break;
-        case npu::InputOp::Mul: x = x * v; break;
-        default: x = x + v; break;
+        case npu::InputOp::Sub:
+          x = x - v;
+          break;
+        case npu::InputOp::Div:
+          x = x / v;
+          break;
+        case npu::InputOp::Mul:
+          x = x * v;
+          break;
+        default:
+          x = x + v;
+          break;
       }
     }
     q[i] = quantize_linear(x, in.scale, in.zero_point);
@@ -46,7 +54,8 @@ std::vector<std::vector<float>> ProgramRunner::run(const float* image, SimStats&
     std::vector<int8_t> r(d.numel());
     sim_.read_tensor(t, r.data());
     std::vector<float> f(d.numel());
-    for (int64_t i = 0; i < d.numel(); ++i) f[i] = static_cast<float>(static_cast<int64_t>(r[i]) - d.zero_point) * d.scale;
+    for (int64_t i = 0; i < d.numel(); ++i)
+      f[i] = static_cast<float>(static_cast<int64_t>(r[i]) - d.zero_point) * d.scale;
     outs.push_back(std::move(f));
   }
   return outs;

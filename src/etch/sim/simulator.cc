@@ -9,8 +9,8 @@
 
 #include <algorithm>
 #include <array>
-#include <cstring>
 #include <cmath>
+#include <cstring>
 #include <deque>
 
 #include "etch/core/error.h"
@@ -35,9 +35,9 @@ constexpr int64_t kVectorLatency = 2;  // pipeline cycles added to every vector 
 struct Engine {
   std::vector<uint32_t> list;  // instruction indices
   size_t pc = 0;
-  int64_t t = 0;          // next issue cycle
-  int64_t idle_at = 0;    // every operation it started has completed
-  int64_t settled_at = 0; // the same without loads and preloads (what a BARRIER waits for)
+  int64_t t = 0;           // next issue cycle
+  int64_t idle_at = 0;     // every operation it started has completed
+  int64_t settled_at = 0;  // the same without loads and preloads (what a BARRIER waits for)
 };
 
 struct Interval {
@@ -136,8 +136,12 @@ struct Simulator::Impl {
     start = token_t;
     switch (in.op) {
       case Opcode::Load:
-      case Opcode::Store: start = std::max(start, dram_free); break;
-      case Opcode::Preload: start = std::max(start, shadow_free); break;
+      case Opcode::Store:
+        start = std::max(start, dram_free);
+        break;
+      case Opcode::Preload:
+        start = std::max(start, shadow_free);
+        break;
       case Opcode::Matmul: {
         start = std::max(start, array_free);
         if (in[F::swap]) start = std::max(start, preload_done);
@@ -154,8 +158,11 @@ struct Simulator::Impl {
       case Opcode::Pool:
       case Opcode::Add:
       case Opcode::Lut:
-      case Opcode::Copy: start = std::max(start, std::max(vector_free, array_free)); break;
-      default: break;
+      case Opcode::Copy:
+        start = std::max(start, std::max(vector_free, array_free));
+        break;
+      default:
+        break;
     }
     return true;
   }
@@ -170,14 +177,18 @@ struct Simulator::Impl {
       if (in.tokens & (prev ? npu::kPopPrev : npu::kPopNext)) tokens[pop_queue(e, prev)].pop_front();
     const int64_t wait = token_t - en.t;
     if (wait > 0) {
-      if (e == kLoad) ls.load_wait_compute += wait;
-      else if (e == kStore) ls.store_wait_compute += wait;
-      else if (in.tokens & npu::kPopNext) ls.compute_wait_store += wait;
-      else ls.compute_wait_load += wait;
+      if (e == kLoad)
+        ls.load_wait_compute += wait;
+      else if (e == kStore)
+        ls.store_wait_compute += wait;
+      else if (in.tokens & npu::kPopNext)
+        ls.compute_wait_store += wait;
+      else
+        ls.compute_wait_load += wait;
     }
-    int64_t done = start + 1;       // when every effect has completed
-    int64_t free_at = done;         // when the neighbour may reuse what it read (token time)
-    int64_t busy = 1;               // cycles the unit is occupied (trace)
+    int64_t done = start + 1;  // when every effect has completed
+    int64_t free_at = done;    // when the neighbour may reuse what it read (token time)
+    int64_t busy = 1;          // cycles the unit is occupied (trace)
     int trace_engine = e;
     const Target& t = tgt();
     switch (in.op) {
@@ -263,16 +274,31 @@ struct Simulator::Impl {
         ls.sram_bytes += sram;
         en.t = start + 1;
         switch (in.op) {
-          case Opcode::Requant: m.requant(in); break;
-          case Opcode::Pool: m.pool(in); break;
-          case Opcode::Add: m.add(in); break;
-          case Opcode::Lut: m.lut(in); break;
-          default: m.copy(in); break;
+          case Opcode::Requant:
+            m.requant(in);
+            break;
+          case Opcode::Pool:
+            m.pool(in);
+            break;
+          case Opcode::Add:
+            m.add(in);
+            break;
+          case Opcode::Lut:
+            m.lut(in);
+            break;
+          default:
+            m.copy(in);
+            break;
         }
         break;
       }
-      case Opcode::Sync: en.t = start; done = free_at = start; busy = 0; break;
-      default: ETCH_CHECK(false) << "barrier/halt reached run_one";
+      case Opcode::Sync:
+        en.t = start;
+        done = free_at = start;
+        busy = 0;
+        break;
+      default:
+        ETCH_CHECK(false) << "barrier/halt reached run_one";
     }
     for (bool prev : {true, false})
       if (in.tokens & (prev ? npu::kPushPrev : npu::kPushNext)) tokens[push_queue(e, prev)].push_back(free_at);
@@ -285,8 +311,7 @@ struct Simulator::Impl {
   }
 
   SimStats run(int s) {
-    ETCH_REQUIRE(s >= 0 && s < static_cast<int>(prog.segments.size()), InvalidInput)
-        << "program has no segment " << s;
+    ETCH_REQUIRE(s >= 0 && s < static_cast<int>(prog.segments.size()), InvalidInput) << "program has no segment " << s;
     const npu::Segment& seg = prog.segments[s];
     for (Engine& e : eng) e = Engine{};
     for (auto& q : tokens) q.clear();
@@ -349,11 +374,13 @@ struct Simulator::Impl {
       for (int e = 0; e < 3; ++e) {
         const Engine& en = eng[e];
         where += fmt::format("{}{} engine at instruction {} ({})", where.empty() ? "" : ", ",
-                             e == 0 ? "load" : e == 1 ? "compute" : "store", en.list[en.pc],
-                             npu::opcode_name(prog.instrs[en.list[en.pc]].op));
+                             e == 0   ? "load"
+                             : e == 1 ? "compute"
+                                      : "store",
+                             en.list[en.pc], npu::opcode_name(prog.instrs[en.list[en.pc]].op));
       }
-      ETCH_FAIL(InvalidInput) << "NPU program deadlocks: every engine waits for a token that is never pushed ("
-                              << where << ")";
+      ETCH_FAIL(InvalidInput) << "NPU program deadlocks: every engine waits for a token that is never pushed (" << where
+                              << ")";
     }
     SimStats out;
     out.layer_info = prog.layers;

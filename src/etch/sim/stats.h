@@ -9,12 +9,12 @@
 namespace etch::sim {
 
 struct LayerStats {
-  int64_t cycles = 0;         // from the end of the layers before it (in program order) to its last completion
-  int64_t array_cycles = 0;   // cycles the array's input port was streaming (MATMUL issue cycles)
-  int64_t preload_cycles = 0; // cycles spent shifting weights into the array (overlaps streaming)
-  int64_t vector_cycles = 0;  // cycles the vector unit was busy
-  int64_t macs = 0;           // useful multiply-accumulates (zeros skipped by 2:4 sparsity not counted)
-  int64_t array_slots = 0;    // rows x cols x array_cycles: MAC slots offered while streaming
+  int64_t cycles = 0;          // from the end of the layers before it (in program order) to its last completion
+  int64_t array_cycles = 0;    // cycles the array's input port was streaming (MATMUL issue cycles)
+  int64_t preload_cycles = 0;  // cycles spent shifting weights into the array (overlaps streaming)
+  int64_t vector_cycles = 0;   // cycles the vector unit was busy
+  int64_t macs = 0;            // useful multiply-accumulates (zeros skipped by 2:4 sparsity not counted)
+  int64_t array_slots = 0;     // rows x cols x array_cycles: MAC slots offered while streaming
   // Stalls: cycles an engine waited for a token from its neighbour.
   int64_t load_wait_compute = 0;   // load engine waiting for a buffer to be freed
   int64_t compute_wait_load = 0;   // compute engine waiting for data

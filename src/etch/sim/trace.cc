@@ -15,8 +15,13 @@ std::string trace_json(const std::vector<TraceEvent>& events, const npu::Program
   for (const TraceEvent& t : events) {
     nlohmann::json args = {{"cycles", t.dur}, {"start_cycle", t.start}};
     if (t.layer >= 0 && t.layer < static_cast<int>(p.layers.size())) args["layer"] = p.layers[t.layer].name;
-    ev.push_back({{"name", t.name}, {"ph", "X"}, {"pid", 1}, {"tid", t.engine}, {"ts", t.start * us_per_cycle},
-                  {"dur", t.dur * us_per_cycle}, {"args", args}});
+    ev.push_back({{"name", t.name},
+                  {"ph", "X"},
+                  {"pid", 1},
+                  {"tid", t.engine},
+                  {"ts", t.start * us_per_cycle},
+                  {"dur", t.dur * us_per_cycle},
+                  {"args", args}});
   }
   return nlohmann::json{{"traceEvents", ev}, {"displayTimeUnit", "ns"}}.dump();
 }

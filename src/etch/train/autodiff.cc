@@ -35,8 +35,7 @@ bool is_weight_slot(const std::string& op, int input) {
 }
 }  // namespace
 
-Autodiff::Autodiff(ir::Graph& g, const std::set<std::string>& frozen, bool input_grads, bool any_constant)
-    : graph_(g) {
+Autodiff::Autodiff(ir::Graph& g, const std::set<std::string>& frozen, bool input_grads, bool any_constant) : graph_(g) {
   const int nv = g.num_values();
   param_of_value_.assign(nv, -1);
   requires_grad_.assign(nv, false);

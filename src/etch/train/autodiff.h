@@ -52,8 +52,8 @@ class Autodiff {
  private:
   ir::Graph& graph_;
   std::vector<Param> params_;
-  std::vector<int> param_of_value_;   // value id -> index in params_ or -1
-  std::vector<bool> requires_grad_;   // per value
+  std::vector<int> param_of_value_;  // value id -> index in params_ or -1
+  std::vector<bool> requires_grad_;  // per value
   std::vector<Tensor> env_;
   std::vector<std::vector<Tensor>> node_outputs_;
   std::vector<std::any> saved_;

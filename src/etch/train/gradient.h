@@ -17,9 +17,9 @@ namespace etch::train {
 struct ForwardTrainContext {
   const ir::Node& node;
   std::vector<const Tensor*> inputs;
-  std::vector<Tensor>& outputs;   // preallocated from shape inference
-  std::any& saved;                // anything backward needs
-  uint64_t seed;                  // per node and step, for Dropout
+  std::vector<Tensor>& outputs;  // preallocated from shape inference
+  std::any& saved;               // anything backward needs
+  uint64_t seed;                 // per node and step, for Dropout
   // For BatchNormalization: running statistics to update in place.
   std::vector<Tensor*> mutable_inputs;
 };
@@ -30,8 +30,8 @@ struct GradContext {
   const std::vector<Tensor>& outputs;       // forward outputs
   std::vector<const Tensor*> output_grads;  // nullptr when an output has no gradient
   const std::any& saved;
-  std::vector<bool> needs_grad;             // per input: compute only these
-  std::vector<Tensor> input_grads;          // rule fills those it needs (same shape as input)
+  std::vector<bool> needs_grad;     // per input: compute only these
+  std::vector<Tensor> input_grads;  // rule fills those it needs (same shape as input)
   const Tensor& in(size_t i) const { return *inputs[i]; }
   const Tensor& gout(size_t i = 0) const { return *output_grads[i]; }
   bool wants(size_t i) const { return i < needs_grad.size() && needs_grad[i]; }
@@ -54,8 +54,9 @@ struct GradRegistrar {
 };
 #define ETCH_GRAD_CONCAT2(a, b) a##b
 #define ETCH_GRAD_CONCAT(a, b) ETCH_GRAD_CONCAT2(a, b)
-#define ETCH_REGISTER_GRAD(op, ...) \
-  static ::etch::train::GradRegistrar ETCH_GRAD_CONCAT(etch_grad_registrar_, __COUNTER__)(op, ::etch::train::GradRule __VA_ARGS__)
+#define ETCH_REGISTER_GRAD(op, ...)                                                        \
+  static ::etch::train::GradRegistrar ETCH_GRAD_CONCAT(etch_grad_registrar_, __COUNTER__)( \
+      op, ::etch::train::GradRule __VA_ARGS__)
 
 // Sums a broadcast gradient back to the operand's shape (numpy broadcasting).
 Tensor reduce_to_shape(const Tensor& grad, const Shape& shape);

@@ -18,8 +18,8 @@ void log_softmax_row(const float* x, int64_t c, float inv_t, std::vector<double>
 }  // namespace
 
 LossResult softmax_cross_entropy(const Tensor& logits, const Tensor& labels, float eps) {
-  ETCH_REQUIRE(logits.rank() == 2, InvalidInput) << "cross-entropy expects logits [batch, classes], got "
-                                                 << shape_str(logits.shape());
+  ETCH_REQUIRE(logits.rank() == 2, InvalidInput)
+      << "cross-entropy expects logits [batch, classes], got " << shape_str(logits.shape());
   const int64_t b = logits.dim(0), c = logits.dim(1);
   ETCH_REQUIRE(labels.numel() == b, InvalidInput) << "got " << labels.numel() << " labels for a batch of " << b;
   const std::vector<int64_t> y = labels.to_int64_vector();
@@ -70,7 +70,8 @@ LossResult distillation_kl(const Tensor& s, const Tensor& t, float temperature) 
 }
 
 LossResult mse(const Tensor& a, const Tensor& b) {
-  ETCH_REQUIRE(a.shape() == b.shape(), InvalidInput) << "MSE of " << shape_str(a.shape()) << " and " << shape_str(b.shape());
+  ETCH_REQUIRE(a.shape() == b.shape(), InvalidInput)
+      << "MSE of " << shape_str(a.shape()) << " and " << shape_str(b.shape());
   LossResult r;
   r.grad = Tensor(DType::F32, a.shape());
   const int64_t n = a.numel();

@@ -52,8 +52,10 @@ double Optimizer::step(std::vector<Param>& params, float lr) {
       const bool decoupled = cfg_.kind == "adamw";
       for (int64_t i = 0; i < n; ++i) {
         float gi = g[i] * clip_scale;
-        if (decoupled) w[i] -= lr * wd * w[i];
-        else gi += wd * w[i];
+        if (decoupled)
+          w[i] -= lr * wd * w[i];
+        else
+          gi += wd * w[i];
         m[i] = cfg_.beta1 * m[i] + (1 - cfg_.beta1) * gi;
         v[i] = cfg_.beta2 * v[i] + (1 - cfg_.beta2) * gi * gi;
         const float mhat = m[i] / bc1;
@@ -69,9 +71,10 @@ float LrSchedule::at(float base_lr, int64_t step, int64_t total) const {
   if (warmup_steps > 0 && step < warmup_steps)
     return base_lr * static_cast<float>(step + 1) / static_cast<float>(warmup_steps);
   if (kind == "constant") return base_lr;
-  if (kind == "step") return base_lr * std::pow(gamma, static_cast<float>((step - warmup_steps) / std::max<int64_t>(1, step_size)));
-  ETCH_REQUIRE(kind == "cosine", InvalidInput) << "unknown learning-rate schedule '" << kind
-                                               << "' (expected constant, step or cosine)";
+  if (kind == "step")
+    return base_lr * std::pow(gamma, static_cast<float>((step - warmup_steps) / std::max<int64_t>(1, step_size)));
+  ETCH_REQUIRE(kind == "cosine", InvalidInput)
+      << "unknown learning-rate schedule '" << kind << "' (expected constant, step or cosine)";
   const int64_t span = std::max<int64_t>(1, total - warmup_steps);
   const double progress = std::min(1.0, static_cast<double>(step - warmup_steps) / static_cast<double>(span));
   return static_cast<float>(0.5 * base_lr * (1.0 + std::cos(std::numbers::pi * progress)));

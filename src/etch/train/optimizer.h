@@ -13,11 +13,11 @@ namespace etch::train {
 struct OptimizerConfig {
   std::string kind = "adamw";  // sgd | adam | adamw
   float lr = 1e-3f;
-  float momentum = 0.9f;       // sgd
-  bool nesterov = false;       // sgd
+  float momentum = 0.9f;                            // sgd
+  bool nesterov = false;                            // sgd
   float beta1 = 0.9f, beta2 = 0.999f, eps = 1e-8f;  // adam
   float weight_decay = 0.0f;
-  float clip_norm = 0.0f;      // 0 = off
+  float clip_norm = 0.0f;  // 0 = off
   // Weight decay applies to tensors of rank >= 2 only (not biases or BN), as is
   // the common recipe.
   bool decay_matrices_only = true;

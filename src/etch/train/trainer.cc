@@ -34,8 +34,8 @@ void check_fits(const ir::Graph& g, const data::Dataset& d) {
   const ir::Value& out = g.value(g.outputs[0]);
   if (out.has_shape && out.shape.size() == 2 && out.shape[1] > 0)
     ETCH_REQUIRE(out.shape[1] >= d.num_classes, InvalidInput)
-        << "data set '" << d.name << "' has " << d.num_classes << " classes but the model outputs "
-        << out.shape[1] << " values";
+        << "data set '" << d.name << "' has " << d.num_classes << " classes but the model outputs " << out.shape[1]
+        << " values";
 }
 }  // namespace
 
@@ -56,9 +56,8 @@ double evaluate_accuracy(const ir::Graph& g, const data::Dataset& d, int64_t bat
 TrainResult fit(ir::Graph& g, const data::Dataset& train, const data::Dataset* eval, const TrainConfig& cfg) {
   ETCH_REQUIRE(cfg.epochs >= 0, InvalidInput) << "epochs must be >= 0, got " << cfg.epochs;
   check_fits(g, train);
-  ETCH_REQUIRE(train.size() >= cfg.batch_size, InvalidInput)
-      << "data set '" << train.name << "' has " << train.size() << " images, fewer than one batch of "
-      << cfg.batch_size;
+  ETCH_REQUIRE(train.size() >= cfg.batch_size, InvalidInput) << "data set '" << train.name << "' has " << train.size()
+                                                             << " images, fewer than one batch of " << cfg.batch_size;
   Autodiff ad(g, cfg.frozen);
   Optimizer opt(cfg.optimizer);
   data::LoaderOptions lo;
@@ -88,12 +87,14 @@ TrainResult fit(ir::Graph& g, const data::Dataset& train, const data::Dataset* e
       if (cfg.before_step) cfg.before_step(ad, step);
       lr = sched.at(cfg.optimizer.lr, step, total);
       Tensor logits = ad.forward({batch.images}, true, cfg.seed * 7919 + static_cast<uint64_t>(step))[0];
-      LossResult lr_res = cfg.loss ? cfg.loss(logits, batch) : softmax_cross_entropy(logits, batch.labels, cfg.label_smoothing);
+      LossResult lr_res =
+          cfg.loss ? cfg.loss(logits, batch) : softmax_cross_entropy(logits, batch.labels, cfg.label_smoothing);
       if (cfg.loss) {  // cross-entropy counts hits itself; a custom loss may not
         lr_res.correct = 0;
         const int64_t c = logits.dim(1);
         const auto y = batch.labels.to_int64_vector();
-        for (int64_t i = 0; i < logits.dim(0); ++i) lr_res.correct += argmax_row(logits.data<float>() + i * c, c) == y[i];
+        for (int64_t i = 0; i < logits.dim(0); ++i)
+          lr_res.correct += argmax_row(logits.data<float>() + i * c, c) == y[i];
       }
       ETCH_REQUIRE(std::isfinite(lr_res.loss), InvalidInput)
           << "training diverged: the loss became " << lr_res.loss << " at epoch " << epoch << ", step " << b + 1

@@ -17,7 +17,7 @@
 namespace etch::train {
 
 struct EpochStats {
-  int epoch = 0;  // 1-based
+  int epoch = 0;                                        // 1-based
   double train_loss = 0, train_acc = 0, eval_acc = -1;  // eval_acc -1: no eval set
   double images_per_sec = 0, seconds = 0;
   float lr_end = 0;
@@ -38,8 +38,8 @@ struct TrainConfig {
   std::set<std::string> frozen;     // constants not to train
   // Replaces the default cross-entropy (distillation). Gets the student logits.
   std::function<LossResult(const Tensor& logits, const data::Batch& batch)> loss;
-  std::function<void(Autodiff&, int64_t step)> after_step;  // e.g. re-apply masks
-  std::function<void(Autodiff&, int64_t step)> before_step; // e.g. update sparsity schedule
+  std::function<void(Autodiff&, int64_t step)> after_step;   // e.g. re-apply masks
+  std::function<void(Autodiff&, int64_t step)> before_step;  // e.g. update sparsity schedule
   std::function<void(const ir::Graph&, const EpochStats&)> on_best;
   std::function<void(const EpochStats&)> on_epoch;
 };

@@ -58,9 +58,7 @@ ValueId resnet8(GraphBuilder& b, ValueId x, const ZooSpec& s) {
 
 ValueId mobilenet_tiny(GraphBuilder& b, ValueId x, const ZooSpec& s) {
   x = conv_bn_act(b, x, 16, 3, 1, 1, "stem", true);
-  const struct {
-    int64_t cout, stride;
-  } blocks[] = {{32, 1}, {64, 2}, {96, 2}, {128, 1}};
+  const struct { int64_t cout, stride; } blocks[] = {{32, 1}, {64, 2}, {96, 2}, {128, 1}};
   int i = 0;
   for (const auto& blk : blocks) {
     const std::string name = "block" + std::to_string(++i);
@@ -79,11 +77,16 @@ ir::Graph build_zoo_model(const std::string& name, const ZooSpec& spec, uint64_t
   ValueId x = b.input("input", {-1, spec.channels, spec.height, spec.width});
   x = b.normalize(x, spec.mean, spec.stdev);
   ValueId logits;
-  if (name == "mlp") logits = mlp(b, x, spec);
-  else if (name == "lenet5") logits = lenet5(b, x, spec);
-  else if (name == "cnn") logits = cnn(b, x, spec);
-  else if (name == "resnet8") logits = resnet8(b, x, spec);
-  else if (name == "mobilenet-tiny") logits = mobilenet_tiny(b, x, spec);
+  if (name == "mlp")
+    logits = mlp(b, x, spec);
+  else if (name == "lenet5")
+    logits = lenet5(b, x, spec);
+  else if (name == "cnn")
+    logits = cnn(b, x, spec);
+  else if (name == "resnet8")
+    logits = resnet8(b, x, spec);
+  else if (name == "mobilenet-tiny")
+    logits = mobilenet_tiny(b, x, spec);
   else {
     std::string names;
     for (const auto& n : zoo_names()) names += (names.empty() ? "" : ", ") + n;

@@ -42,7 +42,8 @@ void infer_compare(InferContext& c) {
 
 void infer_logic(InferContext& c) {
   for (size_t i = 0; i < 2; ++i)
-    if (c.dtype(i) != DType::Bool) c.fail("input " + std::to_string(i) + " must be bool, got " + dtype_name(c.dtype(i)));
+    if (c.dtype(i) != DType::Bool)
+      c.fail("input " + std::to_string(i) + " must be bool, got " + dtype_name(c.dtype(i)));
   c.set_output(0, DType::Bool, broadcast_all(c, 0, 2));
 }
 

@@ -53,8 +53,8 @@ Shape conv_output_shape(InferContext& c) {
   const int64_t group = c.node().attr_int("group", 1);
   if (group < 1) c.fail("attribute 'group' must be >= 1, got " + std::to_string(group));
   if (x[1] >= 0 && w[1] >= 0 && x[1] != w[1] * group)
-    c.fail("input has " + std::to_string(x[1]) + " channels, weight expects " + std::to_string(w[1]) + "×group=" +
-           std::to_string(w[1] * group));
+    c.fail("input has " + std::to_string(x[1]) + " channels, weight expects " + std::to_string(w[1]) +
+           "×group=" + std::to_string(w[1] * group));
   if (w[0] >= 0 && w[0] % group != 0)
     c.fail("weight has " + std::to_string(w[0]) + " output channels, not divisible by group " + std::to_string(group));
   check_bias(c, w[0]);

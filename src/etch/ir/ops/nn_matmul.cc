@@ -11,8 +11,7 @@ bool dims_conflict(int64_t a, int64_t b) { return a >= 0 && b >= 0 && a != b; }
 void infer_gemm(InferContext& c) {
   const Shape& a = c.shape(0);
   const Shape& b = c.shape(1);
-  if (a.size() != 2 || b.size() != 2)
-    c.fail("A and B must be 2-D, got " + shape_str(a) + " and " + shape_str(b));
+  if (a.size() != 2 || b.size() != 2) c.fail("A and B must be 2-D, got " + shape_str(a) + " and " + shape_str(b));
   const bool ta = c.node().attr_int("transA", 0) != 0, tb = c.node().attr_int("transB", 0) != 0;
   const int64_t m = ta ? a[1] : a[0], ka = ta ? a[0] : a[1];
   const int64_t kb = tb ? b[1] : b[0], n = tb ? b[0] : b[1];

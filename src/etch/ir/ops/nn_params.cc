@@ -10,8 +10,10 @@ namespace etch::ir {
 Shape ReduceSpec::out_shape(const Shape& in) const {
   Shape out;
   for (size_t d = 0; d < in.size(); ++d) {
-    if (!reduced[d]) out.push_back(in[d]);
-    else if (keepdims) out.push_back(1);
+    if (!reduced[d])
+      out.push_back(in[d]);
+    else if (keepdims)
+      out.push_back(1);
   }
   return out;
 }

@@ -12,8 +12,10 @@ void infer_reduce(InferContext& c) {
   const Shape& x = c.shape(0);
   const ReduceSpec s = resolve_reduce(c.node(), static_cast<int64_t>(x.size()), c.value(1));
   if (!s.known) {
-    if (s.keepdims) c.set_output(0, c.dtype(0), Shape(x.size(), -1));
-    else c.set_output(0, c.dtype(0), {}, false);
+    if (s.keepdims)
+      c.set_output(0, c.dtype(0), Shape(x.size(), -1));
+    else
+      c.set_output(0, c.dtype(0), {}, false);
     return;
   }
   c.set_output(0, c.dtype(0), s.out_shape(x));
@@ -23,8 +25,10 @@ void infer_arg(InferContext& c) {
   Shape x = c.shape(0);
   if (x.empty()) c.fail("input must have rank >= 1");
   const int64_t axis = normalize_axis(c.node().attr_int("axis", 0), static_cast<int64_t>(x.size()), c.node());
-  if (c.node().attr_int("keepdims", 1) != 0) x[axis] = 1;
-  else x.erase(x.begin() + axis);
+  if (c.node().attr_int("keepdims", 1) != 0)
+    x[axis] = 1;
+  else
+    x.erase(x.begin() + axis);
   c.set_output(0, DType::I64, x);
 }
 

@@ -18,10 +18,10 @@ void infer_pad(InferContext& c) {
   Shape out(x.size());
   for (size_t d = 0; d < x.size(); ++d) {
     out[d] = x[d] < 0 ? -1 : x[d] + s.begin[d] + s.end[d];
-    if (out[d] == 0 && x[d] > 0 && s.mode != "constant")
-      c.fail("pads remove all of dim " + std::to_string(d));
+    if (out[d] == 0 && x[d] > 0 && s.mode != "constant") c.fail("pads remove all of dim " + std::to_string(d));
     if (x[d] >= 0 && out[d] < 0) c.fail("pads make dim " + std::to_string(d) + " negative");
-    if (s.mode == "reflect" && x[d] >= 0 && (s.begin[d] >= x[d] || s.end[d] >= x[d]) && (s.begin[d] > 0 || s.end[d] > 0))
+    if (s.mode == "reflect" && x[d] >= 0 && (s.begin[d] >= x[d] || s.end[d] >= x[d]) &&
+        (s.begin[d] > 0 || s.end[d] > 0))
       c.fail("reflect pads must be smaller than the padded dim " + std::to_string(d) + " (size " +
              std::to_string(x[d]) + ")");
   }

@@ -49,11 +49,11 @@ Window resolve_window(const Node& n, const std::vector<int64_t>& in, const std::
   init(n, w, in, kernel);
   const std::string auto_pad = n.attr_string("auto_pad", "NOTSET");
   const bool same = auto_pad == "SAME_UPPER" || auto_pad == "SAME_LOWER";
-  if (auto_pad == "NOTSET") read_pads(n, w);
+  if (auto_pad == "NOTSET")
+    read_pads(n, w);
   else
-    ETCH_REQUIRE(same || auto_pad == "VALID", InvalidInput)
-        << n.describe() << ": attribute 'auto_pad' is '" << auto_pad
-        << "', expected NOTSET, SAME_UPPER, SAME_LOWER or VALID";
+    ETCH_REQUIRE(same || auto_pad == "VALID", InvalidInput) << n.describe() << ": attribute 'auto_pad' is '" << auto_pad
+                                                            << "', expected NOTSET, SAME_UPPER, SAME_LOWER or VALID";
   for (int i = 0; i < w.nd; ++i) {
     const int64_t dk = (w.kernel[i] - 1) * w.dilations[i] + 1, s = w.strides[i];
     if (w.in[i] < 0) {
@@ -70,8 +70,8 @@ Window resolve_window(const Node& n, const std::vector<int64_t>& in, const std::
     }
     const int64_t span = w.in[i] + w.pad_begin[i] + w.pad_end[i] - dk;
     ETCH_REQUIRE(span >= 0, InvalidInput)
-        << n.describe() << ": window of extent " << dk << " does not fit spatial dim " << i << " of size "
-        << w.in[i] << " with pads " << w.pad_begin[i] << "+" << w.pad_end[i];
+        << n.describe() << ": window of extent " << dk << " does not fit spatial dim " << i << " of size " << w.in[i]
+        << " with pads " << w.pad_begin[i] << "+" << w.pad_end[i];
     if (ceil_mode) {
       w.out[i] = (span + s - 1) / s + 1;
       // A last window starting inside the end padding would see no input.
@@ -107,8 +107,10 @@ Window resolve_transpose_window(const Node& n, const std::vector<int64_t>& in, c
     }
     const int64_t full = s * (w.in[i] - 1) + out_pad[i] + dk;
     int64_t target = -1;
-    if (!out_shape.empty()) target = out_shape[i];
-    else if (same) target = w.in[i] * s;
+    if (!out_shape.empty())
+      target = out_shape[i];
+    else if (same)
+      target = w.in[i] * s;
     if (target >= 0) {
       const int64_t total = full - target;
       if (total <= 0) {

@@ -2,11 +2,12 @@
 // vocabulary; docs/quantization.md defines their arithmetic. Shape inference
 // also checks the integer attributes, so a malformed quantized graph fails at
 // import or verification, naming the node, rather than inside a kernel.
+#include "etch/ir/ops/qint_ops.h"
+
 #include <string>
 
 #include "etch/ir/op_registry.h"
 #include "etch/ir/ops/nn_window.h"
-#include "etch/ir/ops/qint_ops.h"
 #include "etch/ir/ops/quant_conv_geometry.h"
 
 namespace etch::ir {
@@ -59,8 +60,7 @@ void infer_qgemm(InferContext& c) {
   require_dtype(c, 0, DType::I8, "input x");
   require_weight(c, 1);
   const Shape &x = c.shape(0), &w = c.shape(1);
-  if (x.size() != 2 || w.size() != 2)
-    c.fail("x and w must be 2-D, got " + shape_str(x) + " and " + shape_str(w));
+  if (x.size() != 2 || w.size() != 2) c.fail("x and w must be 2-D, got " + shape_str(x) + " and " + shape_str(w));
   if (x[1] >= 0 && w[1] >= 0 && x[1] != w[1])
     c.fail("x has K = " + std::to_string(x[1]) + " but w (output channel first) has K = " + std::to_string(w[1]));
   require_bias(c, 2, w[0]);
@@ -88,8 +88,8 @@ void infer_qaverage_pool(InferContext& c) {
   require_attr(c, "kernel_shape");
   check_requant_pair(c.node(), c.node().attr_int("multiplier", 0), c.node().attr_int("shift", 0));
   check_activation_range(c.node());
-  const Window w = resolve_window(c.node(), std::vector<int64_t>(x.begin() + 2, x.end()),
-                                  c.node().attr_ints("kernel_shape"), false);
+  const Window w =
+      resolve_window(c.node(), std::vector<int64_t>(x.begin() + 2, x.end()), c.node().attr_ints("kernel_shape"), false);
   Shape out{x[0], x[1]};
   out.insert(out.end(), w.out.begin(), w.out.end());
   c.set_output(0, DType::I8, out);

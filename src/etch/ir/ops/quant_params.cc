@@ -16,8 +16,8 @@ int64_t resolve_quant_axis(const Node& n, const Shape& x, const Shape& scale, co
   if (scale.empty() || scale[0] == 1) return -1;
   const int64_t axis = normalize_axis(n.attr_int("axis", 1), static_cast<int64_t>(x.size()), n);
   ETCH_REQUIRE(x.size() > 0 && (x[axis] < 0 || scale[0] < 0 || x[axis] == scale[0]), InvalidInput)
-      << n.describe() << ": scale has " << scale[0] << " values but input has "
-      << (x.empty() ? int64_t{0} : x[axis]) << " along axis " << axis;
+      << n.describe() << ": scale has " << scale[0] << " values but input has " << (x.empty() ? int64_t{0} : x[axis])
+      << " along axis " << axis;
   return axis;
 }
 

@@ -10,9 +10,11 @@ void infer_constant(InferContext& c) {
   const Node& n = c.node();
   if (const Tensor* t = n.attr_tensor("value")) return c.set_output(0, t->dtype(), t->shape());
   if (n.has_attr("value_float")) return c.set_output(0, DType::F32, {});
-  if (n.has_attr("value_floats")) return c.set_output(0, DType::F32, {static_cast<int64_t>(n.attr_floats("value_floats").size())});
+  if (n.has_attr("value_floats"))
+    return c.set_output(0, DType::F32, {static_cast<int64_t>(n.attr_floats("value_floats").size())});
   if (n.has_attr("value_int")) return c.set_output(0, DType::I64, {});
-  if (n.has_attr("value_ints")) return c.set_output(0, DType::I64, {static_cast<int64_t>(n.attr_ints("value_ints").size())});
+  if (n.has_attr("value_ints"))
+    return c.set_output(0, DType::I64, {static_cast<int64_t>(n.attr_ints("value_ints").size())});
   for (const char* k : {"value_string", "value_strings", "sparse_value"})
     if (n.has_attr(k)) ETCH_FAIL(Unsupported) << n.describe() << ": attribute '" << k << "' is not supported";
   c.fail("needs one of the attributes value, value_float, value_floats, value_int, value_ints");
@@ -39,7 +41,8 @@ void infer_constant_of_shape(InferContext& c) {
 void infer_range(InferContext& c) {
   for (size_t i = 0; i < 3; ++i) {
     if (c.dtype(i) != c.dtype(0)) c.fail("start, limit and delta must have the same dtype");
-    if (shape_numel(c.shape(i)) != 1) c.fail("input " + std::to_string(i) + " must be a scalar, got " + shape_str(c.shape(i)));
+    if (shape_numel(c.shape(i)) != 1)
+      c.fail("input " + std::to_string(i) + " must be a scalar, got " + shape_str(c.shape(i)));
   }
   if (c.dtype(0) == DType::Bool) c.fail("bool is not a valid Range dtype");
   if (!c.value(0) || !c.value(1) || !c.value(2)) return c.set_output(0, c.dtype(0), {-1});

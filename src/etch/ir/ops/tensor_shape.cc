@@ -19,8 +19,10 @@ std::optional<std::vector<int64_t>> input_ints(const InferContext& c, size_t i) 
 // Output of unknown dims whose count is the length of 1-D input i, if static.
 void set_unknown_from_length(InferContext& c, size_t i, DType dtype, int64_t extra_rank = 0) {
   const Shape& s = c.shape(i);
-  if (s.size() == 1 && s[0] >= 0) c.set_output(0, dtype, Shape(s[0] + extra_rank, -1));
-  else c.set_output(0, dtype, {}, false);
+  if (s.size() == 1 && s[0] >= 0)
+    c.set_output(0, dtype, Shape(s[0] + extra_rank, -1));
+  else
+    c.set_output(0, dtype, {}, false);
 }
 
 std::string ints_str(const std::vector<int64_t>& v) {
@@ -74,8 +76,10 @@ void infer_reshape(InferContext& c) {
   bool known = true;
   for (size_t i = 0; i < in.size(); ++i) {
     if (i < copied.size() && copied[i]) continue;
-    if (in[i] < 0) known = false;
-    else in_rest *= in[i];
+    if (in[i] < 0)
+      known = false;
+    else
+      in_rest *= in[i];
   }
   for (size_t i = 0; i < out.size(); ++i) {
     if (copied[i] || static_cast<int>(i) == infer_at) continue;
@@ -175,12 +179,14 @@ void infer_transpose(InferContext& c) {
   if (perm.empty())
     for (int64_t d = rank - 1; d >= 0; --d) perm.push_back(d);
   if (static_cast<int64_t>(perm.size()) != rank)
-    c.fail("perm " + ints_str(perm) + " has " + std::to_string(perm.size()) + " entries for rank " + std::to_string(rank));
+    c.fail("perm " + ints_str(perm) + " has " + std::to_string(perm.size()) + " entries for rank " +
+           std::to_string(rank));
   std::vector<bool> used(rank, false);
   Shape out(rank);
   for (int64_t d = 0; d < rank; ++d) {
     int64_t p = perm[d] < 0 ? perm[d] + rank : perm[d];
-    if (p < 0 || p >= rank || used[p]) c.fail("perm " + ints_str(perm) + " is not a permutation of 0.." + std::to_string(rank - 1));
+    if (p < 0 || p >= rank || used[p])
+      c.fail("perm " + ints_str(perm) + " is not a permutation of 0.." + std::to_string(rank - 1));
     used[p] = true;
     out[d] = in[p];
   }

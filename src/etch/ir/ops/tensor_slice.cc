@@ -62,7 +62,8 @@ void infer_split(InferContext& c) {
   }
   if (explicit_split) {
     if (static_cast<int64_t>(sizes.size()) != n)
-      c.fail("split has " + std::to_string(sizes.size()) + " entries but the node has " + std::to_string(n) + " outputs");
+      c.fail("split has " + std::to_string(sizes.size()) + " entries but the node has " + std::to_string(n) +
+             " outputs");
     int64_t total = 0;
     for (int64_t s : sizes) {
       if (s < 0) c.fail("split sizes must not be negative");

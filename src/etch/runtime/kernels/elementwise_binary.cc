@@ -25,33 +25,47 @@ using Wide = typename WrapType<T>::type;
 // Integer + - * done in the unsigned type so overflow wraps instead of being UB.
 struct AddOp {
   template <typename T>
-  T operator()(T a, T b) const { return static_cast<T>(static_cast<Wide<T>>(a) + static_cast<Wide<T>>(b)); }
+  T operator()(T a, T b) const {
+    return static_cast<T>(static_cast<Wide<T>>(a) + static_cast<Wide<T>>(b));
+  }
 };
 struct SubOp {
   template <typename T>
-  T operator()(T a, T b) const { return static_cast<T>(static_cast<Wide<T>>(a) - static_cast<Wide<T>>(b)); }
+  T operator()(T a, T b) const {
+    return static_cast<T>(static_cast<Wide<T>>(a) - static_cast<Wide<T>>(b));
+  }
 };
 struct MulOp {
   template <typename T>
-  T operator()(T a, T b) const { return static_cast<T>(static_cast<Wide<T>>(a) * static_cast<Wide<T>>(b)); }
+  T operator()(T a, T b) const {
+    return static_cast<T>(static_cast<Wide<T>>(a) * static_cast<Wide<T>>(b));
+  }
 };
 struct DivOp {
   template <typename T>
-  T operator()(T a, T b) const { return static_cast<T>(a / b); }
+  T operator()(T a, T b) const {
+    return static_cast<T>(a / b);
+  }
 };
 struct MinOp {
   template <typename T>
-  T operator()(T a, T b) const { return b < a ? b : a; }
+  T operator()(T a, T b) const {
+    return b < a ? b : a;
+  }
 };
 struct MaxOp {
   template <typename T>
-  T operator()(T a, T b) const { return a < b ? b : a; }
+  T operator()(T a, T b) const {
+    return a < b ? b : a;
+  }
 };
 struct FmodOp {  // fmod=1: the result takes the dividend's sign
   template <typename T>
   T operator()(T a, T b) const {
-    if constexpr (std::is_floating_point_v<T>) return std::fmod(a, b);
-    else return static_cast<T>(a % b);
+    if constexpr (std::is_floating_point_v<T>)
+      return std::fmod(a, b);
+    else
+      return static_cast<T>(a % b);
   }
 };
 struct PyModOp {  // fmod=0: the result takes the divisor's sign (integers only)
@@ -120,7 +134,9 @@ void variadic_kernel(KernelContext& ctx) {
 }
 
 template <typename U>
-double as_double(U v) { return static_cast<double>(v); }
+double as_double(U v) {
+  return static_cast<double>(v);
+}
 
 void pow_kernel(KernelContext& ctx) {
   const Tensor& a = ctx.input(0);
@@ -129,8 +145,10 @@ void pow_kernel(KernelContext& ctx) {
   dispatch_numeric(a.dtype(), ctx, [&]<typename T>() {
     dispatch_numeric(b.dtype(), ctx, [&]<typename U>() {
       broadcast_binary(a.data<T>(), a.shape(), b.data<U>(), b.shape(), out.data<T>(), out.shape(), [](T x, U y) {
-        if constexpr (std::is_same_v<T, float>) return std::pow(x, static_cast<float>(y));
-        else return static_cast<T>(std::pow(as_double(x), as_double(y)));
+        if constexpr (std::is_same_v<T, float>)
+          return std::pow(x, static_cast<float>(y));
+        else
+          return static_cast<T>(std::pow(as_double(x), as_double(y)));
       });
     });
   });
@@ -148,23 +166,33 @@ void prelu_kernel(KernelContext& ctx) {
 
 struct EqualOp {
   template <typename T>
-  bool operator()(T a, T b) const { return a == b; }
+  bool operator()(T a, T b) const {
+    return a == b;
+  }
 };
 struct LessOp {
   template <typename T>
-  bool operator()(T a, T b) const { return a < b; }
+  bool operator()(T a, T b) const {
+    return a < b;
+  }
 };
 struct GreaterOp {
   template <typename T>
-  bool operator()(T a, T b) const { return a > b; }
+  bool operator()(T a, T b) const {
+    return a > b;
+  }
 };
 struct LessEqualOp {
   template <typename T>
-  bool operator()(T a, T b) const { return a <= b; }
+  bool operator()(T a, T b) const {
+    return a <= b;
+  }
 };
 struct GreaterEqualOp {
   template <typename T>
-  bool operator()(T a, T b) const { return a >= b; }
+  bool operator()(T a, T b) const {
+    return a >= b;
+  }
 };
 struct AndOp {
   bool operator()(bool a, bool b) const { return a && b; }
@@ -214,8 +242,7 @@ void where_kernel(KernelContext& ctx) {
     const BroadcastPlan p = make_broadcast_plan(so, {cond.shape(), x.shape(), y.shape()});
     const int64_t sc = p.strides[0].back(), sx = p.strides[1].back(), sy = p.strides[2].back();
     for_each_row<3>(p, [&](int64_t oo, const int64_t* offs, int64_t n) {
-      for (int64_t i = 0; i < n; ++i)
-        po[oo + i] = c[offs[0] + i * sc] ? px[offs[1] + i * sx] : py[offs[2] + i * sy];
+      for (int64_t i = 0; i < n; ++i) po[oo + i] = c[offs[0] + i * sc] ? px[offs[1] + i * sx] : py[offs[2] + i * sy];
     });
   });
 }

@@ -20,7 +20,8 @@ BroadcastPlan make_broadcast_plan(const Shape& out, const std::vector<Shape>& op
     for (size_t j = 0; j < s.size(); ++j) {
       const size_t d = s.size() - 1 - j;
       const size_t od = rank - 1 - j;
-      ETCH_CHECK(s[d] == out[od] || s[d] == 1) << "shape " << shape_str(s) << " does not broadcast to " << shape_str(out);
+      ETCH_CHECK(s[d] == out[od] || s[d] == 1)
+          << "shape " << shape_str(s) << " does not broadcast to " << shape_str(out);
       full[i][od] = s[d] == 1 ? 0 : stride;
       stride *= s[d];
     }

@@ -17,18 +17,29 @@ namespace etch::runtime {
 template <bool kAllowBool, typename F>
 void dispatch_dtype(DType t, const KernelContext& ctx, F&& f) {
   switch (t) {
-    case DType::F32: f.template operator()<float>(); return;
-    case DType::I8: f.template operator()<int8_t>(); return;
-    case DType::U8: f.template operator()<uint8_t>(); return;
-    case DType::I32: f.template operator()<int32_t>(); return;
-    case DType::I64: f.template operator()<int64_t>(); return;
+    case DType::F32:
+      f.template operator()<float>();
+      return;
+    case DType::I8:
+      f.template operator()<int8_t>();
+      return;
+    case DType::U8:
+      f.template operator()<uint8_t>();
+      return;
+    case DType::I32:
+      f.template operator()<int32_t>();
+      return;
+    case DType::I64:
+      f.template operator()<int64_t>();
+      return;
     case DType::Bool:
       if constexpr (kAllowBool) {
         f.template operator()<bool>();
         return;
       }
       break;
-    case DType::I4: break;
+    case DType::I4:
+      break;
   }
   ETCH_FAIL(Unsupported) << ctx.node().describe() << ": dtype " << dtype_name(t) << " is not supported";
 }

@@ -43,9 +43,8 @@ void identity_kernel(KernelContext& ctx) { ctx.output(0) = ctx.input(0).reshaped
 void dropout_kernel(KernelContext& ctx) {
   if (ctx.has_input(2) && ctx.input(2).numel() > 0 && ctx.input(2).get_as_double(0) != 0) {
     const double ratio = ctx.has_input(1) && ctx.input(1).numel() > 0 ? ctx.input(1).get_as_double(0) : 0.5;
-    ETCH_REQUIRE(ratio == 0, Unsupported)
-        << ctx.node().describe() << ": training_mode=true with ratio " << ratio
-        << " is not supported (etch runs Dropout for inference)";
+    ETCH_REQUIRE(ratio == 0, Unsupported) << ctx.node().describe() << ": training_mode=true with ratio " << ratio
+                                          << " is not supported (etch runs Dropout for inference)";
   }
   ctx.output(0) = ctx.input(0).reshaped(ctx.output(0).shape());
   if (ctx.num_outputs() > 1) {

@@ -16,9 +16,9 @@ using ir::Node;
 struct NoAttrs {
   explicit NoAttrs(const Node&) {}
 };
-#define ETCH_FLOAT_UNARY(Name, expr)                \
-  struct Name : NoAttrs {                           \
-    using NoAttrs::NoAttrs;                         \
+#define ETCH_FLOAT_UNARY(Name, expr)                 \
+  struct Name : NoAttrs {                            \
+    using NoAttrs::NoAttrs;                          \
     float operator()(float x) const { return expr; } \
   };
 ETCH_FLOAT_UNARY(Sigmoid, x >= 0 ? 1.0f / (1.0f + std::exp(-x)) : std::exp(x) / (1.0f + std::exp(x)))
@@ -73,7 +73,8 @@ struct Celu {
 struct Selu {
   float alpha, gamma;
   explicit Selu(const Node& n)
-      : alpha(n.attr_float("alpha", 1.67326319217681884765625f)), gamma(n.attr_float("gamma", 1.05070102214813232421875f)) {}
+      : alpha(n.attr_float("alpha", 1.67326319217681884765625f)),
+        gamma(n.attr_float("gamma", 1.05070102214813232421875f)) {}
   float operator()(float x) const { return x > 0 ? gamma * x : gamma * alpha * std::expm1(x); }
 };
 struct ThresholdedRelu {
@@ -99,30 +100,37 @@ void float_unary(KernelContext& ctx) {
 // ---- ops defined for every numeric dtype -------------------------------
 struct Relu {
   template <typename T>
-  T operator()(T x) const { return x > T(0) ? x : T(0); }
+  T operator()(T x) const {
+    return x > T(0) ? x : T(0);
+  }
 };
 struct Abs {
   template <typename T>
   T operator()(T x) const {
-    if constexpr (std::is_unsigned_v<T>) return x;
-    else return static_cast<T>(x < T(0) ? -x : x);
+    if constexpr (std::is_unsigned_v<T>)
+      return x;
+    else
+      return static_cast<T>(x < T(0) ? -x : x);
   }
 };
 struct Neg {
   template <typename T>
-  T operator()(T x) const { return static_cast<T>(-x); }
+  T operator()(T x) const {
+    return static_cast<T>(-x);
+  }
 };
 struct Sign {
   template <typename T>
-  T operator()(T x) const { return static_cast<T>(x > T(0) ? 1 : (x < T(0) ? -1 : 0)); }
+  T operator()(T x) const {
+    return static_cast<T>(x > T(0) ? 1 : (x < T(0) ? -1 : 0));
+  }
 };
 
 template <typename Op>
 void numeric_unary(KernelContext& ctx) {
   const Tensor& x = ctx.input(0);
-  dispatch_numeric(x.dtype(), ctx, [&]<typename T>() {
-    map_elements(x.data<T>(), ctx.output(0).data<T>(), x.numel(), Op{});
-  });
+  dispatch_numeric(x.dtype(), ctx,
+                   [&]<typename T>() { map_elements(x.data<T>(), ctx.output(0).data<T>(), x.numel(), Op{}); });
 }
 
 void clip_kernel(KernelContext& ctx) {
@@ -160,7 +168,7 @@ void isinf_kernel(KernelContext& ctx) {
 }
 
 // Maps write every output element, so outputs need no zero-fill (float-only ops: F32).
-#define ETCH_REG_FLOAT(Name)                                          \
+#define ETCH_REG_FLOAT(Name)                                        \
   ETCH_REGISTER_KERNEL(#Name, "", std::nullopt, float_unary<Name>); \
   ETCH_KERNEL_OVERWRITES_OUTPUTS(#Name, "", DType::F32)
 ETCH_REG_FLOAT(Sigmoid);

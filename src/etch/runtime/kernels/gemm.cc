@@ -23,7 +23,7 @@ namespace {
 using SmallB0 = int (*)(long, long, long, const float*, long, float, const float*, long, float*, long);
 using SmallBeta = int (*)(long, long, long, const float*, long, float, const float*, long, float, float*, long);
 struct SmallKernels {
-  SmallB0 b0[2][2] = {};      // [trans_a][trans_b] of the row-major call
+  SmallB0 b0[2][2] = {};  // [trans_a][trans_b] of the row-major call
   SmallBeta beta[2][2] = {};
   bool ok = false;
 };
@@ -41,8 +41,10 @@ const SmallKernels& small_kernels() {
       for (int tb = 0; tb < 2; ++tb) {
         // Row-major C = op(A)·op(B) is column-major Cᵀ = op(B)ᵀ·op(A)ᵀ: B's transpose flag comes first.
         const std::string t = std::string(1, tb ? 't' : 'n') + (ta ? 't' : 'n');
-        s.b0[ta][tb] = reinterpret_cast<SmallB0>(dlsym(RTLD_DEFAULT, ("sgemm_small_kernel_b0_" + t + "_SKYLAKEX").c_str()));
-        s.beta[ta][tb] = reinterpret_cast<SmallBeta>(dlsym(RTLD_DEFAULT, ("sgemm_small_kernel_" + t + "_SKYLAKEX").c_str()));
+        s.b0[ta][tb] =
+            reinterpret_cast<SmallB0>(dlsym(RTLD_DEFAULT, ("sgemm_small_kernel_b0_" + t + "_SKYLAKEX").c_str()));
+        s.beta[ta][tb] =
+            reinterpret_cast<SmallBeta>(dlsym(RTLD_DEFAULT, ("sgemm_small_kernel_" + t + "_SKYLAKEX").c_str()));
         s.ok = s.ok && s.b0[ta][tb] && s.beta[ta][tb];
       }
 #endif
@@ -70,11 +72,12 @@ void sgemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float al
   const SmallKernels& sk = small_kernels();
   if (sk.ok && static_cast<double>(m) * static_cast<double>(n) * static_cast<double>(k) <= kSmallMaxMNK) {
     if (beta == 0.0f)
-      sk.b0[trans_a][trans_b](static_cast<long>(n), static_cast<long>(m), static_cast<long>(k), b, static_cast<long>(ldb),
-                              alpha, a, static_cast<long>(lda), c, static_cast<long>(ldc));
+      sk.b0[trans_a][trans_b](static_cast<long>(n), static_cast<long>(m), static_cast<long>(k), b,
+                              static_cast<long>(ldb), alpha, a, static_cast<long>(lda), c, static_cast<long>(ldc));
     else
       sk.beta[trans_a][trans_b](static_cast<long>(n), static_cast<long>(m), static_cast<long>(k), b,
-                                static_cast<long>(ldb), alpha, a, static_cast<long>(lda), beta, c, static_cast<long>(ldc));
+                                static_cast<long>(ldb), alpha, a, static_cast<long>(lda), beta, c,
+                                static_cast<long>(ldc));
     return;
   }
   cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans, trans_b ? CblasTrans : CblasNoTrans,

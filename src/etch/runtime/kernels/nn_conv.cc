@@ -30,7 +30,8 @@ struct Epilogue {
 #define ETCH_VECTOR_CLONES __attribute__((target_clones("avx2", "default")))
 
 // Adds the bias and clamps `rows` rows of `len` outputs (row stride `ld`).
-ETCH_VECTOR_CLONES void bias_clamp(float* y, int64_t rows, int64_t len, int64_t ld, const float* bias, const Epilogue& e) {
+ETCH_VECTOR_CLONES void bias_clamp(float* y, int64_t rows, int64_t len, int64_t ld, const float* bias,
+                                   const Epilogue& e) {
   for (int64_t r = 0; r < rows; ++r) {
     float* row = y + r * ld;
     const float bv = bias ? bias[r] : 0.0f;
@@ -56,7 +57,8 @@ ETCH_VECTOR_CLONES void bias_clamp(float* y, int64_t rows, int64_t len, int64_t 
 // kernel's comparisons in row-major window order (keep the earlier element
 // unless a later one is greater), so fused and unfused results are identical,
 // NaN included.
-ETCH_VECTOR_CLONES void max_pool_planes(const float* x, int64_t rows, int64_t h, int64_t w, const Epilogue& e, float* y) {
+ETCH_VECTOR_CLONES void max_pool_planes(const float* x, int64_t rows, int64_t h, int64_t w, const Epilogue& e,
+                                        float* y) {
   const int64_t kh = e.pool_k[0], kw = e.pool_k[1], sh = e.pool_s[0], sw = e.pool_s[1];
   const int64_t ph = (h - kh) / sh + 1, pw = (w - kw) / sw + 1;
   const auto keep_max = [](float m, float v) { return v > m ? v : m; };
@@ -98,8 +100,8 @@ void conv_with_epilogue(KernelContext& ctx, const Epilogue& e) {
   const int64_t m = w.dim(0), mg = m / groups, cg = w.dim(1), kc = cg * g.k_size();
   const int64_t in_sz = g.in_size(), out_sz = g.out_size(), y_sz = y.numel() / std::max<int64_t>(1, batch * m);
   const bool pool = e.pool_k[0] > 0;
-  const bool pointwise = g.k_size() == 1 && g.s[0] == 1 && g.s[1] == 1 && g.s[2] == 1 && g.p[0] == 0 &&
-                         g.p[1] == 0 && g.p[2] == 0 && in_sz == out_sz;
+  const bool pointwise = g.k_size() == 1 && g.s[0] == 1 && g.s[1] == 1 && g.s[2] == 1 && g.p[0] == 0 && g.p[1] == 0 &&
+                         g.p[2] == 0 && in_sz == out_sz;
   // Column blocks keep the im2col buffer cache-sized; boundaries depend only on
   // the shapes. A fused pool needs whole planes.
   const int64_t block =
@@ -183,10 +185,11 @@ void conv_transpose_f32(KernelContext& ctx) {
       const int64_t gi = it % groups, n = it / groups;
       float* col = scratch(static_cast<size_t>(rows * in_sz), 0);
       // col[rows × in] = W_gᵀ[rows × cg] · X_g[cg × in]
-      sgemm(true, false, rows, in_sz, cg, 1.0f, wv + gi * cg * rows, rows, xv + (n * c + gi * cg) * in_sz, in_sz,
-            0.0f, col, in_sz);
+      sgemm(true, false, rows, in_sz, cg, 1.0f, wv + gi * cg * rows, rows, xv + (n * c + gi * cg) * in_sz, in_sz, 0.0f,
+            col, in_sz);
       float* yg = yv + (n * m + gi * mg) * out_sz;
-      for (int64_t r = 0; r < mg; ++r) std::fill(yg + r * out_sz, yg + (r + 1) * out_sz, bias ? bias[gi * mg + r] : 0.f);
+      for (int64_t r = 0; r < mg; ++r)
+        std::fill(yg + r * out_sz, yg + (r + 1) * out_sz, bias ? bias[gi * mg + r] : 0.f);
       col2im_add(g, mg, col, yg);
     }
   });

@@ -29,14 +29,14 @@ void gemm_f32(KernelContext& ctx) {
     for (int64_t i = 0; i < m; ++i) {
       const float* row = cv + (cr == 1 ? 0 : i) * cc;
       float* dst = out + i * cols;
-      if (cc == 1) std::fill(dst, dst + cols, beta * row[0]);
+      if (cc == 1)
+        std::fill(dst, dst + cols, beta * row[0]);
       else
         for (int64_t j = 0; j < cols; ++j) dst[j] = beta * row[j];
     }
     gemm_beta = 1.0f;
   }
-  sgemm_parallel(ta, tb, m, cols, k, alpha, a.data<float>(), a.dim(1), b.data<float>(), b.dim(1), gemm_beta, out,
-                 cols);
+  sgemm_parallel(ta, tb, m, cols, k, alpha, a.data<float>(), a.dim(1), b.data<float>(), b.dim(1), gemm_beta, out, cols);
 }
 
 void matmul_f32(KernelContext& ctx) {
@@ -71,8 +71,10 @@ void matmul_f32(KernelContext& ctx) {
       aoff[i] = ao * m * k;
       boff[i] = bo * k * cols;
       for (size_t d = r; d-- > 0;)
-        if (++idx[d] < batch[d]) break;
-        else idx[d] = 0;
+        if (++idx[d] < batch[d])
+          break;
+        else
+          idx[d] = 0;
     }
   }
   const float* av = a.data<float>();

@@ -15,8 +15,10 @@ void pad(KernelContext& ctx) {
   const ir::PadSpec s = ir::resolve_pad(n, x.rank(), ctx.has_input(1) ? &ctx.input(1) : nullptr,
                                         ctx.has_input(3) ? &ctx.input(3) : nullptr);
   T value = T(0);
-  if (ctx.has_input(2) && ctx.input(2).numel() > 0) value = static_cast<T>(ctx.input(2).get_as_double(0));
-  else if (!ctx.has_input(1)) value = static_cast<T>(n.attr_float("value", 0.0f));
+  if (ctx.has_input(2) && ctx.input(2).numel() > 0)
+    value = static_cast<T>(ctx.input(2).get_as_double(0));
+  else if (!ctx.has_input(1))
+    value = static_cast<T>(n.attr_float("value", 0.0f));
   Tensor& y = ctx.output(0);
   const int r = x.rank();
   if (y.numel() == 0) return;
@@ -31,9 +33,12 @@ void pad(KernelContext& ctx) {
     for (int64_t o = 0; o < y.dim(d); ++o) {
       int64_t i = o - s.begin[d];
       if (i < 0 || i >= in) {
-        if (s.mode == "constant" || in == 0) i = -1;
-        else if (s.mode == "edge") i = i < 0 ? 0 : in - 1;
-        else if (in == 1) i = 0;
+        if (s.mode == "constant" || in == 0)
+          i = -1;
+        else if (s.mode == "edge")
+          i = i < 0 ? 0 : in - 1;
+        else if (in == 1)
+          i = 0;
         else {
           const int64_t period = 2 * (in - 1);
           i = ((i % period) + period) % period;

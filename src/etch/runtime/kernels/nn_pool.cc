@@ -123,36 +123,37 @@ void maxpool(KernelContext& ctx) {
   T* yv = ctx.output(0).data<T>();
   int64_t* iv = want_idx ? ctx.output(1).data<int64_t>() : nullptr;
   const int64_t in_sz = g.in_size(), out_sz = g.out_size();
-  parallel_for(p.planes, std::max<int64_t>(1, 4096 / std::max<int64_t>(1, out_sz * g.k_size())), [&](int64_t a, int64_t b) {
-    for (int64_t pl = a; pl < b; ++pl) {
-      const T* xp = xv + pl * in_sz;
-      T* yp = yv + pl * out_sz;
-      int64_t o = 0;
-      for (int64_t od = 0; od < g.out[0]; ++od)
-        for (int64_t oh = 0; oh < g.out[1]; ++oh)
-          for (int64_t ow = 0; ow < g.out[2]; ++ow, ++o) {
-            T best = std::numeric_limits<T>::lowest();
-            int64_t best_i = -1;
-            for (int64_t kd = p.taps[0].klo[od]; kd < p.taps[0].khi[od]; ++kd) {
-              const int64_t id = p.taps[0].start[od] + kd * g.d[0];
-              for (int64_t kh = p.taps[1].klo[oh]; kh < p.taps[1].khi[oh]; ++kh) {
-                const int64_t ih = p.taps[1].start[oh] + kh * g.d[1];
-                const T* row = xp + (id * g.in[1] + ih) * g.in[2];
-                for (int64_t kw = p.taps[2].klo[ow]; kw < p.taps[2].khi[ow]; ++kw) {
-                  const int64_t iw = p.taps[2].start[ow] + kw * g.d[2];
-                  if (row[iw] > best || best_i < 0) {
-                    best = row[iw];
-                    best_i = col_major ? id + ih * g.in[0] + iw * g.in[0] * g.in[1]
-                                       : (id * g.in[1] + ih) * g.in[2] + iw;
+  parallel_for(
+      p.planes, std::max<int64_t>(1, 4096 / std::max<int64_t>(1, out_sz * g.k_size())), [&](int64_t a, int64_t b) {
+        for (int64_t pl = a; pl < b; ++pl) {
+          const T* xp = xv + pl * in_sz;
+          T* yp = yv + pl * out_sz;
+          int64_t o = 0;
+          for (int64_t od = 0; od < g.out[0]; ++od)
+            for (int64_t oh = 0; oh < g.out[1]; ++oh)
+              for (int64_t ow = 0; ow < g.out[2]; ++ow, ++o) {
+                T best = std::numeric_limits<T>::lowest();
+                int64_t best_i = -1;
+                for (int64_t kd = p.taps[0].klo[od]; kd < p.taps[0].khi[od]; ++kd) {
+                  const int64_t id = p.taps[0].start[od] + kd * g.d[0];
+                  for (int64_t kh = p.taps[1].klo[oh]; kh < p.taps[1].khi[oh]; ++kh) {
+                    const int64_t ih = p.taps[1].start[oh] + kh * g.d[1];
+                    const T* row = xp + (id * g.in[1] + ih) * g.in[2];
+                    for (int64_t kw = p.taps[2].klo[ow]; kw < p.taps[2].khi[ow]; ++kw) {
+                      const int64_t iw = p.taps[2].start[ow] + kw * g.d[2];
+                      if (row[iw] > best || best_i < 0) {
+                        best = row[iw];
+                        best_i =
+                            col_major ? id + ih * g.in[0] + iw * g.in[0] * g.in[1] : (id * g.in[1] + ih) * g.in[2] + iw;
+                      }
+                    }
                   }
                 }
+                yp[o] = best;
+                if (iv) iv[pl * out_sz + o] = pl * in_sz + std::max<int64_t>(best_i, 0);
               }
-            }
-            yp[o] = best;
-            if (iv) iv[pl * out_sz + o] = pl * in_sz + std::max<int64_t>(best_i, 0);
-          }
-    }
-  });
+        }
+      });
 }
 
 void avgpool_f32(KernelContext& ctx) {
@@ -163,32 +164,33 @@ void avgpool_f32(KernelContext& ctx) {
   const float* xv = x.data<float>();
   float* yv = ctx.output(0).data<float>();
   const int64_t in_sz = g.in_size(), out_sz = g.out_size();
-  parallel_for(p.planes, std::max<int64_t>(1, 4096 / std::max<int64_t>(1, out_sz * g.k_size())), [&](int64_t a, int64_t b) {
-    for (int64_t pl = a; pl < b; ++pl) {
-      const float* xp = xv + pl * in_sz;
-      float* yp = yv + pl * out_sz;
-      int64_t o = 0;
-      for (int64_t od = 0; od < g.out[0]; ++od)
-        for (int64_t oh = 0; oh < g.out[1]; ++oh)
-          for (int64_t ow = 0; ow < g.out[2]; ++ow, ++o) {
-            float sum = 0.0f;
-            for (int64_t kd = p.taps[0].klo[od]; kd < p.taps[0].khi[od]; ++kd) {
-              const int64_t id = p.taps[0].start[od] + kd * g.d[0];
-              for (int64_t kh = p.taps[1].klo[oh]; kh < p.taps[1].khi[oh]; ++kh) {
-                const int64_t ih = p.taps[1].start[oh] + kh * g.d[1];
-                const float* row = xp + (id * g.in[1] + ih) * g.in[2];
-                for (int64_t kw = p.taps[2].klo[ow]; kw < p.taps[2].khi[ow]; ++kw)
-                  sum += row[p.taps[2].start[ow] + kw * g.d[2]];
+  parallel_for(
+      p.planes, std::max<int64_t>(1, 4096 / std::max<int64_t>(1, out_sz * g.k_size())), [&](int64_t a, int64_t b) {
+        for (int64_t pl = a; pl < b; ++pl) {
+          const float* xp = xv + pl * in_sz;
+          float* yp = yv + pl * out_sz;
+          int64_t o = 0;
+          for (int64_t od = 0; od < g.out[0]; ++od)
+            for (int64_t oh = 0; oh < g.out[1]; ++oh)
+              for (int64_t ow = 0; ow < g.out[2]; ++ow, ++o) {
+                float sum = 0.0f;
+                for (int64_t kd = p.taps[0].klo[od]; kd < p.taps[0].khi[od]; ++kd) {
+                  const int64_t id = p.taps[0].start[od] + kd * g.d[0];
+                  for (int64_t kh = p.taps[1].klo[oh]; kh < p.taps[1].khi[oh]; ++kh) {
+                    const int64_t ih = p.taps[1].start[oh] + kh * g.d[1];
+                    const float* row = xp + (id * g.in[1] + ih) * g.in[2];
+                    for (int64_t kw = p.taps[2].klo[ow]; kw < p.taps[2].khi[ow]; ++kw)
+                      sum += row[p.taps[2].start[ow] + kw * g.d[2]];
+                  }
+                }
+                const int64_t count = include_pad ? p.taps[0].span[od] * p.taps[1].span[oh] * p.taps[2].span[ow]
+                                                  : (p.taps[0].khi[od] - p.taps[0].klo[od]) *
+                                                        (p.taps[1].khi[oh] - p.taps[1].klo[oh]) *
+                                                        (p.taps[2].khi[ow] - p.taps[2].klo[ow]);
+                yp[o] = count > 0 ? sum / static_cast<float>(count) : 0.0f;
               }
-            }
-            const int64_t count =
-                include_pad ? p.taps[0].span[od] * p.taps[1].span[oh] * p.taps[2].span[ow]
-                            : (p.taps[0].khi[od] - p.taps[0].klo[od]) * (p.taps[1].khi[oh] - p.taps[1].klo[oh]) *
-                                  (p.taps[2].khi[ow] - p.taps[2].klo[ow]);
-            yp[o] = count > 0 ? sum / static_cast<float>(count) : 0.0f;
-          }
-    }
-  });
+        }
+      });
 }
 
 template <typename T, bool kMax>
@@ -216,7 +218,8 @@ void global_pool(KernelContext& ctx) {
 void lrn_f32(KernelContext& ctx) {
   const ir::Node& n = ctx.node();
   const Tensor& x = ctx.input(0);
-  const float alpha = n.attr_float("alpha", 1e-4f), beta = n.attr_float("beta", 0.75f), bias = n.attr_float("bias", 1.0f);
+  const float alpha = n.attr_float("alpha", 1e-4f), beta = n.attr_float("beta", 0.75f),
+              bias = n.attr_float("bias", 1.0f);
   const int64_t size = n.attr_int("size", 1);
   const int64_t batch = x.dim(0), ch = x.dim(1), sz = x.numel() / std::max<int64_t>(1, batch * ch);
   const int64_t before = (size - 1) / 2, after = size - 1 - before;

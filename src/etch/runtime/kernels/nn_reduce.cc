@@ -60,11 +60,16 @@ void reduce(KernelContext& ctx) {
   if (x.numel() == 0) {
     // Empty reductions give the identity element.
     for (int64_t i = 0; i < n_out; ++i) {
-      if constexpr (kRed == Red::Prod) yv[i] = T(1);
-      else if constexpr (kRed == Red::Max) yv[i] = std::numeric_limits<T>::lowest();
-      else if constexpr (kRed == Red::Min) yv[i] = std::numeric_limits<T>::max();
-      else if constexpr (kRed == Red::LogSum || kRed == Red::LogSumExp) yv[i] = static_cast<T>(-INFINITY);
-      else yv[i] = T(0);
+      if constexpr (kRed == Red::Prod)
+        yv[i] = T(1);
+      else if constexpr (kRed == Red::Max)
+        yv[i] = std::numeric_limits<T>::lowest();
+      else if constexpr (kRed == Red::Min)
+        yv[i] = std::numeric_limits<T>::max();
+      else if constexpr (kRed == Red::LogSum || kRed == Red::LogSumExp)
+        yv[i] = static_cast<T>(-INFINITY);
+      else
+        yv[i] = T(0);
     }
     return;
   }
@@ -75,8 +80,10 @@ void reduce(KernelContext& ctx) {
     if constexpr (std::is_floating_point_v<T>)
       if (kRed == Red::Min) std::fill(acc.begin(), acc.end(), std::numeric_limits<T>::infinity());
     for_each_reduced(x.shape(), spec.reduced, [&](int64_t i, int64_t o) {
-      if constexpr (kRed == Red::Max) acc[o] = std::max(acc[o], xv[i]);
-      else acc[o] = std::min(acc[o], xv[i]);
+      if constexpr (kRed == Red::Max)
+        acc[o] = std::max(acc[o], xv[i]);
+      else
+        acc[o] = std::min(acc[o], xv[i]);
     });
     std::copy(acc.begin(), acc.end(), yv);
     return;
@@ -90,11 +97,16 @@ void reduce(KernelContext& ctx) {
   std::vector<Acc> acc(n_out, kRed == Red::Prod ? Acc(1) : Acc(0));
   for_each_reduced(x.shape(), spec.reduced, [&](int64_t i, int64_t o) {
     const Acc v = static_cast<Acc>(xv[i]);
-    if constexpr (kRed == Red::Prod) acc[o] *= v;
-    else if constexpr (kRed == Red::L1) acc[o] += v < 0 ? -v : v;
-    else if constexpr (kRed == Red::L2 || kRed == Red::SumSquare) acc[o] += v * v;
-    else if constexpr (kRed == Red::LogSumExp) acc[o] += static_cast<Acc>(std::exp(static_cast<double>(v - shift[o])));
-    else acc[o] += v;
+    if constexpr (kRed == Red::Prod)
+      acc[o] *= v;
+    else if constexpr (kRed == Red::L1)
+      acc[o] += v < 0 ? -v : v;
+    else if constexpr (kRed == Red::L2 || kRed == Red::SumSquare)
+      acc[o] += v * v;
+    else if constexpr (kRed == Red::LogSumExp)
+      acc[o] += static_cast<Acc>(std::exp(static_cast<double>(v - shift[o])));
+    else
+      acc[o] += v;
   });
   for (int64_t o = 0; o < n_out; ++o) {
     Acc r = acc[o];
@@ -136,11 +148,11 @@ void arg_reduce(KernelContext& ctx) {
     }
 }
 
-#define ETCH_REDUCE_KERNELS(name, red)                                          \
-  ETCH_REGISTER_KERNEL(name, "", DType::F32, (reduce<float, Red::red>));        \
-  ETCH_REGISTER_KERNEL(name, "", DType::I32, (reduce<int32_t, Red::red>));      \
-  ETCH_REGISTER_KERNEL(name, "", DType::I64, (reduce<int64_t, Red::red>));      \
-  ETCH_REGISTER_KERNEL(name, "", DType::U8, (reduce<uint8_t, Red::red>));       \
+#define ETCH_REDUCE_KERNELS(name, red)                                     \
+  ETCH_REGISTER_KERNEL(name, "", DType::F32, (reduce<float, Red::red>));   \
+  ETCH_REGISTER_KERNEL(name, "", DType::I32, (reduce<int32_t, Red::red>)); \
+  ETCH_REGISTER_KERNEL(name, "", DType::I64, (reduce<int64_t, Red::red>)); \
+  ETCH_REGISTER_KERNEL(name, "", DType::U8, (reduce<uint8_t, Red::red>));  \
   ETCH_REGISTER_KERNEL(name, "", DType::I8, (reduce<int8_t, Red::red>))
 
 }  // namespace

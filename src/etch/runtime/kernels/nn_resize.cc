@@ -39,8 +39,8 @@ Options read_options(const ir::Node& n) {
   o.cubic_a = n.attr_float("cubic_coeff_a", -0.75f);
   o.exclude_outside = n.attr_int("exclude_outside", 0) != 0;
   o.extrapolation = n.attr_float("extrapolation_value", 0.0f);
-  static const char* coords[] = {"half_pixel", "pytorch_half_pixel", "align_corners", "asymmetric",
-                                 "tf_half_pixel_for_nn", "tf_crop_and_resize"};
+  static const char* coords[] = {"half_pixel", "pytorch_half_pixel",   "align_corners",
+                                 "asymmetric", "tf_half_pixel_for_nn", "tf_crop_and_resize"};
   ETCH_REQUIRE(std::find(std::begin(coords), std::end(coords), o.coord) != std::end(coords), InvalidInput)
       << n.describe() << ": unknown coordinate_transformation_mode '" << o.coord << "'";
   static const char* nearest[] = {"round_prefer_floor", "round_prefer_ceil", "floor", "ceil"};
@@ -85,9 +85,12 @@ Taps make_taps(const Options& o, int64_t in, int64_t out, double scale, double r
     if (o.mode == "nearest") {
       int64_t i = i0;
       if (r > 0.0) {
-        if (o.nearest == "ceil") i = i0 + 1;
-        else if (o.nearest == "round_prefer_floor") i = r <= 0.5 ? i0 : i0 + 1;
-        else if (o.nearest == "round_prefer_ceil") i = r < 0.5 ? i0 : i0 + 1;
+        if (o.nearest == "ceil")
+          i = i0 + 1;
+        else if (o.nearest == "round_prefer_floor")
+          i = r <= 0.5 ? i0 : i0 + 1;
+        else if (o.nearest == "round_prefer_ceil")
+          i = r < 0.5 ? i0 : i0 + 1;
       }
       t.idx.push_back(clamp(i));
       t.w.push_back(1.0f);
@@ -98,9 +101,8 @@ Taps make_taps(const Options& o, int64_t in, int64_t out, double scale, double r
       t.w.push_back(static_cast<float>(r));
     } else {
       const double a = o.cubic_a, s = 1.0 - r;
-      double c[4] = {((a * (r + 1) - 5 * a) * (r + 1) + 8 * a) * (r + 1) - 4 * a,
-                     ((a + 2) * r - (a + 3)) * r * r + 1, ((a + 2) * s - (a + 3)) * s * s + 1,
-                     ((a * (s + 1) - 5 * a) * (s + 1) + 8 * a) * (s + 1) - 4 * a};
+      double c[4] = {((a * (r + 1) - 5 * a) * (r + 1) + 8 * a) * (r + 1) - 4 * a, ((a + 2) * r - (a + 3)) * r * r + 1,
+                     ((a + 2) * s - (a + 3)) * s * s + 1, ((a * (s + 1) - 5 * a) * (s + 1) + 8 * a) * (s + 1) - 4 * a};
       double total = 0.0;
       for (int k = 0; k < 4; ++k) {
         const int64_t i = i0 - 1 + k;

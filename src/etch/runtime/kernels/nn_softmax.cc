@@ -21,9 +21,12 @@ void softmax_f32(KernelContext& ctx) {
   const int64_t axis = ir::normalize_axis(ctx.node().attr_int("axis", new_form ? -1 : 1), rank, ctx.node());
   int64_t outer = 1, len = 1, inner = 1;
   for (int64_t d = 0; d < rank; ++d) {
-    if (d < axis) outer *= x.dim(d);
-    else if (d == axis || !new_form) len *= x.dim(d);
-    else inner *= x.dim(d);
+    if (d < axis)
+      outer *= x.dim(d);
+    else if (d == axis || !new_form)
+      len *= x.dim(d);
+    else
+      inner *= x.dim(d);
   }
   const float* xv = x.data<float>();
   float* yv = ctx.output(0).data<float>();

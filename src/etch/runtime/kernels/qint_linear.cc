@@ -31,7 +31,8 @@ ChannelRequant channel_requant(const ir::Node& n, int64_t channels) {
 }
 
 QuantizedMultiplier scalar_requant(const ir::Node& n, const std::string& prefix) {
-  return {static_cast<int32_t>(n.attr_int(prefix + "multiplier", 0)), static_cast<int>(n.attr_int(prefix + "shift", 0))};
+  return {static_cast<int32_t>(n.attr_int(prefix + "multiplier", 0)),
+          static_cast<int>(n.attr_int(prefix + "shift", 0))};
 }
 
 }  // namespace qint

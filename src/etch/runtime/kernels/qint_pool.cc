@@ -12,7 +12,8 @@ namespace {
 void qaverage_pool(KernelContext& c) {
   const Tensor& x = c.input(0);
   const ir::Node& n = c.node();
-  if (x.rank() != 4) c.fail("QAveragePool supports 2-D pooling (rank-4 input) only, got rank " + std::to_string(x.rank()));
+  if (x.rank() != 4)
+    c.fail("QAveragePool supports 2-D pooling (rank-4 input) only, got rank " + std::to_string(x.rank()));
   const ir::Window w = ir::resolve_window(n, {x.dim(2), x.dim(3)}, n.attr_ints("kernel_shape"), false);
   const QuantizedMultiplier m = qint::scalar_requant(n, "");
   const int32_t zx = static_cast<int32_t>(n.attr_int("x_zero_point", 0));

@@ -47,8 +47,7 @@ inline std::vector<float> float_param(const KernelContext& c, size_t i, int64_t 
   const float* p = t.data<float>();
   if (t.numel() == 1) return std::vector<float>(static_cast<size_t>(count), p[0]);
   if (t.numel() != count)
-    c.fail(std::string(name) + " has " + std::to_string(t.numel()) + " values, expected 1 or " +
-           std::to_string(count));
+    c.fail(std::string(name) + " has " + std::to_string(t.numel()) + " values, expected 1 or " + std::to_string(count));
   return std::vector<float>(p, p + count);
 }
 
@@ -58,8 +57,7 @@ inline std::vector<float> float_param(const KernelContext& c, size_t i, int64_t 
 // and saturated.
 template <typename T>
 inline T requantize_onnx(int32_t acc, float multiplier, int32_t zero_point) {
-  return saturate_cast<T>(round_half_to_even(static_cast<double>(acc) * static_cast<double>(multiplier)) +
-                          zero_point);
+  return saturate_cast<T>(round_half_to_even(static_cast<double>(acc) * static_cast<double>(multiplier)) + zero_point);
 }
 
 }  // namespace etch::runtime::quant_detail

@@ -23,9 +23,7 @@ std::vector<int32_t> centered_weights(const KernelContext& c, size_t w_index, si
   return v;
 }
 
-int32_t scalar_zero_point(const KernelContext& c, size_t i, const char* name) {
-  return int_param(c, i, 1, name)[0];
-}
+int32_t scalar_zero_point(const KernelContext& c, size_t i, const char* name) { return int_param(c, i, 1, name)[0]; }
 
 void conv_integer(KernelContext& c) {
   const Tensor& x = c.input(0);

@@ -22,8 +22,7 @@ struct Operands {
   std::vector<int32_t> a, b;  // centered: a − a_zero[row], b − b_zero[col]
 };
 
-Operands center(const KernelContext& c, const ir::MatMulGeometry& g, size_t a_i, size_t a_zp, size_t b_i,
-                size_t b_zp) {
+Operands center(const KernelContext& c, const ir::MatMulGeometry& g, size_t a_i, size_t a_zp, size_t b_i, size_t b_zp) {
   Operands o{int32_values(c.input(a_i)), int32_values(c.input(b_i))};
   const std::vector<int32_t> za = int_param(c, a_zp, g.m, "a_zero_point");
   const std::vector<int32_t> zb = int_param(c, b_zp, g.n, "b_zero_point");

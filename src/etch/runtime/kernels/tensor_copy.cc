@@ -65,9 +65,15 @@ void strided_copy(const uint8_t* src, std::vector<int64_t> src_strides, uint8_t*
         std::memcpy(t, s, inner * esz);
       } else {
         switch (esz) {
-          case 1: copy_run<uint8_t>(s, sin, t, din, inner); break;
-          case 4: copy_run<uint32_t>(s, sin, t, din, inner); break;
-          case 8: copy_run<uint64_t>(s, sin, t, din, inner); break;
+          case 1:
+            copy_run<uint8_t>(s, sin, t, din, inner);
+            break;
+          case 4:
+            copy_run<uint32_t>(s, sin, t, din, inner);
+            break;
+          case 8:
+            copy_run<uint64_t>(s, sin, t, din, inner);
+            break;
           default:
             for (int64_t i = 0; i < inner; ++i) std::memcpy(t + i * din * esz, s + i * sin * esz, esz);
         }

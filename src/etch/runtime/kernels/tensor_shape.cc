@@ -2,8 +2,8 @@
 // storage; Transpose, Expand and Tile are strided copies; Shape and Size report.
 #include <algorithm>
 
-#include "etch/runtime/kernels/tensor_copy.h"
 #include "etch/runtime/kernel_registry.h"
+#include "etch/runtime/kernels/tensor_copy.h"
 
 namespace etch::runtime {
 namespace {

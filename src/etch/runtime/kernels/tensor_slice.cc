@@ -5,8 +5,8 @@
 #include "etch/core/thread_pool.h"
 #include "etch/ir/op_registry.h"
 #include "etch/ir/ops/tensor_slice_params.h"
-#include "etch/runtime/kernels/tensor_copy.h"
 #include "etch/runtime/kernel_registry.h"
+#include "etch/runtime/kernels/tensor_copy.h"
 
 namespace etch::runtime {
 namespace {
