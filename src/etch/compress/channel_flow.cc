@@ -8,12 +8,13 @@
 namespace etch::compress {
 
 namespace {
-// Ops that map channel c of their input to channel c of their output.
-const std::set<std::string> kElementwise = {"Relu",     "LeakyRelu", "Clip", "HardSwish", "HardSigmoid", "Sigmoid",
-                                            "Tanh",     "Elu",       "Selu", "Identity",  "Dropout",     "Softplus",
-                                            "Softsign", "Gelu",      "Mish", "Neg",       "Abs"};
-const std::set<std::string> kPools = {"MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool", "LpPool"};
-const std::set<std::string> kBinary = {"Add", "Sub", "Mul", "Div", "Max", "Min", "Sum"};
+// The ops with a channel rule of their own here (the others follow their traits).
+constexpr const char* kPRelu = "PRelu";
+constexpr const char* kConcat = "Concat";
+constexpr const char* kFlatten = "Flatten";
+constexpr const char* kReshape = "Reshape";
+
+bool has(const ir::Node& n, ir::OpTrait t) { return ir::has_trait(n, t); }
 
 bool unit_inner(const Flow& f) {
   for (const auto& s : f)
@@ -28,7 +29,7 @@ int64_t width(const Flow& f) {
 
 // A Conv/Gemm/MatMul whose output channels can be a space of their own.
 bool is_source(const ir::Graph& g, const Layer& l) {
-  if (l.op == "Conv") return l.group == 1;
+  if (l.op == kConv) return l.group == 1;
   const ir::Value& out = g.value(g.find_node(l.node)->outputs[0]);
   return out.has_shape && out.shape.size() == 2;
 }
@@ -62,25 +63,25 @@ struct Planner {
       if (other_flow) {
         for (size_t i = 1; i < n.inputs.size(); ++i) block(in(i), "its channels are a weight of " + who);
       }
-      if (l.op == "Conv" && l.group > 1) {
+      if (l.op == kConv && l.group > 1) {
         if (l.depthwise() && l.group == l.out_channels && unit_inner(f))
           pass(n, f);
         else
           block(f, "its channels reach grouped convolution " + who);
-      } else if (l.op == "Conv" && !unit_inner(f)) {
+      } else if (l.op == kConv && !unit_inner(f)) {
         block(f, "its channels reach " + who + " in another layout");
       }
       return;
     }
-    if (n.op_type == "BatchNormalization" && !other_flow && unit_inner(f)) return pass(n, f);
-    if (kElementwise.count(n.op_type) && !other_flow) return pass(n, f);
-    if (n.op_type == "PRelu" && !other_flow && n.has_input(1) && g.value(n.inputs[1]).data &&
+    if (has(n, ir::OpTrait::kChannelAffine) && !other_flow && unit_inner(f)) return pass(n, f);
+    if (has(n, ir::OpTrait::kElementwiseUnary) && !other_flow) return pass(n, f);
+    if (n.op_type == kPRelu && !other_flow && n.has_input(1) && g.value(n.inputs[1]).data &&
         g.value(n.inputs[1]).data->numel() == 1)
       return pass(n, f);
-    if (kPools.count(n.op_type) && unit_inner(f)) return pass(n, f);
-    if (n.op_type == "Concat") return concat(n);
-    if ((n.op_type == "Flatten" || n.op_type == "Reshape") && !other_flow) return flatten(n, f);
-    if (kBinary.count(n.op_type) && n.inputs.size() == 2) return binary(n);
+    if (has(n, ir::OpTrait::kPool) && unit_inner(f)) return pass(n, f);
+    if (n.op_type == kConcat) return concat(n);
+    if ((n.op_type == kFlatten || n.op_type == kReshape) && !other_flow) return flatten(n, f);
+    if (has(n, ir::OpTrait::kBroadcastArith) && n.inputs.size() == 2) return binary(n);
     for (size_t i = 0; i < n.inputs.size(); ++i)
       block(in(i), "its channels reach " + who + ", which cannot drop channels");
   }
@@ -116,7 +117,7 @@ struct Planner {
       ok = x.shape[d] > 0;
       hw *= x.shape[d];
     }
-    if (ok && n.op_type == "Flatten") ok = n.attr_int("axis", 1) == 1;
+    if (ok && n.op_type == kFlatten) ok = n.attr_int("axis", 1) == 1;
     if (ok) ok = y.shape[1] == width(f) * hw;
     if (!ok) return block(f, "its channels reach " + n.describe() + ", which is not Flatten(axis=1)");
     Flow res = f;
@@ -317,10 +318,10 @@ void remove_channels(ir::Graph& g, const std::vector<Layer>& layers, const Chann
       continue;
     }
     if (!in_changed) continue;
-    if (n.op_type == "BatchNormalization") {
+    if (has(n, ir::OpTrait::kChannelAffine)) {
       for (size_t i = 1; i < 5 && i < n.inputs.size(); ++i)
         set_input(g, id, i, take_along(const_input(g, n, i), 0, idx));
-    } else if (n.op_type == "Reshape") {
+    } else if (n.op_type == kReshape) {
       std::vector<int64_t> out_idx;
       kept_features(plan, keep, n.outputs[0], out_idx);
       Tensor shape = const_input(g, n, 1).clone();
@@ -366,7 +367,7 @@ std::map<ir::ValueId, Tensor> channel_masks(const ir::Graph& g, const std::vecto
   for (const ir::Node& n : g.nodes()) {
     if (n.inputs.empty() || n.inputs[0] == ir::kNoValue || !kept_features(plan, keep, n.inputs[0], idx)) continue;
     auto li = layer_of_node.find(n.id);
-    if (n.op_type == "BatchNormalization") {
+    if (has(n, ir::OpTrait::kChannelAffine)) {
       mask_along(n.inputs[1], 0, idx);
       mask_along(n.inputs[2], 0, idx);
     } else if (li != layer_of_node.end() && layers[li->second].depthwise()) {

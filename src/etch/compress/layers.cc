@@ -1,5 +1,7 @@
 #include "etch/compress/layers.h"
 
+#include "etch/ir/op_registry.h"
+
 namespace etch::compress {
 
 namespace {
@@ -20,7 +22,7 @@ WeightLayout::WeightLayout(const Tensor& w, const Layer& l) {
 std::vector<Layer> find_layers(const ir::Graph& g) {
   std::vector<Layer> out;
   for (const ir::Node& n : g.nodes()) {
-    if (!n.domain.empty() || n.inputs.size() < 2 || n.inputs[1] == ir::kNoValue) continue;
+    if (!ir::has_trait(n, ir::OpTrait::kWeighted) || n.inputs.size() < 2 || n.inputs[1] == ir::kNoValue) continue;
     const ir::Value& w = g.value(n.inputs[1]);
     if (!w.data || w.data->dtype() != DType::F32) continue;
     Layer l;
@@ -28,13 +30,13 @@ std::vector<Layer> find_layers(const ir::Graph& g) {
     l.name = n.name.empty() ? g.value(n.outputs[0]).name : n.name;
     l.op = n.op_type;
     l.weight = n.inputs[1];
-    if (n.op_type == "Conv") {
+    if (n.op_type == kConv) {
       if (w.data->rank() < 3) continue;
       l.out_axis = 0;
       l.in_axis = 1;
       l.group = n.attr_int("group", 1);
       if (n.has_input(2) && g.value(n.inputs[2]).data) l.bias = n.inputs[2];
-    } else if (n.op_type == "Gemm") {
+    } else if (n.op_type == kGemm) {
       if (n.attr_int("transA", 0) != 0 || w.data->rank() != 2) continue;
       const bool tb = n.attr_int("transB", 0) != 0;
       l.out_axis = tb ? 0 : 1;
@@ -43,7 +45,7 @@ std::vector<Layer> find_layers(const ir::Graph& g) {
         const ir::Value& c = g.value(n.inputs[2]);
         if (c.data && c.data->numel() == w.data->dim(l.out_axis) && c.data->numel() > 1) l.bias = n.inputs[2];
       }
-    } else if (n.op_type == "MatMul") {
+    } else if (n.op_type == kMatMul) {
       if (w.data->rank() != 2) continue;
       l.out_axis = 1;
       l.in_axis = 0;
@@ -51,7 +53,8 @@ std::vector<Layer> find_layers(const ir::Graph& g) {
       continue;
     }
     const auto users = g.consumers(n.outputs[0]);
-    if (users.size() == 1 && g.find_node(users[0])->op_type == "BatchNormalization") l.batchnorm = users[0];
+    // A BatchNorm right after: surgery drops its channels with the layer's.
+    if (users.size() == 1 && ir::has_trait(*g.find_node(users[0]), ir::OpTrait::kChannelAffine)) l.batchnorm = users[0];
     l.out_channels = w.data->dim(l.out_axis);
     l.in_channels = w.data->dim(l.in_axis);
     out.push_back(l);

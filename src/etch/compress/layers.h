@@ -9,6 +9,12 @@
 
 namespace etch::compress {
 
+// The weighted ops (ir::OpTrait::kWeighted) a Layer can be; each has its own
+// weight layout (find_layers).
+inline constexpr const char* kConv = "Conv";
+inline constexpr const char* kGemm = "Gemm";
+inline constexpr const char* kMatMul = "MatMul";
+
 struct Layer {
   ir::NodeId node = -1;
   std::string name;  // node name (or its output's name when the node has none)
@@ -20,7 +26,7 @@ struct Layer {
   int64_t group = 1;
   int64_t out_channels = 0, in_channels = 0;  // along out_axis / in_axis of the weight
   ir::NodeId batchnorm = -1;                  // BatchNormalization that is the output's only consumer
-  bool depthwise() const { return op == "Conv" && group > 1 && in_channels == 1; }
+  bool depthwise() const { return op == kConv && group > 1 && in_channels == 1; }
 };
 
 // Every Conv/Gemm/MatMul with a constant float weight, in graph order.

@@ -51,6 +51,37 @@ std::vector<std::string> registered_ops() {
   return out;
 }
 
+OpTraits op_traits(const Node& n) {
+  const OpSchema* s = find_op(n.op_type, n.domain);
+  return s ? s->traits : OpTraits{};
+}
+
+bool has_trait(const Node& n, OpTrait t) { return op_traits(n).has(t); }
+
+std::vector<std::string> ops_with_trait(OpTrait t) {
+  std::vector<std::string> out;
+  for (const auto& [k, s] : table())
+    if (s.traits.has(t)) out.push_back(s.domain.empty() ? s.op_type : s.domain + "." + s.op_type);
+  return out;
+}
+
+const std::vector<std::pair<OpTrait, std::string>>& all_op_traits() {
+  static const std::vector<std::pair<OpTrait, std::string>> all = {
+      {OpTrait::kElementwiseUnary, "elementwise-unary"},
+      {OpTrait::kBroadcastArith, "broadcast-arith"},
+      {OpTrait::kDataMovement, "data-movement"},
+      {OpTrait::kLookupTable, "lookup-table"},
+      {OpTrait::kPool, "pool"},
+      {OpTrait::kUnitIntervalOutput, "unit-interval-output"},
+      {OpTrait::kWeighted, "weighted"},
+      {OpTrait::kFusesActivation, "fuses-activation"},
+      {OpTrait::kQuantizedFormat, "quantized-format"},
+      {OpTrait::kPassthrough, "passthrough"},
+      {OpTrait::kChannelAffine, "channel-affine"},
+  };
+  return all;
+}
+
 void infer_node(Graph& g, const Node& n) {
   const OpSchema* s = find_op(n.op_type, n.domain);
   ETCH_REQUIRE(s != nullptr, Unsupported) << n.describe() << ": op is not supported by etch";

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "etch/ir/graph.h"
+#include "etch/ir/op_traits.h"
 
 namespace etch::ir {
 
@@ -44,16 +45,34 @@ class InferContext {
 using InferFn = std::function<void(InferContext&)>;
 
 struct OpSchema {
+  OpSchema() = default;
+  OpSchema(std::string op, std::string dom, int min_in, int max_in, int min_out, int max_out, InferFn fn,
+           OpTraits t = {})
+      : op_type(std::move(op)),
+        domain(std::move(dom)),
+        min_inputs(min_in),
+        max_inputs(max_in),
+        min_outputs(min_out),
+        max_outputs(max_out),
+        infer(std::move(fn)),
+        traits(t) {}
   std::string op_type;
   std::string domain;  // "" = ai.onnx
   int min_inputs = 0, max_inputs = 0;
   int min_outputs = 1, max_outputs = 1;
   InferFn infer;
+  OpTraits traits;  // what other stages may rely on (op_traits.h)
 };
 
 void register_op(OpSchema schema);
 const OpSchema* find_op(const std::string& op_type, const std::string& domain = "");
 std::vector<std::string> registered_ops();
+
+// The traits of a node's op (none when the op is not registered).
+OpTraits op_traits(const Node& n);
+bool has_trait(const Node& n, OpTrait t);
+// The registered ops that have trait t, as "op" or "domain.op" like registered_ops().
+std::vector<std::string> ops_with_trait(OpTrait t);
 
 struct OpRegistrar {
   explicit OpRegistrar(OpSchema s) { register_op(std::move(s)); }

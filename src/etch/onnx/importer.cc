@@ -25,6 +25,8 @@ using ::onnx::TypeProto;
 using ::onnx::ValueInfoProto;
 
 namespace {
+// Constant nodes become constant values of the graph, not nodes.
+constexpr const char* kConstantOp = "Constant";
 
 constexpr int64_t kMinOpset = 7, kMaxOpset = 17;
 
@@ -205,7 +207,7 @@ void Converter::add_constant_node(const NodeProto& n, const std::string& name) {
 
 void Converter::add_node(const NodeProto& n, int index) {
   const std::string name = node_name(n, index);
-  if (n.op_type() == "Constant" && is_default_domain(n.domain())) return add_constant_node(n, name);
+  if (n.op_type() == kConstantOp && is_default_domain(n.domain())) return add_constant_node(n, name);
   const std::string desc = "node '" + name + "' (" + n.op_type() + ")";
   std::vector<ir::ValueId> ins;
   for (const std::string& in : n.input()) {

@@ -6,20 +6,26 @@
 
 namespace etch::passes {
 
+namespace {
+// The activations the vector unit applies as the requantization clamp: this
+// file is their one definition.
+constexpr const char* kRelu = "Relu";
+constexpr const char* kClip = "Clip";
+}  // namespace
+
 bool accepts_fused_activation(const ir::Node& p) {
-  return p.domain.empty() && p.outputs.size() == 1 &&
-         (p.op_type == "Conv" || p.op_type == "Gemm" || p.op_type == "Add");
+  return p.domain.empty() && p.outputs.size() == 1 && ir::has_trait(p, ir::OpTrait::kFusesActivation);
 }
 
 std::optional<ActivationFusion> activation_bounds(const ir::Graph& g, const ir::Node& act) {
   if (!act.domain.empty()) return std::nullopt;
   ActivationFusion f;
   f.activation = act.id;
-  if (act.op_type == "Relu") {
+  if (act.op_type == kRelu) {
     f.kind = "relu";
     return f;
   }
-  if (act.op_type != "Clip") return std::nullopt;
+  if (act.op_type != kClip) return std::nullopt;
   f.kind = "clip";
   f.lo = -std::numeric_limits<float>::infinity();
   if (g.opset < 11) {

@@ -20,7 +20,8 @@ struct ActivationFusion {
   float hi = std::numeric_limits<float>::infinity();
 };
 
-// True for the op types an activation can fuse into (Conv, Gemm, Add).
+// True for the ops an activation can fuse into (ir::OpTrait::kFusesActivation:
+// Conv, Gemm, Add).
 bool accepts_fused_activation(const ir::Node& producer);
 
 // The activation fused into `producer`: its only output feeds exactly one node,

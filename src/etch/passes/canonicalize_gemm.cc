@@ -3,6 +3,9 @@
 namespace etch::passes {
 
 namespace {
+// The pass's target ops: both become Gemm(transB = 1).
+constexpr const char* kGemm = "Gemm";
+constexpr const char* kMatMul = "MatMul";
 const Tensor* f32_const(const ir::Graph& g, const ir::Node& n, size_t i) {
   if (!n.has_input(i)) return nullptr;
   const ir::Value& v = g.value(n.inputs[i]);
@@ -28,8 +31,8 @@ bool rank2_input(const ir::Graph& g, const ir::Node& n) {
 bool canonicalize_gemm(ir::Graph& g, const PassContext&) {
   bool changed = false;
   for (ir::Node& n : g.nodes()) {
-    const bool gemm = n.op_type == "Gemm" && n.domain.empty();
-    const bool matmul = n.op_type == "MatMul" && n.domain.empty();
+    const bool gemm = n.op_type == kGemm && n.domain.empty();
+    const bool matmul = n.op_type == kMatMul && n.domain.empty();
     if (!gemm && !matmul) continue;
     const Tensor* b = f32_const(g, n, 1);
     if (!b || b->rank() != 2 || !rank2_input(g, n)) continue;
@@ -45,7 +48,7 @@ bool canonicalize_gemm(ir::Graph& g, const PassContext&) {
       changed = true;
     }
     if (matmul) {
-      n.op_type = "Gemm";
+      n.op_type = kGemm;
       n.attrs = {{"transB", int64_t{1}}};
       changed = true;
     }

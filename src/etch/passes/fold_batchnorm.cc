@@ -6,6 +6,11 @@
 namespace etch::passes {
 
 namespace {
+// The pass's target op, and the producers it folds into.
+constexpr const char* kTargetOp = "BatchNormalization";
+constexpr const char* kConv = "Conv";
+constexpr const char* kGemm = "Gemm";
+
 const Tensor* const_input(const ir::Graph& g, const ir::Node& n, size_t i) {
   if (!n.has_input(i)) return nullptr;
   const ir::Value& v = g.value(n.inputs[i]);
@@ -16,8 +21,8 @@ const Tensor* const_input(const ir::Graph& g, const ir::Node& n, size_t i) {
 int64_t out_channels(const ir::Graph& g, const ir::Node& p) {
   const Tensor* w = const_input(g, p, 1);
   if (!w) return 0;
-  if (p.op_type == "Conv" && w->rank() >= 3) return w->dim(0);
-  if (p.op_type == "Gemm" && w->rank() == 2 && p.attr_int("transA", 0) == 0 && p.attr_float("alpha", 1.0f) == 1.0f &&
+  if (p.op_type == kConv && w->rank() >= 3) return w->dim(0);
+  if (p.op_type == kGemm && w->rank() == 2 && p.attr_int("transA", 0) == 0 && p.attr_float("alpha", 1.0f) == 1.0f &&
       p.attr_float("beta", 1.0f) == 1.0f)
     return p.attr_int("transB", 0) ? w->dim(0) : w->dim(1);
   return 0;
@@ -27,7 +32,7 @@ int64_t out_channels(const ir::Graph& g, const ir::Node& p) {
 bool fold_batchnorm(ir::Graph& g, const PassContext&) {
   bool changed = false;
   for (const ir::Node& bn : std::vector<ir::Node>(g.nodes())) {
-    if (bn.op_type != "BatchNormalization" || bn.outputs.size() != 1 || bn.attr_int("training_mode", 0)) continue;
+    if (bn.op_type != kTargetOp || bn.outputs.size() != 1 || bn.attr_int("training_mode", 0)) continue;
     const ir::ValueId x = bn.inputs[0];
     const ir::Value& xv = g.value(x);
     if (xv.producer < 0 || g.consumers(x).size() != 1) continue;
@@ -44,7 +49,7 @@ bool fold_batchnorm(ir::Graph& g, const PassContext&) {
       shift[i] = beta->data<float>()[i] - mean->data<float>()[i] * k[i];
     }
     Tensor w = const_input(g, *p, 1)->clone();
-    const bool gemm_kn = p->op_type == "Gemm" && p->attr_int("transB", 0) == 0;  // W is [K, N]
+    const bool gemm_kn = p->op_type == kGemm && p->attr_int("transB", 0) == 0;  // W is [K, N]
     const int64_t per = w.numel() / c;
     float* wd = w.data<float>();
     for (int64_t i = 0; i < w.numel(); ++i) wd[i] *= k[gemm_kn ? i % c : i / per];

@@ -3,6 +3,12 @@
 #include <algorithm>
 
 namespace etch::passes {
+namespace {
+// Dropout is left to eliminate_identity (and is random in training mode);
+// Shape of a value with a static shape folds even when the value does not.
+constexpr const char* kDropout = "Dropout";
+constexpr const char* kShape = "Shape";
+}  // namespace
 
 bool fold_constants(ir::Graph& g, const PassContext& ctx) {
   if (!ctx.evaluate) return false;
@@ -10,7 +16,7 @@ bool fold_constants(ir::Graph& g, const PassContext& ctx) {
   for (const auto& n : g.nodes()) {
     bool is_output = false;
     for (ir::ValueId o : n.outputs) is_output |= std::find(g.outputs.begin(), g.outputs.end(), o) != g.outputs.end();
-    if (is_output || n.op_type == "Dropout") continue;
+    if (is_output || n.op_type == kDropout) continue;
     std::vector<const Tensor*> ins(n.inputs.size(), nullptr);
     bool all_const = true;
     for (size_t i = 0; i < n.inputs.size(); ++i) {
@@ -22,7 +28,7 @@ bool fold_constants(ir::Graph& g, const PassContext& ctx) {
         all_const = false;
     }
     Tensor shape_value;
-    if (!all_const && n.op_type == "Shape" && !n.has_attr("start") && !n.has_attr("end")) {
+    if (!all_const && n.op_type == kShape && !n.has_attr("start") && !n.has_attr("end")) {
       const ir::Value& v = g.value(n.inputs[0]);
       if (!v.has_shape || !shape_is_static(v.shape)) continue;
       shape_value = Tensor::from_vector<int64_t>({static_cast<int64_t>(v.shape.size())}, v.shape);

@@ -6,6 +6,9 @@
 
 namespace etch::passes {
 namespace {
+// The pass's target op (a FusedConv from fuse_conv_activation) and the pool it absorbs.
+constexpr const char* kTargetOp = "FusedConv";
+constexpr const char* kPoolOp = "MaxPool";
 
 bool all_equal(const std::vector<int64_t>& v, int64_t x) {
   return std::all_of(v.begin(), v.end(), [x](int64_t e) { return e == x; });
@@ -13,7 +16,7 @@ bool all_equal(const std::vector<int64_t>& v, int64_t x) {
 
 // The MaxPool that can join `conv`, or nullptr.
 const ir::Node* joinable_pool(const ir::Graph& g, const ir::Node& conv) {
-  if (conv.op_type != "FusedConv" || conv.domain != ir::kEtchDomain || conv.has_attr("pool_kernel")) return nullptr;
+  if (conv.op_type != kTargetOp || conv.domain != ir::kEtchDomain || conv.has_attr("pool_kernel")) return nullptr;
   const ir::ValueId y = conv.outputs[0];
   const ir::Value& yv = g.value(y);
   if (!yv.has_shape || yv.shape.size() != 4) return nullptr;
@@ -21,8 +24,7 @@ const ir::Node* joinable_pool(const ir::Graph& g, const ir::Node& conv) {
   const auto users = g.consumers(y);
   if (users.size() != 1) return nullptr;
   const ir::Node* p = g.find_node(users[0]);
-  if (!p || p->op_type != "MaxPool" || !p->domain.empty() || p->outputs.size() != 1 || p->inputs[0] != y)
-    return nullptr;
+  if (!p || p->op_type != kPoolOp || !p->domain.empty() || p->outputs.size() != 1 || p->inputs[0] != y) return nullptr;
   const auto k = p->attr_ints("kernel_shape");
   const auto s = p->attr_ints("strides", {1, 1});
   const std::string auto_pad = p->attr_string("auto_pad", "NOTSET");

@@ -37,7 +37,7 @@ double weight_sqnr(const ir::Graph& prepared, const ir::Graph& qdq, const std::s
   if (!f || !q || !f->has_input(1) || !q->has_input(1)) return std::numeric_limits<double>::infinity();
   const ir::Value& w = prepared.value(f->inputs[1]);
   const ir::Node* dq = producer_of(qdq, q->inputs[1]);
-  if (!w.data || !dq || dq->op_type != "DequantizeLinear") return std::numeric_limits<double>::infinity();
+  if (!w.data || !dq || !is_dequantize(*dq)) return std::numeric_limits<double>::infinity();
   auto p = qdq_params(qdq, *dq);
   Tensor qi = packed_int4_source(qdq, dq->inputs[0]);
   if (!qi.defined() && qdq.value(dq->inputs[0]).data) qi = *qdq.value(dq->inputs[0]).data;
@@ -59,7 +59,7 @@ std::vector<LayerError> layer_errors(const ir::Graph& prepared, const ir::Graph&
   };
   std::vector<Probe> probes;
   for (const ir::Node& qn : qdq.nodes()) {
-    if (qn.op_type != "QuantizeLinear") continue;
+    if (!is_quantize(qn)) continue;
     const std::string fname = qdq.value(qn.inputs[0]).name;
     auto fv = prepared.find_value(fname);
     // A quantized graph output: PTQ renamed the float value "<name>_float".
@@ -81,7 +81,8 @@ std::vector<LayerError> layer_errors(const ir::Graph& prepared, const ir::Graph&
     auto p = qdq_params(qdq, qn);
     if (!fv || !iv || !p || p->per_channel()) continue;
     const ir::Node* prod = producer_of(integer, *iv);
-    probes.push_back({*fv, *iv, *p, prod ? prod->name : std::string(), prod ? prod->op_type : "QuantizeLinear"});
+    probes.push_back(
+        {*fv, *iv, *p, prod ? prod->name : std::string(), prod ? prod->op_type : std::string(kQuantizeLinear)});
   }
   std::vector<ir::ValueId> fk, ik;
   for (const auto& p : probes) fk.push_back(p.fv), ik.push_back(p.iv);

@@ -1,11 +1,13 @@
-// QDQ graph → etch's integer ops (docs/quantization.md). Recognised patterns,
-// each ending in a QuantizeLinear whose output the integer op then produces:
+// QDQ graph → etch's integer ops (docs/quantization.md). Every QuantizeLinear
+// ends a candidate group whose core op's quantization rule (quant_rule.h,
+// rules/*.cc) decides and acts. The rules' patterns, each ending in a
+// QuantizeLinear whose output the integer op then produces:
 //   DQ(x), DQ(w), [DQ(b)] → Conv | Gemm(transB=1) → [Relu | Clip] → Q   ⇒ QConv | QGemm
 //   DQ(a), DQ(b) → Add → [Relu | Clip] → Q                             ⇒ QAdd
 //   DQ(x) → AveragePool | GlobalAveragePool → Q                        ⇒ QAveragePool
-//   DQ(x) → MaxPool | Reshape | Flatten | Transpose | (Un)Squeeze | Identity → Q,
+//   DQ(x) → data movement (MaxPool, Reshape, Flatten, Transpose, ...) → Q,
 //           same parameters on both sides                              ⇒ the op on int8
-//   DQ(x) → any element-wise unary function (Sigmoid, HardSwish, ...) → Q ⇒ QLut
+//   DQ(x) → a lookup-table op (Sigmoid, HardSwish, ...) → Q             ⇒ QLut
 // PTQ leaves out a Relu/Clip that its Q makes redundant (qdq_util.h
 // clamp_is_redundant); the integer op then clamps to [-128, 127], the same.
 // Requantization multipliers come from runtime::quantize_multiplier of the

@@ -7,6 +7,7 @@
 
 #include "etch/core/progress.h"
 #include "etch/data/rng.h"
+#include "etch/ir/op_registry.h"
 #include "etch/ir/verifier.h"
 #include "etch/passes/activation_fusion.h"
 #include "etch/passes/pipeline.h"
@@ -22,11 +23,8 @@
 namespace etch::quant {
 
 bool is_quantized(const ir::Graph& g, std::string* what) {
-  static const std::set<std::string> ops = {"QuantizeLinear", "DequantizeLinear", "DynamicQuantizeLinear",
-                                            "QLinearConv",    "QLinearMatMul",    "ConvInteger",
-                                            "MatMulInteger",  "QLinearAdd"};
   for (const auto& n : g.nodes()) {
-    if (ops.count(n.op_type) || n.domain == "ai.etch" || n.domain == "com.microsoft") {
+    if (ir::has_trait(n, ir::OpTrait::kQuantizedFormat) || n.domain == "ai.etch" || n.domain == "com.microsoft") {
       if (what) *what = n.describe();
       return true;
     }
@@ -98,7 +96,7 @@ void check_ptq_inputs(const ir::Graph& g, const data::Dataset& calib, const PtqO
   for (const auto& [name, bits] : o.bits_per_layer) {
     const ir::Node* n = g.find_node_by_name(name);
     ETCH_REQUIRE(n, InvalidInput) << "bits per layer: the model has no node named '" << name << "'";
-    ETCH_REQUIRE(n->op_type == "Conv" || n->op_type == "Gemm" || n->op_type == "MatMul", InvalidInput)
+    ETCH_REQUIRE(ir::has_trait(*n, ir::OpTrait::kWeighted), InvalidInput)
         << "bits per layer: " << n->describe() << " has no weights (expected a Conv, Gemm or MatMul)";
     ETCH_REQUIRE(bits == 8 || bits == 4, InvalidInput)
         << "bits per layer: '" << name << "' asks for " << bits << " bits";
@@ -140,8 +138,9 @@ QuantizedWeight quantize_weight(const Tensor& w, const std::string& name, int bi
 // ignored). Adding it to the bias removes that shift (Nagel et al., 2019).
 std::vector<double> bias_shift(const ir::Node& n, const Tensor& w, const Tensor& wq, const std::vector<double>& mean) {
   const int64_t m = w.dim(0), per = w.numel() / m;
-  const int64_t group = n.op_type == "Conv" ? n.attr_int("group", 1) : 1;
-  const int64_t cin_g = n.op_type == "Conv" ? w.dim(1) : per, spatial = per / cin_g;
+  // Conv weights are [M, C/group, k...]; Gemm ones [M, C] with no group.
+  const int64_t group = n.attr_int("group", 1);
+  const int64_t cin_g = w.dim(1), spatial = per / cin_g;
   std::vector<double> out(static_cast<size_t>(m), 0.0);
   for (int64_t o = 0; o < m; ++o) {
     const int64_t gi = o / (m / group);
@@ -215,17 +214,8 @@ ir::Graph emit_qdq(ir::Graph g, const QuantPlan& plan, std::map<ir::ValueId, Qua
       for (int64_t c = 0; c < m; ++c) bf.data<float>()[c] = static_cast<float>(bias[c]);
       bdq = g.add_constant(g.unique_name(short_name('b', n.inputs[1])), bf);
     } else if (has_bias || o.bias_correction) {
-      const float sx = act.at(l.input).scales[0];
       QuantParams bp;
-      bp.axis = qw.params.per_channel() ? 0 : -1;
-      Tensor bq(DType::I32, {m});
-      for (int64_t c = 0; c < m; ++c) {
-        const float sb = sx * qw.params.scales[qw.params.per_channel() ? c : 0];
-        if (bp.per_channel() || c == 0) bp.scales.push_back(sb);
-        const double r = runtime::round_half_away_from_zero(bias[c] / static_cast<double>(sb));
-        bq.data<int32_t>()[c] = runtime::saturate_cast<int32_t>(r);
-      }
-      bp.zero_points.assign(bp.scales.size(), 0);
+      const Tensor bq = int32_bias(bias, act.at(l.input).scales[0], qw.params, &bp);
       const std::string bname = short_name('b', n.inputs[1]);
       bdq = add_dequantize_const(g, g.add_constant(g.unique_name(bname + "q"), bq), bp, bname);
     }

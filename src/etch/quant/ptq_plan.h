@@ -27,19 +27,19 @@ struct QuantPlan {
   // Quantized output of a Conv/Gemm/Add -> the Relu/Clip fused into it that
   // produces it (passes/activation_fusion.h).
   std::map<ir::ValueId, ir::NodeId> fused;
+  // Nodes a quantization rule exists for but whose selector refused them,
+  // with the reason (quant_rule.h); they stay float.
+  std::map<ir::NodeId, std::string> refused;
   bool contains(ir::ValueId v) const;
 };
 
-// keep_float: node names left in float. Ops recognised: Conv, Gemm (canonical),
-// Add, AveragePool, GlobalAveragePool (integer compute); MaxPool, Reshape,
-// Flatten, Transpose, Squeeze, Unsqueeze, Identity (data movement on int8);
-// Relu/Clip fused into Conv/Gemm/Add; elementwise unary functions as lookup
-// tables (Sigmoid, Tanh, HardSwish, HardSigmoid, standalone Relu/Clip, ...).
+// keep_float: node names left in float. Which ops quantize, and how, is the
+// quantization rule registry's (quant_rule.h, rules/*.cc): compute rules (Conv,
+// Gemm, Add, AveragePool, GlobalAveragePool) quantize their activation inputs
+// and output, with a fused Relu/Clip absorbed; data-movement rules share their
+// input's parameters; lookup-table rules quantize the output of an already
+// quantized input. Outputs of ops with ir::OpTrait::kUnitIntervalOutput get
+// fixed parameters (1/256, -128).
 QuantPlan plan_quantization(const ir::Graph& g, const std::set<std::string>& keep_float);
-
-// Element-wise unary ops lowered to a 256-entry table (QLut).
-bool is_lut_op(const ir::Node& n);
-// Ops that only move int8 data and keep their input's parameters.
-bool is_data_movement(const ir::Node& n);
 
 }  // namespace etch::quant

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <sstream>
 
+#include "etch/ir/op_registry.h"
 #include "etch/ir/ops/qint_ops.h"
 #include "etch/passes/pipeline.h"
 #include "etch/quant/calibration_run.h"
@@ -157,7 +158,7 @@ void own_storage(ir::Graph& g) {
 
 bool has_batchnorm(const ir::Graph& g) {
   return std::any_of(g.nodes().begin(), g.nodes().end(),
-                     [](const ir::Node& n) { return n.op_type == "BatchNormalization" && n.domain.empty(); });
+                     [](const ir::Node& n) { return ir::has_trait(n, ir::OpTrait::kChannelAffine); });
 }
 
 // The first phase: q.freeze_bn_steps steps with BatchNorm unfolded and live

@@ -53,9 +53,9 @@ std::pair<ir::ValueId, ir::ValueId> add_qdq(ir::Graph& g, ir::ValueId v, const Q
   }
   const ir::Value& val = g.value(v);
   const ir::ValueId q = g.add_value(g.unique_name(base + "q"), DType::I8, val.shape, val.has_shape);
-  g.add_node("QuantizeLinear", {v, s, z}, {q}, g.value(q).name);
+  g.add_node(kQuantizeLinear, {v, s, z}, {q}, g.value(q).name);
   const ir::ValueId dq = g.add_value(g.unique_name(base + "d"), DType::F32, g.value(v).shape, g.value(v).has_shape);
-  g.add_node("DequantizeLinear", {q, s, z}, {dq}, g.value(dq).name);
+  g.add_node(kDequantizeLinear, {q, s, z}, {dq}, g.value(dq).name);
   return {q, dq};
 }
 
@@ -65,9 +65,12 @@ ir::ValueId add_dequantize_const(ir::Graph& g, ir::ValueId q, const QuantParams&
   const ir::ValueId out = g.add_value(g.unique_name(name + "d"), DType::F32, qv.shape, qv.has_shape);
   std::map<std::string, ir::Attribute> attrs;
   if (p.per_channel()) attrs["axis"] = int64_t{p.axis};
-  g.add_node("DequantizeLinear", {q, s}, {out}, g.value(out).name, attrs);
+  g.add_node(kDequantizeLinear, {q, s}, {out}, g.value(out).name, attrs);
   return out;
 }
+
+bool is_quantize(const ir::Node& n) { return n.domain.empty() && n.op_type == kQuantizeLinear; }
+bool is_dequantize(const ir::Node& n) { return n.domain.empty() && n.op_type == kDequantizeLinear; }
 
 bool clamp_is_redundant(float lo, float hi, const QuantParams& p) {
   if (p.per_channel() || p.scales.size() != 1 || p.zero_points.size() != 1) return false;

@@ -10,6 +10,12 @@
 
 namespace etch::quant {
 
+// The QDQ format's two ops (ai.onnx), named once.
+inline constexpr const char* kQuantizeLinear = "QuantizeLinear";
+inline constexpr const char* kDequantizeLinear = "DequantizeLinear";
+bool is_quantize(const ir::Node& n);
+bool is_dequantize(const ir::Node& n);
+
 // Parameters of a QuantizeLinear/DequantizeLinear node whose scale and zero
 // point are constants (zero point absent: 0). std::nullopt otherwise. axis is
 // -1 for per-tensor parameters.

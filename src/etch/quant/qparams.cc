@@ -59,4 +59,20 @@ QuantParams weight_params(const Tensor& w, std::string_view name, int bits, bool
   return q;
 }
 
+Tensor int32_bias(const std::vector<double>& bias, float x_scale, const QuantParams& w, QuantParams* params) {
+  const int64_t m = static_cast<int64_t>(bias.size());
+  QuantParams bp;
+  bp.axis = w.per_channel() ? 0 : -1;
+  Tensor bq(DType::I32, {m});
+  for (int64_t c = 0; c < m; ++c) {
+    const float sb = x_scale * w.scales[w.per_channel() ? c : 0];
+    if (bp.per_channel() || c == 0) bp.scales.push_back(sb);
+    const double r = runtime::round_half_away_from_zero(bias[c] / static_cast<double>(sb));
+    bq.data<int32_t>()[c] = runtime::saturate_cast<int32_t>(r);
+  }
+  bp.zero_points.assign(bp.scales.size(), 0);
+  if (params) *params = bp;
+  return bq;
+}
+
 }  // namespace etch::quant

@@ -26,4 +26,10 @@ QuantParams activation_params(Range r, std::string_view name);
 // value; so does a tensor that is not F32 or a per-channel request on a scalar.
 QuantParams weight_params(const Tensor& w, std::string_view name, int bits = 8, bool per_channel = true);
 
+// Bias of a Conv/Gemm as int32 on the accumulator's scale s_x·s_w[c] (zero
+// point 0), rounded half away from zero and saturated: the one rule PTQ and
+// QDQ lowering share. `params`, when given, receives the bias's parameters
+// (per channel on axis 0 when w is).
+Tensor int32_bias(const std::vector<double>& bias, float x_scale, const QuantParams& w, QuantParams* params = nullptr);
+
 }  // namespace etch::quant

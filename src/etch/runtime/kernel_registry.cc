@@ -40,4 +40,15 @@ bool has_any_kernel(const std::string& op_type, const std::string& domain) {
   return false;
 }
 
+std::vector<std::string> registered_kernels() {
+  std::vector<std::string> out;
+  for (const auto& [key, fn] : table()) {
+    const std::string& k = key.first;  // "domain::op"
+    const size_t sep = k.find("::");
+    const std::string name = sep == 0 ? k.substr(2) : k.substr(0, sep) + "." + k.substr(sep + 2);
+    if (out.empty() || out.back() != name) out.push_back(name);
+  }
+  return out;
+}
+
 }  // namespace etch::runtime

@@ -36,6 +36,9 @@ using KernelFn = void (*)(KernelContext&);
 void register_kernel(const std::string& op_type, const std::string& domain, std::optional<DType> dtype, KernelFn fn);
 KernelFn find_kernel(const std::string& op_type, const std::string& domain, DType dtype);
 bool has_any_kernel(const std::string& op_type, const std::string& domain);
+// Every op with at least one kernel, as "op" (ai.onnx) or "domain.op" like
+// ir::registered_ops(); sorted, no duplicates.
+std::vector<std::string> registered_kernels();
 
 struct KernelRegistrar {
   KernelRegistrar(const char* op, const char* domain, std::optional<DType> dtype, KernelFn fn) {

@@ -1,5 +1,7 @@
 #include "etch/train/autodiff.h"
 
+#include <algorithm>
+
 #include "etch/ir/op_registry.h"
 #include "etch/runtime/interpreter.h"
 #include "etch/train/gradient.h"
@@ -23,18 +25,6 @@ void add_into(Tensor& acc, const Tensor& g, bool owned = false) {
 
 }  // namespace
 
-namespace {
-bool is_weight_slot(const std::string& op, int input) {
-  if (op == "Conv" || op == "ConvTranspose" || op == "Gemm") return input == 1 || input == 2;
-  if (op == "MatMul") return input == 0 || input == 1;
-  if (op == "BatchNormalization" || op == "InstanceNormalization") return input == 1 || input == 2;
-  if (op == "PRelu") return input == 1;
-  // QAT: a weight reaches its layer through ai.etch.FakeQuantize (quant/).
-  if (op == "FakeQuantize") return input == 0;
-  return false;
-}
-}  // namespace
-
 Autodiff::Autodiff(ir::Graph& g, const std::set<std::string>& frozen, bool input_grads, bool any_constant) : graph_(g) {
   const int nv = g.num_values();
   param_of_value_.assign(nv, -1);
@@ -50,7 +40,9 @@ Autodiff::Autodiff(ir::Graph& g, const std::set<std::string>& frozen, bool input
         ir::ValueId v = n.inputs[i];
         const ir::Value& val = g.value(v);
         if (val.is_constant() && val.producer < 0 && val.dtype == DType::F32 && !frozen.count(val.name) &&
-            param_of_value_[v] < 0 && (any_constant || is_weight_slot(n.op_type, i))) {
+            param_of_value_[v] < 0 &&
+            (any_constant || std::find(rule->parameter_inputs.begin(), rule->parameter_inputs.end(), i) !=
+                                 rule->parameter_inputs.end())) {
           param_of_value_[v] = static_cast<int>(params_.size());
           params_.push_back(Param{v, val.name, *val.data, Tensor(DType::F32, val.data->shape())});
           requires_grad_[v] = true;

@@ -17,6 +17,12 @@ const GradRule* find_grad(const std::string& op_type) {
   return it == table().end() ? nullptr : &it->second;
 }
 
+std::vector<std::string> registered_grads() {
+  std::vector<std::string> out;
+  for (const auto& [op, rule] : table()) out.push_back(op);
+  return out;
+}
+
 Tensor reduce_to_shape(const Tensor& grad, const Shape& shape) {
   if (grad.shape() == shape) return grad;
   Tensor out(DType::F32, shape);

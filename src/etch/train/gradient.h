@@ -41,13 +41,22 @@ using GradFn = void (*)(GradContext&);
 using ForwardTrainFn = void (*)(ForwardTrainContext&);
 
 struct GradRule {
+  GradRule() = default;
+  GradRule(GradFn b, ForwardTrainFn f, std::vector<int> diff, std::vector<int> params = {})
+      : backward(b), forward_train(f), differentiable_inputs(std::move(diff)), parameter_inputs(std::move(params)) {}
   GradFn backward = nullptr;
   ForwardTrainFn forward_train = nullptr;  // nullptr: the runtime kernel is used
   std::vector<int> differentiable_inputs;  // input indices a gradient exists for
+  // Inputs that are trained parameters when they are constants (a Conv's
+  // weight and bias); other constant inputs stay fixed unless the caller asks
+  // for every constant.
+  std::vector<int> parameter_inputs;
 };
 
 void register_grad(const std::string& op_type, GradRule rule);
 const GradRule* find_grad(const std::string& op_type);
+// The op types with a gradient rule (for the op consistency test).
+std::vector<std::string> registered_grads();
 
 struct GradRegistrar {
   GradRegistrar(const char* op, GradRule rule) { register_grad(op, std::move(rule)); }

@@ -74,8 +74,12 @@ constexpr int kVariadic = std::numeric_limits<int>::max();
 
 struct RegisterBinary {
   RegisterBinary() {
-    for (const char* op : {"Add", "Sub", "Mul", "Div", "Mod"}) register_op(OpSchema{op, "", 2, 2, 1, 1, infer_arith});
-    for (const char* op : {"Sum", "Mean", "Min", "Max"}) register_op(OpSchema{op, "", 1, kVariadic, 1, 1, infer_arith});
+    // Add is also the one element-wise op with an integer kernel that a Relu/Clip fuses into.
+    register_op(OpSchema{"Add", "", 2, 2, 1, 1, infer_arith, OpTrait::kBroadcastArith | OpTrait::kFusesActivation});
+    for (const char* op : {"Sub", "Mul", "Div", "Mod"})
+      register_op(OpSchema{op, "", 2, 2, 1, 1, infer_arith, OpTrait::kBroadcastArith});
+    for (const char* op : {"Sum", "Mean", "Min", "Max"})
+      register_op(OpSchema{op, "", 1, kVariadic, 1, 1, infer_arith, OpTrait::kBroadcastArith});
     for (const char* op : {"Equal", "Less", "Greater", "LessOrEqual", "GreaterOrEqual"})
       register_op(OpSchema{op, "", 2, 2, 1, 1, infer_compare});
     for (const char* op : {"And", "Or", "Xor"}) register_op(OpSchema{op, "", 2, 2, 1, 1, infer_logic});

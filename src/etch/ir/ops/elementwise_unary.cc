@@ -62,26 +62,63 @@ void infer_cast(InferContext& c) {
   c.set_output(0, out, c.shape(0));
 }
 
-const char* kSameShapeUnary[] = {"Relu",  "LeakyRelu", "Sigmoid",  "HardSigmoid", "HardSwish", "Tanh",
-                                 "Elu",   "Selu",      "Softplus", "Softsign",    "Celu",      "ThresholdedRelu",
-                                 "Sqrt",  "Exp",       "Log",      "Abs",         "Neg",       "Reciprocal",
-                                 "Erf",   "Floor",     "Ceil",     "Round",       "Sign",      "Sin",
-                                 "Cos",   "Tan",       "Asin",     "Acos",        "Atan",      "Sinh",
-                                 "Cosh",  "Asinh",     "Acosh",    "Atanh",       "Identity",  "Hardmax",
-                                 "Shrink"};
+constexpr OpTrait kUnary = OpTrait::kElementwiseUnary;
+constexpr OpTraits kUnaryLut = OpTrait::kElementwiseUnary | OpTrait::kLookupTable;
+// Lookup-table ops are the functions defined on every real input (so on every
+// int8 value of any scale); Sqrt, Log, Reciprocal, ... are not.
+const std::pair<const char*, OpTraits> kSameShapeUnary[] = {
+    {"Relu", kUnaryLut},
+    {"LeakyRelu", kUnaryLut},
+    {"Sigmoid", kUnaryLut | OpTrait::kUnitIntervalOutput},
+    {"HardSigmoid", kUnaryLut | OpTrait::kUnitIntervalOutput},
+    {"HardSwish", kUnaryLut},
+    {"Tanh", kUnaryLut},
+    {"Elu", kUnaryLut},
+    {"Selu", kUnaryLut},
+    {"Softplus", kUnaryLut},
+    {"Softsign", kUnaryLut},
+    {"Celu", kUnary},
+    {"ThresholdedRelu", kUnary},
+    {"Sqrt", kUnary},
+    {"Exp", kUnaryLut},
+    {"Log", kUnary},
+    {"Abs", kUnaryLut},
+    {"Neg", kUnaryLut},
+    {"Reciprocal", kUnary},
+    {"Erf", kUnaryLut},
+    {"Floor", kUnary},
+    {"Ceil", kUnary},
+    {"Round", kUnary},
+    {"Sign", kUnary},
+    {"Sin", kUnary},
+    {"Cos", kUnary},
+    {"Tan", kUnary},
+    {"Asin", kUnary},
+    {"Acos", kUnary},
+    {"Atan", kUnary},
+    {"Sinh", kUnary},
+    {"Cosh", kUnary},
+    {"Asinh", kUnary},
+    {"Acosh", kUnary},
+    {"Atanh", kUnary},
+    {"Identity", kUnary | OpTrait::kDataMovement | OpTrait::kPassthrough},
+    {"Hardmax", {}},  // over an axis, not element-wise
+    {"Shrink", kUnary}};
 
 struct RegisterUnary {
   RegisterUnary() {
-    for (const char* op : kSameShapeUnary) register_op(OpSchema{op, "", 1, 1, 1, 1, infer_same_as_input0});
-    register_op(OpSchema{"IsNaN", "", 1, 1, 1, 1, infer_bool_same_shape});
-    register_op(OpSchema{"IsInf", "", 1, 1, 1, 1, infer_bool_same_shape});
+    for (const auto& [op, traits] : kSameShapeUnary)
+      register_op(OpSchema{op, "", 1, 1, 1, 1, infer_same_as_input0, traits});
+    register_op(OpSchema{"IsNaN", "", 1, 1, 1, 1, infer_bool_same_shape, kUnary});
+    register_op(OpSchema{"IsInf", "", 1, 1, 1, 1, infer_bool_same_shape, kUnary});
   }
 } register_unary;
 
 }  // namespace
 
-ETCH_REGISTER_OP({"Clip", "", 1, 3, 1, 1, infer_clip});
-ETCH_REGISTER_OP({"Cast", "", 1, 1, 1, 1, infer_cast});
-ETCH_REGISTER_OP({"Dropout", "", 1, 3, 1, 2, infer_dropout});
+// Clip's bounds (inputs 1 and 2) must be constants for a lookup table.
+ETCH_REGISTER_OP({"Clip", "", 1, 3, 1, 1, infer_clip, kUnaryLut});
+ETCH_REGISTER_OP({"Cast", "", 1, 1, 1, 1, infer_cast, kUnary});
+ETCH_REGISTER_OP({"Dropout", "", 1, 3, 1, 2, infer_dropout, kUnary | OpTrait::kPassthrough});
 
 }  // namespace etch::ir

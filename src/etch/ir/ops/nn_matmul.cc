@@ -55,7 +55,7 @@ void infer_matmul(InferContext& c) {
 
 }  // namespace
 
-ETCH_REGISTER_OP({"Gemm", "", 2, 3, 1, 1, infer_gemm});
-ETCH_REGISTER_OP({"MatMul", "", 2, 2, 1, 1, infer_matmul});
+ETCH_REGISTER_OP({"Gemm", "", 2, 3, 1, 1, infer_gemm, OpTrait::kWeighted | OpTrait::kFusesActivation});
+ETCH_REGISTER_OP({"MatMul", "", 2, 2, 1, 1, infer_matmul, OpTrait::kWeighted});
 
 }  // namespace etch::ir

@@ -43,9 +43,9 @@ void infer_softmax(InferContext& c) {
 
 }  // namespace
 
-ETCH_REGISTER_OP({"BatchNormalization", "", 5, 5, 1, 5, infer_batchnorm});
+ETCH_REGISTER_OP({"BatchNormalization", "", 5, 5, 1, 5, infer_batchnorm, OpTrait::kChannelAffine});
 ETCH_REGISTER_OP({"InstanceNormalization", "", 3, 3, 1, 1, infer_instancenorm});
-ETCH_REGISTER_OP({"Softmax", "", 1, 1, 1, 1, infer_softmax});
+ETCH_REGISTER_OP({"Softmax", "", 1, 1, 1, 1, infer_softmax, OpTrait::kUnitIntervalOutput});
 ETCH_REGISTER_OP({"LogSoftmax", "", 1, 1, 1, 1, infer_softmax});
 ETCH_REGISTER_OP({"Hardmax", "", 1, 1, 1, 1, infer_softmax});
 

@@ -37,10 +37,10 @@ void infer_lrn(InferContext& c) {
 
 }  // namespace
 
-ETCH_REGISTER_OP({"MaxPool", "", 1, 1, 1, 2, infer_pool});
-ETCH_REGISTER_OP({"AveragePool", "", 1, 1, 1, 1, infer_pool});
-ETCH_REGISTER_OP({"GlobalAveragePool", "", 1, 1, 1, 1, infer_global_pool});
-ETCH_REGISTER_OP({"GlobalMaxPool", "", 1, 1, 1, 1, infer_global_pool});
+ETCH_REGISTER_OP({"MaxPool", "", 1, 1, 1, 2, infer_pool, OpTrait::kPool | OpTrait::kDataMovement});
+ETCH_REGISTER_OP({"AveragePool", "", 1, 1, 1, 1, infer_pool, OpTrait::kPool});
+ETCH_REGISTER_OP({"GlobalAveragePool", "", 1, 1, 1, 1, infer_global_pool, OpTrait::kPool});
+ETCH_REGISTER_OP({"GlobalMaxPool", "", 1, 1, 1, 1, infer_global_pool, OpTrait::kPool});
 ETCH_REGISTER_OP({"LRN", "", 1, 1, 1, 1, infer_lrn});
 
 }  // namespace etch::ir

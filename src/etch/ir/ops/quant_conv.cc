@@ -63,7 +63,7 @@ void infer_qlinear_conv(InferContext& c) {
 
 }  // namespace
 
-ETCH_REGISTER_OP({"ConvInteger", "", 2, 4, 1, 1, infer_conv_integer});
-ETCH_REGISTER_OP({"QLinearConv", "", 8, 9, 1, 1, infer_qlinear_conv});
+ETCH_REGISTER_OP({"ConvInteger", "", 2, 4, 1, 1, infer_conv_integer, OpTrait::kQuantizedFormat});
+ETCH_REGISTER_OP({"QLinearConv", "", 8, 9, 1, 1, infer_qlinear_conv, OpTrait::kQuantizedFormat});
 
 }  // namespace etch::ir

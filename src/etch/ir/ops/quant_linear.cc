@@ -43,8 +43,8 @@ void infer_dynamic_quantize(InferContext& c) {
 
 }  // namespace
 
-ETCH_REGISTER_OP({"DynamicQuantizeLinear", "", 1, 1, 3, 3, infer_dynamic_quantize});
-ETCH_REGISTER_OP({"QuantizeLinear", "", 2, 3, 1, 1, infer_quantize});
-ETCH_REGISTER_OP({"DequantizeLinear", "", 2, 3, 1, 1, infer_dequantize});
+ETCH_REGISTER_OP({"DynamicQuantizeLinear", "", 1, 1, 3, 3, infer_dynamic_quantize, OpTrait::kQuantizedFormat});
+ETCH_REGISTER_OP({"QuantizeLinear", "", 2, 3, 1, 1, infer_quantize, OpTrait::kQuantizedFormat});
+ETCH_REGISTER_OP({"DequantizeLinear", "", 2, 3, 1, 1, infer_dequantize, OpTrait::kQuantizedFormat});
 
 }  // namespace etch::ir

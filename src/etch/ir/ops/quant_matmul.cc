@@ -57,7 +57,7 @@ void infer_qlinear_matmul(InferContext& c) {
 
 }  // namespace
 
-ETCH_REGISTER_OP({"MatMulInteger", "", 2, 4, 1, 1, infer_matmul_integer});
-ETCH_REGISTER_OP({"QLinearMatMul", "", 8, 8, 1, 1, infer_qlinear_matmul});
+ETCH_REGISTER_OP({"MatMulInteger", "", 2, 4, 1, 1, infer_matmul_integer, OpTrait::kQuantizedFormat});
+ETCH_REGISTER_OP({"QLinearMatMul", "", 8, 8, 1, 1, infer_qlinear_matmul, OpTrait::kQuantizedFormat});
 
 }  // namespace etch::ir

@@ -239,11 +239,11 @@ void infer_size(InferContext& c) { c.set_output(0, DType::I64, {}); }
 
 }  // namespace
 
-ETCH_REGISTER_OP({"Reshape", "", 1, 2, 1, 1, infer_reshape});
-ETCH_REGISTER_OP({"Flatten", "", 1, 1, 1, 1, infer_flatten});
-ETCH_REGISTER_OP({"Squeeze", "", 1, 2, 1, 1, infer_squeeze});
-ETCH_REGISTER_OP({"Unsqueeze", "", 1, 2, 1, 1, infer_unsqueeze});
-ETCH_REGISTER_OP({"Transpose", "", 1, 1, 1, 1, infer_transpose});
+ETCH_REGISTER_OP({"Reshape", "", 1, 2, 1, 1, infer_reshape, OpTrait::kDataMovement});
+ETCH_REGISTER_OP({"Flatten", "", 1, 1, 1, 1, infer_flatten, OpTrait::kDataMovement});
+ETCH_REGISTER_OP({"Squeeze", "", 1, 2, 1, 1, infer_squeeze, OpTrait::kDataMovement});
+ETCH_REGISTER_OP({"Unsqueeze", "", 1, 2, 1, 1, infer_unsqueeze, OpTrait::kDataMovement});
+ETCH_REGISTER_OP({"Transpose", "", 1, 1, 1, 1, infer_transpose, OpTrait::kDataMovement});
 ETCH_REGISTER_OP({"Expand", "", 2, 2, 1, 1, infer_expand});
 ETCH_REGISTER_OP({"Tile", "", 2, 2, 1, 1, infer_tile});
 ETCH_REGISTER_OP({"Shape", "", 1, 1, 1, 1, infer_shape});

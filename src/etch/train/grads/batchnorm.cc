@@ -153,6 +153,6 @@ void bn_grad(GradContext& c) {
 
 }  // namespace
 
-ETCH_REGISTER_GRAD("BatchNormalization", {bn_grad, bn_forward_train, {0, 1, 2}});
+ETCH_REGISTER_GRAD("BatchNormalization", {bn_grad, bn_forward_train, {0, 1, 2}, {1, 2}});
 
 }  // namespace etch::train::grads

@@ -201,6 +201,6 @@ void conv_grad(GradContext& c) {
 
 }  // namespace
 
-ETCH_REGISTER_GRAD("Conv", {conv_grad, nullptr, {0, 1, 2}});
+ETCH_REGISTER_GRAD("Conv", {conv_grad, nullptr, {0, 1, 2}, {1, 2}});
 
 }  // namespace etch::train::grads

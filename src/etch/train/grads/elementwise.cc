@@ -112,7 +112,7 @@ ETCH_REGISTER_GRAD("Sub", {sub_grad, nullptr, {0, 1}});
 ETCH_REGISTER_GRAD("Mul", {mul_grad, nullptr, {0, 1}});
 ETCH_REGISTER_GRAD("Div", {div_grad, nullptr, {0, 1}});
 ETCH_REGISTER_GRAD("Pow", {pow_grad, nullptr, {0}});
-ETCH_REGISTER_GRAD("PRelu", {prelu_grad, nullptr, {0, 1}});
+ETCH_REGISTER_GRAD("PRelu", {prelu_grad, nullptr, {0, 1}, {1}});
 ETCH_REGISTER_GRAD("Sum", {sum_grad, nullptr, first_n(64)});
 ETCH_REGISTER_GRAD("Mean", {mean_grad, nullptr, first_n(64)});
 

@@ -37,6 +37,7 @@ void fake_quantize_grad(GradContext& c) {
 
 }  // namespace
 
-ETCH_REGISTER_GRAD("FakeQuantize", {fake_quantize_grad, nullptr, {0}});
+// QAT: a weight reaches its layer through FakeQuantize, so its input is one.
+ETCH_REGISTER_GRAD("FakeQuantize", {fake_quantize_grad, nullptr, {0}, {0}});
 
 }  // namespace etch::train::grads

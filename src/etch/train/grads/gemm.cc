@@ -103,7 +103,7 @@ void matmul_grad(GradContext& c) {
 
 }  // namespace
 
-ETCH_REGISTER_GRAD("Gemm", {gemm_grad, nullptr, {0, 1, 2}});
-ETCH_REGISTER_GRAD("MatMul", {matmul_grad, nullptr, {0, 1}});
+ETCH_REGISTER_GRAD("Gemm", {gemm_grad, nullptr, {0, 1, 2}, {1, 2}});
+ETCH_REGISTER_GRAD("MatMul", {matmul_grad, nullptr, {0, 1}, {0, 1}});
 
 }  // namespace etch::train::grads

@@ -1,0 +1,38 @@
+// Ops that only move data (MaxPool, Reshape, Flatten, Transpose, Squeeze,
+// Unsqueeze, Identity: the ir::OpTrait::kDataMovement ones) run on int8 as
+// they are, and their output keeps the input's parameters
+//   DQ(x) -> op -> Q, same parameters on both sides  =>  op on int8
+// PTQ writes no Q/DQ after them (QdqLowering::act_dq follows them instead).
+#include "etch/quant/qdq_lowering.h"
+#include "etch/quant/quant_rule.h"
+
+namespace etch::quant {
+namespace {
+
+std::string movement_why_not(const ir::Graph&, const ir::Node&, const ir::Value&) { return ""; }
+
+bool lower_movement(QdqLowering& l, const QdqGroup& grp) {
+  const ir::Node& p = grp.core;
+  auto x = l.act_dq(p.inputs[0]);
+  if (!x || !(x->p.scales == grp.y.scales && x->p.zero_points == grp.y.zero_points)) return false;
+  ir::Node copy = p;
+  copy.inputs[0] = x->q;
+  l.graph().add_node(p.op_type, copy.inputs, {grp.q.outputs[0]}, p.name, p.attrs);
+  return true;
+}
+
+QuantRule rule_data_movement() {
+  QuantRule r;
+  r.name = "data-movement";
+  r.trait = ir::OpTrait::kDataMovement;
+  r.kind = RuleKind::kDataMovement;
+  r.why_not = movement_why_not;
+  r.lower = lower_movement;
+  return r;
+}
+
+}  // namespace
+
+ETCH_REGISTER_QUANT_RULE(rule_data_movement());
+
+}  // namespace etch::quant

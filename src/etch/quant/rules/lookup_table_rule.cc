@@ -1,0 +1,58 @@
+// Element-wise functions of one int8 input (ir::OpTrait::kLookupTable:
+// Sigmoid, Tanh, HardSwish, a Relu/Clip not fused into a producer, ...) as a
+// 256-entry table computed by the float kernel itself
+//   DQ(x) -> f -> Q  =>  QLut(x, table)
+#include "etch/ir/ops/qint_ops.h"
+#include "etch/quant/qdq_lowering.h"
+#include "etch/quant/quant_rule.h"
+#include "etch/runtime/interpreter.h"
+#include "etch/runtime/requantize.h"
+
+namespace etch::quant {
+namespace {
+
+// The table is computed once, so the function's other inputs (Clip's bounds)
+// must be constants.
+std::string table_why_not(const ir::Graph& g, const ir::Node& n, const ir::Value&) {
+  for (size_t i = 1; i < n.inputs.size(); ++i)
+    if (n.inputs[i] != ir::kNoValue && !g.value(n.inputs[i]).data)
+      return "input " + std::to_string(i) + " is computed at run time, not a constant";
+  return "";
+}
+
+bool lower_table(QdqLowering& l, const QdqGroup& grp) {
+  ir::Graph& g = l.graph();
+  const ir::Node& p = grp.core;
+  auto x = l.act_dq(p.inputs[0]);
+  if (!x) return false;
+  Tensor in(DType::F32, {256});
+  for (int i = 0; i < 256; ++i)
+    in.data<float>()[i] = x->p.scales[0] * static_cast<float>(i - 128 - x->p.zero_points[0]);
+  std::vector<const Tensor*> ins{&in};
+  for (size_t i = 1; i < p.inputs.size(); ++i)
+    ins.push_back(p.inputs[i] == ir::kNoValue ? nullptr : &*g.value(p.inputs[i]).data);
+  const Tensor out = runtime::run_node(p, ins)[0];
+  Tensor table(DType::I8, {256});
+  for (int i = 0; i < 256; ++i)
+    table.data<int8_t>()[i] =
+        runtime::quantize_half_away<int8_t>(out.data<float>()[i], grp.y.scales[0], grp.y.zero_points[0]);
+  const ir::ValueId t = l.constant(p.name.empty() ? "lut" : p.name + "_table", table);
+  g.add_node("QLut", {x->q, t}, {grp.q.outputs[0]}, p.name, {{"function", p.op_type}}, ir::kEtchDomain);
+  return true;
+}
+
+QuantRule rule_lookup_table() {
+  QuantRule r;
+  r.name = "lookup-table";
+  r.trait = ir::OpTrait::kLookupTable;
+  r.kind = RuleKind::kLookupTable;
+  r.why_not = table_why_not;
+  r.lower = lower_table;
+  return r;
+}
+
+}  // namespace
+
+ETCH_REGISTER_QUANT_RULE(rule_lookup_table());
+
+}  // namespace etch::quant
