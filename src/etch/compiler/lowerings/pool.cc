@@ -21,7 +21,7 @@ std::string pool_reason(const ir::Graph& g, const ir::Node& n) {
   return "";
 }
 
-// The window of `n` over `in`; the caller fills in the requantization.
+// The window of `n` over `in`; average pooling adds its requantization.
 PoolSpec pool_spec(const ir::Node& n, const npu::TensorDesc& in, const npu::TensorDesc& out) {
   PoolSpec s;
   s.name = n.name;
@@ -66,14 +66,8 @@ Lowering qaverage_pool() {
   l.kind = [](const ConvSpec*) { return "avgpool"; };
   l.emit = [](ProgramBuilder& b, const VectorLayer& v) {
     PoolSpec s = pool_spec(v.n, v.desc(v.n.inputs[0]), v.desc(v.n.outputs[0]));
-    const ir::QPoolParams p = ir::qpool_params(v.n);
     s.avg = true;
-    s.x_zp = p.x_zero_point;
-    s.y_zp = p.y.zero_point;
-    s.mult = p.requant.multiplier;
-    s.shift = p.requant.shift;
-    s.act_min = p.y.act_min;
-    s.act_max = p.y.act_max;
+    s.q = ir::qpool_params(v.n);
     emit_pool(b, s);
   };
   l.input_pad = max_pad;

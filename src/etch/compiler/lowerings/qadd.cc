@@ -7,31 +7,6 @@
 #include "etch/ir/ops/qint_params.h"
 
 namespace etch::compiler::lowerings {
-namespace {
-
-AddSpec add_spec(const ir::Node& n, const npu::TensorDesc& a, const npu::TensorDesc& b, const npu::TensorDesc& out) {
-  const ir::QAddParams p = ir::qadd_params(n);
-  AddSpec s;
-  s.name = n.name;
-  s.a = a;
-  s.b = b;
-  s.out = out;
-  s.a_zp = p.a_zero_point;
-  s.b_zp = p.b_zero_point;
-  s.y_zp = p.y.zero_point;
-  s.left_shift = p.left_shift;
-  s.a_mult = p.a.multiplier;
-  s.a_shift = p.a.shift;
-  s.b_mult = p.b.multiplier;
-  s.b_shift = p.b.shift;
-  s.y_mult = p.y_requant.multiplier;
-  s.y_shift = p.y_requant.shift;
-  s.act_min = p.y.act_min;
-  s.act_max = p.y.act_max;
-  return s;
-}
-
-}  // namespace
 
 Lowering qadd() {
   Lowering l;
@@ -45,7 +20,7 @@ Lowering qadd() {
   };
   l.kind = [](const ConvSpec*) { return "add"; };
   l.emit = [](ProgramBuilder& b, const VectorLayer& v) {
-    emit_add(b, add_spec(v.n, v.desc(v.n.inputs[0]), v.desc(v.n.inputs[1]), v.desc(v.n.outputs[0])));
+    emit_add(b, {v.n.name, v.desc(v.n.inputs[0]), v.desc(v.n.inputs[1]), v.desc(v.n.outputs[0]), ir::qadd_params(v.n)});
   };
   l.output_zero_point = [](const ir::Graph&, const ir::Node& n) -> std::optional<int32_t> {
     return ir::qadd_params(n).y.zero_point;
