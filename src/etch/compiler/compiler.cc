@@ -7,8 +7,8 @@
 #include <set>
 
 #include "etch/compiler/emit_conv.h"
-#include "etch/compiler/emit_vector.h"
 #include "etch/compiler/lower.h"
+#include "etch/compiler/lowering.h"
 #include "etch/compiler/mapper.h"
 #include "etch/compiler/program_builder.h"
 #include "etch/core/error.h"
@@ -29,14 +29,27 @@ int32_t constant_zp(const ir::Graph& g, const ir::Node& n) {
   return 0;
 }
 
-std::string layer_kind(const ir::Node& n, const ConvSpec* c) {
-  if (c) return c->is_gemm ? "gemm" : (c->cg == 1 && c->groups > 1 ? "dwconv" : "conv");
-  if (n.op_type == "MaxPool") return "maxpool";
-  if (n.op_type == "QAveragePool") return "avgpool";
-  if (n.op_type == "QAdd") return "add";
-  if (n.op_type == "QLut") return "lut";
-  if (n.op_type == "Concat") return "concat";
-  return "copy";
+bool is_boundary(const ir::Node& n, Boundary role) {
+  const Lowering* l = find_lowering(n);
+  return l && l->boundary == role;
+}
+
+bool keeps_input_quantization(const ir::Node& n) {
+  const Lowering* l = find_lowering(n);
+  return l && l->keeps_input_quantization;
+}
+
+bool is_view(const ir::Node& n) {
+  const Lowering* l = find_lowering(n);
+  return l && l->view;
+}
+
+// A float layer that quantization would turn into an op the NPU runs.
+bool is_float_form(const ir::Node& n) {
+  if (!n.domain.empty()) return false;
+  for (const Lowering& l : all_lowerings())
+    if (std::find(l.float_forms.begin(), l.float_forms.end(), n.op_type) != l.float_forms.end()) return true;
+  return false;
 }
 
 class Compiler {
@@ -66,7 +79,7 @@ class Compiler {
     std::set<ir::ValueId> graph_out(g_.outputs.begin(), g_.outputs.end());
     for (size_t i = 0; i < g_.nodes().size(); ++i) {
       const ir::Node& n = g_.nodes()[i];
-      if (!npu_[n.id] || !(n.op_type == "Flatten" || n.op_type == "Reshape")) continue;
+      if (!npu_[n.id] || !is_view(n)) continue;
       const int prod = g_.value(n.inputs[0]).producer;
       bool ok = prod >= 0 && npu_[prod] && !graph_out.count(n.outputs[0]);
       for (ir::NodeId c : g_.consumers(n.outputs[0])) ok &= npu_[c];
@@ -81,7 +94,7 @@ class Compiler {
     // copy when only the input is; otherwise run it on the host.
     for (size_t i = 0; i < g_.nodes().size(); ++i) {
       const ir::Node& n = g_.nodes()[i];
-      if (!npu_[n.id] || !(n.op_type == "Flatten" || n.op_type == "Reshape")) continue;
+      if (!npu_[n.id] || !is_view(n)) continue;
       const ir::ValueId in = n.inputs[0], o = n.outputs[0];
       if (pad_[o] > 0) {
         npu_[n.id] = false;
@@ -95,20 +108,20 @@ class Compiler {
   int32_t zero_point_of(ir::ValueId v) {
     for (ir::NodeId c : g_.consumers(v)) {
       const ir::Node* n = g_.find_node(c);
-      if (n && npu_[n->id] && n->inputs[0] == v && (n->op_type == "QConv" || n->op_type == "QAveragePool"))
-        return static_cast<int32_t>(n->attr_int("x_zero_point", 0));
+      if (!n || !npu_[n->id] || n->inputs[0] != v) continue;
+      const Lowering* l = find_lowering(*n);
+      if (l && l->padding_zero_point)
+        if (auto zp = l->padding_zero_point(*n)) return *zp;
     }
     const ir::Value& val = g_.value(v);
     if (val.producer >= 0) {
       const ir::Node* p = g_.find_node(val.producer);
       if (auto zp = output_zero_point(g_, *p)) return *zp;
-      if (p->has_input(0) &&
-          (p->op_type == "MaxPool" || p->op_type == "Flatten" || p->op_type == "Reshape" || p->op_type == "Concat"))
-        return zero_point_of(p->inputs[0]);
+      if (p->has_input(0) && keeps_input_quantization(*p)) return zero_point_of(p->inputs[0]);
     }
     for (ir::NodeId c : g_.consumers(v)) {
       const ir::Node* n = g_.find_node(c);
-      if (n && n->op_type == "DequantizeLinear") return constant_zp(g_, *n);
+      if (n && is_boundary(*n, Boundary::Dequantize)) return constant_zp(g_, *n);
     }
     return 0;
   }
@@ -117,15 +130,16 @@ class Compiler {
     const ir::Value& val = g_.value(v);
     if (val.producer >= 0) {
       const ir::Node* p = g_.find_node(val.producer);
-      if (p->op_type == "QuantizeLinear") return constant_scale(g_, *p);
+      const Lowering* l = find_lowering(*p);
+      if (l && l->output_scale)
+        if (auto scale = l->output_scale(g_, *p)) return *scale;
       if (p->has_attr("y_scale")) return p->attr_float("y_scale", 1.0f);
-      if (p->has_input(0) &&
-          (p->op_type == "MaxPool" || p->op_type == "Flatten" || p->op_type == "Reshape" || p->op_type == "Concat"))
+      if (p->has_input(0) && keeps_input_quantization(*p))
         return scale_of(p->inputs[0]);  // data movement keeps its input's parameters
     }
     for (ir::NodeId c : g_.consumers(v)) {
       const ir::Node* n = g_.find_node(c);
-      if (n && n->op_type == "DequantizeLinear") return constant_scale(g_, *n);
+      if (n && is_boundary(*n, Boundary::Dequantize)) return constant_scale(g_, *n);
     }
     return 1.0f;
   }
@@ -224,8 +238,8 @@ class Compiler {
 
   // A conv/gemm node lowered for the target: 2:4 sparse when the target,
   // the options and the weights allow and the buffers hold a sparse tile.
-  ConvSpec conv_spec(const ir::Node& n) {
-    ConvSpec s = lower_conv(g_, n, desc(n.inputs[0]), desc(n.outputs[0]));
+  ConvSpec conv_spec(const Lowering& l, const ir::Node& n) {
+    ConvSpec s = l.array(g_, n, desc(n.inputs[0]), desc(n.outputs[0]));
     if (t_.sparsity_2_4 && o_.allow_sparse && is_2_4_sparse(s)) {
       s.sparse = true;
       TilePlan minimal;
@@ -267,9 +281,9 @@ class Compiler {
       LayerReport rep;
       rep.layer = layer;
       rep.name = n.name;
-      const npu::TensorDesc& y = desc(n.outputs[0]);
-      if (n.op_type == "QConv" || n.op_type == "QGemm") {
-        ConvSpec s = conv_spec(n);
+      const Lowering& l = *find_lowering(n);  // placed on the NPU: it has one
+      if (l.array) {
+        ConvSpec s = conv_spec(l, n);
         rep.naive = naive_plan(s, t_);
         PlanChoice c;
         if (o_.naive) {
@@ -285,38 +299,16 @@ class Compiler {
         rep.predicted_cycles = rep.plan.predicted_cycles;
         rep.bounds = conv_bounds(s, t_);
         rep.macs = s.macs();
-        rep.kind = layer_kind(n, &s);
+        rep.kind = l.kind(&s);
         p.layers.push_back({n.name, rep.kind, rep.macs});
         emit_conv(b, s, rep.plan);
         out_.placements[i].reason = fmt::format("{} {}{}", rep.kind, rep.plan.str(), s.sparse ? " 2:4" : "");
         if (!o_.naive) prev_ = EmittedConv{{std::move(s), rep.plan, c.in, c.end}, out_.layers.size()};
       } else {
         prev_.reset();
-        rep.kind = layer_kind(n, nullptr);
+        rep.kind = l.kind(nullptr);
         p.layers.push_back({n.name, rep.kind, 0});
-        if (n.op_type == "MaxPool" || n.op_type == "QAveragePool") {
-          emit_pool(b, lower_pool(g_, n, desc(n.inputs[0]), y));
-        } else if (n.op_type == "QAdd") {
-          emit_add(b, lower_add(n, desc(n.inputs[0]), desc(n.inputs[1]), y));
-        } else if (n.op_type == "QLut") {
-          emit_lut(b, lower_lut(g_, n, desc(n.inputs[0]), y));
-        } else if (n.op_type == "Concat") {
-          int64_t off = 0;
-          for (ir::ValueId v : n.inputs) {
-            npu::TensorDesc dst = y;
-            const npu::TensorDesc& src = desc(v);
-            dst.c = src.c;
-            dst.dram_addr = y.dram_addr + off * y.chan_stride();
-            off += src.c;
-            emit_copy(b, {n.name, src, dst});
-          }
-        } else {  // Flatten/Reshape of a padded tensor: copy out of the halo
-          const npu::TensorDesc& src = desc(n.inputs[0]);
-          npu::TensorDesc dst = src;
-          dst.pad = 0;
-          dst.dram_addr = y.dram_addr;
-          emit_copy(b, {n.name, src, dst});
-        }
+        l.emit(b, {g_, n, [this](ir::ValueId v) -> const npu::TensorDesc& { return desc(v); }});
         out_.placements[i].reason = rep.kind;
       }
       out_.layers.push_back(rep);
@@ -383,7 +375,7 @@ class Compiler {
       const std::vector<ir::NodeId> cs = g_.consumers(v);
       if (cs.size() != 1) return;
       const ir::Node& n = *g_.find_node(cs[0]);
-      if (n.op_type == "QuantizeLinear" && n.domain.empty()) {
+      if (is_boundary(n, Boundary::Quantize)) {
         q = &n;
         break;
       }
@@ -413,7 +405,7 @@ class Compiler {
       const ir::Value& val = g_.value(go);
       if (val.producer < 0) return;
       const ir::Node& n = *g_.find_node(val.producer);
-      if (n.op_type != "DequantizeLinear" || !tensor_of_.count(n.inputs[0])) return;
+      if (!is_boundary(n, Boundary::Dequantize) || !tensor_of_.count(n.inputs[0])) return;
       if (n.has_input(1) && g_.value(n.inputs[1]).data && g_.value(n.inputs[1]).data->numel() != 1) return;
       outs.push_back(tensor_of_.at(n.inputs[0]));
       // Dequantize exactly as this node does.
@@ -422,7 +414,7 @@ class Compiler {
     }
     for (const ir::Node& n : g_.nodes()) {
       if (npu_[n.id] || prologue.count(n.id) || &n == q) continue;
-      const bool dq_out = n.op_type == "DequantizeLinear" &&
+      const bool dq_out = is_boundary(n, Boundary::Dequantize) &&
                           std::find(g_.outputs.begin(), g_.outputs.end(), n.outputs[0]) != g_.outputs.end();
       if (!dq_out) return;
     }
@@ -460,7 +452,7 @@ void require_integer_graph(const ir::Graph& g, const std::string& label) {
     if (n.domain == "ai.etch") return;
   std::string example;
   for (const ir::Node& n : g.nodes())
-    if (n.domain.empty() && (n.op_type == "Conv" || n.op_type == "Gemm" || n.op_type == "MatMul")) {
+    if (is_float_form(n)) {
       example = fmt::format(" (e.g. {} is float)", n.describe());
       break;
     }

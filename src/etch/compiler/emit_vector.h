@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "etch/compiler/program_builder.h"
+#include "etch/ir/ops/qint_params.h"
 
 namespace etch::compiler {
 
@@ -15,14 +16,13 @@ struct PoolSpec {
   bool avg = false;
   int64_t c = 0, h = 0, w = 0, oh = 0, ow = 0, kh = 1, kw = 1, sh = 1, sw = 1, pad_t = 0, pad_l = 0;
   npu::TensorDesc in, out;
-  int32_t x_zp = 0, y_zp = 0, mult = 0, shift = 0, act_min = -128, act_max = 127;
+  ir::QPoolParams q;  // average pooling's requantization (unused by max)
 };
 
 struct AddSpec {
   std::string name;
   npu::TensorDesc a, b, out;
-  int32_t a_zp = 0, b_zp = 0, y_zp = 0, left_shift = 20, a_mult = 0, a_shift = 0, b_mult = 0, b_shift = 0, y_mult = 0,
-          y_shift = 0, act_min = -128, act_max = 127;
+  ir::QAddParams q;
 };
 
 struct LutSpec {

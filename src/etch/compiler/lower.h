@@ -1,11 +1,11 @@
-// Lowering of single graph nodes: whether a node can run on the NPU, and the
-// layer spec it becomes. One function per op family; the compiler driver only
-// dispatches.
+// Lowering of single graph nodes: whether a node can run on the NPU (the
+// generic checks, then its op's entry in the lowering registry, lowering.h),
+// and the conv/gemm layer spec shared by the array lowerings.
 #pragma once
+#include <optional>
 #include <string>
 
 #include "etch/compiler/conv_spec.h"
-#include "etch/compiler/emit_vector.h"
 #include "etch/ir/graph.h"
 
 namespace etch::compiler {
@@ -23,9 +23,9 @@ int64_t input_pad(const ir::Node& n);
 // nullopt if the node does not say (data movement keeps its input's).
 std::optional<int32_t> output_zero_point(const ir::Graph& g, const ir::Node& n);
 
-ConvSpec lower_conv(const ir::Graph& g, const ir::Node& n, const npu::TensorDesc& in, const npu::TensorDesc& out);
-PoolSpec lower_pool(const ir::Graph& g, const ir::Node& n, const npu::TensorDesc& in, const npu::TensorDesc& out);
-AddSpec lower_add(const ir::Node& n, const npu::TensorDesc& a, const npu::TensorDesc& b, const npu::TensorDesc& out);
-LutSpec lower_lut(const ir::Graph& g, const ir::Node& n, const npu::TensorDesc& in, const npu::TensorDesc& out);
+// QConv (gemm = false) or QGemm (gemm = true) as an array layer: weights,
+// bias with the input zero point folded in, per-channel requantization.
+ConvSpec lower_conv(const ir::Graph& g, const ir::Node& n, const npu::TensorDesc& in, const npu::TensorDesc& out,
+                    bool gemm);
 
 }  // namespace etch::compiler

@@ -1,13 +1,15 @@
 // Schemas of etch's integer ops (domain ai.etch), the quantized graph's
 // vocabulary; docs/quantization.md defines their arithmetic. Shape inference
-// also checks the integer attributes, so a malformed quantized graph fails at
-// import or verification, naming the node, rather than inside a kernel.
+// also parses the integer attributes (qint_params.h), so a malformed quantized
+// graph fails at import or verification, naming the node and the attribute,
+// rather than inside a kernel.
 #include "etch/ir/ops/qint_ops.h"
 
 #include <string>
 
 #include "etch/ir/op_registry.h"
 #include "etch/ir/ops/nn_window.h"
+#include "etch/ir/ops/qint_params.h"
 #include "etch/ir/ops/quant_conv_geometry.h"
 
 namespace etch::ir {
@@ -27,17 +29,6 @@ void require_attr(InferContext& c, const char* name) {
   if (!c.node().has_attr(name)) c.fail(std::string("attribute '") + name + "' is required");
 }
 
-// multipliers/shifts: one entry, or one per output channel (unknown: -1).
-void require_requant(InferContext& c, int64_t channels) {
-  require_attr(c, "multipliers");
-  require_attr(c, "shifts");
-  const auto m = c.node().attr_ints("multipliers"), s = c.node().attr_ints("shifts");
-  if (m.size() != s.size()) c.fail("'multipliers' and 'shifts' differ in length");
-  if (m.size() != 1 && channels >= 0 && static_cast<int64_t>(m.size()) != channels)
-    c.fail("'multipliers' has " + std::to_string(m.size()) + " entries; expected 1 or " + std::to_string(channels));
-  for (size_t k = 0; k < m.size(); ++k) check_requant_pair(c.node(), m[k], s[k]);
-}
-
 void require_bias(InferContext& c, size_t i, int64_t channels) {
   if (!c.has_input(i)) return;
   require_dtype(c, i, DType::I32, "bias");
@@ -51,8 +42,7 @@ void infer_qconv(InferContext& c) {
   require_weight(c, 1);
   const ConvGeometry g = resolve_conv_geometry(c.node(), c.shape(0), c.shape(1));
   require_bias(c, 2, g.out_channels);
-  require_requant(c, g.out_channels);
-  check_activation_range(c.node());
+  qconv_params(c.node(), g.out_channels);
   c.set_output(0, DType::I8, g.output_shape);
 }
 
@@ -64,20 +54,14 @@ void infer_qgemm(InferContext& c) {
   if (x[1] >= 0 && w[1] >= 0 && x[1] != w[1])
     c.fail("x has K = " + std::to_string(x[1]) + " but w (output channel first) has K = " + std::to_string(w[1]));
   require_bias(c, 2, w[0]);
-  require_requant(c, w[0]);
-  check_activation_range(c.node());
+  qconv_params(c.node(), w[0]);
   c.set_output(0, DType::I8, {x[0], w[0]});
 }
 
 void infer_qadd(InferContext& c) {
   require_dtype(c, 0, DType::I8, "input a");
   require_dtype(c, 1, DType::I8, "input b");
-  for (const char* side : {"a", "b", "y"})
-    check_requant_pair(c.node(), c.node().attr_int(std::string(side) + "_multiplier", 0),
-                       c.node().attr_int(std::string(side) + "_shift", 0));
-  const int64_t left = c.node().attr_int("left_shift", 20);
-  if (left < 0 || left > 23) c.fail("'left_shift' must be in [0, 23], got " + std::to_string(left));
-  check_activation_range(c.node());
+  qadd_params(c.node());
   c.set_output(0, DType::I8, broadcast_shapes(c.shape(0), c.shape(1)));
 }
 
@@ -86,8 +70,7 @@ void infer_qaverage_pool(InferContext& c) {
   const Shape& x = c.shape(0);
   if (x.size() < 3) c.fail("input must have rank >= 3 (N, C, spatial...), got shape " + shape_str(x));
   require_attr(c, "kernel_shape");
-  check_requant_pair(c.node(), c.node().attr_int("multiplier", 0), c.node().attr_int("shift", 0));
-  check_activation_range(c.node());
+  qpool_params(c.node());
   const Window w =
       resolve_window(c.node(), std::vector<int64_t>(x.begin() + 2, x.end()), c.node().attr_ints("kernel_shape"), false);
   Shape out{x[0], x[1]};
@@ -103,20 +86,6 @@ void infer_qlut(InferContext& c) {
 }
 
 }  // namespace
-
-void check_requant_pair(const Node& n, int64_t multiplier, int64_t shift) {
-  const bool zero = multiplier == 0 && shift == 0;
-  ETCH_REQUIRE(zero || (multiplier >= (int64_t{1} << 30) && multiplier < (int64_t{1} << 31)), InvalidInput)
-      << n.describe() << ": requantization multiplier " << multiplier << " is outside [2^30, 2^31) (or 0)";
-  ETCH_REQUIRE(shift >= -31 && shift <= 30, InvalidInput)
-      << n.describe() << ": requantization shift " << shift << " is outside [-31, 30]";
-}
-
-void check_activation_range(const Node& n) {
-  const int64_t lo = n.attr_int("act_min", -128), hi = n.attr_int("act_max", 127);
-  ETCH_REQUIRE(lo >= -128 && hi <= 127 && lo <= hi, InvalidInput)
-      << n.describe() << ": activation range [" << lo << ", " << hi << "] is not inside [-128, 127]";
-}
 
 ETCH_REGISTER_OP({"QConv", kEtchDomain, 2, 3, 1, 1, infer_qconv});
 ETCH_REGISTER_OP({"QGemm", kEtchDomain, 2, 3, 1, 1, infer_qgemm});

@@ -1,29 +1,21 @@
-// Attribute decoding shared by etch's integer kernels (ai.etch ops,
-// docs/quantization.md). The schemas have already range-checked the values.
+// Helpers shared by etch's integer kernels (ai.etch ops,
+// docs/quantization.md). The attributes themselves are parsed and checked once,
+// by ir/ops/qint_params.h.
 #pragma once
 #include <cstdint>
-#include <vector>
 
-#include "etch/ir/graph.h"
+#include "etch/ir/ops/qint_params.h"
 #include "etch/runtime/kernel_registry.h"
 #include "etch/runtime/requantize.h"
 
 namespace etch::runtime::qint {
 
-// Per-channel requantization of a QConv/QGemm node: `channels` entries (one
-// attribute entry is broadcast), plus the output zero point and clamp range.
-struct ChannelRequant {
-  std::vector<QuantizedMultiplier> m;
-  int32_t zero_point = 0, act_min = -128, act_max = 127;
-  int8_t apply(int32_t acc, int64_t channel) const {
-    return static_cast<int8_t>(requantize(acc, m[static_cast<size_t>(channel)], zero_point, act_min, act_max));
-  }
-};
-ChannelRequant channel_requant(const ir::Node& n, int64_t channels);
+inline QuantizedMultiplier multiplier(const ir::RequantPair& p) { return {p.multiplier, p.shift}; }
 
-// One (multiplier, shift) pair from attributes `<prefix>multiplier` and
-// `<prefix>shift` (QAdd's a_/b_/y_, QAveragePool's unprefixed ones).
-QuantizedMultiplier scalar_requant(const ir::Node& n, const std::string& prefix);
+// An int32 accumulator to the op's int8 output (zero point, clamp range).
+inline int8_t requantize_output(int32_t acc, const ir::RequantPair& m, const ir::QOutput& y) {
+  return static_cast<int8_t>(requantize(acc, multiplier(m), y.zero_point, y.act_min, y.act_max));
+}
 
 // acc + bias with int32 wrap-around, the arithmetic of a 32-bit accumulator.
 inline int32_t wrapping_add(int32_t a, int32_t b) {

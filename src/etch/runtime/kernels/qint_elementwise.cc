@@ -9,15 +9,9 @@ namespace etch::runtime {
 namespace {
 
 void qadd(KernelContext& c) {
-  const ir::Node& n = c.node();
-  const QuantizedMultiplier ma = qint::scalar_requant(n, "a_"), mb = qint::scalar_requant(n, "b_"),
-                            my = qint::scalar_requant(n, "y_");
-  const int32_t za = static_cast<int32_t>(n.attr_int("a_zero_point", 0));
-  const int32_t zb = static_cast<int32_t>(n.attr_int("b_zero_point", 0));
-  const int32_t zy = static_cast<int32_t>(n.attr_int("y_zero_point", 0));
-  const int32_t lo = static_cast<int32_t>(n.attr_int("act_min", -128));
-  const int32_t hi = static_cast<int32_t>(n.attr_int("act_max", 127));
-  const int left = static_cast<int>(n.attr_int("left_shift", 20));
+  const ir::QAddParams p = ir::qadd_params(c.node());
+  const QuantizedMultiplier ma = qint::multiplier(p.a), mb = qint::multiplier(p.b);
+  const int32_t za = p.a_zero_point, zb = p.b_zero_point, left = p.left_shift;
   Tensor& out = c.output(0);
   const int8_t* a = c.input(0).data<int8_t>();
   const int8_t* b = c.input(1).data<int8_t>();
@@ -29,7 +23,7 @@ void qadd(KernelContext& c) {
       // (q − zp)·2^left fits in int32: |q − zp| ≤ 255 and left ≤ 23.
       const int32_t va = multiply_by_quantized_multiplier((a[offs[0] + i * sa] - za) * (1 << left), ma);
       const int32_t vb = multiply_by_quantized_multiplier((b[offs[1] + i * sb] - zb) * (1 << left), mb);
-      y[o + i] = static_cast<int8_t>(requantize(va + vb, my, zy, lo, hi));
+      y[o + i] = qint::requantize_output(va + vb, p.y_requant, p.y);
     }
   });
 }

@@ -12,31 +12,6 @@
 #include "etch/runtime/kernels/quant_conv_core.h"
 
 namespace etch::runtime {
-namespace qint {
-
-ChannelRequant channel_requant(const ir::Node& n, int64_t channels) {
-  const std::vector<int64_t> mult = n.attr_ints("multipliers"), shift = n.attr_ints("shifts");
-  ETCH_CHECK(mult.size() == shift.size() && (mult.size() == 1 || static_cast<int64_t>(mult.size()) == channels))
-      << n.describe() << ": requantization attributes were not checked";
-  ChannelRequant r;
-  r.m.resize(static_cast<size_t>(channels));
-  for (int64_t c = 0; c < channels; ++c) {
-    const size_t k = mult.size() == 1 ? 0 : static_cast<size_t>(c);
-    r.m[static_cast<size_t>(c)] = {static_cast<int32_t>(mult[k]), static_cast<int>(shift[k])};
-  }
-  r.zero_point = static_cast<int32_t>(n.attr_int("y_zero_point", 0));
-  r.act_min = static_cast<int32_t>(n.attr_int("act_min", -128));
-  r.act_max = static_cast<int32_t>(n.attr_int("act_max", 127));
-  return r;
-}
-
-QuantizedMultiplier scalar_requant(const ir::Node& n, const std::string& prefix) {
-  return {static_cast<int32_t>(n.attr_int(prefix + "multiplier", 0)),
-          static_cast<int>(n.attr_int(prefix + "shift", 0))};
-}
-
-}  // namespace qint
-
 namespace {
 
 std::vector<int32_t> weights_as_int32(const Tensor& w) {
@@ -55,15 +30,15 @@ void qconv(KernelContext& c) {
   const ir::ConvGeometry g = ir::resolve_conv_geometry(c.node(), c.input(0).shape(), c.input(1).shape());
   const std::vector<int32_t> w = weights_as_int32(c.input(1));
   const std::vector<int32_t> bias = bias_or_zero(c, 2, g.out_channels);
-  const qint::ChannelRequant rq = qint::channel_requant(c.node(), g.out_channels);
-  const int32_t x_zero = static_cast<int32_t>(c.node().attr_int("x_zero_point", 0));
+  const ir::QConvParams p = ir::qconv_params(c.node(), g.out_channels);
   int8_t* y = c.output(0).data<int8_t>();
   const int64_t plane = g.out[0] * g.out[1] * g.out[2];
   const IntConvEpilogue store = [&](int64_t n, int64_t m, int64_t p0, int64_t count, const int32_t* acc) {
     int8_t* dst = y + (n * g.out_channels + m) * plane + p0;
-    for (int64_t p = 0; p < count; ++p) dst[p] = rq.apply(qint::wrapping_add(acc[p], bias[m]), m);
+    const ir::RequantPair& rq = p.channel(m);
+    for (int64_t i = 0; i < count; ++i) dst[i] = qint::requantize_output(qint::wrapping_add(acc[i], bias[m]), rq, p.y);
   };
-  integer_conv(g, c.input(0).data<int8_t>(), x_zero, w, store);
+  integer_conv(g, c.input(0).data<int8_t>(), p.x_zero_point, w, store);
 }
 
 void qgemm(KernelContext& c) {
@@ -71,19 +46,18 @@ void qgemm(KernelContext& c) {
   const int64_t rows = x.dim(0), k_dim = x.dim(1), channels = c.input(1).dim(0);
   const std::vector<int32_t> w = weights_as_int32(c.input(1));
   const std::vector<int32_t> bias = bias_or_zero(c, 2, channels);
-  const qint::ChannelRequant rq = qint::channel_requant(c.node(), channels);
-  const int32_t x_zero = static_cast<int32_t>(c.node().attr_int("x_zero_point", 0));
+  const ir::QGemmParams p = ir::qconv_params(c.node(), channels);
   const int8_t* xp = x.data<int8_t>();
   int8_t* y = c.output(0).data<int8_t>();
   parallel_for(rows, 1, [&](int64_t r0, int64_t r1) {
     std::vector<int32_t> xc(static_cast<size_t>(k_dim));
     for (int64_t r = r0; r < r1; ++r) {
-      for (int64_t k = 0; k < k_dim; ++k) xc[k] = xp[r * k_dim + k] - x_zero;
+      for (int64_t k = 0; k < k_dim; ++k) xc[k] = xp[r * k_dim + k] - p.x_zero_point;
       for (int64_t m = 0; m < channels; ++m) {
         const int32_t* wr = w.data() + m * k_dim;
         uint32_t acc = static_cast<uint32_t>(bias[m]);  // unsigned: wrap-around is defined
         for (int64_t k = 0; k < k_dim; ++k) acc += static_cast<uint32_t>(xc[k] * wr[k]);
-        y[r * channels + m] = rq.apply(static_cast<int32_t>(acc), m);
+        y[r * channels + m] = qint::requantize_output(static_cast<int32_t>(acc), p.channel(m), p.y);
       }
     }
   });

@@ -15,11 +15,8 @@ void qaverage_pool(KernelContext& c) {
   if (x.rank() != 4)
     c.fail("QAveragePool supports 2-D pooling (rank-4 input) only, got rank " + std::to_string(x.rank()));
   const ir::Window w = ir::resolve_window(n, {x.dim(2), x.dim(3)}, n.attr_ints("kernel_shape"), false);
-  const QuantizedMultiplier m = qint::scalar_requant(n, "");
-  const int32_t zx = static_cast<int32_t>(n.attr_int("x_zero_point", 0));
-  const int32_t zy = static_cast<int32_t>(n.attr_int("y_zero_point", 0));
-  const int32_t lo = static_cast<int32_t>(n.attr_int("act_min", -128));
-  const int32_t hi = static_cast<int32_t>(n.attr_int("act_max", 127));
+  const ir::QPoolParams p = ir::qpool_params(n);
+  const int32_t zx = p.x_zero_point;
   const int64_t H = x.dim(2), W = x.dim(3), OH = w.out[0], OW = w.out[1];
   const int8_t* xp = x.data<int8_t>();
   int8_t* y = c.output(0).data<int8_t>();
@@ -38,7 +35,7 @@ void qaverage_pool(KernelContext& c) {
               if (iw >= 0 && iw < W) acc += src[ih * W + iw] - zx;
             }
           }
-          dst[oh * OW + ow] = static_cast<int8_t>(requantize(acc, m, zy, lo, hi));
+          dst[oh * OW + ow] = qint::requantize_output(acc, p.requant, p.y);
         }
     }
   });

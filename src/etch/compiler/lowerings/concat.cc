@@ -1,0 +1,36 @@
+// Concat along channels on the vector unit: one copy per input into its
+// channel slice of the output.
+#include "etch/compiler/emit_vector.h"
+#include "etch/compiler/lowerings/common.h"
+#include "etch/compiler/lowerings/lowerings.h"
+
+namespace etch::compiler::lowerings {
+
+Lowering concat() {
+  Lowering l;
+  l.op_type = "Concat";
+  l.reason_for_host = [](const ir::Graph& g, const ir::Node& n) -> std::string {
+    for (size_t i = 0; i < n.inputs.size(); ++i)
+      if (!is_int8(g, n, i) || rank(g, n.inputs[i]) != 4) return "needs 4-D int8 inputs";
+    const int64_t axis = n.attr_int("axis", 1);
+    if (axis != 1 && axis != -3) return "only channel concatenation";
+    return "";
+  };
+  l.kind = [](const ConvSpec*) { return "concat"; };
+  l.emit = [](ProgramBuilder& b, const VectorLayer& v) {
+    const npu::TensorDesc& y = v.desc(v.n.outputs[0]);
+    int64_t off = 0;
+    for (ir::ValueId in : v.n.inputs) {
+      npu::TensorDesc dst = y;
+      const npu::TensorDesc& src = v.desc(in);
+      dst.c = src.c;
+      dst.dram_addr = y.dram_addr + off * y.chan_stride();
+      off += src.c;
+      emit_copy(b, {v.n.name, src, dst});
+    }
+  };
+  l.keeps_input_quantization = true;
+  return l;
+}
+
+}  // namespace etch::compiler::lowerings
