@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "etch/compiler/lowering.h"
 #include "etch/ir/op_registry.h"
 #include "etch/quant/quant_rule.h"
 #include "etch/runtime/kernel_registry.h"
@@ -20,13 +21,21 @@ namespace {
 
 using OpList = std::pair<std::string, std::vector<std::string>>;  // (registry, op names)
 
+// The compiler keys lowerings by (op, domain); as "domain.op" like the schemas.
+std::vector<std::string> npu_lowering_names() {
+  std::vector<std::string> out;
+  for (const auto& [op, domain] : compiler::registered_lowerings())
+    out.push_back(domain.empty() ? op : domain + "." + op);
+  return out;
+}
+
 // One line per stage registry. Names are "op" (any domain) or "domain.op".
 std::vector<OpList> stage_registries() {
   return {
       {"runtime kernels", runtime::registered_kernels()},
       {"train gradients", train::registered_grads()},
       {"quant rules", quant::registered_rule_ops()},
-      // NPU lowerings (compiler/): add {"npu lowerings", compiler::registered_lowerings()} here.
+      {"npu lowerings", npu_lowering_names()},
   };
 }
 
