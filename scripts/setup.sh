@@ -30,3 +30,4 @@ fi
 # The real-model corpus (models/manifest.toml) into a cache outside git, then the
 # calibration/evaluation sets made from it; both are no-ops when already present.
 "$(dirname "${BASH_SOURCE[0]}")/fetch_models.sh"
+"$(dirname "${BASH_SOURCE[0]}")/make_corpus_data.py"
