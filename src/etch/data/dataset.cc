@@ -202,8 +202,7 @@ Tensor slice_rows(const Tensor& t, int64_t begin, int64_t end) {
   Tensor out(t.dtype(), shape);
   const size_t row = t.dim(0) ? t.nbytes() / static_cast<size_t>(t.dim(0)) : 0;
   if (out.numel())
-    std::memcpy(out.raw(), t.raw() + static_cast<size_t>(begin) * row,
-                static_cast<size_t>(end - begin) * row);
+    std::memcpy(out.raw(), t.raw() + static_cast<size_t>(begin) * row, static_cast<size_t>(end - begin) * row);
   return out;
 }
 
