@@ -8,9 +8,14 @@ PACKAGES=(
   libcli11-dev libfmt-dev nlohmann-json3-dev libtomlplusplus-dev
   googletest libgtest-dev libbenchmark-dev zlib1g-dev libpng-dev libssl-dev
   libonnx-testdata dataset-fashion-mnist
+  libjpeg62-turbo-dev  # JPEG folders as data sets (data/)
+  python3-numpy python3-skimage espeak-ng sox  # scripts/make_corpus_data.py: real photos and speech
   chromium  # headless screenshot test of the HTML report (tests/eval)
 )
 missing=()
+# scripts/fetch_models.sh gets the model corpus with `npm pack`; a Node.js that
+# ships its own npm (e.g. NodeSource's) is kept as it is.
+command -v npm >/dev/null || PACKAGES+=(npm)
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
@@ -21,3 +26,8 @@ if ((${#missing[@]})); then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
+
+# The real-model corpus (models/manifest.toml) into a cache outside git, then the
+# calibration/evaluation sets made from it; both are no-ops when already present.
+"$(dirname "${BASH_SOURCE[0]}")/fetch_models.sh"
+"$(dirname "${BASH_SOURCE[0]}")/make_corpus_data.py"

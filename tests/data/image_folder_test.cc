@@ -103,13 +103,20 @@ TEST(ImageFolder, StructureErrors) {
 
   TempDir no_images;
   std::filesystem::create_directories(no_images.path("a"));
-  EXPECT_NE(load_error("images:" + no_images.path()).find("class folder " + no_images.path("a") + " holds no .png"),
+  EXPECT_NE(load_error("images:" + no_images.path())
+                .find("class folder " + no_images.path("a") + " holds no PNG or JPEG files"),
             std::string::npos);
 
-  TempDir jpeg;
+  TempDir text;
+  std::filesystem::create_directories(text.path("a"));
+  text.write("a/notes.txt", "text");
+  EXPECT_NE(load_error("images:" + text.path()).find(text.path("a/notes.txt") + " is not a PNG or JPEG file"),
+            std::string::npos);
+
+  TempDir jpeg;  // JPEG is accepted; a broken one is named
   std::filesystem::create_directories(jpeg.path("a"));
   jpeg.write("a/photo.jpg", "jpeg");
-  EXPECT_NE(load_error("images:" + jpeg.path()).find(jpeg.path("a/photo.jpg") + " is not a .png file"),
+  EXPECT_NE(load_error("images:" + jpeg.path()).find(jpeg.path("a/photo.jpg") + ": not a readable JPEG file"),
             std::string::npos);
 
   TempDir corrupt;

@@ -105,20 +105,78 @@ TEST(NpzDataset, LabelErrorsNameSpecAndIndex) {
 
 TEST(NpzDataset, ArrayErrorsNameFileAndArray) {
   TempDir dir;
-  const std::string no_y = write_npz(dir, "noy.npz", {{"x", Tensor(DType::U8, {1, 2, 2})}});
-  EXPECT_NE(load_error("npz:" + no_y).find(no_y + ": no array \"y\" (has: x)"), std::string::npos);
+  const std::string none = write_npz(dir, "none.npz", {{"y", Tensor(DType::I64, {1})}});
+  EXPECT_NE(load_error("npz:" + none).find(none + ": no input arrays"), std::string::npos);
   const std::string i32 =
       write_npz(dir, "i32.npz", {{"x", Tensor(DType::I32, {1, 2, 2})}, {"y", Tensor(DType::I64, {1})}});
   EXPECT_NE(load_error("npz:" + i32).find(i32 + ": array \"x\" is i32"), std::string::npos);
-  const std::string flat =
-      write_npz(dir, "flat.npz", {{"x", Tensor(DType::F32, {2, 4})}, {"y", Tensor(DType::I64, {2})}});
-  EXPECT_NE(load_error("npz:" + flat).find("[N,C,H,W] or [N,H,W]"), std::string::npos);
+  const std::string zero = write_npz(dir, "zero.npz", {{"x", Tensor(DType::F32, {0, 4})}});
+  EXPECT_NE(load_error("npz:" + zero).find("expected at least one sample"), std::string::npos);
   const std::string count =
       write_npz(dir, "count.npz", {{"x", Tensor(DType::F32, {2, 2, 2})}, {"y", Tensor(DType::I64, {3})}});
   EXPECT_NE(load_error("npz:" + count).find("array \"y\" has shape [3]; expected [2]"), std::string::npos);
   const std::string fy =
       write_npz(dir, "fy.npz", {{"x", Tensor(DType::F32, {2, 2, 2})}, {"y", Tensor(DType::F32, {2})}});
   EXPECT_NE(load_error("npz:" + fy).find("expected integer class labels"), std::string::npos);
+  const std::string uneven = write_npz(
+      dir, "uneven.npz", {{"input", Tensor(DType::F32, {3, 512})}, {"state", Tensor(DType::F32, {2, 2, 128})}});
+  EXPECT_NE(load_error("npz:" + uneven).find("array \"state\" has 2 samples (shape [2,2,128]) but \"input\" has 3"),
+            std::string::npos);
+}
+
+TEST(NpzDataset, SeveralNamedInputsWithoutLabels) {
+  TempDir dir;
+  Tensor audio = Tensor::from_vector<float>({2, 3}, {0.1f, 0.2f, 0.3f, -0.1f, -0.2f, -0.3f});
+  Tensor state = Tensor::from_vector<float>({2, 2, 1, 2}, {1, 2, 3, 4, 5, 6, 7, 8});
+  Tensor sr = Tensor::from_vector<int64_t>({2}, {16000, 8000});
+  const std::string path = write_npz(dir, "multi.npz", {{"input", audio}, {"state", state}, {"sr", sr}});
+  const Dataset d = load_dataset("npz:" + path);
+  EXPECT_EQ(d.size(), 2);
+  EXPECT_FALSE(d.has_labels());
+  EXPECT_FALSE(d.images.defined());  // several inputs: no single image tensor
+  ASSERT_EQ(d.inputs.size(), 3u);
+  ASSERT_NE(d.input("state"), nullptr);
+  EXPECT_EQ(d.input("state")->values.shape(), (Shape{2, 2, 1, 2}));
+  EXPECT_EQ(d.input("state")->values.to_float_vector(), state.to_float_vector());
+  EXPECT_EQ(d.input("input")->values.to_float_vector(), audio.to_float_vector());
+  EXPECT_EQ(d.input("sr")->values.dtype(), DType::I64);
+  EXPECT_EQ(d.input("sr")->values.to_int64_vector(), (std::vector<int64_t>{16000, 8000}));
+  EXPECT_EQ(d.input("missing"), nullptr);
+  EXPECT_FALSE(slice_labels(d, 0, 1).defined());
+  const Tensor row = slice_rows(d.input("state")->values, 1, 2);
+  EXPECT_EQ(row.shape(), (Shape{1, 2, 1, 2}));
+  EXPECT_EQ(row.to_float_vector(), (std::vector<float>{5, 6, 7, 8}));
+}
+
+TEST(NpzDataset, SingleNonImageInputKeepsItsShape) {
+  TempDir dir;
+  // A [N, 28, 96] embedding sequence with one sample and no labels.
+  Tensor x(DType::F32, {1, 28, 96});
+  for (int64_t i = 0; i < x.numel(); ++i) x.data<float>()[i] = static_cast<float>(i) * 0.5f;
+  const std::string path = write_npz(dir, "seq.npz", {{"x", x}});
+  const Dataset d = load_dataset("npz:" + path);
+  EXPECT_EQ(d.size(), 1);
+  EXPECT_FALSE(d.has_labels());
+  ASSERT_EQ(d.inputs.size(), 1u);
+  EXPECT_EQ(d.inputs[0].name, "x");
+  EXPECT_EQ(d.inputs[0].values.shape(), (Shape{1, 28, 96}));
+  EXPECT_EQ(d.inputs[0].values.to_float_vector(), x.to_float_vector());
+  EXPECT_EQ(d.images.shape(), (Shape{1, 1, 28, 96}));  // the legacy image view
+}
+
+TEST(NpyDataset, OneArrayIsTheSingleInput) {
+  TempDir dir;
+  Tensor x = Tensor::from_vector<float>({3, 2}, {1, 2, 3, 4, 5, 6});
+  const std::string path = dir.path("x.npy");
+  write_npy(path, x);
+  const Dataset d = load_dataset("npy:" + path);
+  EXPECT_EQ(d.size(), 3);
+  EXPECT_FALSE(d.has_labels());
+  ASSERT_EQ(d.inputs.size(), 1u);
+  EXPECT_EQ(d.inputs[0].name, "x");
+  EXPECT_EQ(d.inputs[0].values.to_float_vector(), x.to_float_vector());
+  EXPECT_NE(load_error("npy:").find("missing file name after 'npy:'"), std::string::npos);
+  EXPECT_NE(load_error("npy:" + dir.path("nope.npy")).find(dir.path("nope.npy")), std::string::npos);
 }
 
 }  // namespace

@@ -1,18 +1,18 @@
-// A folder of PNG images with one sub-folder per class:
-//   dir/<class name>/<any name>.png
-// Classes are the sub-folder names in byte order (label = position); files in
-// a class are read in byte order of their names. Entries starting with '.' and
-// regular files directly in `dir` are ignored; any other non-PNG file inside a
-// class folder is an error rather than silently skipped.
+// Folders of PNG and JPEG images as data sets.
 #pragma once
 #include <string>
 
 #include "etch/data/dataset.h"
+#include "etch/data/preprocess.h"
 
 namespace etch::data {
 
-// All images must share height, width and channel count (1 = grayscale,
-// 3 = RGB); the error names the first file that differs and both sizes.
+// `images:DIR`: DIR/<class>/<image>.{png,jpg,jpeg}, classes in name order; all
+// images the same size; f32 NCHW in [0, 1]. Errors name `spec` and the file.
 Dataset load_image_folder(const std::string& dir, const std::string& spec);
+
+// `images:DIR?...`: class sub-folders (labelled) or files directly in DIR
+// (unlabelled), each preprocessed to the model input `p.input`.
+Dataset load_image_folder(const std::string& dir, const std::string& spec, const Preprocess& p);
 
 }  // namespace etch::data

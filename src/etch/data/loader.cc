@@ -11,10 +11,12 @@ namespace etch::data {
 DataLoader::DataLoader(const Dataset& data, LoaderOptions options) : data_(data), options_(std::move(options)) {
   ETCH_REQUIRE(options_.batch_size >= 1, InvalidInput)
       << "data set " << data_.name << ": batch size must be >= 1, got " << options_.batch_size;
-  ETCH_CHECK(data_.images.defined() && data_.images.rank() == 4 && data_.images.dtype() == DType::F32)
-      << "data set images must be f32 [N,C,H,W]";
-  ETCH_CHECK(data_.labels.defined() && data_.labels.dtype() == DType::I64 && data_.labels.rank() == 1 &&
-             data_.labels.dim(0) == data_.size())
+  ETCH_REQUIRE(data_.images.defined() && data_.images.rank() == 4 && data_.images.dtype() == DType::F32, InvalidInput)
+      << "data set " << data_.name << ": batches need one f32 image input [N,C,H,W], got "
+      << (data_.images.defined() ? shape_str(data_.images.shape()) : std::to_string(data_.inputs.size()) + " inputs");
+  // Labels are optional (unlabelled data gives batches without labels).
+  ETCH_CHECK(!data_.labels.defined() ||
+             (data_.labels.dtype() == DType::I64 && data_.labels.rank() == 1 && data_.labels.dim(0) == data_.size()))
       << "data set labels must be i64 [N]";
   validate_transforms(options_.transforms, data_.images.dim(1));
   set_epoch(0);
@@ -45,11 +47,12 @@ Batch DataLoader::batch(int64_t b) const {
   Batch out;
   out.indices.assign(order_.begin() + begin, order_.begin() + begin + count);
   out.images = Tensor(DType::F32, {count, c, h, w});
-  out.labels = Tensor(DType::I64, {count});
+  const bool labelled = data_.labels.defined();
+  if (labelled) out.labels = Tensor(DType::I64, {count});
   const float* src = data_.images.data<float>();
-  const int64_t* src_labels = data_.labels.data<int64_t>();
+  const int64_t* src_labels = labelled ? data_.labels.data<int64_t>() : nullptr;
   float* dst = out.images.data<float>();
-  int64_t* dst_labels = out.labels.data<int64_t>();
+  int64_t* dst_labels = labelled ? out.labels.data<int64_t>() : nullptr;
   const TransformOptions& t = options_.transforms;
 
   // Every sample is written independently, so the split into chunks cannot
@@ -57,7 +60,7 @@ Batch DataLoader::batch(int64_t b) const {
   auto fill = [&](int64_t lo, int64_t hi) {
     for (int64_t i = lo; i < hi; ++i) {
       const int64_t row = out.indices[static_cast<size_t>(i)];
-      dst_labels[i] = src_labels[row];
+      if (labelled) dst_labels[i] = src_labels[row];
       if (t.any()) {
         const uint64_t key = sample_key(options_.seed, static_cast<uint64_t>(epoch_), static_cast<uint64_t>(row));
         apply_transforms(t, src + row * item, dst + i * item, c, h, w, key);

@@ -22,7 +22,7 @@ struct LoaderOptions {
 
 struct Batch {
   Tensor images;                 // f32 [B, C, H, W]
-  Tensor labels;                 // i64 [B]
+  Tensor labels;                 // i64 [B]; undefined for unlabelled data
   std::vector<int64_t> indices;  // rows of the data set, in batch order
 };
 
