@@ -341,6 +341,34 @@ def make_shape(rng):
     return m
 
 
+def make_misc(rng):
+    """NEG, ABS, EXP, MAXIMUM, MINIMUM, SUM, REDUCE_MAX and DEPTH_TO_SPACE,
+    after a conv so that the input is held NCHW."""
+    m = Model()
+    x = add_input(m, "x", "misc", [1, 2, 3, 8], rng)
+    w = m.const("w", [8, 1, 1, 8], rng.values(64))
+    h = m.tensor("h", [1, 2, 3, 8])
+    m.op("CONV_2D", [x, w, m.const("b", [8], rng.values(8))], [h], "Conv2DOptions", conv_options("VALID", 1, 1))
+    outs = []
+    for op in ["NEG", "ABS", "EXP"]:
+        y = m.tensor(op.lower(), [1, 2, 3, 8])
+        m.op(op, [h], [y])
+        outs.append(y)
+    for op in ["MAXIMUM", "MINIMUM"]:
+        y = m.tensor(op.lower(), [1, 2, 3, 8])
+        m.op(op, [h, m.const(op.lower() + "_c", [8], rng.values(8))], [y])
+        outs.append(y)
+    axes = m.const("axes", [2], [3, 1], "INT32")
+    s = m.tensor("sum", [1, 3])
+    m.op("SUM", [h, axes], [s], "ReducerOptions", {"keep_dims": False})
+    mx = m.tensor("reduce_max", [1, 2, 1, 8])
+    m.op("REDUCE_MAX", [h, m.const("axis_w", [1], [-2], "INT32")], [mx], "ReducerOptions", {"keep_dims": True})
+    d2s = m.tensor("d2s", [1, 4, 6, 2])
+    m.op("DEPTH_TO_SPACE", [h], [d2s], "DepthToSpaceOptions", {"block_size": 2})
+    m.outputs = outs + [s, mx, d2s]
+    return m
+
+
 def make_int8(rng):
     """A fully int8 CONV_2D (per-channel weights, int32 bias, RELU) and
     MAX_POOL_2D between QUANTIZE and DEQUANTIZE: TFLite's integer kernels."""
@@ -437,7 +465,7 @@ def main():
     rng = Rng(19)
     plain = {"conv": make_conv, "fc": make_fc, "pool": make_pool, "resize": make_resize,
              "elementwise": make_elementwise, "shape": make_shape, "int8": make_int8, "fp16": make_fp16,
-             "sparse": make_sparse, "tconv": lambda r: make_transpose_conv(r, False, "tconv"),
+             "sparse": make_sparse, "misc": make_misc, "tconv": lambda r: make_transpose_conv(r, False, "tconv"),
              "tconv_valid": make_transpose_conv_valid}
     for name, make in plain.items():
         path = write_model(name, make(rng))

@@ -50,7 +50,7 @@ TEST_P(FloatFixture, MatchesTfliteRuntime) {
 
 INSTANTIATE_TEST_SUITE_P(Fixtures, FloatFixture,
                          testing::Values("conv", "fc", "pool", "resize", "elementwise", "shape", "fp16", "sparse",
-                                         "tconv", "tconv_valid", "tconv_custom"));
+                                         "misc", "tconv", "tconv_valid", "tconv_custom"));
 
 TEST(TfliteImport, KeepsTfliteShapesAtInputsAndOutputs) {
   const ir::Graph g = import_model(fixture("conv.tflite"));

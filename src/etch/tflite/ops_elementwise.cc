@@ -1,5 +1,6 @@
-// ADD, SUB, MUL, DIV, PRELU (broadcasting) and the unary activations
-// LOGISTIC, TANH, RELU, RELU6, RELU_N1_TO_1, HARD_SWISH, LEAKY_RELU, SOFTMAX.
+// ADD, SUB, MUL, DIV, MAXIMUM, MINIMUM, PRELU (broadcasting), NEG, ABS, EXP
+// and the activations LOGISTIC, TANH, RELU, RELU6, RELU_N1_TO_1, HARD_SWISH,
+// LEAKY_RELU, SOFTMAX.
 // They work in whatever layout their input is held in.
 #include "etch/tflite/converter.h"
 #include "etch/tflite/op_table.h"
@@ -49,6 +50,11 @@ void clip(Converter& c, float lo, float hi) {
 }
 
 void logistic(Converter& c) { unary(c, "Sigmoid"); }
+void neg(Converter& c) { unary(c, "Neg"); }
+void abs_op(Converter& c) { unary(c, "Abs"); }
+void exp_op(Converter& c) { unary(c, "Exp"); }
+void maximum(Converter& c) { binary(c, "Max", 0); }
+void minimum(Converter& c) { binary(c, "Min", 0); }
 void tanh_op(Converter& c) { unary(c, "Tanh"); }
 void relu(Converter& c) { unary(c, "Relu"); }
 void hard_swish(Converter& c) { unary(c, "HardSwish"); }
@@ -83,6 +89,11 @@ void register_elementwise_ops(OpTable& t) {
   t.builtin[fb::BuiltinOperator_DIV] = div;
   t.builtin[fb::BuiltinOperator_PRELU] = prelu;
   t.builtin[fb::BuiltinOperator_LOGISTIC] = logistic;
+  t.builtin[fb::BuiltinOperator_NEG] = neg;
+  t.builtin[fb::BuiltinOperator_ABS] = abs_op;
+  t.builtin[fb::BuiltinOperator_EXP] = exp_op;
+  t.builtin[fb::BuiltinOperator_MAXIMUM] = maximum;
+  t.builtin[fb::BuiltinOperator_MINIMUM] = minimum;
   t.builtin[fb::BuiltinOperator_TANH] = tanh_op;
   t.builtin[fb::BuiltinOperator_RELU] = relu;
   t.builtin[fb::BuiltinOperator_RELU6] = relu6;

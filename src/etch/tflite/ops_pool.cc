@@ -1,4 +1,4 @@
-// AVERAGE_POOL_2D, MAX_POOL_2D, MEAN, RESIZE_BILINEAR and
+// AVERAGE_POOL_2D, MAX_POOL_2D, MEAN, SUM, REDUCE_MAX, RESIZE_BILINEAR and
 // RESIZE_NEAREST_NEIGHBOR, computed on NCHW.
 #include <algorithm>
 
@@ -34,7 +34,9 @@ void pool(Converter& c, const std::string& op_type) {
 void average_pool(Converter& c) { pool(c, "AveragePool"); }
 void max_pool(Converter& c) { pool(c, "MaxPool"); }
 
-void mean(Converter& c) {
+// MEAN, SUM, REDUCE_MAX: axes as a constant input, keep_dims as an option.
+// axes_input: the op takes axes as an input (ReduceSum from opset 13).
+void reduce(Converter& c, const std::string& op_type, bool axes_input) {
   c.require_arity(2, 1);
   const auto* o = c.op().builtin_options_as_ReducerOptions();
   const bool keep = o && o->keep_dims();
@@ -55,10 +57,19 @@ void mean(Converter& c) {
   if (nchw)
     for (int64_t& a : mapped) a = nchw_axis(static_cast<int>(a));
   std::sort(mapped.begin(), mapped.end());
-  const ir::ValueId y =
-      c.add_node("ReduceMean", {c.get(x, nchw)}, {{"axes", mapped}, {"keepdims", int64_t{keep ? 1 : 0}}});
+  std::map<std::string, ir::Attribute> attrs{{"keepdims", int64_t{keep ? 1 : 0}}};
+  std::vector<ir::ValueId> ins{c.get(x, nchw)};
+  if (axes_input)
+    ins.push_back(c.add_ints("axes", mapped));
+  else
+    attrs["axes"] = mapped;
+  const ir::ValueId y = c.add_node(op_type, ins, attrs);
   c.set_output(c.output(0), y, nchw && keep, 0);
 }
+
+void mean(Converter& c) { reduce(c, "ReduceMean", false); }
+void sum(Converter& c) { reduce(c, "ReduceSum", true); }
+void reduce_max(Converter& c) { reduce(c, "ReduceMax", false); }
 
 void resize(Converter& c, bool bilinear) {
   c.require_arity(2, 1);
@@ -101,6 +112,8 @@ void register_pool_ops(OpTable& t) {
   t.builtin[fb::BuiltinOperator_AVERAGE_POOL_2D] = average_pool;
   t.builtin[fb::BuiltinOperator_MAX_POOL_2D] = max_pool;
   t.builtin[fb::BuiltinOperator_MEAN] = mean;
+  t.builtin[fb::BuiltinOperator_SUM] = sum;
+  t.builtin[fb::BuiltinOperator_REDUCE_MAX] = reduce_max;
   t.builtin[fb::BuiltinOperator_RESIZE_BILINEAR] = resize_bilinear;
   t.builtin[fb::BuiltinOperator_RESIZE_NEAREST_NEIGHBOR] = resize_nearest;
 }

@@ -1,5 +1,5 @@
-// PAD, RESHAPE, SQUEEZE, EXPAND_DIMS, CONCATENATION, SPLIT, STRIDED_SLICE and
-// TRANSPOSE. Ops that only reinterpret the element order (reshape family,
+// PAD, RESHAPE, SQUEEZE, EXPAND_DIMS, CONCATENATION, SPLIT, STRIDED_SLICE,
+// TRANSPOSE and DEPTH_TO_SPACE. Ops that only reinterpret the element order (reshape family,
 // transpose) work on TFLite's layout; the others follow the layout their
 // input is held in and remap their axes.
 #include <algorithm>
@@ -125,6 +125,21 @@ void strided_slice(Converter& c) {
   c.set_output(c.output(0), y, nchw, 0);
 }
 
+// NHWC depth-to-space (DCR order: the channel splits as [block_h, block_w,
+// C']) as Reshape → Transpose → Reshape on TFLite's layout.
+void depth_to_space(Converter& c) {
+  c.require_arity(1, 1);
+  const auto* o = c.op().builtin_options_as_DepthToSpaceOptions();
+  const int64_t b = o ? o->block_size() : 0;
+  const Shape& xs = c.info(c.input(0)).shape;
+  ETCH_REQUIRE(b > 0 && xs.size() == 4 && xs[3] % (b * b) == 0, InvalidInput)
+      << c.where() << ": block size " << b << " does not divide the channels of " << shape_str(xs);
+  const int64_t cout = xs[3] / (b * b);
+  ir::ValueId v = c.reshape(c.get(c.input(0), false), {xs[0], xs[1], xs[2], b, b, cout});
+  v = c.transpose(v, {0, 1, 3, 2, 4, 5});
+  c.set_output(c.output(0), c.reshape(v, {xs[0], xs[1] * b, xs[2] * b, cout}), false, 0);
+}
+
 void transpose(Converter& c) {
   c.require_arity(2, 1);
   const auto perm = c.const_ints(c.input(1), "perm");
@@ -152,6 +167,7 @@ void register_shape_ops(OpTable& t) {
   t.builtin[fb::BuiltinOperator_SPLIT] = split;
   t.builtin[fb::BuiltinOperator_STRIDED_SLICE] = strided_slice;
   t.builtin[fb::BuiltinOperator_TRANSPOSE] = transpose;
+  t.builtin[fb::BuiltinOperator_DEPTH_TO_SPACE] = depth_to_space;
 }
 
 }  // namespace etch::tflite
