@@ -1,14 +1,17 @@
 #!/usr/bin/env python3
 """etch's .tflite import against TFLite's own runtime on one model.
 
-usage: python3 bench/tflite_vs_etch.py MODEL.tflite [ETCH_BINARY] [SEED]
+usage: python3 bench/tflite_vs_etch.py MODEL.tflite [--etch BINARY] [--seed N] [--reference REF.tflite]
 
 Draws one input per model input (uniform in [0, 1) for float inputs, the
 whole range for int8/uint8), runs TFLite (bench/tflite_run.mjs) and `etch run`
 on it, and prints per output the max abs difference, the expected output's
 range and their ratio (the acceptance figure of issue 19 is <= 1e-4 for float
-models). Needs node and `npm install --ignore-scripts` in bench/.
+models). --reference runs TFLite on another model instead (for models TFLite
+cannot run, e.g. MediaPipe's Convolution2DTransposeBias rewritten as builtin
+TRANSPOSE_CONV). Needs node and `npm install --ignore-scripts` in bench/.
 """
+import argparse
 import json
 import os
 import random
@@ -40,9 +43,13 @@ def read_npy(path):
 
 
 def main():
-    model = sys.argv[1]
-    etch = sys.argv[2] if len(sys.argv) > 2 else os.path.join(HERE, "..", "build", "etch")
-    rng = random.Random(int(sys.argv[3]) if len(sys.argv) > 3 else 19)
+    ap = argparse.ArgumentParser()
+    ap.add_argument("model")
+    ap.add_argument("--etch", default=os.path.join(HERE, "..", "build", "etch"))
+    ap.add_argument("--seed", type=int, default=19)
+    ap.add_argument("--reference")
+    a = ap.parse_args()
+    model, etch, rng = a.model, a.etch, random.Random(a.seed)
     info = json.loads(subprocess.run([etch, "inspect", model, "--json"], check=True, capture_output=True).stdout)
     with tempfile.TemporaryDirectory() as tmp:
         files, args = [], []
@@ -56,7 +63,7 @@ def main():
             write_npy(path, inp["dtype"], inp["shape"], vals)
             files.append(path)
             args += ["--input", "%s=%s" % (inp["name"], path)]
-        subprocess.run(["node", os.path.join(HERE, "tflite_run.mjs"), model, ",".join(files),
+        subprocess.run(["node", os.path.join(HERE, "tflite_run.mjs"), a.reference or model, ",".join(files),
                         os.path.join(tmp, "tfl")], check=True, capture_output=True)
         out_dir = os.path.join(tmp, "etch")
         subprocess.run([etch, "run", model, "-o", out_dir, "--no-optimize"] + args, check=True, capture_output=True)

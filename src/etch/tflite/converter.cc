@@ -98,7 +98,7 @@ ir::ValueId Converter::add_ints(const std::string& base, const std::vector<int64
 
 std::vector<ir::ValueId> Converter::add_node_n(const std::string& op_type, const std::vector<ir::ValueId>& ins,
                                                int outs, std::map<std::string, ir::Attribute> attrs) {
-  const std::string base = op_index_ >= 0 ? info(output(0)).name : "input";
+  const std::string base = op_index_ >= 0 ? info(output(0)).name : "graph";
   std::vector<ir::ValueId> out;
   for (int i = 0; i < outs; ++i) out.push_back(g_.add_value(name(base + "/" + op_type), DType::F32, {}, false));
   const ir::NodeId id = g_.add_node(op_type, ins, out, name(base + "/" + op_type + "_node"), std::move(attrs));
