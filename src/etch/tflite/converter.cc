@@ -233,10 +233,13 @@ void Converter::set_output(int t, ir::ValueId v, bool nchw, int fused) {
       << where() << " writes tensor '" << ti.name << "', which an earlier operator or the input already defines";
   v = activation(v, fused);
   const ir::Value& val = g_.value(v);
-  const Shape want = nchw ? permuted(ti.shape, kToNchw) : ti.shape;
-  ETCH_REQUIRE(!val.has_shape || val.shape == want, InvalidInput)
+  const bool four = ti.shape.size() == 4 && val.shape.size() == 4;
+  const Shape want = nchw && four ? permuted(ti.shape, kToNchw) : ti.shape;
+  ETCH_REQUIRE((!nchw || four || !val.has_shape) && (!val.has_shape || val.shape == want), InvalidInput)
       << where() << ": output '" << ti.name << "' has shape " << shape_str(ti.shape) << " in the model, but the op on "
-      << "its inputs gives " << shape_str(nchw ? permuted(val.shape, kToNhwc) : val.shape);
+      << "its inputs gives " << shape_str(nchw && four ? permuted(val.shape, kToNhwc) : val.shape);
+  ETCH_REQUIRE(!nchw || ti.shape.size() == 4, InvalidInput)
+      << where() << ": output '" << ti.name << "' has shape " << shape_str(ti.shape) << ", expected rank 4";
   Slot& s = slots_[t];
   s.nchw = nchw;
   if (ti.quantized()) {

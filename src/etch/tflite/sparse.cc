@@ -55,9 +55,13 @@ Tensor densify(const fb::SparsityParameters& sp, const Tensor& values, const Sha
   // Block sizes per original dim; dims of the expanded (blocked) tensor.
   std::vector<int64_t> block(n, 1), dims(levels);
   std::vector<int> block_of(k);
+  ETCH_REQUIRE(k <= n, InvalidInput) << what << ": " << k << " block dimensions for a rank-" << n << " tensor";
+  std::vector<bool> blocked(n, false);
   for (int b = 0; b < k; ++b) {
     block_of[b] = sp.block_map()->Get(b);
-    ETCH_REQUIRE(block_of[b] >= 0 && block_of[b] < n, InvalidInput) << what << ": block map entry out of range";
+    ETCH_REQUIRE(block_of[b] >= 0 && block_of[b] < n && !blocked[block_of[b]], InvalidInput)
+        << what << ": block map entry " << block_of[b] << " is out of range or repeated";
+    blocked[block_of[b]] = true;
   }
   std::vector<Level> lv(levels);
   for (int l = 0; l < levels; ++l) {
@@ -97,6 +101,7 @@ Tensor densify(const fb::SparsityParameters& sp, const Tensor& values, const Sha
       int64_t off = 0;
       for (int d = 0; d < n; ++d) off += coord[d] * block[d] * strides[d];
       for (int b = 0; b < k; ++b) off += coord[n + b] * strides[block_of[b]];
+      ETCH_CHECK(off >= 0 && off < out.numel()) << what << ": densified index " << off << " out of range";
       std::memcpy(out.raw() + off * esz, values.raw() + pos * esz, esz);
       return;
     }
@@ -113,7 +118,9 @@ Tensor densify(const fb::SparsityParameters& sp, const Tensor& values, const Sha
     const auto& seg = lv[l].segments;
     ETCH_REQUIRE(pos >= 0 && pos + 1 < static_cast<int64_t>(seg.size()), InvalidInput)
         << what << ": sparse level " << l << " has too few segments";
-    ETCH_REQUIRE(seg[pos] <= seg[pos + 1] && seg[pos + 1] <= static_cast<int64_t>(lv[l].indices.size()), InvalidInput)
+    ETCH_REQUIRE(
+        seg[pos] >= 0 && seg[pos] <= seg[pos + 1] && seg[pos + 1] <= static_cast<int64_t>(lv[l].indices.size()),
+        InvalidInput)
         << what << ": sparse level " << l << " has segments out of order or past its indices";
     for (int64_t j = seg[pos]; j < seg[pos + 1]; ++j) {
       const int64_t c = lv[l].indices[j];
