@@ -172,6 +172,11 @@ TEST(TfliteCli, InspectReadsTfliteAndRejectsBadFiles) {
   write_file_atomic(bad, build_with([](Knobs& k) { k.weight_floats = 3; }));
   const int rc = std::system((etch + " inspect " + bad + " > /dev/null 2>&1").c_str());
   EXPECT_TRUE(WIFEXITED(rc) && WEXITSTATUS(rc) == 2) << rc;
+  // An int8 .tflite compiles to an NPU program as it is (QDQ lowered, no re-quantization).
+  const std::string npu = (dir / "int8.npu").string();
+  const std::string int8 = std::string(ETCH_SOURCE_DIR) + "/fixtures/tflite/int8.tflite";
+  EXPECT_EQ(std::system((etch + " compile " + int8 + " -o " + npu + " > /dev/null 2>&1").c_str()), 0);
+  EXPECT_TRUE(std::filesystem::is_regular_file(npu));
   std::filesystem::remove_all(dir);
 }
 
