@@ -4,6 +4,7 @@ set -euo pipefail
 PACKAGES=(
   build-essential cmake ninja-build pkg-config
   libonnx-dev libprotobuf-dev protobuf-compiler
+  libflatbuffers-dev flatbuffers-compiler  # .tflite import (src/etch/tflite)
   libopenblas-dev libopenblas0-pthread libgemmlowp-dev
   libcli11-dev libfmt-dev nlohmann-json3-dev libtomlplusplus-dev
   googletest libgtest-dev libbenchmark-dev zlib1g-dev libpng-dev libssl-dev

@@ -13,6 +13,7 @@
 #include "etch/compiler/compiler.h"
 #include "etch/compiler/integer_graph.h"
 #include "etch/data/dataset.h"
+#include "etch/eval/load_model.h"
 #include "etch/eval/npu_executor.h"
 #include "etch/npu/program.h"
 #include "etch/onnx/importer.h"
@@ -82,7 +83,7 @@ void print_analysis(const eval::ModelAnalysis& a, bool json, nlohmann::json& j) 
 
 int run_compile(const CompileArgs& a) {
   const npu::Target t = npu::resolve_target(a.target);
-  const ir::Graph imported = onnx::import_model(a.model);
+  const ir::Graph imported = eval::load_model(a.model);
   const ir::Graph g = compiler::to_integer_graph(imported, a.model);
   compiler::CompileOptions opt;
   opt.naive = a.naive;

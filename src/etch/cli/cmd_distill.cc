@@ -7,6 +7,7 @@
 #include "etch/cli/command.h"
 #include "etch/compress/distill.h"
 #include "etch/data/dataset.h"
+#include "etch/eval/load_model.h"
 #include "etch/onnx/exporter.h"
 #include "etch/onnx/importer.h"
 #include "etch/train/recipe.h"
@@ -28,7 +29,7 @@ struct DistillArgs {
 int run_distill(DistillArgs& a) {
   ETCH_REQUIRE(a.student.empty() != a.student_arch.empty(), InvalidInput)
       << "give exactly one of --student MODEL.onnx or --student-arch NAME";
-  ir::Graph teacher = onnx::import_model(a.teacher);
+  ir::Graph teacher = eval::load_model(a.teacher);
   ir::Graph student;
   train::TrainConfig cfg;
   if (!a.student_arch.empty()) {
@@ -38,7 +39,7 @@ int run_distill(DistillArgs& a) {
     a.o.student_name = "'" + a.student_arch + "'";
   } else {
     cfg = train::finetune_recipe();
-    student = onnx::import_model(a.student);
+    student = eval::load_model(a.student);
     a.o.student_name = "'" + a.student + "'";
   }
   a.o.teacher_name = "'" + a.teacher + "'";

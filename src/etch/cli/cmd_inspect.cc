@@ -6,6 +6,7 @@
 
 #include "etch/cli/command.h"
 #include "etch/cli/table.h"
+#include "etch/eval/load_model.h"
 #include "etch/ir/cost.h"
 #include "etch/onnx/importer.h"
 
@@ -41,7 +42,7 @@ std::string outputs_shape_str(const ir::Graph& g, const ir::Node& n) {
 }
 
 int run_inspect(const InspectArgs& a) {
-  const ir::Graph g = onnx::import_model(a.model);
+  const ir::Graph g = eval::load_model(a.model);
   const ir::GraphCost cost = ir::graph_cost(g);
 
   if (a.json || global_options().json) {

@@ -8,6 +8,7 @@
 #include "etch/cli/command.h"
 #include "etch/cli/table.h"
 #include "etch/compress/prune.h"
+#include "etch/eval/load_model.h"
 #include "etch/onnx/exporter.h"
 #include "etch/onnx/importer.h"
 
@@ -53,7 +54,7 @@ int run_prune(PruneArgs& a) {
   o.progress = !global_options().quiet && !a.json;
   compress::validate(o);
 
-  ir::Graph g = onnx::import_model(a.model);
+  ir::Graph g = eval::load_model(a.model);
   std::string train_spec = a.data, eval_spec = a.eval;
   if (a.data == "fashion-mnist") train_spec = "fashion-mnist:train";
   if (eval_spec.empty() && a.data.rfind("fashion-mnist", 0) == 0) eval_spec = "fashion-mnist:test";

@@ -13,6 +13,7 @@
 #include "etch/core/atomic_file.h"
 #include "etch/data/dataset.h"
 #include "etch/data/npy.h"
+#include "etch/eval/load_model.h"
 #include "etch/onnx/exporter.h"
 #include "etch/onnx/importer.h"
 #include "etch/quant/layer_report.h"
@@ -64,7 +65,7 @@ std::string fmt_db(double v) { return std::isfinite(v) ? fmt::format("{:.1f}", v
 
 int run_quantize(QuantizeArgs& a) {
   const bool quiet = global_options().quiet || a.json;
-  ir::Graph float_graph = onnx::import_model(a.model);
+  ir::Graph float_graph = eval::load_model(a.model);
   quant::PtqOptions o;
   o.calibration = quant::parse_calibration(a.calibrator);
   o.percentile = a.percentile;

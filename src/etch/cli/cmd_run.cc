@@ -15,6 +15,7 @@
 #include "etch/data/dataset.h"
 #include "etch/data/loader.h"
 #include "etch/data/npy.h"
+#include "etch/eval/load_model.h"
 #include "etch/onnx/importer.h"
 #include "etch/passes/pipeline.h"
 #include "etch/runtime/interpreter.h"
@@ -188,7 +189,7 @@ int run_on_dataset(const RunArgs& a, const ir::Graph& g) {
 int run_run(const RunArgs& a) {
   ETCH_REQUIRE(!a.inputs.empty() || !a.data.empty(), InvalidInput)
       << "nothing to run on: give --input [NAME=]FILE.npy for each model input, or --data SPEC";
-  ir::Graph g = onnx::import_model(a.model);
+  ir::Graph g = eval::load_model(a.model);
   if (!a.no_optimize) {
     passes::PassContext ctx;
     ctx.evaluate = runtime::run_node;

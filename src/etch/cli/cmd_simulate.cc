@@ -19,6 +19,7 @@
 #include "etch/core/progress.h"
 #include "etch/data/dataset.h"
 #include "etch/data/npy.h"
+#include "etch/eval/load_model.h"
 #include "etch/eval/npu_executor.h"
 #include "etch/npu/program.h"
 #include "etch/onnx/importer.h"
@@ -196,7 +197,7 @@ int run_simulate(const SimArgs& a) {
       progress.advance(e - b);
     }
   } else {
-    const ir::Graph g = compiler::to_integer_graph(onnx::import_model(a.model), a.model);
+    const ir::Graph g = compiler::to_integer_graph(eval::load_model(a.model), a.model);
     const compiler::CompiledModel m = matching_compile(g, p, a.program);
     eval::NpuExecutor ex(g, m);
     std::unique_ptr<runtime::Interpreter> ref;

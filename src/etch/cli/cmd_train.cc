@@ -5,6 +5,7 @@
 
 #include "etch/cli/command.h"
 #include "etch/data/dataset.h"
+#include "etch/eval/load_model.h"
 #include "etch/onnx/exporter.h"
 #include "etch/onnx/importer.h"
 #include "etch/train/recipe.h"
@@ -36,7 +37,7 @@ int run_train(TrainArgs& a) {
     g = train::build_zoo_model(a.arch, {}, a.cfg.seed);  // --seed sets the initial weights too
   } else {
     cfg = train::finetune_recipe();
-    g = onnx::import_model(a.init);
+    g = eval::load_model(a.init);
   }
   if (a.epochs >= 0) cfg.epochs = a.epochs;
   if (a.batch > 0) cfg.batch_size = a.batch;

@@ -8,6 +8,7 @@
 #include "etch/cli/command.h"
 #include "etch/data/dataset.h"
 #include "etch/eval/interrupt.h"
+#include "etch/eval/load_model.h"
 #include "etch/eval/model_size.h"
 #include "etch/eval/report.h"
 #include "etch/eval/report_html.h"
@@ -41,10 +42,10 @@ void write_reports(const std::string& dir, const nlohmann::json& report) {
 int run_validate(const ValidateArgs& a) {
   eval::ValidateModels models;
   models.label = a.model;
-  ir::Graph g = onnx::import_model(a.model);
+  ir::Graph g = eval::load_model(a.model);
   if (quant::is_quantized(g)) {
     models.qdq_graph = std::move(g);
-    if (!a.float_model.empty()) models.float_graph = onnx::import_model(a.float_model);
+    if (!a.float_model.empty()) models.float_graph = eval::load_model(a.float_model);
   } else {
     ETCH_REQUIRE(a.float_model.empty(), InvalidInput)
         << a.model << " is a float model; --float-model is only for quantized (QDQ) models";

@@ -12,6 +12,7 @@
 #include "etch/eval/deploy_npu.h"
 #include "etch/eval/deploy_report.h"
 #include "etch/eval/interrupt.h"
+#include "etch/eval/load_model.h"
 #include "etch/eval/model_size.h"
 #include "etch/eval/report_html.h"
 #include "etch/eval/sha256.h"
@@ -102,7 +103,7 @@ DeployResult run_deploy(const DeployOptions& o, const std::function<void(int, in
   // 1. import: the model, and the data sets checked against it before any long work.
   StageTimer t = begin("import");
   const std::string model_bytes = read_file(o.model);
-  const ir::Graph float_graph = onnx::import_model(o.model);
+  const ir::Graph float_graph = load_model(o.model);
   const data::Dataset eval_ds = data::load_dataset(eval_spec);
   check_model_fits_data(float_graph, o.model, eval_spec, eval_ds.images.shape(), eval_ds.num_classes);
   const std::string eval_hash = data_hash(eval_ds);
