@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "etch/core/error.h"
+#include "etch/npu/footprint.h"
 #include "etch/npu/im2col.h"
 #include "etch/sim/fixed_point.h"
 
@@ -113,9 +114,9 @@ void Machine::requant(const npu::Instr& in) {
   const int32_t lo = static_cast<int32_t>(in[F::act_min]), hi = static_cast<int32_t>(in[F::act_max]);
   for (int64_t i = 0; i < m; ++i) {
     int32_t bias, mult;
-    std::memcpy(&bias, params + 4 * i, 4);
-    std::memcpy(&mult, params + 4 * m + 4 * i, 4);
-    const int shift = static_cast<int8_t>(params[8 * m + i]);
+    std::memcpy(&bias, params + npu::requant_bias_offset(m, i), 4);
+    std::memcpy(&mult, params + npu::requant_mult_offset(m, i), 4);
+    const int shift = static_cast<int8_t>(params[npu::requant_shift_offset(m, i)]);
     ETCH_REQUIRE(shift >= -31 && shift <= 30 && mult >= 0, InvalidInput)
         << "requant: channel " << i << " has shift " << shift << " or multiplier " << mult << " out of range";
     const int32_t* a = acc.data() + in[F::acc_addr] + i * in[F::acc_pitch];
