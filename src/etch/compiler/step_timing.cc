@@ -40,7 +40,7 @@ class Timer {
   Timer(const LayerSteps& st, const npu::Target& t, const PrefetchArrival& in, const Prefetch& trailing)
       : st_(st), t_(t), in_(in), trailing_(trailing), token_(st.size(), 0), done_(st.size(), 0), timed_(st.size(), 0) {}
 
-  LayerTiming run() {
+  LayerTiming run(StepTimes* times) {
     const int n = st_.size();
     const int last_round = n > 0 ? st_[n - 1].round : 0;
     int round = -1;
@@ -73,7 +73,12 @@ class Timer {
           break;
       }
     }
-    return finish();
+    const LayerTiming out = finish();
+    if (times) {
+      times->done = std::move(done_);
+      times->token = std::move(token_);
+    }
+    return out;
   }
 
  private:
@@ -231,8 +236,8 @@ class Timer {
 }  // namespace
 
 LayerTiming time_steps(const LayerSteps& steps, const npu::Target& t, const PrefetchArrival& in,
-                       const Prefetch& trailing) {
-  return Timer(steps, t, in, trailing).run();
+                       const Prefetch& trailing, StepTimes* times) {
+  return Timer(steps, t, in, trailing).run(times);
 }
 
 }  // namespace etch::compiler

@@ -46,11 +46,17 @@ struct LayerTiming {
   int64_t trailing_ready = 0;         // when all the trailing prefetch's transfers are in
   int64_t trailing_preload_done = 0;  // when its moved PRELOAD ends
 };
+// Per step: when it has completed (a load: its data is in; a store: its data
+// is in DRAM; a MATMUL: its accumulators are written) and when the token it
+// pushes is available (a store: its buffer is read; a MATMUL: its inputs are).
+struct StepTimes {
+  std::vector<int64_t> done, token;
+};
 
 // The steps' timing, from the layer's start, arriving with `in` (which times
 // the steps with prefetch_group >= 0) and issuing `trailing` (the next
 // layer's prefetch) behind its last round's loads.
 LayerTiming time_steps(const LayerSteps& steps, const npu::Target& t, const PrefetchArrival& in = {},
-                       const Prefetch& trailing = {});
+                       const Prefetch& trailing = {}, StepTimes* times = nullptr);
 
 }  // namespace etch::compiler
