@@ -2,7 +2,8 @@
 
 #include <algorithm>
 #include <deque>
-#include <map>
+#include <utility>
+#include <vector>
 
 #include "etch/core/error.h"
 #include "etch/npu/footprint.h"
@@ -16,11 +17,13 @@ constexpr int64_t kNever = int64_t{1} << 62;
 // simulator grants the channel in time order (the load engine runs ahead of
 // the stores), so a transfer takes the earliest free gap at or after it is ready.
 struct Dram {
-  std::map<int64_t, int64_t> busy;  // start -> end
+  // Busy intervals (start, end), sorted and disjoint; most land at the end.
+  std::vector<std::pair<int64_t, int64_t>> busy;
+  static bool starts_before(int64_t at, const std::pair<int64_t, int64_t>& b) { return at < b.first; }
   // Where a transfer ready at `ready` would start.
   int64_t probe(int64_t ready, int64_t len) const {
     int64_t at = ready;
-    auto it = busy.upper_bound(at);
+    auto it = std::upper_bound(busy.begin(), busy.end(), at, starts_before);
     if (it != busy.begin() && std::prev(it)->second > at) at = std::prev(it)->second;
     while (it != busy.end() && it->first < at + len) {
       at = std::max(at, it->second);
@@ -30,7 +33,7 @@ struct Dram {
   }
   int64_t reserve(int64_t ready, int64_t len) {
     const int64_t at = probe(ready, len);
-    busy[at] = at + len;
+    busy.insert(std::upper_bound(busy.begin(), busy.end(), at, starts_before), {at, at + len});
     return at;
   }
 };
