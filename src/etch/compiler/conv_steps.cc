@@ -85,7 +85,7 @@ class Builder {
     const Instr in = make();
     return out_.add(st, deps, &in);
   }
-  int64_t kphys(int64_t k) const { return s_.sparse ? k / 2 : k; }  // 2:4: half the weights are stored
+  int64_t kphys(int64_t k) const { return npu::stored_k(k, s_.sparse); }
 
   void prefetch() {
     const Iteration& first = sc_.iters.front();

@@ -40,7 +40,7 @@ ConvBounds conv_bounds(const ConvSpec& s, const npu::Target& t) {
   const int64_t per_fold = npu::matmul_stream_cycles(s.oh * s.ow, k0, t);
   // Plus one array fill and drain: the first fold's weights shifted in
   // (weight-stationary) and the partial sums' way out.
-  const int64_t weight_fill = t.dataflow == npu::Dataflow::WeightStationary ? k0 / (s.sparse ? 2 : 1) : 0;
+  const int64_t weight_fill = t.dataflow == npu::Dataflow::WeightStationary ? npu::stored_k(k0, s.sparse) : 0;
   b.compute_cycles = folds * per_fold + weight_fill + npu::matmul_drain_cycles(std::min<int64_t>(s.mg, t.cols), t);
   const int64_t M = s.groups * s.mg;
   const int64_t wbytes = s.sparse ? M * (npu::sparse_value_bytes(s.kg()) + npu::sparse_meta_bytes(s.kg())) : M * s.kg();

@@ -21,12 +21,12 @@ void check_footprint(const LayerStep& s, const npu::Instr& in, int index) {
            s.bytes == in[F::rows] * in[F::row_bytes] * in[F::reps];
       break;
     case StepKind::Preload:
-      ok = ok && in.op == npu::Opcode::Preload && s.kphys == (in[F::sparse] ? in[F::k] / 2 : in[F::k]);
+      ok = ok && in.op == npu::Opcode::Preload && s.kphys == npu::stored_k(in[F::k], in[F::sparse] != 0);
       break;
     case StepKind::Matmul: {
       const bool sparse = in[F::k_order] == npu::kKOrderChannelInner;
       ok = ok && in.op == npu::Opcode::Matmul && s.m == in[F::m] && s.n == in[F::out_h] * in[F::out_w] &&
-           s.kphys == (sparse ? in[F::k] / 2 : in[F::k]) && s.swap == (in[F::swap] != 0);
+           s.kphys == npu::stored_k(in[F::k], sparse) && s.swap == (in[F::swap] != 0);
       break;
     }
     case StepKind::Vector:

@@ -26,6 +26,9 @@ constexpr int64_t requant_shift_offset(int64_t m, int64_t i) { return 8 * m + i;
 constexpr int64_t kSparseGroup = 4;
 constexpr int64_t sparse_value_bytes(int64_t k) { return k / 2; }
 constexpr int64_t sparse_meta_bytes(int64_t k) { return k / kSparseGroup; }
+// Weights per column a PRELOAD shifts in and a MATMUL reduces over: a 2:4
+// tile of logical length k stores (and the array runs) only its k / 2 values.
+constexpr int64_t stored_k(int64_t k, bool sparse) { return sparse ? sparse_value_bytes(k) : k; }
 inline int64_t sparse_max_k(const Target& t) {
   return std::max<int64_t>(kSparseGroup, (2 * t.rows) / kSparseGroup * kSparseGroup);
 }

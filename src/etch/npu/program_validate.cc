@@ -102,9 +102,10 @@ class Checker {
         require(in, m >= 1 && m <= t.cols, "m outside [1, cols]");
         if (in[F::sparse]) {
           require(in, t.sparsity_2_4, "sparse preload on a target without 2:4 sparsity");
-          require(in, k >= 4 && k % 4 == 0 && k / 2 <= t.rows, "sparse k must be a multiple of 4 and at most 2 x rows");
-          range(in, in[F::w_addr] + (m - 1) * in[F::w_pitch] + k / 2, wcap, "weights");
-          range(in, in[F::meta_addr] + (m - 1) * in[F::meta_pitch] + k / 4, wcap, "sparsity metadata");
+          require(in, k >= kSparseGroup && k % kSparseGroup == 0 && stored_k(k, true) <= t.rows,
+                  "sparse k must be a multiple of 4 and at most 2 x rows");
+          range(in, in[F::w_addr] + (m - 1) * in[F::w_pitch] + sparse_value_bytes(k), wcap, "weights");
+          range(in, in[F::meta_addr] + (m - 1) * in[F::meta_pitch] + sparse_meta_bytes(k), wcap, "sparsity metadata");
         } else {
           require(in, k >= 1 && k <= t.rows, "k outside [1, rows]");
           range(in, in[F::w_addr] + (m - 1) * in[F::w_pitch] + k, wcap, "weights");

@@ -207,14 +207,14 @@ struct Simulator::Impl {
         break;
       }
       case Opcode::Preload: {
-        const int64_t k = in[F::sparse] ? in[F::k] / 2 : in[F::k];
+        const int64_t k = npu::stored_k(in[F::k], in[F::sparse] != 0);
         const int64_t dur = npu::preload_cycles(k, t);
         preload_done = start + dur;
         done = free_at = preload_done;
         busy = dur;
         shadow_free = done;  // a second preload must wait for this one, and for the swap
         ls.preload_cycles += dur;
-        ls.sram_bytes += in[F::m] * (in[F::sparse] ? k + in[F::k] / 4 : k);
+        ls.sram_bytes += in[F::m] * (in[F::sparse] ? k + npu::sparse_meta_bytes(in[F::k]) : k);
         en.t = start + 1;
         m.preload(in);
         break;
@@ -222,7 +222,7 @@ struct Simulator::Impl {
       case Opcode::Matmul: {
         m.matmul(in, idx);  // performs the weight swap first
         const int64_t n = in[F::out_h] * in[F::out_w], k = in[F::k], mm = in[F::m];
-        const int64_t kphys = m.active_sparse ? k / 2 : k;
+        const int64_t kphys = npu::stored_k(k, m.active_sparse);
         const int64_t stream = npu::matmul_stream_cycles(n, kphys, t);
         if (in[F::swap]) shadow_free = start;
         array_free = start + stream;
