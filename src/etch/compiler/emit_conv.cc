@@ -21,9 +21,10 @@ void write_weights(ProgramBuilder& b, const ConvSpec& s, ConvPlace& w) {
   if (!s.sparse) {
     w.values = b.add_weights(s.weights.data(), s.weights.size());
   } else {
-    std::vector<int8_t> vals(M * kg / 2), meta(M * kg / 4);
+    const int64_t vrow = npu::sparse_value_bytes(kg), mrow = npu::sparse_meta_bytes(kg);  // per output channel
+    std::vector<int8_t> vals(M * vrow), meta(M * mrow);
     for (int64_t m = 0; m < M; ++m)
-      for (int64_t g = 0; g < kg / 4; ++g) {
+      for (int64_t g = 0; g < mrow; ++g) {
         // Group g covers k' = 4g..4g+3, i.e. kernel position r = 4g / cg and channels c..c+3.
         const int64_t r = (4 * g) / s.cg, c = (4 * g) % s.cg;
         int8_t v[2] = {0, 0};
@@ -37,9 +38,9 @@ void write_weights(ProgramBuilder& b, const ConvSpec& s, ConvPlace& w) {
           }
         }
         if (n == 1) pos[1] = pos[0] == 0 ? 1 : 0;  // a zero in a distinct slot
-        vals[m * kg / 2 + 2 * g] = v[0];
-        vals[m * kg / 2 + 2 * g + 1] = v[1];
-        meta[m * kg / 4 + g] = static_cast<int8_t>(pos[0] | (pos[1] << 2));
+        vals[m * vrow + 2 * g] = v[0];
+        vals[m * vrow + 2 * g + 1] = v[1];
+        meta[m * mrow + g] = static_cast<int8_t>(pos[0] | (pos[1] << 2));
       }
     w.values = b.add_weights(vals.data(), vals.size());
     w.meta = b.add_weights(meta.data(), meta.size());
