@@ -3,6 +3,7 @@
 set -euo pipefail
 PACKAGES=(
   build-essential cmake ninja-build pkg-config
+  clang-format  # scripts/check_format.sh (test.sh runs it first)
   libonnx-dev libprotobuf-dev protobuf-compiler
   libflatbuffers-dev flatbuffers-compiler  # .tflite import (src/etch/tflite)
   libopenblas-dev libopenblas0-pthread libgemmlowp-dev

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds Release, runs every test with ctest, then
-# builds with ASan+UBSan and runs the unit tests again under the sanitizers.
+# Installs what is missing, checks that the code matches .clang-format, builds
+# Release, runs every test with ctest, then builds with ASan+UBSan and runs the
+# unit tests again under the sanitizers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
+./scripts/check_format.sh
 ./scripts/build.sh build -DCMAKE_BUILD_TYPE=Release
 (cd build && ctest --output-on-failure -j "$(nproc)" --timeout 1500)
 if [[ "${ETCH_SKIP_SANITIZE:-0}" != 1 ]]; then

@@ -31,6 +31,5 @@ ratio = j["simulator_seconds"] / max(j["reference_seconds"], 1e-9)
 print(f"model {sys.argv[2]} target {sys.argv[3]} images {sys.argv[4]}")
 print(f"simulator {j['simulator_seconds']:.2f} s, interpreter {j['reference_seconds']:.2f} s: ratio {ratio:.2f}x (target <= 3x)")
 print(f"bit-exact: {j['bit_exact']} ({j['mismatched_images']} images differ); accuracy {100*j.get('accuracy',0):.2f}%")
-print(f"per image: {j['total']['cycles']/j['images']:.0f} cycles, {j['latency_ms_per_image']:.4f} ms, "
-      f"{j['total']['energy_pj']/j['images']/1e6:.3f} uJ")
+print(f"per image: {j['cycles']} cycles, {j['latency_ms']:.4f} ms, {j['energy_uj']:.3f} uJ")
 PY

@@ -179,5 +179,35 @@ TEST(Cli, RunOnDataSetReportsAccuracy) {
   EXPECT_EQ(t.err, "");  // no progress bar when stderr is not a terminal
 }
 
+TEST(Cli, SimulateJsonUsesTheReportSchema) {
+  // `etch simulate --json` and report.json's "npu" share one schema (docs/reports.md).
+  ScratchDir dir;
+  auto q = testing::run_etch(
+      "--quiet quantize " + quote(kCnn) + " --data fashion-mnist:test:64 --calib-samples 32 --test none -o q.onnx",
+      dir);
+  ASSERT_EQ(q.exit_code, 0) << q.err;
+  auto c = testing::run_etch("--quiet compile q.onnx --target edge -o m.npu", dir);
+  ASSERT_EQ(c.exit_code, 0) << c.err;
+  auto s = testing::run_etch("simulate m.npu --data fashion-mnist:test:2 --json", dir);
+  ASSERT_EQ(s.exit_code, 0) << s.err;
+  const nlohmann::json j = nlohmann::json::parse(s.out);
+  EXPECT_EQ(j["images"], 2);
+  EXPECT_EQ(j["target"], "edge");
+  EXPECT_EQ(j["program"], "m.npu");
+  EXPECT_EQ(j["program_bytes"].get<int64_t>(), static_cast<int64_t>(std::filesystem::file_size(dir.path() / "m.npu")));
+  EXPECT_GT(j["cycles"].get<int64_t>(), 0);
+  EXPECT_DOUBLE_EQ(j["latency_ms"].get<double>(), j["cycles"].get<double>() / (j["clock_mhz"].get<double>() * 1e3));
+  ASSERT_FALSE(j["layers"].empty());
+  for (const auto& l : j["layers"]) {
+    for (const char* f : {"name", "op", "cycles", "compute_cycles", "load_stall_cycles", "store_stall_cycles",
+                          "utilization", "macs", "dram_bytes", "energy_uj"})
+      EXPECT_TRUE(l.contains(f)) << f << " missing in " << l.dump();
+    // What is not a DMA stall is the layer's own work.
+    const int64_t rest =
+        l["cycles"].get<int64_t>() - l["load_stall_cycles"].get<int64_t>() - l["store_stall_cycles"].get<int64_t>();
+    EXPECT_EQ(l["compute_cycles"].get<int64_t>(), std::max<int64_t>(0, rest)) << l.dump();
+  }
+}
+
 }  // namespace
 }  // namespace etch

@@ -121,7 +121,7 @@ size_t check_page(const std::string& exe, const Scratch& s, const std::string& h
 
 TEST(ReportBrowser, RendersWithoutConsoleErrorsAndNoEmptyChart) {
   const std::string exe = find_chromium();
-  if (exe.empty()) GTEST_SKIP() << "chromium not installed (apt-get install chromium; scripts/setup.sh does)";
+  ASSERT_FALSE(exe.empty()) << "chromium not installed (apt-get install chromium; scripts/setup.sh does)";
   Scratch s;
   Evaluation ev = testing::sample_evaluation();
   // stacked cycles, utilization, roofline, confusion matrix
@@ -131,7 +131,7 @@ TEST(ReportBrowser, RendersWithoutConsoleErrorsAndNoEmptyChart) {
 TEST(ReportBrowser, RealDeployReportRenders) {
   // The report `etch deploy` writes for the committed CNN (small data subsets).
   const std::string exe = find_chromium();
-  if (exe.empty()) GTEST_SKIP() << "chromium not installed (apt-get install chromium; scripts/setup.sh does)";
+  ASSERT_FALSE(exe.empty()) << "chromium not installed (apt-get install chromium; scripts/setup.sh does)";
   Scratch s;
   const std::string cmd =
       std::string("'") + ETCH_BINARY + "' --quiet deploy '" + ETCH_SOURCE_DIR +
@@ -148,7 +148,7 @@ TEST(ReportBrowser, RealDeployReportRenders) {
 TEST(ReportBrowser, ProbeDetectsAnEmptyChart) {
   // The check above must be able to fail: a chart whose only mark has zero width.
   const std::string exe = find_chromium();
-  if (exe.empty()) GTEST_SKIP() << "chromium not installed (apt-get install chromium; scripts/setup.sh does)";
+  ASSERT_FALSE(exe.empty()) << "chromium not installed (apt-get install chromium; scripts/setup.sh does)";
   Scratch s;
   const fs::path page = s.dir / "empty.html";
   write_file_atomic(page.string(),

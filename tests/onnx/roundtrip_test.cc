@@ -192,8 +192,6 @@ TEST(OnnxRoundTrip, StandardOpsModelKeepsStructureAndOutputs) {
   perm->add_ints(1);
   perm->add_ints(0);
   add_output(m, "y", {2, -1});
-  for (const char* op : {"MatMul", "Add", "Transpose"})
-    if (!ir::find_op(op)) GTEST_SKIP() << op << " has no schema yet";
   ir::Graph g = import_model_bytes(serialize(m), ".", "std.onnx");
   const std::string bytes = export_model_bytes(g);
   ir::Graph g2 = import_model_bytes(bytes, ".", "std2.onnx");
@@ -211,8 +209,6 @@ TEST(OnnxRoundTrip, StandardOpsModelKeepsStructureAndOutputs) {
       EXPECT_EQ(shape.dim(1).dim_value(), 2);
     }
   EXPECT_TRUE(h_info) << "intermediate 'h' should have value_info";
-  for (const char* op : {"MatMul", "Add", "Transpose"})
-    if (!runtime::has_any_kernel(op, "")) GTEST_SKIP() << op << " has no kernel yet";
   auto x = Tensor::from_vector<float>({1, 3}, {1, 2, 3});
   auto a = runtime::Interpreter(g).run({x});
   auto b = runtime::Interpreter(g2).run({x});

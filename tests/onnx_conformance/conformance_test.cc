@@ -220,7 +220,8 @@ fs::path results_path() {
 }
 
 TEST(OnnxConformance, AllFolders) {
-  if (!fs::is_directory(kDataRoot)) GTEST_SKIP() << kDataRoot << " is not installed";
+  ASSERT_TRUE(fs::is_directory(kDataRoot))
+      << kDataRoot << " is not installed (apt-get install libonnx-testdata; scripts/setup.sh does)";
   const char* filter = std::getenv("ETCH_CONFORMANCE_FILTER");  // substring of "folder/case", for debugging
   std::map<std::string, Outcome> results;
   std::ostringstream summary;

@@ -11,8 +11,8 @@
 #include "etch/cli/command.h"
 #include "etch/cli/table.h"
 #include "etch/compiler/compiler.h"
-#include "etch/compiler/integer_graph.h"
 #include "etch/data/dataset.h"
+#include "etch/eval/integer_graph.h"
 #include "etch/eval/load_model.h"
 #include "etch/eval/npu_executor.h"
 #include "etch/npu/program.h"
@@ -84,12 +84,12 @@ void print_analysis(const eval::ModelAnalysis& a, bool json, nlohmann::json& j) 
 int run_compile(const CompileArgs& a) {
   const npu::Target t = npu::resolve_target(a.target);
   const ir::Graph imported = eval::load_model(a.model);
-  const ir::Graph g = compiler::to_integer_graph(imported, a.model);
+  const ir::Graph g = eval::to_integer_graph(imported, a.model);
   compiler::CompileOptions opt;
   opt.naive = a.naive;
   opt.allow_sparse = !a.no_sparse;
   const compiler::CompiledModel m = compiler::compile(g, t, opt);
-  const bool json = a.json || global_options().json;
+  const bool json = a.json;
   nlohmann::json j;
   j["model"] = a.model;
   j["target"] = t.name;

@@ -45,7 +45,7 @@ int run_inspect(const InspectArgs& a) {
   const ir::Graph g = eval::load_model(a.model);
   const ir::GraphCost cost = ir::graph_cost(g);
 
-  if (a.json || global_options().json) {
+  if (a.json) {
     nlohmann::json j;
     j["model"] = a.model;
     j["graph_name"] = g.name;

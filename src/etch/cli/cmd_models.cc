@@ -132,7 +132,7 @@ const CommandRegistrar reg{
          const eval::Corpus c = eval::load_corpus(a->manifest.empty() ? eval::default_manifest_path() : a->manifest);
          const std::string cache = eval::model_cache_dir();
          if (a->path->parsed()) return run_path(c, cache, a->name);
-         return run_list(c, cache, a->json || global_options().json);
+         return run_list(c, cache, a->json);
        };
      }}};
 

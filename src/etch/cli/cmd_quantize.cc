@@ -18,8 +18,7 @@
 #include "etch/onnx/importer.h"
 #include "etch/quant/layer_report.h"
 #include "etch/quant/lower_qdq.h"
-#include "etch/quant/ptq.h"
-#include "etch/quant/qat.h"
+#include "etch/quant/quantize_model.h"
 #include "etch/runtime/interpreter.h"
 #include "etch/train/trainer.h"
 
@@ -44,29 +43,32 @@ int64_t file_size(const std::string& path) {
   return stat(path.c_str(), &st) == 0 ? static_cast<int64_t>(st.st_size) : -1;
 }
 
-// The file written: intermediate shapes are left to the reader's shape
-// inference (as PyTorch's exporter does) and intermediate tensors get short
-// names ("t<id>"; graph inputs and outputs and node names are kept). In a
-// small model both are a visible part of the size.
-ir::Graph compact_for_export(const ir::Graph& qdq) {
-  ir::Graph g = qdq;
-  for (int v = 0; v < g.num_values(); ++v) {
-    const bool io = std::find(g.inputs.begin(), g.inputs.end(), v) != g.inputs.end() ||
-                    std::find(g.outputs.begin(), g.outputs.end(), v) != g.outputs.end();
-    if (io) continue;
-    ir::Value& val = g.value(v);
-    if (!val.data) val.has_shape = false;
-    if (val.name.size() > 5) val.name = g.unique_name("t" + std::to_string(v));
-  }
-  return g;
-}
-
 std::string fmt_db(double v) { return std::isfinite(v) ? fmt::format("{:.1f}", v) : (v > 0 ? "inf" : "-inf"); }
 
-int run_quantize(QuantizeArgs& a) {
-  const bool quiet = global_options().quiet || a.json;
-  ir::Graph float_graph = eval::load_model(a.model);
-  quant::PtqOptions o;
+// PREFIX_images.npy, PREFIX_labels.npy and PREFIX_int.npy (the integer
+// runtime's logits) for comparisons with other runtimes
+// (bench/quant_vs_pytorch/ort_agreement.mjs).
+void save_test_outputs(const ir::Graph& integer, const data::Dataset& test_set, const std::string& prefix) {
+  runtime::Interpreter it(integer);
+  std::vector<float> logits;
+  Shape out_shape;
+  for (int64_t b = 0; b < test_set.size(); b += 500) {
+    const Tensor y = it.run({data::slice_images(test_set, b, std::min(test_set.size(), b + 500))})[0];
+    const auto v = y.to_float_vector();
+    logits.insert(logits.end(), v.begin(), v.end());
+    out_shape = y.shape();
+  }
+  out_shape[0] = test_set.size();
+  std::vector<float> labels;
+  for (int64_t l : test_set.labels.to_int64_vector()) labels.push_back(static_cast<float>(l));
+  data::write_npy(prefix + "_images.npy", test_set.images);
+  data::write_npy(prefix + "_int.npy", Tensor::from_vector<float>(out_shape, logits));
+  data::write_npy(prefix + "_labels.npy", Tensor::from_vector<float>({test_set.size()}, labels));
+}
+
+quant::QuantizeModelOptions quantize_options(const QuantizeArgs& a, bool quiet) {
+  quant::QuantizeModelOptions q;
+  quant::PtqOptions& o = q.ptq;
   o.calibration = quant::parse_calibration(a.calibrator);
   o.percentile = a.percentile;
   o.calib_samples = a.calib_samples;
@@ -81,40 +83,31 @@ int run_quantize(QuantizeArgs& a) {
     const bool is_file = stat(a.bits_per_layer.c_str(), &st) == 0;
     o.bits_per_layer = quant::parse_bits_per_layer(is_file ? read_file(a.bits_per_layer) : a.bits_per_layer);
   }
-  ETCH_REQUIRE(a.auto_keep_float >= 0, InvalidInput) << "--auto-keep-float must be >= 0, got " << a.auto_keep_float;
+  q.qat_epochs = a.qat_epochs;
+  q.qat.max_steps_per_epoch = a.qat_steps;
+  q.qat.freeze_bn_steps = a.qat_freeze_bn_steps;
+  q.qat.lr = a.qat_lr;
+  q.qat.seed = a.seed;
+  q.qat.progress = !quiet;
+  q.auto_keep_float = a.auto_keep_float;
+  return q;
+}
+
+int run_quantize(QuantizeArgs& a) {
+  const bool quiet = global_options().quiet || a.json;
+  ir::Graph float_graph = eval::load_model(a.model);
+  const quant::QuantizeModelOptions opts = quantize_options(a, quiet);
   const data::Dataset train_set = data::load_dataset(a.data);
   const bool has_test = !a.test.empty() && a.test != "none";
   data::Dataset test_set;
   if (has_test) test_set = data::load_dataset(a.test);
 
-  auto quantize = [&]() {
-    if (a.qat_epochs <= 0) return quant::quantize_ptq(float_graph, train_set, o);
-    quant::QatOptions q;
-    q.epochs = a.qat_epochs;
-    q.max_steps_per_epoch = a.qat_steps;
-    q.freeze_bn_steps = a.qat_freeze_bn_steps;
-    q.lr = a.qat_lr;
-    q.seed = a.seed;
-    q.progress = !quiet;
-    return quant::quantize_qat(float_graph, train_set, o, q);
-  };
-  ir::Graph qdq = quantize();
-  ir::Graph integer = quant::lower_qdq(qdq);
-  const ir::Graph prepared = quant::prepare_for_quantization(float_graph);
-  std::vector<quant::LayerError> errors = quant::layer_errors(prepared, qdq, integer, train_set);
-  if (a.auto_keep_float > 0) {
-    std::vector<std::string> worst;
-    for (const auto& e : errors)
-      if (static_cast<int>(worst.size()) < a.auto_keep_float && !e.node.empty() && prepared.find_node_by_name(e.node) &&
-          e.op != "QuantizeLinear")
-        worst.push_back(e.node);
-    for (const auto& w : worst) o.keep_float.insert(w);
-    if (!quiet) fmt::print("keeping in float (worst SQNR): {}\n", fmt::join(worst, ", "));
-    qdq = quantize();
-    integer = quant::lower_qdq(qdq);
-    errors = quant::layer_errors(prepared, qdq, integer, train_set);
-  }
-  onnx::export_model(compact_for_export(qdq), a.output);
+  const quant::QuantizedModel q = quant::quantize_model(float_graph, train_set, opts);
+  const ir::Graph& integer = q.integer;
+  const std::vector<quant::LayerError>& errors = q.errors;
+  if (opts.auto_keep_float > 0 && !quiet)
+    fmt::print("keeping in float (worst SQNR): {}\n", fmt::join(q.kept_float, ", "));
+  onnx::export_model(quant::compact_for_export(q.qdq), a.output);
   if (!a.report.empty()) write_file_atomic(a.report, quant::layer_errors_json(errors) + "\n");
 
   double float_acc = -1, int_acc = -1;
@@ -124,22 +117,7 @@ int run_quantize(QuantizeArgs& a) {
   }
   if (!a.save_outputs.empty()) {
     ETCH_REQUIRE(has_test, InvalidInput) << "--save-test-outputs needs a --test data set";
-    // For comparisons with other runtimes (bench/quant_vs_pytorch/ort_agreement.mjs).
-    runtime::Interpreter it(integer);
-    std::vector<float> logits;
-    Shape out_shape;
-    for (int64_t b = 0; b < test_set.size(); b += 500) {
-      const Tensor y = it.run({data::slice_images(test_set, b, std::min(test_set.size(), b + 500))})[0];
-      const auto v = y.to_float_vector();
-      logits.insert(logits.end(), v.begin(), v.end());
-      out_shape = y.shape();
-    }
-    out_shape[0] = test_set.size();
-    std::vector<float> labels;
-    for (int64_t l : test_set.labels.to_int64_vector()) labels.push_back(static_cast<float>(l));
-    data::write_npy(a.save_outputs + "_images.npy", test_set.images);
-    data::write_npy(a.save_outputs + "_int.npy", Tensor::from_vector<float>(out_shape, logits));
-    data::write_npy(a.save_outputs + "_labels.npy", Tensor::from_vector<float>({test_set.size()}, labels));
+    save_test_outputs(integer, test_set, a.save_outputs);
   }
   const int64_t in_size = file_size(a.model), out_size = file_size(a.output);
   if (a.json) {

@@ -61,7 +61,7 @@ int run_on_files(const RunArgs& a, const ir::Graph& g) {
   std::vector<std::string> files;
   if (!a.output_dir.empty()) files = write_outputs_atomically(a.output_dir, ordered);
 
-  const bool json = a.json || global_options().json;
+  const bool json = a.json;
   if (json) {
     nlohmann::json j;
     j["model"] = a.model;
@@ -152,7 +152,7 @@ int run_on_dataset(const RunArgs& a, const ir::Graph& g) {
     if (c >= 0 && c < static_cast<int64_t>(ds.class_names.size())) return fmt::format("{} {}", c, ds.class_names[c]);
     return std::to_string(c);
   };
-  if (a.json || global_options().json) {
+  if (a.json) {
     nlohmann::json j = {{"model", a.model},
                         {"data", a.data},
                         {"images", n},

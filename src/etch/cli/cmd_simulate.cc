@@ -8,19 +8,21 @@
 
 #include <chrono>
 #include <cmath>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "etch/cli/command.h"
 #include "etch/cli/run_io.h"
 #include "etch/cli/table.h"
 #include "etch/compiler/compiler.h"
-#include "etch/compiler/integer_graph.h"
 #include "etch/core/atomic_file.h"
 #include "etch/core/progress.h"
 #include "etch/data/dataset.h"
 #include "etch/data/npy.h"
+#include "etch/eval/integer_graph.h"
 #include "etch/eval/load_model.h"
 #include "etch/eval/npu_executor.h"
+#include "etch/eval/sim_stats_json.h"
 #include "etch/npu/program.h"
 #include "etch/onnx/importer.h"
 #include "etch/runtime/interpreter.h"
@@ -137,29 +139,102 @@ void print_stats(const sim::SimStats& s, const npu::Target& t, bool layers) {
   fmt::print("{}", lt.render());
 }
 
-nlohmann::json stats_json(const sim::SimStats& s, const npu::Target& t) {
-  auto one = [&](const sim::LayerStats& l) {
-    return nlohmann::json{{"cycles", l.cycles},
-                          {"macs", l.macs},
-                          {"array_cycles", l.array_cycles},
-                          {"utilization", l.macs / (double(t.rows) * t.cols * std::max<int64_t>(1, l.cycles))},
-                          {"stall_compute_waits_load", l.compute_wait_load},
-                          {"stall_compute_waits_store", l.compute_wait_store},
-                          {"stall_load_waits_compute", l.load_wait_compute},
-                          {"stall_store_waits_compute", l.store_wait_compute},
-                          {"dram_read_bytes", l.dram_read_bytes},
-                          {"dram_write_bytes", l.dram_write_bytes},
-                          {"sram_bytes", l.sram_bytes},
-                          {"energy_pj", l.energy_pj}};
-  };
-  nlohmann::json j = {{"images", s.runs}, {"total", one(s.total)}};
-  j["latency_ms_per_image"] = s.total.cycles / std::max<double>(1, s.runs) / (t.clock_mhz * 1e3);
-  for (size_t i = 0; i < s.layers.size(); ++i) {
-    nlohmann::json l = one(s.layers[i]);
-    if (i < s.layer_info.size()) l["name"] = s.layer_info[i].name, l["kind"] = s.layer_info[i].kind;
-    j["layers"].push_back(l);
+// What a simulation run measured, for the JSON or the terminal report.
+struct SimRun {
+  sim::SimStats stats;
+  std::vector<int64_t> predicted;  // arg-max class per image
+  int64_t mismatches = 0;          // images whose outputs differ from the reference (--compare)
+  double sim_secs = 0, ref_secs = 0;
+  std::vector<sim::TraceEvent> trace;  // the first image's engines (--trace)
+};
+
+// The program alone: the simulator runs every segment, the host ops in between.
+void run_standalone(const SimArgs& a, const npu::Program& p, const Tensor& images, SimRun& r) {
+  const int64_t n = images.dim(0);
+  std::vector<sim::TraceEvent>* tp = a.trace.empty() ? nullptr : &r.trace;
+  Progress progress("simulate", n);
+  Standalone st(p);
+  for (int64_t b = 0; b < n; b += a.batch) {
+    const int64_t e = std::min(n, b + a.batch);
+    const Tensor x = slice_rows(images, b, e);
+    const auto t0 = std::chrono::steady_clock::now();
+    const Tensor y = st.run(x, r.stats, b == 0 ? tp : nullptr);
+    r.sim_secs += since(t0);
+    for (int64_t i = b; i < e; ++i) r.predicted[i] = argmax_row(y, i - b);
+    progress.advance(e - b);
   }
-  return j;
+  progress.finish();
+}
+
+// With --model: the graph's host nodes run on the interpreter, and with
+// --compare every image is also run on the integer reference.
+void run_with_model(const SimArgs& a, const npu::Program& p, const Tensor& images, SimRun& r) {
+  const int64_t n = images.dim(0);
+  std::vector<sim::TraceEvent>* tp = a.trace.empty() ? nullptr : &r.trace;
+  Progress progress("simulate", n);
+  const ir::Graph g = eval::to_integer_graph(eval::load_model(a.model), a.model);
+  const compiler::CompiledModel m = matching_compile(g, p, a.program);
+  eval::NpuExecutor ex(g, m);
+  std::unique_ptr<runtime::Interpreter> ref;
+  if (a.compare) ref = std::make_unique<runtime::Interpreter>(g);
+  for (int64_t b = 0; b < n; b += a.batch) {
+    const int64_t e = std::min(n, b + a.batch);
+    const Tensor x = slice_rows(images, b, e);
+    ex.set_trace(b == 0 ? tp : nullptr);
+    if (b == 0 && tp) {  // trace the first image only
+      ex.run({eval::batch_item(x, 0)});
+      ex.set_trace(nullptr);
+      ex.reset_stats();
+    }
+    auto t0 = std::chrono::steady_clock::now();
+    const std::vector<Tensor> y = ex.run({x});
+    r.sim_secs += since(t0);
+    for (int64_t i = b; i < e; ++i) r.predicted[i] = argmax_row(y[0], i - b);
+    if (ref) {
+      // The interpreter runs one image at a time too, so both sides do the same work.
+      for (int64_t i = 0; i < e - b; ++i) {
+        const Tensor xi = eval::batch_item(x, i);
+        t0 = std::chrono::steady_clock::now();
+        const std::vector<Tensor> out = ref->run({xi});
+        r.ref_secs += since(t0);
+        bool same = true;
+        for (size_t o = 0; o < out.size(); ++o) same &= out[o].equals(eval::batch_item(y[o], i));
+        r.mismatches += !same;
+      }
+    }
+    progress.advance(e - b);
+  }
+  r.stats = ex.stats();
+  progress.finish();
+}
+
+// The statistics in report.json's "npu" schema, plus this run's own fields.
+void print_json(const SimArgs& a, const npu::Target& t, const SimRun& r, int64_t n, bool has_labels, int64_t correct) {
+  nlohmann::json j = eval::to_json(r.stats, t, static_cast<int64_t>(std::filesystem::file_size(a.program)));
+  j["program"] = a.program;
+  j["simulator_seconds"] = r.sim_secs;
+  if (has_labels) j["accuracy"] = double(correct) / n, j["correct"] = correct;
+  if (a.compare) {
+    j["reference_seconds"] = r.ref_secs;
+    j["mismatched_images"] = r.mismatches;
+    j["bit_exact"] = r.mismatches == 0;
+  }
+  fmt::print("{}\n", j.dump(2));
+}
+
+void print_text(const SimArgs& a, const npu::Target& t, const SimRun& r, int64_t n, bool has_labels, int64_t correct) {
+  fmt::print("{} on target {} ({}x{} {}, {} MHz): {} image(s)\n", a.program, t.name, t.rows, t.cols,
+             npu::dataflow_name(t.dataflow), t.clock_mhz, n);
+  print_stats(r.stats, t, a.layers);
+  if (has_labels) fmt::print("accuracy: {}/{} = {:.2f}%\n", correct, n, 100.0 * correct / n);
+  fmt::print("simulator: {:.3f} s ({:.0f} images/s)\n", r.sim_secs, n / std::max(1e-9, r.sim_secs));
+  if (a.compare) {
+    fmt::print("reference interpreter: {:.3f} s; simulator / interpreter time = {:.2f}x\n", r.ref_secs,
+               r.sim_secs / std::max(1e-9, r.ref_secs));
+    fmt::print("bit-exact vs the integer reference: {} ({} of {} images differ)\n", r.mismatches == 0 ? "yes" : "NO",
+               r.mismatches, n);
+  }
+  if (!a.trace.empty()) fmt::print("wrote trace {} (open in https://ui.perfetto.dev or chrome://tracing)\n", a.trace);
 }
 
 int run_simulate(const SimArgs& a) {
@@ -178,96 +253,24 @@ int run_simulate(const SimArgs& a) {
     ETCH_REQUIRE(images.dtype() == DType::F32, InvalidInput) << a.input << ": expected float32 input";
   }
   const int64_t n = images.dim(0);
-  std::vector<sim::TraceEvent> trace;
-  std::vector<sim::TraceEvent>* tp = a.trace.empty() ? nullptr : &trace;
-  sim::SimStats stats;
-  std::vector<int64_t> predicted(n);
-  int64_t mismatches = 0;
-  double sim_secs = 0, ref_secs = 0;
-  Progress progress("simulate", n);
-  if (a.model.empty()) {
-    Standalone st(p);
-    for (int64_t b = 0; b < n; b += a.batch) {
-      const int64_t e = std::min(n, b + a.batch);
-      const Tensor x = slice_rows(images, b, e);
-      const auto t0 = std::chrono::steady_clock::now();
-      const Tensor y = st.run(x, stats, b == 0 ? tp : nullptr);
-      sim_secs += since(t0);
-      for (int64_t i = b; i < e; ++i) predicted[i] = argmax_row(y, i - b);
-      progress.advance(e - b);
-    }
-  } else {
-    const ir::Graph g = compiler::to_integer_graph(eval::load_model(a.model), a.model);
-    const compiler::CompiledModel m = matching_compile(g, p, a.program);
-    eval::NpuExecutor ex(g, m);
-    std::unique_ptr<runtime::Interpreter> ref;
-    if (a.compare) ref = std::make_unique<runtime::Interpreter>(g);
-    for (int64_t b = 0; b < n; b += a.batch) {
-      const int64_t e = std::min(n, b + a.batch);
-      const Tensor x = slice_rows(images, b, e);
-      ex.set_trace(b == 0 ? tp : nullptr);
-      if (b == 0 && tp) {  // trace the first image only
-        ex.run({eval::batch_item(x, 0)});
-        ex.set_trace(nullptr);
-        ex.reset_stats();
-      }
-      auto t0 = std::chrono::steady_clock::now();
-      const std::vector<Tensor> y = ex.run({x});
-      sim_secs += since(t0);
-      for (int64_t i = b; i < e; ++i) predicted[i] = argmax_row(y[0], i - b);
-      if (ref) {
-        // The interpreter runs one image at a time too, so both sides do the same work.
-        for (int64_t i = 0; i < e - b; ++i) {
-          const Tensor xi = eval::batch_item(x, i);
-          t0 = std::chrono::steady_clock::now();
-          const std::vector<Tensor> r = ref->run({xi});
-          ref_secs += since(t0);
-          bool same = true;
-          for (size_t o = 0; o < r.size(); ++o) same &= r[o].equals(eval::batch_item(y[o], i));
-          mismatches += !same;
-        }
-      }
-      progress.advance(e - b);
-    }
-    stats = ex.stats();
-  }
-  progress.finish();
-  if (tp) write_file_atomic(a.trace, sim::trace_json(trace, p));
+  SimRun r;
+  r.predicted.resize(n);
+  if (a.model.empty())
+    run_standalone(a, p, images, r);
+  else
+    run_with_model(a, p, images, r);
+  if (!a.trace.empty()) write_file_atomic(a.trace, sim::trace_json(r.trace, p));
   int64_t correct = 0;
   const bool has_labels = labels.defined() && labels.numel() == n;
   if (has_labels) {
     const auto lab = labels.to_int64_vector();
-    for (int64_t i = 0; i < n; ++i) correct += predicted[i] == lab[i];
+    for (int64_t i = 0; i < n; ++i) correct += r.predicted[i] == lab[i];
   }
-  const npu::Target& t = p.target;
-  if (a.json || global_options().json) {
-    nlohmann::json j = stats_json(stats, t);
-    j["program"] = a.program;
-    j["target"] = t.name;
-    j["simulator_seconds"] = sim_secs;
-    if (has_labels) j["accuracy"] = double(correct) / n, j["correct"] = correct;
-    if (a.compare) {
-      j["reference_seconds"] = ref_secs;
-      j["mismatched_images"] = mismatches;
-      j["bit_exact"] = mismatches == 0;
-    }
-    fmt::print("{}\n", j.dump(2));
-    return a.compare && mismatches ? 1 : 0;
-  }
-  if (global_options().quiet) return a.compare && mismatches ? 1 : 0;
-  fmt::print("{} on target {} ({}x{} {}, {} MHz): {} image(s)\n", a.program, t.name, t.rows, t.cols,
-             npu::dataflow_name(t.dataflow), t.clock_mhz, n);
-  print_stats(stats, t, a.layers);
-  if (has_labels) fmt::print("accuracy: {}/{} = {:.2f}%\n", correct, n, 100.0 * correct / n);
-  fmt::print("simulator: {:.3f} s ({:.0f} images/s)\n", sim_secs, n / std::max(1e-9, sim_secs));
-  if (a.compare) {
-    fmt::print("reference interpreter: {:.3f} s; simulator / interpreter time = {:.2f}x\n", ref_secs,
-               sim_secs / std::max(1e-9, ref_secs));
-    fmt::print("bit-exact vs the integer reference: {} ({} of {} images differ)\n", mismatches == 0 ? "yes" : "NO",
-               mismatches, n);
-  }
-  if (tp) fmt::print("wrote trace {} (open in https://ui.perfetto.dev or chrome://tracing)\n", a.trace);
-  return a.compare && mismatches ? 1 : 0;
+  if (a.json)
+    print_json(a, p.target, r, n, has_labels, correct);
+  else if (!global_options().quiet)
+    print_text(a, p.target, r, n, has_labels, correct);
+  return a.compare && r.mismatches ? 1 : 0;
 }
 
 const CommandRegistrar reg{

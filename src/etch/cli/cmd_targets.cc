@@ -112,7 +112,7 @@ const CommandRegistrar reg{
            "  preset = \"edge\"\n  [array]\n  rows = 32\n"
            "Field reference: docs/targets.md.\n");
        return [a] {
-         const bool json = a->json || global_options().json;
+         const bool json = a->json;
          if (a->show->parsed()) {
            TargetsArgs s = *a;
            s.json = json;

@@ -74,7 +74,7 @@ int run_validate(const ValidateArgs& a) {
   const nlohmann::json report = eval::report_json(in);
   write_reports(a.report_dir, report);
 
-  if (a.json || global_options().json) {
+  if (a.json) {
     fmt::print("{}\n", report.dump(2));
     return 0;
   }

@@ -27,7 +27,6 @@ struct CommandRegistrar {
 // Shared global options (set by main before a command runs).
 struct GlobalOptions {
   int threads = 0;
-  bool json = false;
   bool quiet = false;
 };
 GlobalOptions& global_options();

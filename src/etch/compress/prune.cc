@@ -1,10 +1,13 @@
 #include "etch/compress/prune.h"
 
 #include <algorithm>
+#include <functional>
+#include <memory>
 
 #include "etch/compress/channel_flow.h"
 #include "etch/compress/criteria.h"
 #include "etch/compress/masks.h"
+#include "etch/compress/prune_strategy.h"
 #include "etch/core/log.h"
 #include "etch/ir/cost.h"
 
@@ -52,14 +55,10 @@ train::TrainConfig prune_finetune_config(const PruneOptions& o) {
   return c;
 }
 
-PruneResult prune(ir::Graph& g, const PruneOptions& o, const data::Dataset* train, const data::Dataset* eval) {
-  validate(o);
-  std::vector<Layer> layers = find_layers(g);
-  ETCH_REQUIRE(!layers.empty(), InvalidInput)
-      << "model '" << g.name << "' has no prunable layer (a Conv, Gemm or MatMul with a constant float weight)";
-  ETCH_REQUIRE(train || (o.criterion != Criterion::Taylor && o.finetune_epochs == 0), InvalidInput)
-      << "Taylor scores and fine-tuning need a training data set (--data)";
-  PruneResult r;
+namespace {
+
+// The layer table before pruning (params, MACs per layer).
+void report_before(const ir::Graph& g, const std::vector<Layer>& layers, PruneResult& r) {
   const ir::GraphCost cost0 = ir::graph_cost(g);
   r.params_before = cost0.params;
   r.macs_before = cost0.macs;
@@ -72,102 +71,10 @@ PruneResult prune(ir::Graph& g, const PruneOptions& o, const data::Dataset* trai
     lr.macs_before = macs0[i];
     r.layers.push_back(lr);
   }
-  auto warn = [&](const std::string& m) {
-    r.warnings.push_back(m);
-    log_warn(m);
-  };
-  if (eval) r.acc_before = train::evaluate_accuracy(g, *eval);
+}
 
-  auto score = [&]() {
-    return o.criterion == Criterion::Taylor
-               ? taylor_scores(g, layers, *train, o.taylor_batches, o.taylor_batch_size, o.seed)
-               : magnitude_scores(g, layers);
-  };
-  const bool gradual = o.schedule.kind == "polynomial";
-  MaskSet masks;
-  ChannelPlan plan;
-  std::vector<std::vector<int64_t>> keep;
-  if (o.structure == Structure::Channel) {
-    plan = plan_channels(g, layers);
-    if (o.tied == TiedChannels::Skip) skip_tied_groups(plan, layers);
-    std::string reasons;
-    for (const auto& [li, why] : plan.skipped) {
-      reasons += (reasons.empty() ? "" : "; ") + layers[li].name + ": " + why;
-      r.layers[li].note = layers[li].depthwise() ? why : "skipped: " + why;
-      const bool expected = why.find("model output") != std::string::npos || layers[li].depthwise();
-      if (!expected) warn("channel pruning skips layer '" + layers[li].name + "': " + why);
-    }
-    ETCH_REQUIRE(!plan.groups.empty(), InvalidInput)
-        << "model '" << g.name << "' has no prunable layer for channel pruning (" << reasons << ")";
-    for (const auto& grp : plan.groups)
-      if (grp.layers.size() > 1) {
-        std::string names;
-        for (int li : grp.layers) names += (names.empty() ? "" : ", ") + layers[li].name;
-        for (int li : grp.layers) r.layers[li].note = "tied: " + names;
-      }
-    if (!gradual) {
-      keep = select_channels(layers, plan, score(), o.sparsity, o.scope, o.min_channels);
-      remove_channels(g, layers, plan, keep);
-      layers = find_layers(g);
-    }
-  } else if (o.structure == Structure::NM) {
-    std::vector<std::string> skipped;
-    masks = nm_masks(layers, score(), o.n, o.m, &skipped);
-    ETCH_REQUIRE(!masks.empty(), InvalidInput)
-        << "model '" << g.name << "' has no prunable layer for " << o.n << ":" << o.m
-        << " pruning (every layer has fewer than " << o.m << " input channels)";
-    for (size_t i = 0; i < layers.size(); ++i)
-      if (!masks.count(layers[i].weight))
-        r.layers[i].note = "skipped: fewer than " + std::to_string(o.m) + " input channels";
-    apply_masks(g, masks);
-  } else if (!gradual) {
-    masks = unstructured_masks(layers, score(), o.sparsity, o.scope, o.min_channels);
-    apply_masks(g, masks);
-  }
-  if (eval && !gradual) r.acc_pruned = train::evaluate_accuracy(g, *eval);
-
-  if (o.finetune_epochs > 0) {
-    train::TrainConfig cfg = prune_finetune_config(o);
-    const int64_t total = steps_per_epoch(*train, cfg) * cfg.epochs;
-    const int64_t end =
-        o.schedule.end_step >= 0 ? o.schedule.end_step : std::max(o.schedule.begin_step + 1, total * 2 / 3);
-    if (gradual) {
-      ETCH_REQUIRE(end < total, InvalidInput)
-          << "--end-step " << end << " is not before the end of fine-tuning (" << total
-          << " steps, numbered from 0): the final sparsity would never be reached (add epochs or lower --end-step)";
-      ETCH_REQUIRE(o.schedule.begin_step < end, InvalidInput)
-          << "--begin-step " << o.schedule.begin_step << " must come before the end step " << end;
-    }
-    Scores initial;
-    if (gradual && o.criterion == Criterion::Taylor) initial = score();
-    TaylorAccumulator online(g, layers);
-    cfg.before_step = [&](train::Autodiff&, int64_t t) {
-      if (!gradual || !o.schedule.update_at(t, end)) return;
-      const double s = o.schedule.sparsity_at(t, o.sparsity, end);
-      Scores sc = o.criterion == Criterion::Magnitude ? magnitude_scores(g, layers)
-                  : online.batches() > 0              ? online.scores()
-                                                      : initial;
-      online.reset();
-      if (o.structure == Structure::Channel) {
-        keep = select_channels(layers, plan, sc, s, o.scope, o.min_channels);
-        masks = channel_masks(g, layers, plan, keep);
-      } else {
-        masks = unstructured_masks(layers, sc, s, o.scope, o.min_channels);
-      }
-      apply_masks(g, masks);
-    };
-    cfg.after_step = [&](train::Autodiff& ad, int64_t) {
-      if (!masks.empty()) apply_masks(g, masks);
-      if (gradual && o.criterion == Criterion::Taylor) online.add(ad);
-    };
-    r.finetune = train::fit(g, *train, nullptr, cfg);
-    if (gradual && o.structure == Structure::Channel) {
-      remove_channels(g, layers, plan, keep);
-      layers = find_layers(g);
-    }
-    if (eval) r.acc_finetuned = train::evaluate_accuracy(g, *eval);
-  }
-
+// The layer table after pruning: params, MACs and zero fraction per layer.
+void report_after(const ir::Graph& g, const std::vector<Layer>& layers, PruneResult& r) {
   const ir::GraphCost cost1 = ir::graph_cost(g);
   r.params_after = cost1.params;
   r.macs_after = cost1.macs;
@@ -184,6 +91,80 @@ PruneResult prune(ir::Graph& g, const PruneOptions& o, const data::Dataset* trai
     total_w += w.numel();
   }
   r.weight_sparsity = total_w ? static_cast<double>(zeros) / static_cast<double>(total_w) : 0.0;
+}
+
+// Fine-tuning with the masks kept at zero after every step; with the
+// polynomial schedule the strategy prunes at each schedule step (Taylor scores
+// accumulated online since the previous one).
+void finetune(PruneState& st, PruneStrategy& strategy, const data::Dataset& train,
+              const std::function<Scores()>& score) {
+  const PruneOptions& o = st.o;
+  ir::Graph& g = st.g;
+  const bool gradual = o.schedule.kind == "polynomial";
+  train::TrainConfig cfg = prune_finetune_config(o);
+  const int64_t total = steps_per_epoch(train, cfg) * cfg.epochs;
+  const int64_t end =
+      o.schedule.end_step >= 0 ? o.schedule.end_step : std::max(o.schedule.begin_step + 1, total * 2 / 3);
+  if (gradual) {
+    ETCH_REQUIRE(end < total, InvalidInput)
+        << "--end-step " << end << " is not before the end of fine-tuning (" << total
+        << " steps, numbered from 0): the final sparsity would never be reached (add epochs or lower --end-step)";
+    ETCH_REQUIRE(o.schedule.begin_step < end, InvalidInput)
+        << "--begin-step " << o.schedule.begin_step << " must come before the end step " << end;
+  }
+  Scores initial;
+  if (gradual && o.criterion == Criterion::Taylor) initial = score();
+  TaylorAccumulator online(g, st.layers);
+  cfg.before_step = [&](train::Autodiff&, int64_t t) {
+    if (!gradual || !o.schedule.update_at(t, end)) return;
+    const double s = o.schedule.sparsity_at(t, o.sparsity, end);
+    Scores sc = o.criterion == Criterion::Magnitude ? magnitude_scores(g, st.layers)
+                : online.batches() > 0              ? online.scores()
+                                                    : initial;
+    online.reset();
+    strategy.prune_step(st, sc, s);
+  };
+  cfg.after_step = [&](train::Autodiff& ad, int64_t) {
+    if (!strategy.masks().empty()) apply_masks(g, strategy.masks());
+    if (gradual && o.criterion == Criterion::Taylor) online.add(ad);
+  };
+  st.r.finetune = train::fit(g, train, nullptr, cfg);
+  if (gradual) strategy.finish(st);
+}
+
+}  // namespace
+
+PruneResult prune(ir::Graph& g, const PruneOptions& o, const data::Dataset* train, const data::Dataset* eval) {
+  validate(o);
+  std::vector<Layer> layers = find_layers(g);
+  ETCH_REQUIRE(!layers.empty(), InvalidInput)
+      << "model '" << g.name << "' has no prunable layer (a Conv, Gemm or MatMul with a constant float weight)";
+  ETCH_REQUIRE(train || (o.criterion != Criterion::Taylor && o.finetune_epochs == 0), InvalidInput)
+      << "Taylor scores and fine-tuning need a training data set (--data)";
+  PruneResult r;
+  report_before(g, layers, r);
+  PruneState st{g, layers, o, r, [&r](const std::string& m) {
+                  r.warnings.push_back(m);
+                  log_warn(m);
+                }};
+  if (eval) r.acc_before = train::evaluate_accuracy(g, *eval);
+
+  const std::function<Scores()> score = [&]() {
+    return o.criterion == Criterion::Taylor
+               ? taylor_scores(g, layers, *train, o.taylor_batches, o.taylor_batch_size, o.seed)
+               : magnitude_scores(g, layers);
+  };
+  const bool gradual = o.schedule.kind == "polynomial";
+  const std::unique_ptr<PruneStrategy> strategy = make_prune_strategy(o.structure);
+  strategy->prepare(st);
+  if (!gradual) strategy->prune_now(st, score());
+  if (eval && !gradual) r.acc_pruned = train::evaluate_accuracy(g, *eval);
+
+  if (o.finetune_epochs > 0) {
+    finetune(st, *strategy, *train, score);
+    if (eval) r.acc_finetuned = train::evaluate_accuracy(g, *eval);
+  }
+  report_after(g, layers, r);
   return r;
 }
 

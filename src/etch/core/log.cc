@@ -12,11 +12,5 @@ LogLevel log_level() { return g_level; }
 void log_warn(const std::string& msg) {
   if (g_level >= LogLevel::Warn) std::fprintf(stderr, "warning: %s\n", msg.c_str());
 }
-void log_info(const std::string& msg) {
-  if (g_level >= LogLevel::Info) std::fprintf(stderr, "%s\n", msg.c_str());
-}
-void log_debug(const std::string& msg) {
-  if (g_level >= LogLevel::Debug) std::fprintf(stderr, "debug: %s\n", msg.c_str());
-}
 
 }  // namespace etch

@@ -3,11 +3,10 @@
 
 namespace etch {
 
-enum class LogLevel { Quiet, Warn, Info, Debug };
+// Warnings go to stderr unless the user asked for quiet (`etch --quiet`).
+enum class LogLevel { Quiet, Warn };
 void set_log_level(LogLevel level);
 LogLevel log_level();
 void log_warn(const std::string& msg);  // "warning: ..." on stderr
-void log_info(const std::string& msg);
-void log_debug(const std::string& msg);
 
 }  // namespace etch

@@ -73,8 +73,6 @@ void SimStats::add(const SimStats& o) {
   runs += o.runs;
 }
 
-void accumulate(SimStats& into, const SimStats& run) { into.add(run); }
-
 struct Simulator::Impl {
   explicit Impl(const npu::Program& p) : prog(p), m(p) {}
 

@@ -42,7 +42,4 @@ class Simulator {
   std::unique_ptr<Impl> impl_;
 };
 
-// Sums per layer and total.
-void accumulate(SimStats& into, const SimStats& run);
-
 }  // namespace etch::sim
