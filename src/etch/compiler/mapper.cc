@@ -10,6 +10,7 @@
 #include "etch/compiler/cost_model.h"
 #include "etch/compiler/schedule.h"
 #include "etch/core/error.h"
+#include "etch/npu/footprint.h"
 
 namespace etch::compiler {
 namespace {
@@ -91,7 +92,7 @@ namespace {
 
 // The previous layer's timing with a given prefetch behind it: many
 // candidates prefetch the same transfers, so it is computed once for each.
-using PrevTimings = std::map<Prefetch, ConvTiming>;
+using PrevTimings = std::map<Prefetch, LayerTiming>;
 
 // Scores `p` with its first p.prefetch_folds folds (0: all) prefetched
 // behind `prev` at weight-buffer offset `base`, with and without the first
@@ -101,7 +102,7 @@ void score_prefetched(const ConvSpec& s, TilePlan p, const npu::Target& t, const
   Prefetch pf = prefetch_of(s, p, t);
   // A prefetch saves at most its transfers, their latency and the PRELOAD.
   int64_t most_saved = t.dram_latency_cycles + pf.preload;
-  for (int64_t b : pf.transfers) most_saved += dram_occupancy(b, t);
+  for (int64_t b : pf.transfers) most_saved += npu::dram_occupancy(b, t);
   if (alone - most_saved >= best.score) return;
   const int64_t preload = pf.preload;
   p.prefetch = true;
@@ -110,14 +111,14 @@ void score_prefetched(const ConvSpec& s, TilePlan p, const npu::Target& t, const
     auto found = prev_timings.find(pf);
     if (found == prev_timings.end())
       found = prev_timings.emplace(pf, conv_timing(prev.spec, prev.plan, t, prev.in, pf)).first;
-    const ConvTiming& pt = found->second;
+    const LayerTiming& pt = found->second;
     PrefetchArrival in;
     in.prefetched = true;
     in.preloaded = with_preload;
     in.first_ready = pt.trailing_first_ready - pt.release;
     in.ready = pt.trailing_ready - pt.release;
     in.preload_done = pt.trailing_preload_done - pt.release;
-    const ConvTiming ct = conv_timing(s, p, t, in);
+    const LayerTiming ct = conv_timing(s, p, t, in);
     // What the previous layer loses to the contention counts against this plan.
     const int64_t cost = (pt.end - prev.end) + (pt.release - pt.end) + ct.end;
     if (cost < best.score) {

@@ -123,15 +123,6 @@ class ProgramBuilder {
     if (push) dmas.back().tokens |= npu::kPushNext;
     for (auto& d : dmas) emit(d);
   }
-  // Several groups of loads, each ending in a pushed token; `pops` tokens are
-  // popped before the first load.
-  void load_groups(std::vector<std::vector<npu::Instr>> groups, int pops) {
-    for (auto& g : groups) {
-      const bool push = !g.empty();
-      loads(std::move(g), pops, push);
-      pops = 0;
-    }
-  }
   // Removes the BARRIER that ends the program so far, to emit work that may
   // run before it (a prefetch); the caller emits the barrier again.
   void reopen_barrier() {
@@ -147,30 +138,6 @@ class ProgramBuilder {
  private:
   npu::Program& p_;
   uint16_t layer_ = 0;
-};
-
-// Load-side token bookkeeping for a pipelined layer: compute pushes tokens
-// after each iteration in `needed` (ascending; iteration, how many tokens);
-// before a load that must wait for iteration j, the load engine pops every
-// token up to j's.
-class LoadWaits {
- public:
-  explicit LoadWaits(std::vector<std::pair<int, int>> needed) : needed_(std::move(needed)) {}
-  bool compute_pushes_after(int iter) const {
-    const auto it = std::lower_bound(needed_.begin(), needed_.end(), iter,
-                                     [](const std::pair<int, int>& n, int i) { return n.first < i; });
-    return it != needed_.end() && it->first == iter;
-  }
-  // Pops to attach before loading after `wait_iter` (-1: none).
-  int pops_for(int wait_iter) {
-    int n = 0;
-    while (next_ < needed_.size() && needed_[next_].first <= wait_iter) n += needed_[next_++].second;
-    return n;
-  }
-
- private:
-  std::vector<std::pair<int, int>> needed_;
-  size_t next_ = 0;
 };
 
 }  // namespace etch::compiler

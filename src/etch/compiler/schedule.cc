@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "etch/npu/footprint.h"
+
 namespace etch::compiler {
 
 std::string TilePlan::str() const {
@@ -27,9 +29,7 @@ bool is_2_4_sparse(const ConvSpec& s) {
   return true;
 }
 
-int64_t fold_k(const ConvSpec& s, const npu::Target& t) {
-  return s.sparse ? std::max<int64_t>(4, (2 * t.rows) / 4 * 4) : t.rows;
-}
+int64_t fold_k(const ConvSpec& s, const npu::Target& t) { return s.sparse ? npu::sparse_max_k(t) : t.rows; }
 
 int64_t fold_count(const ConvSpec& s, int64_t tm, int64_t tc, const npu::Target& t) {
   const int64_t fk = fold_k(s, t);
@@ -43,13 +43,13 @@ SlotSizes slot_sizes(const ConvSpec& s, const TilePlan& p) {
   z.acc_entries = p.tm * p.th * s.ow;
   if (s.sparse) {
     const int64_t k = p.tc * s.kk();
-    z.w_values = p.tm * k / 2;
-    z.w_meta = p.tm * k / 4;
+    z.w_values = p.tm * npu::sparse_value_bytes(k);
+    z.w_meta = p.tm * npu::sparse_meta_bytes(k);
   } else {
     z.w_values = p.tm * p.tc * s.kk();
   }
   z.w = z.w_values + z.w_meta;
-  z.params = 9 * p.tm;
+  z.params = npu::requant_params_bytes(p.tm);
   return z;
 }
 
@@ -59,7 +59,7 @@ int out_slots(const ConvSpec& s, const TilePlan& p, const npu::Target& t) {
   int64_t n = 8;
   n = std::min(n, (t.input_buffer_bytes - 2 * z.x) / std::max<int64_t>(1, z.out));
   n = std::min(n, (t.weight_buffer_bytes - 2 * z.w) / std::max<int64_t>(1, z.params) - 1);
-  n = std::min(n, t.accumulator_buffer_bytes / std::max<int64_t>(1, 4 * z.acc_entries));
+  n = std::min(n, t.accumulator_buffer_bytes / std::max<int64_t>(1, npu::kAccumulatorEntryBytes * z.acc_entries));
   return static_cast<int>(std::max<int64_t>(2, n));
 }
 
@@ -74,7 +74,7 @@ const char* plan_overflow(const ConvSpec& s, const TilePlan& p, const npu::Targe
   };
   if (auto* b = check(n * (z.x + z.out), t.input_buffer_bytes, "input buffer")) return b;
   if (auto* b = check(n * z.w + (p.double_buffer ? 3 : 1) * z.params, t.weight_buffer_bytes, "weight buffer")) return b;
-  return check(n * z.acc_entries * 4, t.accumulator_buffer_bytes, "accumulator buffer");
+  return check(n * z.acc_entries * npu::kAccumulatorEntryBytes, t.accumulator_buffer_bytes, "accumulator buffer");
 }
 
 int param_slots(const ConvSpec& s, const TilePlan& p, const npu::Target& t) {

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "etch/core/error.h"
+#include "etch/npu/footprint.h"
 #include "etch/npu/im2col.h"
 #include "etch/npu/program.h"
 
@@ -79,7 +80,8 @@ class Checker {
 
   void check(const Instr& in, const Target& t) {
     using F = Field;
-    const int64_t icap = t.input_buffer_bytes, wcap = t.weight_buffer_bytes, acap = t.accumulator_buffer_bytes / 4;
+    const int64_t icap = t.input_buffer_bytes, wcap = t.weight_buffer_bytes,
+                  acap = t.accumulator_buffer_bytes / kAccumulatorEntryBytes;
     require(in, in.layer < std::max<size_t>(1, p_.layers.size()), "layer id out of range");
     switch (in.op) {
       case Opcode::Load:
@@ -100,9 +102,10 @@ class Checker {
         require(in, m >= 1 && m <= t.cols, "m outside [1, cols]");
         if (in[F::sparse]) {
           require(in, t.sparsity_2_4, "sparse preload on a target without 2:4 sparsity");
-          require(in, k >= 4 && k % 4 == 0 && k / 2 <= t.rows, "sparse k must be a multiple of 4 and at most 2 x rows");
-          range(in, in[F::w_addr] + (m - 1) * in[F::w_pitch] + k / 2, wcap, "weights");
-          range(in, in[F::meta_addr] + (m - 1) * in[F::meta_pitch] + k / 4, wcap, "sparsity metadata");
+          require(in, k >= kSparseGroup && k % kSparseGroup == 0 && stored_k(k, true) <= t.rows,
+                  "sparse k must be a multiple of 4 and at most 2 x rows");
+          range(in, in[F::w_addr] + (m - 1) * in[F::w_pitch] + sparse_value_bytes(k), wcap, "weights");
+          range(in, in[F::meta_addr] + (m - 1) * in[F::meta_pitch] + sparse_meta_bytes(k), wcap, "sparsity metadata");
         } else {
           require(in, k >= 1 && k <= t.rows, "k outside [1, rows]");
           range(in, in[F::w_addr] + (m - 1) * in[F::w_pitch] + k, wcap, "weights");
@@ -129,7 +132,7 @@ class Checker {
         require(in, m >= 1 && n >= 1, "empty tile");
         require(in, in[F::act_min] <= in[F::act_max], "act_min > act_max");
         range(in, in[F::acc_addr] + (m - 1) * in[F::acc_pitch] + n, acap, "accumulators (int32 entries)");
-        range(in, in[F::param_addr] + 9 * m, wcap, "parameters");
+        range(in, in[F::param_addr] + requant_params_bytes(m), wcap, "parameters");
         range(in, in[F::out_addr] + (m - 1) * in[F::out_chan_stride] + n, icap, "output");
         break;
       }

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "etch/core/error.h"
+#include "etch/npu/footprint.h"
 #include "etch/npu/im2col.h"
 #include "etch/sim/fixed_point.h"
 
@@ -17,7 +18,7 @@ Machine::Machine(const npu::Program& p)
       dram(p.dram_bytes),
       ibuf(p.target.input_buffer_bytes),
       wbuf(p.target.weight_buffer_bytes),
-      acc(p.target.accumulator_buffer_bytes / 4) {
+      acc(p.target.accumulator_buffer_bytes / npu::kAccumulatorEntryBytes) {
   // Every activation starts as its zero point, so halos read as padding.
   for (const npu::TensorDesc& t : p.tensors)
     std::memset(dram.data() + t.dram_addr, static_cast<int8_t>(t.zero_point), t.dram_bytes());
@@ -51,7 +52,7 @@ void Machine::preload(const npu::Instr& in) {
     // 2:4: per group of 4 logical weights, 2 stored values and one metadata
     // byte holding their positions (2 bits each, low bits first).
     const uint8_t* meta = reinterpret_cast<const uint8_t*>(wbuf.data()) + in[F::meta_addr] + i * in[F::meta_pitch];
-    for (int64_t g = 0; g < k / 4; ++g) {
+    for (int64_t g = 0; g < npu::sparse_meta_bytes(k); ++g) {
       const int p0 = meta[g] & 3, p1 = (meta[g] >> 2) & 3;
       dst[4 * g + p0] += w[2 * g];
       dst[4 * g + p1] += w[2 * g + 1];
@@ -113,9 +114,9 @@ void Machine::requant(const npu::Instr& in) {
   const int32_t lo = static_cast<int32_t>(in[F::act_min]), hi = static_cast<int32_t>(in[F::act_max]);
   for (int64_t i = 0; i < m; ++i) {
     int32_t bias, mult;
-    std::memcpy(&bias, params + 4 * i, 4);
-    std::memcpy(&mult, params + 4 * m + 4 * i, 4);
-    const int shift = static_cast<int8_t>(params[8 * m + i]);
+    std::memcpy(&bias, params + npu::requant_bias_offset(m, i), 4);
+    std::memcpy(&mult, params + npu::requant_mult_offset(m, i), 4);
+    const int shift = static_cast<int8_t>(params[npu::requant_shift_offset(m, i)]);
     ETCH_REQUIRE(shift >= -31 && shift <= 30 && mult >= 0, InvalidInput)
         << "requant: channel " << i << " has shift " << shift << " or multiplier " << mult << " out of range";
     const int32_t* a = acc.data() + in[F::acc_addr] + i * in[F::acc_pitch];

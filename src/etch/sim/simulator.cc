@@ -15,6 +15,7 @@
 
 #include "etch/core/error.h"
 #include "etch/core/tensor.h"
+#include "etch/npu/footprint.h"
 #include "etch/sim/machine.h"
 
 namespace etch::sim {
@@ -30,7 +31,6 @@ namespace {
 constexpr int kLoad = 0, kCompute = 1, kStore = 2;
 // Token queues between neighbours.
 constexpr int kL2C = 0, kC2L = 1, kC2S = 2, kS2C = 3;
-constexpr int64_t kVectorLatency = 2;  // pipeline cycles added to every vector op
 
 struct Engine {
   std::vector<uint32_t> list;  // instruction indices
@@ -43,8 +43,6 @@ struct Engine {
 struct Interval {
   int64_t lo, hi, time;
 };
-
-int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
 }  // namespace
 
@@ -196,7 +194,7 @@ struct Simulator::Impl {
       case Opcode::Load:
       case Opcode::Store: {
         const int64_t bytes = in[F::rows] * in[F::row_bytes] * in[F::reps];
-        const int64_t occ = std::max<int64_t>(1, static_cast<int64_t>(std::ceil(bytes / t.dram_bytes_per_cycle)));
+        const int64_t occ = npu::dram_occupancy(bytes, t);
         ls.dram_contention += std::max<int64_t>(0, dram_free - token_t);
         dram_free = start + occ;
         busy = occ;
@@ -210,14 +208,14 @@ struct Simulator::Impl {
         break;
       }
       case Opcode::Preload: {
-        const int64_t k = in[F::sparse] ? in[F::k] / 2 : in[F::k];
-        const int64_t dur = t.dataflow == npu::Dataflow::WeightStationary ? k : 1;
+        const int64_t k = npu::stored_k(in[F::k], in[F::sparse] != 0);
+        const int64_t dur = npu::preload_cycles(k, t);
         preload_done = start + dur;
         done = free_at = preload_done;
         busy = dur;
         shadow_free = done;  // a second preload must wait for this one, and for the swap
         ls.preload_cycles += dur;
-        ls.sram_bytes += in[F::m] * (in[F::sparse] ? k + in[F::k] / 4 : k);
+        ls.sram_bytes += in[F::m] * (in[F::sparse] ? k + npu::sparse_meta_bytes(in[F::k]) : k);
         en.t = start + 1;
         m.preload(in);
         break;
@@ -225,21 +223,20 @@ struct Simulator::Impl {
       case Opcode::Matmul: {
         m.matmul(in, idx);  // performs the weight swap first
         const int64_t n = in[F::out_h] * in[F::out_w], k = in[F::k], mm = in[F::m];
-        const int64_t kphys = m.active_sparse ? k / 2 : k;
-        int64_t stream = n;
-        if (t.dataflow == npu::Dataflow::OutputStationary) stream = ceil_div(n, t.rows) * kphys;
+        const int64_t kphys = npu::stored_k(k, m.active_sparse);
+        const int64_t stream = npu::matmul_stream_cycles(n, kphys, t);
         if (in[F::swap]) shadow_free = start;
         array_free = start + stream;
         free_at = start + stream;
         // Partial sums leave at the bottom of the array (rows) after the last
         // input has skewed across the m columns in use.
-        done = start + stream + t.rows + mm - 1;
+        done = start + stream + npu::matmul_drain_cycles(mm, t);
         busy = stream;
         const auto [lo, hi] = acc_range(in, n);
         note(acc_writes, {lo, hi, done}, start);
         ls.array_cycles += stream;
         ls.array_slots += stream * t.rows * t.cols;
-        ls.sram_bytes += kphys * n + 4 * mm * n * (in[F::accumulate] ? 2 : 1);
+        ls.sram_bytes += kphys * n + npu::kAccumulatorEntryBytes * mm * n * (in[F::accumulate] ? 2 : 1);
         en.t = start + 1;
         // Useful MACs: the zeros a 2:4 layer skips are not work.
         ls.macs += mm * kphys * n;
@@ -254,7 +251,7 @@ struct Simulator::Impl {
         int64_t elems = 0, sram = 0;
         if (in.op == Opcode::Requant) {
           elems = in[F::m] * in[F::n];
-          sram = 5 * elems + 9 * in[F::m];
+          sram = 5 * elems + npu::requant_params_bytes(in[F::m]);
         } else if (in.op == Opcode::Pool) {
           const int64_t outs = in[F::c] * in[F::out_h] * in[F::out_w];
           elems = outs * in[F::kernel_h] * in[F::kernel_w];
@@ -266,7 +263,7 @@ struct Simulator::Impl {
           elems = in[F::n];
           sram = (in.op == Opcode::Add ? 3 : 2) * elems + (in.op == Opcode::Lut ? 256 : 0);
         }
-        const int64_t dur = ceil_div(elems, t.vector_lanes) + kVectorLatency;
+        const int64_t dur = npu::vector_cycles(elems, t);
         vector_free = start + dur;
         done = free_at = start + dur;
         busy = dur;

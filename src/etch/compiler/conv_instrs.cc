@@ -1,0 +1,148 @@
+// Buffer layout: input buffer = input slots (x_base 0) then output slots;
+// weight buffer (from w_base) = weight slots then parameter slots;
+// accumulators = one slot per output slot.
+#include "etch/compiler/conv_instrs.h"
+
+#include <algorithm>
+
+#include "etch/compiler/program_builder.h"
+#include "etch/npu/footprint.h"
+
+namespace etch::compiler {
+
+using npu::Instr;
+using npu::Opcode;
+using F = npu::Field;
+
+ConvInstrs::ConvInstrs(const ConvSpec& s, const Schedule& sc, const npu::Target& t, const ConvPlace& place)
+    : s_(s), sc_(sc), t_(t), place_(place) {
+  param_base_ = place.w_base + sc.slots * sc.sizes.w;
+  out_base_ = sc.slots * sc.sizes.x;
+  fk_ = fold_k(s, t);
+}
+
+std::vector<std::vector<Instr>> ConvInstrs::weight_loads(const Iteration& it) const {
+  const ConvSpec& s = s_;
+  const OutTile& o = sc_.tiles[it.tile];
+  const int64_t kg = s.kg(), kk = s.kk(), vpitch = npu::sparse_value_bytes(kg), mpitch = npu::sparse_meta_bytes(kg);
+  const int64_t wslot = place_.w_base + it.w_slot * sc_.sizes.w, ktile = it.tc * kk, row0 = o.g * s.mg + o.m0;
+  std::vector<std::vector<Instr>> chunks;
+  for (int64_t mf = 0; mf < o.tm; mf += t_.cols) {
+    const int64_t mc = std::min<int64_t>(t_.cols, o.tm - mf);
+    for (int64_t kf = 0; kf < ktile; kf += fk_) {
+      const int64_t kc = std::min(fk_, ktile - kf);
+      std::vector<Instr> chunk;
+      if (s.sparse) {
+        const int64_t kv = npu::sparse_value_bytes(kf), km = npu::sparse_meta_bytes(kf);
+        chunk.push_back(ProgramBuilder::dma(Opcode::Load, npu::Buffer::Weight,
+                                            place_.values + (row0 + mf) * vpitch + kv, wslot + mf * vpitch + kv, mc,
+                                            npu::sparse_value_bytes(kc), vpitch, vpitch));
+        chunk.push_back(ProgramBuilder::dma(Opcode::Load, npu::Buffer::Weight, place_.meta + (row0 + mf) * mpitch + km,
+                                            wslot + sc_.sizes.w_values + mf * mpitch + km, mc,
+                                            npu::sparse_meta_bytes(kc), mpitch, mpitch));
+      } else {
+        chunk.push_back(ProgramBuilder::dma(Opcode::Load, npu::Buffer::Weight,
+                                            place_.values + (row0 + mf) * kg + it.c0 * kk + kf, wslot + mf * ktile + kf,
+                                            mc, kc, kg, ktile));
+      }
+      chunks.push_back(std::move(chunk));
+    }
+  }
+  return chunks;
+}
+
+Instr ConvInstrs::param_load(const Iteration& it) const {
+  const OutTile& o = sc_.tiles[it.tile];
+  const uint64_t dram = place_.param_addr.empty() ? 0 : place_.param_addr[it.tile];
+  return ProgramBuilder::dma(Opcode::Load, npu::Buffer::Weight, static_cast<int64_t>(dram),
+                             param_base_ + o.param_slot * sc_.sizes.params, 1, npu::requant_params_bytes(o.tm), 0, 0);
+}
+
+Instr ConvInstrs::input_load(const Iteration& it) const {
+  const ConvSpec& s = s_;
+  const OutTile& o = sc_.tiles[it.tile];
+  const int64_t pitch = s.in.pitch(), x_chan = s.rows_in(o.th) * pitch;
+  const int64_t r0 = o.oy0 * s.sh - s.pad_t + s.in.pad;
+  return ProgramBuilder::dma(Opcode::Load, npu::Buffer::Input,
+                             s.in.dram_addr + (o.g * s.cg + it.c0) * s.in.chan_stride() + r0 * pitch,
+                             it.x_slot * sc_.sizes.x, it.tc, x_chan, s.in.chan_stride(), x_chan);
+}
+
+Instr ConvInstrs::preload(const Iteration& it, int64_t mf, int64_t kf) const {
+  const ConvSpec& s = s_;
+  const OutTile& o = sc_.tiles[it.tile];
+  const int64_t kg = s.kg(), ktile = it.tc * s.kk();
+  const int64_t wpitch = s.sparse ? npu::sparse_value_bytes(kg) : ktile,
+                wslot = place_.w_base + it.w_slot * sc_.sizes.w;
+  Instr pl;
+  pl.op = Opcode::Preload;
+  pl[F::w_addr] = wslot + mf * wpitch + (s.sparse ? npu::sparse_value_bytes(kf) : kf);
+  pl[F::w_pitch] = wpitch;
+  pl[F::m] = std::min<int64_t>(t_.cols, o.tm - mf);
+  pl[F::k] = std::min(fk_, ktile - kf);
+  if (s.sparse) {
+    pl[F::sparse] = 1;
+    pl[F::meta_addr] = wslot + sc_.sizes.w_values + mf * npu::sparse_meta_bytes(kg) + npu::sparse_meta_bytes(kf);
+    pl[F::meta_pitch] = npu::sparse_meta_bytes(kg);
+  }
+  return pl;
+}
+
+Instr ConvInstrs::matmul(const Iteration& it, int64_t mf, int64_t kf) const {
+  const ConvSpec& s = s_;
+  const OutTile& o = sc_.tiles[it.tile];
+  const int64_t n = o.th * s.ow, pitch = s.in.pitch(), ktile = it.tc * s.kk();
+  Instr mm;
+  mm.op = Opcode::Matmul;
+  mm[F::x_addr] = it.x_slot * sc_.sizes.x + (s.in.pad - s.pad_l);
+  mm[F::x_chan_stride] = s.rows_in(o.th) * pitch;
+  mm[F::x_pitch] = pitch;
+  mm[F::acc_addr] = o.slot * sc_.sizes.acc_entries + mf * n;
+  mm[F::acc_pitch] = n;
+  mm[F::m] = std::min<int64_t>(t_.cols, o.tm - mf);
+  mm[F::k] = std::min(fk_, ktile - kf);
+  mm[F::k0] = kf;
+  mm[F::out_h] = o.th;
+  mm[F::out_w] = s.ow;
+  mm[F::stride_h] = s.sh;
+  mm[F::stride_w] = s.sw;
+  mm[F::kernel_h] = s.kh;
+  mm[F::kernel_w] = s.kw;
+  mm[F::dil_h] = s.dh;
+  mm[F::dil_w] = s.dw;
+  mm[F::c] = it.tc;
+  mm[F::k_order] = s.sparse ? npu::kKOrderChannelInner : npu::kKOrderChannelOuter;
+  mm[F::accumulate] = (it.ci > 0 || kf > 0) ? 1 : 0;
+  mm[F::swap] = it.reuse_array_weights ? 0 : 1;
+  return mm;
+}
+
+Instr ConvInstrs::requant(int tile) const {
+  const OutTile& o = sc_.tiles[tile];
+  const int64_t n = o.th * s_.ow;
+  Instr rq;
+  rq.op = Opcode::Requant;
+  rq[F::acc_addr] = o.slot * sc_.sizes.acc_entries;
+  rq[F::acc_pitch] = n;
+  rq[F::m] = o.tm;
+  rq[F::n] = n;
+  rq[F::param_addr] = param_base_ + o.param_slot * sc_.sizes.params;
+  rq[F::out_addr] = out_base_ + o.slot * sc_.sizes.out;
+  rq[F::out_chan_stride] = n;
+  rq[F::y_zp] = s_.y_zp;
+  rq[F::act_min] = s_.act_min;
+  rq[F::act_max] = s_.act_max;
+  return rq;
+}
+
+Instr ConvInstrs::store(int tile) const {
+  const ConvSpec& s = s_;
+  const OutTile& o = sc_.tiles[tile];
+  const npu::TensorDesc& d = s.out;
+  const int64_t n = o.th * s.ow;
+  return ProgramBuilder::dma(Opcode::Store, npu::Buffer::Input,
+                             d.dram_addr + (o.g * s.mg + o.m0) * d.chan_stride() + (o.oy0 + d.pad) * d.pitch() + d.pad,
+                             out_base_ + o.slot * sc_.sizes.out, o.th, s.ow, d.pitch(), s.ow, o.tm, d.chan_stride(), n);
+}
+
+}  // namespace etch::compiler

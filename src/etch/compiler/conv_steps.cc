@@ -1,0 +1,259 @@
+// Per iteration: the loads (the first fold's weights, then the input tile and
+// the tile's requantization parameters, then the other folds' weights), then
+// a PRELOAD and a MATMUL per (output-channel fold, reduction fold), then the
+// REQUANT + STORE of the tiles the schedule requantizes there. Dependencies:
+// a PRELOAD on its fold's weights, the first MATMUL on the input (the first
+// PRELOAD when no weights load), a REQUANT on its tile's MATMULs and on the
+// STORE that last read its output slot, a STORE on its REQUANT, a MATMUL
+// that starts a tile on the REQUANT that last read its accumulators, and an
+// iteration's first load on the compute of the iterations whose slots it
+// overwrites.
+#include "etch/compiler/conv_steps.h"
+
+#include <algorithm>
+
+#include "etch/compiler/program_builder.h"
+#include "etch/core/error.h"
+#include "etch/npu/footprint.h"
+
+namespace etch::compiler {
+
+using npu::Instr;
+using F = npu::Field;
+
+namespace {
+
+// Builds the step list iteration by iteration, remembering the steps later
+// ones depend on.
+class Builder {
+ public:
+  Builder(const ConvSpec& s, const TilePlan& p, const npu::Target& t, const Schedule& sc, const ConvPlace* place)
+      : s_(s),
+        p_(p),
+        t_(t),
+        sc_(sc),
+        ins_(s, sc, t, place ? *place : nowhere_),
+        with_(place != nullptr),
+        out_(with_),
+        fk_(fold_k(s, t)),
+        S_(sc.out_slots),
+        mm_last_(sc.iters.size(), -1),
+        rq_last_(sc.iters.size(), -1),
+        tile_rq_(sc.tiles.size(), -1),
+        tile_store_(sc.tiles.size(), -1),
+        tile_mms_(sc.tiles.size()) {
+    // Iterations whose compute some load waits for, in order; the load
+    // engine waits for each once, at the first load that needs it.
+    for (const Iteration& it : sc.iters)
+      if (it.wait_iter >= 0) waited_.push_back(it.wait_iter);
+    std::sort(waited_.begin(), waited_.end());
+    waited_.erase(std::unique(waited_.begin(), waited_.end()), waited_.end());
+  }
+
+  LayerSteps build(PrefetchMode mode) {
+    mode_ = mode;
+    // Every fold: a PRELOAD, a MATMUL and its weights (two loads when sparse).
+    size_t n = 2 * sc_.tiles.size() + 16;
+    for (const Iteration& it : sc_.iters)
+      n += 2 + (s_.sparse ? 4 : 3) * fold_count(s_, sc_.tiles[it.tile].tm, it.tc, t_);
+    out_.reserve(n, 2 * n);
+    if (mode.prefetch) prefetch();
+    for (size_t i = 0; i < sc_.iters.size(); ++i) {
+      loads(static_cast<int>(i));
+      folds(static_cast<int>(i));
+      requants(static_cast<int>(i));
+    }
+    return std::move(out_);
+  }
+
+  // The prefetch: background pieces in two token groups (the first fold's
+  // weights, whose PRELOAD may start as soon as they are in, then the other
+  // folds and the parameters; one group when only one fold is prefetched),
+  // and optionally the first PRELOAD.
+  LayerSteps prefetch_only() {
+    mode_ = {true, true};
+    prefetch();
+    return std::move(out_);
+  }
+
+ private:
+  template <class MakeInstr>
+  int add(StepKind kind, int round, LayerStep st, std::span<const int> deps, MakeInstr make) {
+    st.kind = kind;
+    st.round = round;
+    if (!with_) return out_.add(st, deps);
+    const Instr in = make();
+    return out_.add(st, deps, &in);
+  }
+  int64_t kphys(int64_t k) const { return npu::stored_k(k, s_.sparse); }
+
+  void prefetch() {
+    const Iteration& first = sc_.iters.front();
+    auto chunks = ins_.weight_loads(first);
+    skip_ = p_.prefetched_folds(static_cast<int64_t>(chunks.size()));
+    auto add_pieces = [&](const Instr& d, int group) {
+      for (Instr piece : ProgramBuilder::split_dma(d, kPrefetchPieceBytes)) {
+        piece[F::background] = 1;
+        LayerStep st;
+        st.prefetch_group = group;
+        st.bytes = piece[F::rows] * piece[F::row_bytes] * piece[F::reps];
+        pf_last_[group] = add(StepKind::Load, 0, st, {}, [&] { return piece; });
+      }
+    };
+    for (int64_t c = 0; c < skip_; ++c)
+      for (const Instr& d : chunks[c]) add_pieces(d, c == 0 ? 0 : 1);
+    add_pieces(ins_.param_load(first), skip_ > 1 ? 1 : 0);
+    if (mode_.preload) {
+      LayerStep st;
+      st.prefetch_group = 0;
+      st.kphys = kphys(std::min(fk_, first.tc * s_.kk()));
+      const int weights[] = {pf_last_[0]};
+      add(StepKind::Preload, 0, st, weights, [&] { return ins_.preload(first, 0, 0); });
+    }
+  }
+
+  // The first fold's weights, then the input tile and the parameters, then
+  // the other folds' weights (prefetched: the input, then the folds not
+  // prefetched). The first load waits for the compute of the iterations
+  // whose slots it overwrites (and of earlier waited ones not yet waited for).
+  void loads(int i) {
+    const Iteration& it = sc_.iters[i];
+    const OutTile& o = sc_.tiles[it.tile];
+    const bool prefetched = i == 0 && mode_.prefetch;
+    deps_.clear();
+    for (; next_waited_ < waited_.size() && waited_[next_waited_] <= it.wait_iter; ++next_waited_) {
+      const int j = waited_[next_waited_];
+      deps_.push_back(mm_last_[j]);
+      if (rq_last_[j] >= 0) deps_.push_back(rq_last_[j]);
+    }
+    int n_loads = 0;
+    auto load = [&](int64_t bytes, auto make) {
+      LayerStep st;
+      st.bytes = bytes;
+      return add(StepKind::Load, i, st, n_loads++ == 0 ? std::span<const int>(deps_) : std::span<const int>(), make);
+    };
+    x_last_ = -1;
+    auto x_group = [&] {
+      if (it.load_x) x_last_ = load(it.tc * s_.rows_in(o.th) * s_.in.pitch(), [&] { return ins_.input_load(it); });
+      if (it.load_params && !prefetched)
+        x_last_ = load(npu::requant_params_bytes(o.tm), [&] { return ins_.param_load(it); });
+    };
+    chunk_last_.clear();
+    if (it.load_w) {
+      const auto chunks = with_ ? ins_.weight_loads(it) : std::vector<std::vector<Instr>>();
+      if (prefetched) x_group();
+      const int64_t ktile = it.tc * s_.kk();
+      int64_t f = 0;
+      for (int64_t mf = 0; mf < o.tm; mf += t_.cols)
+        for (int64_t kf = 0; kf < ktile; kf += fk_, ++f) {
+          if (prefetched && f < skip_) {
+            chunk_last_.push_back(pf_last_[f == 0 ? 0 : 1]);
+            continue;
+          }
+          const int64_t mc = std::min<int64_t>(t_.cols, o.tm - mf), kc = std::min(fk_, ktile - kf);
+          if (s_.sparse) {
+            load(mc * npu::sparse_value_bytes(kc), [&] { return chunks[f][0]; });
+            chunk_last_.push_back(load(mc * npu::sparse_meta_bytes(kc), [&] { return chunks[f][1]; }));
+          } else {
+            chunk_last_.push_back(load(mc * kc, [&] { return chunks[f][0]; }));
+          }
+          if (!prefetched && f == 0) x_group();
+        }
+    } else {
+      x_group();
+    }
+    ETCH_CHECK(deps_.empty() || n_loads > 0) << s_.name << ": iteration " << i << " waits but loads nothing";
+  }
+
+  // A PRELOAD (unless the array keeps its weights or the prefetch ran it)
+  // and a MATMUL per (output-channel fold, reduction fold).
+  void folds(int i) {
+    const Iteration& it = sc_.iters[i];
+    const OutTile& o = sc_.tiles[it.tile];
+    const bool prefetched = i == 0 && mode_.prefetch;
+    const int64_t n = o.th * s_.ow, ktile = it.tc * s_.kk();
+    int64_t f = 0;
+    for (int64_t mf = 0; mf < o.tm; mf += t_.cols)
+      for (int64_t kf = 0; kf < ktile; kf += fk_, ++f) {
+        const int64_t mc = std::min<int64_t>(t_.cols, o.tm - mf), kc = std::min(fk_, ktile - kf);
+        const bool first = f == 0, pop_x = first && x_last_ >= 0;
+        // Without weights to wait for, the first PRELOAD waits for the input.
+        const bool x_on_preload = pop_x && !it.load_w && !it.reuse_array_weights;
+        if (!it.reuse_array_weights && !(prefetched && first && mode_.preload)) {
+          LayerStep st;
+          st.kphys = kphys(kc);
+          deps_.clear();
+          if (it.load_w) deps_.push_back(chunk_last_[f]);
+          if (x_on_preload) deps_.push_back(x_last_);
+          add(StepKind::Preload, i, st, deps_, [&] { return ins_.preload(it, mf, kf); });
+        }
+        LayerStep st;
+        st.m = mc;
+        st.kphys = kphys(kc);
+        st.n = n;
+        st.swap = !it.reuse_array_weights;
+        deps_.clear();
+        if (pop_x && !x_on_preload) deps_.push_back(x_last_);
+        if (first && prefetched && skip_ > 1) deps_.push_back(pf_last_[1]);  // the other prefetched folds
+        if (it.ci == 0 && kf == 0 && it.tile >= S_) {
+          ETCH_CHECK(tile_rq_[it.tile - S_] >= 0) << s_.name << ": accumulator slot reused before its REQUANT";
+          deps_.push_back(tile_rq_[it.tile - S_]);
+        }
+        mm_last_[i] = add(StepKind::Matmul, i, st, deps_, [&] { return ins_.matmul(it, mf, kf); });
+        tile_mms_[it.tile].push_back(mm_last_[i]);
+      }
+  }
+
+  // The REQUANT + STORE of the tiles the schedule requantizes after this
+  // iteration's MATMULs.
+  void requants(int i) {
+    for (int rt : sc_.iters[i].requants) {
+      const OutTile& r = sc_.tiles[rt];
+      LayerStep v;
+      v.n = r.tm * r.th * s_.ow;
+      deps_ = std::move(tile_mms_[rt]);
+      tile_mms_[rt].clear();
+      if (rt >= S_) deps_.push_back(tile_store_[rt - S_]);
+      tile_rq_[rt] = rq_last_[i] = add(StepKind::Vector, i, v, deps_, [&] { return ins_.requant(rt); });
+      LayerStep st;
+      st.bytes = r.tm * r.th * s_.ow;
+      const int requant[] = {tile_rq_[rt]};
+      tile_store_[rt] = add(StepKind::Store, i, st, requant, [&] { return ins_.store(rt); });
+    }
+  }
+
+  const ConvPlace nowhere_;
+  const ConvSpec& s_;
+  const TilePlan& p_;
+  const npu::Target& t_;
+  const Schedule& sc_;
+  const ConvInstrs ins_;
+  const bool with_;
+  LayerSteps out_;
+  const int64_t fk_;
+  const int S_;
+  PrefetchMode mode_;
+  int pf_last_[2] = {-1, -1};  // the last step of each prefetch group
+  int64_t skip_ = 0;           // prefetched folds of the first iteration
+  std::vector<int> waited_;
+  size_t next_waited_ = 0;
+  std::vector<int> mm_last_, rq_last_;  // per iteration: its last MATMUL and REQUANT
+  std::vector<int> tile_rq_, tile_store_;
+  std::vector<std::vector<int>> tile_mms_;  // per tile: its MATMULs not yet requantized
+  std::vector<int> deps_;
+  std::vector<int> chunk_last_;  // per fold of the current iteration: its weights are in
+  int x_last_ = -1;              // the current iteration's input tile and parameters are in
+};
+
+}  // namespace
+
+LayerSteps conv_prefetch_steps(const ConvSpec& s, const TilePlan& p, const npu::Target& t, const Schedule& sc) {
+  return Builder(s, p, t, sc, nullptr).prefetch_only();
+}
+
+LayerSteps conv_steps(const ConvSpec& s, const TilePlan& p, const npu::Target& t, const Schedule& sc, PrefetchMode mode,
+                      const ConvPlace* place) {
+  return Builder(s, p, t, sc, place).build(mode);
+}
+
+}  // namespace etch::compiler
