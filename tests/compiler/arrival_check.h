@@ -147,6 +147,13 @@ class ArrivalCheck {
           read(i, 0, in[F::b_addr], in[F::n], t0, t1);
           write(i, 0, in[F::out_addr], in[F::n], t0, t1);
           break;
+        case npu::Opcode::Mul: {
+          const int64_t elems = in[F::c] * in[F::n];
+          read(i, 0, in[F::a_addr], elems, t0, t1);
+          read(i, 0, in[F::b_addr], in[F::mode] == npu::kMulPerChannel ? in[F::c] : elems, t0, t1);
+          write(i, 0, in[F::out_addr], elems, t0, t1);
+          break;
+        }
         case npu::Opcode::Lut:
         case npu::Opcode::Copy:
           if (in.op == npu::Opcode::Lut) read(i, 1, in[F::table_addr], 256, t0, t1);

@@ -14,9 +14,7 @@ using npu::Instr;
 using npu::Opcode;
 using F = Field;
 
-struct Tile {
-  int64_t c0, tc, y0, th;
-};
+}  // namespace
 
 // Largest (tc, th) with tc = all channels if possible whose double-buffered
 // footprint bytes(tc, th) fits the input buffer.
@@ -59,8 +57,6 @@ void pipeline(ProgramBuilder& b, size_t n, const std::function<std::vector<Instr
   }
   b.barrier();
 }
-
-}  // namespace
 
 void emit_pool(ProgramBuilder& b, const PoolSpec& s) {
   const npu::TensorDesc& in = s.in;

@@ -3,6 +3,7 @@
 // channels and output rows and pipelined load -> vector op -> store with two
 // slots per operand.
 #pragma once
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -37,6 +38,22 @@ struct CopySpec {
   std::string name;
   npu::TensorDesc src, dst;
 };
+
+// The tiling the vector layers share, for lowerings that emit their own vector
+// op: a tile is channels c0.. (tc of them) x output rows y0.. (th).
+struct Tile {
+  int64_t c0, tc, y0, th;
+};
+// Largest (tc, th), all channels if possible, whose double-buffered footprint
+// bytes(tc, th) fits the input buffer; InvalidInput naming the layer if none.
+std::vector<Tile> make_tiles(const std::string& name, int64_t c, int64_t oh, const npu::Target& t,
+                             const std::function<int64_t(int64_t, int64_t)>& bytes);
+// DMA between a [tc][th][w] contiguous SRAM block and rows y0.. of channels
+// c0.. of a tensor's interior.
+npu::Instr interior(npu::Opcode op, const npu::TensorDesc& d, int64_t sram, const Tile& tl);
+// load -> op -> store for every tile, two slots each, then a BARRIER.
+void pipeline(ProgramBuilder& b, size_t n, const std::function<std::vector<npu::Instr>(size_t, int)>& loads,
+              const std::function<npu::Instr(size_t, int)>& op, const std::function<npu::Instr(size_t, int)>& store);
 
 // Each emits the layer and a BARRIER; InvalidInput naming the layer if even one
 // row of one channel does not fit the input buffer.

@@ -11,7 +11,7 @@ namespace {
 std::vector<Lowering> make_lowerings() {
   std::vector<Lowering> all = {lowerings::qconv(),    lowerings::qgemm(),         lowerings::qadd(),
                                lowerings::max_pool(), lowerings::qaverage_pool(), lowerings::qlut(),
-                               lowerings::concat()};
+                               lowerings::concat(),   lowerings::qmul()};
   for (std::vector<Lowering> group : {lowerings::views(), lowerings::boundary()})
     for (Lowering& l : group) all.push_back(std::move(l));
   return all;

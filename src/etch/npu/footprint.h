@@ -36,7 +36,7 @@ inline int64_t sparse_max_k(const Target& t) {
 // One accumulator entry is an int32.
 constexpr int64_t kAccumulatorEntryBytes = 4;
 
-// Pipeline cycles added to every vector-unit op (REQUANT, POOL, ADD, LUT, COPY).
+// Pipeline cycles added to every vector-unit op (REQUANT, POOL, ADD, LUT, COPY, MUL).
 constexpr int64_t kVectorLatency = 2;
 
 inline int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }

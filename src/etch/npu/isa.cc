@@ -70,6 +70,10 @@ const std::vector<FieldSpec> kAdd = {
     {F::a_zp, 8, S},    {F::b_zp, 8, S},    {F::y_zp, 8, S},      {F::left_shift, 6, U},
     {F::a_mult, 32, S}, {F::a_shift, 8, S}, {F::b_mult, 32, S},   {F::b_shift, 8, S},
     {F::mult, 32, S},   {F::shift, 8, S},   {F::act_min, 8, S},   {F::act_max, 8, S}};
+const std::vector<FieldSpec> kMul = {{F::a_addr, 32, U}, {F::b_addr, 32, U}, {F::out_addr, 32, U}, {F::c, 16, U},
+                                     {F::n, 32, U},      {F::mode, 1, U},    {F::a_zp, 8, S},      {F::b_zp, 8, S},
+                                     {F::y_zp, 8, S},    {F::mult, 32, S},   {F::shift, 8, S},     {F::act_min, 8, S},
+                                     {F::act_max, 8, S}};
 const std::vector<FieldSpec> kLut = {{F::in_addr, 32, U}, {F::out_addr, 32, U}, {F::n, 32, U}, {F::table_addr, 32, U}};
 const std::vector<FieldSpec> kCopy = {{F::in_addr, 32, U}, {F::out_addr, 32, U}, {F::n, 32, U}};
 const std::vector<FieldSpec> kSync = {{F::queue, 2, U}};
@@ -208,6 +212,8 @@ const char* opcode_name(Opcode op) {
       return "barrier";
     case Opcode::Halt:
       return "halt";
+    case Opcode::Mul:
+      return "mul";
   }
   return "?";
 }
@@ -231,6 +237,8 @@ const std::vector<FieldSpec>& op_fields(Opcode op) {
       return kPool;
     case Opcode::Add:
       return kAdd;
+    case Opcode::Mul:
+      return kMul;
     case Opcode::Lut:
       return kLut;
     case Opcode::Copy:

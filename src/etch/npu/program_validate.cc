@@ -163,6 +163,17 @@ class Checker {
         for (F f : {F::a_addr, F::b_addr, F::out_addr}) range(in, in[f] + in[F::n], icap, "operand");
         break;
       }
+      case Opcode::Mul: {
+        const int64_t elems = in[F::c] * in[F::n];
+        require(in, in[F::c] >= 1 && in[F::n] >= 1, "empty tile");
+        require(in, in[F::act_min] <= in[F::act_max], "act_min > act_max");
+        require(in, in[F::mult] >= 0, "negative multiplier");
+        shift_ok(in, in[F::shift]);
+        range(in, in[F::a_addr] + elems, icap, "operand a");
+        range(in, in[F::b_addr] + (in[F::mode] == npu::kMulPerChannel ? in[F::c] : elems), icap, "operand b");
+        range(in, in[F::out_addr] + elems, icap, "output");
+        break;
+      }
       case Opcode::Lut:
         require(in, in[F::n] >= 1, "empty tile");
         range(in, in[F::in_addr] + in[F::n], icap, "input");

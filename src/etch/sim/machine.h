@@ -30,6 +30,7 @@ struct Machine {
   void requant(const npu::Instr& in);
   void pool(const npu::Instr& in);
   void add(const npu::Instr& in);
+  void mul(const npu::Instr& in);  // machine_mul.cc
   void lut(const npu::Instr& in);
   void copy(const npu::Instr& in);
 };

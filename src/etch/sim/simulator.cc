@@ -153,6 +153,7 @@ struct Simulator::Impl {
       }
       case Opcode::Pool:
       case Opcode::Add:
+      case Opcode::Mul:
       case Opcode::Lut:
       case Opcode::Copy:
         start = std::max(start, std::max(vector_free, array_free));
@@ -242,6 +243,7 @@ struct Simulator::Impl {
       case Opcode::Requant:
       case Opcode::Pool:
       case Opcode::Add:
+      case Opcode::Mul:
       case Opcode::Lut:
       case Opcode::Copy: {
         int64_t elems = 0, sram = 0;
@@ -252,6 +254,9 @@ struct Simulator::Impl {
           const int64_t outs = in[F::c] * in[F::out_h] * in[F::out_w];
           elems = outs * in[F::kernel_h] * in[F::kernel_w];
           sram = elems + outs;
+        } else if (in.op == Opcode::Mul) {
+          elems = in[F::c] * in[F::n];
+          sram = 2 * elems + (in[F::mode] == npu::kMulPerChannel ? in[F::c] : elems);
         } else {
           elems = in[F::n];
           sram = (in.op == Opcode::Add ? 3 : 2) * elems + (in.op == Opcode::Lut ? 256 : 0);
@@ -277,6 +282,9 @@ struct Simulator::Impl {
             break;
           case Opcode::Add:
             m.add(in);
+            break;
+          case Opcode::Mul:
+            m.mul(in);
             break;
           case Opcode::Lut:
             m.lut(in);

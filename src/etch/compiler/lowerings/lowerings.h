@@ -10,6 +10,7 @@ namespace etch::compiler::lowerings {
 Lowering qconv();
 Lowering qgemm();
 Lowering qadd();
+Lowering qmul();
 Lowering max_pool();
 Lowering qaverage_pool();
 Lowering qlut();

@@ -81,6 +81,15 @@ QAddParams qadd_params(const Node& n) {
   return p;
 }
 
+QMulParams qmul_params(const Node& n) {
+  QMulParams p;
+  p.a_zero_point = zero_point(n, "a_zero_point");
+  p.b_zero_point = zero_point(n, "b_zero_point");
+  p.requant = scalar_pair(n, "");
+  p.y = output(n);
+  return p;
+}
+
 QPoolParams qpool_params(const Node& n) {
   QPoolParams p;
   p.x_zero_point = zero_point(n, "x_zero_point");

@@ -49,6 +49,14 @@ struct QAddParams {
   QOutput y;
 };
 
+// QMul: (a - a_zero_point) * (b - b_zero_point) in int32, requantized to the
+// output with one multiplier s_a * s_b / s_y (TFLite's int8 MUL).
+struct QMulParams {
+  int32_t a_zero_point = 0, b_zero_point = 0;
+  RequantPair requant;
+  QOutput y;
+};
+
 // QAveragePool: the window sum of (x - x_zero_point), requantized with one
 // multiplier that also divides by the kernel area. The window itself
 // (kernel_shape, strides, pads) is ir::resolve_window's.
@@ -63,6 +71,7 @@ struct QPoolParams {
 // per-channel attributes must match (1 entry or `channels`), -1 if unknown.
 QConvParams qconv_params(const Node& n, int64_t channels);
 QAddParams qadd_params(const Node& n);
+QMulParams qmul_params(const Node& n);
 QPoolParams qpool_params(const Node& n);
 
 }  // namespace etch::ir
