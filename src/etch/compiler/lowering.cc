@@ -1,20 +1,18 @@
 #include "etch/compiler/lowering.h"
 
+#include <algorithm>
 #include <map>
+#include <tuple>
 
-#include "etch/compiler/lowerings/lowerings.h"
 #include "etch/core/error.h"
 
 namespace etch::compiler {
 namespace {
 
-std::vector<Lowering> make_lowerings() {
-  std::vector<Lowering> all = {lowerings::qconv(),    lowerings::qgemm(),         lowerings::qadd(),
-                               lowerings::max_pool(), lowerings::qaverage_pool(), lowerings::qlut(),
-                               lowerings::concat(),   lowerings::qmul()};
-  for (std::vector<Lowering> group : {lowerings::views(), lowerings::boundary()})
-    for (Lowering& l : group) all.push_back(std::move(l));
-  return all;
+// Filled during static initialization, read only after it.
+std::vector<Lowering>& registered() {
+  static std::vector<Lowering> entries;
+  return entries;
 }
 
 const std::map<std::pair<std::string, std::string>, const Lowering*>& by_op() {
@@ -32,8 +30,16 @@ const std::map<std::pair<std::string, std::string>, const Lowering*>& by_op() {
 
 }  // namespace
 
+void register_lowering(Lowering l) { registered().push_back(std::move(l)); }
+
 const std::vector<Lowering>& all_lowerings() {
-  static const std::vector<Lowering> all = make_lowerings();
+  static const std::vector<Lowering> all = [] {
+    std::vector<Lowering> sorted = registered();
+    std::sort(sorted.begin(), sorted.end(), [](const Lowering& a, const Lowering& b) {
+      return std::tie(a.domain, a.op_type) < std::tie(b.domain, b.op_type);
+    });
+    return sorted;
+  }();
   return all;
 }
 

@@ -1,5 +1,6 @@
 // The NPU lowering registry: one entry per op the compiler knows, each in its
-// own file under compiler/lowerings/. An entry answers placement (why a node
+// own file under compiler/lowerings/ and registered there with
+// ETCH_REGISTER_LOWERING. An entry answers placement (why a node
 // stays on the host), the layer kind shown in reports, what the layer becomes
 // on the NPU (an array layer's ConvSpec or a vector layer's emission), and
 // what the compiler needs to lay out its tensors (padding, zero points).
@@ -65,9 +66,21 @@ struct Lowering {
   std::vector<std::string> float_forms;
 };
 
+// Adds an entry (at static initialization, through ETCH_REGISTER_LOWERING).
+void register_lowering(Lowering l);
+struct LoweringRegistrar {
+  explicit LoweringRegistrar(Lowering l) { register_lowering(std::move(l)); }
+};
+#define ETCH_LOWERING_CONCAT2(a, b) a##b
+#define ETCH_LOWERING_CONCAT(a, b) ETCH_LOWERING_CONCAT2(a, b)
+// ETCH_REGISTER_LOWERING(qconv()) with `Lowering qconv()` filling the entry.
+#define ETCH_REGISTER_LOWERING(...) \
+  static ::etch::compiler::LoweringRegistrar ETCH_LOWERING_CONCAT(etch_lowering_, __COUNTER__)(__VA_ARGS__)
+
 // The entry for `n`'s op, or null.
 const Lowering* find_lowering(const ir::Node& n);
-// Every registered lowering, in registration order.
+// Every registered lowering, ordered by (domain, op_type) so that nothing
+// depends on the link order of the files that register them.
 const std::vector<Lowering>& all_lowerings();
 // (op_type, domain) of every registered lowering, for consistency checks
 // against the op registry (ir::find_op).

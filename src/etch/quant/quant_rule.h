@@ -37,9 +37,9 @@ struct QdqGroup {
 };
 
 struct QuantRule {
-  std::string name;                   // "conv", "lookup-table", ...
-  std::vector<std::string> op_types;  // the ai.onnx ops it targets by name, or
-  std::optional<ir::OpTrait> trait;   // every ai.onnx op with this trait
+  std::string name{};                   // "conv", "lookup-table", ...
+  std::vector<std::string> op_types{};  // the ai.onnx ops it targets by name, or
+  std::optional<ir::OpTrait> trait{};   // every ai.onnx op with this trait
   RuleKind kind = RuleKind::kCompute;
   size_t activation_inputs = 1;   // inputs quantized as int8 activations (compute)
   bool weights = false;           // input 1 a constant weight (int8/int4), input 2 its bias (int32)
@@ -71,8 +71,10 @@ struct QuantRuleRegistrar {
 };
 #define ETCH_QRULE_CONCAT2(a, b) a##b
 #define ETCH_QRULE_CONCAT(a, b) ETCH_QRULE_CONCAT2(a, b)
-// ETCH_REGISTER_QUANT_RULE(conv_rule()) with QuantRule conv_rule() filling the fields.
-#define ETCH_REGISTER_QUANT_RULE(rule) \
-  static ::etch::quant::QuantRuleRegistrar ETCH_QRULE_CONCAT(etch_quant_rule_, __COUNTER__)(rule)
+// ETCH_REGISTER_QUANT_RULE({.name = "conv", .op_types = {"Conv"}, ...}): the
+// QuantRule's fields by designated initializer, in declaration order.
+#define ETCH_REGISTER_QUANT_RULE(...)                                          \
+  static ::etch::quant::QuantRuleRegistrar ETCH_QRULE_CONCAT(etch_quant_rule_, \
+                                                             __COUNTER__)(::etch::quant::QuantRule __VA_ARGS__)
 
 }  // namespace etch::quant

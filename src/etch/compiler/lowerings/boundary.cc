@@ -1,8 +1,8 @@
 // QuantizeLinear and DequantizeLinear convert between float and int8 at the
 // model's boundary and stay on the host; their constant scale and zero point
 // are the quantization of the int8 tensor on the NPU side.
+#include "etch/compiler/lowering.h"
 #include "etch/compiler/lowerings/common.h"
-#include "etch/compiler/lowerings/lowerings.h"
 
 namespace etch::compiler::lowerings {
 namespace {
@@ -17,9 +17,7 @@ Lowering boundary_op(const char* op, Boundary role) {
   return l;
 }
 
-}  // namespace
-
-std::vector<Lowering> boundary() {
+Lowering quantize_linear() {
   Lowering q = boundary_op("QuantizeLinear", Boundary::Quantize);
   q.output_zero_point = [](const ir::Graph& g, const ir::Node& n) -> std::optional<int32_t> {
     const Tensor* zp = constant(g, n, 2);
@@ -30,7 +28,12 @@ std::vector<Lowering> boundary() {
     const Tensor* scale = constant(g, n, 1);
     return scale ? static_cast<float>(scale->get_as_double(0)) : 1.0f;
   };
-  return {q, boundary_op("DequantizeLinear", Boundary::Dequantize)};
+  return q;
 }
+
+}  // namespace
+
+ETCH_REGISTER_LOWERING(quantize_linear());
+ETCH_REGISTER_LOWERING(boundary_op("DequantizeLinear", Boundary::Dequantize));
 
 }  // namespace etch::compiler::lowerings

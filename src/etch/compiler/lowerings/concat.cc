@@ -1,10 +1,11 @@
 // Concat along channels on the vector unit: one copy per input into its
 // channel slice of the output.
 #include "etch/compiler/emit_vector.h"
+#include "etch/compiler/lowering.h"
 #include "etch/compiler/lowerings/common.h"
-#include "etch/compiler/lowerings/lowerings.h"
 
 namespace etch::compiler::lowerings {
+namespace {
 
 Lowering concat() {
   Lowering l;
@@ -32,5 +33,9 @@ Lowering concat() {
   l.keeps_input_quantization = true;
   return l;
 }
+
+}  // namespace
+
+ETCH_REGISTER_LOWERING(concat());
 
 }  // namespace etch::compiler::lowerings

@@ -2,8 +2,8 @@
 // DRAM when neither side is padded; otherwise the layer copies the interior
 // out of the input's halo on the vector unit.
 #include "etch/compiler/emit_vector.h"
+#include "etch/compiler/lowering.h"
 #include "etch/compiler/lowerings/common.h"
-#include "etch/compiler/lowerings/lowerings.h"
 
 namespace etch::compiler::lowerings {
 namespace {
@@ -29,6 +29,7 @@ Lowering view(const char* op) {
 
 }  // namespace
 
-std::vector<Lowering> views() { return {view("Flatten"), view("Reshape")}; }
+ETCH_REGISTER_LOWERING(view("Flatten"));
+ETCH_REGISTER_LOWERING(view("Reshape"));
 
 }  // namespace etch::compiler::lowerings

@@ -1,11 +1,12 @@
 // QLut on the vector unit: a 256-entry int8 table (etch's form of every
 // int8 -> int8 element-wise function), loaded once into the weight buffer.
 #include "etch/compiler/emit_vector.h"
+#include "etch/compiler/lowering.h"
 #include "etch/compiler/lowerings/common.h"
-#include "etch/compiler/lowerings/lowerings.h"
 #include "etch/ir/ops/qint_ops.h"
 
 namespace etch::compiler::lowerings {
+namespace {
 
 Lowering qlut() {
   Lowering l;
@@ -29,5 +30,9 @@ Lowering qlut() {
   };
   return l;
 }
+
+}  // namespace
+
+ETCH_REGISTER_LOWERING(qlut());
 
 }  // namespace etch::compiler::lowerings

@@ -2,8 +2,8 @@
 // without ceil_mode or dilation. Padding is skipped by the window's valid
 // range, so it needs no particular value.
 #include "etch/compiler/emit_vector.h"
+#include "etch/compiler/lowering.h"
 #include "etch/compiler/lowerings/common.h"
-#include "etch/compiler/lowerings/lowerings.h"
 #include "etch/ir/ops/qint_ops.h"
 #include "etch/ir/ops/qint_params.h"
 
@@ -43,8 +43,6 @@ PoolSpec pool_spec(const ir::Node& n, const npu::TensorDesc& in, const npu::Tens
   return s;
 }
 
-}  // namespace
-
 Lowering max_pool() {
   Lowering l;
   l.op_type = "MaxPool";
@@ -77,5 +75,10 @@ Lowering qaverage_pool() {
   };
   return l;
 }
+
+}  // namespace
+
+ETCH_REGISTER_LOWERING(max_pool());
+ETCH_REGISTER_LOWERING(qaverage_pool());
 
 }  // namespace etch::compiler::lowerings

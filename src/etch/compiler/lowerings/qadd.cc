@@ -1,12 +1,13 @@
 // QAdd on the vector unit: element-wise sum of two int8 tensors of the same
 // shape (no broadcasting), each rescaled to a common scale first.
 #include "etch/compiler/emit_vector.h"
+#include "etch/compiler/lowering.h"
 #include "etch/compiler/lowerings/common.h"
-#include "etch/compiler/lowerings/lowerings.h"
 #include "etch/ir/ops/qint_ops.h"
 #include "etch/ir/ops/qint_params.h"
 
 namespace etch::compiler::lowerings {
+namespace {
 
 Lowering qadd() {
   Lowering l;
@@ -27,5 +28,9 @@ Lowering qadd() {
   };
   return l;
 }
+
+}  // namespace
+
+ETCH_REGISTER_LOWERING(qadd());
 
 }  // namespace etch::compiler::lowerings

@@ -1,11 +1,12 @@
 // QConv on the systolic array: 2-D convolution of any group count (dense or
 // depthwise), its padding holding the input zero point.
+#include "etch/compiler/lowering.h"
 #include "etch/compiler/lowerings/common.h"
-#include "etch/compiler/lowerings/lowerings.h"
 #include "etch/ir/ops/qint_ops.h"
 #include "etch/ir/ops/qint_params.h"
 
 namespace etch::compiler::lowerings {
+namespace {
 
 Lowering qconv() {
   Lowering l;
@@ -35,5 +36,9 @@ Lowering qconv() {
   };
   return l;
 }
+
+}  // namespace
+
+ETCH_REGISTER_LOWERING(qconv());
 
 }  // namespace etch::compiler::lowerings

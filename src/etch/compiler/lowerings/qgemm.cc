@@ -1,11 +1,12 @@
 // QGemm on the systolic array: a [1, K] x [K, M] fully-connected layer (the
 // array layer with a 1x1 spatial extent).
+#include "etch/compiler/lowering.h"
 #include "etch/compiler/lowerings/common.h"
-#include "etch/compiler/lowerings/lowerings.h"
 #include "etch/ir/ops/qint_ops.h"
 #include "etch/ir/ops/qint_params.h"
 
 namespace etch::compiler::lowerings {
+namespace {
 
 Lowering qgemm() {
   Lowering l;
@@ -26,5 +27,9 @@ Lowering qgemm() {
   };
   return l;
 }
+
+}  // namespace
+
+ETCH_REGISTER_LOWERING(qgemm());
 
 }  // namespace etch::compiler::lowerings

@@ -6,10 +6,10 @@
 #include <string>
 
 #include "etch/compiler/emit_vector.h"
+#include "etch/compiler/lowering.h"
 #include "etch/compiler/lowerings/common.h"
-#include "etch/compiler/lowerings/lowerings.h"
+#include "etch/ir/ops/qint_mul.h"
 #include "etch/ir/ops/qint_ops.h"
-#include "etch/ir/ops/qint_params.h"
 
 namespace etch::compiler::lowerings {
 namespace {
@@ -78,8 +78,6 @@ void emit_mul(ProgramBuilder& b, const VectorLayer& v) {
       [&](size_t i, int slot) { return interior(npu::Opcode::Store, out, out_base + slot * part, tiles[i]); });
 }
 
-}  // namespace
-
 Lowering qmul() {
   Lowering l;
   l.op_type = "QMul";
@@ -92,5 +90,9 @@ Lowering qmul() {
   };
   return l;
 }
+
+}  // namespace
+
+ETCH_REGISTER_LOWERING(qmul());
 
 }  // namespace etch::compiler::lowerings

@@ -1,14 +1,25 @@
 // Schema of ai.etch QMul, the integer form of a Mul of two int8 activations
 // with numpy broadcasting (e.g. squeeze-and-excitation's per-channel scale):
 // (a - a_zp) * (b - b_zp) in int32, requantized to the output with one
-// multiplier (qint_params.h; docs/quantization.md).
+// multiplier (qint_mul.h; docs/quantization.md).
+#include "etch/ir/ops/qint_mul.h"
+
 #include <string>
 
 #include "etch/ir/op_registry.h"
 #include "etch/ir/ops/qint_ops.h"
-#include "etch/ir/ops/qint_params.h"
 
 namespace etch::ir {
+
+QMulParams qmul_params(const Node& n) {
+  QMulParams p;
+  p.a_zero_point = parse_zero_point(n, "a_zero_point");
+  p.b_zero_point = parse_zero_point(n, "b_zero_point");
+  p.requant = parse_requant(n, "");
+  p.y = parse_output(n);
+  return p;
+}
+
 namespace {
 
 void infer_qmul(InferContext& c) {

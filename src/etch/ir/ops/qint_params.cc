@@ -81,15 +81,6 @@ QAddParams qadd_params(const Node& n) {
   return p;
 }
 
-QMulParams qmul_params(const Node& n) {
-  QMulParams p;
-  p.a_zero_point = zero_point(n, "a_zero_point");
-  p.b_zero_point = zero_point(n, "b_zero_point");
-  p.requant = scalar_pair(n, "");
-  p.y = output(n);
-  return p;
-}
-
 QPoolParams qpool_params(const Node& n) {
   QPoolParams p;
   p.x_zero_point = zero_point(n, "x_zero_point");
@@ -97,5 +88,9 @@ QPoolParams qpool_params(const Node& n) {
   p.y = output(n);
   return p;
 }
+
+int32_t parse_zero_point(const Node& n, const std::string& name) { return zero_point(n, name); }
+RequantPair parse_requant(const Node& n, const std::string& prefix) { return scalar_pair(n, prefix); }
+QOutput parse_output(const Node& n) { return output(n); }
 
 }  // namespace etch::ir

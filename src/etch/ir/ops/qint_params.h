@@ -5,6 +5,7 @@
 // re-reading string attributes with their own defaults.
 #pragma once
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "etch/ir/graph.h"
@@ -49,14 +50,6 @@ struct QAddParams {
   QOutput y;
 };
 
-// QMul: (a - a_zero_point) * (b - b_zero_point) in int32, requantized to the
-// output with one multiplier s_a * s_b / s_y (TFLite's int8 MUL).
-struct QMulParams {
-  int32_t a_zero_point = 0, b_zero_point = 0;
-  RequantPair requant;
-  QOutput y;
-};
-
 // QAveragePool: the window sum of (x - x_zero_point), requantized with one
 // multiplier that also divides by the kernel area. The window itself
 // (kernel_shape, strides, pads) is ir::resolve_window's.
@@ -71,7 +64,14 @@ struct QPoolParams {
 // per-channel attributes must match (1 entry or `channels`), -1 if unknown.
 QConvParams qconv_params(const Node& n, int64_t channels);
 QAddParams qadd_params(const Node& n);
-QMulParams qmul_params(const Node& n);
 QPoolParams qpool_params(const Node& n);
+
+// The parts the parse functions are built from, for an op that keeps its
+// parameters in its own file (qint_mul.h): an int8 zero point attribute, the
+// pair `<prefix>multiplier`/`<prefix>shift` (default 0: a zero multiplier),
+// and the output side (y_zero_point, act_min, act_max).
+int32_t parse_zero_point(const Node& n, const std::string& name);
+RequantPair parse_requant(const Node& n, const std::string& prefix);
+QOutput parse_output(const Node& n);
 
 }  // namespace etch::ir

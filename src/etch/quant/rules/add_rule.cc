@@ -47,20 +47,13 @@ bool lower_add(QdqLowering& l, const QdqGroup& grp) {
   return true;
 }
 
-QuantRule rule_add() {
-  QuantRule r;
-  r.name = "add";
-  r.op_types = {"Add"};
-  r.kind = RuleKind::kCompute;
-  r.activation_inputs = 2;
-  r.fuses_activation = true;
-  r.why_not = add_why_not;
-  r.lower = lower_add;
-  return r;
-}
-
 }  // namespace
 
-ETCH_REGISTER_QUANT_RULE(rule_add());
+ETCH_REGISTER_QUANT_RULE({.name = "add",
+                          .op_types = {"Add"},
+                          .activation_inputs = 2,
+                          .fuses_activation = true,
+                          .why_not = add_why_not,
+                          .lower = lower_add});
 
 }  // namespace etch::quant

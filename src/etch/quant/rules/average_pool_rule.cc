@@ -67,29 +67,13 @@ bool lower_pool(QdqLowering& l, const QdqGroup& grp, bool global) {
 bool lower_average(QdqLowering& l, const QdqGroup& grp) { return lower_pool(l, grp, false); }
 bool lower_global(QdqLowering& l, const QdqGroup& grp) { return lower_pool(l, grp, true); }
 
-QuantRule rule_average_pool() {
-  QuantRule r;
-  r.name = "average-pool";
-  r.op_types = {"AveragePool"};
-  r.kind = RuleKind::kCompute;
-  r.why_not = average_why_not;
-  r.lower = lower_average;
-  return r;
-}
-
-QuantRule rule_global_average_pool() {
-  QuantRule r;
-  r.name = "global-average-pool";
-  r.op_types = {"GlobalAveragePool"};
-  r.kind = RuleKind::kCompute;
-  r.why_not = global_why_not;
-  r.lower = lower_global;
-  return r;
-}
-
 }  // namespace
 
-ETCH_REGISTER_QUANT_RULE(rule_average_pool());
-ETCH_REGISTER_QUANT_RULE(rule_global_average_pool());
+ETCH_REGISTER_QUANT_RULE(
+    {.name = "average-pool", .op_types = {"AveragePool"}, .why_not = average_why_not, .lower = lower_average});
+ETCH_REGISTER_QUANT_RULE({.name = "global-average-pool",
+                          .op_types = {"GlobalAveragePool"},
+                          .why_not = global_why_not,
+                          .lower = lower_global});
 
 }  // namespace etch::quant

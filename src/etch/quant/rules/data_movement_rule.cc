@@ -21,18 +21,12 @@ bool lower_movement(QdqLowering& l, const QdqGroup& grp) {
   return true;
 }
 
-QuantRule rule_data_movement() {
-  QuantRule r;
-  r.name = "data-movement";
-  r.trait = ir::OpTrait::kDataMovement;
-  r.kind = RuleKind::kDataMovement;
-  r.why_not = movement_why_not;
-  r.lower = lower_movement;
-  return r;
-}
-
 }  // namespace
 
-ETCH_REGISTER_QUANT_RULE(rule_data_movement());
+ETCH_REGISTER_QUANT_RULE({.name = "data-movement",
+                          .trait = ir::OpTrait::kDataMovement,
+                          .kind = RuleKind::kDataMovement,
+                          .why_not = movement_why_not,
+                          .lower = lower_movement});
 
 }  // namespace etch::quant

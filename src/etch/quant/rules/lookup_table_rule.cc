@@ -41,18 +41,12 @@ bool lower_table(QdqLowering& l, const QdqGroup& grp) {
   return true;
 }
 
-QuantRule rule_lookup_table() {
-  QuantRule r;
-  r.name = "lookup-table";
-  r.trait = ir::OpTrait::kLookupTable;
-  r.kind = RuleKind::kLookupTable;
-  r.why_not = table_why_not;
-  r.lower = lower_table;
-  return r;
-}
-
 }  // namespace
 
-ETCH_REGISTER_QUANT_RULE(rule_lookup_table());
+ETCH_REGISTER_QUANT_RULE({.name = "lookup-table",
+                          .trait = ir::OpTrait::kLookupTable,
+                          .kind = RuleKind::kLookupTable,
+                          .why_not = table_why_not,
+                          .lower = lower_table});
 
 }  // namespace etch::quant

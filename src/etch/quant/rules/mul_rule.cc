@@ -39,19 +39,9 @@ bool lower_mul(QdqLowering& l, const QdqGroup& grp) {
   return true;
 }
 
-QuantRule rule_mul() {
-  QuantRule r;
-  r.name = "mul";
-  r.op_types = {"Mul"};
-  r.kind = RuleKind::kCompute;
-  r.activation_inputs = 2;
-  r.why_not = mul_why_not;
-  r.lower = lower_mul;
-  return r;
-}
-
 }  // namespace
 
-ETCH_REGISTER_QUANT_RULE(rule_mul());
+ETCH_REGISTER_QUANT_RULE(
+    {.name = "mul", .op_types = {"Mul"}, .activation_inputs = 2, .why_not = mul_why_not, .lower = lower_mul});
 
 }  // namespace etch::quant

@@ -91,35 +91,21 @@ bool lower_weighted(QdqLowering& l, const QdqGroup& grp, bool conv) {
 bool lower_conv(QdqLowering& l, const QdqGroup& grp) { return lower_weighted(l, grp, true); }
 bool lower_gemm(QdqLowering& l, const QdqGroup& grp) { return lower_weighted(l, grp, false); }
 
-QuantRule rule_conv() {
-  QuantRule r;
-  r.name = "conv";
-  r.op_types = {"Conv"};
-  r.kind = RuleKind::kCompute;
-  r.weights = true;
-  r.weight_rank = 4;
-  r.fuses_activation = true;
-  r.why_not = conv_why_not;
-  r.lower = lower_conv;
-  return r;
-}
-
-QuantRule rule_gemm() {
-  QuantRule r;
-  r.name = "gemm";
-  r.op_types = {"Gemm"};
-  r.kind = RuleKind::kCompute;
-  r.weights = true;
-  r.weight_rank = 2;
-  r.fuses_activation = true;
-  r.why_not = gemm_why_not;
-  r.lower = lower_gemm;
-  return r;
-}
-
 }  // namespace
 
-ETCH_REGISTER_QUANT_RULE(rule_conv());
-ETCH_REGISTER_QUANT_RULE(rule_gemm());
+ETCH_REGISTER_QUANT_RULE({.name = "conv",
+                          .op_types = {"Conv"},
+                          .weights = true,
+                          .weight_rank = 4,
+                          .fuses_activation = true,
+                          .why_not = conv_why_not,
+                          .lower = lower_conv});
+ETCH_REGISTER_QUANT_RULE({.name = "gemm",
+                          .op_types = {"Gemm"},
+                          .weights = true,
+                          .weight_rank = 2,
+                          .fuses_activation = true,
+                          .why_not = gemm_why_not,
+                          .lower = lower_gemm});
 
 }  // namespace etch::quant

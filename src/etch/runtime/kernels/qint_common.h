@@ -6,6 +6,7 @@
 
 #include "etch/ir/ops/qint_params.h"
 #include "etch/runtime/kernel_registry.h"
+#include "etch/runtime/kernels/elementwise_common.h"
 #include "etch/runtime/requantize.h"
 
 namespace etch::runtime::qint {
@@ -20,6 +21,21 @@ inline int8_t requantize_output(int32_t acc, const ir::RequantPair& m, const ir:
 // acc + bias with int32 wrap-around, the arithmetic of a 32-bit accumulator.
 inline int32_t wrapping_add(int32_t a, int32_t b) {
   return static_cast<int32_t>(static_cast<uint32_t>(a) + static_cast<uint32_t>(b));
+}
+
+// Output 0 = f(a, b) over inputs 0 and 1 (int8, numpy broadcasting), f taking
+// the two int8 operands as int32.
+template <typename F>
+void broadcast_binary_int8(KernelContext& c, F f) {
+  Tensor& out = c.output(0);
+  const int8_t* a = c.input(0).data<int8_t>();
+  const int8_t* b = c.input(1).data<int8_t>();
+  int8_t* y = out.data<int8_t>();
+  const BroadcastPlan plan = make_broadcast_plan(out.shape(), {c.input(0).shape(), c.input(1).shape()});
+  for_each_row<2>(plan, [&](int64_t o, const int64_t* offs, int64_t count) {
+    const int64_t sa = plan.strides[0].back(), sb = plan.strides[1].back();
+    for (int64_t i = 0; i < count; ++i) y[o + i] = f(int32_t{a[offs[0] + i * sa]}, int32_t{b[offs[1] + i * sb]});
+  });
 }
 
 }  // namespace etch::runtime::qint

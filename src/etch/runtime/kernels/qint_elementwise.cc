@@ -12,19 +12,11 @@ void qadd(KernelContext& c) {
   const ir::QAddParams p = ir::qadd_params(c.node());
   const QuantizedMultiplier ma = qint::multiplier(p.a), mb = qint::multiplier(p.b);
   const int32_t za = p.a_zero_point, zb = p.b_zero_point, left = p.left_shift;
-  Tensor& out = c.output(0);
-  const int8_t* a = c.input(0).data<int8_t>();
-  const int8_t* b = c.input(1).data<int8_t>();
-  int8_t* y = out.data<int8_t>();
-  const BroadcastPlan plan = make_broadcast_plan(out.shape(), {c.input(0).shape(), c.input(1).shape()});
-  for_each_row<2>(plan, [&](int64_t o, const int64_t* offs, int64_t count) {
-    const int64_t sa = plan.strides[0].back(), sb = plan.strides[1].back();
-    for (int64_t i = 0; i < count; ++i) {
-      // (q − zp)·2^left fits in int32: |q − zp| ≤ 255 and left ≤ 23.
-      const int32_t va = multiply_by_quantized_multiplier((a[offs[0] + i * sa] - za) * (1 << left), ma);
-      const int32_t vb = multiply_by_quantized_multiplier((b[offs[1] + i * sb] - zb) * (1 << left), mb);
-      y[o + i] = qint::requantize_output(va + vb, p.y_requant, p.y);
-    }
+  qint::broadcast_binary_int8(c, [&](int32_t a, int32_t b) {
+    // (q − zp)·2^left fits in int32: |q − zp| ≤ 255 and left ≤ 23.
+    const int32_t va = multiply_by_quantized_multiplier((a - za) * (1 << left), ma);
+    const int32_t vb = multiply_by_quantized_multiplier((b - zb) * (1 << left), mb);
+    return qint::requantize_output(va + vb, p.y_requant, p.y);
   });
 }
 
