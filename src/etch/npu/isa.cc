@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "etch/core/error.h"
+#include "etch/npu/vector_instr.h"
 
 namespace etch::npu {
 namespace {
@@ -40,42 +41,6 @@ const std::vector<FieldSpec> kMatmul = {{F::x_addr, 32, U},    {F::x_chan_stride
 const std::vector<FieldSpec> kRequant = {
     {F::acc_addr, 32, U}, {F::acc_pitch, 32, U},       {F::m, 16, U},   {F::n, 32, U},      {F::param_addr, 32, U},
     {F::out_addr, 32, U}, {F::out_chan_stride, 32, U}, {F::y_zp, 8, S}, {F::act_min, 8, S}, {F::act_max, 8, S}};
-const std::vector<FieldSpec> kPool = {{F::mode, 1, U},
-                                      {F::in_addr, 32, U},
-                                      {F::in_chan_stride, 32, U},
-                                      {F::in_pitch, 32, U},
-                                      {F::c, 16, U},
-                                      {F::out_h, 16, U},
-                                      {F::out_w, 16, U},
-                                      {F::kernel_h, 8, U},
-                                      {F::kernel_w, 8, U},
-                                      {F::stride_h, 8, U},
-                                      {F::stride_w, 8, U},
-                                      {F::org_r, 16, S},
-                                      {F::org_c, 16, S},
-                                      {F::valid_r0, 16, S},
-                                      {F::valid_r1, 16, S},
-                                      {F::valid_c0, 16, S},
-                                      {F::valid_c1, 16, S},
-                                      {F::out_addr, 32, U},
-                                      {F::out_chan_stride, 32, U},
-                                      {F::x_zp, 8, S},
-                                      {F::y_zp, 8, S},
-                                      {F::mult, 32, S},
-                                      {F::shift, 8, S},
-                                      {F::act_min, 8, S},
-                                      {F::act_max, 8, S}};
-const std::vector<FieldSpec> kAdd = {
-    {F::a_addr, 32, U}, {F::b_addr, 32, U}, {F::out_addr, 32, U}, {F::n, 32, U},
-    {F::a_zp, 8, S},    {F::b_zp, 8, S},    {F::y_zp, 8, S},      {F::left_shift, 6, U},
-    {F::a_mult, 32, S}, {F::a_shift, 8, S}, {F::b_mult, 32, S},   {F::b_shift, 8, S},
-    {F::mult, 32, S},   {F::shift, 8, S},   {F::act_min, 8, S},   {F::act_max, 8, S}};
-const std::vector<FieldSpec> kMul = {{F::a_addr, 32, U}, {F::b_addr, 32, U}, {F::out_addr, 32, U}, {F::c, 16, U},
-                                     {F::n, 32, U},      {F::mode, 1, U},    {F::a_zp, 8, S},      {F::b_zp, 8, S},
-                                     {F::y_zp, 8, S},    {F::mult, 32, S},   {F::shift, 8, S},     {F::act_min, 8, S},
-                                     {F::act_max, 8, S}};
-const std::vector<FieldSpec> kLut = {{F::in_addr, 32, U}, {F::out_addr, 32, U}, {F::n, 32, U}, {F::table_addr, 32, U}};
-const std::vector<FieldSpec> kCopy = {{F::in_addr, 32, U}, {F::out_addr, 32, U}, {F::n, 32, U}};
 const std::vector<FieldSpec> kSync = {{F::queue, 2, U}};
 const std::vector<FieldSpec> kNone = {};
 
@@ -187,6 +152,7 @@ bool queue_allows(Queue q, uint8_t tokens) {
 }  // namespace
 
 const char* opcode_name(Opcode op) {
+  if (const VectorInstrDef* v = find_vector_instr(op)) return v->name;
   switch (op) {
     case Opcode::Load:
       return "load";
@@ -198,24 +164,15 @@ const char* opcode_name(Opcode op) {
       return "matmul";
     case Opcode::Requant:
       return "requant";
-    case Opcode::Pool:
-      return "pool";
-    case Opcode::Add:
-      return "add";
-    case Opcode::Lut:
-      return "lut";
-    case Opcode::Copy:
-      return "copy";
     case Opcode::Sync:
       return "sync";
     case Opcode::Barrier:
       return "barrier";
     case Opcode::Halt:
       return "halt";
-    case Opcode::Mul:
-      return "mul";
+    default:  // a vector-unit instruction not registered
+      return "?";
   }
-  return "?";
 }
 
 const char* field_name(Field f) { return kFieldNames[static_cast<int>(f)]; }
@@ -223,6 +180,7 @@ const char* field_name(Field f) { return kFieldNames[static_cast<int>(f)]; }
 bool is_valid_opcode(int op) { return op >= 1 && op <= kNumOpcodes; }
 
 const std::vector<FieldSpec>& op_fields(Opcode op) {
+  if (const VectorInstrDef* v = find_vector_instr(op)) return v->fields;
   switch (op) {
     case Opcode::Load:
     case Opcode::Store:
@@ -233,23 +191,11 @@ const std::vector<FieldSpec>& op_fields(Opcode op) {
       return kMatmul;
     case Opcode::Requant:
       return kRequant;
-    case Opcode::Pool:
-      return kPool;
-    case Opcode::Add:
-      return kAdd;
-    case Opcode::Mul:
-      return kMul;
-    case Opcode::Lut:
-      return kLut;
-    case Opcode::Copy:
-      return kCopy;
     case Opcode::Sync:
       return kSync;
-    case Opcode::Barrier:
-    case Opcode::Halt:
+    default:  // BARRIER, HALT
       return kNone;
   }
-  return kNone;
 }
 
 Queue queue_of(const Instr& in) {

@@ -6,6 +6,7 @@
 #include "etch/npu/footprint.h"
 #include "etch/npu/im2col.h"
 #include "etch/npu/program.h"
+#include "etch/npu/vector_instr.h"
 
 namespace etch::npu {
 namespace {
@@ -76,7 +77,6 @@ class Checker {
   void range(const Instr& in, int64_t end, int64_t cap, const char* what) {
     if (end > cap) fail(in, fmt::format("{} reaches byte {} of a {}-byte buffer", what, end, cap));
   }
-  void shift_ok(const Instr& in, int64_t s) { require(in, s >= -31 && s <= 30, "shift outside [-31, 30]"); }
 
   void check(const Instr& in, const Target& t) {
     using F = Field;
@@ -136,61 +136,33 @@ class Checker {
         range(in, in[F::out_addr] + (m - 1) * in[F::out_chan_stride] + n, icap, "output");
         break;
       }
-      case Opcode::Pool: {
-        require(in, in[F::c] >= 1 && in[F::out_h] >= 1 && in[F::out_w] >= 1, "empty tile");
-        for (F f : {F::stride_h, F::stride_w, F::kernel_h, F::kernel_w})
-          require(in, in[f] >= 1, "stride and kernel must be at least 1");
-        require(in, in[F::valid_r0] >= 0 && in[F::valid_r0] < in[F::valid_r1], "bad valid rows");
-        require(in, in[F::valid_c0] >= 0 && in[F::valid_c0] < in[F::valid_c1] && in[F::valid_c1] <= in[F::in_pitch],
-                "bad valid columns");
-        require(in, in[F::act_min] <= in[F::act_max], "act_min > act_max");
-        require(in, in[F::mult] >= 0, "negative multiplier");
-        shift_ok(in, in[F::shift]);
-        range(in,
-              in[F::in_addr] + (in[F::c] - 1) * in[F::in_chan_stride] + (in[F::valid_r1] - 1) * in[F::in_pitch] +
-                  in[F::valid_c1],
-              icap, "input");
-        range(in, in[F::out_addr] + (in[F::c] - 1) * in[F::out_chan_stride] + in[F::out_h] * in[F::out_w], icap,
-              "output");
-        break;
-      }
-      case Opcode::Add: {
-        require(in, in[F::n] >= 1, "empty tile");
-        require(in, in[F::act_min] <= in[F::act_max], "act_min > act_max");
-        require(in, in[F::left_shift] <= 30, "left_shift above 30");
-        for (F f : {F::a_mult, F::b_mult, F::mult}) require(in, in[f] >= 0, "negative multiplier");
-        for (F f : {F::a_shift, F::b_shift, F::shift}) shift_ok(in, in[f]);
-        for (F f : {F::a_addr, F::b_addr, F::out_addr}) range(in, in[f] + in[F::n], icap, "operand");
-        break;
-      }
-      case Opcode::Mul: {
-        const int64_t elems = in[F::c] * in[F::n];
-        require(in, in[F::c] >= 1 && in[F::n] >= 1, "empty tile");
-        require(in, in[F::act_min] <= in[F::act_max], "act_min > act_max");
-        require(in, in[F::mult] >= 0, "negative multiplier");
-        shift_ok(in, in[F::shift]);
-        range(in, in[F::a_addr] + elems, icap, "operand a");
-        range(in, in[F::b_addr] + (in[F::mode] == npu::kMulPerChannel ? in[F::c] : elems), icap, "operand b");
-        range(in, in[F::out_addr] + elems, icap, "output");
-        break;
-      }
-      case Opcode::Lut:
-        require(in, in[F::n] >= 1, "empty tile");
-        range(in, in[F::in_addr] + in[F::n], icap, "input");
-        range(in, in[F::out_addr] + in[F::n], icap, "output");
-        range(in, in[F::table_addr] + 256, wcap, "table");
-        break;
-      case Opcode::Copy:
-        require(in, in[F::n] >= 1, "empty tile");
-        range(in, in[F::in_addr] + in[F::n], icap, "input");
-        range(in, in[F::out_addr] + in[F::n], icap, "output");
-        break;
       case Opcode::Sync:
       case Opcode::Barrier:
       case Opcode::Halt:
         break;
+      default: {
+        const VectorInstrDef* v = find_vector_instr(in.op);
+        ETCH_CHECK(v) << "opcode " << static_cast<int>(in.op) << " has no definition";
+        VectorCheck c(*this, in, t);
+        v->check(in, c);
+      }
     }
   }
+
+  // The validator's side of a vector instruction's bounds check.
+  class VectorCheck : public InstrCheck {
+   public:
+    VectorCheck(Checker& c, const Instr& in, const Target& t) : c_(c), in_(in), t_(t) {}
+    const Target& target() const override { return t_; }
+    void require(bool ok, const char* what) override { c_.require(in_, ok, what); }
+    void input_buffer(int64_t end, const char* what) override { c_.range(in_, end, t_.input_buffer_bytes, what); }
+    void weight_buffer(int64_t end, const char* what) override { c_.range(in_, end, t_.weight_buffer_bytes, what); }
+
+   private:
+    Checker& c_;
+    const Instr& in_;
+    const Target& t_;
+  };
 
   const Program& p_;
   const std::string& label_;

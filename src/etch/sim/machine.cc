@@ -7,6 +7,7 @@
 #include "etch/npu/footprint.h"
 #include "etch/npu/im2col.h"
 #include "etch/sim/fixed_point.h"
+#include "etch/sim/vector_exec.h"
 
 namespace etch::sim {
 
@@ -186,5 +187,10 @@ void Machine::lut(const npu::Instr& in) {
 void Machine::copy(const npu::Instr& in) {
   std::memmove(ibuf.data() + in[F::out_addr], ibuf.data() + in[F::in_addr], in[F::n]);
 }
+
+ETCH_REGISTER_VECTOR_EXEC(npu::Opcode::Pool, [](Machine& m, const npu::Instr& in) { m.pool(in); });
+ETCH_REGISTER_VECTOR_EXEC(npu::Opcode::Add, [](Machine& m, const npu::Instr& in) { m.add(in); });
+ETCH_REGISTER_VECTOR_EXEC(npu::Opcode::Lut, [](Machine& m, const npu::Instr& in) { m.lut(in); });
+ETCH_REGISTER_VECTOR_EXEC(npu::Opcode::Copy, [](Machine& m, const npu::Instr& in) { m.copy(in); });
 
 }  // namespace etch::sim

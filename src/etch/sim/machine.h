@@ -1,6 +1,7 @@
 // The simulator's architectural state (DRAM, the three SRAM buffers, the
 // array's weight registers) and the numeric effect of each instruction, run on
-// a whole tile at once. Timing lives in simulator.cc.
+// a whole tile at once. Timing lives in simulator.cc; vector-unit
+// instructions are reached through sim/vector_exec.h.
 #pragma once
 #include <cstdint>
 #include <vector>
@@ -30,7 +31,6 @@ struct Machine {
   void requant(const npu::Instr& in);
   void pool(const npu::Instr& in);
   void add(const npu::Instr& in);
-  void mul(const npu::Instr& in);  // machine_mul.cc
   void lut(const npu::Instr& in);
   void copy(const npu::Instr& in);
 };

@@ -3,15 +3,18 @@
 // channel, read once for the channel's n elements (squeeze-and-excitation).
 #include "etch/sim/fixed_point.h"
 #include "etch/sim/machine.h"
+#include "etch/sim/vector_exec.h"
 
 namespace etch::sim {
 
+namespace {
+
 using F = npu::Field;
 
-void Machine::mul(const npu::Instr& in) {
-  const int8_t* a = ibuf.data() + in[F::a_addr];
-  const int8_t* b = ibuf.data() + in[F::b_addr];
-  int8_t* y = ibuf.data() + in[F::out_addr];
+void mul(Machine& m, const npu::Instr& in) {
+  const int8_t* a = m.ibuf.data() + in[F::a_addr];
+  const int8_t* b = m.ibuf.data() + in[F::b_addr];
+  int8_t* y = m.ibuf.data() + in[F::out_addr];
   const int64_t c = in[F::c], n = in[F::n];
   const bool per_channel = in[F::mode] == npu::kMulPerChannel;
   const int32_t azp = static_cast<int32_t>(in[F::a_zp]), bzp = static_cast<int32_t>(in[F::b_zp]);
@@ -27,5 +30,9 @@ void Machine::mul(const npu::Instr& in) {
       y[k] = static_cast<int8_t>(requantize(prod, ym, ys, yzp, lo, hi));
     }
 }
+
+}  // namespace
+
+ETCH_REGISTER_VECTOR_EXEC(npu::Opcode::Mul, mul);
 
 }  // namespace etch::sim

@@ -16,7 +16,9 @@
 #include "etch/core/error.h"
 #include "etch/core/tensor.h"
 #include "etch/npu/footprint.h"
+#include "etch/npu/vector_instr.h"
 #include "etch/sim/machine.h"
+#include "etch/sim/vector_exec.h"
 
 namespace etch::sim {
 
@@ -151,17 +153,23 @@ struct Simulator::Impl {
         start = std::max(start, hazard(acc_writes, lo, hi));
         break;
       }
-      case Opcode::Pool:
-      case Opcode::Add:
-      case Opcode::Mul:
-      case Opcode::Lut:
-      case Opcode::Copy:
-        start = std::max(start, std::max(vector_free, array_free));
-        break;
       default:
+        // A vector-unit instruction waits for the array too: both read the input buffer.
+        if (npu::find_vector_instr(in.op)) start = std::max(start, std::max(vector_free, array_free));
         break;
     }
     return true;
+  }
+
+  // Occupies the vector unit from `start` for `elems` elements; returns the
+  // duration (also written to `busy`) and charges the layer.
+  int64_t vector_op(LayerStats& ls, int64_t start, int64_t elems, int64_t sram, int64_t& busy) {
+    const int64_t dur = npu::vector_cycles(elems, tgt());
+    vector_free = start + dur;
+    busy = dur;
+    ls.vector_cycles += dur;
+    ls.sram_bytes += sram;
+    return dur;
   }
 
   void run_one(int e, int64_t start, int64_t token_t) {
@@ -240,59 +248,14 @@ struct Simulator::Impl {
         ls.macs += mm * kphys * n;
         break;
       }
-      case Opcode::Requant:
-      case Opcode::Pool:
-      case Opcode::Add:
-      case Opcode::Mul:
-      case Opcode::Lut:
-      case Opcode::Copy: {
-        int64_t elems = 0, sram = 0;
-        if (in.op == Opcode::Requant) {
-          elems = in[F::m] * in[F::n];
-          sram = 5 * elems + npu::requant_params_bytes(in[F::m]);
-        } else if (in.op == Opcode::Pool) {
-          const int64_t outs = in[F::c] * in[F::out_h] * in[F::out_w];
-          elems = outs * in[F::kernel_h] * in[F::kernel_w];
-          sram = elems + outs;
-        } else if (in.op == Opcode::Mul) {
-          elems = in[F::c] * in[F::n];
-          sram = 2 * elems + (in[F::mode] == npu::kMulPerChannel ? in[F::c] : elems);
-        } else {
-          elems = in[F::n];
-          sram = (in.op == Opcode::Add ? 3 : 2) * elems + (in.op == Opcode::Lut ? 256 : 0);
-        }
-        const int64_t dur = npu::vector_cycles(elems, t);
-        vector_free = start + dur;
-        done = free_at = start + dur;
-        busy = dur;
+      case Opcode::Requant: {
+        const int64_t elems = in[F::m] * in[F::n];
+        done = free_at = start + vector_op(ls, start, elems, 5 * elems + npu::requant_params_bytes(in[F::m]), busy);
         trace_engine = 3;
-        if (in.op == Opcode::Requant) {
-          const auto [lo, hi] = acc_range(in, in[F::n]);
-          note(acc_reads, {lo, hi, done}, start);
-        }
-        ls.vector_cycles += dur;
-        ls.sram_bytes += sram;
+        const auto [lo, hi] = acc_range(in, in[F::n]);
+        note(acc_reads, {lo, hi, done}, start);
         en.t = start + 1;
-        switch (in.op) {
-          case Opcode::Requant:
-            m.requant(in);
-            break;
-          case Opcode::Pool:
-            m.pool(in);
-            break;
-          case Opcode::Add:
-            m.add(in);
-            break;
-          case Opcode::Mul:
-            m.mul(in);
-            break;
-          case Opcode::Lut:
-            m.lut(in);
-            break;
-          default:
-            m.copy(in);
-            break;
-        }
+        m.requant(in);
         break;
       }
       case Opcode::Sync:
@@ -300,8 +263,16 @@ struct Simulator::Impl {
         done = free_at = start;
         busy = 0;
         break;
-      default:
-        ETCH_CHECK(false) << "barrier/halt reached run_one";
+      default: {
+        const npu::VectorInstrDef* v = npu::find_vector_instr(in.op);
+        const VectorExecFn exec = find_vector_exec(in.op);
+        ETCH_CHECK(v && exec) << npu::opcode_name(in.op) << " reached run_one without a vector-unit definition";
+        done = free_at = start + vector_op(ls, start, v->elements(in), v->sram_bytes(in), busy);
+        trace_engine = 3;
+        en.t = start + 1;
+        exec(m, in);
+        break;
+      }
     }
     for (bool prev : {true, false})
       if (in.tokens & (prev ? npu::kPushPrev : npu::kPushNext)) tokens[push_queue(e, prev)].push_back(free_at);
