@@ -23,7 +23,7 @@ namespace {
 
 struct CompileArgs {
   std::string model, target = "edge", output, data = "fashion-mnist:test:1";
-  bool naive = false, no_sparse = false, analyze = false, json = false, placements = false;
+  bool naive = false, no_sparse = false, no_pack = false, analyze = false, json = false, placements = false;
 };
 
 std::string pct(double v) { return fmt::format("{:.1f}%", 100.0 * v); }
@@ -88,6 +88,7 @@ int run_compile(const CompileArgs& a) {
   compiler::CompileOptions opt;
   opt.naive = a.naive;
   opt.allow_sparse = !a.no_sparse;
+  opt.pack_groups = !a.no_pack;
   const compiler::CompiledModel m = compiler::compile(g, t, opt);
   const bool json = a.json;
   nlohmann::json j;
@@ -181,6 +182,9 @@ const CommandRegistrar reg{
        sub.add_option("--output,-o", a->output, "write the program here (e.g. model.npu)");
        sub.add_flag("--naive", a->naive, "use the fixed baseline plan (largest tile, single-buffered) for every layer");
        sub.add_flag("--no-sparse", a->no_sparse, "do not use 2:4 sparsity even if the target has it");
+       sub.add_flag("--no-group-packing", a->no_pack,
+                    "run grouped/depthwise convolutions one group at a time instead of letting the mapper pack "
+                    "several groups into one block-diagonal matrix");
        sub.add_flag("--placements", a->placements, "list every node with where it runs and why");
        sub.add_flag("--analyze", a->analyze,
                     "also simulate chosen and naive plans on one image: speedup, efficiency, cost-model error");

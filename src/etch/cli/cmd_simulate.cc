@@ -82,14 +82,18 @@ class Standalone {
 // Recompiles `g` and checks it reproduces the program file.
 compiler::CompiledModel matching_compile(const ir::Graph& g, const npu::Program& p, const std::string& label) {
   const std::string want = npu::serialize_program(p);
+  // Every combination of `etch compile`'s mapping flags, the default first.
   for (bool naive : {false, true})
-    for (bool sparse : {true, false}) {
-      compiler::CompileOptions o;
-      o.naive = naive;
-      o.allow_sparse = sparse;
-      compiler::CompiledModel m = compiler::compile(g, p.target, o);
-      if (npu::serialize_program(m.program) == want) return m;
-    }
+    for (bool sparse : {true, false})
+      for (bool pack : {true, false}) {
+        if (naive && !pack) continue;  // the naive plan never packs groups
+        compiler::CompileOptions o;
+        o.naive = naive;
+        o.allow_sparse = sparse;
+        o.pack_groups = pack;
+        compiler::CompiledModel m = compiler::compile(g, p.target, o);
+        if (npu::serialize_program(m.program) == want) return m;
+      }
   ETCH_FAIL(InvalidInput) << "program '" << label << "' was not compiled from this model for target '" << p.target.name
                           << "' (recompiling gives a different program)";
 }

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "etch/compiler/emit_conv.h"
+#include "etch/compiler/group_packing.h"
 #include "etch/compiler/lower.h"
 #include "etch/compiler/lowering.h"
 #include "etch/compiler/mapper.h"
@@ -251,6 +252,27 @@ class Compiler {
     return s;
   }
 
+  // The cheapest plan over the group packings worth trying (group_packing.h);
+  // `s` becomes the packed spec the plan is for.
+  PlanChoice search_packed(ConvSpec& s, int64_t* packed) {
+    PlanChoice best;
+    ConvSpec best_spec;
+    for (int64_t g : o_.pack_groups ? packing_factors(s, t_) : std::vector<int64_t>{1}) {
+      ConvSpec candidate = pack_groups(s, g);
+      TilePlan minimal;  // 1 output channel, 1 input channel, 1 row, single-buffered
+      minimal.double_buffer = false;
+      if (g > 1 && plan_overflow(candidate, minimal, t_)) break;
+      PlanChoice c = search_plan(candidate, t_, prev_ ? &prev_->layer : nullptr);
+      if (g == 1 || c.score < best.score) {
+        best = c;
+        best_spec = std::move(candidate);
+        *packed = g;
+      }
+    }
+    s = std::move(best_spec);
+    return best;
+  }
+
   void emit() {
     npu::Program& p = out_.program;
     ProgramBuilder b(p);
@@ -285,11 +307,15 @@ class Compiler {
       if (l.array) {
         ConvSpec s = conv_spec(l, n);
         rep.naive = naive_plan(s, t_);
+        // Useful work and kind are the layer's own, whatever packing runs it.
+        rep.macs = s.macs();
+        rep.kind = l.kind(&s);
         PlanChoice c;
+        int64_t packed = 1;
         if (o_.naive) {
           c.plan = rep.naive;
         } else {
-          c = search_plan(s, t_, prev_ ? &prev_->layer : nullptr);
+          c = search_packed(s, &packed);
         }
         // A prefetch slows the previous layer's tail a little: its prediction follows.
         if (c.plan.prefetch) out_.layers[prev_->report].predicted_cycles += c.prev_end - prev_->layer.end;
@@ -298,11 +324,10 @@ class Compiler {
         rep.sparse = s.sparse;
         rep.predicted_cycles = rep.plan.predicted_cycles;
         rep.bounds = conv_bounds(s, t_);
-        rep.macs = s.macs();
-        rep.kind = l.kind(&s);
         p.layers.push_back({n.name, rep.kind, rep.macs});
         emit_conv(b, s, rep.plan);
-        out_.placements[i].reason = fmt::format("{} {}{}", rep.kind, rep.plan.str(), s.sparse ? " 2:4" : "");
+        out_.placements[i].reason = fmt::format("{} {}{}{}", rep.kind, rep.plan.str(), s.sparse ? " 2:4" : "",
+                                                packed > 1 ? fmt::format(" {} groups packed", packed) : "");
         if (!o_.naive) prev_ = EmittedConv{{std::move(s), rep.plan, c.in, c.end}, out_.layers.size()};
       } else {
         prev_.reset();

@@ -18,6 +18,7 @@ namespace etch::compiler {
 struct CompileOptions {
   bool naive = false;        // use the fixed baseline plan for every layer instead of searching
   bool allow_sparse = true;  // use 2:4 sparsity where the target has it and the weights allow
+  bool pack_groups = true;   // let the mapper pack grouped/depthwise convs (group_packing.h)
 };
 
 struct Placement {

@@ -370,6 +370,10 @@ struct Simulator::Impl {
       if (layer_ran[l]) before = std::max(before, layer_end[l]);
       x.energy_pj = x.macs * en.mac_int8_pj + x.sram_bytes * en.sram_byte_pj +
                     (x.dram_read_bytes + x.dram_write_bytes) * en.dram_byte_pj;
+      // The array performed x.macs (energy above); of those, useful work is at
+      // most the layer's own MACs: a layer whose groups were packed into a
+      // block-diagonal matrix also multiplied the zeros between them.
+      if (l < prog.layers.size() && prog.layers[l].macs > 0) x.macs = std::min(x.macs, prog.layers[l].macs);
       const int64_t c = x.cycles;
       x.cycles = 0;
       out.total.add(x);

@@ -13,7 +13,8 @@ struct LayerStats {
   int64_t array_cycles = 0;    // cycles the array's input port was streaming (MATMUL issue cycles)
   int64_t preload_cycles = 0;  // cycles spent shifting weights into the array (overlaps streaming)
   int64_t vector_cycles = 0;   // cycles the vector unit was busy
-  int64_t macs = 0;            // useful multiply-accumulates (zeros skipped by 2:4 sparsity not counted)
+  int64_t macs = 0;            // useful multiply-accumulates (zeros skipped by 2:4 sparsity, or multiplied
+                               // between packed groups, not counted)
   int64_t array_slots = 0;     // rows x cols x array_cycles: MAC slots offered while streaming
   // Stalls: cycles an engine waited for a token from its neighbour.
   int64_t load_wait_compute = 0;   // load engine waiting for a buffer to be freed
