@@ -115,5 +115,30 @@ TEST(Placement, CompileReportsTheReasonOfEveryHostNode) {
     }
 }
 
+// The MACs of each placement, and the share left on the host: a 3x3 conv on
+// the NPU, then a float MatMul the host runs, both counted by hand.
+TEST(Placement, MacShareCountsEachSide) {
+  QGraph q(9);
+  const ir::ValueId x = int8_input(q, {1, 2, 5, 5});
+  const ir::ValueId c = q.conv(x, 4, 3, 1, 1, 1, 3, 0, false);  // 4 x 5 x 5 outputs x 2 x 3 x 3 = 1800 MACs
+  const ir::ValueId f = q.dequantize(q.flatten(c), 0.1f, 0);    // [1, 100]
+  Tensor w(DType::F32, {100, 6});
+  for (int64_t i = 0; i < w.numel(); ++i) w.data<float>()[i] = 0.01f * static_cast<float>(i % 7);
+  q.g.outputs.push_back(q.node("MatMul", "", {f, q.g.add_constant("w", w)}, {}));  // 1 x 6 x 100 = 600 MACs
+  const CompiledModel m = compile(q.g, npu::preset("edge"));
+  int64_t conv_macs = -1, matmul_macs = -1;
+  for (const Placement& p : m.placements) {
+    if (p.op == "QConv") conv_macs = p.npu ? p.macs : -2;
+    if (p.op == "MatMul") matmul_macs = p.npu ? -2 : p.macs;
+    EXPECT_EQ(p.boundary, p.op == "QuantizeLinear" || p.op == "DequantizeLinear") << p.node;
+  }
+  EXPECT_EQ(conv_macs, 1800);
+  EXPECT_EQ(matmul_macs, 600);
+  const MacShare share = mac_share(m);
+  EXPECT_EQ(share.npu, 1800);
+  EXPECT_EQ(share.host, 600);
+  EXPECT_DOUBLE_EQ(share.host_fraction(), 0.25);
+}
+
 }  // namespace
 }  // namespace etch::compiler

@@ -106,8 +106,12 @@ int run_compile(const CompileArgs& a) {
   int npu_nodes = 0;
   for (const auto& p : m.placements) {
     npu_nodes += p.npu;
-    j["placements"].push_back({{"node", p.node}, {"op", p.op}, {"on", p.npu ? "npu" : "host"}, {"why", p.reason}});
+    j["placements"].push_back(
+        {{"node", p.node}, {"op", p.op}, {"on", p.npu ? "npu" : "host"}, {"why", p.reason}, {"macs", p.macs}});
   }
+  const compiler::MacShare share = compiler::mac_share(m);
+  j["npu_macs"] = share.npu;
+  j["host_macs"] = share.host;
   const double slots = double(t.rows) * t.cols;
   Table lt({{"layer", Align::Left, 28},
             {"kind", Align::Left},
@@ -164,8 +168,10 @@ int run_compile(const CompileArgs& a) {
       t.name, npu_nodes, m.placements.size(), m.program.segments.size(), m.program.instrs.size(),
       group_thousands(static_cast<int64_t>(m.program.weight_image.size())));
   for (const auto& p : m.placements)
-    if (!p.npu && p.op != "QuantizeLinear" && p.op != "DequantizeLinear")
-      fmt::print("  host: {} ({}): {}\n", p.node, p.op, p.reason);
+    if (!p.npu && !p.boundary) fmt::print("  host: {} ({}): {}\n", p.node, p.op, p.reason);
+  if (share.host > 0)
+    fmt::print("MACs on the host: {} of {} ({:.1f}%)\n", group_thousands(share.host),
+               group_thousands(share.host + share.npu), 100 * share.host_fraction());
   fmt::print("conv/gemm predicted: {} cycles = {:.3f} ms at {} MHz\n", group_thousands(total),
              total / (t.clock_mhz * 1e3), t.clock_mhz);
   if (a.analyze) print_analysis(analysis, false, j);

@@ -13,6 +13,7 @@
 #include "etch/compiler/mapper.h"
 #include "etch/compiler/program_builder.h"
 #include "etch/core/error.h"
+#include "etch/ir/cost.h"
 
 namespace etch::compiler {
 namespace {
@@ -73,7 +74,9 @@ class Compiler {
     for (const ir::Node& n : g_.nodes()) {
       const std::string r = host_reason(g_, n);
       npu_[n.id] = r.empty();
-      out_.placements.push_back({n.name, n.op_type, r.empty(), r.empty() ? "" : r, -1});
+      const Lowering* l = find_lowering(n);
+      out_.placements.push_back({n.name, n.op_type, r.empty(), r.empty() ? "" : r, -1,
+                                 l && l->boundary != Boundary::None, ir::node_cost(g_, n).macs});
     }
     // Reshape/Flatten only move data: worth doing on the NPU only between NPU
     // layers (and then usually free, see below).
@@ -86,7 +89,8 @@ class Compiler {
       for (ir::NodeId c : g_.consumers(n.outputs[0])) ok &= npu_[c];
       if (!ok) {
         npu_[n.id] = false;
-        out_.placements[i] = {n.name, n.op_type, false, "reshape between host values", -1};
+        out_.placements[i].npu = false;
+        out_.placements[i].reason = "reshape between host values";
       }
     }
     for (const ir::Node& n : g_.nodes())
@@ -99,7 +103,8 @@ class Compiler {
       const ir::ValueId in = n.inputs[0], o = n.outputs[0];
       if (pad_[o] > 0) {
         npu_[n.id] = false;
-        out_.placements[i] = {n.name, n.op_type, false, "reshape into a padded layout", -1};
+        out_.placements[i].npu = false;
+        out_.placements[i].reason = "reshape into a padded layout";
       } else if (pad_[in] == 0) {
         alias_[o] = in;
       }
@@ -491,6 +496,12 @@ CompiledModel compile(const ir::Graph& g, const npu::Target& t, const CompileOpt
   npu::validate_target(t);
   require_integer_graph(g, g.name);
   return Compiler(g, t, opt).run();
+}
+
+MacShare mac_share(const CompiledModel& m) {
+  MacShare s;
+  for (const Placement& p : m.placements) (p.npu ? s.npu : s.host) += p.macs;
+  return s;
 }
 
 }  // namespace etch::compiler

@@ -24,8 +24,10 @@ struct CompileOptions {
 struct Placement {
   std::string node, op;
   bool npu = false;
-  std::string reason;  // why it runs on the host, or what it became on the NPU
-  int layer = -1;      // Program::layers index when on the NPU (-1 if it emitted nothing)
+  std::string reason;     // why it runs on the host, or what it became on the NPU
+  int layer = -1;         // Program::layers index when on the NPU (-1 if it emitted nothing)
+  bool boundary = false;  // a float <-> int8 conversion at the model's edge (expected host work)
+  int64_t macs = 0;       // the node's multiply-accumulates (ir/cost.h)
 };
 
 struct LayerReport {
@@ -61,5 +63,12 @@ struct CompiledModel {
 void require_integer_graph(const ir::Graph& g, const std::string& label);
 
 CompiledModel compile(const ir::Graph& g, const npu::Target& t, const CompileOptions& opt = {});
+
+// Multiply-accumulates placed on the NPU and on the host.
+struct MacShare {
+  int64_t npu = 0, host = 0;
+  double host_fraction() const { return npu + host > 0 ? static_cast<double>(host) / (npu + host) : 0.0; }
+};
+MacShare mac_share(const CompiledModel& m);
 
 }  // namespace etch::compiler

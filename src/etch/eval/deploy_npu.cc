@@ -56,14 +56,13 @@ std::string npu_placement_summary(const CompiledNpu& c) {
   int host = 0;
   std::string ops;
   for (const compiler::Placement& p : c.model.placements) {
-    if (p.npu) continue;
-    // Quantize/Dequantize at the graph's edges are expected host work.
-    if (p.op == "QuantizeLinear" || p.op == "DequantizeLinear") continue;
+    if (p.npu || p.boundary) continue;  // Quantize/Dequantize at the graph's edges are expected host work
     ++host;
     if (ops.find(p.op) == std::string::npos) ops += (ops.empty() ? "" : ", ") + p.op;
   }
   if (host == 0) return "";
-  return fmt::format("{} node(s) on the host ({})", host, ops);
+  const compiler::MacShare share = compiler::mac_share(c.model);
+  return fmt::format("{} node(s) on the host ({}), {:.1f}% of the MACs", host, ops, 100 * share.host_fraction());
 }
 
 NpuSimulation simulate_one(const std::shared_ptr<CompiledNpu>& c, const Tensor& image) {

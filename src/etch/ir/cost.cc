@@ -4,6 +4,8 @@
 #include <set>
 #include <string>
 
+#include "etch/ir/op_registry.h"
+
 namespace etch::ir {
 namespace {
 
@@ -18,32 +20,6 @@ const Value* input_value(const Graph& g, const Node& n, size_t i) {
   return n.has_input(i) ? &g.value(n.inputs[i]) : nullptr;
 }
 
-// Which input holds the data operand and which the weights, per op.
-struct MacOp {
-  enum Kind { Conv, ConvTranspose, MatMul, Gemm } kind;
-  size_t a, b;
-};
-
-bool mac_op(const Node& n, MacOp& out) {
-  if (!n.domain.empty() && n.domain != "ai.onnx") return false;
-  const std::string& op = n.op_type;
-  if (op == "Conv" || op == "ConvInteger")
-    out = {MacOp::Conv, 0, 1};
-  else if (op == "QLinearConv")
-    out = {MacOp::Conv, 0, 3};
-  else if (op == "ConvTranspose")
-    out = {MacOp::ConvTranspose, 0, 1};
-  else if (op == "MatMul" || op == "MatMulInteger")
-    out = {MacOp::MatMul, 0, 1};
-  else if (op == "QLinearMatMul")
-    out = {MacOp::MatMul, 0, 3};
-  else if (op == "Gemm")
-    out = {MacOp::Gemm, 0, 1};
-  else
-    return false;
-  return true;
-}
-
 }  // namespace
 
 NodeCost node_cost(const Graph& g, const Node& n) {
@@ -52,33 +28,34 @@ NodeCost node_cost(const Graph& g, const Node& n) {
     const Value* v = input_value(g, n, i);
     if (v != nullptr && v->is_constant()) c.params += v->data->numel();
   }
-  MacOp m{};
-  if (!mac_op(n, m)) return c;
-  const Value* a = input_value(g, n, m.a);
-  const Value* b = input_value(g, n, m.b);
+  const OpSchema* schema = find_op(n.op_type, n.domain);
+  if (!schema || !schema->macs) return c;
+  const MacForm m = *schema->macs;
+  const Value* a = input_value(g, n, m.data_input);
+  const Value* b = input_value(g, n, m.weight_input);
   const Value* y = n.outputs.empty() ? nullptr : &g.value(n.outputs[0]);
   if (a == nullptr || b == nullptr || y == nullptr || !a->has_shape || !b->has_shape || !y->has_shape) {
     c.macs_known = false;
     return c;
   }
   switch (m.kind) {
-    case MacOp::Conv:
+    case MacForm::kConv:
       // y [N, Cout, spatial...], w [Cout, Cin/g, k...]: every output element
       // takes Cin/g * prod(k) MACs.
       c.macs = known_product(y->shape) * known_product(b->shape, 1);
       break;
-    case MacOp::ConvTranspose:
+    case MacForm::kConvTranspose:
       // x [N, Cin, spatial...], w [Cin, Cout/g, k...]: every input element is
       // scattered through Cout/g * prod(k) MACs.
       c.macs = known_product(a->shape) * known_product(b->shape, 1);
       break;
-    case MacOp::MatMul: {
+    case MacForm::kMatMul: {
       // y = A·B with numpy broadcasting; K is A's last dimension.
       const int64_t k = a->shape.empty() ? 1 : (a->shape.back() < 0 ? 1 : a->shape.back());
       c.macs = known_product(y->shape) * k;
       break;
     }
-    case MacOp::Gemm: {
+    case MacForm::kGemm: {
       // y [M, N]; A is [M, K], or [K, M] when transA.
       if (a->shape.size() != 2) {
         c.macs_known = false;

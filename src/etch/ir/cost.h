@@ -6,10 +6,12 @@
 // - parameters: elements of a node's constant inputs (weights, biases, BN
 //   statistics, scalar constants, shape tensors). A constant shared by several
 //   nodes counts for each node, but only once in GraphCost::params.
-// - MACs: multiply-accumulates of the ops that are made of them:
+// - MACs: multiply-accumulates of the ops that are made of them (their schema's
+//   MacForm, ir/op_registry.h):
 //     Conv / ConvInteger / QLinearConv:  N * Cout * prod(out spatial) * Cin/group * prod(kernel)
 //     ConvTranspose:                      N * Cin * prod(in spatial) * Cout/group * prod(kernel)
 //     Gemm / MatMul / MatMulInteger / QLinearMatMul:  M * N * K (times broadcast batch dims)
+//     ai.etch QConv / QGemm (the integer graph): as Conv / Gemm
 //   Every other op counts 0 (element-wise, pooling, normalisation and data
 //   movement are not MACs; BatchNormalization is folded into Conv before it
 //   reaches an NPU anyway).

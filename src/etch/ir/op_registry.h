@@ -4,6 +4,7 @@
 // definition.
 #pragma once
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -44,10 +45,17 @@ class InferContext {
 
 using InferFn = std::function<void(InferContext&)>;
 
+// How an op made of multiply-accumulates counts them (ir/cost.h): the form of
+// the product and which inputs are the data and the weight operand.
+struct MacForm {
+  enum Kind { kConv, kConvTranspose, kMatMul, kGemm } kind = kConv;
+  size_t data_input = 0, weight_input = 1;
+};
+
 struct OpSchema {
   OpSchema() = default;
   OpSchema(std::string op, std::string dom, int min_in, int max_in, int min_out, int max_out, InferFn fn,
-           OpTraits t = {})
+           OpTraits t = {}, std::optional<MacForm> m = std::nullopt)
       : op_type(std::move(op)),
         domain(std::move(dom)),
         min_inputs(min_in),
@@ -55,13 +63,15 @@ struct OpSchema {
         min_outputs(min_out),
         max_outputs(max_out),
         infer(std::move(fn)),
-        traits(t) {}
+        traits(t),
+        macs(m) {}
   std::string op_type;
   std::string domain;  // "" = ai.onnx
   int min_inputs = 0, max_inputs = 0;
   int min_outputs = 1, max_outputs = 1;
   InferFn infer;
-  OpTraits traits;  // what other stages may rely on (op_traits.h)
+  OpTraits traits;              // what other stages may rely on (op_traits.h)
+  std::optional<MacForm> macs;  // set for the ops made of multiply-accumulates
 };
 
 void register_op(OpSchema schema);

@@ -112,8 +112,9 @@ void infer_conv_transpose(InferContext& c) {
 
 }  // namespace
 
-ETCH_REGISTER_OP({"Conv", "", 2, 3, 1, 1, infer_conv, OpTrait::kWeighted | OpTrait::kFusesActivation});
-ETCH_REGISTER_OP({"ConvTranspose", "", 2, 3, 1, 1, infer_conv_transpose});
+ETCH_REGISTER_OP({"Conv", "", 2, 3, 1, 1, infer_conv, OpTrait::kWeighted | OpTrait::kFusesActivation,
+                  MacForm{MacForm::kConv, 0, 1}});
+ETCH_REGISTER_OP({"ConvTranspose", "", 2, 3, 1, 1, infer_conv_transpose, {}, MacForm{MacForm::kConvTranspose, 0, 1}});
 ETCH_REGISTER_OP({"FusedConv", kEtchDomain, 2, 3, 1, 1, infer_fused_conv});
 
 }  // namespace etch::ir

@@ -55,7 +55,8 @@ void infer_matmul(InferContext& c) {
 
 }  // namespace
 
-ETCH_REGISTER_OP({"Gemm", "", 2, 3, 1, 1, infer_gemm, OpTrait::kWeighted | OpTrait::kFusesActivation});
-ETCH_REGISTER_OP({"MatMul", "", 2, 2, 1, 1, infer_matmul, OpTrait::kWeighted});
+ETCH_REGISTER_OP({"Gemm", "", 2, 3, 1, 1, infer_gemm, OpTrait::kWeighted | OpTrait::kFusesActivation,
+                  MacForm{MacForm::kGemm, 0, 1}});
+ETCH_REGISTER_OP({"MatMul", "", 2, 2, 1, 1, infer_matmul, OpTrait::kWeighted, MacForm{MacForm::kMatMul, 0, 1}});
 
 }  // namespace etch::ir

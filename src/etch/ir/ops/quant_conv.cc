@@ -63,7 +63,9 @@ void infer_qlinear_conv(InferContext& c) {
 
 }  // namespace
 
-ETCH_REGISTER_OP({"ConvInteger", "", 2, 4, 1, 1, infer_conv_integer, OpTrait::kQuantizedFormat});
-ETCH_REGISTER_OP({"QLinearConv", "", 8, 9, 1, 1, infer_qlinear_conv, OpTrait::kQuantizedFormat});
+ETCH_REGISTER_OP({"ConvInteger", "", 2, 4, 1, 1, infer_conv_integer, OpTrait::kQuantizedFormat,
+                  MacForm{MacForm::kConv, 0, 1}});
+ETCH_REGISTER_OP({"QLinearConv", "", 8, 9, 1, 1, infer_qlinear_conv, OpTrait::kQuantizedFormat,
+                  MacForm{MacForm::kConv, 0, 3}});
 
 }  // namespace etch::ir

@@ -57,7 +57,9 @@ void infer_qlinear_matmul(InferContext& c) {
 
 }  // namespace
 
-ETCH_REGISTER_OP({"MatMulInteger", "", 2, 4, 1, 1, infer_matmul_integer, OpTrait::kQuantizedFormat});
-ETCH_REGISTER_OP({"QLinearMatMul", "", 8, 8, 1, 1, infer_qlinear_matmul, OpTrait::kQuantizedFormat});
+ETCH_REGISTER_OP({"MatMulInteger", "", 2, 4, 1, 1, infer_matmul_integer, OpTrait::kQuantizedFormat,
+                  MacForm{MacForm::kMatMul, 0, 1}});
+ETCH_REGISTER_OP({"QLinearMatMul", "", 8, 8, 1, 1, infer_qlinear_matmul, OpTrait::kQuantizedFormat,
+                  MacForm{MacForm::kMatMul, 0, 3}});
 
 }  // namespace etch::ir
