@@ -1,5 +1,6 @@
 // fp32 Conv and ai.etch.FusedConv (im2col + sgemm, then bias and the fused
-// clamp on each cache-hot block) and ConvTranspose (sgemm + col2im) kernels.
+// clamp on each cache-hot block; depthwise convolutions go to a direct kernel) and ConvTranspose (sgemm + col2im)
+// kernels.
 #include <algorithm>
 #include <limits>
 #include <vector>
@@ -9,6 +10,7 @@
 #include "etch/runtime/kernel_overwrites.h"
 #include "etch/runtime/kernel_registry.h"
 #include "etch/runtime/kernels/gemm.h"
+#include "etch/runtime/kernels/nn_conv_depthwise.h"
 #include "etch/runtime/kernels/nn_im2col.h"
 
 namespace etch::runtime {
@@ -111,6 +113,10 @@ void conv_with_epilogue(KernelContext& ctx, const Epilogue& e) {
   const float* wv = w.data<float>();
   const float* bias = ctx.has_input(2) ? ctx.input(2).data<float>() : nullptr;
   float* yv = y.data<float>();
+  if (mg == 1 && cg == 1 && !pool && depthwise_conv2d_supported(g)) {
+    depthwise_conv2d(g, batch, groups, xv, wv, DepthwiseEpilogue{bias, e.clamp, e.relu, e.lo, e.hi}, yv);
+    return;
+  }
   const int64_t items = batch * groups * nblocks;
   const int64_t grain = std::max<int64_t>(1, (int64_t{1} << 18) / std::max<int64_t>(1, mg * kc * block));
   parallel_for(items, grain, [&](int64_t i0, int64_t i1) {
