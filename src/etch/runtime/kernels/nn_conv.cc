@@ -1,5 +1,6 @@
 // fp32 Conv and ai.etch.FusedConv (im2col + sgemm, then bias and the fused
-// clamp on each cache-hot block; depthwise convolutions go to a direct kernel) and ConvTranspose (sgemm + col2im)
+// clamp on each cache-hot block; depthwise and 1x1 convolutions go to direct
+// kernels) and ConvTranspose (sgemm + col2im)
 // kernels.
 #include <algorithm>
 #include <limits>
@@ -11,6 +12,7 @@
 #include "etch/runtime/kernel_registry.h"
 #include "etch/runtime/kernels/gemm.h"
 #include "etch/runtime/kernels/nn_conv_depthwise.h"
+#include "etch/runtime/kernels/nn_conv_pointwise.h"
 #include "etch/runtime/kernels/nn_im2col.h"
 
 namespace etch::runtime {
@@ -134,6 +136,10 @@ void conv_with_epilogue(KernelContext& ctx, const Epilogue& e) {
   float* yv = y.data<float>();
   if (mg == 1 && cg == 1 && !pool && !zv && depthwise_conv2d_supported(g)) {
     depthwise_conv2d(g, batch, groups, xv, wv, DepthwiseEpilogue{bias, e.clamp, e.relu, e.lo, e.hi}, yv);
+    return;
+  }
+  if (pointwise && groups == 1 && !pool && pointwise_conv_available()) {
+    pointwise_conv(batch, m, kc, out_sz, xv, wv, PointwiseEpilogue{bias, zv, e.clamp, e.relu, e.lo, e.hi}, yv);
     return;
   }
   const int64_t items = batch * groups * nblocks;

@@ -1,5 +1,6 @@
-// The direct depthwise convolution against the generic im2col + GEMM path (the
-// same convolution written as a dense one with a block-diagonal weight), and
+// The direct conv kernels (depthwise, 1x1, the FusedConv summand) against the
+// generic im2col + GEMM path and the unfused ops. Depthwise: against the
+// same convolution written as a dense one with a block-diagonal weight; and
 // bit-identical results with 1 and 2 threads for corpus-like layers.
 #include <gtest/gtest.h>
 
@@ -7,6 +8,7 @@
 #include <cstring>
 
 #include "etch/core/thread_pool.h"
+#include "etch/runtime/kernels/gemm.h"
 #include "nn_test_util.h"
 
 namespace etch::runtime {
@@ -196,6 +198,78 @@ TEST(PadFastPath, MatchesDefinition) {
         ASSERT_EQ(y.data<float>()[o], want) << mode << " at " << o;
       }
     }
+}
+
+}  // namespace
+}  // namespace etch::runtime
+
+namespace etch::runtime {
+namespace {
+using testing::make_node;
+using testing::random_tensor;
+using testing::run;
+using testing::values;
+
+// The direct 1x1 kernel against sgemm (the generic path's product) plus bias,
+// for tile and tail sizes: rows not a multiple of 4, columns not of 16 or 64.
+TEST(PointwiseConv, MatchesSgemmPlusBias) {
+  const int64_t shapes[][3] = {{24, 24, 128 * 128}, {7, 5, 37}, {16, 3, 64}, {5, 33, 200}, {1, 9, 15}};
+  for (const auto& s : shapes) {
+    const int64_t m = s[0], c = s[1], hw = s[2];
+    const Tensor x = random_tensor({2, c, 1, hw}, 31);
+    const Tensor w = random_tensor({m, c, 1, 1}, 32);
+    const Tensor b = random_tensor({m}, 33);
+    const auto y = values(run(make_node("Conv", 3), {&x, &w, &b})[0]);
+    ASSERT_EQ(static_cast<int64_t>(y.size()), 2 * m * hw);
+    std::vector<float> ref(static_cast<size_t>(m * hw));
+    for (int64_t n = 0; n < 2; ++n) {
+      sgemm(false, false, m, hw, c, 1.0f, w.data<float>(), c, x.data<float>() + n * c * hw, hw, 0.0f, ref.data(), hw);
+      for (int64_t i = 0; i < m; ++i)
+        for (int64_t j = 0; j < hw; ++j)
+          ASSERT_NEAR(y[(n * m + i) * hw + j], ref[i * hw + j] + b.data<float>()[i], 1e-5)
+              << m << "x" << c << "x" << hw << " at " << n << "," << i << "," << j;
+    }
+  }
+}
+
+// FusedConv with a summand (Conv→Add→Relu/Clip) equals the three ops run one by
+// one, bit for bit, on the 1x1, depthwise-shaped and 3x3 paths.
+TEST(FusedConvSummand, EqualsConvAddActivation) {
+  struct Case {
+    int64_t c, m, k, group;
+    bool bias;
+  };
+  for (const Case cs :
+       {Case{24, 24, 1, 1, true}, Case{6, 10, 1, 1, false}, Case{8, 8, 3, 8, true}, Case{4, 6, 3, 1, true}}) {
+    const int64_t pad = cs.k / 2;
+    std::map<std::string, ir::Attribute> attrs{{"group", cs.group}, {"pads", std::vector<int64_t>{pad, pad, pad, pad}}};
+    const Tensor x = random_tensor({2, cs.c, 9, 21}, 41);
+    const Tensor w = random_tensor({cs.m, cs.c / cs.group, cs.k, cs.k}, 42);
+    const Tensor b = random_tensor({cs.m}, 43);
+    const Tensor z = random_tensor({2, cs.m, 9, 21}, 44);
+    const Tensor conv =
+        cs.bias ? run(make_node("Conv", 3, attrs), {&x, &w, &b})[0] : run(make_node("Conv", 2, attrs), {&x, &w})[0];
+    const Tensor sum = run(make_node("Add", 2), {&conv, &z})[0];
+    for (bool relu : {true, false}) {
+      auto fattrs = attrs;
+      fattrs["activation"] = std::string(relu ? "Relu" : "Clip");
+      if (!relu) fattrs["activation_params"] = std::vector<float>{-0.5f, 0.75f};
+      ir::Node fused = make_node("FusedConv", 4, fattrs);
+      fused.domain = "ai.etch";
+      const Tensor want = relu ? run(make_node("Relu", 1), {&sum})[0]
+                               : run(make_node("Clip", 1, {{"min", -0.5f}, {"max", 0.75f}}), {&sum})[0];
+      const auto got = values(run(fused, {&x, &w, cs.bias ? &b : nullptr, &z})[0]);
+      const auto wv = values(want);
+      ASSERT_EQ(got.size(), wv.size());
+      for (size_t i = 0; i < wv.size(); ++i) {
+        uint32_t a, bb;
+        std::memcpy(&a, &got[i], 4);
+        std::memcpy(&bb, &wv[i], 4);
+        ASSERT_EQ(a, bb) << "c" << cs.c << " m" << cs.m << " k" << cs.k << " g" << cs.group
+                         << (relu ? " relu" : " clip") << " at " << i;
+      }
+    }
+  }
 }
 
 }  // namespace
