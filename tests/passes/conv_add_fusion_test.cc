@@ -1,6 +1,7 @@
 // fuse_conv_add: residual Conv→Add→Relu/Clip chains become one ai.etch.FusedConv
 // with the summand as input 3, only when the summand is computed before the
-// conv; the fused graph gives bit-identical outputs.
+// conv; fuse_pad_conv: a zero spatial Pad becomes the Conv's padding. The fused
+// graphs give bit-identical outputs.
 #include <gtest/gtest.h>
 
 #include <cstring>
@@ -9,6 +10,7 @@
 #include "etch/ir/op_registry.h"
 #include "etch/ir/verifier.h"
 #include "etch/passes/fuse_conv_add.h"
+#include "etch/passes/fuse_pad_conv.h"
 #include "etch/passes/pipeline.h"
 #include "etch/runtime/interpreter.h"
 #include "passes/pass_test_util.h"
@@ -109,6 +111,36 @@ TEST(FusedConvSchema, SummandMustHaveTheOutputShape) {
     EXPECT_NE(std::string(e.what()).find("summand input Z"), std::string::npos) << e.what();
     EXPECT_NE(std::string(e.what()).find("fc"), std::string::npos) << e.what();
   }
+}
+
+TEST(FusePadConv, ZeroSpatialPadsBecomeConvPadding) {
+  ir::GraphBuilder b("t", 25);
+  auto x = b.input("x", {2, 4, 9, 10});
+  const auto pads = [&](const std::string& name, std::vector<int64_t> p) {
+    return b.constant(name, Tensor::from_vector<int64_t>({8}, p));
+  };
+  // TF "same" for a stride-2 depthwise conv: bottom/right only, added to the conv's own pads.
+  auto p1 = b.op("Pad", {x, pads("p1", {0, 0, 0, 0, 0, 0, 1, 1})});
+  auto c1 =
+      b.op("Conv", {p1, b.constant("w1", testing::random_input({4, 1, 3, 3}, 26))},
+           {{"group", int64_t{4}}, {"strides", std::vector<int64_t>{2, 2}}, {"pads", std::vector<int64_t>{1, 0, 0, 0}}},
+           "c1");
+  // Non-zero value and a channel pad stay.
+  auto p2 =
+      b.op("Pad", {c1, pads("p2", {0, 0, 1, 1, 0, 0, 1, 1}), b.constant("v", Tensor::from_vector<float>({}, {0.5f}))});
+  auto c2 = b.op("Conv", {p2, b.constant("w2", testing::random_input({3, 4, 3, 3}, 27))}, {}, "c2");
+  auto p3 = b.op("Pad", {c2, pads("p3", {0, 1, 0, 0, 0, 0, 0, 0})});
+  b.output(b.op("Conv", {p3, b.constant("w3", testing::random_input({2, 4, 1, 1}, 28))}, {}, "c3"), "y");
+  ir::Graph g = b.finish();
+  const ir::Graph before = g;
+  EXPECT_TRUE(fuse_pad_conv(g, PassContext{}));
+  ir::verify(g);
+  EXPECT_EQ(count_ops(g, "Pad"), 2);
+  const ir::Node& n1 = *g.find_node_by_name("c1");
+  EXPECT_EQ(n1.inputs[0], x);
+  EXPECT_EQ(n1.attr_ints("pads"), (std::vector<int64_t>{1, 0, 1, 1}));
+  expect_bit_identical(before, g, random_input({2, 4, 9, 10}, 29));
+  EXPECT_FALSE(fuse_pad_conv(g, PassContext{}));
 }
 
 }  // namespace

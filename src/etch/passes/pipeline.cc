@@ -9,6 +9,7 @@
 #include "etch/passes/fuse_conv_activation.h"
 #include "etch/passes/fuse_conv_add.h"
 #include "etch/passes/fuse_conv_maxpool.h"
+#include "etch/passes/fuse_pad_conv.h"
 
 namespace etch::passes {
 
@@ -35,6 +36,8 @@ std::vector<Pass> inference_pipeline() {
       {"eliminate_identity", eliminate_identity},
       {"fold_constants", fold_constants},
       {"fold_batchnorm", fold_batchnorm},
+      // After constant folding (pads computed by a Concat of constants).
+      {"fuse_pad_conv", fuse_pad_conv},
       // After BN folding: a Conv→BN→Add→Relu chain only becomes Conv→Add→Relu
       // there; before fuse_conv_activation, which would not see the Add.
       {"fuse_conv_add", fuse_conv_add},

@@ -5,6 +5,7 @@
 
 #include "etch/core/thread_pool.h"
 #include "etch/ir/ops/nn_params.h"
+#include "etch/runtime/kernel_overwrites.h"
 #include "etch/runtime/kernel_registry.h"
 
 namespace etch::runtime {
@@ -89,5 +90,9 @@ ETCH_REGISTER_KERNEL("Pad", "", DType::U8, pad<uint8_t>);
 ETCH_REGISTER_KERNEL("Pad", "", DType::I32, pad<int32_t>);
 ETCH_REGISTER_KERNEL("Pad", "", DType::I64, pad<int64_t>);
 ETCH_REGISTER_KERNEL("Pad", "", DType::Bool, pad<bool>);
+// Every output row is filled (constant rows) or written edge, copy, edge.
+ETCH_KERNEL_OVERWRITES_OUTPUTS("Pad", "", DType::F32);
+ETCH_KERNEL_OVERWRITES_OUTPUTS("Pad", "", DType::I8);
+ETCH_KERNEL_OVERWRITES_OUTPUTS("Pad", "", DType::U8);
 
 }  // namespace etch::runtime
