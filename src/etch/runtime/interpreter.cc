@@ -33,7 +33,8 @@ Interpreter::Interpreter(const ir::Graph& g) : graph_(g) {
 
 namespace {
 
-// ETCH_PROFILE=1: wall time per op type (and per node with ETCH_PROFILE=2),
+// ETCH_PROFILE=1: wall time per op type (and per node, with its output shape,
+// with ETCH_PROFILE=2),
 // summed over every run of the process and printed to stderr at exit. Only for
 // finding where time goes; it changes no result.
 class OpProfile {
@@ -42,9 +43,14 @@ class OpProfile {
     static OpProfile* p = std::getenv("ETCH_PROFILE") ? new OpProfile(std::atoi(std::getenv("ETCH_PROFILE"))) : nullptr;
     return p;
   }
-  void add(const ir::Node& n, double seconds) {
+  void add(const ir::Node& n, const std::vector<Tensor>& outs, double seconds) {
     std::lock_guard<std::mutex> lock(mu_);
-    Entry& e = by_key_[level_ >= 2 ? n.op_type + " " + n.name : n.op_type];
+    std::string key = n.op_type;
+    if (level_ >= 2) {
+      key.append(" ").append(n.name);
+      if (!outs.empty()) key.append(" ").append(shape_str(outs[0].shape()));
+    }
+    Entry& e = by_key_[key];
     e.seconds += seconds;
     ++e.calls;
   }
@@ -149,7 +155,7 @@ std::vector<Tensor> Interpreter::run(const std::vector<Tensor>& inputs) {
     OpProfile* prof = OpProfile::get();
     const auto t0 = prof ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
     std::vector<Tensor> outs = run_node(n, ins);
-    if (prof) prof->add(n, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    if (prof) prof->add(n, outs, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
     if (observer_) observer_(n, outs);
     for (size_t i = 0; i < n.outputs.size(); ++i) env[n.outputs[i]] = std::move(outs[i]);
     for (ir::ValueId v : keep_)
