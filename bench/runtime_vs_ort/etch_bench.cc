@@ -1,14 +1,19 @@
-// Times etch's reference interpreter on a model with one f32 input whose
-// dimensions other than the batch are static: one measurement per process
-// (warm-up, then as many runs as fit in --seconds), printed as images/s.
-//   bench_runtime MODEL.onnx BATCH [--threads N] [--seconds S] [--warmup K]
+// Times etch's interpreter on a model with one f32 input: one measurement per
+// process (warm-up, then as many runs as fit in --seconds), printed as images/s.
+// --shape gives the input shape where the model leaves dimensions symbolic (its
+// first dimension is replaced by BATCH); --save PREFIX writes the input
+// (PREFIX_input.npy) and every output (PREFIX_out<i>.npy) for a correctness check.
+//   bench_runtime MODEL.onnx BATCH [--threads N] [--seconds S] [--warmup K] [--shape D0,D1,..] [--save PREFIX]
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+#include <vector>
 
 #include "etch/core/error.h"
 #include "etch/core/thread_pool.h"
+#include "etch/data/npy.h"
 #include "etch/ir/builder.h"
 #include "etch/onnx/importer.h"
 #include "etch/passes/pipeline.h"
@@ -23,6 +28,7 @@ int main(int argc, char** argv) {
   const int64_t batch = std::atoll(argv[2]);
   int threads = 0, warmup = 3;
   double seconds = 1.0;
+  std::string shape_arg, save;
   for (int i = 3; i + 1 < argc; i += 2) {
     const std::string k = argv[i];
     if (k == "--threads")
@@ -31,6 +37,10 @@ int main(int argc, char** argv) {
       seconds = std::atof(argv[i + 1]);
     else if (k == "--warmup")
       warmup = std::atoi(argv[i + 1]);
+    else if (k == "--shape")
+      shape_arg = argv[i + 1];
+    else if (k == "--save")
+      save = argv[i + 1];
   }
   try {
     etch::set_num_threads(threads);
@@ -41,11 +51,31 @@ int main(int argc, char** argv) {
     etch::passes::run_pipeline(g, etch::passes::inference_pipeline(), ctx);
     const etch::ir::Value& in = g.value(g.inputs.at(0));
     etch::Shape shape = in.shape;
+    if (!shape_arg.empty()) {
+      shape.clear();
+      for (size_t p = 0; p <= shape_arg.size();) {
+        const size_t q = std::min(shape_arg.find(',', p), shape_arg.size());
+        shape.push_back(std::atoll(shape_arg.substr(p, q - p).c_str()));
+        p = q + 1;
+      }
+    }
     shape.at(0) = batch;
+    for (int64_t d : shape)
+      if (d <= 0) {
+        std::fprintf(stderr, "bench_runtime: input shape %s has symbolic dims: pass --shape\n",
+                     etch::shape_str(shape).c_str());
+        return 1;
+      }
     etch::Tensor x(etch::DType::F32, shape);
     etch::ir::Rng rng(42);
     for (int64_t i = 0; i < x.numel(); ++i) x.data<float>()[i] = static_cast<float>(rng.uniform());
     etch::runtime::Interpreter interp(g);
+    if (!save.empty()) {
+      const std::vector<etch::Tensor> outs = interp.run({x});
+      etch::data::write_npy(save + "_input.npy", x);
+      for (size_t i = 0; i < outs.size(); ++i)
+        etch::data::write_npy(save + "_out" + std::to_string(i) + ".npy", outs[i]);
+    }
     for (int i = 0; i < warmup; ++i) interp.run({x});
     int64_t runs = 0;
     const auto t0 = std::chrono::steady_clock::now();

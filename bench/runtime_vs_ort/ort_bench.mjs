@@ -1,20 +1,26 @@
 // Times ONNX Runtime (CPU) on a model with one f32 input, mirroring
 // etch_bench.cc: warm-up, then as many runs as fit in `seconds`; prints images/s.
-//   node ort_bench.mjs MODEL.onnx BATCH THREADS [SECONDS] [WARMUP]
+// SHAPE (D0,D1,..) gives the input shape where the model leaves it symbolic; its
+// first dimension is replaced by BATCH. The input is the same as bench_runtime's
+// in distribution (uniform [0, 1)), not in values.
+//   node ort_bench.mjs MODEL.onnx BATCH THREADS [SECONDS] [WARMUP] [SHAPE]
 import { createRequire } from 'module';
 const require = createRequire(import.meta.url);
 const ort = require('../node_modules/onnxruntime-node');
 
-const [model, batchArg, threadsArg, secondsArg = '1', warmupArg = '3'] = process.argv.slice(2);
+const [model, batchArg, threadsArg, secondsArg = '1', warmupArg = '3', shapeArg = ''] = process.argv.slice(2);
 const batch = Number(batchArg), threads = Number(threadsArg);
 const session = await ort.InferenceSession.create(model, {
   intraOpNumThreads: threads,
   interOpNumThreads: 1,
   executionMode: 'sequential',
   graphOptimizationLevel: 'all',
+  logSeverityLevel: 3,
 });
 const inputName = session.inputNames[0];
-const dims = session.inputMetadata?.[0]?.shape?.map((d) => (typeof d === 'number' ? d : batch)) ?? [batch, 1, 28, 28];
+const dims = shapeArg
+  ? shapeArg.split(',').map(Number)
+  : session.inputMetadata?.[0]?.shape?.map((d) => (typeof d === 'number' ? d : batch)) ?? [batch, 1, 28, 28];
 dims[0] = batch;
 const n = dims.reduce((a, b) => a * b, 1);
 const data = new Float32Array(n);

@@ -14,6 +14,13 @@ namespace {
 // Workers spin briefly on the job counter before sleeping on the condition
 // variable: an inference runs one short parallel region per node, and a
 // futex wake-up per region cost about a tenth of the run time at batch 64.
+//
+// The caller never waits for a worker that has not started on its job: chunks
+// are claimed from a shared counter, the caller claims whatever is left, then
+// closes the job and waits only for workers still inside it. On a loaded
+// machine a descheduled worker would otherwise stall every region for a time
+// slice. Which thread runs a chunk never changes the chunk boundaries, so
+// results stay the same whatever the thread count and the scheduling.
 class Pool {
  public:
   explicit Pool(int n) {
@@ -35,20 +42,26 @@ class Pool {
     body_ = &body;
     chunks_ = chunks;
     next_.store(0);
-    pending_.store(static_cast<int>(workers_.size()));
     error_ = nullptr;
     bool wake;
+    uint64_t gen;
     {
       std::lock_guard<std::mutex> lk(mu_);
-      generation_.fetch_add(1);  // publishes the job to spinning workers
+      gen = generation_.load() + 1;
+      state_.store(gen * 2 + 1);  // open before it is published
+      generation_.store(gen);     // publishes the job to spinning workers
       wake = sleeping_ > 0;
     }
     if (wake) cv_.notify_all();
     work();
-    for (int i = 0; i < kSpins && pending_.load() != 0; ++i) relax();
-    if (pending_.load() != 0) {
-      std::unique_lock<std::mutex> lk(mu_);
-      done_cv_.wait(lk, [this] { return pending_.load() == 0; });
+    // Every chunk is claimed: close the job, then wait for the workers that
+    // joined it (a worker joins only while it is open, see loop()).
+    state_.store(gen * 2);
+    for (int i = 0; active_.load() != 0; ++i) {
+      if (i < kSpins)
+        relax();
+      else
+        std::this_thread::yield();
     }
     body_ = nullptr;
     if (error_) std::rethrow_exception(error_);
@@ -85,21 +98,25 @@ class Pool {
       }
       if (stop_.load()) return;
       seen = generation_.load();
-      work();
-      if (pending_.fetch_sub(1) == 1) {
-        std::lock_guard<std::mutex> lk(mu_);
-        done_cv_.notify_all();
-      }
+      // Join job `seen` only while it is open: announce first, then re-check,
+      // so either the caller sees this worker active or the worker sees the
+      // job closed (both sides use sequentially consistent atomics).
+      const uint64_t open = seen * 2 + 1;
+      if (state_.load() != open) continue;
+      active_.fetch_add(1);
+      if (state_.load() == open) work();
+      active_.fetch_sub(1);
     }
   }
 
   std::vector<std::thread> workers_;
   std::mutex mu_, job_mu_;
-  std::condition_variable cv_, done_cv_;
+  std::condition_variable cv_;
   const std::function<void(int64_t)>* body_ = nullptr;
   int64_t chunks_ = 0;
   std::atomic<int64_t> next_{0};
-  std::atomic<int> pending_{0};
+  std::atomic<int> active_{0};      // workers inside the current job
+  std::atomic<uint64_t> state_{0};  // generation * 2 + (job open ? 1 : 0)
   std::atomic<uint64_t> generation_{0};
   std::atomic<bool> stop_{false};
   int sleeping_ = 0;  // guarded by mu_

@@ -17,6 +17,7 @@ bool all_equal(const std::vector<int64_t>& v, int64_t x) {
 // The MaxPool that can join `conv`, or nullptr.
 const ir::Node* joinable_pool(const ir::Graph& g, const ir::Node& conv) {
   if (conv.op_type != kTargetOp || conv.domain != ir::kEtchDomain || conv.has_attr("pool_kernel")) return nullptr;
+  if (conv.inputs.size() > 3) return nullptr;  // the pool would have to follow the summand Z
   const ir::ValueId y = conv.outputs[0];
   const ir::Value& yv = g.value(y);
   if (!yv.has_shape || yv.shape.size() != 4) return nullptr;

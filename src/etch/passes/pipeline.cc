@@ -7,7 +7,9 @@
 #include "etch/passes/fold_batchnorm.h"
 #include "etch/passes/fold_constants.h"
 #include "etch/passes/fuse_conv_activation.h"
+#include "etch/passes/fuse_conv_add.h"
 #include "etch/passes/fuse_conv_maxpool.h"
+#include "etch/passes/fuse_pad_conv.h"
 
 namespace etch::passes {
 
@@ -34,6 +36,11 @@ std::vector<Pass> inference_pipeline() {
       {"eliminate_identity", eliminate_identity},
       {"fold_constants", fold_constants},
       {"fold_batchnorm", fold_batchnorm},
+      // After constant folding (pads computed by a Concat of constants).
+      {"fuse_pad_conv", fuse_pad_conv},
+      // After BN folding: a Conv→BN→Add→Relu chain only becomes Conv→Add→Relu
+      // there; before fuse_conv_activation, which would not see the Add.
+      {"fuse_conv_add", fuse_conv_add},
       // After BN folding: a Conv→BN→Relu chain only becomes Conv→Relu there.
       {"fuse_conv_activation", fuse_conv_activation},
       // Needs the FusedConv the previous pass makes.

@@ -1,5 +1,11 @@
 #include "etch/runtime/interpreter.h"
 
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <mutex>
+
 #include "etch/ir/op_registry.h"
 #include "etch/ir/verifier.h"
 #include "etch/runtime/kernel_overwrites.h"
@@ -26,6 +32,54 @@ Interpreter::Interpreter(const ir::Graph& g) : graph_(g) {
 }
 
 namespace {
+
+// ETCH_PROFILE=1: wall time per op type (and per node, with its output shape,
+// with ETCH_PROFILE=2),
+// summed over every run of the process and printed to stderr at exit. Only for
+// finding where time goes; it changes no result.
+class OpProfile {
+ public:
+  static OpProfile* get() {
+    static OpProfile* p = std::getenv("ETCH_PROFILE") ? new OpProfile(std::atoi(std::getenv("ETCH_PROFILE"))) : nullptr;
+    return p;
+  }
+  void add(const ir::Node& n, const std::vector<Tensor>& outs, double seconds) {
+    std::lock_guard<std::mutex> lock(mu_);
+    std::string key = n.op_type;
+    if (level_ >= 2) {
+      key.append(" ").append(n.name);
+      if (!outs.empty()) key.append(" ").append(shape_str(outs[0].shape()));
+    }
+    Entry& e = by_key_[key];
+    e.seconds += seconds;
+    ++e.calls;
+  }
+  ~OpProfile() = default;
+
+ private:
+  struct Entry {
+    double seconds = 0;
+    int64_t calls = 0;
+  };
+  explicit OpProfile(int level) : level_(level) {
+    std::atexit([] { get()->print(); });
+  }
+  void print() {
+    double total = 0;
+    for (const auto& [k, e] : by_key_) total += e.seconds;
+    std::vector<std::pair<double, std::string>> rows;
+    for (const auto& [k, e] : by_key_) rows.emplace_back(e.seconds, k);
+    std::sort(rows.rbegin(), rows.rend());
+    std::fprintf(stderr, "etch profile: %.3f s in kernels\n", total);
+    for (const auto& [sec, k] : rows)
+      std::fprintf(stderr, "%8.3f s %5.1f%%  %6lld  %s\n", sec, 100 * sec / total,
+                   static_cast<long long>(by_key_[k].calls), k.c_str());
+  }
+  int level_;
+  std::mutex mu_;
+  std::map<std::string, Entry> by_key_;
+};
+
 std::vector<Tensor> allocate(const ir::Node& node, const std::vector<const Tensor*>& inputs, bool zero_fill) {
   const ir::OpSchema* schema = ir::find_op(node.op_type, node.domain);
   ETCH_REQUIRE(schema, Unsupported) << node.describe() << ": op is not supported by etch";
@@ -98,7 +152,10 @@ std::vector<Tensor> Interpreter::run(const std::vector<Tensor>& inputs) {
           << n.describe() << ": input '" << g.value(n.inputs[i]).name << "' not computed";
       ins[i] = &env[n.inputs[i]];
     }
+    OpProfile* prof = OpProfile::get();
+    const auto t0 = prof ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
     std::vector<Tensor> outs = run_node(n, ins);
+    if (prof) prof->add(n, outs, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
     if (observer_) observer_(n, outs);
     for (size_t i = 0; i < n.outputs.size(); ++i) env[n.outputs[i]] = std::move(outs[i]);
     for (ir::ValueId v : keep_)

@@ -1,6 +1,8 @@
 // Conv and ConvTranspose schemas, and ai.etch.FusedConv: a float Conv with a
-// Relu or Clip applied to its output (ONNX Runtime's com.microsoft.FusedConv)
-// and optionally an unpadded 2-D max pool after it (pool_kernel, pool_strides),
+// Relu or Clip applied to its output (ONNX Runtime's com.microsoft.FusedConv),
+// optionally a summand Z (input 3, the conv output's shape) added before the
+// activation, as in a residual Conv→Add→Relu, and optionally an unpadded 2-D
+// max pool after it (pool_kernel, pool_strides; not with Z),
 // which `etch run` uses so that the activation and the pooling work on the
 // conv's output while it is still in cache.
 #include <string>
@@ -87,6 +89,16 @@ void infer_fused_conv(InferContext& c) {
       if (out[2 + i] >= 0) out[2 + i] = (out[2 + i] - k[i]) / st[i] + 1;
     }
   }
+  if (c.has_input(3)) {
+    if (c.node().has_attr("pool_kernel")) c.fail("a fused pool cannot follow a summand input Z");
+    if (c.dtype(3) != DType::F32) c.fail("summand input Z must be float32");
+    const Shape& z = c.shape(3);
+    bool same = !c.input(3).has_shape || z.size() == out.size();
+    for (size_t i = 0; same && c.input(3).has_shape && i < z.size(); ++i)
+      same = z[i] < 0 || out[i] < 0 || z[i] == out[i];
+    if (!same)
+      c.fail("summand input Z has shape " + shape_str(c.shape(3)) + ", expected the conv output's " + shape_str(out));
+  }
   c.set_output(0, c.dtype(0), out);
 }
 
@@ -115,6 +127,6 @@ void infer_conv_transpose(InferContext& c) {
 ETCH_REGISTER_OP({"Conv", "", 2, 3, 1, 1, infer_conv, OpTrait::kWeighted | OpTrait::kFusesActivation,
                   MacForm{MacForm::kConv, 0, 1}});
 ETCH_REGISTER_OP({"ConvTranspose", "", 2, 3, 1, 1, infer_conv_transpose, {}, MacForm{MacForm::kConvTranspose, 0, 1}});
-ETCH_REGISTER_OP({"FusedConv", kEtchDomain, 2, 3, 1, 1, infer_fused_conv});
+ETCH_REGISTER_OP({"FusedConv", kEtchDomain, 2, 4, 1, 1, infer_fused_conv, {}, MacForm{MacForm::kConv, 0, 1}});
 
 }  // namespace etch::ir

@@ -1,5 +1,7 @@
 // fp32 Conv and ai.etch.FusedConv (im2col + sgemm, then bias and the fused
-// clamp on each cache-hot block) and ConvTranspose (sgemm + col2im) kernels.
+// clamp on each cache-hot block; depthwise and 1x1 convolutions go to direct
+// kernels) and ConvTranspose (sgemm + col2im)
+// kernels.
 #include <algorithm>
 #include <limits>
 #include <vector>
@@ -9,6 +11,8 @@
 #include "etch/runtime/kernel_overwrites.h"
 #include "etch/runtime/kernel_registry.h"
 #include "etch/runtime/kernels/gemm.h"
+#include "etch/runtime/kernels/nn_conv_depthwise.h"
+#include "etch/runtime/kernels/nn_conv_pointwise.h"
 #include "etch/runtime/kernels/nn_im2col.h"
 
 namespace etch::runtime {
@@ -29,12 +33,29 @@ struct Epilogue {
 // twice as fast where the CPU has them (same results: no FMA, no reassociation).
 #define ETCH_VECTOR_CLONES __attribute__((target_clones("avx2", "default")))
 
-// Adds the bias and clamps `rows` rows of `len` outputs (row stride `ld`).
-ETCH_VECTOR_CLONES void bias_clamp(float* y, int64_t rows, int64_t len, int64_t ld, const float* bias,
+// Adds the bias (and the summand z, row stride ld too) and clamps `rows` rows
+// of `len` outputs (row stride `ld`).
+ETCH_VECTOR_CLONES void bias_clamp(float* y, int64_t rows, int64_t len, int64_t ld, const float* bias, const float* z,
                                    const Epilogue& e) {
   for (int64_t r = 0; r < rows; ++r) {
     float* row = y + r * ld;
     const float bv = bias ? bias[r] : 0.0f;
+    if (z) {
+      // Conv (+ bias) then the Add kernel's y + z, then the activation: the
+      // unfused graph's operations in its order (no +0 without a bias, so
+      // signed zeros match too).
+      const float* zr = z + r * ld;
+      if (bias)
+        for (int64_t j = 0; j < len; ++j) row[j] = (row[j] + bv) + zr[j];
+      else
+        for (int64_t j = 0; j < len; ++j) row[j] = row[j] + zr[j];
+      if (!e.clamp) continue;
+      if (e.relu)
+        for (int64_t j = 0; j < len; ++j) row[j] = row[j] > 0.0f ? row[j] : 0.0f;
+      else
+        for (int64_t j = 0; j < len; ++j) row[j] = row[j] < e.lo ? e.lo : (row[j] > e.hi ? e.hi : row[j]);
+      continue;
+    }
     // The same expressions as the Relu and Clip kernels, so fused and unfused
     // results are identical (NaN included).
     if (!e.clamp) {
@@ -110,7 +131,17 @@ void conv_with_epilogue(KernelContext& ctx, const Epilogue& e) {
   const float* xv = x.data<float>();
   const float* wv = w.data<float>();
   const float* bias = ctx.has_input(2) ? ctx.input(2).data<float>() : nullptr;
+  // FusedConv's summand, shaped like y (the schema allows no pool with it).
+  const float* zv = ctx.num_inputs() > 3 && ctx.has_input(3) ? ctx.input(3).data<float>() : nullptr;
   float* yv = y.data<float>();
+  if (mg == 1 && cg == 1 && !pool && !zv && depthwise_conv2d_supported(g)) {
+    depthwise_conv2d(g, batch, groups, xv, wv, DepthwiseEpilogue{bias, e.clamp, e.relu, e.lo, e.hi}, yv);
+    return;
+  }
+  if (pointwise && groups == 1 && !pool && pointwise_conv_available()) {
+    pointwise_conv(batch, m, kc, out_sz, xv, wv, PointwiseEpilogue{bias, zv, e.clamp, e.relu, e.lo, e.hi}, yv);
+    return;
+  }
   const int64_t items = batch * groups * nblocks;
   const int64_t grain = std::max<int64_t>(1, (int64_t{1} << 18) / std::max<int64_t>(1, mg * kc * block));
   parallel_for(items, grain, [&](int64_t i0, int64_t i1) {
@@ -133,7 +164,8 @@ void conv_with_epilogue(KernelContext& ctx, const Epilogue& e) {
         ldb = len;
       }
       sgemm(false, false, mg, len, kc, 1.0f, wv + gi * mg * kc, kc, col, ldb, 0.0f, acc, ldc);
-      if (bias || e.clamp) bias_clamp(acc, mg, len, ldc, bias ? bias + gi * mg : nullptr, e);
+      const float* zg = zv ? zv + (n * m + gi * mg) * y_sz + p0 : nullptr;
+      if (bias || e.clamp || zg) bias_clamp(acc, mg, len, ldc, bias ? bias + gi * mg : nullptr, zg, e);
       if (pool) max_pool_planes(acc, mg, g.out[1], g.out[2], e, yg);
     }
   });

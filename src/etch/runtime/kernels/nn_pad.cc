@@ -1,8 +1,11 @@
 // Pad kernel (constant, reflect, edge; negative pads crop), any dtype.
+#include <algorithm>
 #include <cstring>
 #include <vector>
 
+#include "etch/core/thread_pool.h"
 #include "etch/ir/ops/nn_params.h"
+#include "etch/runtime/kernel_overwrites.h"
 #include "etch/runtime/kernel_registry.h"
 
 namespace etch::runtime {
@@ -52,25 +55,31 @@ void pad(KernelContext& ctx) {
   const T* xv = x.data<T>();
   T* yv = y.data<T>();
   const int64_t rows = y.numel() / y.dim(r - 1), w = y.dim(r - 1);
-  std::vector<int64_t> idx(r, 0);
-  for (int64_t row = 0; row < rows; ++row) {
-    bool constant_row = false;
-    int64_t base = 0;
-    for (int d = 0; d + 1 < r; ++d) {
-      const int64_t i = map[d][idx[d]];
-      if (i < 0) constant_row = true;
-      base += i * xs[d];
+  // In the last dim, outputs [j0, j1) are the input row shifted by begin: one copy.
+  const int64_t shift = s.begin[r - 1];
+  const int64_t j0 = std::clamp<int64_t>(shift, 0, w), j1 = std::clamp<int64_t>(shift + x.dim(r - 1), j0, w);
+  const auto& last = map[r - 1];
+  // Rows are independent; each is written from its own index, so chunks do not matter.
+  parallel_for(rows, std::max<int64_t>(1, (int64_t{1} << 14) / std::max<int64_t>(1, w)), [&](int64_t r0, int64_t r1) {
+    for (int64_t row = r0; row < r1; ++row) {
+      bool constant_row = false;
+      int64_t base = 0;
+      for (int64_t d = r - 1, rem = row; d-- > 0;) {
+        const int64_t i = map[d][rem % y.dim(d)];
+        rem /= y.dim(d);
+        if (i < 0) constant_row = true;
+        base += i * xs[d];
+      }
+      T* dst = yv + row * w;
+      if (constant_row) {
+        std::fill(dst, dst + w, value);
+        continue;
+      }
+      for (int64_t j = 0; j < j0; ++j) dst[j] = last[j] < 0 ? value : xv[base + last[j]];
+      if (j1 > j0) std::memcpy(dst + j0, xv + base + (j0 - shift), static_cast<size_t>(j1 - j0) * sizeof(T));
+      for (int64_t j = j1; j < w; ++j) dst[j] = last[j] < 0 ? value : xv[base + last[j]];
     }
-    T* dst = yv + row * w;
-    for (int64_t j = 0; j < w; ++j) {
-      const int64_t i = map[r - 1][j];
-      dst[j] = constant_row || i < 0 ? value : xv[base + i];
-    }
-    for (int d = r - 1; d-- > 0;) {
-      if (++idx[d] < y.dim(d)) break;
-      idx[d] = 0;
-    }
-  }
+  });
 }
 
 }  // namespace
@@ -81,5 +90,9 @@ ETCH_REGISTER_KERNEL("Pad", "", DType::U8, pad<uint8_t>);
 ETCH_REGISTER_KERNEL("Pad", "", DType::I32, pad<int32_t>);
 ETCH_REGISTER_KERNEL("Pad", "", DType::I64, pad<int64_t>);
 ETCH_REGISTER_KERNEL("Pad", "", DType::Bool, pad<bool>);
+// Every output row is filled (constant rows) or written edge, copy, edge.
+ETCH_KERNEL_OVERWRITES_OUTPUTS("Pad", "", DType::F32);
+ETCH_KERNEL_OVERWRITES_OUTPUTS("Pad", "", DType::I8);
+ETCH_KERNEL_OVERWRITES_OUTPUTS("Pad", "", DType::U8);
 
 }  // namespace etch::runtime

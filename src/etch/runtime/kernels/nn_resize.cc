@@ -160,6 +160,18 @@ void resample_axis(const float* src, float* dst, const Shape& shape, size_t d, c
     for (int64_t o = a; o < b; ++o) {
       const float* s = src + o * in_len * inner;
       float* dd = dst + o * out_len * inner;
+      if (inner == 1) {
+        // The last axis: one output element per tap list, summed in a register
+        // with the same operations as the general loop below.
+        for (int64_t x = 0; x < out_len; ++x) {
+          const int64_t j0 = t.begin[x], j1 = t.begin[x + 1];
+          float v = j0 == j1 ? extrap : 0.0f;
+          for (int64_t j = j0; j < j1; ++j)
+            if (t.w[j] != 0.0f) v += t.w[j] * s[t.idx[j]];
+          dd[x] = v;
+        }
+        continue;
+      }
       for (int64_t x = 0; x < out_len; ++x) {
         float* row = dd + x * inner;
         const int64_t j0 = t.begin[x], j1 = t.begin[x + 1];

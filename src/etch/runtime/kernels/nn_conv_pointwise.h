@@ -1,0 +1,26 @@
+// Direct 1x1 convolution (stride 1, no padding, one group) on AVX-512: Y = W·X
+// per image with the output tile in registers and the epilogue (bias, summand,
+// clamp) applied before it is stored, with no copy of X and no second pass over Y.
+#pragma once
+#include <cstdint>
+
+namespace etch::runtime {
+
+struct PointwiseEpilogue {
+  const float* bias = nullptr;  // [m] or null
+  const float* z = nullptr;     // summand shaped like y, or null
+  bool clamp = false;
+  bool relu = false;  // clamp to [0, inf) exactly as the Relu kernel does
+  float lo = 0.0f, hi = 0.0f;
+};
+
+// True where pointwise_conv runs (the CPU has AVX-512).
+bool pointwise_conv_available();
+
+// x: batch × [c × p], w: [m × c], y: batch × [m × p]. Each output is the fused
+// multiply-add over c in order starting from 0, then bias, summand and clamp in
+// the unfused graph's order, whatever the thread count.
+void pointwise_conv(int64_t batch, int64_t m, int64_t c, int64_t p, const float* x, const float* w,
+                    const PointwiseEpilogue& e, float* y);
+
+}  // namespace etch::runtime
