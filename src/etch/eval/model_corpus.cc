@@ -17,8 +17,8 @@ namespace etch::eval {
 namespace {
 
 const std::set<std::string> kFormats = {"onnx", "tflite"};
-const std::set<std::string> kTasks = {"classifier", "detector",         "segmentation",   "line-detector",
-                                      "vad",        "keyword-spotting", "audio-frontend", "audio-embedding"};
+const std::set<std::string> kTasks = {"classifier",       "detector",       "segmentation",    "line-detector", "vad",
+                                      "keyword-spotting", "audio-frontend", "audio-embedding", "face-embedding"};
 const std::set<std::string> kKinds = {"image", "audio", "tensor", "state", "constant"};
 
 std::string joined(const std::set<std::string>& s) { return fmt::format("{}", fmt::join(s, ", ")); }
@@ -177,6 +177,9 @@ CorpusModel read_model(const std::string& label, const toml::table& t, size_t in
   m.license = r.str("license");
   m.license_file = r.str("license_file", false);
   m.opset = r.integer("opset", 0, 1);
+  // An opset on a .tflite entry would be a copy-paste slip from an ONNX one.
+  if (m.format == "tflite" && t.get("opset"))
+    r.fail("opset", "is an ONNX field; a tflite model has none", t.get("opset"));
   const toml::node* inputs = t.get("input");
   if (!inputs) r.fail("input", "is missing: list each graph input as [[model.input]]");
   const toml::array* a = inputs->as_array();

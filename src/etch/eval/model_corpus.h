@@ -30,7 +30,7 @@ struct CorpusInput {
 
 struct CorpusModel {
   std::string name;
-  std::string format;  // onnx (later tflite)
+  std::string format;  // onnx | tflite
   std::string task;
   std::string description;
   std::string package;
@@ -40,7 +40,7 @@ struct CorpusModel {
   std::string sha256;
   std::string license;
   std::string license_file;  // inside the tarball; empty when it ships none
-  int64_t opset = 0;
+  int64_t opset = 0;         // ONNX default-domain opset; 0 for tflite (no opset)
   std::vector<CorpusInput> inputs;
 };
 
