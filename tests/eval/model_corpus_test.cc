@@ -152,6 +152,26 @@ TEST(ModelCorpus, ReadsATfliteModelWithoutOpset) {
             std::string::npos);
 }
 
+TEST(ModelCorpus, ReadsAFileInsideAPackedArchive) {
+  const std::string packed = replaced(kGood, "path = \"package/m.onnx\"",
+                                      "path = \"third_party/m.onnx\"\npacked = \"package/a.data\"\n"
+                                      "packed_range = [184, 1000]");
+  const Corpus c = corpus_from_toml_string(packed, "m.toml");
+  const CorpusModel& f = c.find("face");
+  EXPECT_EQ(f.packed, "package/a.data");
+  EXPECT_EQ(f.packed_begin, 184);
+  EXPECT_EQ(f.packed_end, 1000);
+  EXPECT_EQ(cached_model_path(f, "/c"), "/c/@scope/pkg@1.2.3/third_party/m.onnx");
+  EXPECT_TRUE(c.find("vad").packed.empty());
+  EXPECT_NE(error_of(replaced(packed, "[184, 1000]", "[1000, 184]"))
+                .find("model 'face': field 'packed_range' must be [begin, end) byte offsets with begin < end"),
+            std::string::npos);
+  EXPECT_NE(error_of(replaced(packed, "packed_range = [184, 1000]", "")).find("field 'packed_range' is missing"),
+            std::string::npos);
+  EXPECT_NE(error_of(replaced(packed, "packed = \"package/a.data\"\n", "")).find("field 'packed_range' needs 'packed'"),
+            std::string::npos);
+}
+
 TEST(ModelCorpus, UnknownNameListsTheKnownOnes) {
   const Corpus c = corpus_from_toml_string(kGood, "m.toml");
   try {
@@ -191,7 +211,8 @@ TEST(ModelCorpus, EveryCorpusModelIsFetchedAndVerified) {
         // issue 19's TFLite corpus
         "websr-content-mobilenetv3", "mp-selfie-segmentation-256", "mp-selfie-segmentation-landscape",
         "mp-face-detection-short", "mp-face-detection-full", "mp-face-detection-full-sparse", "mtcnn-pnet",
-        "mtcnn-rnet", "mtcnn-onet", "mobilefacenet", "face-anti-spoofing"})
+        "mtcnn-rnet", "mtcnn-onet", "mobilefacenet", "face-anti-spoofing", "mp-objectron-ssd-mobilenetv2",
+        "mp-face-landmark"})
     EXPECT_NO_THROW(c.find(name));
   const std::string cache = model_cache_dir();
   for (const CorpusModel& m : c.models) {

@@ -172,6 +172,18 @@ CorpusModel read_model(const std::string& label, const toml::table& t, size_t in
   m.path = r.str("path");
   if (m.path.find("..") != std::string::npos || m.path.front() == '/')
     r.fail("path", "must be a relative path inside the package", t.get("path"));
+  m.packed = r.str("packed", false);
+  if (!m.packed.empty()) {
+    if (m.packed.find("..") != std::string::npos || m.packed.front() == '/')
+      r.fail("packed", "must be a relative path inside the package", t.get("packed"));
+    const std::vector<int64_t> range = r.ints("packed_range", true, 0);
+    if (range.size() != 2 || range[0] >= range[1])
+      r.fail("packed_range", "must be [begin, end) byte offsets with begin < end", t.get("packed_range"));
+    m.packed_begin = range[0];
+    m.packed_end = range[1];
+  } else if (t.get("packed_range")) {
+    r.fail("packed_range", "needs 'packed' (the archive the range is in)", t.get("packed_range"));
+  }
   m.sha256 = r.str("sha256");
   if (!is_hex64(m.sha256)) r.fail("sha256", "must be 64 lowercase hex digits", t.get("sha256"));
   m.license = r.str("license");
