@@ -8,7 +8,7 @@ the image is resized to each image input's size (bilinear, no crop) and
 normalised as the manifest says, value = (pixel * scale - mean[c]) / std[c],
 repeated along the batch axis. TFLite (bench/tflite_run.mjs) and `etch run`
 both run on it; per output the script prints the max abs difference divided by
-the TFLite output's range, and one markdown row per model. A model that one
+the TFLite output's range (its magnitude for a single-element output), and one markdown row per model. A model that one
 side cannot run (a custom op for TFLite, an unsupported op for etch) is
 reported with that side's error. The image must be an 8-bit RGB/RGBA/gray PNG
 (decoded here with zlib, so no imaging package is needed); the default is a
@@ -148,12 +148,15 @@ def measure(m, path, image, etch, tmp):
         safe = "".join(c if c.isalnum() or c in "._-" else "_" for c in out["name"])  # etch run's file names
         got = read_npy(os.path.join(out_dir, safe + ".npy"))
         diff = max(abs(a - b) for a, b in zip(got, want))
-        span = max(want) - min(want)
+        # A single-element output (a score) has no range: its magnitude stands in.
+        span, what = max(want) - min(want), "range"
+        if span == 0:
+            span, what = max(abs(v) for v in want), "|value|"
         ratio = diff / max(span, 1e-12)
-        parts.append("%s %s: diff %.2g, range %.3g, diff/range %.2g" % (out["name"], out["shape"], diff, span, ratio))
+        parts.append("%s %s: diff %.2g, %s %.3g, ratio %.2g" % (out["name"], out["shape"], diff, what, span, ratio))
         print("  %s" % parts[-1])
         if ratio >= worst:
-            worst, at = ratio, "%.2g (diff %.2g, range %.3g, output %s)" % (ratio, diff, span, out["name"])
+            worst, at = ratio, "%.2g (diff %.2g, %s %.3g, output %s)" % (ratio, diff, what, span, out["name"])
     return at
 
 
