@@ -55,7 +55,8 @@ TEST(ModelsCommand, EmptyCacheReportsMissing) {
   const ProcessResult path = run_etch("models --manifest " + quote(kManifest) + " path silero-vad-v5", dir);
   ::unsetenv("ETCH_MODEL_CACHE");
   ASSERT_EQ(list.exit_code, 0) << list.err;
-  EXPECT_NE(list.out.find("0 of 9 files verified"), std::string::npos) << list.out;
+  EXPECT_NE(list.out.find("0 of 22 files verified"), std::string::npos) << list.out;  // 9 ONNX + 13 TFLite
+  EXPECT_NE(list.out.find("mp-face-landmark                  tflite  detector"), std::string::npos) << list.out;
   EXPECT_NE(list.out.find("scripts/fetch_models.sh"), std::string::npos);
   EXPECT_EQ(path.exit_code, 2);
   EXPECT_NE(path.err.find("model 'silero-vad-v5':"), std::string::npos) << path.err;

@@ -135,6 +135,43 @@ TEST(ModelCorpus, MalformedManifestsNameFileLineModelAndField) {
             std::string::npos);
 }
 
+TEST(ModelCorpus, ReadsATfliteModelWithoutOpset) {
+  const std::string tfl =
+      replaced(replaced(replaced(kGood, "format = \"onnx\"", "format = \"tflite\""), "opset = 12\n", ""),
+               "package/m.onnx", "package/m.tflite");
+  const Corpus c = corpus_from_toml_string(tfl, "m.toml");
+  const CorpusModel& f = c.find("face");
+  EXPECT_EQ(f.format, "tflite");
+  EXPECT_EQ(f.opset, 0);
+  EXPECT_EQ(cached_model_path(f, "/c"), "/c/@scope/pkg@1.2.3/package/m.tflite");
+  EXPECT_NE(error_of(replaced(kGood, "format = \"onnx\"", "format = \"tflite\""))
+                .find("model 'face': field 'opset' is an ONNX field; a tflite model has none"),
+            std::string::npos);
+  EXPECT_NE(error_of(replaced(kGood, "format = \"onnx\"", "format = \"pt\""))
+                .find("model 'face': field 'format' is 'pt'; expected one of onnx, tflite"),
+            std::string::npos);
+}
+
+TEST(ModelCorpus, ReadsAFileInsideAPackedArchive) {
+  const std::string packed = replaced(kGood, "path = \"package/m.onnx\"",
+                                      "path = \"third_party/m.onnx\"\npacked = \"package/a.data\"\n"
+                                      "packed_range = [184, 1000]");
+  const Corpus c = corpus_from_toml_string(packed, "m.toml");
+  const CorpusModel& f = c.find("face");
+  EXPECT_EQ(f.packed, "package/a.data");
+  EXPECT_EQ(f.packed_begin, 184);
+  EXPECT_EQ(f.packed_end, 1000);
+  EXPECT_EQ(cached_model_path(f, "/c"), "/c/@scope/pkg@1.2.3/third_party/m.onnx");
+  EXPECT_TRUE(c.find("vad").packed.empty());
+  EXPECT_NE(error_of(replaced(packed, "[184, 1000]", "[1000, 184]"))
+                .find("model 'face': field 'packed_range' must be [begin, end) byte offsets with begin < end"),
+            std::string::npos);
+  EXPECT_NE(error_of(replaced(packed, "packed_range = [184, 1000]", "")).find("field 'packed_range' is missing"),
+            std::string::npos);
+  EXPECT_NE(error_of(replaced(packed, "packed = \"package/a.data\"\n", "")).find("field 'packed_range' needs 'packed'"),
+            std::string::npos);
+}
+
 TEST(ModelCorpus, UnknownNameListsTheKnownOnes) {
   const Corpus c = corpus_from_toml_string(kGood, "m.toml");
   try {
@@ -164,13 +201,18 @@ TEST(ModelCorpus, CacheStateFollowsTheFileBytes) {
   std::filesystem::remove_all(dir);
 }
 
-// The committed manifest parses, lists at least the models issue 16 names, and
+// The committed manifest parses, lists at least the models issues 16 and 19 name, and
 // every file is in the cache with its sha256.
 TEST(ModelCorpus, EveryCorpusModelIsFetchedAndVerified) {
   const Corpus c = load_corpus(std::string(ETCH_SOURCE_DIR) + "/models/manifest.toml");
   for (const char* name :
        {"blazeface-front-128", "blazeface-back-256", "mlsd-tiny-320", "mlsd-tiny-512", "silero-vad-legacy",
-        "silero-vad-v5", "wakeword-melspectrogram", "wakeword-embedding", "wakeword-hey-lookdeep"})
+        "silero-vad-v5", "wakeword-melspectrogram", "wakeword-embedding", "wakeword-hey-lookdeep",
+        // issue 19's TFLite corpus
+        "websr-content-mobilenetv3", "mp-selfie-segmentation-256", "mp-selfie-segmentation-landscape",
+        "mp-face-detection-short", "mp-face-detection-full", "mp-face-detection-full-sparse", "mtcnn-pnet",
+        "mtcnn-rnet", "mtcnn-onet", "mobilefacenet", "face-anti-spoofing", "mp-objectron-ssd-mobilenetv2",
+        "mp-face-landmark"})
     EXPECT_NO_THROW(c.find(name));
   const std::string cache = model_cache_dir();
   for (const CorpusModel& m : c.models) {

@@ -65,6 +65,8 @@ int run_list(const eval::Corpus& c, const std::string& cache, bool json) {
       const auto& m = c.models[i];
       nlohmann::json inputs = nlohmann::json::array();
       for (const auto& in : m.inputs) inputs.push_back(input_json(in));
+      nlohmann::json packed = nullptr;
+      if (!m.packed.empty()) packed = {{"archive", m.packed}, {"begin", m.packed_begin}, {"end", m.packed_end}};
       j["models"].push_back({{"name", m.name},
                              {"format", m.format},
                              {"task", m.task},
@@ -72,6 +74,7 @@ int run_list(const eval::Corpus& c, const std::string& cache, bool json) {
                              {"package", m.package},
                              {"version", m.version},
                              {"path_in_package", m.path},
+                             {"packed", packed},
                              {"sha256", m.sha256},
                              {"license", m.license},
                              {"opset", m.opset},

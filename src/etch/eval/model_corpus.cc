@@ -17,8 +17,8 @@ namespace etch::eval {
 namespace {
 
 const std::set<std::string> kFormats = {"onnx", "tflite"};
-const std::set<std::string> kTasks = {"classifier", "detector",         "segmentation",   "line-detector",
-                                      "vad",        "keyword-spotting", "audio-frontend", "audio-embedding"};
+const std::set<std::string> kTasks = {"classifier",       "detector",       "segmentation",    "line-detector", "vad",
+                                      "keyword-spotting", "audio-frontend", "audio-embedding", "face-embedding"};
 const std::set<std::string> kKinds = {"image", "audio", "tensor", "state", "constant"};
 
 std::string joined(const std::set<std::string>& s) { return fmt::format("{}", fmt::join(s, ", ")); }
@@ -172,11 +172,26 @@ CorpusModel read_model(const std::string& label, const toml::table& t, size_t in
   m.path = r.str("path");
   if (m.path.find("..") != std::string::npos || m.path.front() == '/')
     r.fail("path", "must be a relative path inside the package", t.get("path"));
+  m.packed = r.str("packed", false);
+  if (!m.packed.empty()) {
+    if (m.packed.find("..") != std::string::npos || m.packed.front() == '/')
+      r.fail("packed", "must be a relative path inside the package", t.get("packed"));
+    const std::vector<int64_t> range = r.ints("packed_range", true, 0);
+    if (range.size() != 2 || range[0] >= range[1])
+      r.fail("packed_range", "must be [begin, end) byte offsets with begin < end", t.get("packed_range"));
+    m.packed_begin = range[0];
+    m.packed_end = range[1];
+  } else if (t.get("packed_range")) {
+    r.fail("packed_range", "needs 'packed' (the archive the range is in)", t.get("packed_range"));
+  }
   m.sha256 = r.str("sha256");
   if (!is_hex64(m.sha256)) r.fail("sha256", "must be 64 lowercase hex digits", t.get("sha256"));
   m.license = r.str("license");
   m.license_file = r.str("license_file", false);
   m.opset = r.integer("opset", 0, 1);
+  // An opset on a .tflite entry would be a copy-paste slip from an ONNX one.
+  if (m.format == "tflite" && t.get("opset"))
+    r.fail("opset", "is an ONNX field; a tflite model has none", t.get("opset"));
   const toml::node* inputs = t.get("input");
   if (!inputs) r.fail("input", "is missing: list each graph input as [[model.input]]");
   const toml::array* a = inputs->as_array();

@@ -30,17 +30,23 @@ struct CorpusInput {
 
 struct CorpusModel {
   std::string name;
-  std::string format;  // onnx (later tflite)
+  std::string format;  // onnx | tflite
   std::string task;
   std::string description;
   std::string package;
   std::string version;
   std::string tarball_sha256;
-  std::string path;  // inside the package tarball
+  std::string path;  // inside the package tarball, or inside `packed` when that is set
+  // A file shipped inside an Emscripten file-packager archive (MediaPipe's
+  // *_packed_assets.data): the archive's path in the tarball and the file's
+  // byte range [packed_begin, packed_end) in it, as the package's loader script
+  // lists them. Empty when the file is a plain tarball member.
+  std::string packed;
+  int64_t packed_begin = 0, packed_end = 0;
   std::string sha256;
   std::string license;
   std::string license_file;  // inside the tarball; empty when it ships none
-  int64_t opset = 0;
+  int64_t opset = 0;         // ONNX default-domain opset; 0 for tflite (no opset)
   std::vector<CorpusInput> inputs;
 };
 
