@@ -1,7 +1,7 @@
 // Runs ONNX Runtime on a model and one float32 .npy input and compares every
 // output, in order, with expected .npy files (e.g. TFLite's outputs for the
 // model `etch convert` wrote): max abs difference relative to the expected
-// output's range. Exit code 1 when an output differs by more than TOL
+// output's range (its magnitude for a single value). Exit code 1 when an output differs by more than TOL
 // (default 1e-4) of its range.
 //   node bench/onnx_vs_expected.mjs MODEL.onnx INPUT.npy EXPECTED0.npy [EXPECTED1.npy ...]
 import { createRequire } from 'module';
@@ -26,7 +26,9 @@ expected.forEach((path, i) => {
     hi = Math.max(hi, want.data[k]);
     diff = Math.max(diff, Math.abs(want.data[k] - Number(got.data[k])));
   }
-  const rel = diff / Math.max(hi - lo, 1e-12);
+  // A single-value output (a score) has no range: its magnitude stands in.
+  const span = hi > lo ? hi - lo : Math.max(Math.abs(hi), Math.abs(lo));
+  const rel = diff / Math.max(span, 1e-12);
   worst = Math.max(worst, rel);
   console.log(`${model} ${session.outputNames[i]} [${got.dims}]: max abs diff ${diff.toExponential(2)} = ${rel.toExponential(2)} of range`);
 });
