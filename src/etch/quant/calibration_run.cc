@@ -7,6 +7,7 @@
 #include "etch/core/progress.h"
 #include "etch/data/rng.h"
 #include "etch/runtime/interpreter.h"
+#include "etch/runtime/sample_feed.h"
 
 namespace etch::quant {
 
@@ -70,15 +71,15 @@ CalibrationStats run_calibration(const ir::Graph& g, const QuantPlan& plan, cons
   interp.set_observer([&](const ir::Node& n, const std::vector<Tensor>& outs) {
     for (size_t i = 0; i < outs.size(); ++i) see(n.outputs[i], outs[i]);
   });
-  ETCH_REQUIRE(g.inputs.size() == 1, InvalidInput)
-      << "calibration feeds images to a model with one input; this one has " << g.inputs.size();
+  const runtime::SampleFeed feed(g, data::named_arrays(calib), o.calib_batch);
   const std::vector<int64_t> rows = calibration_rows(calib, o);
   Progress bar("calibrating", static_cast<int64_t>(rows.size()));
-  for (size_t b = 0; b < rows.size(); b += static_cast<size_t>(o.calib_batch)) {
-    const size_t e = std::min(rows.size(), b + static_cast<size_t>(o.calib_batch));
-    Tensor x = gather_images(calib, rows, b, e);
-    see(g.inputs[0], x);
-    interp.run({x});
+  const size_t chunk = static_cast<size_t>(feed.chunk());
+  for (size_t b = 0; b < rows.size(); b += chunk) {
+    const size_t e = std::min(rows.size(), b + chunk);
+    std::vector<Tensor> x = feed.inputs(rows, b, e);
+    for (size_t i = 0; i < x.size(); ++i) see(g.inputs[i], x[i]);
+    interp.run(x);
     bar.advance(static_cast<int64_t>(e - b));
   }
   bar.finish();
