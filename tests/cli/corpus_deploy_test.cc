@@ -1,5 +1,6 @@
-// etch deploy on the two smallest corpus models with real data (a few photos
-// and speech clips of the corpus data sets, no labels): every stage runs, and
+// etch deploy on the two smallest-to-deploy corpus models with real data (a
+// few speech clips of the corpus data sets, no labels; BlazeFace's compile
+// alone takes over a minute, so the image models are measured, not run here): every stage runs, and
 // the report measures the integer graph against the float model per output.
 // The corpus and its data are fetched by scripts/setup.sh; absent, this fails.
 #include <gtest/gtest.h>
@@ -10,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/etch_process.h"
+#include "etch/data/npy.h"
 
 namespace etch::cli {
 namespace {
@@ -66,13 +68,42 @@ void expect_deploys(const std::string& model, const std::string& train_spec, con
   EXPECT_NE(slurp(dir.path() / "out" / "report.html").find("Output fidelity"), std::string::npos);
 }
 
-TEST(CorpusDeploy, BlazeFaceFront128OnPhotos) {
+// The keyword head's real input: 28 consecutive embeddings of speech, made by
+// the chain's first two models (melspectrogram, then embedding of x·0.1 + 2)
+// on two clips, windows every 80 ms; written as npy:FILE for the head.
+std::string keyword_head_input(const std::string& clips, const std::string& name, const ScratchDir& dir) {
+  const std::string mel_model = model_path("wakeword-melspectrogram", dir);
+  const std::string emb_model = model_path("wakeword-embedding", dir);
+  ProcessResult r = run_etch("run " + quote(mel_model) + " --data " +
+                                 quote("wav:" + clips + "?rate=16000,length=12512,hop=1280,input=input") + " -o " +
+                                 quote(name + "_mel"),
+                             dir);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  Tensor mel = data::read_npy(dir / (name + "_mel/output.npy"));  // [N, 1, 76, 32]
+  Tensor emb_in = mel.reshaped({mel.dim(0), 76, 32, 1}).clone();
+  for (int64_t i = 0; i < emb_in.numel(); ++i) emb_in.data<float>()[i] = emb_in.data<float>()[i] * 0.1f + 2.0f;
+  data::write_npy(dir / (name + "_emb_in.npy"), emb_in);
+  r = run_etch("run " + quote(emb_model) + " --data " + quote("npy:" + dir / (name + "_emb_in.npy")) + " -o " +
+                   quote(name + "_emb"),
+               dir);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  const Tensor emb = data::read_npy(dir / (name + "_emb/conv2d_19.npy"));  // [N, 1, 1, 96]
+  const int64_t n = emb.dim(0), windows = (n - 28) / 7 + 1;
+  EXPECT_GE(n, 28) << "two clips give at least 28 embeddings";
+  Tensor x(DType::F32, {windows, 28, 96});
+  for (int64_t w = 0; w < windows; ++w)
+    std::copy_n(emb.data<float>() + w * 7 * 96, 28 * 96, x.data<float>() + w * 28 * 96);
+  const std::string file = dir / (name + "_head.npy");
+  data::write_npy(file, x);
+  return file;
+}
+
+TEST(CorpusDeploy, WakewordHeyLookdeepOnSpeechEmbeddings) {
   ScratchDir dir;
-  const std::string model = model_path("blazeface-front-128", dir);
-  const std::string calib = copy_first("images/calib", "calib", 4, dir);
-  const std::string eval = copy_first("images/eval", "eval", 3, dir);
-  const std::string pre = "?size=128x128,layout=nhwc,mean=0.5,std=0.5,input=input:0";
-  expect_deploys(model, "images:" + calib + pre, "images:" + eval + pre, 4, dir);
+  const std::string model = model_path("wakeword-hey-lookdeep", dir);
+  const std::string calib = keyword_head_input(copy_first("speech/calib", "calib", 2, dir), "calib", dir);
+  const std::string eval = keyword_head_input(copy_first("speech/eval", "eval", 2, dir), "eval", dir);
+  expect_deploys(model, "npy:" + calib, "npy:" + eval, 1, dir);
 }
 
 TEST(CorpusDeploy, WakewordMelspectrogramOnSpeech) {
