@@ -1,7 +1,6 @@
 #include "etch/quant/calibration_run.h"
 
 #include <algorithm>
-#include <cstring>
 #include <memory>
 
 #include "etch/core/progress.h"
@@ -21,16 +20,6 @@ std::vector<int64_t> calibration_rows(const data::Dataset& calib, const PtqOptio
   rows = data::shuffled_indices(n, o.seed);
   rows.resize(static_cast<size_t>(o.calib_samples));
   return rows;
-}
-
-Tensor gather_images(const data::Dataset& d, const std::vector<int64_t>& rows, size_t begin, size_t end) {
-  Shape s = d.images.shape();
-  const int64_t row = d.images.numel() / std::max<int64_t>(1, s[0]);
-  s[0] = static_cast<int64_t>(end - begin);
-  Tensor out = Tensor::uninitialized(DType::F32, s);
-  for (size_t i = begin; i < end; ++i)
-    std::memcpy(out.data<float>() + (i - begin) * row, d.images.data<float>() + rows[i] * row, row * sizeof(float));
-  return out;
 }
 
 namespace {
