@@ -30,12 +30,6 @@ TEST(QuantizeErrors, KeepFloatNodeThatDoesNotExist) {
   expect_quantize_fails(dir, quote(kCnn) + kFast + " --keep-float /conv9/Conv", {"--keep-float", "'/conv9/Conv'"});
 }
 
-TEST(QuantizeErrors, CalibrationSetSmallerThanOneBatch) {
-  ScratchDir dir;
-  expect_quantize_fails(dir, quote(kCnn) + " --data fashion-mnist:train:8 --test none",
-                        {"fashion-mnist:train:8", "8 images", "batch of 32"});
-}
-
 TEST(QuantizeErrors, NanInWeightsNamesTheTensor) {
   ScratchDir dir;
   ir::Graph g = onnx::import_model(kCnn);

@@ -108,7 +108,14 @@ int run_quantize(QuantizeArgs& a) {
   if (opts.auto_keep_float > 0 && !quiet)
     fmt::print("keeping in float (worst SQNR): {}\n", fmt::join(q.kept_float, ", "));
   onnx::export_model(quant::compact_for_export(q.qdq), a.output);
-  if (!a.report.empty()) write_file_atomic(a.report, quant::layer_errors_json(errors) + "\n");
+  nlohmann::json float_json = nlohmann::json::array();
+  for (const quant::FloatNode& f : q.float_nodes)
+    float_json.push_back({{"node", f.node}, {"op", f.op}, {"why", f.why}});
+  if (!a.report.empty()) {
+    const nlohmann::json report = {{"layers", nlohmann::json::parse(quant::layer_errors_json(errors))},
+                                   {"float_nodes", float_json}};
+    write_file_atomic(a.report, report.dump(2) + "\n");
+  }
 
   double float_acc = -1, int_acc = -1;
   if (has_test) {
@@ -133,6 +140,7 @@ int run_quantize(QuantizeArgs& a) {
     j["quantized_bytes"] = out_size;
     j["integer_ops"] = quant::count_integer_ops(integer);
     j["layers"] = nlohmann::json::parse(quant::layer_errors_json(errors));
+    j["float_nodes"] = float_json;
     fmt::print("{}\n", j.dump(2));
     return 0;
   }
@@ -152,6 +160,15 @@ int run_quantize(QuantizeArgs& a) {
   }
   fmt::print("per-layer SQNR, float vs integer activations (worst first{}):\n{}",
              shown < errors.size() ? ", top 10" : "", t.render());
+  if (!q.float_nodes.empty()) {
+    // QDQ fences every float region, so these run in float between DequantizeLinear and QuantizeLinear.
+    Table ft({{"float node"}, {"op"}, {"why"}});
+    const size_t fshown = a.report.empty() ? std::min<size_t>(q.float_nodes.size(), 20) : q.float_nodes.size();
+    for (size_t i = 0; i < fshown; ++i) ft.add_row({q.float_nodes[i].node, q.float_nodes[i].op, q.float_nodes[i].why});
+    fmt::print("{} node(s) stay float, with QuantizeLinear/DequantizeLinear at their boundary{}:\n{}",
+               q.float_nodes.size(), fshown < q.float_nodes.size() ? " (first 20; --report FILE lists all)" : "",
+               ft.render());
+  }
   if (has_test)
     fmt::print("accuracy on {} ({} images): float {:.2f}%, int{} {:.2f}% (drop {:+.2f} pt)\n", a.test, test_set.size(),
                100 * float_acc, a.bits == 4 ? "4/8" : "8", 100 * int_acc, 100 * (float_acc - int_acc));

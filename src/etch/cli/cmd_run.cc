@@ -19,6 +19,7 @@
 #include "etch/onnx/importer.h"
 #include "etch/passes/pipeline.h"
 #include "etch/runtime/interpreter.h"
+#include "etch/runtime/sample_feed.h"
 
 namespace etch::cli {
 namespace {
@@ -49,6 +50,28 @@ nlohmann::json tensor_summary_json(const std::string& name, const Tensor& t) {
   return j;
 }
 
+std::string outputs_table(const std::vector<std::pair<std::string, Tensor>>& ordered,
+                          const std::vector<std::string>& files) {
+  Table t({{"output", Align::Left, 40},
+           {"dtype", Align::Left},
+           {"shape", Align::Left},
+           {"min", Align::Right},
+           {"max", Align::Right},
+           {"mean", Align::Right},
+           {"file", Align::Left}});
+  for (size_t i = 0; i < ordered.size(); ++i) {
+    const Tensor& out = ordered[i].second;
+    std::string mn = "", mx = "", mean = "";
+    if (out.numel() > 0 && out.dtype() != DType::I4) {
+      TensorStats s = tensor_stats(out);
+      mn = fmt::format("{:.4g}", s.min), mx = fmt::format("{:.4g}", s.max), mean = fmt::format("{:.4g}", s.mean);
+    }
+    t.add_row({ordered[i].first, dtype_name(out.dtype()), shape_str(out.shape()), mn, mx, mean,
+               files.empty() ? "-" : files[i]});
+  }
+  return t.render();
+}
+
 int run_on_files(const RunArgs& a, const ir::Graph& g) {
   std::map<std::string, Tensor> inputs = load_run_inputs(g, a.inputs);
   runtime::Interpreter interp(g);
@@ -75,75 +98,72 @@ int run_on_files(const RunArgs& a, const ir::Graph& g) {
     return 0;
   }
   if (global_options().quiet) return 0;
-  Table t({{"output", Align::Left, 40},
-           {"dtype", Align::Left},
-           {"shape", Align::Left},
-           {"min", Align::Right},
-           {"max", Align::Right},
-           {"mean", Align::Right},
-           {"file", Align::Left}});
-  for (size_t i = 0; i < ordered.size(); ++i) {
-    const Tensor& out = ordered[i].second;
-    std::string mn = "", mx = "", mean = "";
-    if (out.numel() > 0 && out.dtype() != DType::I4) {
-      TensorStats s = tensor_stats(out);
-      mn = fmt::format("{:.4g}", s.min), mx = fmt::format("{:.4g}", s.max), mean = fmt::format("{:.4g}", s.mean);
-    }
-    t.add_row({ordered[i].first, dtype_name(out.dtype()), shape_str(out.shape()), mn, mx, mean,
-               files.empty() ? "-" : files[i]});
-  }
-  fmt::print("{}", t.render());
+  fmt::print("{}", outputs_table(ordered, files));
   fmt::print("ran {} in {:.3f} s\n", a.model, secs);
   if (files.empty()) fmt::print("(give --output-dir DIR to save each output as DIR/<output>.npy)\n");
   return 0;
 }
 
+// A data set without labels: the outputs over every sample, as for --input.
+int print_unlabelled_run(const std::string& model, const std::string& data, int64_t n, double secs,
+                         const std::vector<std::pair<std::string, Tensor>>& ordered,
+                         const std::vector<std::string>& files, bool json) {
+  if (json) {
+    nlohmann::json j = {{"model", model}, {"data", data}, {"samples", n}, {"seconds", secs}};
+    for (size_t i = 0; i < ordered.size(); ++i) {
+      nlohmann::json o = tensor_summary_json(ordered[i].first, ordered[i].second);
+      if (!files.empty()) o["file"] = files[i];
+      j["outputs"].push_back(o);
+    }
+    fmt::print("{}\n", j.dump(2));
+    return 0;
+  }
+  if (global_options().quiet) return 0;
+  fmt::print("{}", outputs_table(ordered, files));
+  fmt::print("ran {} on {} samples of {} (no labels) in {:.3f} s\n", model, n, data, secs);
+  for (const auto& f : files) fmt::print("wrote {}\n", f);
+  return 0;
+}
+
 int run_on_dataset(const RunArgs& a, const ir::Graph& g) {
   ETCH_REQUIRE(a.inputs.empty(), InvalidInput) << "give either --input or --data, not both";
-  ETCH_REQUIRE(g.inputs.size() == 1, InvalidInput)
-      << a.model << ": --data needs a model with one input, this one has " << g.inputs.size();
   ETCH_REQUIRE(a.batch >= 1, InvalidInput) << "--batch must be at least 1, got " << a.batch;
   const data::Dataset ds = data::load_dataset(a.data);
   ETCH_REQUIRE(ds.size() > 0, InvalidInput) << "data set '" << a.data << "' is empty";
-  const ir::Value& in = g.value(g.inputs[0]);
-  // A model with a fixed batch size is fed exactly that many images at a time.
-  const bool fixed_batch = in.has_shape && !in.shape.empty() && in.shape[0] > 0;
-  const int64_t batch = fixed_batch ? in.shape[0] : a.batch;
-  check_dataset_fits(a.data, ds, in);
+  // Which array feeds which input, and how a fixed batch is chunked: runtime::SampleFeed.
+  const runtime::SampleFeed feed(g, data::named_arrays(ds), a.batch);
+  const int64_t batch = feed.chunk();
 
   runtime::Interpreter interp(g);
   const int64_t n = ds.size();
-  std::vector<std::vector<Tensor>> per_batch;  // outputs of each batch, for --output-dir
-  std::vector<int64_t> predicted(n), labels = ds.labels.to_int64_vector();
+  const bool labelled = ds.has_labels();
+  std::vector<std::vector<Tensor>> per_batch;  // outputs of each batch, for --output-dir and the summary
+  std::vector<int64_t> predicted(n), labels = labelled ? ds.labels.to_int64_vector() : std::vector<int64_t>{};
   std::vector<float> confidence(n);
+  std::vector<int64_t> rows(static_cast<size_t>(n));
+  for (int64_t i = 0; i < n; ++i) rows[static_cast<size_t>(i)] = i;
   Progress progress("run", n);
   const auto t0 = std::chrono::steady_clock::now();
-  for (int64_t b = 0; b < n; b += batch) {
-    const int64_t e = std::min(n, b + batch);
-    Tensor images = data::slice_images(ds, b, e);
-    if (e - b < batch && fixed_batch) images = data::pad_batch(images, batch);
-    std::vector<Tensor> outs = interp.run({images});
+  runtime::run_feed(interp, feed, rows, [&](size_t b, size_t count, std::vector<Tensor>& outs) {
     ETCH_REQUIRE(!outs.empty(), InvalidInput) << a.model << ": model has no outputs";
-    classify_rows(a.model, g.value(g.outputs[0]).name, outs[0], b, e, predicted, confidence);
-    if (!a.output_dir.empty()) {
-      for (Tensor& t : outs) t = slice_rows(t, 0, e - b);
-      per_batch.push_back(std::move(outs));
-    }
-    progress.advance(e - b);
-  }
+    const int64_t begin = static_cast<int64_t>(b), end = begin + static_cast<int64_t>(count);
+    if (labelled) classify_rows(a.model, g.value(g.outputs[0]).name, outs[0], begin, end, predicted, confidence);
+    if (!labelled || !a.output_dir.empty()) per_batch.push_back(std::move(outs));
+    progress.advance(end - begin);
+  });
   const double secs = seconds_since(t0);
   progress.finish();
 
-  std::vector<std::string> files;
-  if (!a.output_dir.empty()) {
-    std::vector<std::pair<std::string, Tensor>> ordered;
+  std::vector<std::pair<std::string, Tensor>> ordered;
+  if (!per_batch.empty())
     for (size_t i = 0; i < g.outputs.size(); ++i) {
       std::vector<Tensor> parts;
       for (auto& pb : per_batch) parts.push_back(pb[i]);
-      ordered.emplace_back(g.value(g.outputs[i]).name, concat_rows(parts));
+      ordered.emplace_back(g.value(g.outputs[i]).name, runtime::concat_rows(parts));
     }
-    files = write_outputs_atomically(a.output_dir, ordered);
-  }
+  std::vector<std::string> files;
+  if (!a.output_dir.empty()) files = write_outputs_atomically(a.output_dir, ordered);
+  if (!labelled) return print_unlabelled_run(a.model, a.data, n, secs, ordered, files, a.json);
 
   int64_t correct = 0;
   for (int64_t i = 0; i < n; ++i) correct += predicted[i] == labels[i];

@@ -71,6 +71,10 @@ int run_validate(const ValidateArgs& a) {
   if (models.qdq_graph) in.sizes.push_back(eval::graph_size("quantized", *models.qdq_graph));
   if (res.npu) in.sizes.push_back({"npu program", res.npu->program_bytes, 0});
   in.notes = res.notes;
+  if (!res.fidelity.empty()) {
+    in.fidelity = eval::fidelity_json(res.fidelity);
+    in.fidelity_between = res.fidelity_between;
+  }
   const nlohmann::json report = eval::report_json(in);
   write_reports(a.report_dir, report);
 
@@ -79,7 +83,7 @@ int run_validate(const ValidateArgs& a) {
     return 0;
   }
   if (global_options().quiet) return 0;
-  fmt::print("{} on {} ({} images)\n\n", a.model, a.data, res.evaluation.images);
+  fmt::print("{} on {} ({} samples)\n\n", a.model, a.data, res.evaluation.images);
   fmt::print("{}\n{}\n", eval::summary_table(report), eval::per_class_table(report));
   for (const std::string& n : res.notes) fmt::print("note: {}\n", n);
   fmt::print("wrote {0}/report.json and {0}/report.html\n", a.report_dir);

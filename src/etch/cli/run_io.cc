@@ -117,19 +117,6 @@ TensorStats tensor_stats(const Tensor& t) {
   return s;
 }
 
-void check_dataset_fits(const std::string& spec, const data::Dataset& ds, const ir::Value& input) {
-  ETCH_REQUIRE(input.dtype == DType::F32, InvalidInput)
-      << "model input '" << input.name << "' is " << dtype_name(input.dtype) << "; --data feeds f32 images";
-  if (!input.has_shape) return;
-  const Shape& img = ds.images.shape();
-  bool ok = input.shape.size() == img.size();
-  for (size_t d = 1; ok && d < img.size(); ++d) ok = input.shape[d] < 0 || input.shape[d] == img[d];
-  Shape per_image = img;
-  if (!per_image.empty()) per_image[0] = -1;
-  ETCH_REQUIRE(ok, InvalidInput) << "data set '" << spec << "' has images of shape " << shape_str(per_image)
-                                 << " but model input '" << input.name << "' expects " << shape_str(input.shape);
-}
-
 Tensor slice_rows(const Tensor& t, int64_t begin, int64_t end) {
   ETCH_CHECK(t.rank() >= 1 && begin >= 0 && end <= t.dim(0) && begin <= end && t.dtype() != DType::I4)
       << "slice_rows " << shape_str(t.shape()) << " [" << begin << ", " << end << ")";

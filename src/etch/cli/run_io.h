@@ -31,9 +31,6 @@ struct TensorStats {
 };
 TensorStats tensor_stats(const Tensor& t);
 
-// Throws InvalidInput when the data set's images cannot feed the model input.
-void check_dataset_fits(const std::string& spec, const data::Dataset& ds, const ir::Value& input);
-
 // Rows [begin, end) along axis 0 (copy); rows of several tensors concatenated.
 Tensor slice_rows(const Tensor& t, int64_t begin, int64_t end);
 Tensor concat_rows(const std::vector<Tensor>& parts);

@@ -215,4 +215,11 @@ Tensor slice_labels(const Dataset& d, int64_t begin, int64_t end) {
   return t;
 }
 
+std::map<std::string, Tensor> named_arrays(const Dataset& d) {
+  std::map<std::string, Tensor> out;
+  for (const NamedArray& a : d.inputs) out[a.name] = a.values;
+  if (out.empty() && d.images.defined()) out["x"] = d.images;
+  return out;
+}
+
 }  // namespace etch::data

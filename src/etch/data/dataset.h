@@ -13,6 +13,7 @@
 // Treat a loaded Dataset's tensors as read-only: a whole Fashion-MNIST split
 // shares its storage with a per-process cache (clone() before editing in place).
 #pragma once
+#include <map>
 #include <string>
 #include <vector>
 
@@ -50,5 +51,7 @@ Dataset load_dataset(const std::string& spec);
 Tensor slice_images(const Dataset& d, int64_t begin, int64_t end);
 Tensor slice_labels(const Dataset& d, int64_t begin, int64_t end);
 Tensor slice_rows(const Tensor& t, int64_t begin, int64_t end);
+// Every input array by name (what runtime::SampleFeed feeds to a model).
+std::map<std::string, Tensor> named_arrays(const Dataset& d);
 
 }  // namespace etch::data

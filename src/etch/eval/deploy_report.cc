@@ -61,11 +61,19 @@ json deploy_report(const DeployReportParts& p, const ValidateResult& v) {
   for (const StageRun& s : p.stages) in.stages.push_back({s.name, s.detail});
   in.stages.push_back({"validate", fmt::format("{} images of {}", v.evaluation.images, v.evaluation.data_spec)});
   in.notes = notes;
+  if (!v.fidelity.empty()) {
+    in.fidelity = fidelity_json(v.fidelity);
+    in.fidelity_between = v.fidelity_between;
+  }
   return report_json(in);
 }
 
 std::string validation_summary(const json& r) {
   std::string s;
+  if (r.contains("fidelity"))  // no labels: the worst output SQNR of int against float
+    for (const json& f : r.at("fidelity"))
+      s += (s.empty() ? "int vs float SQNR " : ", ") + f.at("output").get<std::string>() + " " +
+           (f.at("sqnr_db").is_null() ? std::string("exact") : fmt::format("{:.1f} dB", f.at("sqnr_db").get<double>()));
   for (const json& e : r.at("executors"))
     s += (s.empty() ? "" : " → ") +
          fmt::format("{} {:.2f}%", e.at("name").get<std::string>(), 100 * e.at("top1").get<double>());

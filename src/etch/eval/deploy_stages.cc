@@ -15,6 +15,7 @@
 #include "etch/quant/lower_qdq.h"
 #include "etch/quant/ptq.h"
 #include "etch/quant/qat.h"
+#include "etch/runtime/sample_feed.h"
 
 namespace etch::eval {
 
@@ -67,6 +68,21 @@ std::string data_hash(const data::Dataset& d) {
 StageRun cached(const std::string& stage, const json& info) { return {stage, "cached", info.value("summary", "")}; }
 StageRun ran(const std::string& stage, const json& info) { return {stage, "ran", info.value("summary", "")}; }
 
+// Labelled data feeds a classifier (image shape and class count checked);
+// data without labels feeds any model through runtime::SampleFeed, whose
+// constructor checks every array against its input.
+void check_data_fits(const ir::Graph& g, const std::string& model, const std::string& spec, const data::Dataset& ds) {
+  if (ds.has_labels()) {
+    check_model_fits_data(g, model, spec, ds.images.shape(), ds.num_classes);
+    return;
+  }
+  try {
+    runtime::SampleFeed feed(g, data::named_arrays(ds), 1);
+  } catch (const Error& e) {
+    ETCH_FAIL(InvalidInput) << "data set '" << spec << "' cannot feed " << model << ": " << e.what();
+  }
+}
+
 // 1. import: the model, and the data sets checked against it before any long
 // work. Calibration (and pruning) read the training split; it is part of their keys.
 DeployStage import_stage() {
@@ -79,11 +95,10 @@ DeployStage import_stage() {
             const DeployOptions& o = c.o;
             c.float_graph = load_model(o.model);
             c.eval_ds = data::load_dataset(c.eval_spec);
-            check_model_fits_data(c.float_graph, o.model, c.eval_spec, c.eval_ds.images.shape(), c.eval_ds.num_classes);
+            check_data_fits(c.float_graph, o.model, c.eval_spec, c.eval_ds);
             c.eval_hash = data_hash(c.eval_ds);
             c.train_set = data::load_dataset(c.train_spec);
-            check_model_fits_data(c.float_graph, o.model, c.train_spec, c.train_set.images.shape(),
-                                  c.train_set.num_classes);
+            check_data_fits(c.float_graph, o.model, c.train_spec, c.train_set);
             c.train_hash = data_hash(c.train_set);
             c.cache.emplace(o.out_dir);
             return {"import", "ran",
@@ -218,7 +233,9 @@ DeployStage simulate_stage() {
           c.sim_info = *info;
           return cached("simulate", c.sim_info);
         }
-        const NpuSimulation s = simulate_one(c.compiled_model(), data::slice_images(c.eval_ds, 0, 1));
+        // The first evaluation sample, shaped for the model's (first) input whatever the data.
+        const runtime::SampleFeed feed(c.integer_graph(), data::named_arrays(c.eval_ds), 1);
+        const NpuSimulation s = simulate_one(c.compiled_model(), feed.inputs({0}, 0, 1).at(0));
         c.sim_info = {{"summary", fmt::format("{} cycles, {:.4f} ms, {:.2f} µJ per inference", s.perf.cycles,
                                               s.perf.latency_ms(), s.perf.energy_uj)},
                       {"perf", npu_perf_json(s.perf)}};

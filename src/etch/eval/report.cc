@@ -110,6 +110,10 @@ json report_json(const ReportInputs& in) {
   j["pruning"] = in.pruning;
   j["stages"] = in.stages;
   j["notes"] = in.notes.is_null() ? json::array() : in.notes;
+  if (!in.fidelity.is_null()) {
+    j["fidelity"] = in.fidelity;
+    j["fidelity_between"] = in.fidelity_between;
+  }
   return j;
 }
 

@@ -63,6 +63,10 @@ struct ReportInputs {
   nlohmann::json pruning;
   nlohmann::json stages;  // deploy: [[stage, what it produced]], null for validate
   nlohmann::json notes;   // array of strings shown on the page, or null
+  // Data without labels: fidelity_json() of the integer graph against the
+  // float model, and what was compared; null (and left out of the report) otherwise.
+  nlohmann::json fidelity;
+  std::string fidelity_between;
 };
 
 nlohmann::json report_json(const ReportInputs& in);

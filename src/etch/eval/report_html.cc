@@ -71,7 +71,8 @@ std::string summary_section(const json& r) {
     const double d = 100 * (ex.back()["top1"].get<double>() - ex.front()["top1"].get<double>());
     detail += fmt::format(" ({:+.2f} pt)", d);
   }
-  o += card("Top-1 accuracy (%)", chain, detail + ", " + std::to_string(r["images"].get<int64_t>()) + " images");
+  if (!ex.empty())
+    o += card("Top-1 accuracy (%)", chain, detail + ", " + std::to_string(r["images"].get<int64_t>()) + " images");
   const json& sizes = r["sizes"];
   if (sizes.size() >= 2) {
     const double a = sizes.front()["bytes"].get<double>(), b = sizes.back()["bytes"].get<double>();
@@ -101,6 +102,7 @@ std::string summary_section(const json& r) {
 }
 
 std::string executors_section(const json& r) {
+  if (r["executors"].empty()) return "";  // data without labels: see the fidelity section
   std::string o =
       "<section id=\"executors\"><h2>Executors on the same images</h2><table>\n"
       "<tr><th class=\"l\">executor</th><th>top-1</th><th>top-5</th><th>macro F1</th><th>weighted F1</th>"
@@ -178,6 +180,7 @@ std::string npu_sections(const json& r) {
 }
 
 std::string classes_section(const json& r) {
+  if (r["executors"].empty()) return "";  // data without labels
   const json& last = r["executors"].back();
   std::vector<std::vector<int64_t>> cm = last["confusion"].get<std::vector<std::vector<int64_t>>>();
   const std::vector<std::string> names = r["class_names"].get<std::vector<std::string>>();
@@ -215,6 +218,25 @@ std::string db_cell(const json& v, const char* if_null) {
   if (v.is_null()) return fmt::format("<td class=\"good\">{}</td>", if_null);
   const double db = v.get<double>();
   return fmt::format("<td class=\"{}\">{:.1f}</td>", db >= 20 ? "good" : "bad", db);
+}
+
+std::string fidelity_section(const json& r) {
+  if (!r.contains("fidelity")) return "";
+  std::string o = "<section id=\"fidelity\"><h2>Output fidelity (" + escape(r["fidelity_between"].get<std::string>()) +
+                  ")</h2><p class=\"note\">Per model output: SQNR = 10·log10(Σ y² / Σ (y − ŷ)²) of the integer "
+                  "graph's output ŷ against the float model's y over every sample, the largest absolute difference, "
+                  "and for classifier-shaped outputs the share of samples with the same arg-max.</p><table>\n"
+                  "<tr><th class=\"l\">output</th><th class=\"l\">shape</th><th>SQNR dB</th><th>max |diff|</th>"
+                  "<th>top-1 agreement</th></tr>\n";
+  for (const json& f : r["fidelity"]) {
+    const std::string shape = f["shape"].dump();  // [1,2,3]
+    o += "<tr><td class=\"l\">" + escape(f["output"].get<std::string>()) + "</td><td class=\"l\">" + shape + "</td>" +
+         db_cell(f["sqnr_db"], "exact") + fmt::format("<td>{:.4g}</td>", f["max_abs_diff"].get<double>()) +
+         (f["top1_agreement"].is_null() ? std::string("<td>–</td>")
+                                        : "<td>" + pct(f["top1_agreement"].get<double>()) + "</td>") +
+         "</tr>\n";
+  }
+  return o + "</table></section>\n";
 }
 
 std::string sqnr_section(const json& r) {
@@ -301,8 +323,8 @@ std::string report_html(const json& r) {
        escape(r["data"].get<std::string>()) + "</b> (" + std::to_string(r["images"].get<int64_t>()) + " images)";
   if (!r["target"].is_null()) o += " · target <b>" + escape(r["target"].get<std::string>()) + "</b>";
   o += "</div>\n";
-  o += summary_section(r) + executors_section(r) + npu_sections(r) + classes_section(r) + sqnr_section(r) +
-       pruning_section(r) + sizes_section(r) + stages_section(r);
+  o += summary_section(r) + executors_section(r) + npu_sections(r) + classes_section(r) + fidelity_section(r) +
+       sqnr_section(r) + pruning_section(r) + sizes_section(r) + stages_section(r);
   return o + "</main></body></html>\n";
 }
 

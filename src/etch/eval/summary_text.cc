@@ -43,8 +43,21 @@ std::string format_columns(const std::vector<std::vector<std::string>>& rows, co
   return o;
 }
 
+// Data without labels: per output, the integer graph against the float model.
+std::string fidelity_table(const json& r) {
+  std::vector<std::vector<std::string>> rows = {{"output", "shape", "SQNR dB", "max|diff|", "top-1 agree"}};
+  for (const json& f : r["fidelity"])
+    rows.push_back(
+        {f["output"].get<std::string>(), f["shape"].dump(),
+         f["sqnr_db"].is_null() ? "exact" : fmt::format("{:.1f}", f["sqnr_db"].get<double>()),
+         fmt::format("{:.4g}", f["max_abs_diff"].get<double>()),
+         f["top1_agreement"].is_null() ? "-" : fmt::format("{:.2f}%", 100 * f["top1_agreement"].get<double>())});
+  return r["fidelity_between"].get<std::string>() + "\n" + format_columns(rows, {false, false, true, true, true});
+}
+
 std::string summary_table(const json& r) {
   const json& ex = r["executors"];
+  if (ex.empty()) return r.contains("fidelity") ? fidelity_table(r) : std::string();
   const std::string ref = ex[0]["name"];
   std::vector<std::vector<std::string>> rows = {{"executor", "top-1", "top-5", "macro-F1", "agree w/ " + ref,
                                                  "max|Δlogit|", "latency ms", "inf/s", "energy µJ", "DRAM/inf"}};
@@ -81,6 +94,7 @@ std::string summary_table(const json& r) {
 
 std::string per_class_table(const json& r) {
   const json& ex = r["executors"];
+  if (ex.empty()) return "";
   const json& last = ex.back();
   const std::string ln = last["name"];
   std::vector<std::vector<std::string>> rows;

@@ -51,6 +51,53 @@ std::vector<std::string> applicable_executors(const ValidateModels& m) {
   return v;
 }
 
+namespace {
+
+void add_layer_sqnr(ValidateResult& res, const ValidateModels& m, const data::Dataset& ds,
+                    const ValidateOptions& opts) {
+  // Per-layer SQNR needs the float model the QDQ graph was made from (same layers).
+  const ir::Graph* ref = m.pruned_graph ? &*m.pruned_graph : m.float_graph ? &*m.float_graph : nullptr;
+  if (opts.sqnr_samples > 0 && ref && m.qdq_graph && m.int_graph) {
+    const int64_t n = std::min<int64_t>(opts.sqnr_samples, ds.size());
+    try {
+      res.sqnr = quant::layer_errors(quant::prepare_for_quantization(*ref), *m.qdq_graph, *m.int_graph, ds, n);
+      res.sqnr_between =
+          fmt::format("{} vs int, first {} images of {}", m.pruned_graph ? "pruned float" : "float", n, ds.name);
+    } catch (const Error& e) {
+      res.notes.push_back(std::string("per-layer SQNR left out: ") + e.what());
+    }
+  } else if (opts.sqnr_samples > 0 && m.qdq_graph && !ref) {
+    res.notes.push_back("per-layer SQNR left out: it needs the float model (--float-model)");
+  }
+}
+
+ValidateResult validate_without_labels(ValidateModels& m, const data::Dataset& ds, const std::vector<std::string>& want,
+                                       const ValidateOptions& opts) {
+  const ir::Graph* ref = m.pruned_graph ? &*m.pruned_graph : m.float_graph ? &*m.float_graph : nullptr;
+  ETCH_REQUIRE(ref, InvalidInput) << m.label << ": data set '" << ds.name
+                                  << "' has no labels, so validation compares the quantized model with the float one; "
+                                     "give --float-model FILE.onnx";
+  ETCH_REQUIRE(m.qdq_graph, InvalidInput)
+      << m.label << ": data set '" << ds.name
+      << "' has no labels and the model is float, so there is nothing to compare it with (quantize it, or give "
+         "labelled data)";
+  if (!m.int_graph) m.int_graph = quant::lower_qdq(*m.qdq_graph);
+  ValidateResult res;
+  res.evaluation.data_spec = ds.name;
+  res.evaluation.images = ds.size();
+  res.fidelity = run_fidelity(*ref, *m.int_graph, ds, opts.batch);
+  res.fidelity_between = fmt::format("{} vs int on {} samples of {} (no labels)",
+                                     m.pruned_graph ? "pruned float" : "float", ds.size(), ds.name);
+  if (contains(want, "npu"))
+    res.notes.push_back(
+        "npu executor left out: on data without labels validate compares the integer graph with "
+        "the float model only");
+  add_layer_sqnr(res, m, ds, opts);
+  return res;
+}
+
+}  // namespace
+
 ValidateResult run_validation(ValidateModels& m, const data::Dataset& ds, const ValidateOptions& opts) {
   const std::vector<std::string> can = applicable_executors(m);
   const std::vector<std::string> want = opts.executors.empty() ? can : opts.executors;
@@ -68,6 +115,9 @@ ValidateResult run_validation(ValidateModels& m, const data::Dataset& ds, const 
   ValidateResult res;
   const bool need_int = contains(want, "int") || contains(want, "npu") || opts.sqnr_samples > 0;
   if (need_int && !m.int_graph && m.qdq_graph) m.int_graph = quant::lower_qdq(*m.qdq_graph);
+
+  // Without labels there is no accuracy: the integer graph is measured against the float model.
+  if (!ds.has_labels()) return validate_without_labels(m, ds, want, opts);
 
   std::vector<std::unique_ptr<Executor>> owned;
   auto add_graph = [&](const std::string& name, const ir::Graph& g, const std::string& what) {
@@ -90,20 +140,7 @@ ValidateResult run_validation(ValidateModels& m, const data::Dataset& ds, const 
   for (auto& e : owned)
     if (e->name() == "npu") res.npu = npu_average_perf(*e);
 
-  // Per-layer SQNR needs the float model the QDQ graph was made from (same layers).
-  const ir::Graph* ref = m.pruned_graph ? &*m.pruned_graph : m.float_graph ? &*m.float_graph : nullptr;
-  if (opts.sqnr_samples > 0 && ref && m.qdq_graph && m.int_graph) {
-    const int64_t n = std::min<int64_t>(opts.sqnr_samples, ds.size());
-    try {
-      res.sqnr = quant::layer_errors(quant::prepare_for_quantization(*ref), *m.qdq_graph, *m.int_graph, ds, n);
-      res.sqnr_between =
-          fmt::format("{} vs int, first {} images of {}", m.pruned_graph ? "pruned float" : "float", n, ds.name);
-    } catch (const Error& e) {
-      res.notes.push_back(std::string("per-layer SQNR left out: ") + e.what());
-    }
-  } else if (opts.sqnr_samples > 0 && m.qdq_graph && !ref) {
-    res.notes.push_back("per-layer SQNR left out: it needs the float model (--float-model)");
-  }
+  add_layer_sqnr(res, m, ds, opts);
   return res;
 }
 

@@ -14,6 +14,7 @@
 
 #include "etch/data/dataset.h"
 #include "etch/eval/evaluate.h"
+#include "etch/eval/fidelity.h"
 #include "etch/eval/report.h"
 #include "etch/ir/graph.h"
 
@@ -43,6 +44,9 @@ struct ValidateResult {
   std::string sqnr_between;
   std::optional<NpuPerf> npu;      // average per inference over the data set
   std::vector<std::string> notes;  // what was skipped and why
+  // Data without labels: the integer graph's outputs against the float model's.
+  std::vector<OutputFidelity> fidelity;
+  std::string fidelity_between;
 };
 
 // Executor names that can run on these models, in report order.

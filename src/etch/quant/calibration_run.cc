@@ -1,12 +1,12 @@
 #include "etch/quant/calibration_run.h"
 
 #include <algorithm>
-#include <cstring>
 #include <memory>
 
 #include "etch/core/progress.h"
 #include "etch/data/rng.h"
 #include "etch/runtime/interpreter.h"
+#include "etch/runtime/sample_feed.h"
 
 namespace etch::quant {
 
@@ -20,16 +20,6 @@ std::vector<int64_t> calibration_rows(const data::Dataset& calib, const PtqOptio
   rows = data::shuffled_indices(n, o.seed);
   rows.resize(static_cast<size_t>(o.calib_samples));
   return rows;
-}
-
-Tensor gather_images(const data::Dataset& d, const std::vector<int64_t>& rows, size_t begin, size_t end) {
-  Shape s = d.images.shape();
-  const int64_t row = d.images.numel() / std::max<int64_t>(1, s[0]);
-  s[0] = static_cast<int64_t>(end - begin);
-  Tensor out = Tensor::uninitialized(DType::F32, s);
-  for (size_t i = begin; i < end; ++i)
-    std::memcpy(out.data<float>() + (i - begin) * row, d.images.data<float>() + rows[i] * row, row * sizeof(float));
-  return out;
 }
 
 namespace {
@@ -70,15 +60,15 @@ CalibrationStats run_calibration(const ir::Graph& g, const QuantPlan& plan, cons
   interp.set_observer([&](const ir::Node& n, const std::vector<Tensor>& outs) {
     for (size_t i = 0; i < outs.size(); ++i) see(n.outputs[i], outs[i]);
   });
-  ETCH_REQUIRE(g.inputs.size() == 1, InvalidInput)
-      << "calibration feeds images to a model with one input; this one has " << g.inputs.size();
+  const runtime::SampleFeed feed(g, data::named_arrays(calib), o.calib_batch);
   const std::vector<int64_t> rows = calibration_rows(calib, o);
   Progress bar("calibrating", static_cast<int64_t>(rows.size()));
-  for (size_t b = 0; b < rows.size(); b += static_cast<size_t>(o.calib_batch)) {
-    const size_t e = std::min(rows.size(), b + static_cast<size_t>(o.calib_batch));
-    Tensor x = gather_images(calib, rows, b, e);
-    see(g.inputs[0], x);
-    interp.run({x});
+  const size_t chunk = static_cast<size_t>(feed.chunk());
+  for (size_t b = 0; b < rows.size(); b += chunk) {
+    const size_t e = std::min(rows.size(), b + chunk);
+    std::vector<Tensor> x = feed.inputs(rows, b, e);
+    for (size_t i = 0; i < x.size(); ++i) see(g.inputs[i], x[i]);
+    interp.run(x);
     bar.advance(static_cast<int64_t>(e - b));
   }
   bar.finish();

@@ -19,8 +19,6 @@ struct CalibrationStats {
 // The calibration rows: all of `calib` when it holds at most calib_samples
 // images, else calib_samples rows drawn without replacement with opts.seed.
 std::vector<int64_t> calibration_rows(const data::Dataset& calib, const PtqOptions& opts);
-// Rows of d's images (copy), in the given order.
-Tensor gather_images(const data::Dataset& d, const std::vector<int64_t>& rows, size_t begin, size_t end);
 
 CalibrationStats run_calibration(const ir::Graph& g, const QuantPlan& plan, const data::Dataset& calib,
                                  const PtqOptions& opts);

@@ -10,6 +10,7 @@
 #include "etch/quant/int4_storage.h"
 #include "etch/quant/qdq_util.h"
 #include "etch/runtime/interpreter.h"
+#include "etch/runtime/sample_feed.h"
 
 namespace etch::quant {
 
@@ -91,15 +92,28 @@ std::vector<LayerError> layer_errors(const ir::Graph& prepared, const ir::Graph&
   ii.keep_values(ik);
   std::vector<Acc> acc(probes.size());
   const int64_t n = std::min(samples, data.size());
-  for (int64_t b = 0; b < n; b += 64) {
-    const int64_t e = std::min(n, b + 64);
-    Tensor x = data::slice_images(data, b, e);
-    fi.run({x});
-    ii.run({x});
+  const runtime::SampleFeed feed(prepared, data::named_arrays(data), 64);
+  std::vector<int64_t> rows(static_cast<size_t>(std::max<int64_t>(n, 0)));
+  for (size_t i = 0; i < rows.size(); ++i) rows[i] = static_cast<int64_t>(i);
+  const size_t chunk = static_cast<size_t>(feed.chunk());
+  for (size_t b = 0; b < rows.size(); b += chunk) {
+    const std::vector<Tensor> x = feed.inputs(rows, b, std::min(rows.size(), b + chunk));
+    fi.run(x);
+    ii.run(x);
+    // A probe on a graph input or a constant is not a node output: look it up there.
+    auto find = [&](const ir::Graph& g, const runtime::Interpreter& in, ir::ValueId v) -> const Tensor* {
+      if (auto it = in.kept().find(v); it != in.kept().end()) return &it->second;
+      for (size_t i = 0; i < g.inputs.size(); ++i)
+        if (g.inputs[i] == v) return &x[i];
+      return g.value(v).data ? &*g.value(v).data : nullptr;
+    };
     for (size_t k = 0; k < probes.size(); ++k) {
-      const Tensor& f = fi.kept().at(probes[k].fv);
-      const Tensor& q = ii.kept().at(probes[k].iv);
-      if (f.numel() != q.numel() || q.dtype() != DType::I8) continue;
+      const Tensor* fptr = find(prepared, fi, probes[k].fv);
+      const Tensor* qptr = find(integer, ii, probes[k].iv);
+      if (!fptr || !qptr) continue;
+      const Tensor& f = *fptr;
+      const Tensor& q = *qptr;
+      if (f.numel() != q.numel() || q.dtype() != DType::I8 || f.dtype() != DType::F32) continue;
       const float s = probes[k].p.scales[0];
       const int32_t z = probes[k].p.zero_points[0];
       const float* fp = f.data<float>();

@@ -5,12 +5,14 @@
 #include <memory>
 #include <sstream>
 
+#include "etch/core/log.h"
 #include "etch/core/progress.h"
 #include "etch/data/rng.h"
 #include "etch/ir/op_registry.h"
 #include "etch/ir/verifier.h"
 #include "etch/passes/activation_fusion.h"
 #include "etch/passes/pipeline.h"
+#include "etch/passes/raise_opset.h"
 #include "etch/quant/calibration_run.h"
 #include "etch/quant/int4_storage.h"
 #include "etch/quant/ptq_emit.h"
@@ -68,10 +70,13 @@ ir::Graph prepare_for_quantization(const ir::Graph& float_graph) {
 
 namespace {
 
+// Weights and biases of weighted layers only: other constants (a Clip bound of
+// +inf, a mask of -inf) are legitimate and stay float where PTQ cannot use them.
 void check_weights_finite(const ir::Graph& g) {
   for (const auto& n : g.nodes())
-    for (ir::ValueId v : n.inputs) {
-      if (v == ir::kNoValue) continue;
+    for (size_t k = 1; k < n.inputs.size() && k <= 2; ++k) {
+      const ir::ValueId v = n.inputs[k];
+      if (v == ir::kNoValue || !ir::has_trait(n, ir::OpTrait::kWeighted)) continue;
       const ir::Value& val = g.value(v);
       if (!val.data || val.data->dtype() != DType::F32) continue;
       const float* d = val.data->data<float>();
@@ -103,9 +108,7 @@ void check_ptq_inputs(const ir::Graph& g, const data::Dataset& calib, const PtqO
   }
   ETCH_REQUIRE(o.calib_samples >= 1 && o.calib_batch >= 1, InvalidInput)
       << "calibration samples and batch must be >= 1, got " << o.calib_samples << " and " << o.calib_batch;
-  ETCH_REQUIRE(calib.size() >= o.calib_batch, InvalidInput)
-      << "calibration data set '" << calib.name << "' has " << calib.size()
-      << " images, fewer than one calibration batch of " << o.calib_batch;
+  ETCH_REQUIRE(calib.size() >= 1, InvalidInput) << "calibration data set '" << calib.name << "' has no samples";
   check_weights_finite(g);
 }
 
@@ -180,6 +183,14 @@ ir::Graph emit_qdq(ir::Graph g, const QuantPlan& plan, std::map<ir::ValueId, Qua
                    const std::map<ir::ValueId, std::vector<double>>& channel_means, const std::string& provenance) {
   for (const auto& [v, p] : plan.fixed) act[v] = p;
   for (const auto& [v, src] : plan.shared) act[v] = act.at(src);
+  // Per-channel DequantizeLinear needs opset 13; older graphs are raised to it
+  // (same meaning) or, when that cannot be done, get per-tensor weights.
+  bool per_channel = o.per_channel;
+  if (per_channel && g.opset < 13)
+    if (const std::string why = passes::raise_to_opset13(g); !why.empty()) {
+      log_warn("per-tensor weights: per-channel ones need ONNX opset 13 and " + why);
+      per_channel = false;
+    }
 
   // Weights and biases behind DequantizeLinear.
   for (const WeightedLayer& l : plan.layers) {
@@ -188,7 +199,7 @@ ir::Graph emit_qdq(ir::Graph g, const QuantPlan& plan, std::map<ir::ValueId, Qua
     const Tensor w = *g.value(n.inputs[1]).data;
     const std::string wname = g.value(n.inputs[1]).name;
     const int bits = o.bits_per_layer.count(n.name) ? o.bits_per_layer.at(n.name) : o.weight_bits;
-    QuantizedWeight qw = quantize_weight(w, wname, bits, o.per_channel);
+    QuantizedWeight qw = quantize_weight(w, wname, bits, per_channel);
     if (qw.params.per_channel()) qw.params.axis = 0;
     ir::ValueId wq;
     const std::string wshort = short_name('w', n.inputs[1]);  // short: see add_qdq
@@ -259,7 +270,7 @@ ir::Graph emit_qdq(ir::Graph g, const QuantPlan& plan, std::map<ir::ValueId, Qua
   g.remove_nodes(dropped);
   g.topological_sort();
   std::ostringstream meta;
-  meta << provenance << " per_channel=" << o.per_channel << " weight_bits=" << o.weight_bits
+  meta << provenance << " per_channel=" << per_channel << " weight_bits=" << o.weight_bits
        << " bias_correction=" << o.bias_correction;
   g.metadata["etch.quantization"] = meta.str();
   ir::verify(g);

@@ -46,6 +46,7 @@ QuantizedModel quantize_model(const ir::Graph& float_graph, const data::Dataset&
     m.integer = lower_qdq(m.qdq);
     m.errors = layer_errors(prepared, m.qdq, m.integer, calib);
   }
+  m.float_nodes = float_nodes(prepared, plan_quantization(prepared, ptq.keep_float), ptq.keep_float);
   return m;
 }
 

@@ -7,6 +7,7 @@
 
 #include "etch/data/dataset.h"
 #include "etch/ir/graph.h"
+#include "etch/quant/float_nodes.h"
 #include "etch/quant/layer_report.h"
 #include "etch/quant/ptq.h"
 #include "etch/quant/qat.h"
@@ -27,6 +28,7 @@ struct QuantizedModel {
   ir::Graph integer;                    // lower_qdq(qdq)
   std::vector<LayerError> errors;       // per layer, worst SQNR first (measured on `calib`)
   std::vector<std::string> kept_float;  // nodes auto_keep_float chose, worst first
+  std::vector<FloatNode> float_nodes;   // nodes left in float, with the reason
 };
 
 // InvalidInput when auto_keep_float < 0 (and whatever PTQ/QAT reject).

@@ -40,6 +40,10 @@ void check_fits(const ir::Graph& g, const data::Dataset& d) {
 }  // namespace
 
 double evaluate_accuracy(const ir::Graph& g, const data::Dataset& d, int64_t batch) {
+  ETCH_REQUIRE(d.has_labels(), InvalidInput)
+      << "data set '" << d.name
+      << "' has no labels, so there is no accuracy to measure (give labelled data, or compare against the float "
+         "model with etch validate)";
   check_fits(g, d);
   runtime::Interpreter interp(g);
   int64_t correct = 0;
@@ -55,6 +59,8 @@ double evaluate_accuracy(const ir::Graph& g, const data::Dataset& d, int64_t bat
 
 TrainResult fit(ir::Graph& g, const data::Dataset& train, const data::Dataset* eval, const TrainConfig& cfg) {
   ETCH_REQUIRE(cfg.epochs >= 0, InvalidInput) << "epochs must be >= 0, got " << cfg.epochs;
+  ETCH_REQUIRE(train.has_labels(), InvalidInput)
+      << "data set '" << train.name << "' has no labels; training (and its accuracy) needs them";
   check_fits(g, train);
   ETCH_REQUIRE(train.size() >= cfg.batch_size, InvalidInput) << "data set '" << train.name << "' has " << train.size()
                                                              << " images, fewer than one batch of " << cfg.batch_size;

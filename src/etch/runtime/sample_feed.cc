@@ -1,0 +1,186 @@
+#include "etch/runtime/sample_feed.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "etch/core/error.h"
+
+namespace etch::runtime {
+namespace {
+
+size_t row_bytes(const Tensor& t) {
+  return t.rank() == 0 || t.dim(0) == 0 ? 0 : t.nbytes() / static_cast<size_t>(t.dim(0));
+}
+
+bool dims_fit(const Shape& data, size_t from, const Shape& declared, size_t declared_from) {
+  if (data.size() - from != declared.size() - declared_from) return false;
+  for (size_t d = 0; d + declared_from < declared.size(); ++d)
+    if (declared[d + declared_from] >= 0 && declared[d + declared_from] != data[d + from]) return false;
+  return true;
+}
+
+}  // namespace
+
+SampleFeed::SampleFeed(const ir::Graph& g, const std::map<std::string, Tensor>& arrays, int64_t max_batch,
+                       const std::map<std::string, double>& scalars) {
+  ETCH_REQUIRE(max_batch >= 1, InvalidInput) << "batch must be at least 1, got " << max_batch;
+  samples_ = -1;
+  for (size_t i = 0; i < g.inputs.size(); ++i) {
+    const ir::Value& in = g.value(g.inputs[i]);
+    Feed f;
+    f.dtype = in.dtype;
+    f.shape = in.has_shape ? in.shape : Shape{};
+    auto it = arrays.find(in.name);
+    if (it == arrays.end() && i == 0 && arrays.size() == 1) it = arrays.begin();
+    if (it != arrays.end()) {
+      const Tensor& a = it->second;
+      f.array = it->first;
+      ETCH_REQUIRE(a.dtype() == in.dtype, InvalidInput)
+          << "data array '" << it->first << "' is " << dtype_name(a.dtype()) << " but model input '" << in.name
+          << "' is " << dtype_name(in.dtype);
+      ETCH_REQUIRE(a.rank() >= 1, InvalidInput)
+          << "data array '" << it->first << "' is a scalar; its first axis must count samples";
+      if (!in.has_shape) {
+        f.values = a;
+      } else if (static_cast<size_t>(a.rank()) == f.shape.size() + 1 && !f.shape.empty() && f.shape[0] > 0 &&
+                 a.dim(1) == f.shape[0] && dims_fit(a.shape(), 2, f.shape, 1)) {
+        // One whole model input per sample: merge the sample and batch axes.
+        f.rows_per_sample = f.shape[0];
+        Shape merged = a.shape();
+        merged[1] *= merged[0];
+        merged.erase(merged.begin());
+        f.values = a.reshaped(merged);
+      } else {
+        ETCH_REQUIRE(!f.shape.empty() && dims_fit(a.shape(), 1, f.shape, 1), InvalidInput)
+            << "data array '" << it->first << "' has samples of shape " << shape_str(a.shape())
+            << " (first axis = samples) but model input '" << in.name << "' expects " << shape_str(f.shape);
+        f.values = a;
+        if (f.shape[0] > 0) f.rows_per_sample = 1;
+      }
+      const int64_t n = f.values.dim(0) / f.rows_per_sample;
+      ETCH_REQUIRE(samples_ < 0 || samples_ == n, InvalidInput)
+          << "data array '" << it->first << "' has " << n << " samples, another array has " << samples_;
+      samples_ = n;
+      // Samples per interpreter call: one for whole-input samples, the fixed batch when split.
+      int64_t per_call = 0;
+      if (f.rows_per_sample > 1 || (static_cast<size_t>(a.rank()) == f.shape.size() + 1 && in.has_shape))
+        per_call = 1;
+      else if (in.has_shape && !f.shape.empty() && f.shape[0] > 0)
+        per_call = f.shape[0];
+      if (per_call > 0) {
+        ETCH_REQUIRE(fixed_batch_ == 0 || fixed_batch_ == per_call, InvalidInput)
+            << "model inputs take different numbers of samples per run (" << fixed_batch_ << " and " << per_call
+            << " for '" << in.name << "')";
+        fixed_batch_ = per_call;
+      }
+    } else {
+      ETCH_REQUIRE(in.has_shape, InvalidInput)
+          << "model input '" << in.name << "' has no data array and no declared shape to fill with zeros";
+      for (size_t d = 1; d < f.shape.size(); ++d)
+        ETCH_REQUIRE(f.shape[d] >= 0, InvalidInput)
+            << "model input '" << in.name << "' has no data array and a dynamic dimension " << d << " in "
+            << shape_str(f.shape) << "; give it in the data";
+      if (auto s = scalars.find(in.name); s != scalars.end()) f.scalar = s->second;
+    }
+    feeds_.push_back(std::move(f));
+  }
+  ETCH_REQUIRE(samples_ >= 0, InvalidInput) << "the data has no array for any model input";
+  chunk_ = fixed_batch_ > 0 ? fixed_batch_ : max_batch;
+}
+
+std::vector<Tensor> SampleFeed::inputs(const std::vector<int64_t>& rows, size_t begin, size_t end) const {
+  ETCH_CHECK(end > begin && static_cast<int64_t>(end - begin) <= chunk_) << "bad chunk";
+  const int64_t count = static_cast<int64_t>(end - begin);
+  std::vector<Tensor> out;
+  for (const Feed& f : feeds_) {
+    if (f.array.empty()) {
+      Shape s = f.shape;
+      if (!s.empty() && s[0] < 0) s[0] = count;
+      Tensor t = Tensor::zeros(f.dtype, s);
+      if (f.scalar != 0)
+        for (int64_t k = 0; k < t.numel(); ++k) t.set_from_double(k, f.scalar);
+      out.push_back(std::move(t));
+      continue;
+    }
+    // Rows of this input per call: a fixed batch is always filled (padding
+    // repeats the last real row), a dynamic one takes just the samples.
+    const int64_t per = f.rows_per_sample;
+    const int64_t real_rows = count * per;
+    const int64_t call_rows = f.shape.empty() || f.shape[0] < 0 ? real_rows : std::max(real_rows, f.shape[0]);
+    Shape s = f.values.shape();
+    s[0] = call_rows;
+    Tensor t = Tensor::uninitialized(f.values.dtype(), s);
+    const size_t rb = row_bytes(f.values);
+    for (int64_t r = 0; r < call_rows; ++r) {
+      const int64_t k = std::min(r, real_rows - 1);
+      const int64_t src = rows[begin + static_cast<size_t>(k / per)] * per + k % per;
+      std::memcpy(t.raw() + r * rb, f.values.raw() + src * rb, rb);
+    }
+    out.push_back(std::move(t));
+  }
+  return out;
+}
+
+Tensor take_rows(const Tensor& t, int64_t begin, int64_t end) {
+  ETCH_CHECK(t.rank() >= 1 && begin >= 0 && end <= t.dim(0) && begin <= end) << "take_rows out of range";
+  Shape s = t.shape();
+  s[0] = end - begin;
+  Tensor out = Tensor::uninitialized(t.dtype(), s);
+  const size_t rb = row_bytes(t);
+  if (rb > 0) std::memcpy(out.raw(), t.raw() + begin * rb, static_cast<size_t>(end - begin) * rb);
+  return out;
+}
+
+Tensor concat_rows(const std::vector<Tensor>& parts) {
+  ETCH_CHECK(!parts.empty()) << "concat_rows of nothing";
+  if (parts.size() == 1) return parts[0];
+  Shape s = parts[0].shape();
+  ETCH_CHECK(!s.empty()) << "concat_rows of scalars";
+  int64_t rows = 0;
+  for (const Tensor& p : parts) {
+    Shape ps = p.shape();
+    ETCH_REQUIRE(p.rank() == parts[0].rank() && p.dtype() == parts[0].dtype() &&
+                     std::equal(ps.begin() + 1, ps.end(), s.begin() + 1),
+                 InvalidInput)
+        << "model outputs of different chunks have different shapes: " << shape_str(s) << " and " << shape_str(ps);
+    rows += p.dim(0);
+  }
+  s[0] = rows;
+  Tensor out = Tensor::uninitialized(parts[0].dtype(), s);
+  size_t at = 0;
+  for (const Tensor& p : parts) {
+    std::memcpy(out.raw() + at, p.raw(), p.nbytes());
+    at += p.nbytes();
+  }
+  return out;
+}
+
+void run_feed(Interpreter& interp, const SampleFeed& feed, const std::vector<int64_t>& rows,
+              const std::function<void(size_t begin, size_t count, std::vector<Tensor>& outputs)>& on_chunk) {
+  const size_t chunk = static_cast<size_t>(feed.chunk());
+  for (size_t b = 0; b < rows.size(); b += chunk) {
+    const size_t e = std::min(rows.size(), b + chunk);
+    std::vector<Tensor> outs = interp.run(feed.inputs(rows, b, e));
+    // A short last chunk of a fixed batch was padded: outputs whose first axis
+    // is that batch lose the padding rows.
+    if (e - b < chunk && feed.padded())
+      for (Tensor& o : outs)
+        if (o.rank() >= 1 && o.dim(0) == feed.chunk()) o = take_rows(o, 0, static_cast<int64_t>(e - b));
+    on_chunk(b, e - b, outs);
+  }
+}
+
+std::vector<Tensor> run_all(Interpreter& interp, const SampleFeed& feed) {
+  std::vector<int64_t> rows(static_cast<size_t>(feed.samples()));
+  for (size_t i = 0; i < rows.size(); ++i) rows[i] = static_cast<int64_t>(i);
+  std::vector<std::vector<Tensor>> parts;
+  run_feed(interp, feed, rows, [&](size_t, size_t, std::vector<Tensor>& outs) {
+    if (parts.empty()) parts.resize(outs.size());
+    for (size_t i = 0; i < outs.size(); ++i) parts[i].push_back(std::move(outs[i]));
+  });
+  std::vector<Tensor> result;
+  for (auto& p : parts) result.push_back(concat_rows(p));
+  return result;
+}
+
+}  // namespace etch::runtime

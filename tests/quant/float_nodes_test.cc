@@ -1,0 +1,33 @@
+#include "etch/quant/float_nodes.h"
+
+#include <gtest/gtest.h>
+
+namespace etch::quant {
+namespace {
+
+// x -> Conv(w) -> Log -> y: the Conv quantizes, Log has no rule and stays float.
+TEST(FloatNodes, NamesEachFloatNodeWithTheReason) {
+  ir::Graph g;
+  g.opset = 13;
+  const ir::ValueId x = g.add_input("x", DType::F32, {1, 1, 4, 4});
+  Tensor wt(DType::F32, {2, 1, 1, 1});
+  wt.data<float>()[0] = 1, wt.data<float>()[1] = -1;
+  const ir::ValueId w = g.add_constant("w", wt);
+  const ir::ValueId c = g.add_value("c", DType::F32, {1, 2, 4, 4});
+  const ir::ValueId y = g.add_value("y", DType::F32, {1, 2, 4, 4});
+  g.add_node("Conv", {x, w}, {c}, "conv", {{"kernel_shape", std::vector<int64_t>{1, 1}}});
+  g.add_node("Log", {c}, {y}, "log");
+  g.outputs = {y};
+  const std::vector<FloatNode> f = float_nodes(g, plan_quantization(g, {}), {});
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].node, "log");
+  EXPECT_EQ(f[0].why, "no rule for op Log");
+  // Kept in float by name: both are listed, the Conv with the reason.
+  const std::vector<FloatNode> kept = float_nodes(g, plan_quantization(g, {"conv"}), {"conv"});
+  ASSERT_EQ(kept.size(), 2u);
+  EXPECT_EQ(kept[0].node, "conv");
+  EXPECT_EQ(kept[0].why, "--keep-float");
+}
+
+}  // namespace
+}  // namespace etch::quant
