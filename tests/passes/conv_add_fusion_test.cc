@@ -20,15 +20,7 @@ namespace {
 
 using testing::count_ops;
 using testing::random_input;
-
-void randomize_bias(ir::Graph& g, uint64_t seed) {
-  ir::Rng rng(seed);
-  for (const auto& n : g.nodes())
-    if (n.op_type == "Conv" && n.has_input(2)) {
-      Tensor& t = *g.value(n.inputs[2]).data;
-      for (int64_t k = 0; k < t.numel(); ++k) t.data<float>()[k] = rng.uniform(-0.5f, 0.5f);
-    }
-}
+using testing::randomize_bias;
 
 void expect_bit_identical(const ir::Graph& before, const ir::Graph& after, const Tensor& x) {
   const auto want = runtime::Interpreter(before).run({x});

@@ -23,6 +23,16 @@ inline int count_ops(const ir::Graph& g, const std::string& op) {
       std::count_if(g.nodes().begin(), g.nodes().end(), [&](const ir::Node& n) { return n.op_type == op; }));
 }
 
+// Biases are zero in the builder; make every Conv's matter.
+inline void randomize_bias(ir::Graph& g, uint64_t seed) {
+  ir::Rng rng(seed);
+  for (const auto& n : g.nodes())
+    if (n.op_type == "Conv" && n.has_input(2)) {
+      Tensor& t = *g.value(n.inputs[2]).data;
+      for (int64_t k = 0; k < t.numel(); ++k) t.data<float>()[k] = rng.uniform(-0.5f, 0.5f);
+    }
+}
+
 inline float max_abs_diff(const Tensor& a, const Tensor& b) {
   EXPECT_EQ(a.shape(), b.shape());
   float m = 0;

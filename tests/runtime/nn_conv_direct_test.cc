@@ -200,16 +200,6 @@ TEST(PadFastPath, MatchesDefinition) {
     }
 }
 
-}  // namespace
-}  // namespace etch::runtime
-
-namespace etch::runtime {
-namespace {
-using testing::make_node;
-using testing::random_tensor;
-using testing::run;
-using testing::values;
-
 // The direct 1x1 kernel against sgemm (the generic path's product) plus bias,
 // for tile and tail sizes: rows not a multiple of 4, columns not of 16 or 64.
 TEST(PointwiseConv, MatchesSgemmPlusBias) {

@@ -50,6 +50,18 @@ nlohmann::json tensor_summary_json(const std::string& name, const Tensor& t) {
   return j;
 }
 
+// Each output's summary (and its file, when written), in output order.
+nlohmann::json outputs_json(const std::vector<std::pair<std::string, Tensor>>& ordered,
+                            const std::vector<std::string>& files) {
+  nlohmann::json list = nlohmann::json::array();
+  for (size_t i = 0; i < ordered.size(); ++i) {
+    nlohmann::json o = tensor_summary_json(ordered[i].first, ordered[i].second);
+    if (!files.empty()) o["file"] = files[i];
+    list.push_back(o);
+  }
+  return list;
+}
+
 std::string outputs_table(const std::vector<std::pair<std::string, Tensor>>& ordered,
                           const std::vector<std::string>& files) {
   Table t({{"output", Align::Left, 40},
@@ -89,11 +101,7 @@ int run_on_files(const RunArgs& a, const ir::Graph& g) {
     nlohmann::json j;
     j["model"] = a.model;
     j["seconds"] = secs;
-    for (size_t i = 0; i < ordered.size(); ++i) {
-      nlohmann::json o = tensor_summary_json(ordered[i].first, ordered[i].second);
-      if (!files.empty()) o["file"] = files[i];
-      j["outputs"].push_back(o);
-    }
+    j["outputs"] = outputs_json(ordered, files);
     fmt::print("{}\n", j.dump(2));
     return 0;
   }
@@ -110,11 +118,7 @@ int print_unlabelled_run(const std::string& model, const std::string& data, int6
                          const std::vector<std::string>& files, bool json) {
   if (json) {
     nlohmann::json j = {{"model", model}, {"data", data}, {"samples", n}, {"seconds", secs}};
-    for (size_t i = 0; i < ordered.size(); ++i) {
-      nlohmann::json o = tensor_summary_json(ordered[i].first, ordered[i].second);
-      if (!files.empty()) o["file"] = files[i];
-      j["outputs"].push_back(o);
-    }
+    j["outputs"] = outputs_json(ordered, files);
     fmt::print("{}\n", j.dump(2));
     return 0;
   }

@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "etch/core/error.h"
+#include "etch/quant/qdq_util.h"
 #include "etch/runtime/interpreter.h"
 #include "etch/runtime/sample_feed.h"
 
@@ -34,16 +35,9 @@ std::vector<OutputFidelity> compare_outputs(const std::vector<std::string>& name
     OutputFidelity f;
     f.output = names[i];
     f.shape = ref[i].shape();
-    double sig = 0, noise = 0;
-    for (size_t k = 0; k < r.size(); ++k) {
-      const double d = static_cast<double>(r[k]) - t[k];
-      sig += static_cast<double>(r[k]) * r[k];
-      noise += d * d;
-      f.max_abs_diff = std::max(f.max_abs_diff, std::abs(d));
-    }
-    f.sqnr_db = noise == 0 ? std::numeric_limits<double>::infinity()
-                : sig == 0 ? -std::numeric_limits<double>::infinity()
-                           : 10.0 * std::log10(sig / noise);
+    for (size_t k = 0; k < r.size(); ++k)
+      f.max_abs_diff = std::max(f.max_abs_diff, std::abs(static_cast<double>(r[k]) - t[k]));
+    f.sqnr_db = quant::sqnr_db(ref[i], test[i]);
     if (const int64_t k = classes_of(f.shape); k > 0) {
       const int64_t n = f.shape[0];
       int64_t agree = 0;
