@@ -155,8 +155,8 @@ int run_quantize(QuantizeArgs& a) {
   for (size_t i = 0; i < shown; ++i) {
     const auto& e = errors[i];
     // A QuantizeLinear row is where float enters: name the float tensor.
-    t.add_row({e.node.empty() || e.op == "QuantizeLinear" ? e.value : e.node, e.op, fmt_db(e.sqnr_db),
-               fmt_db(e.weight_sqnr_db), fmt_db(e.act_sqnr_db), e.dominant});
+    t.add_row({e.node.empty() || e.float_entry ? e.value : e.node, e.op, fmt_db(e.sqnr_db), fmt_db(e.weight_sqnr_db),
+               fmt_db(e.act_sqnr_db), e.dominant});
   }
   fmt::print("per-layer SQNR, float vs integer activations (worst first{}):\n{}",
              shown < errors.size() ? ", top 10" : "", t.render());

@@ -10,7 +10,6 @@ namespace etch::compress {
 namespace {
 // The ops with a channel rule of their own here (the others follow their traits).
 constexpr const char* kPRelu = "PRelu";
-constexpr const char* kConcat = "Concat";
 constexpr const char* kFlatten = "Flatten";
 constexpr const char* kReshape = "Reshape";
 
@@ -29,7 +28,7 @@ int64_t width(const Flow& f) {
 
 // A Conv/Gemm/MatMul whose output channels can be a space of their own.
 bool is_source(const ir::Graph& g, const Layer& l) {
-  if (l.op == kConv) return l.group == 1;
+  if (l.form == ir::MacForm::kConv) return l.group == 1;
   const ir::Value& out = g.value(g.find_node(l.node)->outputs[0]);
   return out.has_shape && out.shape.size() == 2;
 }
@@ -63,12 +62,12 @@ struct Planner {
       if (other_flow) {
         for (size_t i = 1; i < n.inputs.size(); ++i) block(in(i), "its channels are a weight of " + who);
       }
-      if (l.op == kConv && l.group > 1) {
+      if (l.form == ir::MacForm::kConv && l.group > 1) {
         if (l.depthwise() && l.group == l.out_channels && unit_inner(f))
           pass(n, f);
         else
           block(f, "its channels reach grouped convolution " + who);
-      } else if (l.op == kConv && !unit_inner(f)) {
+      } else if (l.form == ir::MacForm::kConv && !unit_inner(f)) {
         block(f, "its channels reach " + who + " in another layout");
       }
       return;
@@ -79,7 +78,7 @@ struct Planner {
         g.value(n.inputs[1]).data->numel() == 1)
       return pass(n, f);
     if (has(n, ir::OpTrait::kPool) && unit_inner(f)) return pass(n, f);
-    if (n.op_type == kConcat) return concat(n);
+    if (has(n, ir::OpTrait::kConcatenation)) return concat(n);
     if ((n.op_type == kFlatten || n.op_type == kReshape) && !other_flow) return flatten(n, f);
     if (has(n, ir::OpTrait::kBroadcastArith) && n.inputs.size() == 2) return binary(n);
     for (size_t i = 0; i < n.inputs.size(); ++i)
@@ -117,7 +116,8 @@ struct Planner {
       ok = x.shape[d] > 0;
       hw *= x.shape[d];
     }
-    if (ok && n.op_type == kFlatten) ok = n.attr_int("axis", 1) == 1;
+    // Batch axis kept: [N, C, ...] -> [N, C * ...], channel-major (Flatten(axis=1) or its Reshape).
+    if (ok) ok = y.shape[0] == x.shape[0];
     if (ok) ok = y.shape[1] == width(f) * hw;
     if (!ok) return block(f, "its channels reach " + n.describe() + ", which is not Flatten(axis=1)");
     Flow res = f;

@@ -22,21 +22,25 @@ WeightLayout::WeightLayout(const Tensor& w, const Layer& l) {
 std::vector<Layer> find_layers(const ir::Graph& g) {
   std::vector<Layer> out;
   for (const ir::Node& n : g.nodes()) {
-    if (!ir::has_trait(n, ir::OpTrait::kWeighted) || n.inputs.size() < 2 || n.inputs[1] == ir::kNoValue) continue;
+    const ir::MacForm* form = ir::mac_form(n);
+    if (!ir::has_trait(n, ir::OpTrait::kWeighted) || !form || form->weight_input != 1 || n.inputs.size() < 2 ||
+        n.inputs[1] == ir::kNoValue)
+      continue;
     const ir::Value& w = g.value(n.inputs[1]);
     if (!w.data || w.data->dtype() != DType::F32) continue;
     Layer l;
     l.node = n.id;
     l.name = n.name.empty() ? g.value(n.outputs[0]).name : n.name;
     l.op = n.op_type;
+    l.form = form->kind;
     l.weight = n.inputs[1];
-    if (n.op_type == kConv) {
+    if (l.form == ir::MacForm::kConv) {
       if (w.data->rank() < 3) continue;
       l.out_axis = 0;
       l.in_axis = 1;
       l.group = n.attr_int("group", 1);
       if (n.has_input(2) && g.value(n.inputs[2]).data) l.bias = n.inputs[2];
-    } else if (n.op_type == kGemm) {
+    } else if (l.form == ir::MacForm::kGemm) {
       if (n.attr_int("transA", 0) != 0 || w.data->rank() != 2) continue;
       const bool tb = n.attr_int("transB", 0) != 0;
       l.out_axis = tb ? 0 : 1;
@@ -45,7 +49,7 @@ std::vector<Layer> find_layers(const ir::Graph& g) {
         const ir::Value& c = g.value(n.inputs[2]);
         if (c.data && c.data->numel() == w.data->dim(l.out_axis) && c.data->numel() > 1) l.bias = n.inputs[2];
       }
-    } else if (n.op_type == kMatMul) {
+    } else if (l.form == ir::MacForm::kMatMul) {
       if (w.data->rank() != 2) continue;
       l.out_axis = 1;
       l.in_axis = 0;

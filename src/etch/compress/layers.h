@@ -6,19 +6,16 @@
 #include <vector>
 
 #include "etch/ir/graph.h"
+#include "etch/ir/op_registry.h"
 
 namespace etch::compress {
-
-// The weighted ops (ir::OpTrait::kWeighted) a Layer can be; each has its own
-// weight layout (find_layers).
-inline constexpr const char* kConv = "Conv";
-inline constexpr const char* kGemm = "Gemm";
-inline constexpr const char* kMatMul = "MatMul";
 
 struct Layer {
   ir::NodeId node = -1;
   std::string name;  // node name (or its output's name when the node has none)
-  std::string op;    // Conv | Gemm | MatMul
+  std::string op;    // its op type, for messages
+  // The product it computes (ir::MacForm): each form has its own weight layout.
+  ir::MacForm::Kind form = ir::MacForm::kConv;
   ir::ValueId weight = ir::kNoValue;
   ir::ValueId bias = ir::kNoValue;  // per-output-channel bias, if any
   int out_axis = 0;                 // weight axis of output channels
@@ -26,10 +23,11 @@ struct Layer {
   int64_t group = 1;
   int64_t out_channels = 0, in_channels = 0;  // along out_axis / in_axis of the weight
   ir::NodeId batchnorm = -1;                  // BatchNormalization that is the output's only consumer
-  bool depthwise() const { return op == kConv && group > 1 && in_channels == 1; }
+  bool depthwise() const { return form == ir::MacForm::kConv && group > 1 && in_channels == 1; }
 };
 
-// Every Conv/Gemm/MatMul with a constant float weight, in graph order.
+// Every weighted op (ir::OpTrait::kWeighted: Conv, Gemm, MatMul) with a constant
+// float weight as input 1, in graph order.
 // Gemm with transA=1 or a non-constant B is left out (it has no fixed weight).
 std::vector<Layer> find_layers(const ir::Graph& g);
 

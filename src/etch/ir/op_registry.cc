@@ -58,6 +58,17 @@ OpTraits op_traits(const Node& n) {
 
 bool has_trait(const Node& n, OpTrait t) { return op_traits(n).has(t); }
 
+const MacForm* mac_form(const Node& n) {
+  const OpSchema* s = find_op(n.op_type, n.domain);
+  return s && s->macs ? &*s->macs : nullptr;
+}
+
+bool is_float_conv(const Graph& g, const Node& n) {
+  const MacForm* m = mac_form(n);
+  return m && m->kind == MacForm::kConv && n.domain.empty() && !has_trait(n, OpTrait::kQuantizedFormat) &&
+         m->data_input == 0 && m->weight_input == 1 && !n.inputs.empty() && g.value(n.inputs[0]).dtype == DType::F32;
+}
+
 std::vector<std::string> ops_with_trait(OpTrait t) {
   std::vector<std::string> out;
   for (const auto& [k, s] : table())
@@ -78,6 +89,9 @@ const std::vector<std::pair<OpTrait, std::string>>& all_op_traits() {
       {OpTrait::kQuantizedFormat, "quantized-format"},
       {OpTrait::kPassthrough, "passthrough"},
       {OpTrait::kChannelAffine, "channel-affine"},
+      {OpTrait::kShapeOnly, "shape-only"},
+      {OpTrait::kConcatenation, "concatenation"},
+      {OpTrait::kIntegerOp, "integer-op"},
   };
   return all;
 }

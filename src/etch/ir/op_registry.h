@@ -52,10 +52,19 @@ struct MacForm {
   size_t data_input = 0, weight_input = 1;
 };
 
+// An activation that is a clamp of its input (Relu, Clip): its bounds when they
+// are known constants, so that a producer can apply it as its output clamp
+// (passes/activation_fusion.h). `kind` is the lower-case name fused ops record.
+struct ClampBounds {
+  std::string kind;
+  float lo = 0.0f, hi = 0.0f;
+};
+using ClampFn = std::function<std::optional<ClampBounds>(const Graph&, const Node&)>;
+
 struct OpSchema {
   OpSchema() = default;
   OpSchema(std::string op, std::string dom, int min_in, int max_in, int min_out, int max_out, InferFn fn,
-           OpTraits t = {}, std::optional<MacForm> m = std::nullopt)
+           OpTraits t = {}, std::optional<MacForm> m = std::nullopt, ClampFn c = nullptr)
       : op_type(std::move(op)),
         domain(std::move(dom)),
         min_inputs(min_in),
@@ -64,7 +73,8 @@ struct OpSchema {
         max_outputs(max_out),
         infer(std::move(fn)),
         traits(t),
-        macs(m) {}
+        macs(m),
+        clamp(std::move(c)) {}
   std::string op_type;
   std::string domain;  // "" = ai.onnx
   int min_inputs = 0, max_inputs = 0;
@@ -72,6 +82,7 @@ struct OpSchema {
   InferFn infer;
   OpTraits traits;              // what other stages may rely on (op_traits.h)
   std::optional<MacForm> macs;  // set for the ops made of multiply-accumulates
+  ClampFn clamp;                // set for the activations that are a clamp
 };
 
 void register_op(OpSchema schema);
@@ -81,6 +92,11 @@ std::vector<std::string> registered_ops();
 // The traits of a node's op (none when the op is not registered).
 OpTraits op_traits(const Node& n);
 bool has_trait(const Node& n, OpTrait t);
+// The node's MAC form (nullptr when its op is not made of multiply-accumulates).
+const MacForm* mac_form(const Node& n);
+// A float Conv as ONNX defines it (MAC form kConv in the default domain with a
+// float32 input and the weight as input 1): the op the float passes rewrite.
+bool is_float_conv(const Graph& g, const Node& n);
 // The registered ops that have trait t, as "op" or "domain.op" like registered_ops().
 std::vector<std::string> ops_with_trait(OpTrait t);
 

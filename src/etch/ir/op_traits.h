@@ -38,6 +38,14 @@ enum class OpTrait : uint32_t {
   kPassthrough = 1u << 9,
   // Per-channel affine normalization with constant statistics (BatchNormalization).
   kChannelAffine = 1u << 10,
+  // Output depends only on input 0's shape, never its values (Shape, Size):
+  // it is a constant whenever that shape is static.
+  kShapeOnly = 1u << 11,
+  // Output is the inputs joined along attribute `axis` (Concat).
+  kConcatenation = 1u << 12,
+  // One of etch's integer ops (QConv, QGemm, QAdd, ...): int8 in and out, its
+  // parameters typed in ir/ops/qint_params.h; what lowering a QDQ model makes.
+  kIntegerOp = 1u << 13,
 };
 
 // A set of traits; combine with |.

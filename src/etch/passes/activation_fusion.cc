@@ -6,40 +6,22 @@
 
 namespace etch::passes {
 
-namespace {
-// The activations the vector unit applies as the requantization clamp: this
-// file is their one definition.
-constexpr const char* kRelu = "Relu";
-constexpr const char* kClip = "Clip";
-}  // namespace
-
 bool accepts_fused_activation(const ir::Node& p) {
   return p.domain.empty() && p.outputs.size() == 1 && ir::has_trait(p, ir::OpTrait::kFusesActivation);
 }
 
 std::optional<ActivationFusion> activation_bounds(const ir::Graph& g, const ir::Node& act) {
-  if (!act.domain.empty()) return std::nullopt;
+  const ir::OpSchema* s = ir::find_op(act.op_type, act.domain);
+  if (!s || !s->clamp) return std::nullopt;
+  const std::optional<ir::ClampBounds> b = s->clamp(g, act);
+  if (!b) return std::nullopt;  // bounds computed at run time
+  // The int8 grid of the output always contains 0, so the clamp range must too.
+  if (!(b->lo <= 0.0f && b->hi > 0.0f)) return std::nullopt;
   ActivationFusion f;
   f.activation = act.id;
-  if (act.op_type == kRelu) {
-    f.kind = "relu";
-    return f;
-  }
-  if (act.op_type != kClip) return std::nullopt;
-  f.kind = "clip";
-  f.lo = -std::numeric_limits<float>::infinity();
-  if (g.opset < 11) {
-    f.lo = act.attr_float("min", f.lo);
-    f.hi = act.attr_float("max", f.hi);
-  }
-  for (size_t i = 1; i <= 2; ++i) {
-    if (!act.has_input(i)) continue;
-    const ir::Value& v = g.value(act.inputs[i]);
-    if (!v.data || v.data->numel() != 1) return std::nullopt;  // bounds computed at run time
-    (i == 1 ? f.lo : f.hi) = v.data->to_float_vector()[0];
-  }
-  // The int8 grid of the output always contains 0, so the clamp range must too.
-  if (!(f.lo <= 0.0f && f.hi > 0.0f)) return std::nullopt;
+  f.kind = b->kind;
+  f.lo = b->lo;
+  f.hi = b->hi;
   return f;
 }
 

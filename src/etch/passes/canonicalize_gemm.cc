@@ -1,11 +1,22 @@
 #include "etch/passes/canonicalize_gemm.h"
 
+#include <optional>
+
+#include "etch/ir/op_registry.h"
+
 namespace etch::passes {
 
 namespace {
-// The pass's target ops: both become Gemm(transB = 1).
+// What a MatMul becomes (the Gemm form is the one the later stages take).
 constexpr const char* kGemm = "Gemm";
-constexpr const char* kMatMul = "MatMul";
+
+// A float Gemm or MatMul as ONNX defines it: data input 0, weight input 1.
+std::optional<ir::MacForm::Kind> gemm_or_matmul(const ir::Node& n) {
+  const ir::MacForm* m = ir::mac_form(n);
+  if (!m || !n.domain.empty() || m->data_input != 0 || m->weight_input != 1) return std::nullopt;
+  if (m->kind != ir::MacForm::kGemm && m->kind != ir::MacForm::kMatMul) return std::nullopt;
+  return m->kind;
+}
 const Tensor* f32_const(const ir::Graph& g, const ir::Node& n, size_t i) {
   if (!n.has_input(i)) return nullptr;
   const ir::Value& v = g.value(n.inputs[i]);
@@ -31,9 +42,9 @@ bool rank2_input(const ir::Graph& g, const ir::Node& n) {
 bool canonicalize_gemm(ir::Graph& g, const PassContext&) {
   bool changed = false;
   for (ir::Node& n : g.nodes()) {
-    const bool gemm = n.op_type == kGemm && n.domain.empty();
-    const bool matmul = n.op_type == kMatMul && n.domain.empty();
-    if (!gemm && !matmul) continue;
+    const auto kind = gemm_or_matmul(n);
+    if (!kind) continue;
+    const bool gemm = *kind == ir::MacForm::kGemm, matmul = !gemm;
     const Tensor* b = f32_const(g, n, 1);
     if (!b || b->rank() != 2 || !rank2_input(g, n)) continue;
     if (gemm &&

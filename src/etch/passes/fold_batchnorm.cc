@@ -3,14 +3,11 @@
 #include <algorithm>
 #include <cmath>
 
+#include "etch/ir/op_registry.h"
+
 namespace etch::passes {
 
 namespace {
-// The pass's target op, and the producers it folds into.
-constexpr const char* kTargetOp = "BatchNormalization";
-constexpr const char* kConv = "Conv";
-constexpr const char* kGemm = "Gemm";
-
 const Tensor* const_input(const ir::Graph& g, const ir::Node& n, size_t i) {
   if (!n.has_input(i)) return nullptr;
   const ir::Value& v = g.value(n.inputs[i]);
@@ -18,11 +15,17 @@ const Tensor* const_input(const ir::Graph& g, const ir::Node& n, size_t i) {
 }
 
 // Output-channel count and layout of the producer's weight, or 0 when it cannot be folded.
+// The producers are a float Conv, or a Gemm (MAC form kGemm in the default domain).
+bool is_gemm(const ir::Node& p) {
+  const ir::MacForm* m = ir::mac_form(p);
+  return m && m->kind == ir::MacForm::kGemm && p.domain.empty() && m->weight_input == 1;
+}
+
 int64_t out_channels(const ir::Graph& g, const ir::Node& p) {
   const Tensor* w = const_input(g, p, 1);
   if (!w) return 0;
-  if (p.op_type == kConv && w->rank() >= 3) return w->dim(0);
-  if (p.op_type == kGemm && w->rank() == 2 && p.attr_int("transA", 0) == 0 && p.attr_float("alpha", 1.0f) == 1.0f &&
+  if (ir::is_float_conv(g, p) && w->rank() >= 3) return w->dim(0);
+  if (is_gemm(p) && w->rank() == 2 && p.attr_int("transA", 0) == 0 && p.attr_float("alpha", 1.0f) == 1.0f &&
       p.attr_float("beta", 1.0f) == 1.0f)
     return p.attr_int("transB", 0) ? w->dim(0) : w->dim(1);
   return 0;
@@ -32,7 +35,8 @@ int64_t out_channels(const ir::Graph& g, const ir::Node& p) {
 bool fold_batchnorm(ir::Graph& g, const PassContext&) {
   bool changed = false;
   for (const ir::Node& bn : std::vector<ir::Node>(g.nodes())) {
-    if (bn.op_type != kTargetOp || bn.outputs.size() != 1 || bn.attr_int("training_mode", 0)) continue;
+    if (!ir::has_trait(bn, ir::OpTrait::kChannelAffine) || bn.outputs.size() != 1 || bn.attr_int("training_mode", 0))
+      continue;
     const ir::ValueId x = bn.inputs[0];
     const ir::Value& xv = g.value(x);
     if (xv.producer < 0 || g.consumers(x).size() != 1) continue;
@@ -49,7 +53,7 @@ bool fold_batchnorm(ir::Graph& g, const PassContext&) {
       shift[i] = beta->data<float>()[i] - mean->data<float>()[i] * k[i];
     }
     Tensor w = const_input(g, *p, 1)->clone();
-    const bool gemm_kn = p->op_type == kGemm && p->attr_int("transB", 0) == 0;  // W is [K, N]
+    const bool gemm_kn = is_gemm(*p) && p->attr_int("transB", 0) == 0;  // W is [K, N]
     const int64_t per = w.numel() / c;
     float* wd = w.data<float>();
     for (int64_t i = 0; i < w.numel(); ++i) wd[i] *= k[gemm_kn ? i % c : i / per];

@@ -2,12 +2,13 @@
 
 #include <algorithm>
 
+#include "etch/ir/op_registry.h"
+
 namespace etch::passes {
 namespace {
-// Dropout is left to eliminate_identity (and is random in training mode);
-// Shape of a value with a static shape folds even when the value does not.
-constexpr const char* kDropout = "Dropout";
-constexpr const char* kShape = "Shape";
+// Above this many elements a shape-only op is not folded: its input would have
+// to be materialised to evaluate it.
+constexpr int64_t kMaxShapeOnlyInput = int64_t{1} << 24;
 }  // namespace
 
 bool fold_constants(ir::Graph& g, const PassContext& ctx) {
@@ -16,7 +17,9 @@ bool fold_constants(ir::Graph& g, const PassContext& ctx) {
   for (const auto& n : g.nodes()) {
     bool is_output = false;
     for (ir::ValueId o : n.outputs) is_output |= std::find(g.outputs.begin(), g.outputs.end(), o) != g.outputs.end();
-    if (is_output || n.op_type == kDropout) continue;
+    // Passthrough ops (Identity, Dropout) are left to eliminate_identity, which
+    // keeps value names; Dropout is random in training mode.
+    if (is_output || ir::has_trait(n, ir::OpTrait::kPassthrough)) continue;
     std::vector<const Tensor*> ins(n.inputs.size(), nullptr);
     bool all_const = true;
     for (size_t i = 0; i < n.inputs.size(); ++i) {
@@ -27,19 +30,18 @@ bool fold_constants(ir::Graph& g, const PassContext& ctx) {
       else
         all_const = false;
     }
-    Tensor shape_value;
-    if (!all_const && n.op_type == kShape && !n.has_attr("start") && !n.has_attr("end")) {
+    // A shape-only op (Shape, Size) of a value with a static shape folds even
+    // when the value does not: it is evaluated on zeros of that shape.
+    Tensor stand_in;
+    if (!all_const && ir::has_trait(n, ir::OpTrait::kShapeOnly)) {
       const ir::Value& v = g.value(n.inputs[0]);
-      if (!v.has_shape || !shape_is_static(v.shape)) continue;
-      shape_value = Tensor::from_vector<int64_t>({static_cast<int64_t>(v.shape.size())}, v.shape);
+      if (!v.has_shape || !shape_is_static(v.shape) || shape_numel(v.shape) > kMaxShapeOnlyInput) continue;
+      stand_in = Tensor(v.dtype, v.shape);
+      ins[0] = &stand_in;
     } else if (!all_const) {
       continue;
     }
-    std::vector<Tensor> outs;
-    if (shape_value.defined())
-      outs = {shape_value};
-    else
-      outs = ctx.evaluate(n, ins);
+    std::vector<Tensor> outs = ctx.evaluate(n, ins);
     for (size_t i = 0; i < n.outputs.size(); ++i) {
       ir::Value& v = g.value(n.outputs[i]);
       v.data = outs[i];

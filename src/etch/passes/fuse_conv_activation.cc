@@ -1,12 +1,12 @@
 #include "etch/passes/fuse_conv_activation.h"
 
+#include "etch/ir/op_registry.h"
 #include "etch/ir/ops/qint_ops.h"
 #include "etch/passes/activation_fusion.h"
 
 namespace etch::passes {
 namespace {
-// The pass's target op, and the fused op it becomes.
-constexpr const char* kTargetOp = "Conv";
+// The fused op a float Conv becomes.
 constexpr const char* kFusedOp = "FusedConv";
 }  // namespace
 
@@ -15,7 +15,7 @@ bool fuse_conv_activation(ir::Graph& g, const PassContext&) {
   for (;;) {
     std::optional<ActivationFusion> f;
     for (const auto& n : g.nodes()) {
-      if (n.op_type != kTargetOp || !n.domain.empty() || g.value(n.inputs[0]).dtype != DType::F32) continue;
+      if (!ir::is_float_conv(g, n)) continue;
       if ((f = fused_activation(g, n))) break;
     }
     if (!f) return changed;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "etch/ir/op_registry.h"
 #include "etch/ir/ops/qint_ops.h"
 #include "etch/passes/activation_fusion.h"
 
@@ -23,7 +24,7 @@ struct Match {
 // The Add + activation that can join the Conv at node position `pos`.
 std::optional<Match> joinable(const ir::Graph& g, size_t pos) {
   const ir::Node& conv = g.nodes()[pos];
-  if (conv.op_type != "Conv" || !conv.domain.empty() || conv.outputs.size() != 1) return std::nullopt;
+  if (!ir::is_float_conv(g, conv) || conv.outputs.size() != 1) return std::nullopt;
   const ir::ValueId y = conv.outputs[0];
   if (!static_f32(g.value(conv.inputs[0])) || !static_f32(g.value(y)) || is_graph_output(g, y)) return std::nullopt;
   const auto users = g.consumers(y);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "etch/ir/op_registry.h"
 #include "etch/ir/ops/nn_params.h"
 
 namespace etch::passes {
@@ -33,7 +34,7 @@ ir::Node* joinable_conv(ir::Graph& g, const ir::Node& pad, ir::PadSpec& spec) {
   const auto users = g.consumers(y);
   if (users.size() != 1) return nullptr;
   ir::Node* conv = g.find_node(users[0]);
-  if (!conv || conv->op_type != "Conv" || !conv->domain.empty() || conv->inputs[0] != y) return nullptr;
+  if (!conv || !ir::is_float_conv(g, *conv) || conv->inputs[0] != y) return nullptr;
   for (size_t i = 1; i < conv->inputs.size(); ++i)
     if (conv->inputs[i] == y) return nullptr;
   const std::string auto_pad = conv->attr_string("auto_pad", "NOTSET");

@@ -1,21 +1,42 @@
 #include "etch/passes/raise_opset.h"
 
+#include <map>
+#include <string>
 #include <vector>
 
 namespace etch::passes {
 namespace {
 
-bool is_softmax_family(const ir::Node& n) {
-  return n.domain.empty() && (n.op_type == "Softmax" || n.op_type == "LogSoftmax" || n.op_type == "Hardmax");
-}
+// The ops whose meaning or signature changed on the way to opset 13, and how
+// each is rewritten (one adapter per op, as in ONNX's version converter).
+enum class Change {
+  kAxisToLast,   // Softmax family: the 2-D coercion around `axis` became one axis
+  kAttrToInput,  // an int list attribute became input 1
+};
+struct Adapter {
+  Change change;
+  const char* attr = "";  // kAttrToInput: the attribute that moved
+};
 
-bool axes_moved_to_input(const ir::Node& n) {
-  return n.domain.empty() && (n.op_type == "Squeeze" || n.op_type == "Unsqueeze" || n.op_type == "ReduceSum");
+const Adapter* adapter_for(const ir::Node& n) {
+  static const std::map<std::string, Adapter> adapters = {
+      {"Softmax", {Change::kAxisToLast}},
+      {"LogSoftmax", {Change::kAxisToLast}},
+      {"Hardmax", {Change::kAxisToLast}},
+      {"Squeeze", {Change::kAttrToInput, "axes"}},
+      {"Unsqueeze", {Change::kAttrToInput, "axes"}},
+      {"ReduceSum", {Change::kAttrToInput, "axes"}},
+      {"Split", {Change::kAttrToInput, "split"}},
+  };
+  if (!n.domain.empty()) return nullptr;
+  const auto it = adapters.find(n.op_type);
+  return it == adapters.end() ? nullptr : &it->second;
 }
 
 // Why n cannot keep its meaning at opset 13 ("" when it can).
 std::string blocker(const ir::Graph& g, const ir::Node& n) {
-  if (!is_softmax_family(n)) return "";
+  const Adapter* a = adapter_for(n);
+  if (!a || a->change != Change::kAxisToLast) return "";
   const ir::Value& x = g.value(n.inputs[0]);
   if (!x.has_shape) return n.describe() + " has an input of unknown rank";
   const int64_t rank = static_cast<int64_t>(x.shape.size());
@@ -42,20 +63,16 @@ std::string raise_to_opset13(ir::Graph& g) {
   // Rewrite by index: add_constant does not touch nodes, but keep no references across it.
   for (size_t i = 0; i < g.nodes().size(); ++i) {
     const ir::Node n = g.nodes()[i];
-    if (is_softmax_family(n)) {
+    const Adapter* a = adapter_for(n);
+    if (!a) continue;
+    if (a->change == Change::kAxisToLast) {
       g.nodes()[i].attrs["axis"] = static_cast<int64_t>(-1);
-    } else if (axes_moved_to_input(n) && n.has_attr("axes")) {
-      const ir::ValueId axes = ints_constant(g, n, "axes", n.attr_ints("axes"));
+    } else if (n.has_attr(a->attr)) {
+      const ir::ValueId moved = ints_constant(g, n, a->attr, n.attr_ints(a->attr));
       ir::Node& m = g.nodes()[i];
-      m.attrs.erase("axes");
+      m.attrs.erase(a->attr);
       m.inputs.resize(1);
-      m.inputs.push_back(axes);
-    } else if (n.domain.empty() && n.op_type == "Split" && n.has_attr("split")) {
-      const ir::ValueId split = ints_constant(g, n, "split", n.attr_ints("split"));
-      ir::Node& m = g.nodes()[i];
-      m.attrs.erase("split");
-      m.inputs.resize(1);
-      m.inputs.push_back(split);
+      m.inputs.push_back(moved);
     }
   }
   g.opset = 13;

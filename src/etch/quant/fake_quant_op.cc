@@ -44,6 +44,8 @@ void fake_quantize(runtime::KernelContext& c) {
 }  // namespace
 
 ETCH_REGISTER_OP({kFakeQuantize, ir::kEtchDomain, 3, 3, 1, 1, infer_fake_quantize});
+
+bool is_fake_quantize(const ir::Node& n) { return n.domain == ir::kEtchDomain && n.op_type == kFakeQuantize; }
 ETCH_REGISTER_KERNEL(kFakeQuantize, ir::kEtchDomain, DType::F32, fake_quantize);
 
 }  // namespace etch::quant

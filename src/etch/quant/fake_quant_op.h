@@ -8,6 +8,9 @@
 // dy passes where the value was not clamped, 0 elsewhere.
 #pragma once
 
+#include "etch/ir/graph.h"
+
 namespace etch::quant {
 inline constexpr const char* kFakeQuantize = "FakeQuantize";
+bool is_fake_quantize(const ir::Node& n);
 }  // namespace etch::quant

@@ -57,6 +57,7 @@ std::vector<LayerError> layer_errors(const ir::Graph& prepared, const ir::Graph&
     ir::ValueId fv, iv;
     QuantParams p;
     std::string node, op;
+    bool float_entry;
   };
   std::vector<Probe> probes;
   for (const ir::Node& qn : qdq.nodes()) {
@@ -82,8 +83,8 @@ std::vector<LayerError> layer_errors(const ir::Graph& prepared, const ir::Graph&
     auto p = qdq_params(qdq, qn);
     if (!fv || !iv || !p || p->per_channel()) continue;
     const ir::Node* prod = producer_of(integer, *iv);
-    probes.push_back(
-        {*fv, *iv, *p, prod ? prod->name : std::string(), prod ? prod->op_type : std::string(kQuantizeLinear)});
+    const bool entry = !prod || is_quantize(*prod);
+    probes.push_back({*fv, *iv, *p, prod ? prod->name : std::string(), entry ? kQuantizeLinear : prod->op_type, entry});
   }
   std::vector<ir::ValueId> fk, ik;
   for (const auto& p : probes) fk.push_back(p.fv), ik.push_back(p.iv);
@@ -129,6 +130,7 @@ std::vector<LayerError> layer_errors(const ir::Graph& prepared, const ir::Graph&
     LayerError e;
     e.node = probes[k].node;
     e.op = probes[k].op;
+    e.float_entry = probes[k].float_entry;
     e.value = prepared.value(probes[k].fv).name;
     e.sqnr_db = db(acc[k].sig, acc[k].noise);
     e.act_sqnr_db = db(acc[k].sig, acc[k].self_noise);

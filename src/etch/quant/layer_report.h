@@ -22,6 +22,7 @@ struct LayerError {
   double weight_sqnr_db = 0;  // +inf when the layer has no weights
   double act_sqnr_db = 0;     // the activation's own rounding/clipping
   std::string dominant;       // "weights" or "activations"
+  bool float_entry = false;   // the activation is where float enters (a QuantizeLinear of a float tensor)
 };
 
 // prepared: quantize_ptq's starting point (prepare_for_quantization of the

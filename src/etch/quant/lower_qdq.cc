@@ -14,7 +14,7 @@ namespace etch::quant {
 
 int count_integer_ops(const ir::Graph& g) {
   int c = 0;
-  for (const auto& n : g.nodes()) c += n.domain == ir::kEtchDomain && n.op_type != kUnpackInt4;
+  for (const auto& n : g.nodes()) c += ir::has_trait(n, ir::OpTrait::kIntegerOp);
   return c;
 }
 

@@ -187,7 +187,7 @@ ir::Graph train_with_live_batchnorm(const ir::Graph& float_graph, const ir::Grap
   // graph outputs back to their names).
   std::vector<ir::NodeId> fq_nodes;
   for (const auto& n : g.nodes()) {
-    if (n.op_type != kFakeQuantize || n.domain != ir::kEtchDomain) continue;
+    if (!is_fake_quantize(n)) continue;
     const ir::ValueId x = n.inputs[0], y = n.outputs[0];
     if (std::find(g.outputs.begin(), g.outputs.end(), y) != g.outputs.end()) {
       const std::string name = g.value(y).name;

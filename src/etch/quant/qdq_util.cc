@@ -69,9 +69,6 @@ ir::ValueId add_dequantize_const(ir::Graph& g, ir::ValueId q, const QuantParams&
   return out;
 }
 
-bool is_quantize(const ir::Node& n) { return n.domain.empty() && n.op_type == kQuantizeLinear; }
-bool is_dequantize(const ir::Node& n) { return n.domain.empty() && n.op_type == kDequantizeLinear; }
-
 bool clamp_is_redundant(float lo, float hi, const QuantParams& p) {
   if (p.per_channel() || p.scales.size() != 1 || p.zero_points.size() != 1) return false;
   const double s = p.scales[0], zp = p.zero_points[0];

@@ -7,14 +7,14 @@
 
 #include "etch/core/tensor.h"
 #include "etch/ir/graph.h"
+#include "etch/ir/ops/quant_linear.h"
 
 namespace etch::quant {
 
-// The QDQ format's two ops (ai.onnx), named once.
-inline constexpr const char* kQuantizeLinear = "QuantizeLinear";
-inline constexpr const char* kDequantizeLinear = "DequantizeLinear";
-bool is_quantize(const ir::Node& n);
-bool is_dequantize(const ir::Node& n);
+using ir::kDequantizeLinear;
+using ir::kQuantizeLinear;
+inline bool is_quantize(const ir::Node& n) { return ir::is_quantize_linear(n); }
+inline bool is_dequantize(const ir::Node& n) { return ir::is_dequantize_linear(n); }
 
 // Parameters of a QuantizeLinear/DequantizeLinear node whose scale and zero
 // point are constants (zero point absent: 0). std::nullopt otherwise. axis is

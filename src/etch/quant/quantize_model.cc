@@ -22,7 +22,7 @@ std::vector<std::string> worst_layers(const std::vector<LayerError>& errors, con
   std::vector<std::string> worst;
   for (const auto& e : errors)
     if (static_cast<int>(worst.size()) < count && !e.node.empty() && prepared.find_node_by_name(e.node) &&
-        e.op != "QuantizeLinear")
+        !e.float_entry)
       worst.push_back(e.node);
   return worst;
 }

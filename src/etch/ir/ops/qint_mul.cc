@@ -33,6 +33,6 @@ void infer_qmul(InferContext& c) {
 
 }  // namespace
 
-ETCH_REGISTER_OP({"QMul", kEtchDomain, 2, 2, 1, 1, infer_qmul});
+ETCH_REGISTER_OP({"QMul", kEtchDomain, 2, 2, 1, 1, infer_qmul, OpTrait::kIntegerOp});
 
 }  // namespace etch::ir

@@ -87,10 +87,10 @@ void infer_qlut(InferContext& c) {
 
 }  // namespace
 
-ETCH_REGISTER_OP({"QConv", kEtchDomain, 2, 3, 1, 1, infer_qconv, {}, MacForm{MacForm::kConv, 0, 1}});
-ETCH_REGISTER_OP({"QGemm", kEtchDomain, 2, 3, 1, 1, infer_qgemm, {}, MacForm{MacForm::kGemm, 0, 1}});
-ETCH_REGISTER_OP({"QAdd", kEtchDomain, 2, 2, 1, 1, infer_qadd});
-ETCH_REGISTER_OP({"QAveragePool", kEtchDomain, 1, 1, 1, 1, infer_qaverage_pool});
-ETCH_REGISTER_OP({"QLut", kEtchDomain, 2, 2, 1, 1, infer_qlut});
+ETCH_REGISTER_OP({"QConv", kEtchDomain, 2, 3, 1, 1, infer_qconv, OpTrait::kIntegerOp, MacForm{MacForm::kConv, 0, 1}});
+ETCH_REGISTER_OP({"QGemm", kEtchDomain, 2, 3, 1, 1, infer_qgemm, OpTrait::kIntegerOp, MacForm{MacForm::kGemm, 0, 1}});
+ETCH_REGISTER_OP({"QAdd", kEtchDomain, 2, 2, 1, 1, infer_qadd, OpTrait::kIntegerOp});
+ETCH_REGISTER_OP({"QAveragePool", kEtchDomain, 1, 1, 1, 1, infer_qaverage_pool, OpTrait::kIntegerOp});
+ETCH_REGISTER_OP({"QLut", kEtchDomain, 2, 2, 1, 1, infer_qlut, OpTrait::kIntegerOp});
 
 }  // namespace etch::ir

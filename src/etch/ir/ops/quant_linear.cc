@@ -1,5 +1,7 @@
 // QuantizeLinear / DequantizeLinear (ONNX opsets 10 and 13: per tensor, and
 // per axis from 13) and DynamicQuantizeLinear (opset 11).
+#include "etch/ir/ops/quant_linear.h"
+
 #include "etch/ir/op_registry.h"
 #include "etch/ir/ops/quant_params.h"
 
@@ -44,7 +46,10 @@ void infer_dynamic_quantize(InferContext& c) {
 }  // namespace
 
 ETCH_REGISTER_OP({"DynamicQuantizeLinear", "", 1, 1, 3, 3, infer_dynamic_quantize, OpTrait::kQuantizedFormat});
-ETCH_REGISTER_OP({"QuantizeLinear", "", 2, 3, 1, 1, infer_quantize, OpTrait::kQuantizedFormat});
-ETCH_REGISTER_OP({"DequantizeLinear", "", 2, 3, 1, 1, infer_dequantize, OpTrait::kQuantizedFormat});
+ETCH_REGISTER_OP({kQuantizeLinear, "", 2, 3, 1, 1, infer_quantize, OpTrait::kQuantizedFormat});
+ETCH_REGISTER_OP({kDequantizeLinear, "", 2, 3, 1, 1, infer_dequantize, OpTrait::kQuantizedFormat});
+
+bool is_quantize_linear(const Node& n) { return n.domain.empty() && n.op_type == kQuantizeLinear; }
+bool is_dequantize_linear(const Node& n) { return n.domain.empty() && n.op_type == kDequantizeLinear; }
 
 }  // namespace etch::ir

@@ -246,7 +246,7 @@ ETCH_REGISTER_OP({"Unsqueeze", "", 1, 2, 1, 1, infer_unsqueeze, OpTrait::kDataMo
 ETCH_REGISTER_OP({"Transpose", "", 1, 1, 1, 1, infer_transpose, OpTrait::kDataMovement});
 ETCH_REGISTER_OP({"Expand", "", 2, 2, 1, 1, infer_expand});
 ETCH_REGISTER_OP({"Tile", "", 2, 2, 1, 1, infer_tile});
-ETCH_REGISTER_OP({"Shape", "", 1, 1, 1, 1, infer_shape});
-ETCH_REGISTER_OP({"Size", "", 1, 1, 1, 1, infer_size});
+ETCH_REGISTER_OP({"Shape", "", 1, 1, 1, 1, infer_shape, OpTrait::kShapeOnly});
+ETCH_REGISTER_OP({"Size", "", 1, 1, 1, 1, infer_size, OpTrait::kShapeOnly});
 
 }  // namespace etch::ir

@@ -129,7 +129,7 @@ constexpr int kVariadic = std::numeric_limits<int>::max();
 
 }  // namespace
 
-ETCH_REGISTER_OP({"Concat", "", 1, kVariadic, 1, 1, infer_concat});
+ETCH_REGISTER_OP({"Concat", "", 1, kVariadic, 1, 1, infer_concat, OpTrait::kConcatenation});
 ETCH_REGISTER_OP({"Split", "", 1, 2, 1, kVariadic, infer_split});
 ETCH_REGISTER_OP({"Slice", "", 1, 5, 1, 1, infer_slice});
 ETCH_REGISTER_OP({"Gather", "", 2, 2, 1, 1, infer_gather});
