@@ -9,6 +9,15 @@
 
 namespace etch {
 
+namespace {
+Progress::Hook& hook() {
+  static Progress::Hook h;
+  return h;
+}
+}  // namespace
+
+void Progress::set_hook(Hook h) { hook() = std::move(h); }
+
 bool Progress::available() { return ::isatty(STDERR_FILENO) == 1 && log_level() != LogLevel::Quiet; }
 
 Progress::Progress(std::string label, int64_t total)
@@ -21,6 +30,7 @@ Progress::~Progress() { finish(); }
 void Progress::advance(int64_t n) {
   done_ = std::min(total_, done_ + n);
   if (enabled_) draw(false);
+  if (hook()) hook()(label_, done_, total_);
 }
 
 void Progress::draw(bool force) {
