@@ -47,7 +47,8 @@ Tensor from_numpy(const py::array& a, const std::string& what) {
   const char k = d.kind();
   const py::ssize_t size = d.itemsize();
   DType dt = DType::F32;
-  bool known = d.attr("isnative").cast<bool>();
+  // '>' is big-endian, foreign on x86-64 and ARM64 alike ('=' native, '|' n/a, '<' little).
+  bool known = d.byteorder() != '>';
   if (k == 'f' && size == 4)
     dt = DType::F32;
   else if (k == 'i' && size == 1)

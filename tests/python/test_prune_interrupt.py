@@ -37,7 +37,16 @@ def test_progress_callback_sees_calibration():
     assert seen and seen[-1][0] == "calibrating" and seen[-1][1] == seen[-1][2] == 32
 
 
-def test_ctrl_c_interrupts_a_long_quantize():
+@pytest.fixture
+def sigint_raises():
+    # A shell starting ctest in the background leaves SIGINT ignored, and then
+    # Python installs no handler: put Python's default one in place.
+    old = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, old)
+
+
+def test_ctrl_c_interrupts_a_long_quantize(sigint_raises):
     # Calibrating on the whole training set takes many seconds; SIGINT after a
     # moment must raise KeyboardInterrupt out of the C++ loop.
     done = []
@@ -46,6 +55,21 @@ def test_ctrl_c_interrupts_a_long_quantize():
     try:
         with pytest.raises(KeyboardInterrupt):
             etch.quantize(FIXTURE, calibration="fashion-mnist:train", calib_samples=60000, calibrator="minmax")
+            done.append(True)
+    finally:
+        timer.cancel()
+    assert not done
+
+
+def test_ctrl_c_interrupts_fine_tuning(sigint_raises):
+    # A whole epoch of fine-tuning after pruning; the training loop checks for
+    # Ctrl-C at every step.
+    done = []
+    timer = threading.Timer(2.0, lambda: os.kill(os.getpid(), signal.SIGINT))
+    timer.start()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            etch.prune(FIXTURE, finetune_epochs=3, eval="none")
             done.append(True)
     finally:
         timer.cancel()

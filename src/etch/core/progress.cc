@@ -18,6 +18,10 @@ Progress::Hook& hook() {
 
 void Progress::set_hook(Hook h) { hook() = std::move(h); }
 
+void Progress::notify(const std::string& label, int64_t done, int64_t total) {
+  if (hook()) hook()(label, done, total);
+}
+
 bool Progress::available() { return ::isatty(STDERR_FILENO) == 1 && log_level() != LogLevel::Quiet; }
 
 Progress::Progress(std::string label, int64_t total)

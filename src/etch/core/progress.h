@@ -25,6 +25,9 @@ class Progress {
   // callback and their Ctrl-C check. It may throw to abandon the work.
   using Hook = std::function<void(const std::string& label, int64_t done, int64_t total)>;
   static void set_hook(Hook hook);
+  // Calls the hook (if any) for work that draws its own progress line (the
+  // training loop), so that it reports and can be interrupted like a bar.
+  static void notify(const std::string& label, int64_t done, int64_t total);
 
   // Whether bars would be drawn at all in this process (stderr is a tty and not --quiet).
   static bool available();
