@@ -29,7 +29,6 @@ from ._etch import (  # noqa: F401  (re-exported)
     Report,
     Target,
     Unsupported,
-    set_progress,
     set_threads,
 )
 
@@ -46,6 +45,28 @@ PathLike = Union[str, "os.PathLike[str]"]
 #: What Program.simulate returns: outputs {name: array} and the statistics of
 #: ``etch simulate --json`` (cycles, stalls, utilization, energy, per layer).
 Simulation = namedtuple("Simulation", ["outputs", "stats"])
+
+
+def set_progress(callback: Union[None, str, Any] = None) -> None:
+    """Reports long work: ``callback(label, done, total)`` at every step of
+    etch's progress bars (calibrating, evaluating, training), on the calling
+    thread; "tqdm" draws a tqdm bar per stage (tqdm must be installed); None: off.
+    """
+    if callback == "tqdm":
+        from tqdm import tqdm  # only when asked for
+        bars: dict = {}
+
+        def callback(label: str, done: int, total: int) -> None:
+            bar = bars.get(label)
+            if bar is None or bar.total != total or done < bar.n:
+                if bar is not None:
+                    bar.close()
+                bar = bars[label] = tqdm(total=total, desc=label, leave=False)
+            bar.update(done - bar.n)
+            if done >= total:
+                bar.close()
+                del bars[label]
+    _etch.set_progress(callback)
 
 
 def load(path: PathLike) -> Model:
