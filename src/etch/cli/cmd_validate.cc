@@ -11,6 +11,7 @@
 #include "etch/eval/summary_text.h"
 #include "etch/eval/validate.h"
 #include "etch/eval/validate_report.h"
+#include "etch/quant/ptq.h"
 
 namespace etch::cli {
 namespace {
@@ -22,9 +23,11 @@ struct ValidateArgs {
 };
 
 int run_validate(const ValidateArgs& a) {
+  ir::Graph g = eval::load_model(a.model);
   std::optional<ir::Graph> float_model;
-  if (!a.float_model.empty()) float_model = eval::load_model(a.float_model);
-  eval::ValidateModels models = eval::validate_models(eval::load_model(a.model), std::move(float_model), a.model);
+  // A float MODEL refuses any --float-model: validate_models says so, without the file being read.
+  if (!a.float_model.empty()) float_model = quant::is_quantized(g) ? eval::load_model(a.float_model) : ir::Graph{};
+  eval::ValidateModels models = eval::validate_models(std::move(g), std::move(float_model), a.model);
   eval::ValidateOptions opts;
   if (!a.executors.empty()) opts.executors = eval::parse_executor_list(a.executors);
   opts.target = a.target;
