@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
-./scripts/build.sh build -DCMAKE_BUILD_TYPE=Release
+./scripts/build.sh build -DCMAKE_BUILD_TYPE=Release -DPython3_EXECUTABLE=/usr/bin/python3
 ./build/etch --version
 echo
 echo "== etch deploy fixtures/cnn.onnx --data fashion-mnist --target edge --prune taylor:channel:0.3 --bits 8 -o out/demo"

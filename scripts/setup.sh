@@ -13,6 +13,8 @@ PACKAGES=(
   libjpeg62-turbo-dev  # JPEG folders as data sets (data/)
   python3-numpy python3-skimage espeak-ng sox  # scripts/make_corpus_data.py: real photos and speech
   chromium  # headless screenshot test of the HTML report (tests/eval)
+  pybind11-dev python3-dev python3-pytest python3-venv python3-setuptools  # Python bindings (python/, tests/python)
+  python3-nbclient python3-ipykernel  # tests/python runs examples/etch_pipeline.ipynb headless
 )
 missing=()
 # scripts/fetch_models.sh gets the model corpus with `npm pack`; a Node.js that

@@ -6,10 +6,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
 ./scripts/check_format.sh
-./scripts/build.sh build -DCMAKE_BUILD_TYPE=Release
+./scripts/build.sh build -DCMAKE_BUILD_TYPE=Release -DPython3_EXECUTABLE=/usr/bin/python3
 (cd build && ctest --output-on-failure -j "$(nproc)" --timeout 1500)
 if [[ "${ETCH_SKIP_SANITIZE:-0}" != 1 ]]; then
-  ./scripts/build.sh build-asan -DCMAKE_BUILD_TYPE=Debug -DETCH_SANITIZE=ON -DETCH_BUILD_BENCH=OFF
+  ./scripts/build.sh build-asan -DCMAKE_BUILD_TYPE=Debug -DETCH_SANITIZE=ON -DETCH_BUILD_BENCH=OFF -DETCH_BUILD_PYTHON=OFF
   # Every suite runs under the sanitizers except four compiler/simulator tests
   # on layers near the buffer bound: 2.5-5.5 min each under ASan (half of the
   # sanitizer run on 2 cores), they run in the Release pass above, and the

@@ -12,6 +12,7 @@
 #include "etch/cli/table.h"
 #include "etch/compiler/compiler.h"
 #include "etch/data/dataset.h"
+#include "etch/eval/compile_summary.h"
 #include "etch/eval/integer_graph.h"
 #include "etch/eval/load_model.h"
 #include "etch/eval/npu_executor.h"
@@ -103,16 +104,10 @@ int run_compile(const CompileArgs& a) {
   }
   if (!a.output.empty()) npu::save_program(a.output, m.program);
 
+  j.update(eval::compile_summary_json(m, t));
   int npu_nodes = 0;
-  for (const auto& p : m.placements) {
-    npu_nodes += p.npu;
-    j["placements"].push_back(
-        {{"node", p.node}, {"op", p.op}, {"on", p.npu ? "npu" : "host"}, {"why", p.reason}, {"macs", p.macs}});
-  }
+  for (const auto& p : m.placements) npu_nodes += p.npu;
   const compiler::MacShare share = compiler::mac_share(m);
-  j["npu_macs"] = share.npu;
-  j["host_macs"] = share.host;
-  const double slots = double(t.rows) * t.cols;
   Table lt({{"layer", Align::Left, 28},
             {"kind", Align::Left},
             {"MACs", Align::Right},
@@ -124,31 +119,13 @@ int run_compile(const CompileArgs& a) {
   for (const auto& l : m.layers) {
     if (!l.has_plan) {
       lt.add_row({l.name, l.kind, "-", "vector unit", "-", "-", "-"});
-      j["layers"].push_back({{"name", l.name}, {"kind", l.kind}});
       continue;
     }
     total += l.predicted_cycles;
-    const double util = l.macs / (slots * std::max<int64_t>(1, l.predicted_cycles));
     lt.add_row({l.name, l.kind + (l.sparse ? " 2:4" : ""), group_thousands(l.macs), l.plan.str(),
-                group_thousands(l.predicted_cycles), pct(util), group_thousands(l.naive.predicted_cycles)});
-    j["layers"].push_back({{"name", l.name},
-                           {"kind", l.kind},
-                           {"macs", l.macs},
-                           {"tiling", l.plan.str()},
-                           {"tm", l.plan.tm},
-                           {"tc", l.plan.tc},
-                           {"th", l.plan.th},
-                           {"m_outer", l.plan.m_outer},
-                           {"double_buffer", l.plan.double_buffer},
-                           {"predicted_cycles", l.predicted_cycles},
-                           {"naive_predicted_cycles", l.naive.predicted_cycles},
-                           {"utilization", util},
-                           {"sparse", l.sparse}});
+                group_thousands(l.predicted_cycles), pct(eval::predicted_utilization(l, t)),
+                group_thousands(l.naive.predicted_cycles)});
   }
-  j["instructions"] = m.program.instrs.size();
-  j["weight_bytes"] = m.program.weight_image.size();
-  j["segments"] = m.program.segments.size();
-  j["standalone"] = m.standalone;
   if (!a.output.empty()) j["output"] = a.output;
   if (json) {
     if (a.analyze) print_analysis(analysis, true, j);

@@ -7,6 +7,7 @@
 #include "etch/cli/command.h"
 #include "etch/cli/table.h"
 #include "etch/eval/load_model.h"
+#include "etch/eval/model_summary.h"
 #include "etch/ir/cost.h"
 #include "etch/onnx/importer.h"
 
@@ -17,15 +18,6 @@ struct InspectArgs {
   std::string model;
   bool json = false;
 };
-
-nlohmann::json value_json(const ir::Value& v) {
-  nlohmann::json j = {{"name", v.name}, {"dtype", dtype_name(v.dtype)}};
-  if (v.has_shape)
-    j["shape"] = v.shape;  // -1 marks a dynamic dimension
-  else
-    j["shape"] = nullptr;
-  return j;
-}
 
 std::string value_str(const ir::Value& v) {
   return fmt::format("{} {} {}", v.name, dtype_name(v.dtype), v.has_shape ? shape_str(v.shape) : "(unknown shape)");
@@ -46,30 +38,8 @@ int run_inspect(const InspectArgs& a) {
   const ir::GraphCost cost = ir::graph_cost(g);
 
   if (a.json) {
-    nlohmann::json j;
+    nlohmann::json j = eval::model_summary_json(g);
     j["model"] = a.model;
-    j["graph_name"] = g.name;
-    j["opset"] = g.opset;
-    j["ir_version"] = g.ir_version;
-    j["producer"] = g.producer;
-    for (ir::ValueId id : g.inputs) j["inputs"].push_back(value_json(g.value(id)));
-    for (ir::ValueId id : g.outputs) j["outputs"].push_back(value_json(g.value(id)));
-    j["nodes"] = nlohmann::json::array();
-    for (size_t i = 0; i < g.nodes().size(); ++i) {
-      const ir::Node& n = g.nodes()[i];
-      nlohmann::json jn = {{"name", n.name}, {"op", n.op_type}, {"params", cost.nodes[i].params}};
-      if (!n.domain.empty()) jn["domain"] = n.domain;
-      jn["macs"] = cost.nodes[i].macs_known ? nlohmann::json(cost.nodes[i].macs) : nlohmann::json(nullptr);
-      for (ir::ValueId id : n.inputs)
-        jn["inputs"].push_back(id == ir::kNoValue ? nlohmann::json("") : nlohmann::json(g.value(id).name));
-      for (ir::ValueId id : n.outputs) jn["outputs"].push_back(value_json(g.value(id)));
-      j["nodes"].push_back(jn);
-    }
-    j["totals"] = {{"nodes", g.nodes().size()},
-                   {"params", cost.params},
-                   {"macs", cost.macs},
-                   {"macs_complete", cost.macs_known},
-                   {"macs_per_sample", cost.per_sample}};
     fmt::print("{}\n", j.dump(2));
     return 0;
   }

@@ -32,36 +32,19 @@ std::string delta(int64_t before, int64_t after) {
 }
 
 int run_prune(PruneArgs& a) {
-  compress::PruneOptions o = a.o;
-  o.criterion = compress::parse_criterion(a.criterion);
-  compress::parse_structure(a.structure, o);
-  if (a.sparsity_given->count() > 0) {
-    if (o.structure == compress::Structure::NM)
-      ETCH_REQUIRE(std::fabs(a.sparsity - o.sparsity) < 1e-9, InvalidInput)
-          << "--sparsity " << a.sparsity << " contradicts --structure " << a.structure << " (which removes "
-          << o.sparsity << " of the weights)";
-    o.sparsity = a.sparsity;
-  } else if (o.structure != compress::Structure::NM) {
-    o.sparsity = 0.5;
-  }
-  ETCH_REQUIRE(a.scope == "layer" || a.scope == "global", InvalidInput)
-      << "unknown --scope '" << a.scope << "' (expected layer or global)";
-  o.scope = a.scope == "global" ? compress::Scope::Global : compress::Scope::Layer;
-  ETCH_REQUIRE(a.tied == "joint" || a.tied == "skip", InvalidInput)
-      << "unknown --tied '" << a.tied << "' (expected joint or skip)";
-  o.tied = a.tied == "skip" ? compress::TiedChannels::Skip : compress::TiedChannels::Joint;
-  o.schedule.kind = a.schedule;
+  std::optional<double> sparsity;
+  if (a.sparsity_given->count() > 0) sparsity = a.sparsity;
+  compress::PruneOptions o =
+      compress::prune_options_from(a.o, a.criterion, a.structure, sparsity, a.scope, a.tied, a.schedule);
   o.progress = !global_options().quiet && !a.json;
-  compress::validate(o);
 
   ir::Graph g = eval::load_model(a.model);
-  std::string train_spec = a.data, eval_spec = a.eval;
-  if (a.data == "fashion-mnist") train_spec = "fashion-mnist:train";
-  if (eval_spec.empty() && a.data.rfind("fashion-mnist", 0) == 0) eval_spec = "fashion-mnist:test";
+  const compress::PruneDataSpecs specs = compress::prune_data_specs(a.data, a.eval);
+  const std::string &train_spec = specs.train, &eval_spec = specs.eval;
   const bool need_train = o.criterion == compress::Criterion::Taylor || o.finetune_epochs > 0;
   data::Dataset train_set, eval_set;
   if (need_train) train_set = data::load_dataset(train_spec);
-  const bool has_eval = !eval_spec.empty() && eval_spec != "none";
+  const bool has_eval = !eval_spec.empty();
   if (has_eval) eval_set = data::load_dataset(eval_spec);
 
   compress::PruneResult r = compress::prune(g, o, need_train ? &train_set : nullptr, has_eval ? &eval_set : nullptr);

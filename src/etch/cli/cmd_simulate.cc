@@ -53,32 +53,6 @@ int64_t argmax_row(const Tensor& t, int64_t row) {
   return best;
 }
 
-// The program's own I/O (input preprocessing, quantize, dequantize outputs).
-class Standalone {
- public:
-  explicit Standalone(const npu::Program& p) : p_(p), runner_(p) {}
-  Tensor run(const Tensor& batch, sim::SimStats& stats, std::vector<sim::TraceEvent>* trace) {
-    const npu::TensorDesc& in = p_.tensors[p_.inputs[0]];
-    const npu::TensorDesc& out = p_.tensors[p_.outputs[0]];
-    ETCH_REQUIRE(batch.numel() == batch.dim(0) * in.numel(), InvalidInput)
-        << "input has " << batch.numel() / std::max<int64_t>(1, batch.dim(0))
-        << " values per image, the program's input '" << in.name << "' takes " << in.numel();
-    Shape os = out.shape;
-    os[0] = batch.dim(0);
-    Tensor y(DType::F32, os);
-    for (int64_t b = 0; b < batch.dim(0); ++b) {
-      runner_.simulator().set_trace(b == 0 ? trace : nullptr);
-      const auto outs = runner_.run(batch.data<float>() + b * in.numel(), stats);
-      std::copy(outs[0].begin(), outs[0].end(), y.data<float>() + b * out.numel());
-    }
-    return y;
-  }
-
- private:
-  const npu::Program& p_;
-  sim::ProgramRunner runner_;
-};
-
 // Recompiles `g` and checks it reproduces the program file.
 compiler::CompiledModel matching_compile(const ir::Graph& g, const npu::Program& p, const std::string& label) {
   const std::string want = npu::serialize_program(p);
@@ -157,12 +131,12 @@ void run_standalone(const SimArgs& a, const npu::Program& p, const Tensor& image
   const int64_t n = images.dim(0);
   std::vector<sim::TraceEvent>* tp = a.trace.empty() ? nullptr : &r.trace;
   Progress progress("simulate", n);
-  Standalone st(p);
+  sim::ProgramRunner runner(p);
   for (int64_t b = 0; b < n; b += a.batch) {
     const int64_t e = std::min(n, b + a.batch);
     const Tensor x = slice_rows(images, b, e);
     const auto t0 = std::chrono::steady_clock::now();
-    const Tensor y = st.run(x, r.stats, b == 0 ? tp : nullptr);
+    const Tensor y = runner.run_batch(x, r.stats, b == 0 ? tp : nullptr);
     r.sim_secs += since(t0);
     for (int64_t i = b; i < e; ++i) r.predicted[i] = argmax_row(y, i - b);
     progress.advance(e - b);

@@ -7,15 +7,10 @@
 
 #include "etch/cli/command.h"
 #include "etch/data/dataset.h"
-#include "etch/eval/interrupt.h"
 #include "etch/eval/load_model.h"
-#include "etch/eval/model_size.h"
-#include "etch/eval/report.h"
-#include "etch/eval/report_html.h"
-#include "etch/eval/stage_cache.h"
 #include "etch/eval/summary_text.h"
 #include "etch/eval/validate.h"
-#include "etch/onnx/importer.h"
+#include "etch/eval/validate_report.h"
 #include "etch/quant/ptq.h"
 
 namespace etch::cli {
@@ -27,30 +22,12 @@ struct ValidateArgs {
   bool json = false;
 };
 
-// Both files are rendered before either is written, and each write is atomic.
-void write_reports(const std::string& dir, const nlohmann::json& report) {
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  ETCH_REQUIRE(!ec && std::filesystem::is_directory(dir), InvalidInput)
-      << "--report-dir " << dir << ": cannot create folder (" << ec.message() << ")";
-  // Temporary files first, then renames; Ctrl-C meanwhile removes the temporaries.
-  eval::ScopedInterruptCleanup cleanup;
-  eval::write_files_atomically(
-      {{dir + "/report.json", report.dump(2) + "\n"}, {dir + "/report.html", eval::report_html(report)}});
-}
-
 int run_validate(const ValidateArgs& a) {
-  eval::ValidateModels models;
-  models.label = a.model;
   ir::Graph g = eval::load_model(a.model);
-  if (quant::is_quantized(g)) {
-    models.qdq_graph = std::move(g);
-    if (!a.float_model.empty()) models.float_graph = eval::load_model(a.float_model);
-  } else {
-    ETCH_REQUIRE(a.float_model.empty(), InvalidInput)
-        << a.model << " is a float model; --float-model is only for quantized (QDQ) models";
-    models.float_graph = std::move(g);
-  }
+  std::optional<ir::Graph> float_model;
+  // A float MODEL refuses any --float-model: validate_models says so, without the file being read.
+  if (!a.float_model.empty()) float_model = quant::is_quantized(g) ? eval::load_model(a.float_model) : ir::Graph{};
+  eval::ValidateModels models = eval::validate_models(std::move(g), std::move(float_model), a.model);
   eval::ValidateOptions opts;
   if (!a.executors.empty()) opts.executors = eval::parse_executor_list(a.executors);
   opts.target = a.target;
@@ -59,24 +36,8 @@ int run_validate(const ValidateArgs& a) {
   const data::Dataset ds = data::load_dataset(a.data);
   eval::ValidateResult res = eval::run_validation(models, ds, opts);
 
-  eval::ReportInputs in;
-  in.title = "etch validate " + std::filesystem::path(a.model).filename().string();
-  in.model = a.model;
-  in.evaluation = &res.evaluation;
-  in.sqnr = res.sqnr;
-  in.sqnr_between = res.sqnr_between;
-  in.npu = res.npu;
-  if (res.npu) in.target = res.npu->target;
-  if (models.float_graph) in.sizes.push_back(eval::graph_size("float", *models.float_graph));
-  if (models.qdq_graph) in.sizes.push_back(eval::graph_size("quantized", *models.qdq_graph));
-  if (res.npu) in.sizes.push_back({"npu program", res.npu->program_bytes, 0});
-  in.notes = res.notes;
-  if (!res.fidelity.empty()) {
-    in.fidelity = eval::fidelity_json(res.fidelity);
-    in.fidelity_between = res.fidelity_between;
-  }
-  const nlohmann::json report = eval::report_json(in);
-  write_reports(a.report_dir, report);
+  const nlohmann::json report = eval::validate_report(models, res, a.model);
+  eval::write_report_files(a.report_dir, report);
 
   if (a.json) {
     fmt::print("{}\n", report.dump(2));

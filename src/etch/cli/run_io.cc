@@ -11,6 +11,7 @@
 #include "etch/core/atomic_file.h"
 #include "etch/core/error.h"
 #include "etch/data/npy.h"
+#include "etch/runtime/feed_check.h"
 
 namespace etch::cli {
 namespace {
@@ -19,20 +20,6 @@ std::string input_names(const ir::Graph& g) {
   std::string s;
   for (ir::ValueId v : g.inputs) s += (s.empty() ? "'" : ", '") + g.value(v).name + "'";
   return s.empty() ? "(none)" : s;
-}
-
-void check_input_matches(const std::string& file, const Tensor& t, const ir::Value& v) {
-  ETCH_REQUIRE(t.dtype() == v.dtype, InvalidInput)
-      << file << ": holds " << dtype_name(t.dtype()) << " data but model input '" << v.name << "' expects "
-      << dtype_name(v.dtype);
-  for (int64_t d : t.shape())
-    ETCH_REQUIRE(d > 0, InvalidInput) << file << ": shape " << shape_str(t.shape()) << " is empty; model input '"
-                                      << v.name << "' needs at least one element";
-  if (!v.has_shape) return;
-  bool ok = t.rank() == static_cast<int>(v.shape.size());
-  for (size_t d = 0; ok && d < v.shape.size(); ++d) ok = v.shape[d] < 0 || v.shape[d] == t.shape()[d];
-  ETCH_REQUIRE(ok, InvalidInput) << file << ": shape " << shape_str(t.shape()) << " does not match model input '"
-                                 << v.name << "' " << shape_str(v.shape) << " ('?' = any size)";
 }
 
 }  // namespace
@@ -63,7 +50,7 @@ std::map<std::string, Tensor> load_run_inputs(const ir::Graph& g, const std::vec
     }
     ETCH_REQUIRE(!out.count(name), InvalidInput) << "model input '" << name << "' is given twice";
     Tensor t = data::read_npy(file);
-    check_input_matches(file, t, *by_name.at(name));
+    runtime::check_feed(file, t, *by_name.at(name));
     out[name] = std::move(t);
   }
   std::string missing;

@@ -155,4 +155,37 @@ void validate(const PruneOptions& o) {
   ETCH_REQUIRE(o.finetune_epochs >= 0, InvalidInput) << "--finetune-epochs must be >= 0";
 }
 
+PruneOptions prune_options_from(PruneOptions o, const std::string& criterion, const std::string& structure,
+                                std::optional<double> sparsity, const std::string& scope, const std::string& tied,
+                                const std::string& schedule) {
+  o.criterion = parse_criterion(criterion);
+  parse_structure(structure, o);
+  if (sparsity) {
+    if (o.structure == Structure::NM)
+      ETCH_REQUIRE(std::fabs(*sparsity - o.sparsity) < 1e-9, InvalidInput)
+          << "--sparsity " << *sparsity << " contradicts --structure " << structure << " (which removes " << o.sparsity
+          << " of the weights)";
+    o.sparsity = *sparsity;
+  } else if (o.structure != Structure::NM) {
+    o.sparsity = 0.5;
+  }
+  ETCH_REQUIRE(scope == "layer" || scope == "global", InvalidInput)
+      << "unknown --scope '" << scope << "' (expected layer or global)";
+  o.scope = scope == "global" ? Scope::Global : Scope::Layer;
+  ETCH_REQUIRE(tied == "joint" || tied == "skip", InvalidInput)
+      << "unknown --tied '" << tied << "' (expected joint or skip)";
+  o.tied = tied == "skip" ? TiedChannels::Skip : TiedChannels::Joint;
+  o.schedule.kind = schedule;
+  validate(o);
+  return o;
+}
+
+PruneDataSpecs prune_data_specs(const std::string& data, const std::string& eval) {
+  PruneDataSpecs s{data, eval};
+  if (data == "fashion-mnist") s.train = "fashion-mnist:train";
+  if (s.eval.empty() && data.rfind("fashion-mnist", 0) == 0) s.eval = "fashion-mnist:test";
+  if (s.eval == "none") s.eval.clear();
+  return s;
+}
+
 }  // namespace etch::compress

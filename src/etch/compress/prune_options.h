@@ -3,6 +3,7 @@
 // library; the short spec string ("taylor:channel:0.5") is parsed here too.
 #pragma once
 #include <cstdint>
+#include <optional>
 #include <string>
 
 namespace etch::compress {
@@ -66,6 +67,22 @@ void parse_structure(const std::string& s, PruneOptions& o);
 // refused since N:M is local by definition). Examples: "taylor:channel:0.5",
 // "magnitude:unstructured:0.8:global", "magnitude:2:4".
 PruneOptions parse_prune_spec(const std::string& spec);
+
+// `etch prune`'s word options applied over `base` (which carries the numeric
+// ones), then validate()d. Without `sparsity` the structure decides it (0.5, or
+// 1 - N/M for N:M); a sparsity contradicting N:M is refused. scope: layer |
+// global; tied: joint | skip; schedule: constant | polynomial.
+PruneOptions prune_options_from(PruneOptions base, const std::string& criterion, const std::string& structure,
+                                std::optional<double> sparsity, const std::string& scope, const std::string& tied,
+                                const std::string& schedule);
+
+// The data sets `etch prune --data D [--eval E]` uses: the family name
+// "fashion-mnist" means its train split for training and, when E is empty, its
+// test split for evaluation; "none" or empty means no evaluation.
+struct PruneDataSpecs {
+  std::string train, eval;
+};
+PruneDataSpecs prune_data_specs(const std::string& data, const std::string& eval);
 
 // Throws InvalidInput for sparsity outside [0, 1), bad N:M, bad schedule.
 void validate(const PruneOptions& o);

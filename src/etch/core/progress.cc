@@ -9,6 +9,19 @@
 
 namespace etch {
 
+namespace {
+Progress::Hook& hook() {
+  static Progress::Hook h;
+  return h;
+}
+}  // namespace
+
+void Progress::set_hook(Hook h) { hook() = std::move(h); }
+
+void Progress::notify(const std::string& label, int64_t done, int64_t total) {
+  if (hook()) hook()(label, done, total);
+}
+
 bool Progress::available() { return ::isatty(STDERR_FILENO) == 1 && log_level() != LogLevel::Quiet; }
 
 Progress::Progress(std::string label, int64_t total)
@@ -21,6 +34,7 @@ Progress::~Progress() { finish(); }
 void Progress::advance(int64_t n) {
   done_ = std::min(total_, done_ + n);
   if (enabled_) draw(false);
+  if (hook()) hook()(label_, done_, total_);
 }
 
 void Progress::draw(bool force) {

@@ -4,6 +4,7 @@
 #pragma once
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <string>
 
 namespace etch {
@@ -18,6 +19,15 @@ class Progress {
   void advance(int64_t n = 1);
   void finish();  // erases the bar
   bool enabled() const { return enabled_; }
+
+  // A process-wide observer of every bar, called by advance() on the thread
+  // doing the work, whether or not a bar is drawn: the Python bindings' progress
+  // callback and their Ctrl-C check. It may throw to abandon the work.
+  using Hook = std::function<void(const std::string& label, int64_t done, int64_t total)>;
+  static void set_hook(Hook hook);
+  // Calls the hook (if any) for work that draws its own progress line (the
+  // training loop), so that it reports and can be interrupted like a bar.
+  static void notify(const std::string& label, int64_t done, int64_t total);
 
   // Whether bars would be drawn at all in this process (stderr is a tty and not --quiet).
   static bool available();

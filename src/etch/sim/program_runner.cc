@@ -61,4 +61,25 @@ std::vector<std::vector<float>> ProgramRunner::run(const float* image, SimStats&
   return outs;
 }
 
+Tensor ProgramRunner::run_batch(const Tensor& batch, SimStats& stats, std::vector<TraceEvent>* trace) {
+  const npu::TensorDesc& in = p_.tensors[p_.inputs[0]];
+  const npu::TensorDesc& out = p_.tensors[p_.outputs[0]];
+  ETCH_REQUIRE(batch.dtype() == DType::F32 && batch.rank() >= 1, InvalidInput)
+      << "program input '" << in.name << "' takes float32 images [N, ...], got " << dtype_name(batch.dtype()) << " "
+      << shape_str(batch.shape());
+  ETCH_REQUIRE(batch.numel() == batch.dim(0) * in.numel(), InvalidInput)
+      << "input has " << batch.numel() / std::max<int64_t>(1, batch.dim(0))
+      << " values per image, the program's input '" << in.name << "' takes " << in.numel();
+  Shape os = out.shape;
+  os[0] = batch.dim(0);
+  Tensor y(DType::F32, os);
+  for (int64_t b = 0; b < batch.dim(0); ++b) {
+    sim_.set_trace(b == 0 ? trace : nullptr);
+    const auto outs = run(batch.data<float>() + b * in.numel(), stats);
+    std::copy(outs[0].begin(), outs[0].end(), y.data<float>() + b * out.numel());
+  }
+  sim_.set_trace(nullptr);
+  return y;
+}
+
 }  // namespace etch::sim

@@ -6,6 +6,7 @@
 #pragma once
 #include <vector>
 
+#include "etch/core/tensor.h"
 #include "etch/npu/program.h"
 #include "etch/sim/simulator.h"
 
@@ -18,6 +19,10 @@ class ProgramRunner {
   // One image: `image` holds the input tensor's c*h*w floats; returns each
   // output's dequantized values. Statistics are added to `stats`.
   std::vector<std::vector<float>> run(const float* image, SimStats& stats);
+  // A batch [N, ...] of f32 images (N * the input's c*h*w values), one image at
+  // a time; returns the first output as f32 [N, ...]. `trace`, when given,
+  // records the first image's engines.
+  Tensor run_batch(const Tensor& batch, SimStats& stats, std::vector<TraceEvent>* trace = nullptr);
   Simulator& simulator() { return sim_; }
 
  private:

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "etch/core/progress.h"
 #include "etch/runtime/interpreter.h"
 
 namespace etch::train {
@@ -109,6 +110,7 @@ TrainResult fit(ir::Graph& g, const data::Dataset& train, const data::Dataset* e
       ad.backward({lr_res.grad});
       opt.step(ad.params(), lr);
       if (cfg.after_step) cfg.after_step(ad, step);
+      Progress::notify("training", step + 1, total);
       loss_sum += lr_res.loss * static_cast<double>(logits.dim(0));
       correct += lr_res.correct;
       seen += logits.dim(0);
