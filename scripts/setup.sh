@@ -13,6 +13,7 @@ PACKAGES=(
   libjpeg62-turbo-dev  # JPEG folders as data sets (data/)
   python3-numpy python3-skimage espeak-ng sox  # scripts/make_corpus_data.py: real photos and speech
   chromium  # headless screenshot test of the HTML report (tests/eval)
+  verilator yosys iverilog  # etch rtl: lint, simulate and synthesize the generated SystemVerilog (tests/rtl)
 )
 missing=()
 # scripts/fetch_models.sh gets the model corpus with `npm pack`; a Node.js that
