@@ -66,7 +66,10 @@ inline bool tool_installed(const std::string& tool) {
 // The list of a design's .sv files, space-separated, for a command line.
 inline std::string sv_list(const RtlDesign& d) {
   std::string s;
-  for (const SvFile& f : d.files) s += " " + f.file_name();
+  for (const SvFile& f : d.files) {
+    s += ' ';
+    s += f.file_name();
+  }
   return s;
 }
 
