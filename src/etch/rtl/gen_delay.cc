@@ -20,13 +20,15 @@ module etch_delay #(
   generate
     if (DEPTH == 0) begin : g_wire
       assign q = d;
+    end else if (DEPTH == 1) begin : g_stage
+      always_ff @(posedge clk) q <= d;
     end else begin : g_stages
-      logic [WIDTH-1:0] stage[DEPTH];
-      always_ff @(posedge clk) begin
-        stage[0] <= d;
-        for (int s = 1; s < DEPTH; s++) stage[s] <= stage[s-1];
-      end
-      assign q = stage[DEPTH-1];
+      // One packed register, shifted by WIDTH bits per cycle: no loop, so
+      // any depth elaborates alike (Verilator does not unroll long loops of
+      // delayed assignments to arrays).
+      logic [DEPTH*WIDTH-1:0] pipe;
+      always_ff @(posedge clk) pipe <= {pipe[(DEPTH-1)*WIDTH-1:0], d};
+      assign q = pipe[DEPTH*WIDTH-1-:WIDTH];
     end
   endgenerate
 endmodule

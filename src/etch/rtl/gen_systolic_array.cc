@@ -50,13 +50,13 @@ module etch_systolic_array #(
   logic [LATENCY-1:0]          valid_pipe;
 
 
-  always_ff @(posedge clk) begin
-    if (!rst_n) valid_pipe <= '0;
-    else begin
-      valid_pipe[0] <= x_valid;
-      for (int i = 1; i < LATENCY; i++) valid_pipe[i] <= valid_pipe[i-1];
+  generate
+    if (LATENCY == 1) begin : g_valid1
+      always_ff @(posedge clk) valid_pipe <= rst_n ? x_valid : 1'b0;
+    end else begin : g_valid
+      always_ff @(posedge clk) valid_pipe <= rst_n ? {valid_pipe[LATENCY-2:0], x_valid} : '0;
     end
-  end
+  endgenerate
   assign out_valid = valid_pipe[LATENCY-1];
 
   genvar r, c;
