@@ -26,7 +26,7 @@ nlohmann::json sram_json(const SramGeometry& g) {
 std::vector<std::string> not_built(const npu::Target& t) {
   std::vector<std::string> v = {
       "top level: DMA engine, load/compute/store instruction queues with dependency tokens, .npu decoder",
-      "vector unit: POOL, ADD, LUT, COPY, MUL (REQUANT lanes are built)",
+      "vector unit: POOL, LUT, COPY, MUL, and ADD beyond one lane (REQUANT lanes and an ADD lane are built)",
       "MATMUL address generation (implicit im2col) and accumulate into the accumulator buffer"};
   if (t.sparsity_2_4) v.push_back("features.sparsity_2_4: the array runs dense weights only");
   if (t.int4_weights) v.push_back("features.int4_weights: int4 unpacking on PRELOAD");
@@ -42,6 +42,7 @@ RtlDesign generate_rtl(const npu::Target& t) {
   d.files = {mbqm_sv(p),
              requantizer_sv(p),
              vector_requant_sv(p),
+             add_lane_sv(p),
              delay_sv(p),
              mac_pe_sv(p),
              systolic_array_sv(p),

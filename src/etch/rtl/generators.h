@@ -9,6 +9,7 @@ namespace etch::rtl {
 SvFile mbqm_sv(const RtlParams& p);            // gemmlowp MultiplyByQuantizedMultiplier (combinational)
 SvFile requantizer_sv(const RtlParams& p);     // bias + MBQM + zero point + clamp, one register stage
 SvFile vector_requant_sv(const RtlParams& p);  // `lanes` requantizers sharing one channel's parameters
+SvFile add_lane_sv(const RtlParams& p);        // one lane of ADD: two rescales, a sum, a requantization
 SvFile delay_sv(const RtlParams& p);           // a WIDTH x DEPTH shift register (0 = wire)
 SvFile mac_pe_sv(const RtlParams& p);          // int8 x int8 + int32 processing element, shadow/active weights
 SvFile systolic_array_sv(const RtlParams& p);  // rows x cols weight-stationary array with skew/deskew
