@@ -25,7 +25,8 @@ nlohmann::json sram_json(const SramGeometry& g) {
 // files are not.
 std::vector<std::string> not_built(const npu::Target& t) {
   std::vector<std::string> v = {
-      "top level: DMA engine, load/compute/store instruction queues with dependency tokens, .npu decoder",
+      "top level: DMA engine, load/compute/store instruction queues with dependency tokens (the instruction decoder is "
+      "built)",
       "vector unit: POOL, LUT, COPY, MUL, and ADD beyond one lane (REQUANT lanes and an ADD lane are built)",
       "MATMUL address generation (implicit im2col) and accumulate into the accumulator buffer"};
   if (t.sparsity_2_4) v.push_back("features.sparsity_2_4: the array runs dense weights only");
@@ -46,6 +47,7 @@ RtlDesign generate_rtl(const npu::Target& t) {
              delay_sv(p),
              mac_pe_sv(p),
              systolic_array_sv(p),
+             instr_decoder_sv(p),
              sram_bank_sv(p),
              sram_buffer_sv(p, p.input),
              sram_buffer_sv(p, p.weight),
