@@ -48,6 +48,7 @@ RtlDesign generate_rtl(const npu::Target& t) {
              mac_pe_sv(p),
              systolic_array_sv(p),
              instr_decoder_sv(p),
+             token_queues_sv(p),
              sram_bank_sv(p),
              sram_buffer_sv(p, p.input),
              sram_buffer_sv(p, p.weight),

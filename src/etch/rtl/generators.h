@@ -13,6 +13,7 @@ SvFile add_lane_sv(const RtlParams& p);        // one lane of ADD: two rescales,
 SvFile delay_sv(const RtlParams& p);           // a WIDTH x DEPTH shift register (0 = wire)
 SvFile mac_pe_sv(const RtlParams& p);          // int8 x int8 + int32 processing element, shadow/active weights
 SvFile systolic_array_sv(const RtlParams& p);  // rows x cols weight-stationary array with skew/deskew
+SvFile token_queues_sv(const RtlParams& p);    // the four dependency-token counters between the engines
 SvFile instr_decoder_sv(const RtlParams& p);   // the .npu instruction format, from npu::op_fields
 SvFile sram_bank_sv(const RtlParams& p);       // single-port SRAM macro with byte enables
 SvFile sram_buffer_sv(const RtlParams& p, const SramGeometry& g);  // two banks, two ports
