@@ -15,6 +15,7 @@ PACKAGES=(
   chromium  # headless screenshot test of the HTML report (tests/eval)
   pybind11-dev python3-dev python3-pytest python3-venv python3-setuptools  # Python bindings (python/, tests/python)
   python3-nbclient python3-ipykernel  # tests/python runs examples/etch_pipeline.ipynb headless
+  verilator yosys iverilog  # etch rtl: lint, simulate and synthesize the generated SystemVerilog (tests/rtl)
 )
 missing=()
 # scripts/fetch_models.sh gets the model corpus with `npm pack`; a Node.js that
