@@ -17,7 +17,7 @@ FIXTURE_INPUT = SOURCE / "fixtures" / "cnn_input.npy"
 def etch_binary() -> str:
     b = os.environ.get("ETCH_BINARY")
     if not b:
-        pytest.skip("ETCH_BINARY not set (run through ctest)")
+        pytest.fail("ETCH_BINARY not set: run the Python tests through ctest")
     return b
 
 
