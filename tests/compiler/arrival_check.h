@@ -20,6 +20,7 @@
 #include "etch/npu/im2col.h"
 #include "etch/npu/isa.h"
 #include "etch/npu/program.h"
+#include "etch/npu/vector/mul.h"
 #include "etch/sim/simulator.h"
 
 namespace etch::testing {

@@ -11,6 +11,7 @@
 #include "etch/compiler/compiler.h"
 #include "etch/compiler/lower.h"
 #include "etch/eval/npu_executor.h"
+#include "etch/npu/vector/mul.h"
 #include "etch/runtime/interpreter.h"
 
 namespace etch {

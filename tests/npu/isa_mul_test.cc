@@ -7,6 +7,7 @@
 #include "etch/npu/isa.h"
 #include "etch/npu/program.h"
 #include "etch/npu/target.h"
+#include "etch/npu/vector/mul.h"
 
 namespace etch::npu {
 namespace {

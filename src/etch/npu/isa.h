@@ -29,8 +29,9 @@ enum class Opcode : uint8_t {
   Barrier = 11,  // every engine waits until all three reach it and are idle
   Halt = 12,     // end of a segment: every engine stops
   Mul = 13,      // element-wise multiply, per-channel broadcast (ai.etch.QMul)
+  kEnd,          // one past the last opcode: a new instruction is one line above
 };
-constexpr int kNumOpcodes = 13;
+constexpr int kNumOpcodes = static_cast<int>(Opcode::kEnd) - 1;
 
 enum class Queue : uint8_t { Load = 0, Compute = 1, Store = 2 };
 enum class Buffer : uint8_t { Input = 0, Weight = 1 };
@@ -121,8 +122,6 @@ constexpr int kNumFields = static_cast<int>(Field::kCount);
 constexpr int kKOrderChannelOuter = 0;  // k = (c * kernel_h + r) * kernel_w + s  (ONNX weight order)
 constexpr int kKOrderChannelInner = 1;  // k = (r * kernel_w + s) * C + c         (2:4 groups along c)
 constexpr int kPoolMax = 0, kPoolAvg = 1;
-// mode of MUL: operand b has a's shape, or one value per channel.
-constexpr int kMulSameShape = 0, kMulPerChannel = 1;
 
 struct FieldSpec {
   Field field;

@@ -1,6 +1,7 @@
 // MUL on the vector unit (ai.etch.QMul, docs/npu-isa.md): c channels of n
 // elements each; operand b is either laid out like a or holds one value per
 // channel, read once for the channel's n elements (squeeze-and-excitation).
+#include "etch/npu/vector/mul.h"
 #include "etch/sim/fixed_point.h"
 #include "etch/sim/machine.h"
 #include "etch/sim/vector_exec.h"

@@ -10,6 +10,7 @@
 #include "etch/compiler/lowerings/common.h"
 #include "etch/ir/ops/qint_mul.h"
 #include "etch/ir/ops/qint_ops.h"
+#include "etch/npu/vector/mul.h"
 
 namespace etch::compiler::lowerings {
 namespace {

@@ -1,6 +1,8 @@
 // MUL: c channels of n elements, (a - a_zp) * (b - b_zp) requantized with one
 // multiplier; operand b is laid out like a or holds one value per channel
 // (mode kMulPerChannel: squeeze-and-excitation). ai.etch.QMul; docs/npu-isa.md.
+#include "etch/npu/vector/mul.h"
+
 #include "etch/npu/vector_instr.h"
 
 namespace etch::npu {
