@@ -9,6 +9,7 @@
 #include "etch/core/atomic_file.h"
 #include "etch/core/error.h"
 #include "etch/data/dataset.h"
+#include "etch/eval/prune_summary.h"
 #include "etch/onnx/exporter.h"
 #include "etch/onnx/importer.h"
 #include "etch/quant/calibrator.h"
@@ -154,27 +155,7 @@ py::object prune(const Model& model, const std::string& criterion, const std::st
     const compress::PruneResult r =
         compress::prune(g, o, need_train ? &train_set : nullptr, specs.eval.empty() ? nullptr : &eval_set);
     out = as_written(g, model.label() + " (pruned)");
-    j["criterion"] = compress::criterion_name(o.criterion);
-    j["structure"] = compress::structure_name(o);
-    j["sparsity"] = o.sparsity;
-    j["params_before"] = r.params_before;
-    j["params_after"] = r.params_after;
-    j["macs_before"] = r.macs_before;
-    j["macs_after"] = r.macs_after;
-    j["weight_sparsity"] = r.weight_sparsity;
-    j["accuracy_before"] = r.acc_before;
-    j["accuracy_pruned"] = r.acc_pruned;
-    j["accuracy_finetuned"] = r.acc_finetuned;
-    j["warnings"] = r.warnings;
-    for (const auto& l : r.layers)
-      j["layers"].push_back({{"name", l.name},
-                             {"op", l.op},
-                             {"params_before", l.params_before},
-                             {"params_after", l.params_after},
-                             {"macs_before", l.macs_before},
-                             {"macs_after", l.macs_after},
-                             {"sparsity", l.sparsity},
-                             {"note", l.note}});
+    j = eval::prune_summary_json(r, o);
   }
   py::object m = py::cast(out);
   m.attr("report") = to_python(j);

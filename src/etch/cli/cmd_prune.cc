@@ -9,6 +9,7 @@
 #include "etch/cli/table.h"
 #include "etch/compress/prune.h"
 #include "etch/eval/load_model.h"
+#include "etch/eval/prune_summary.h"
 #include "etch/onnx/exporter.h"
 #include "etch/onnx/importer.h"
 
@@ -51,29 +52,8 @@ int run_prune(PruneArgs& a) {
   onnx::export_model(g, a.output);
 
   if (a.json) {
-    nlohmann::json j;
-    j["output"] = a.output;
-    j["criterion"] = compress::criterion_name(o.criterion);
-    j["structure"] = compress::structure_name(o);
-    j["sparsity"] = o.sparsity;
-    j["params_before"] = r.params_before;
-    j["params_after"] = r.params_after;
-    j["macs_before"] = r.macs_before;
-    j["macs_after"] = r.macs_after;
-    j["weight_sparsity"] = r.weight_sparsity;
-    j["accuracy_before"] = r.acc_before;
-    j["accuracy_pruned"] = r.acc_pruned;
-    j["accuracy_finetuned"] = r.acc_finetuned;
-    j["warnings"] = r.warnings;
-    for (const auto& l : r.layers)
-      j["layers"].push_back({{"name", l.name},
-                             {"op", l.op},
-                             {"params_before", l.params_before},
-                             {"params_after", l.params_after},
-                             {"macs_before", l.macs_before},
-                             {"macs_after", l.macs_after},
-                             {"sparsity", l.sparsity},
-                             {"note", l.note}});
+    nlohmann::json j = {{"output", a.output}};
+    j.update(eval::prune_summary_json(r, o));
     fmt::print("{}\n", j.dump(2));
     return 0;
   }
