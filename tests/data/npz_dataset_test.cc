@@ -1,6 +1,6 @@
 #include <gtest/gtest.h>
-#include <zlib.h>
 
+#include "data/npz_writer.h"
 #include "data/temp_dir.h"
 #include "etch/data/dataset.h"
 #include "etch/data/npy.h"
@@ -10,47 +10,8 @@ namespace {
 
 using testing::TempDir;
 
-void put16(std::string& s, uint32_t v) {
-  for (int i = 0; i < 2; ++i) s.push_back(static_cast<char>(v >> (8 * i)));
-}
-void put32(std::string& s, uint32_t v) {
-  for (int i = 0; i < 4; ++i) s.push_back(static_cast<char>(v >> (8 * i)));
-}
-
-// A minimal stored (uncompressed) ZIP archive, as numpy.savez writes.
-std::string zip_stored(const std::vector<std::pair<std::string, std::string>>& entries) {
-  std::string out, central;
-  for (const auto& [name, data] : entries) {
-    const auto crc =
-        static_cast<uint32_t>(crc32(0, reinterpret_cast<const Bytef*>(data.data()), static_cast<uInt>(data.size())));
-    const auto offset = static_cast<uint32_t>(out.size());
-    put32(out, 0x04034b50);
-    put16(out, 20), put16(out, 0), put16(out, 0), put16(out, 0), put16(out, 0);
-    put32(out, crc), put32(out, static_cast<uint32_t>(data.size())), put32(out, static_cast<uint32_t>(data.size()));
-    put16(out, static_cast<uint32_t>(name.size())), put16(out, 0);
-    out += name + data;
-    put32(central, 0x02014b50);
-    put16(central, 20), put16(central, 20), put16(central, 0), put16(central, 0), put16(central, 0), put16(central, 0);
-    put32(central, crc), put32(central, static_cast<uint32_t>(data.size())),
-        put32(central, static_cast<uint32_t>(data.size()));
-    put16(central, static_cast<uint32_t>(name.size())), put16(central, 0), put16(central, 0), put16(central, 0),
-        put16(central, 0);
-    put32(central, 0), put32(central, offset);
-    central += name;
-  }
-  const auto cd_offset = static_cast<uint32_t>(out.size());
-  out += central;
-  put32(out, 0x06054b50);
-  put16(out, 0), put16(out, 0), put16(out, static_cast<uint32_t>(entries.size())),
-      put16(out, static_cast<uint32_t>(entries.size()));
-  put32(out, static_cast<uint32_t>(central.size())), put32(out, cd_offset), put16(out, 0);
-  return out;
-}
-
 std::string write_npz(const TempDir& dir, const std::string& name, const std::map<std::string, Tensor>& arrays) {
-  std::vector<std::pair<std::string, std::string>> entries;
-  for (const auto& [k, t] : arrays) entries.emplace_back(k + ".npy", serialize_npy(t));
-  return dir.write(name, zip_stored(entries));
+  return dir.write(name, etch::testing::npz_bytes(arrays));
 }
 
 std::string load_error(const std::string& spec) {
