@@ -45,6 +45,14 @@ std::vector<float> Node::attr_floats(const std::string& k, const std::vector<flo
   ETCH_FAIL(InvalidInput) << describe() << ": attribute '" << k << "' should be a list of floats";
 }
 
+std::vector<std::string> Node::attr_strings(const std::string& k) const {
+  auto it = attrs.find(k);
+  if (it == attrs.end()) return {};
+  if (auto* v = std::get_if<std::vector<std::string>>(&it->second)) return *v;
+  if (auto* s = std::get_if<std::string>(&it->second)) return {*s};
+  ETCH_FAIL(InvalidInput) << describe() << ": attribute '" << k << "' should be a list of strings";
+}
+
 const Tensor* Node::attr_tensor(const std::string& k) const {
   auto it = attrs.find(k);
   if (it == attrs.end()) return nullptr;

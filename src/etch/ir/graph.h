@@ -42,6 +42,7 @@ struct Node {
   std::string attr_string(const std::string& k, const std::string& def) const;
   std::vector<int64_t> attr_ints(const std::string& k, const std::vector<int64_t>& def = {}) const;
   std::vector<float> attr_floats(const std::string& k, const std::vector<float>& def = {}) const;
+  std::vector<std::string> attr_strings(const std::string& k) const;  // empty when absent
   const Tensor* attr_tensor(const std::string& k) const;
   bool has_input(size_t i) const { return i < inputs.size() && inputs[i] != kNoValue; }
   // "node 'conv1' (Conv)" for error messages

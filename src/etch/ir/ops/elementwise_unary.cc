@@ -3,6 +3,7 @@
 #include <limits>
 
 #include "etch/ir/op_registry.h"
+#include "etch/ir/ops/onnx_dtype.h"
 
 namespace etch::ir {
 namespace {
@@ -47,42 +48,9 @@ void infer_dropout(InferContext& c) {
   if (c.num_outputs() > 1) c.set_output(1, DType::Bool, c.shape(0));
 }
 
-// onnx.TensorProto.DataType values of the dtypes etch has.
-const char* onnx_type_name(int64_t t) {
-  static const char* names[] = {"UNDEFINED", "FLOAT",  "UINT8",     "INT8",       "UINT16",  "INT16",
-                                "INT32",     "INT64",  "STRING",    "BOOL",       "FLOAT16", "DOUBLE",
-                                "UINT32",    "UINT64", "COMPLEX64", "COMPLEX128", "BFLOAT16"};
-  return t >= 0 && t <= 16 ? names[t] : "unknown";
-}
-
 void infer_cast(InferContext& c) {
   if (!c.node().has_attr("to")) c.fail("attribute 'to' is required");
-  const int64_t to = c.node().attr_int("to", 0);
-  DType out;
-  switch (to) {
-    case 1:
-      out = DType::F32;
-      break;
-    case 2:
-      out = DType::U8;
-      break;
-    case 3:
-      out = DType::I8;
-      break;
-    case 6:
-      out = DType::I32;
-      break;
-    case 7:
-      out = DType::I64;
-      break;
-    case 9:
-      out = DType::Bool;
-      break;
-    default:
-      ETCH_FAIL(Unsupported) << c.node().describe() << ": cast to " << onnx_type_name(to) << " (" << to
-                             << ") is not supported; etch has float32, uint8, int8, int32, int64 and bool";
-  }
-  c.set_output(0, out, c.shape(0));
+  c.set_output(0, dtype_attr(c, "to"), c.shape(0));
 }
 
 constexpr OpTrait kUnary = OpTrait::kElementwiseUnary;
