@@ -1,5 +1,6 @@
-// Writes a seed corpus for the decoder fuzzer: small valid programs (copy,
-// conv-like matmul pipeline) serialized to files in the directory argv[1].
+// Writes seed corpora: for the decoder fuzzer small valid programs (copy,
+// conv-like matmul pipeline) serialized to files in the directory argv[1];
+// with "targets" as argv[2], the preset targets as TOML files for fuzz_target_toml.
 #include <fstream>
 #include <string>
 
@@ -15,7 +16,12 @@ static Instr make(Opcode op, uint8_t tokens = 0) {
 }
 
 int main(int argc, char** argv) {
-  if (argc != 2) return 2;
+  if (argc != 2 && argc != 3) return 2;
+  if (argc == 3 && std::string(argv[2]) == "targets") {  // the presets as target files, for fuzz_target_toml
+    for (const std::string& name : preset_names())
+      std::ofstream(std::string(argv[1]) + "/" + name + ".toml") << target_to_toml(preset(name));
+    return 0;
+  }
   Program p;
   p.target = preset("edge");
   TensorDesc t;

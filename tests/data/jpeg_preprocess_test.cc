@@ -84,6 +84,31 @@ TEST(Jpeg, TruncatedAndForeignFilesAreNamed) {
   EXPECT_THROW(read_image(dir.path("a.gif")), Error);
 }
 
+// A header can state 65280 x 65280 pixels in a few hundred bytes (found by
+// fuzz_image): refused, naming the file and the size, before any allocation.
+TEST(Jpeg, HugeStatedSizeIsRefusedBeforeDecoding) {
+  TempDir dir;
+  write_jpeg(dir.path("a.jpg"), gradient(8, 8), 90);
+  std::ifstream in(dir.path("a.jpg"), std::ios::binary);
+  std::string bytes(std::istreambuf_iterator<char>(in), {});
+  const size_t sof = bytes.find("\xFF\xC0");
+  ASSERT_NE(sof, std::string::npos);
+  for (size_t at : {sof + 5, sof + 7}) {  // height, width: 0xFF00 = 65280 (libjpeg's own limit is 65500)
+    bytes[at] = static_cast<char>(0xFF);
+    bytes[at + 1] = 0;
+  }
+  dir.write("huge.jpg", bytes);
+  try {
+    read_image(dir.path("huge.jpg"));
+    ADD_FAILURE() << "huge.jpg decoded";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::InvalidInput);
+    EXPECT_NE(std::string(e.what()).find(dir.path("huge.jpg") + ": 65280x65280 pixels is more than etch reads"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
 TEST(Preprocess, ParsesEveryKey) {
   const Preprocess p =
       parse_preprocess("size=128x96,layout=nhwc,order=bgr,scale=0.5,mean=1/2/3,std=4,input=input:0", "spec");

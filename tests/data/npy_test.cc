@@ -249,6 +249,15 @@ TEST(Npz, CorruptArchivesNameTheFileAndEntry) {
   EXPECT_NE(msg.find("x.npy"), std::string::npos) << msg;
   msg = error_of([&] { read_zip(good.substr(0, good.size() - 30), "cut.npz"); });
   EXPECT_NE(msg.find("cut.npz: corrupt zip archive"), std::string::npos) << msg;
+  // A stated size deflate cannot reach (found by fuzz_npz): refused before anything is allocated.
+  std::string inflated = good;
+  const size_t central = inflated.find("PK\x01\x02");
+  ASSERT_NE(central, std::string::npos);
+  for (int i = 0; i < 4; ++i) inflated[central + 24 + i] = static_cast<char>(i == 3 ? 0xF0 : 0x00);
+  msg = error_of([&] { read_zip(inflated, "big.npz"); });
+  EXPECT_NE(msg.find("big.npz: corrupt zip archive (entry 'x.npy' states 4026531840 bytes from 85 compressed"),
+            std::string::npos)
+      << msg;
   msg = error_of([&] { read_zip("not a zip file at all, definitely not", "txt.npz"); });
   EXPECT_NE(msg.find("end-of-central-directory"), std::string::npos) << msg;
   // An entry that is not an .npy inside a valid archive: the label names archive and entry.

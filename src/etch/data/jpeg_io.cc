@@ -70,6 +70,11 @@ PngImage read_jpeg(const std::string& path) {
     jpeg_destroy_decompress(&cinfo);
     ETCH_FAIL(InvalidInput) << path << ": CMYK/YCCK JPEG is not supported (expected grayscale or colour)";
   }
+  if (static_cast<int64_t>(cinfo.image_width) * cinfo.image_height > kMaxImagePixels) {
+    const int64_t w = cinfo.image_width, h = cinfo.image_height;
+    jpeg_destroy_decompress(&cinfo);
+    check_image_size(path, w, h);
+  }
   cinfo.out_color_space = gray ? JCS_GRAYSCALE : JCS_RGB;
   jpeg_start_decompress(&cinfo);
   im.height = cinfo.output_height;

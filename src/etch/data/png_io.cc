@@ -6,6 +6,12 @@
 
 namespace etch::data {
 
+void check_image_size(const std::string& path, int64_t width, int64_t height) {
+  ETCH_REQUIRE(width * height <= kMaxImagePixels, InvalidInput)
+      << path << ": " << width << "x" << height << " pixels is more than etch reads (" << kMaxImagePixels / 1000000
+      << " megapixels)";
+}
+
 PngImage read_png(const std::string& path) {
   png_image img{};
   img.version = PNG_IMAGE_VERSION;
@@ -13,6 +19,10 @@ PngImage read_png(const std::string& path) {
     const std::string why = img.message;
     png_image_free(&img);
     ETCH_FAIL(InvalidInput) << path << ": cannot read PNG (" << why << ")";
+  }
+  if (static_cast<int64_t>(img.width) * img.height > kMaxImagePixels) {
+    png_image_free(&img);
+    check_image_size(path, img.width, img.height);
   }
   PngImage out;
   out.height = img.height;

@@ -12,6 +12,13 @@ struct PngImage {
   std::vector<uint8_t> pixels;  // HWC, row-major
 };
 
+// The largest image the decoders accept, in pixels (100 megapixels, like the
+// decompression-bomb limits of common image libraries): a header alone can
+// state 65535 x 65535 pixels, and the pixels are allocated before decoding.
+constexpr int64_t kMaxImagePixels = 100'000'000;
+// InvalidInput naming the path when width x height exceeds kMaxImagePixels.
+void check_image_size(const std::string& path, int64_t width, int64_t height);
+
 // Grayscale files (with or without alpha) give 1 channel, colour and palette
 // files 3; an alpha channel is composited onto black; 16-bit samples are
 // reduced to 8 bits. Throws InvalidInput naming the path.

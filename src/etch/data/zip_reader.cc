@@ -118,6 +118,12 @@ std::vector<ZipEntry> read_zip(const std::string& bytes, const std::string& labe
       if (csize != usize) r.fail("stored entry '" + e.name + "' has different sizes");
       e.data = bytes.substr(data_at, csize);
     } else if (method == 8) {
+      // Deflate expands at most 1032:1 (258-byte matches coded in 2 bits), so
+      // a larger stated size is a corrupt header; checked before the output
+      // is allocated, or a 200-byte file could ask for gigabytes.
+      if (usize > csize * 1032 + 1024)
+        r.fail("entry '" + e.name + "' states " + std::to_string(usize) + " bytes from " + std::to_string(csize) +
+               " compressed (deflate cannot expand more than 1032:1)");
       e.data = inflate_raw(r, bytes.data() + data_at, csize, usize, e.name);
     } else {
       ETCH_FAIL(InvalidInput) << label << ": zip entry '" << e.name << "' uses compression method " << method

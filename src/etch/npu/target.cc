@@ -320,6 +320,17 @@ void validate_target(const Target& t) {
 }
 
 Target target_from_toml_string(std::string_view text, const std::string& label) {
+  // Every field is a number, a boolean or a name in [A-Za-z0-9_-], so a target
+  // file is ASCII. Non-ASCII text is refused before TOML parsing because
+  // Debian's toml++ 3.3 reaches undefined behaviour on some code points
+  // (upstream issue marzer/tomlplusplus#295, found here by fuzz_target_toml).
+  for (size_t i = 0, line = 1; i < text.size(); ++i) {
+    if (text[i] == '\n') ++line;
+    if (static_cast<unsigned char>(text[i]) >= 0x80)
+      ETCH_FAIL(InvalidInput) << fmt::format(
+          "target file '{}', line {}: non-ASCII byte 0x{:02X}; target files are ASCII", label, line,
+          static_cast<unsigned char>(text[i]));
+  }
   toml::table root;
   try {
     root = toml::parse(text, std::string_view(label));
