@@ -1,5 +1,9 @@
 # etch.train and etch.distill against `etch train` and `etch distill`: the same
 # options and seed give the same model file, byte for byte, and the same report.
+import os
+import signal
+import threading
+
 import numpy as np
 import pytest
 
@@ -95,6 +99,21 @@ def test_training_reports_progress():
         etch.set_progress(None)
     steps = [s for s in seen if s[0] == "training"]
     assert steps[-1] == ("training", 8, 8) and len(steps) == 8  # 512 / 128 per epoch, two epochs
+
+
+def test_ctrl_c_interrupts_training(sigint_raises, tmp_path):
+    # An epoch of lenet5 on the whole training split takes many seconds; SIGINT
+    # raises KeyboardInterrupt out of the step loop before any checkpoint.
+    done = []
+    timer = threading.Timer(2.0, lambda: os.kill(os.getpid(), signal.SIGINT))
+    timer.start()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            etch.train(arch="lenet5", epochs=1, eval="none", output=tmp_path / "m.onnx")
+            done.append(True)
+    finally:
+        timer.cancel()
+    assert not done and not (tmp_path / "m.onnx").exists()
 
 
 def test_unknown_architecture_is_the_cli_message(tmp_path):
