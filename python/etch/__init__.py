@@ -3,6 +3,7 @@
 >>> import etch
 >>> m = etch.load("fixtures/cnn.onnx")
 >>> q = etch.quantize(m, calibration="fashion-mnist:train")
+>>> t = etch.train(arch="lenet5", epochs=2)  # or etch.distill(teacher, student_arch="mlp")
 >>> prog = etch.compile(q, target="edge")
 >>> sim = prog.simulate(images)            # outputs + cycles, stalls, energy per layer
 >>> report = etch.validate(q, float_model=m, data="fashion-mnist:test:1000")
@@ -36,7 +37,7 @@ __version__: str = _etch.__version__
 
 __all__ = [
     "Error", "InvalidInput", "Unsupported", "InternalError", "Model", "Program", "Report", "Target",
-    "Simulation", "load", "quantize", "prune", "compile", "validate", "deploy", "from_torch",
+    "Simulation", "load", "quantize", "prune", "train", "distill", "compile", "validate", "deploy", "from_torch",
     "set_threads", "set_progress", "__version__",
 ]
 
@@ -89,12 +90,13 @@ def _as_array(x: Any, what: str) -> np.ndarray:
     return np.asarray(x) if not isinstance(x, np.ndarray) else x
 
 
-def _dataset(data: Any, model: Model, what: str):
+def _dataset(data: Any, model: Optional[Model], what: str):
     """A spec string as is; otherwise (arrays by input name, labels or None)
-    from an array, or an iterable of arrays / dicts / (x, label) batches."""
+    from an array, or an iterable of arrays / dicts / (x, label) batches.
+    model None: a built-in architecture (one image input, whatever its name)."""
     if isinstance(data, (str, os.PathLike)):
         return os.fspath(data)
-    names = [v["name"] for v in model.inputs]
+    names = ["x"] if model is None else [v["name"] for v in model.inputs]
     if isinstance(data, np.ndarray) or isinstance(data, Mapping):
         data = [data]
     arrays: dict = {}
@@ -155,6 +157,67 @@ def prune(model: Union[Model, PathLike], *, criterion: str = "magnitude", struct
     return _etch._prune(_model(model), criterion, structure, sparsity, scope, tied, min_channels, schedule,
                         initial_sparsity, begin_step, end_step, frequency, taylor_batches, finetune_epochs,
                         finetune_steps, lr, batch_size, data, eval or "", seed)
+
+
+def _eval_arg(eval: Any, model: Optional[Model]):
+    # None and the CLI's "none" both mean: no held-out set.
+    if eval is None or (isinstance(eval, str) and eval == "none"):
+        return None
+    return _dataset(eval, model, "eval")
+
+
+def _output_arg(output: Optional[PathLike]) -> str:
+    return "" if output is None else os.fspath(output)
+
+
+def train(*, arch: Optional[str] = None, init: Union[Model, PathLike, None] = None,
+          data: Any = "fashion-mnist:train", eval: Any = "fashion-mnist:test", epochs: Optional[int] = None,
+          batch_size: Optional[int] = None, optimizer: Optional[str] = None, lr: Optional[float] = None,
+          weight_decay: Optional[float] = None, label_smoothing: Optional[float] = None,
+          schedule: Optional[str] = None, crop_padding: Optional[int] = None, flip: bool = False,
+          augment: bool = True, seed: int = 1, output: Optional[PathLike] = None) -> Model:
+    """``etch train``: train a built-in architecture (arch: mlp, lenet5, cnn, resnet8,
+    mobilenet-tiny) or fine-tune a model (init: a Model or a path); exactly one of the two.
+
+    Options left None take the recipe's value (the architecture's, or fine-tuning's
+    for init), as the CLI's flags left out do. data / eval: a data-set spec, a numpy
+    array or any iterable of (x, y) batches (a PyTorch DataLoader works); eval None
+    (or "none"): pick the best epoch by training accuracy. augment=False is
+    ``--no-augment``. Returns the best epoch's Model (what ``-o`` would hold; also
+    written to ``output`` at every improvement when given) with ``.report``, the
+    dict ``--json`` prints (epochs, best_epoch, best_accuracy, accuracy_before).
+
+    >>> m = etch.train(arch="lenet5", epochs=2, data="fashion-mnist:train:10000")
+    >>> m.report["best_accuracy"]
+    >>> ft = etch.train(init=m, lr=1e-4, data=torch_loader, eval=[(x_test, y_test)])
+    """
+    m = None if init is None else _model(init)
+    return _etch._train(arch or "", m, _dataset(data, m, "data"), _eval_arg(eval, m), epochs, batch_size,
+                        optimizer, lr, weight_decay, label_smoothing, schedule, crop_padding, flip, augment, seed,
+                        _output_arg(output))
+
+
+def distill(teacher: Union[Model, PathLike], *, student: Union[Model, PathLike, None] = None,
+            student_arch: Optional[str] = None, temperature: float = 4.0, alpha: float = 0.5,
+            teacher_cache: bool = True, data: Any = "fashion-mnist:train", eval: Any = "fashion-mnist:test",
+            epochs: Optional[int] = None, lr: Optional[float] = None, batch_size: Optional[int] = None,
+            seed: int = 1, output: Optional[PathLike] = None) -> Model:
+    """``etch distill``: train a student (a Model or path, or a built-in student_arch
+    trained from scratch; exactly one) from the teacher's softened outputs plus the labels:
+    alpha * T^2 * KL(teacher/T || student/T) + (1 - alpha) * CE(student, labels).
+
+    teacher_cache=False is ``--no-teacher-cache``. data, eval, output and the return
+    value (best student with ``.report``) are as for etch.train.
+
+    >>> kd = etch.distill("resnet8.onnx", student_arch="lenet5", epochs=20, output="lenet5.kd.onnx")
+    """
+    t = _model(teacher)
+    s = None if student is None else _model(student)
+    if isinstance(data, str) and data == "fashion-mnist":
+        data = "fashion-mnist:train"  # as the CLI names the split it loads
+    return _etch._distill(t, s, student_arch or "", temperature, alpha, teacher_cache,
+                          _dataset(data, s or t, "data"), _eval_arg(eval, s or t), epochs, lr, batch_size, seed,
+                          _output_arg(output))
 
 
 def compile(model: Union[Model, PathLike], target: Union[str, Target] = "edge", *, naive: bool = False,

@@ -23,7 +23,7 @@ class Model:
     nodes: List[Dict[str, Any]]
     macs: int
     params: int
-    report: Dict[str, Any]  # prune / quantize results only
+    report: Dict[str, Any]  # prune / quantize / train / distill results only
     def summary(self) -> Dict[str, Any]: ...
     def run(self, feeds: Feeds, optimize: bool = ...) -> Dict[str, np.ndarray]: ...
     def save(self, path: PathLike) -> None: ...
@@ -97,6 +97,16 @@ def prune(model: Union[Model, PathLike], *, criterion: str = ..., structure: str
           frequency: int = ..., taylor_batches: int = ..., finetune_epochs: int = ..., finetune_steps: int = ...,
           lr: float = ..., batch_size: int = ..., data: str = ..., eval: Optional[str] = ...,
           seed: int = ...) -> Model: ...
+def train(*, arch: Optional[str] = ..., init: Union[Model, PathLike, None] = ..., data: Data = ...,
+          eval: Optional[Data] = ..., epochs: Optional[int] = ..., batch_size: Optional[int] = ...,
+          optimizer: Optional[str] = ..., lr: Optional[float] = ..., weight_decay: Optional[float] = ...,
+          label_smoothing: Optional[float] = ..., schedule: Optional[str] = ..., crop_padding: Optional[int] = ...,
+          flip: bool = ..., augment: bool = ..., seed: int = ..., output: Optional[PathLike] = ...) -> Model: ...
+def distill(teacher: Union[Model, PathLike], *, student: Union[Model, PathLike, None] = ...,
+            student_arch: Optional[str] = ..., temperature: float = ..., alpha: float = ...,
+            teacher_cache: bool = ..., data: Data = ..., eval: Optional[Data] = ..., epochs: Optional[int] = ...,
+            lr: Optional[float] = ..., batch_size: Optional[int] = ..., seed: int = ...,
+            output: Optional[PathLike] = ...) -> Model: ...
 def compile(model: Union[Model, PathLike], target: Union[str, Target] = ..., *, naive: bool = ...,
             no_sparse: bool = ..., no_group_packing: bool = ...) -> Program: ...
 def validate(model: Union[Model, PathLike], *, data: str = ..., target: str = ...,

@@ -1,5 +1,5 @@
-// Shared by the binding files: numpy <-> Tensor, JSON -> Python objects, and
-// the one `etch.Model` handle type.
+// Shared by the binding files: numpy <-> Tensor, JSON -> Python objects, data
+// arguments, and the one `etch.Model` handle type.
 #pragma once
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
@@ -11,6 +11,7 @@
 #include <string>
 
 #include "etch/core/tensor.h"
+#include "etch/data/dataset.h"
 #include "etch/ir/graph.h"
 #include "etch/runtime/interpreter.h"
 
@@ -52,9 +53,19 @@ class Model {
 // etch.load()'s or a Model argument's graph: `m` is a Model or a path.
 const Model& model_arg(const py::object& m);
 
+// What the CLI writes is what the CLI's next command reads: a Model holding
+// the graph as exporting it to ONNX and importing it back gives it.
+std::shared_ptr<Model> as_written(const ir::Graph& g, const std::string& label);
+
+// A data-set spec string (loaded with the GIL released), or (dict {input name:
+// array [N, ...]}, labels [N] or None) as etch/__init__.py makes from any
+// iterable of batches. InvalidInput naming `what` for anything else.
+data::Dataset dataset_arg(const py::object& d, const std::string& what);
+
 void bind_errors(py::module_& m);
 void bind_model(py::module_& m);
 void bind_transform(py::module_& m);
+void bind_train(py::module_& m);
 void bind_program(py::module_& m);
 void bind_report(py::module_& m);
 

@@ -7,6 +7,7 @@
 #include "etch/eval/load_model.h"
 #include "etch/eval/model_summary.h"
 #include "etch/onnx/exporter.h"
+#include "etch/onnx/importer.h"
 #include "etch/passes/pipeline.h"
 #include "etch/runtime/feed_check.h"
 
@@ -44,6 +45,10 @@ runtime::Interpreter& Model::interpreter(bool optimize) {
 }
 
 const Model& model_arg(const py::object& m) { return m.cast<const Model&>(); }
+
+std::shared_ptr<Model> as_written(const ir::Graph& g, const std::string& label) {
+  return std::make_shared<Model>(onnx::import_model_bytes(onnx::export_model_bytes(g), ".", label), label);
+}
 
 namespace {
 

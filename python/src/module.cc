@@ -70,6 +70,7 @@ PYBIND11_MODULE(_etch, m) {
       "callback(label, done, total) on every progress step of long work (None: off).");
   bind_model(m);
   bind_transform(m);
+  bind_train(m);
   bind_program(m);
   bind_report(m);
   // The callback must not outlive the interpreter.

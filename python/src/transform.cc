@@ -10,8 +10,6 @@
 #include "etch/core/error.h"
 #include "etch/data/dataset.h"
 #include "etch/eval/prune_summary.h"
-#include "etch/onnx/exporter.h"
-#include "etch/onnx/importer.h"
 #include "etch/quant/calibrator.h"
 #include "etch/quant/layer_report.h"
 #include "etch/quant/lower_qdq.h"
@@ -20,49 +18,6 @@
 
 namespace etch::python {
 namespace {
-
-// A data-set spec string, or (dict {input name: array [N, ...]}, labels [N] or
-// None) as etch/__init__.py makes from any iterable of batches.
-data::Dataset dataset_arg(const py::object& d, const std::string& what) {
-  if (py::isinstance<py::str>(d)) {
-    const std::string spec = d.cast<std::string>();
-    py::gil_scoped_release nogil;
-    return data::load_dataset(spec);
-  }
-  ETCH_REQUIRE(py::isinstance<py::tuple>(d) && py::len(d) == 2, InvalidInput)
-      << what << ": expected a data-set spec string or an iterable of numpy arrays";
-  const py::tuple t = d.cast<py::tuple>();
-  data::Dataset ds;
-  ds.name = what;
-  for (auto [k, v] : t[0].cast<py::dict>()) {
-    const std::string name = py::str(k);
-    Tensor x = from_numpy(v.cast<py::array>(), what + " '" + name + "'");
-    if (x.rank() == 3 && x.dtype() == DType::F32) x = x.reshaped({x.dim(0), 1, x.dim(1), x.dim(2)});
-    ds.inputs.push_back({name, x});
-  }
-  ETCH_REQUIRE(!ds.inputs.empty(), InvalidInput) << what << ": no arrays";
-  for (const auto& a : ds.inputs)
-    ETCH_REQUIRE(a.values.rank() >= 1 && a.values.dim(0) == ds.inputs[0].values.dim(0), InvalidInput)
-        << what << ": arrays '" << a.name << "' and '" << ds.inputs[0].name << "' hold different sample counts";
-  if (ds.inputs.size() == 1 && ds.inputs[0].values.dtype() == DType::F32) ds.images = ds.inputs[0].values;
-  if (!t[1].is_none()) {
-    ds.labels = from_numpy(t[1].cast<py::array>(), what + " labels");
-    ETCH_REQUIRE(ds.labels.dtype() == DType::I64 && ds.labels.rank() == 1 && ds.labels.dim(0) == ds.size(),
-                 InvalidInput)
-        << what << ": labels must be int64 [" << ds.size() << "], got " << dtype_name(ds.labels.dtype()) << " "
-        << shape_str(ds.labels.shape());
-    int64_t most = -1;
-    for (int64_t l : ds.labels.to_int64_vector()) most = std::max(most, l);
-    ds.num_classes = most + 1;
-  }
-  return ds;
-}
-
-// What the CLI writes is what the CLI's next command reads: the Model holds the
-// exported file's graph as import gives it back.
-std::shared_ptr<Model> as_written(const ir::Graph& g, const std::string& label) {
-  return std::make_shared<Model>(onnx::import_model_bytes(onnx::export_model_bytes(g), ".", label), label);
-}
 
 py::object quantize(const Model& model, const py::object& calibration, const py::object& test, int64_t calib_samples,
                     const std::string& calibrator, double percentile, bool per_tensor, int bits,

@@ -3,6 +3,7 @@
 # the same inputs: outputs bit for bit, statistics equal.
 import json
 import os
+import signal
 import subprocess
 from pathlib import Path
 
@@ -74,3 +75,12 @@ def cli_quantized(tmp_path_factory, calib):
         d / "q.onnx")
     cli("compile", d / "q.onnx", "--target", "edge", "-o", d / "q.npu")
     return d
+
+
+@pytest.fixture
+def sigint_raises():
+    # A shell starting ctest in the background leaves SIGINT ignored, and then
+    # Python installs no handler: put Python's default one in place.
+    old = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, old)

@@ -37,15 +37,6 @@ def test_progress_callback_sees_calibration():
     assert seen and seen[-1][0] == "calibrating" and seen[-1][1] == seen[-1][2] == 32
 
 
-@pytest.fixture
-def sigint_raises():
-    # A shell starting ctest in the background leaves SIGINT ignored, and then
-    # Python installs no handler: put Python's default one in place.
-    old = signal.signal(signal.SIGINT, signal.default_int_handler)
-    yield
-    signal.signal(signal.SIGINT, old)
-
-
 def test_ctrl_c_interrupts_a_long_quantize(sigint_raises):
     # Calibrating on the whole training set takes many seconds; SIGINT after a
     # moment must raise KeyboardInterrupt out of the C++ loop.

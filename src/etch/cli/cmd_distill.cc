@@ -8,6 +8,7 @@
 #include "etch/compress/distill.h"
 #include "etch/data/dataset.h"
 #include "etch/eval/load_model.h"
+#include "etch/eval/train_json.h"
 #include "etch/onnx/exporter.h"
 #include "etch/onnx/importer.h"
 #include "etch/train/recipe.h"
@@ -19,10 +20,7 @@ namespace {
 struct DistillArgs {
   std::string teacher, student, student_arch, data = "fashion-mnist:train", eval = "fashion-mnist:test", output;
   compress::DistillOptions o;
-  int epochs = -1;
-  float lr = 0;
-  int64_t batch = 0;
-  uint64_t seed = 1;
+  train::RecipeOverrides recipe;  // epochs, lr, batch size and seed only
   bool json = false, no_teacher_cache = false;
 };
 
@@ -30,24 +28,12 @@ int run_distill(DistillArgs& a) {
   ETCH_REQUIRE(a.student.empty() != a.student_arch.empty(), InvalidInput)
       << "give exactly one of --student MODEL.onnx or --student-arch NAME";
   ir::Graph teacher = eval::load_model(a.teacher);
-  ir::Graph student;
-  train::TrainConfig cfg;
-  if (!a.student_arch.empty()) {
-    cfg = train::default_recipe(a.student_arch);
-    cfg.seed = a.seed;
-    student = train::build_zoo_model(a.student_arch, {}, cfg.seed);
-    a.o.student_name = "'" + a.student_arch + "'";
-  } else {
-    cfg = train::finetune_recipe();
-    student = eval::load_model(a.student);
-    a.o.student_name = "'" + a.student + "'";
-  }
+  train::TrainConfig cfg = train::recipe_for(a.student_arch, a.recipe);
+  ir::Graph student =
+      a.student_arch.empty() ? eval::load_model(a.student) : train::build_zoo_model(a.student_arch, {}, a.recipe.seed);
+  a.o.student_name = "'" + (a.student_arch.empty() ? a.student : a.student_arch) + "'";
   a.o.teacher_name = "'" + a.teacher + "'";
   a.o.cache_teacher_logits = !a.no_teacher_cache;
-  cfg.seed = a.seed;
-  if (a.epochs >= 0) cfg.epochs = a.epochs;
-  if (a.lr > 0) cfg.optimizer.lr = a.lr;
-  if (a.batch > 0) cfg.batch_size = a.batch;
   cfg.progress = !global_options().quiet && !a.json;
   data::Dataset train_set = data::load_dataset(a.data == "fashion-mnist" ? "fashion-mnist:train" : a.data);
   data::Dataset eval_set;
@@ -69,14 +55,8 @@ int run_distill(DistillArgs& a) {
   cfg.on_best = [&](const ir::Graph& best, const train::EpochStats&) { onnx::export_model(best, a.output); };
   train::TrainResult r = compress::distill(student, teacher, train_set, has_eval ? &eval_set : nullptr, a.o, cfg);
   if (a.json) {
-    nlohmann::json j;
+    nlohmann::json j = eval::distill_json(r, a.o);
     j["output"] = a.output;
-    j["best_epoch"] = r.best_epoch;
-    j["best_accuracy"] = r.best_eval_acc;
-    j["temperature"] = a.o.temperature;
-    j["alpha"] = a.o.alpha;
-    for (const auto& s : r.epochs)
-      j["epochs"].push_back({{"epoch", s.epoch}, {"loss", s.train_loss}, {"test_accuracy", s.eval_acc}});
     fmt::print("{}\n", j.dump(2));
   } else if (text) {
     fmt::print("best epoch {}: {} accuracy {:.2f}%, saved to {}\n", r.best_epoch, has_eval ? "test" : "train",
@@ -100,10 +80,10 @@ CommandRegistrar reg(
                     "(they are reused only without random augmentation)");
        sub.add_option("--data", a->data, "training data set spec")->capture_default_str();
        sub.add_option("--eval", a->eval, "held-out data set spec, or 'none'")->capture_default_str();
-       sub.add_option("--epochs", a->epochs, "epochs (default: the architecture's recipe, or 1)");
-       sub.add_option("--lr", a->lr, "base learning rate (default: recipe)");
-       sub.add_option("--batch-size", a->batch, "batch size (default: recipe)");
-       sub.add_option("--seed", a->seed, "random seed")->capture_default_str();
+       sub.add_option("--epochs", a->recipe.epochs, "epochs (default: the architecture's recipe, or 1)");
+       sub.add_option("--lr", a->recipe.lr, "base learning rate (default: recipe)");
+       sub.add_option("--batch-size", a->recipe.batch_size, "batch size (default: recipe)");
+       sub.add_option("--seed", a->recipe.seed, "random seed")->capture_default_str();
        sub.add_option("-o,--output", a->output, "where to write the best student (ONNX)")->required();
        sub.add_flag("--json", a->json, "print results as JSON");
        sub.footer(

@@ -6,6 +6,7 @@
 #include "etch/cli/command.h"
 #include "etch/data/dataset.h"
 #include "etch/eval/load_model.h"
+#include "etch/eval/train_json.h"
 #include "etch/onnx/exporter.h"
 #include "etch/onnx/importer.h"
 #include "etch/train/recipe.h"
@@ -17,39 +18,17 @@ namespace {
 
 struct TrainArgs {
   std::string arch, init, data = "fashion-mnist:train", eval = "fashion-mnist:test", output;
-  train::TrainConfig cfg;
+  train::RecipeOverrides o;
   bool json = false, quiet = false;
-  std::string optimizer, schedule;
-  float lr = 0, weight_decay = -1, label_smoothing = -1;
-  int epochs = -1;
-  int64_t batch = 0, crop_padding = -1;
-  bool flip = false, no_augment = false;
 };
 
 int run_train(TrainArgs& a) {
   a.quiet = global_options().quiet;
   ETCH_REQUIRE(a.arch.empty() != a.init.empty(), InvalidInput)
       << "give exactly one of --arch NAME or --init MODEL.onnx";
-  ir::Graph g;
-  train::TrainConfig cfg;
-  if (!a.arch.empty()) {
-    cfg = train::default_recipe(a.arch);
-    g = train::build_zoo_model(a.arch, {}, a.cfg.seed);  // --seed sets the initial weights too
-  } else {
-    cfg = train::finetune_recipe();
-    g = eval::load_model(a.init);
-  }
-  if (a.epochs >= 0) cfg.epochs = a.epochs;
-  if (a.batch > 0) cfg.batch_size = a.batch;
-  if (!a.optimizer.empty()) cfg.optimizer.kind = a.optimizer;
-  if (a.lr > 0) cfg.optimizer.lr = a.lr;
-  if (a.weight_decay >= 0) cfg.optimizer.weight_decay = a.weight_decay;
-  if (a.label_smoothing >= 0) cfg.label_smoothing = a.label_smoothing;
-  if (!a.schedule.empty()) cfg.schedule.kind = a.schedule;
-  if (a.crop_padding >= 0) cfg.augment.crop_padding = a.crop_padding;
-  if (a.flip) cfg.augment.horizontal_flip = true;
-  if (a.no_augment) cfg.augment = {};
-  cfg.seed = a.cfg.seed;
+  train::TrainConfig cfg = train::recipe_for(a.arch, a.o);
+  // --seed sets the initial weights too
+  ir::Graph g = a.arch.empty() ? eval::load_model(a.init) : train::build_zoo_model(a.arch, {}, a.o.seed);
   data::Dataset train_set = data::load_dataset(a.data);
   data::Dataset eval_set;
   const bool has_eval = !a.eval.empty() && a.eval != "none";
@@ -72,19 +51,8 @@ int run_train(TrainArgs& a) {
   cfg.on_best = [&](const ir::Graph& best, const train::EpochStats&) { onnx::export_model(best, a.output); };
   train::TrainResult r = train::fit(g, train_set, has_eval ? &eval_set : nullptr, cfg);
   if (a.json) {
-    nlohmann::json j;
+    nlohmann::json j = eval::train_json(r, before);
     j["output"] = a.output;
-    j["best_epoch"] = r.best_epoch;
-    j["best_accuracy"] = r.best_eval_acc;
-    j["seconds"] = r.seconds;
-    if (before >= 0) j["accuracy_before"] = before;
-    for (const auto& s : r.epochs)
-      j["epochs"].push_back({{"epoch", s.epoch},
-                             {"loss", s.train_loss},
-                             {"train_accuracy", s.train_acc},
-                             {"test_accuracy", s.eval_acc},
-                             {"images_per_sec", s.images_per_sec},
-                             {"seconds", s.seconds}});
     fmt::print("{}\n", j.dump(2));
   } else if (!a.quiet) {
     fmt::print("best epoch {}: {} accuracy {:.2f}%, saved to {} ({:.1f}s in all)\n", r.best_epoch,
@@ -101,17 +69,17 @@ CommandRegistrar reg(
            ->check(CLI::ExistingFile);
        sub.add_option("--data", a->data, "training data set spec")->capture_default_str();
        sub.add_option("--eval", a->eval, "held-out data set spec, or 'none'")->capture_default_str();
-       sub.add_option("--epochs", a->epochs, "epochs (default: the architecture's recipe)");
-       sub.add_option("--batch-size", a->batch, "batch size (default: recipe)");
-       sub.add_option("--optimizer", a->optimizer, "sgd | adam | adamw (default: recipe)");
-       sub.add_option("--lr", a->lr, "base learning rate (default: recipe)");
-       sub.add_option("--weight-decay", a->weight_decay, "weight decay (default: recipe)");
-       sub.add_option("--label-smoothing", a->label_smoothing, "label smoothing epsilon");
-       sub.add_option("--schedule", a->schedule, "constant | step | cosine (default: recipe)");
-       sub.add_option("--crop-padding", a->crop_padding, "random-crop augmentation padding in pixels");
-       sub.add_flag("--flip", a->flip, "random horizontal flips");
-       sub.add_flag("--no-augment", a->no_augment, "turn augmentation off");
-       sub.add_option("--seed", a->cfg.seed, "random seed (same seed and threads: same bytes)")->capture_default_str();
+       sub.add_option("--epochs", a->o.epochs, "epochs (default: the architecture's recipe)");
+       sub.add_option("--batch-size", a->o.batch_size, "batch size (default: recipe)");
+       sub.add_option("--optimizer", a->o.optimizer, "sgd | adam | adamw (default: recipe)");
+       sub.add_option("--lr", a->o.lr, "base learning rate (default: recipe)");
+       sub.add_option("--weight-decay", a->o.weight_decay, "weight decay (default: recipe)");
+       sub.add_option("--label-smoothing", a->o.label_smoothing, "label smoothing epsilon");
+       sub.add_option("--schedule", a->o.schedule, "constant | step | cosine (default: recipe)");
+       sub.add_option("--crop-padding", a->o.crop_padding, "random-crop augmentation padding in pixels");
+       sub.add_flag("--flip", a->o.flip, "random horizontal flips");
+       sub.add_flag("--no-augment", a->o.no_augment, "turn augmentation off");
+       sub.add_option("--seed", a->o.seed, "random seed (same seed and threads: same bytes)")->capture_default_str();
        sub.add_option("-o,--output", a->output, "where to write the best model (ONNX)")->required();
        sub.add_flag("--json", a->json, "print results as JSON");
        sub.footer(

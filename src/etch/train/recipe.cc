@@ -29,4 +29,20 @@ TrainConfig finetune_recipe() {
   return c;
 }
 
+TrainConfig recipe_for(const std::string& arch, const RecipeOverrides& o) {
+  TrainConfig cfg = arch.empty() ? finetune_recipe() : default_recipe(arch);
+  if (o.epochs >= 0) cfg.epochs = o.epochs;
+  if (o.batch_size > 0) cfg.batch_size = o.batch_size;
+  if (!o.optimizer.empty()) cfg.optimizer.kind = o.optimizer;
+  if (o.lr > 0) cfg.optimizer.lr = o.lr;
+  if (o.weight_decay >= 0) cfg.optimizer.weight_decay = o.weight_decay;
+  if (o.label_smoothing >= 0) cfg.label_smoothing = o.label_smoothing;
+  if (!o.schedule.empty()) cfg.schedule.kind = o.schedule;
+  if (o.crop_padding >= 0) cfg.augment.crop_padding = o.crop_padding;
+  if (o.flip) cfg.augment.horizontal_flip = true;
+  if (o.no_augment) cfg.augment = {};
+  cfg.seed = o.seed;
+  return cfg;
+}
+
 }  // namespace etch::train

@@ -1,0 +1,16 @@
+// The results `etch train --json` and `etch distill --json` print, which
+// etch.train() and etch.distill() return as Model.report: one schema for both.
+// The caller adds "output" (where the best model went, if anywhere).
+#pragma once
+#include <nlohmann/json.hpp>
+
+#include "etch/compress/distill.h"
+#include "etch/train/trainer.h"
+
+namespace etch::eval {
+
+// accuracy_before < 0: not measured (no imported model, or no held-out set).
+nlohmann::json train_json(const train::TrainResult& r, double accuracy_before);
+nlohmann::json distill_json(const train::TrainResult& r, const compress::DistillOptions& o);
+
+}  // namespace etch::eval
