@@ -48,6 +48,15 @@ ir::Graph zoo_model(const std::string& arch, uint64_t seed) {
   return train::build_zoo_model(arch, {}, seed);
 }
 
+// The training set and the optional held-out set (None: no evaluation).
+std::pair<data::Dataset, std::optional<data::Dataset>> train_and_eval_sets(const py::object& data,
+                                                                           const py::object& eval) {
+  data::Dataset train_set = dataset_arg(data, "data");  // first: its errors come before eval's, as in the CLI
+  std::optional<data::Dataset> eval_set;
+  if (!eval.is_none()) eval_set = dataset_arg(eval, "eval");
+  return {std::move(train_set), std::move(eval_set)};
+}
+
 py::object finish(BestCheckpoint& best, const ir::Graph& g, const std::string& label, nlohmann::json j) {
   std::shared_ptr<Model> out;
   {
@@ -78,9 +87,7 @@ py::object train_model(const std::string& arch, const Model* init, const py::obj
   train::TrainConfig cfg = train::recipe_for(arch, o);
   cfg.progress = false;                                        // Progress::notify still reaches set_progress and Ctrl-C
   ir::Graph g = init ? init->graph() : zoo_model(arch, seed);  // seed sets the initial weights too
-  const data::Dataset train_set = dataset_arg(data, "data");
-  std::optional<data::Dataset> eval_set;
-  if (!eval.is_none()) eval_set = dataset_arg(eval, "eval");
+  const auto [train_set, eval_set] = train_and_eval_sets(data, eval);
   BestCheckpoint best{output, {}};
   nlohmann::json j;
   {
@@ -108,9 +115,7 @@ py::object distill_model(const Model& teacher, const Model* student, const std::
   cfg.progress = false;
   const ir::Graph& t = teacher.graph();
   ir::Graph g = student ? student->graph() : zoo_model(student_arch, seed);
-  const data::Dataset train_set = dataset_arg(data, "data");
-  std::optional<data::Dataset> eval_set;
-  if (!eval.is_none()) eval_set = dataset_arg(eval, "eval");
+  const auto [train_set, eval_set] = train_and_eval_sets(data, eval);
   BestCheckpoint best{output, {}};
   nlohmann::json j;
   {

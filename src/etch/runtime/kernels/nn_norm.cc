@@ -11,6 +11,18 @@
 namespace etch::runtime {
 namespace {
 
+// Mean and 1/sqrt(variance + eps) of n floats, accumulated in double.
+struct Moments {
+  double mean, inv_std;
+};
+Moments moments(const float* x, int64_t n, double eps) {
+  double sum = 0.0, sq = 0.0;
+  for (int64_t i = 0; i < n; ++i) sum += x[i];
+  const double mean = sum / static_cast<double>(n);
+  for (int64_t i = 0; i < n; ++i) sq += (x[i] - mean) * (x[i] - mean);
+  return {mean, 1.0 / std::sqrt(sq / static_cast<double>(n) + eps)};
+}
+
 void batchnorm_f32(KernelContext& ctx) {
   const Tensor& x = ctx.input(0);
   const float eps = ctx.node().attr_float("epsilon", 1e-5f);
@@ -53,11 +65,7 @@ void instancenorm_f32(KernelContext& ctx) {
   parallel_for(batch * ch, 1, [&](int64_t i0, int64_t i1) {
     for (int64_t it = i0; it < i1; ++it) {
       const float* src = xv + it * sz;
-      double sum = 0.0, sq = 0.0;
-      for (int64_t i = 0; i < sz; ++i) sum += src[i];
-      const double mean = sum / static_cast<double>(sz);
-      for (int64_t i = 0; i < sz; ++i) sq += (src[i] - mean) * (src[i] - mean);
-      const double inv = 1.0 / std::sqrt(sq / static_cast<double>(sz) + eps);
+      const auto [mean, inv] = moments(src, sz, eps);
       const float a = static_cast<float>(scale[it % ch] * inv);
       const float b = static_cast<float>(bias[it % ch] - mean * scale[it % ch] * inv);
       float* dst = yv + it * sz;
@@ -102,11 +110,7 @@ void layernorm_f32(KernelContext& ctx) {
   parallel_for(outer, std::max<int64_t>(1, 16384 / std::max<int64_t>(1, inner)), [&](int64_t r0, int64_t r1) {
     for (int64_t r = r0; r < r1; ++r) {
       const float* src = xv + r * inner;
-      double sum = 0.0, sq = 0.0;
-      for (int64_t i = 0; i < inner; ++i) sum += src[i];
-      const double mean = sum / static_cast<double>(inner);
-      for (int64_t i = 0; i < inner; ++i) sq += (src[i] - mean) * (src[i] - mean);
-      const double inv = 1.0 / std::sqrt(sq / static_cast<double>(inner) + eps);
+      const auto [mean, inv] = moments(src, inner, eps);
       float* dst = yv + r * inner;
       for (int64_t i = 0; i < inner; ++i) dst[i] = static_cast<float>((src[i] - mean) * inv * scale[i] + bias[i]);
       if (mean_out) mean_out[r] = static_cast<float>(mean);
