@@ -50,7 +50,7 @@ std::shared_ptr<const Split> read_split(const std::string& dir, const std::strin
 
   auto out = std::make_shared<Split>();
   const int64_t n = ih.shape[0], hw = ih.shape[1] * ih.shape[2];
-  out->images = Tensor(DType::F32, {n, 1, ih.shape[1], ih.shape[2]});
+  out->images = Tensor::uninitialized(DType::F32, {n, 1, ih.shape[1], ih.shape[2]});  // every element written below
   const auto* src = reinterpret_cast<const uint8_t*>(image_bytes.data()) + ih.data_offset;
   float* dst = out->images.data<float>();
   // x / 255 (a division, as torchvision's ToTensor) so pixels match PyTorch's.

@@ -5,8 +5,11 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <memory>
+
+#include "etch/core/progress.h"
 
 namespace etch::data {
 namespace {
@@ -77,13 +80,17 @@ std::string read_maybe_gzip(const std::string& path) {
   ETCH_REQUIRE(f != nullptr, InvalidInput) << path << ": cannot open (" << std::strerror(errno) << ")";
   gzbuffer(f.get(), 1 << 20);
   std::string out;
-  out.reserve(gzip_size_hint(path));
+  const size_t hint = gzip_size_hint(path);
+  out.reserve(hint);
+  // Reads in 4 MiB chunks, each a progress step: a bar for large files and a
+  // point where Ctrl-C (in Python) stops the read.
   constexpr size_t kChunk = 1 << 22;
+  Progress progress("reading " + std::filesystem::path(path).filename().string(),
+                    std::max<int64_t>(1, static_cast<int64_t>((hint + kChunk - 1) / kChunk)));
   for (;;) {
-    // Fill the reserved space in one read when the size is known; the read
-    // that comes up short ends the loop.
+    // The read that comes up short ends the loop.
     const size_t old = out.size();
-    const size_t want = std::min<size_t>(out.capacity() > old + 1 ? out.capacity() - old : kChunk, size_t{1} << 30);
+    const size_t want = kChunk;
     out.resize(old + want);
     const int n = gzread(f.get(), out.data() + old, static_cast<unsigned>(want));
     if (n < 0) {
@@ -93,7 +100,9 @@ std::string read_maybe_gzip(const std::string& path) {
     }
     out.resize(old + static_cast<size_t>(n));
     if (static_cast<size_t>(n) < want) break;
+    progress.advance();
   }
+  progress.finish();
   // A gzip stream cut short reads as a short file; zlib flags it on the handle.
   int code = Z_OK;
   const char* msg = gzerror(f.get(), &code);
