@@ -103,3 +103,19 @@ def test_outputs_do_not_alias_between_runs(images):
     keep = a.copy()
     m.run(np.zeros_like(images))
     assert np.array_equal(a, keep)
+
+
+def test_tflite_runs_as_the_cli_runs_it(tmp_path):
+    # A TFLite file loads like an ONNX one; outputs equal `etch run`'s, and
+    # TFLite's own outputs (committed with the fixture) within float rounding.
+    from conftest import SOURCE
+    model = SOURCE / "fixtures" / "tflite" / "conv.tflite"
+    x = np.load(SOURCE / "fixtures" / "tflite" / "conv.input0.npy")
+    m = etch.load(model)
+    got = m.run(x)
+    cli("run", model, "--input", SOURCE / "fixtures" / "tflite" / "conv.input0.npy", "-o", tmp_path)
+    for i, (name, value) in enumerate(got.items()):
+        want = np.load(tmp_path / f"{name}.npy")
+        assert np.array_equal(value, want), name
+        tflite = np.load(SOURCE / "fixtures" / "tflite" / f"conv.expected{i}.npy")
+        np.testing.assert_allclose(value, tflite, rtol=1e-5, atol=1e-5 * float(np.abs(tflite).max()))
