@@ -61,11 +61,8 @@ TEST(RtlAddLane, MatchesQAddWithTheReferenceArithmetic) {
       f << line;
     }
   }
-  const testing::ToolRun build =
-      testing::run_tool(dir.str(), "iverilog -g2012 -o tb.vvp -s add_lane_tb etch_mbqm.sv etch_add_lane.sv '" +
-                                       testing::testbench("add_lane_tb.sv") + "'");
-  ASSERT_EQ(build.exit_code, 0) << build.output;
-  const testing::ToolRun sim = testing::run_tool(dir.str(), "vvp -n tb.vvp");
+  const testing::ToolRun sim = testing::simulate_iverilog(
+      dir.str(), "add_lane_tb", "etch_mbqm.sv etch_add_lane.sv " + testing::quoted_testbench("add_lane_tb"));
   ASSERT_EQ(sim.exit_code, 0) << sim.output;
   std::ifstream results(dir / "results.txt");
   std::string hex;

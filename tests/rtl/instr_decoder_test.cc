@@ -99,10 +99,8 @@ TEST(RtlInstrDecoder, AgreesWithTheSoftwareDecoder) {
       f << '\n';
     }
   }
-  const testing::ToolRun build = testing::run_tool(
-      dir.str(), "iverilog -g2012 -o tb.vvp -s instr_decoder_tb etch_instr_decoder.sv instr_decoder_tb.sv");
-  ASSERT_EQ(build.exit_code, 0) << build.output;
-  const testing::ToolRun sim = testing::run_tool(dir.str(), "vvp -n tb.vvp");
+  const testing::ToolRun sim =
+      testing::simulate_iverilog(dir.str(), "instr_decoder_tb", "etch_instr_decoder.sv instr_decoder_tb.sv");
   ASSERT_EQ(sim.exit_code, 0) << sim.output;
 
   std::ifstream results(dir / "results.txt");

@@ -95,11 +95,8 @@ TEST(RtlRequantizer, BitIdenticalToTheIntegerReference) {
       f << line;
     }
   }
-  const testing::ToolRun build =
-      testing::run_tool(dir.str(), "iverilog -g2012 -o tb.vvp -s requantizer_tb etch_mbqm.sv etch_requantizer.sv '" +
-                                       testing::testbench("requantizer_tb.sv") + "'");
-  ASSERT_EQ(build.exit_code, 0) << build.output;
-  const testing::ToolRun sim = testing::run_tool(dir.str(), "vvp -n tb.vvp");
+  const testing::ToolRun sim = testing::simulate_iverilog(
+      dir.str(), "requantizer_tb", "etch_mbqm.sv etch_requantizer.sv " + testing::quoted_testbench("requantizer_tb"));
   ASSERT_EQ(sim.exit_code, 0) << sim.output;
   std::ifstream results(dir / "results.txt");
   std::string hex;

@@ -13,31 +13,19 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <utility>
+#include <vector>
 
+#include "cli/etch_process.h"
 #include "etch/rtl/generate.h"
 
 namespace etch::rtl::testing {
 
-class ScratchDir {
+// The CLI tests' scratch folder (tests/cli/etch_process.h), with the path as
+// a string for tool command lines.
+class ScratchDir : public etch::testing::ScratchDir {
  public:
-  ScratchDir() {
-    static std::atomic<int> counter{0};
-    path_ = std::filesystem::temp_directory_path() /
-            ("etch_rtl_test_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
-    std::filesystem::remove_all(path_);
-    std::filesystem::create_directories(path_);
-  }
-  ~ScratchDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  ScratchDir(const ScratchDir&) = delete;
-  ScratchDir& operator=(const ScratchDir&) = delete;
-  std::string operator/(const std::string& name) const { return (path_ / name).string(); }
-  std::string str() const { return path_.string(); }
-
- private:
-  std::filesystem::path path_;
+  std::string str() const { return path().string(); }
 };
 
 struct ToolRun {
@@ -74,5 +62,25 @@ inline std::string sv_list(const RtlDesign& d) {
 }
 
 inline std::string testbench(const std::string& name) { return std::string(ETCH_SOURCE_DIR) + "/tests/rtl/tb/" + name; }
+// tests/rtl/tb/<top>.sv, quoted for a shell command line.
+// (Appended piecewise: GCC 12 at -O3 reports a false -Wrestrict on "'" + std::string.)
+inline std::string quoted_testbench(const std::string& top) {
+  std::string q(1, '\'');
+  q += testbench(top + ".sv");
+  q += '\'';
+  return q;
+}
+
+// Builds `top` from `sources` with iverilog (parameters of `top` overridden by
+// `params`) and runs it with vvp in `dir`: the failing build's run, or the
+// simulation's.
+inline ToolRun simulate_iverilog(const std::string& dir, const std::string& top, const std::string& sources,
+                                 const std::vector<std::pair<std::string, int64_t>>& params = {}) {
+  std::string build = "iverilog -g2012 -o tb.vvp -s " + top;
+  for (const auto& [name, value] : params) build += " -P" + top + "." + name + "=" + std::to_string(value);
+  const ToolRun b = run_tool(dir, build + " " + sources);
+  if (b.exit_code != 0) return b;
+  return run_tool(dir, "vvp -n tb.vvp");
+}
 
 }  // namespace etch::rtl::testing

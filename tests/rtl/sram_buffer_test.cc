@@ -85,12 +85,10 @@ TEST(RtlSramBuffer, TwoPortsOverTwoBanksMatchAWordModel) {
       f << '\n';
     }
   }
-  const testing::ToolRun build = testing::run_tool(
-      dir.str(), "iverilog -g2012 -o tb.vvp -s sram_buffer_tb -Psram_buffer_tb.W=" + std::to_string(wb) +
-                     " -Psram_buffer_tb.A=" + std::to_string(g.addr_bits) +
-                     " etch_sram_bank.sv etch_input_buffer.sv '" + testing::testbench("sram_buffer_tb.sv") + "'");
-  ASSERT_EQ(build.exit_code, 0) << build.output;
-  const testing::ToolRun sim = testing::run_tool(dir.str(), "vvp -n tb.vvp");
+  const testing::ToolRun sim = testing::simulate_iverilog(
+      dir.str(), "sram_buffer_tb",
+      "etch_sram_bank.sv etch_input_buffer.sv " + testing::quoted_testbench("sram_buffer_tb"),
+      {{"W", wb}, {"A", g.addr_bits}});
   ASSERT_EQ(sim.exit_code, 0) << sim.output;
 
   std::vector<std::vector<uint8_t>> mem(words, std::vector<uint8_t>(wb, 0));

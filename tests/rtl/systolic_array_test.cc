@@ -107,13 +107,10 @@ void run_array(const npu::Target& target, uint32_t seed) {
     for (const Cycle& c : cyc)
       f << c.preload << ' ' << hex(c.w) << ' ' << c.x_valid << ' ' << c.swap << ' ' << hex(c.x) << '\n';
   }
-  const testing::ToolRun build = testing::run_tool(
-      dir.str(), "iverilog -g2012 -o tb.vvp -s systolic_array_tb -Psystolic_array_tb.ROWS=" + std::to_string(rows) +
-                     " -Psystolic_array_tb.COLS=" + std::to_string(cols) +
-                     " etch_delay.sv etch_mac_pe.sv etch_systolic_array.sv '" +
-                     testing::testbench("systolic_array_tb.sv") + "'");
-  ASSERT_EQ(build.exit_code, 0) << build.output;
-  const testing::ToolRun sim = testing::run_tool(dir.str(), "vvp -n tb.vvp");
+  const testing::ToolRun sim = testing::simulate_iverilog(
+      dir.str(), "systolic_array_tb",
+      "etch_delay.sv etch_mac_pe.sv etch_systolic_array.sv " + testing::quoted_testbench("systolic_array_tb"),
+      {{"ROWS", rows}, {"COLS", cols}});
   ASSERT_EQ(sim.exit_code, 0) << sim.output;
 
   std::ifstream results(dir / "results.txt");

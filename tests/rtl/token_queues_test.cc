@@ -112,11 +112,9 @@ void run(int bits, int cycles, int push_bias, uint32_t seed) {
       f << buf;
     }
   }
-  const testing::ToolRun build = testing::run_tool(
-      dir.str(), "iverilog -g2012 -o tb.vvp -s token_queues_tb -Ptoken_queues_tb.BITS=" + std::to_string(bits) +
-                     " etch_token_queues.sv '" + testing::testbench("token_queues_tb.sv") + "'");
-  ASSERT_EQ(build.exit_code, 0) << build.output;
-  const testing::ToolRun sim = testing::run_tool(dir.str(), "vvp -n tb.vvp");
+  const testing::ToolRun sim = testing::simulate_iverilog(
+      dir.str(), "token_queues_tb", "etch_token_queues.sv " + testing::quoted_testbench("token_queues_tb"),
+      {{"BITS", bits}});
   ASSERT_EQ(sim.exit_code, 0) << sim.output;
   std::ifstream results(dir / "results.txt");
   std::string line;

@@ -68,12 +68,10 @@ TEST(RtlVectorRequant, LanesMatchTheReference) {
       f << tail;
     }
   }
-  const testing::ToolRun build = testing::run_tool(
-      dir.str(), "iverilog -g2012 -o tb.vvp -s vector_requant_tb -Pvector_requant_tb.LANES=" + std::to_string(lanes) +
-                     " etch_mbqm.sv etch_requantizer.sv etch_vector_requant.sv '" +
-                     testing::testbench("vector_requant_tb.sv") + "'");
-  ASSERT_EQ(build.exit_code, 0) << build.output;
-  const testing::ToolRun sim = testing::run_tool(dir.str(), "vvp -n tb.vvp");
+  const testing::ToolRun sim = testing::simulate_iverilog(
+      dir.str(), "vector_requant_tb",
+      "etch_mbqm.sv etch_requantizer.sv etch_vector_requant.sv " + testing::quoted_testbench("vector_requant_tb"),
+      {{"LANES", lanes}});
   ASSERT_EQ(sim.exit_code, 0) << sim.output;
 
   std::ifstream results(dir / "results.txt");

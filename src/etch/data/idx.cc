@@ -90,16 +90,15 @@ std::string read_maybe_gzip(const std::string& path) {
   for (;;) {
     // The read that comes up short ends the loop.
     const size_t old = out.size();
-    const size_t want = kChunk;
-    out.resize(old + want);
-    const int n = gzread(f.get(), out.data() + old, static_cast<unsigned>(want));
+    out.resize(old + kChunk);
+    const int n = gzread(f.get(), out.data() + old, static_cast<unsigned>(kChunk));
     if (n < 0) {
       int code = 0;
       const char* msg = gzerror(f.get(), &code);
       ETCH_FAIL(InvalidInput) << path << ": cannot decompress (" << (msg ? msg : "unknown zlib error") << ")";
     }
     out.resize(old + static_cast<size_t>(n));
-    if (static_cast<size_t>(n) < want) break;
+    if (static_cast<size_t>(n) < kChunk) break;
     progress.advance();
   }
   progress.finish();

@@ -22,6 +22,7 @@ void gru_direction(KernelContext& ctx, const Recurrence& r, int64_t dir) {
     std::copy_n(b + G, G, rb.begin());
   }
   std::vector<float> h(r.batch * H, 0.0f), hr(r.batch * G), z(r.batch * H), reset(r.batch * H), rh(r.batch * H);
+  std::vector<float> cand_h(r.batch * H);  // the candidate's recurrent term, per step
   for (int64_t b = 0; b < r.batch; ++b)
     if (ctx.has_input(5)) std::copy_n(ctx.input(5).data<float>() + r.state_offset(dir, b), H, h.begin() + b * H);
   float* y = ctx.output(0).data<float>();
@@ -36,7 +37,6 @@ void gru_direction(KernelContext& ctx, const Recurrence& r, int64_t dir) {
         rh[b * H + k] = reset[b * H + k] * h[b * H + k];
       }
     }
-    std::vector<float> cand_h(r.batch * H);  // the candidate's recurrent term
     if (linear_before_reset) {
       for (int64_t b = 0; b < r.batch; ++b)
         for (int64_t k = 0; k < H; ++k) cand_h[b * H + k] = reset[b * H + k] * (hr[b * G + 2 * H + k] + rb[2 * H + k]);
