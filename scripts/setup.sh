@@ -7,6 +7,7 @@ PACKAGES=(
   libonnx-dev libprotobuf-dev protobuf-compiler
   libflatbuffers-dev flatbuffers-compiler  # .tflite import (src/etch/tflite)
   libopenblas-dev libopenblas0-pthread libgemmlowp-dev
+  libdnnl-dev ocl-icd-opencl-dev  # oneDNN: fp32 convolution kernels (runtime/); its CMake config needs OpenCL
   libcli11-dev libfmt-dev nlohmann-json3-dev libtomlplusplus-dev
   googletest libgtest-dev libbenchmark-dev zlib1g-dev libpng-dev libssl-dev
   libonnx-testdata dataset-fashion-mnist

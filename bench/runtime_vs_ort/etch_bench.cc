@@ -3,7 +3,9 @@
 // --shape gives the input shape where the model leaves dimensions symbolic (its
 // first dimension is replaced by BATCH); --save PREFIX writes the input
 // (PREFIX_input.npy) and every output (PREFIX_out<i>.npy) for a correctness check.
+// --conv im2col runs dense convolutions on im2col + sgemm instead of oneDNN.
 //   bench_runtime MODEL.onnx BATCH [--threads N] [--seconds S] [--warmup K] [--shape D0,D1,..] [--save PREFIX]
+//                 [--conv onednn|im2col]
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -18,6 +20,7 @@
 #include "etch/onnx/importer.h"
 #include "etch/passes/pipeline.h"
 #include "etch/runtime/interpreter.h"
+#include "etch/runtime/kernels/nn_conv_onednn.h"
 
 int main(int argc, char** argv) {
   if (argc < 3) {
@@ -41,6 +44,8 @@ int main(int argc, char** argv) {
       shape_arg = argv[i + 1];
     else if (k == "--save")
       save = argv[i + 1];
+    else if (k == "--conv")
+      etch::runtime::set_onednn_conv_disabled(std::string(argv[i + 1]) == "im2col");
   }
   try {
     etch::set_num_threads(threads);

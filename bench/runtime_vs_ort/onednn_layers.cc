@@ -1,7 +1,7 @@
 // oneDNN 2.6 fp32 conv timing on the layers bench_conv_layers times: plain nchw
 // tensors (what etch stores) and oneDNN's preferred blocked layout (reorders
-// excluded). Not built by CMake (etch does not depend on oneDNN):
-//   apt-get install libdnnl-dev
+// excluded): oneDNN alone, one call per layer, for comparison with
+// bench_conv_layers (whose dense layers use oneDNN in fixed blocks). Built by hand:
 //   g++ -O2 -std=c++17 bench/runtime_vs_ort/onednn_layers.cc -ldnnl -o /tmp/onednn_layers
 //   OMP_NUM_THREADS=1 /tmp/onednn_layers
 #include <chrono>

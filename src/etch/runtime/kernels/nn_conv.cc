@@ -1,7 +1,7 @@
 // fp32 Conv and ai.etch.FusedConv (im2col + sgemm, then bias and the fused
 // clamp on each cache-hot block; depthwise and 1x1 convolutions go to direct
-// kernels) and ConvTranspose (sgemm + col2im)
-// kernels.
+// kernels, dense ones with enough work to oneDNN) and ConvTranspose (sgemm +
+// col2im) kernels.
 #include <algorithm>
 #include <limits>
 #include <vector>
@@ -12,6 +12,7 @@
 #include "etch/runtime/kernel_registry.h"
 #include "etch/runtime/kernels/gemm.h"
 #include "etch/runtime/kernels/nn_conv_depthwise.h"
+#include "etch/runtime/kernels/nn_conv_onednn.h"
 #include "etch/runtime/kernels/nn_conv_pointwise.h"
 #include "etch/runtime/kernels/nn_im2col.h"
 
@@ -141,6 +142,26 @@ void conv_with_epilogue(KernelContext& ctx, const Epilogue& e) {
   if (pointwise && groups == 1 && !pool && pointwise_conv_available()) {
     pointwise_conv(batch, m, kc, out_sz, xv, wv, PointwiseEpilogue{bias, zv, e.clamp, e.relu, e.lo, e.hi}, yv);
     return;
+  }
+  if (onednn_conv_supported(g, groups, cg, m)) {
+    // A fused pool reads across oneDNN's row bands: the conv output is kept
+    // whole and pooled after.
+    std::vector<float> whole(pool ? static_cast<size_t>(batch * m * out_sz) : 0);
+    float* conv_out = pool ? whole.data() : yv;
+    ConvBlockSink sink;
+    sink.dst = [&](int64_t n, int64_t oc0) { return conv_out + (n * m + oc0) * out_sz; };
+    sink.finish = [&](int64_t n, int64_t oc0, int64_t oc1, int64_t p0, int64_t p1, float* planes) {
+      const float* zg = zv ? zv + (n * m + oc0) * y_sz + p0 : nullptr;
+      if (bias || e.clamp || zg)
+        bias_clamp(planes + p0, oc1 - oc0, p1 - p0, out_sz, bias ? bias + oc0 : nullptr, zg, e);
+    };
+    if (onednn_conv(g, batch, cg, m, xv, wv, sink)) {
+      if (pool)
+        parallel_for(batch * m, 1, [&](int64_t i0, int64_t i1) {
+          max_pool_planes(conv_out + i0 * out_sz, i1 - i0, g.out[1], g.out[2], e, yv + i0 * y_sz);
+        });
+      return;
+    }
   }
   const int64_t items = batch * groups * nblocks;
   const int64_t grain = std::max<int64_t>(1, (int64_t{1} << 18) / std::max<int64_t>(1, mg * kc * block));
