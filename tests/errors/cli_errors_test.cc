@@ -80,6 +80,13 @@ TEST(CliErrors, WronglyShapedInputNpy) {
   expect_clean_failure(dir, run_cnn_with("flat.npy"), {"flat.npy", "[8,28,28]", "'input'"});
 }
 
+TEST(CliErrors, DataArrayOfTheWrongShapeSaysWhatFits) {
+  ScratchDir dir;
+  data::write_npy(dir / "three.npy", Tensor(DType::F32, {2, 3, 28, 28}));
+  expect_clean_failure(dir, "run " + quote(kCnn) + " --data npy:three.npy",
+                       {"'x'", "[2,3,28,28]", "'input'", "give [N,1,28,28]"});
+}
+
 TEST(CliErrors, WrongDtypeInputNpy) {
   ScratchDir dir;
   data::write_npy(dir / "ints.npy", Tensor(DType::I64, {1, 1, 28, 28}));

@@ -44,6 +44,30 @@ TEST(PruneErrors, ModelWithoutPrunableLayer) {
   expect_clean_failure(dir, "prune relu.onnx --eval none -o out.onnx", {"no prunable layer"});
 }
 
+TEST(PruneErrors, UnusedDataIsNamedNotSilentlyIgnored) {
+  // Magnitude pruning without fine-tuning reads no data: the run succeeds and
+  // says that --data was not used.
+  ScratchDir dir;
+  const testing::ProcessResult r =
+      testing::run_etch("prune " + kCnn + " --data npz:missing.npz --eval none -o out.onnx", dir);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("--data npz:missing.npz is not used"), std::string::npos) << r.err;
+  EXPECT_TRUE(std::filesystem::exists(dir / "out.onnx"));
+}
+
+TEST(TrainErrors, InitModelWithTwoOutputsIsNamed) {
+  ScratchDir dir;
+  ir::GraphBuilder b("two_outputs", 1);
+  const auto x = b.input("x", {1, 1, 28, 28});
+  b.output(b.relu(x), "y");
+  b.output(b.relu(x), "z");
+  onnx::export_model(b.finish(), dir / "two.onnx");
+  testing::expect_one_line_user_error(
+      testing::run_etch("--quiet train --init two.onnx --data fashion-mnist:test:64 --eval none -o out.onnx", dir),
+      {"two.onnx", "1 inputs and 2 outputs"});
+  EXPECT_FALSE(std::filesystem::exists(dir / "out.onnx"));
+}
+
 TEST(PruneErrors, UnknownStructureAndCriterion) {
   ScratchDir dir;
   expect_clean_failure(dir, "prune " + kCnn + " --structure rows --eval none -o out.onnx", {"'rows'"});

@@ -21,6 +21,7 @@ struct PruneArgs {
   std::string schedule = "constant", data = "fashion-mnist", eval;
   double sparsity = 0.5;
   CLI::Option* sparsity_given = nullptr;
+  CLI::Option* data_given = nullptr;
   compress::PruneOptions o;
   bool json = false;
 };
@@ -44,7 +45,13 @@ int run_prune(PruneArgs& a) {
   const std::string &train_spec = specs.train, &eval_spec = specs.eval;
   const bool need_train = o.criterion == compress::Criterion::Taylor || o.finetune_epochs > 0;
   data::Dataset train_set, eval_set;
-  if (need_train) train_set = data::load_dataset(train_spec);
+  if (need_train)
+    train_set = data::load_dataset(train_spec);
+  else if (a.data_given->count() > 0 && !global_options().quiet)
+    // Nothing reads it: say so rather than let the user believe it was used.
+    fmt::print(stderr,
+               "etch prune: note: --data {} is not used (magnitude pruning without fine-tuning needs no data)\n",
+               a.data);
   const bool has_eval = !eval_spec.empty();
   if (has_eval) eval_set = data::load_dataset(eval_spec);
 
@@ -127,7 +134,8 @@ CommandRegistrar reg(
            ->capture_default_str();
        sub.add_option("--lr", o.lr, "fine-tuning learning rate (Adam, cosine decay)")->capture_default_str();
        sub.add_option("--batch-size", o.batch_size, "fine-tuning batch size")->capture_default_str();
-       sub.add_option("--data", a->data, "training data (Taylor scores, fine-tuning)")->capture_default_str();
+       a->data_given =
+           sub.add_option("--data", a->data, "training data (Taylor scores, fine-tuning)")->capture_default_str();
        sub.add_option("--eval", a->eval, "test data (default fashion-mnist:test for fashion-mnist; 'none')");
        sub.add_option("--seed", o.seed, "random seed")->capture_default_str();
        sub.add_option("-o,--output", a->output, "pruned model (ONNX)")->required();

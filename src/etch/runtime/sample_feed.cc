@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <string>
 
 #include "etch/core/error.h"
 
@@ -17,6 +18,16 @@ bool dims_fit(const Shape& data, size_t from, const Shape& declared, size_t decl
   for (size_t d = 0; d + declared_from < declared.size(); ++d)
     if (declared[d + declared_from] >= 0 && declared[d + declared_from] != data[d + from]) return false;
   return true;
+}
+
+// ",d1,d2" for the dims of `s` from `from` on ('?' where symbolic), for messages.
+std::string dims_tail(const Shape& s, size_t from) {
+  std::string out;
+  for (size_t d = from; d < s.size(); ++d) {
+    out += ',';
+    out += s[d] < 0 ? std::string("?") : std::to_string(s[d]);
+  }
+  return out;
 }
 
 }  // namespace
@@ -52,8 +63,10 @@ SampleFeed::SampleFeed(const ir::Graph& g, const std::map<std::string, Tensor>& 
         f.values = a.reshaped(merged);
       } else {
         ETCH_REQUIRE(!f.shape.empty() && dims_fit(a.shape(), 1, f.shape, 1), InvalidInput)
-            << "data array '" << it->first << "' has samples of shape " << shape_str(a.shape())
-            << " (first axis = samples) but model input '" << in.name << "' expects " << shape_str(f.shape);
+            << "data array '" << it->first << "' has shape " << shape_str(a.shape())
+            << " (first axis = samples), which does not fit model input '" << in.name << "' of shape "
+            << shape_str(f.shape) << ": give [N" << dims_tail(f.shape, 1) << "] (N rows of its batch)"
+            << (!f.shape.empty() && f.shape[0] > 0 ? " or [N" + dims_tail(f.shape, 0) + "] (N whole inputs)" : "");
         f.values = a;
         if (f.shape[0] > 0) f.rows_per_sample = 1;
       }
