@@ -62,7 +62,8 @@ TEST(RtlAddLane, MatchesQAddWithTheReferenceArithmetic) {
     }
   }
   const testing::ToolRun sim = testing::simulate_iverilog(
-      dir.str(), "add_lane_tb", "etch_mbqm.sv etch_add_lane.sv " + testing::quoted_testbench("add_lane_tb"));
+      dir.str(), "add_lane_tb",
+      "etch_mbqm.sv etch_output_stage.sv etch_add_lane.sv " + testing::quoted_testbench("add_lane_tb"));
   ASSERT_EQ(sim.exit_code, 0) << sim.output;
   std::ifstream results(dir / "results.txt");
   std::string hex;

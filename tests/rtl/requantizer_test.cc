@@ -96,7 +96,8 @@ TEST(RtlRequantizer, BitIdenticalToTheIntegerReference) {
     }
   }
   const testing::ToolRun sim = testing::simulate_iverilog(
-      dir.str(), "requantizer_tb", "etch_mbqm.sv etch_requantizer.sv " + testing::quoted_testbench("requantizer_tb"));
+      dir.str(), "requantizer_tb",
+      "etch_mbqm.sv etch_output_stage.sv etch_requantizer.sv " + testing::quoted_testbench("requantizer_tb"));
   ASSERT_EQ(sim.exit_code, 0) << sim.output;
   std::ifstream results(dir / "results.txt");
   std::string hex;

@@ -68,10 +68,11 @@ TEST(RtlVectorRequant, LanesMatchTheReference) {
       f << tail;
     }
   }
-  const testing::ToolRun sim = testing::simulate_iverilog(
-      dir.str(), "vector_requant_tb",
-      "etch_mbqm.sv etch_requantizer.sv etch_vector_requant.sv " + testing::quoted_testbench("vector_requant_tb"),
-      {{"LANES", lanes}});
+  const testing::ToolRun sim =
+      testing::simulate_iverilog(dir.str(), "vector_requant_tb",
+                                 "etch_mbqm.sv etch_output_stage.sv etch_requantizer.sv etch_vector_requant.sv " +
+                                     testing::quoted_testbench("vector_requant_tb"),
+                                 {{"LANES", lanes}});
   ASSERT_EQ(sim.exit_code, 0) << sim.output;
 
   std::ifstream results(dir / "results.txt");

@@ -1,7 +1,7 @@
 // One vector-unit lane of ADD (ai.etch.QAdd, docs/npu-isa.md):
 //   a' = MBQM((a - a_zp) * 2^left_shift, a_mult, a_shift), b' likewise,
 //   y  = clamp(MBQM(a' + b', mult, shift) + y_zp, act_min, act_max),
-// three etch_mbqm instances and one register stage. Products and sums wrap
+// three etch_mbqm instances and etch_output_stage (zero point, clamp, register). Products and sums wrap
 // modulo 2^32; the compiler's left_shift (20, as TFLite) keeps them exact.
 #include "etch/rtl/generators.h"
 
@@ -31,8 +31,6 @@ module etch_add_lane (
     output logic signed [7:0]  y
 );
   logic signed [31:0] a_off, b_off, a_scaled, b_scaled, sum, y_scaled;
-  logic signed [32:0] offset;
-  logic signed [7:0]  clamped;
 
   assign a_off = ($signed({{24{a[7]}}, a}) - $signed({{24{a_zp[7]}}, a_zp})) <<< left_shift;
   assign b_off = ($signed({{24{b[7]}}, b}) - $signed({{24{b_zp[7]}}, b_zp})) <<< left_shift;
@@ -42,18 +40,10 @@ module etch_add_lane (
   assign sum = a_scaled + b_scaled;
   etch_mbqm scale_y (.x(sum), .multiplier(mult), .shift(shift), .y(y_scaled));
 
-  always_comb begin
-    offset = $signed({y_scaled[31], y_scaled}) + $signed({{25{y_zp[7]}}, y_zp});
-    if (offset < $signed({{25{act_min[7]}}, act_min})) clamped = act_min;
-    else if (offset > $signed({{25{act_max[7]}}, act_max})) clamped = act_max;
-    else clamped = offset[7:0];
-  end
-
-  always_ff @(posedge clk) begin
-    if (!rst_n) out_valid <= 1'b0;
-    else out_valid <= in_valid;
-    y <= clamped;
-  end
+  etch_output_stage out (
+      .clk(clk), .rst_n(rst_n), .in_valid(in_valid), .scaled(y_scaled), .zero_point(y_zp),
+      .act_min(act_min), .act_max(act_max), .out_valid(out_valid), .y(y)
+  );
 endmodule
 )";
   return {"etch_add_lane",

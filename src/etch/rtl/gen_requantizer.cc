@@ -1,6 +1,7 @@
 // One vector-unit lane's REQUANT: clamp(MBQM(acc + bias) + zero_point,
 // act_min, act_max) as in docs/npu-isa.md, with the accumulator and bias added
-// modulo 2^32 as the reference does, and the result registered.
+// modulo 2^32 as the reference does; etch_output_stage adds the zero point,
+// clamps and registers.
 #include "etch/rtl/generators.h"
 
 namespace etch::rtl {
@@ -23,8 +24,6 @@ module etch_requantizer (
 );
   logic signed [31:0] sum;
   logic signed [31:0] scaled;
-  logic signed [32:0] offset;
-  logic signed [7:0]  clamped;
 
   assign sum = acc + bias;  // wraps modulo 2^32, like the reference's unsigned add
 
@@ -35,18 +34,17 @@ module etch_requantizer (
       .y(scaled)
   );
 
-  always_comb begin
-    offset = $signed({scaled[31], scaled}) + $signed({{25{zero_point[7]}}, zero_point});
-    if (offset < $signed({{25{act_min[7]}}, act_min})) clamped = act_min;
-    else if (offset > $signed({{25{act_max[7]}}, act_max})) clamped = act_max;
-    else clamped = offset[7:0];
-  end
-
-  always_ff @(posedge clk) begin
-    if (!rst_n) out_valid <= 1'b0;
-    else out_valid <= in_valid;
-    y <= clamped;
-  end
+  etch_output_stage out (
+      .clk(clk),
+      .rst_n(rst_n),
+      .in_valid(in_valid),
+      .scaled(scaled),
+      .zero_point(zero_point),
+      .act_min(act_min),
+      .act_max(act_max),
+      .out_valid(out_valid),
+      .y(y)
+  );
 endmodule
 )";
   return {"etch_requantizer",

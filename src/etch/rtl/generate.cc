@@ -41,6 +41,7 @@ RtlDesign generate_rtl(const npu::Target& t) {
   d.params = rtl_params(t);
   const RtlParams& p = d.params;
   d.files = {mbqm_sv(p),
+             output_stage_sv(p),
              requantizer_sv(p),
              vector_requant_sv(p),
              add_lane_sv(p),

@@ -7,7 +7,8 @@
 namespace etch::rtl {
 
 SvFile mbqm_sv(const RtlParams& p);            // gemmlowp MultiplyByQuantizedMultiplier (combinational)
-SvFile requantizer_sv(const RtlParams& p);     // bias + MBQM + zero point + clamp, one register stage
+SvFile output_stage_sv(const RtlParams& p);    // + zero point, clamp, one register stage (ends every int8 lane)
+SvFile requantizer_sv(const RtlParams& p);     // bias + MBQM + output stage
 SvFile vector_requant_sv(const RtlParams& p);  // `lanes` requantizers sharing one channel's parameters
 SvFile add_lane_sv(const RtlParams& p);        // one lane of ADD: two rescales, a sum, a requantization
 SvFile delay_sv(const RtlParams& p);           // a WIDTH x DEPTH shift register (0 = wire)
