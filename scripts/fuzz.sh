@@ -3,7 +3,8 @@
 # fuzz/ (default: all) for SECONDS with ASan and UBSan, on a corpus under
 # fuzz-corpus/<target>/ (kept out of git) seeded with real files: the fixture
 # model, its .npy arrays, an .npz, a WAV and PNG/JPEG images written by etch's
-# own writers, the built-in target files and small programs. A target stops at
+# own writers, the fixture .tflite models, the built-in target files and small
+# programs. A target stops at
 # its first crash and libFuzzer leaves the input as crash-* in fuzz-corpus/.
 # Build first: see fuzz/CMakeLists.txt.
 set -euo pipefail
@@ -12,11 +13,12 @@ build=${1:?usage: scripts/fuzz.sh BUILD_DIR SECONDS [TARGET...]}
 seconds=${2:?usage: scripts/fuzz.sh BUILD_DIR SECONDS [TARGET...]}
 shift 2
 targets=("$@")
-[[ ${#targets[@]} -gt 0 ]] || targets=(onnx_import npy npz wav image target_toml program_decoder)
+[[ ${#targets[@]} -gt 0 ]] || targets=(onnx_import tflite_import npy npz wav image target_toml program_decoder)
 seed() {  # seed <target> <dir>: a few valid inputs to start from
   local t=$1 d=$2
   case $t in
     onnx_import) cp fixtures/cnn.onnx "$d/"; find fixtures/tflite -name '*.onnx' -size -64k -exec cp {} "$d/" \; 2>/dev/null || true ;;
+    tflite_import) find fixtures/tflite -name '*.tflite' -size -64k -exec cp {} "$d/" \; ;;
     npy) cp fixtures/*.npy "$d/" ;;
     npz) /usr/bin/python3 -c "import numpy as n; n.savez('$d/a.npz', x=n.zeros((2,3),n.float32), y=n.arange(2)); n.savez_compressed('$d/b.npz', x=n.ones((1,4),n.float32))" ;;
     wav) sox -n -r 16000 -b 16 -c 1 "$d/tone.wav" synth 0.05 sine 440 ;;
