@@ -96,5 +96,27 @@ TEST(ConstInputs, AnInputWithASymbolicDimensionCannotBeBound) {
   EXPECT_NE(msg.find("model input 'x' has a symbolic dimension"), std::string::npos) << msg;
 }
 
+TEST(InputShapes, SymbolicDimensionsGetTheGivenSizesSoAShapeTestFolds) {
+  // vad_like_model with x declared [?, ?]: the inner If tests x's length, which
+  // only folds once the shape is fixed.
+  auto m = vad_like_model();
+  auto* dims = m.mutable_graph()->mutable_input(0)->mutable_type()->mutable_tensor_type()->mutable_shape();
+  for (auto& d : *dims->mutable_dim()) d.set_dim_param("N");
+  ImportOptions o = eval::import_options("");
+  o.const_inputs = {{"sr", {16000}}};
+  const std::string msg = error_of([&] { import_model_bytes(serialize(m), ".", "m.onnx", o); }, ErrorKind::Unsupported);
+  EXPECT_NE(msg.find("node 'len_if' (If)"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("'x'"), std::string::npos) << msg;
+  o.input_shapes = {{"x", {1, 4}}};
+  const ir::Graph g = import_model_bytes(serialize(m), ".", "m.onnx", o);
+  EXPECT_EQ(g.value(g.inputs[0]).shape, (Shape{1, 4}));
+  EXPECT_EQ(run_on_x(g), (std::vector<float>{2, 4, 6, 8}));
+  // A shape of another rank is refused naming the input.
+  o.input_shapes = {{"x", {4}}};
+  const std::string rank =
+      error_of([&] { import_model_bytes(serialize(m), ".", "m.onnx", o); }, ErrorKind::InvalidInput);
+  EXPECT_NE(rank.find("model input 'x' has shape [?,?], of rank 2"), std::string::npos) << rank;
+}
+
 }  // namespace
 }  // namespace etch::onnx
