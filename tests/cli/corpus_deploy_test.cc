@@ -1,4 +1,4 @@
-// etch deploy on the two smallest-to-deploy corpus models with real data (a
+// etch deploy on the smallest-to-deploy corpus models with real data (a
 // few speech clips of the corpus data sets, no labels; BlazeFace's compile
 // alone takes over a minute, so the image models are measured, not run here): every stage runs, and
 // the report measures the integer graph against the float model per output.
@@ -113,6 +113,31 @@ TEST(CorpusDeploy, WakewordMelspectrogramOnSpeech) {
   const std::string eval = copy_first("speech/eval", "eval", 2, dir);
   const std::string pre = "?rate=16000,length=12512,input=input";
   expect_deploys(model, "wav:" + calib + pre, "wav:" + eval + pre, 1, dir);
+}
+
+// Silero VAD (both versions): its If on the sample rate folds because the
+// manifest binds `sr` to 16000, its LSTM stays float, its state inputs get
+// zeros; the speech probability per frame is compared by decision at 0.5.
+TEST(CorpusDeploy, SileroVadOnSpeech) {
+  struct Case {
+    const char* name;
+    int frame;
+    size_t outputs;
+  };
+  for (const Case& m : {Case{"silero-vad-v5", 512, 2}, Case{"silero-vad-legacy", 1536, 3}}) {
+    SCOPED_TRACE(m.name);
+    ScratchDir dir;
+    const std::string model = model_path(m.name, dir);
+    const std::string pre = "?rate=16000,length=" + std::to_string(m.frame) + ",input=input";
+    const std::string calib = copy_first("speech/calib", "calib", 1, dir);
+    const std::string eval = copy_first("speech/eval", "eval", 1, dir);
+    expect_deploys(model, "wav:" + calib + pre, "wav:" + eval + pre, m.outputs, dir);
+    const nlohmann::json rep = nlohmann::json::parse(slurp(dir.path() / "out" / "report.json"));
+    const nlohmann::json& prob = rep["fidelity"][0];
+    EXPECT_EQ(prob["output"], "output");
+    ASSERT_TRUE(prob["decision_agreement"].is_number()) << prob.dump();
+    EXPECT_GT(prob["decision_agreement"].get<double>(), 0.5) << prob.dump();
+  }
 }
 
 }  // namespace

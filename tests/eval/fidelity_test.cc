@@ -34,6 +34,23 @@ TEST(Fidelity, IdenticalOutputsAreInfiniteAndNonClassifiersHaveNoAgreement) {
   EXPECT_FALSE(compare_outputs({"s"}, {score}, {score})[0].top1_agreement.has_value());
 }
 
+TEST(Fidelity, ProbabilityOutputsGetDecisionAgreementAtOneHalf) {
+  // Four VAD frames: the third crosses 0.5 in the test model, the others move
+  // but stay on their side.
+  const Tensor ref = Tensor::from_vector<float>({4, 1}, {0.1f, 0.9f, 0.45f, 0.7f});
+  const Tensor test = Tensor::from_vector<float>({4, 1}, {0.3f, 0.6f, 0.55f, 0.51f});
+  const std::vector<OutputFidelity> f = compare_outputs({"output"}, {ref}, {test});
+  ASSERT_TRUE(f[0].decision_agreement.has_value());
+  EXPECT_DOUBLE_EQ(*f[0].decision_agreement, 0.75);
+  EXPECT_FALSE(f[0].top1_agreement.has_value());
+  // Values outside [0, 1] are no probability, and several values per sample
+  // are no single decision.
+  const Tensor logits = Tensor::from_vector<float>({2, 1}, {-2.0f, 3.0f});
+  EXPECT_FALSE(compare_outputs({"l"}, {logits}, {logits})[0].decision_agreement.has_value());
+  const Tensor pair = Tensor::from_vector<float>({1, 2}, {0.2f, 0.8f});
+  EXPECT_FALSE(compare_outputs({"p"}, {pair}, {pair})[0].decision_agreement.has_value());
+}
+
 TEST(Fidelity, ShapeMismatchNamesTheOutput) {
   const Tensor a = Tensor::from_vector<float>({2, 1}, {1, 2});
   const Tensor b = Tensor::from_vector<float>({1, 2}, {1, 2});

@@ -2,8 +2,11 @@
 // dispatches and maps etch::Error kinds to exit codes.
 #pragma once
 #include <CLI/CLI.hpp>
+#include <cstdint>
 #include <functional>
+#include <map>
 #include <string>
+#include <vector>
 
 namespace etch::cli {
 
@@ -30,5 +33,11 @@ struct GlobalOptions {
   bool quiet = false;
 };
 GlobalOptions& global_options();
+
+// `--const-input NAME=VALUE[,VALUE...]` options as name -> values; throws
+// InvalidInput quoting the option when one is malformed.
+std::map<std::string, std::vector<double>> parse_const_inputs(const std::vector<std::string>& specs);
+// `--input-shape NAME=DIMS` (DIMS like 1x512) as name -> dims; same errors.
+std::map<std::string, std::vector<int64_t>> parse_input_shapes(const std::vector<std::string>& specs);
 
 }  // namespace etch::cli

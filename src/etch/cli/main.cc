@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 
@@ -5,6 +6,7 @@
 #include "etch/core/error.h"
 #include "etch/core/log.h"
 #include "etch/core/thread_pool.h"
+#include "etch/eval/load_model.h"
 
 namespace etch::cli {
 
@@ -13,6 +15,57 @@ std::vector<CommandInfo>& commands() {
   return c;
 }
 void register_command(CommandInfo info) { commands().push_back(std::move(info)); }
+std::map<std::string, std::vector<double>> parse_const_inputs(const std::vector<std::string>& specs) {
+  std::map<std::string, std::vector<double>> out;
+  for (const std::string& spec : specs) {
+    const size_t eq = spec.find('=');
+    ETCH_REQUIRE(eq != std::string::npos && eq > 0 && eq + 1 < spec.size(), InvalidInput)
+        << "--const-input '" << spec << "': expected NAME=VALUE[,VALUE...], e.g. sr=16000";
+    std::vector<double> values;
+    size_t pos = eq + 1;
+    while (pos <= spec.size()) {
+      const size_t comma = std::min(spec.find(',', pos), spec.size());
+      const std::string item = spec.substr(pos, comma - pos);
+      size_t used = 0;
+      double v = 0;
+      try {
+        v = std::stod(item, &used);
+      } catch (const std::exception&) {
+        used = 0;
+      }
+      ETCH_REQUIRE(!item.empty() && used == item.size(), InvalidInput)
+          << "--const-input '" << spec << "': '" << item << "' is not a number";
+      values.push_back(v);
+      pos = comma + 1;
+    }
+    out[spec.substr(0, eq)] = std::move(values);
+  }
+  return out;
+}
+
+std::map<std::string, std::vector<int64_t>> parse_input_shapes(const std::vector<std::string>& specs) {
+  std::map<std::string, std::vector<int64_t>> out;
+  for (const std::string& spec : specs) {
+    const size_t eq = spec.find('=');
+    ETCH_REQUIRE(eq != std::string::npos && eq > 0 && eq + 1 < spec.size(), InvalidInput)
+        << "--input-shape '" << spec << "': expected NAME=DIMS, e.g. input=1x512";
+    std::vector<int64_t> dims;
+    size_t pos = eq + 1;
+    while (pos <= spec.size()) {
+      const size_t x = std::min(spec.find('x', pos), spec.size());
+      const std::string item = spec.substr(pos, x - pos);
+      const bool digits = !item.empty() && item.size() < 12 &&
+                          std::all_of(item.begin(), item.end(), [](char c) { return c >= '0' && c <= '9'; });
+      ETCH_REQUIRE(digits && std::stoll(item) > 0, InvalidInput)
+          << "--input-shape '" << spec << "': '" << item << "' is not a positive dimension";
+      dims.push_back(std::stoll(item));
+      pos = x + 1;
+    }
+    out[spec.substr(0, eq)] = std::move(dims);
+  }
+  return out;
+}
+
 GlobalOptions& global_options() {
   static GlobalOptions g;
   return g;
@@ -31,6 +84,21 @@ int main(int argc, char** argv) {
   app.add_option("--threads", g.threads, "worker threads (default: all cores); results do not depend on it")
       ->check(CLI::NonNegativeNumber);
   app.add_flag("--quiet", g.quiet, "print errors only");
+  std::vector<std::string> const_inputs;
+  app.add_option("--const-input", const_inputs,
+                 "NAME=VALUE[,VALUE...]: bind model input NAME to a constant before import-time folding, for every "
+                 "command that reads a model (it leaves the inputs and becomes a weight; one value fills the whole "
+                 "input, or give one per element). Needed for an If on an input that never changes, e.g. "
+                 "`etch deploy silero_vad.onnx --const-input sr=16000 ...`; may be given after the command name")
+      ->type_name("NAME=VALUE");
+  std::vector<std::string> input_shapes;
+  app.add_option("--input-shape", input_shapes,
+                 "NAME=DIMS, e.g. input=1x512: give a model input with symbolic dimensions a static shape before "
+                 "import-time folding (shape arithmetic and an If testing it then fold); may be given after the "
+                 "command name")
+      ->type_name("NAME=DIMS");
+  // Global options may follow the command name (`etch run m.onnx --const-input sr=16000`).
+  app.fallthrough();
   std::function<int()> run;
   std::sort(cli::commands().begin(), cli::commands().end(),
             [](const auto& a, const auto& b) { return a.name < b.name; });
@@ -46,6 +114,12 @@ int main(int argc, char** argv) {
     return rc == 0 ? 0 : 2;
   }
   set_num_threads(g.threads);
+  try {
+    eval::set_input_bindings({cli::parse_const_inputs(const_inputs), cli::parse_input_shapes(input_shapes)});
+  } catch (const Error& e) {
+    std::fprintf(stderr, "etch: %s: %s\n", error_kind_name(e.kind()), e.what());
+    return 2;
+  }
   if (g.quiet) set_log_level(LogLevel::Quiet);
   try {
     return run ? run() : 0;

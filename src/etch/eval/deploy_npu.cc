@@ -65,11 +65,11 @@ std::string npu_placement_summary(const CompiledNpu& c) {
   return fmt::format("{} node(s) on the host ({}), {:.1f}% of the MACs", host, ops, 100 * share.host_fraction());
 }
 
-NpuSimulation simulate_one(const std::shared_ptr<CompiledNpu>& c, const Tensor& image) {
+NpuSimulation simulate_one(const std::shared_ptr<CompiledNpu>& c, const std::vector<Tensor>& inputs) {
   NpuGraphExecutor ex(c);
   std::vector<sim::TraceEvent> trace;
   ex.executor().set_trace(&trace);
-  ex.run(image);
+  ex.executor().run(inputs);
   ex.executor().set_trace(nullptr);
   return {ex.perf(), sim::trace_json(trace, c->model.program)};
 }

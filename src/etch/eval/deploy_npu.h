@@ -25,8 +25,8 @@ struct NpuSimulation {
   NpuPerf perf;            // one inference
   std::string trace_json;  // Chrome trace-event JSON of that inference
 };
-// image: f32 [1, C, H, W].
-NpuSimulation simulate_one(const std::shared_ptr<CompiledNpu>& c, const Tensor& image);
+// inputs: one sample for every model input, in graph order.
+NpuSimulation simulate_one(const std::shared_ptr<CompiledNpu>& c, const std::vector<Tensor>& inputs);
 
 // Scores of the compiled model on the simulator (name "npu").
 std::unique_ptr<Executor> make_npu_executor(const std::shared_ptr<CompiledNpu>& c);

@@ -233,9 +233,10 @@ DeployStage simulate_stage() {
           c.sim_info = *info;
           return cached("simulate", c.sim_info);
         }
-        // The first evaluation sample, shaped for the model's (first) input whatever the data.
+        // The first evaluation sample, shaped for every model input whatever the data
+        // (inputs without data, such as recurrent state, get zeros).
         const runtime::SampleFeed feed(c.integer_graph(), data::named_arrays(c.eval_ds), 1);
-        const NpuSimulation s = simulate_one(c.compiled_model(), feed.inputs({0}, 0, 1).at(0));
+        const NpuSimulation s = simulate_one(c.compiled_model(), feed.inputs({0}, 0, 1));
         c.sim_info = {{"summary", fmt::format("{} cycles, {:.4f} ms, {:.2f} µJ per inference", s.perf.cycles,
                                               s.perf.latency_ms(), s.perf.energy_uj)},
                       {"perf", npu_perf_json(s.perf)}};

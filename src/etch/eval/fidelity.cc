@@ -21,6 +21,12 @@ int64_t classes_of(const Shape& s) {
   return big_axes == 1 && k > 1 ? k : 0;
 }
 
+// One value per sample, all in [0, 1]: a probability to threshold.
+bool is_probability(const Shape& s, const std::vector<float>& ref) {
+  if (s.empty() || s[0] <= 0 || shape_numel(s) != s[0]) return false;
+  return std::all_of(ref.begin(), ref.end(), [](float v) { return v >= 0 && v <= 1; });
+}
+
 }  // namespace
 
 std::vector<OutputFidelity> compare_outputs(const std::vector<std::string>& names, const std::vector<Tensor>& ref,
@@ -46,6 +52,12 @@ std::vector<OutputFidelity> compare_outputs(const std::vector<std::string>& name
         agree += std::max_element(rb, rb + k) - rb == std::max_element(tb, tb + k) - tb;
       }
       f.top1_agreement = static_cast<double>(agree) / static_cast<double>(n);
+    }
+    if (is_probability(f.shape, r)) {
+      constexpr float kThreshold = 0.5f;
+      int64_t agree = 0;
+      for (size_t k = 0; k < r.size(); ++k) agree += (r[k] > kThreshold) == (t[k] > kThreshold);
+      f.decision_agreement = static_cast<double>(agree) / static_cast<double>(r.size());
     }
     out.push_back(std::move(f));
   }
@@ -96,6 +108,7 @@ nlohmann::json fidelity_json(const std::vector<OutputFidelity>& f) {
     nlohmann::json e = {
         {"output", o.output}, {"shape", o.shape}, {"sqnr_db", num(o.sqnr_db)}, {"max_abs_diff", o.max_abs_diff}};
     e["top1_agreement"] = o.top1_agreement ? nlohmann::json(*o.top1_agreement) : nlohmann::json(nullptr);
+    e["decision_agreement"] = o.decision_agreement ? nlohmann::json(*o.decision_agreement) : nlohmann::json(nullptr);
     j.push_back(e);
   }
   return j;

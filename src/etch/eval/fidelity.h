@@ -2,7 +2,10 @@
 // validate / deploy): per output, the SQNR in dB of the test model's output
 // against the reference's, the largest absolute difference and, for
 // classifier-shaped outputs ([N, K] with K > 1 after dropping size-1 axes), the
-// fraction of samples whose arg-max agrees.
+// fraction of samples whose arg-max agrees; for probability-shaped outputs (one
+// value per sample, every reference value in [0, 1], e.g. a VAD's speech
+// probability per frame or a wake-word score) the fraction of samples decided
+// alike at the 0.5 threshold.
 #pragma once
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -20,7 +23,8 @@ struct OutputFidelity {
   Shape shape;         // the reference output over every sample
   double sqnr_db = 0;  // 10·log10(Σ ref² / Σ (ref − test)²); +inf when identical
   double max_abs_diff = 0;
-  std::optional<double> top1_agreement;  // classifier-shaped outputs only
+  std::optional<double> top1_agreement;      // classifier-shaped outputs only
+  std::optional<double> decision_agreement;  // probability-shaped outputs only: (ref > 0.5) == (test > 0.5)
 };
 
 // ref[i] and test[i] are output i over the same samples (first axis = samples).

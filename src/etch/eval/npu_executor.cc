@@ -56,6 +56,9 @@ std::vector<Tensor> NpuExecutor::run(const std::vector<Tensor>& inputs) {
   ETCH_REQUIRE(inputs.size() == g_.inputs.size(), InvalidInput)
       << "model takes " << g_.inputs.size() << " inputs, got " << inputs.size();
   const int64_t n = inputs.empty() || inputs[0].rank() == 0 ? 1 : inputs[0].dim(0);
+  // One sample: every input as given (a recurrent state such as [2, 1, 128]
+  // has no batch axis to split).
+  if (n == 1) return run_one(inputs);
   std::vector<std::vector<Tensor>> per_output(g_.outputs.size());
   for (int64_t b = 0; b < n; ++b) {
     std::vector<Tensor> one;

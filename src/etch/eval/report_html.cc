@@ -222,18 +222,23 @@ std::string db_cell(const json& v, const char* if_null) {
 
 std::string fidelity_section(const json& r) {
   if (!r.contains("fidelity")) return "";
-  std::string o = "<section id=\"fidelity\"><h2>Output fidelity (" + escape(r["fidelity_between"].get<std::string>()) +
-                  ")</h2><p class=\"note\">Per model output: SQNR = 10·log10(Σ y² / Σ (y − ŷ)²) of the integer "
-                  "graph's output ŷ against the float model's y over every sample, the largest absolute difference, "
-                  "and for classifier-shaped outputs the share of samples with the same arg-max.</p><table>\n"
-                  "<tr><th class=\"l\">output</th><th class=\"l\">shape</th><th>SQNR dB</th><th>max |diff|</th>"
-                  "<th>top-1 agreement</th></tr>\n";
+  std::string o =
+      "<section id=\"fidelity\"><h2>Output fidelity (" + escape(r["fidelity_between"].get<std::string>()) +
+      ")</h2><p class=\"note\">Per model output: SQNR = 10·log10(Σ y² / Σ (y − ŷ)²) of the integer "
+      "graph's output ŷ against the float model's y over every sample, the largest absolute difference, "
+      "for classifier-shaped outputs the share of samples with the same arg-max, and for probability-shaped "
+      "ones (one value in [0, 1] per sample, e.g. a VAD frame) the share decided alike at 0.5.</p><table>\n"
+      "<tr><th class=\"l\">output</th><th class=\"l\">shape</th><th>SQNR dB</th><th>max |diff|</th>"
+      "<th>top-1 agreement</th><th>decision agreement</th></tr>\n";
   for (const json& f : r["fidelity"]) {
     const std::string shape = f["shape"].dump();  // [1,2,3]
     o += "<tr><td class=\"l\">" + escape(f["output"].get<std::string>()) + "</td><td class=\"l\">" + shape + "</td>" +
          db_cell(f["sqnr_db"], "exact") + fmt::format("<td>{:.4g}</td>", f["max_abs_diff"].get<double>()) +
          (f["top1_agreement"].is_null() ? std::string("<td>–</td>")
                                         : "<td>" + pct(f["top1_agreement"].get<double>()) + "</td>") +
+         (!f.contains("decision_agreement") || f["decision_agreement"].is_null()
+              ? std::string("<td>–</td>")
+              : "<td>" + pct(f["decision_agreement"].get<double>()) + "</td>") +
          "</tr>\n";
   }
   return o + "</table></section>\n";

@@ -45,13 +45,17 @@ std::string format_columns(const std::vector<std::vector<std::string>>& rows, co
 
 // Data without labels: per output, the integer graph against the float model.
 std::string fidelity_table(const json& r) {
-  std::vector<std::vector<std::string>> rows = {{"output", "shape", "SQNR dB", "max|diff|", "top-1 agree"}};
-  for (const json& f : r["fidelity"])
-    rows.push_back(
-        {f["output"].get<std::string>(), f["shape"].dump(),
-         f["sqnr_db"].is_null() ? "exact" : fmt::format("{:.1f}", f["sqnr_db"].get<double>()),
-         fmt::format("{:.4g}", f["max_abs_diff"].get<double>()),
-         f["top1_agreement"].is_null() ? "-" : fmt::format("{:.2f}%", 100 * f["top1_agreement"].get<double>())});
+  std::vector<std::vector<std::string>> rows = {{"output", "shape", "SQNR dB", "max|diff|", "agreement"}};
+  for (const json& f : r["fidelity"]) {
+    // Top-1 for classifier-shaped outputs, the 0.5 decision for probabilities.
+    std::string agree = "-";
+    if (!f["top1_agreement"].is_null()) agree = fmt::format("{:.2f}% top-1", 100 * f["top1_agreement"].get<double>());
+    if (f.contains("decision_agreement") && !f["decision_agreement"].is_null())
+      agree = fmt::format("{:.2f}% p>0.5", 100 * f["decision_agreement"].get<double>());
+    rows.push_back({f["output"].get<std::string>(), f["shape"].dump(),
+                    f["sqnr_db"].is_null() ? "exact" : fmt::format("{:.1f}", f["sqnr_db"].get<double>()),
+                    fmt::format("{:.4g}", f["max_abs_diff"].get<double>()), agree});
+  }
   return r["fidelity_between"].get<std::string>() + "\n" + format_columns(rows, {false, false, true, true, true});
 }
 
