@@ -8,6 +8,7 @@
 #include <set>
 
 #include "etch/compiler/cost_model.h"
+#include "etch/compiler/plan_bound.h"
 #include "etch/compiler/schedule.h"
 #include "etch/core/error.h"
 #include "etch/npu/footprint.h"
@@ -90,28 +91,59 @@ int64_t weight_footprint(const ConvSpec& s, const TilePlan& p, const npu::Target
 
 namespace {
 
+// What the search knows of one candidate plan: its lower bound, and its
+// standing-alone prediction once timed (-1: not yet).
+struct Candidate {
+  const PlanBound& bound;
+  int64_t alone = -1;
+};
+
 // The previous layer's timing with a given prefetch behind it: many
 // candidates prefetch the same transfers, so it is computed once for each.
 using PrevTimings = std::map<Prefetch, LayerTiming>;
 
+// Times `p` standing alone (once) and counts it.
+int64_t alone_cycles(const ConvSpec& s, const TilePlan& p, const npu::Target& t, Candidate& c, SearchStats& stats) {
+  if (c.alone < 0) {
+    c.alone = predict_conv_cycles(s, p, t);
+    ++stats.timed;
+  }
+  return c.alone;
+}
+
 // Scores `p` with its first p.prefetch_folds folds (0: all) prefetched
 // behind `prev` at weight-buffer offset `base`, with and without the first
-// PRELOAD.
-void score_prefetched(const ConvSpec& s, TilePlan p, const npu::Target& t, const PrevLayer& prev, int64_t alone,
+// PRELOAD. Every timing that cannot improve on the best (by the plan's lower
+// bound) is skipped; what is kept is exactly what timing everything would
+// keep, in the same order.
+void score_prefetched(const ConvSpec& s, TilePlan p, const npu::Target& t, const PrevLayer& prev, Candidate& c,
                       int64_t base, PrevTimings& prev_timings, PlanChoice& best) {
   Prefetch pf = prefetch_of(s, p, t);
   // A prefetch saves at most its transfers, their latency and the PRELOAD.
   int64_t most_saved = t.dram_latency_cycles + pf.preload;
   for (int64_t b : pf.transfers) most_saved += npu::dram_occupancy(b, t);
-  if (alone - most_saved >= best.score) return;
+  const int64_t entry_score = best.score;
+  // The search's cut: alone - most_saved >= entry_score (decided with the
+  // bound when that suffices, otherwise with the timing, only if needed).
+  if (c.bound.alone() - most_saved >= entry_score) return;
   const int64_t preload = pf.preload;
+  const int64_t ct_bound = c.bound.prefetched(p.prefetch_folds);
   p.prefetch = true;
   for (bool with_preload : {false, true}) {
     pf.preload = with_preload ? preload : 0;
     auto found = prev_timings.find(pf);
-    if (found == prev_timings.end())
+    if (found == prev_timings.end()) {
       found = prev_timings.emplace(pf, conv_timing(prev.spec, prev.plan, t, prev.in, pf)).first;
+      ++best.stats.timed;
+    }
     const LayerTiming& pt = found->second;
+    // What the previous layer loses to the contention counts against this plan.
+    const int64_t prev_cost = (pt.end - prev.end) + (pt.release - pt.end);
+    if (prev_cost + ct_bound >= best.score) {
+      ++best.stats.pruned;
+      continue;
+    }
+    if (alone_cycles(s, p, t, c, best.stats) - most_saved >= entry_score) return;
     PrefetchArrival in;
     in.prefetched = true;
     in.preloaded = with_preload;
@@ -119,10 +151,12 @@ void score_prefetched(const ConvSpec& s, TilePlan p, const npu::Target& t, const
     in.ready = pt.trailing_ready - pt.release;
     in.preload_done = pt.trailing_preload_done - pt.release;
     const LayerTiming ct = conv_timing(s, p, t, in);
-    // What the previous layer loses to the contention counts against this plan.
-    const int64_t cost = (pt.end - prev.end) + (pt.release - pt.end) + ct.end;
+    ++best.stats.timed;
+    const int64_t cost = prev_cost + ct.end;
     if (cost < best.score) {
+      const SearchStats stats = best.stats;
       best = PlanChoice{};
+      best.stats = stats;
       best.score = cost;
       best.plan = p;
       best.plan.prefetch = true;
@@ -144,12 +178,22 @@ void score(const ConvSpec& s, TilePlan p, const npu::Target& t, const PrevLayer*
   p.prefetch = p.prefetch_preload = false;
   p.prefetch_folds = 0;
   p.weight_base = 0;
-  const int64_t alone = predict_conv_cycles(s, p, t);
-  if (alone < best.score) {
-    best = PlanChoice{};
-    best.score = alone;
-    best.plan = p;
-    best.plan.predicted_cycles = best.end = alone;
+  ++best.stats.candidates;
+  const Schedule sc = make_schedule(s, p, t);
+  const PlanBound bound(s, p, t, sc);
+  Candidate c{bound};
+  if (bound.alone() < best.score) {
+    const int64_t alone = alone_cycles(s, p, t, c, best.stats);
+    if (alone < best.score) {
+      const SearchStats stats = best.stats;
+      best = PlanChoice{};
+      best.stats = stats;
+      best.score = alone;
+      best.plan = p;
+      best.plan.predicted_cycles = best.end = alone;
+    }
+  } else {
+    ++best.stats.pruned;
   }
   if (!prev) return;
   // Weight regions alternate between the bottom and the top of the buffer.
@@ -166,7 +210,7 @@ void score(const ConvSpec& s, TilePlan p, const npu::Target& t, const PrevLayer*
     if (f > 0 && f < folds) counts.insert(f);
   for (int64_t f : counts) {
     p.prefetch_folds = f;
-    score_prefetched(s, p, t, *prev, alone, base, prev_timings, best);
+    score_prefetched(s, p, t, *prev, c, base, prev_timings, best);
   }
 }
 }  // namespace
