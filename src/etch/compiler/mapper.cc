@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <limits>
 #include <map>
 #include <set>
@@ -98,9 +99,21 @@ struct Candidate {
   int64_t alone = -1;
 };
 
-// The previous layer's timing with a given prefetch behind it: many
-// candidates prefetch the same transfers, so it is computed once for each.
-using PrevTimings = std::map<Prefetch, LayerTiming>;
+// What many candidates share, computed once for each: the previous layer's
+// timing with a given prefetch behind it, and the prefetch of a plan, which
+// depends only on its first iteration's output and input channels and how
+// many of its folds are prefetched (its transfers and first PRELOAD).
+struct PrefetchMemo {
+  std::map<Prefetch, LayerTiming> prev_timings;
+  std::map<std::array<int64_t, 3>, Prefetch> prefetches;
+  const Prefetch& prefetch(const ConvSpec& s, const TilePlan& p, const npu::Target& t) {
+    const int64_t tm = std::min(p.tm, s.mg), tc = std::min(p.tc, s.cg);
+    const std::array<int64_t, 3> key{tm, tc, p.prefetched_folds(fold_count(s, tm, tc, t))};
+    auto it = prefetches.find(key);
+    if (it == prefetches.end()) it = prefetches.emplace(key, prefetch_of(s, p, t)).first;
+    return it->second;
+  }
+};
 
 // Times `p` standing alone (once) and counts it.
 int64_t alone_cycles(const ConvSpec& s, const TilePlan& p, const npu::Target& t, Candidate& c, SearchStats& stats) {
@@ -117,8 +130,8 @@ int64_t alone_cycles(const ConvSpec& s, const TilePlan& p, const npu::Target& t,
 // bound) is skipped; what is kept is exactly what timing everything would
 // keep, in the same order.
 void score_prefetched(const ConvSpec& s, TilePlan p, const npu::Target& t, const PrevLayer& prev, Candidate& c,
-                      int64_t base, PrevTimings& prev_timings, PlanChoice& best) {
-  Prefetch pf = prefetch_of(s, p, t);
+                      int64_t base, PrefetchMemo& memo, PlanChoice& best) {
+  Prefetch pf = memo.prefetch(s, p, t);
   // A prefetch saves at most its transfers, their latency and the PRELOAD.
   int64_t most_saved = t.dram_latency_cycles + pf.preload;
   for (int64_t b : pf.transfers) most_saved += npu::dram_occupancy(b, t);
@@ -131,9 +144,9 @@ void score_prefetched(const ConvSpec& s, TilePlan p, const npu::Target& t, const
   p.prefetch = true;
   for (bool with_preload : {false, true}) {
     pf.preload = with_preload ? preload : 0;
-    auto found = prev_timings.find(pf);
-    if (found == prev_timings.end()) {
-      found = prev_timings.emplace(pf, conv_timing(prev.spec, prev.plan, t, prev.in, pf)).first;
+    auto found = memo.prev_timings.find(pf);
+    if (found == memo.prev_timings.end()) {
+      found = memo.prev_timings.emplace(pf, conv_timing(prev.spec, prev.plan, t, prev.in, pf)).first;
       ++best.stats.timed;
     }
     const LayerTiming& pt = found->second;
@@ -173,14 +186,13 @@ void score_prefetched(const ConvSpec& s, TilePlan p, const npu::Target& t, const
 // Scores `p` standing alone and, when it fits beside the previous layer,
 // prefetched (all of the first iteration's folds or only the first few, with
 // or without the first PRELOAD); keeps the cheapest in `best`.
-void score(const ConvSpec& s, TilePlan p, const npu::Target& t, const PrevLayer* prev, PrevTimings& prev_timings,
+void score(const ConvSpec& s, TilePlan p, const npu::Target& t, const PrevLayer* prev, PrefetchMemo& memo,
            PlanChoice& best) {
   p.prefetch = p.prefetch_preload = false;
   p.prefetch_folds = 0;
   p.weight_base = 0;
   ++best.stats.candidates;
-  const Schedule sc = make_schedule(s, p, t);
-  const PlanBound bound(s, p, t, sc);
+  const PlanBound bound(s, p, t);
   Candidate c{bound};
   if (bound.alone() < best.score) {
     const int64_t alone = alone_cycles(s, p, t, c, best.stats);
@@ -210,15 +222,15 @@ void score(const ConvSpec& s, TilePlan p, const npu::Target& t, const PrevLayer*
     if (f > 0 && f < folds) counts.insert(f);
   for (int64_t f : counts) {
     p.prefetch_folds = f;
-    score_prefetched(s, p, t, *prev, c, base, prev_timings, best);
+    score_prefetched(s, p, t, *prev, c, base, memo, best);
   }
 }
 }  // namespace
 
 PlanChoice search_plan(const ConvSpec& s, const npu::Target& t, const PrevLayer* prev) {
   PlanChoice best;
-  PrevTimings prev_timings;
-  score(s, naive_plan(s, t), t, prev, prev_timings, best);
+  PrefetchMemo memo;
+  score(s, naive_plan(s, t), t, prev, memo, best);
   std::vector<int64_t> cs = s.sparse ? std::vector<int64_t>{s.cg} : channel_tiles(s, t);
   const std::vector<int64_t> ms = m_sizes(s.mg, t.cols), hs = tile_sizes(s.oh, 14);
   for (int64_t tm : ms)
@@ -235,7 +247,7 @@ PlanChoice search_plan(const ConvSpec& s, const npu::Target& t, const PrevLayer*
           for (int64_t edge : {int64_t{0}, int64_t{1}, th / 2}) {
             if (edge > 0 && (edge >= th || s.oh <= 2 * edge)) continue;
             p.th_edge = edge;
-            score(s, p, t, prev, prev_timings, best);
+            score(s, p, t, prev, memo, best);
           }
         }
   return best;

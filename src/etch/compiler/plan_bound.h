@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "etch/compiler/conv_spec.h"
-#include "etch/compiler/schedule.h"
+#include "etch/compiler/schedule.h"  // fold_k
 #include "etch/compiler/tile_plan.h"
 #include "etch/npu/target.h"
 
@@ -25,7 +25,7 @@ namespace etch::compiler {
 
 class PlanBound {
  public:
-  PlanBound(const ConvSpec& s, const TilePlan& p, const npu::Target& t, const Schedule& sc);
+  PlanBound(const ConvSpec& s, const TilePlan& p, const npu::Target& t);
   // A lower bound on conv_timing(s, p, t).end standing alone.
   int64_t alone() const { return bound(false, 0); }
   // ... and on conv_timing(s, p, t, in).end when the first iteration's
