@@ -3,11 +3,13 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <limits>
 #include <map>
 #include <set>
 
 #include "etch/compiler/cost_model.h"
+#include "etch/compiler/plan_bound.h"
 #include "etch/compiler/schedule.h"
 #include "etch/core/error.h"
 #include "etch/npu/footprint.h"
@@ -90,28 +92,71 @@ int64_t weight_footprint(const ConvSpec& s, const TilePlan& p, const npu::Target
 
 namespace {
 
-// The previous layer's timing with a given prefetch behind it: many
-// candidates prefetch the same transfers, so it is computed once for each.
-using PrevTimings = std::map<Prefetch, LayerTiming>;
+// What the search knows of one candidate plan: its lower bound, and its
+// standing-alone prediction once timed (-1: not yet).
+struct Candidate {
+  const PlanBound& bound;
+  int64_t alone = -1;
+};
+
+// What many candidates share, computed once for each: the previous layer's
+// timing with a given prefetch behind it, and the prefetch of a plan, which
+// depends only on its first iteration's output and input channels and how
+// many of its folds are prefetched (its transfers and first PRELOAD).
+struct PrefetchMemo {
+  std::map<Prefetch, LayerTiming> prev_timings;
+  std::map<std::array<int64_t, 3>, Prefetch> prefetches;
+  const Prefetch& prefetch(const ConvSpec& s, const TilePlan& p, const npu::Target& t) {
+    const int64_t tm = std::min(p.tm, s.mg), tc = std::min(p.tc, s.cg);
+    const std::array<int64_t, 3> key{tm, tc, p.prefetched_folds(fold_count(s, tm, tc, t))};
+    auto it = prefetches.find(key);
+    if (it == prefetches.end()) it = prefetches.emplace(key, prefetch_of(s, p, t)).first;
+    return it->second;
+  }
+};
+
+// Times `p` standing alone (once) and counts it.
+int64_t alone_cycles(const ConvSpec& s, const TilePlan& p, const npu::Target& t, Candidate& c, SearchStats& stats) {
+  if (c.alone < 0) {
+    c.alone = predict_conv_cycles(s, p, t);
+    ++stats.timed;
+  }
+  return c.alone;
+}
 
 // Scores `p` with its first p.prefetch_folds folds (0: all) prefetched
 // behind `prev` at weight-buffer offset `base`, with and without the first
-// PRELOAD.
-void score_prefetched(const ConvSpec& s, TilePlan p, const npu::Target& t, const PrevLayer& prev, int64_t alone,
-                      int64_t base, PrevTimings& prev_timings, PlanChoice& best) {
-  Prefetch pf = prefetch_of(s, p, t);
+// PRELOAD. Every timing that cannot improve on the best (by the plan's lower
+// bound) is skipped; what is kept is exactly what timing everything would
+// keep, in the same order.
+void score_prefetched(const ConvSpec& s, TilePlan p, const npu::Target& t, const PrevLayer& prev, Candidate& c,
+                      int64_t base, PrefetchMemo& memo, PlanChoice& best) {
+  Prefetch pf = memo.prefetch(s, p, t);
   // A prefetch saves at most its transfers, their latency and the PRELOAD.
   int64_t most_saved = t.dram_latency_cycles + pf.preload;
   for (int64_t b : pf.transfers) most_saved += npu::dram_occupancy(b, t);
-  if (alone - most_saved >= best.score) return;
+  const int64_t entry_score = best.score;
+  // The search's cut: alone - most_saved >= entry_score (decided with the
+  // bound when that suffices, otherwise with the timing, only if needed).
+  if (c.bound.alone() - most_saved >= entry_score) return;
   const int64_t preload = pf.preload;
+  const int64_t ct_bound = c.bound.prefetched(p.prefetch_folds);
   p.prefetch = true;
   for (bool with_preload : {false, true}) {
     pf.preload = with_preload ? preload : 0;
-    auto found = prev_timings.find(pf);
-    if (found == prev_timings.end())
-      found = prev_timings.emplace(pf, conv_timing(prev.spec, prev.plan, t, prev.in, pf)).first;
+    auto found = memo.prev_timings.find(pf);
+    if (found == memo.prev_timings.end()) {
+      found = memo.prev_timings.emplace(pf, conv_timing(prev.spec, prev.plan, t, prev.in, pf)).first;
+      ++best.stats.timed;
+    }
     const LayerTiming& pt = found->second;
+    // What the previous layer loses to the contention counts against this plan.
+    const int64_t prev_cost = (pt.end - prev.end) + (pt.release - pt.end);
+    if (prev_cost + ct_bound >= best.score) {
+      ++best.stats.pruned;
+      continue;
+    }
+    if (alone_cycles(s, p, t, c, best.stats) - most_saved >= entry_score) return;
     PrefetchArrival in;
     in.prefetched = true;
     in.preloaded = with_preload;
@@ -119,10 +164,12 @@ void score_prefetched(const ConvSpec& s, TilePlan p, const npu::Target& t, const
     in.ready = pt.trailing_ready - pt.release;
     in.preload_done = pt.trailing_preload_done - pt.release;
     const LayerTiming ct = conv_timing(s, p, t, in);
-    // What the previous layer loses to the contention counts against this plan.
-    const int64_t cost = (pt.end - prev.end) + (pt.release - pt.end) + ct.end;
+    ++best.stats.timed;
+    const int64_t cost = prev_cost + ct.end;
     if (cost < best.score) {
+      const SearchStats stats = best.stats;
       best = PlanChoice{};
+      best.stats = stats;
       best.score = cost;
       best.plan = p;
       best.plan.prefetch = true;
@@ -139,17 +186,26 @@ void score_prefetched(const ConvSpec& s, TilePlan p, const npu::Target& t, const
 // Scores `p` standing alone and, when it fits beside the previous layer,
 // prefetched (all of the first iteration's folds or only the first few, with
 // or without the first PRELOAD); keeps the cheapest in `best`.
-void score(const ConvSpec& s, TilePlan p, const npu::Target& t, const PrevLayer* prev, PrevTimings& prev_timings,
+void score(const ConvSpec& s, TilePlan p, const npu::Target& t, const PrevLayer* prev, PrefetchMemo& memo,
            PlanChoice& best) {
   p.prefetch = p.prefetch_preload = false;
   p.prefetch_folds = 0;
   p.weight_base = 0;
-  const int64_t alone = predict_conv_cycles(s, p, t);
-  if (alone < best.score) {
-    best = PlanChoice{};
-    best.score = alone;
-    best.plan = p;
-    best.plan.predicted_cycles = best.end = alone;
+  ++best.stats.candidates;
+  const PlanBound bound(s, p, t);
+  Candidate c{bound};
+  if (bound.alone() < best.score) {
+    const int64_t alone = alone_cycles(s, p, t, c, best.stats);
+    if (alone < best.score) {
+      const SearchStats stats = best.stats;
+      best = PlanChoice{};
+      best.stats = stats;
+      best.score = alone;
+      best.plan = p;
+      best.plan.predicted_cycles = best.end = alone;
+    }
+  } else {
+    ++best.stats.pruned;
   }
   if (!prev) return;
   // Weight regions alternate between the bottom and the top of the buffer.
@@ -166,15 +222,15 @@ void score(const ConvSpec& s, TilePlan p, const npu::Target& t, const PrevLayer*
     if (f > 0 && f < folds) counts.insert(f);
   for (int64_t f : counts) {
     p.prefetch_folds = f;
-    score_prefetched(s, p, t, *prev, alone, base, prev_timings, best);
+    score_prefetched(s, p, t, *prev, c, base, memo, best);
   }
 }
 }  // namespace
 
 PlanChoice search_plan(const ConvSpec& s, const npu::Target& t, const PrevLayer* prev) {
   PlanChoice best;
-  PrevTimings prev_timings;
-  score(s, naive_plan(s, t), t, prev, prev_timings, best);
+  PrefetchMemo memo;
+  score(s, naive_plan(s, t), t, prev, memo, best);
   std::vector<int64_t> cs = s.sparse ? std::vector<int64_t>{s.cg} : channel_tiles(s, t);
   const std::vector<int64_t> ms = m_sizes(s.mg, t.cols), hs = tile_sizes(s.oh, 14);
   for (int64_t tm : ms)
@@ -191,7 +247,7 @@ PlanChoice search_plan(const ConvSpec& s, const npu::Target& t, const PrevLayer*
           for (int64_t edge : {int64_t{0}, int64_t{1}, th / 2}) {
             if (edge > 0 && (edge >= th || s.oh <= 2 * edge)) continue;
             p.th_edge = edge;
-            score(s, p, t, prev, prev_timings, best);
+            score(s, p, t, prev, memo, best);
           }
         }
   return best;

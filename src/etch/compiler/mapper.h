@@ -29,12 +29,21 @@ struct PrevLayer {
   int64_t end = 0;     // its own instructions' end, without a trailing prefetch
 };
 
+// How much work a search did: candidate plans scored, timing walks run
+// (cost_model.h: the plan standing alone, prefetched, or the previous layer
+// with its prefetch), and timings skipped because the plan's lower bound
+// (plan_bound.h) showed they could not beat the best so far.
+struct SearchStats {
+  int64_t candidates = 0, timed = 0, pruned = 0;
+};
+
 struct PlanChoice {
   TilePlan plan;         // predicted_cycles: from the previous layer's end to this one's
   PrefetchArrival in;    // when plan.prefetch: how its prefetch arrives
   int64_t end = 0;       // this layer's own end from its start
   int64_t prev_end = 0;  // when plan.prefetch: the previous layer's end with the prefetch trailing it
   int64_t score = std::numeric_limits<int64_t>::max();  // the search's objective (counts prev_end's growth)
+  SearchStats stats;
 };
 
 // The cheapest plan by the cost model (the baseline is one of the candidates).

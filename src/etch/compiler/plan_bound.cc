@@ -1,0 +1,125 @@
+// The sums are taken over classes of tiles rather than over the schedule's
+// iterations: output-channel tiles come in at most two sizes, row tiles in at
+// most four (a short first and last one, uniform ones, a shorter remainder),
+// input-channel tiles in two, and a tile's folds in four; the loads follow
+// make_schedule's reuse rules (schedule.cc), so the bound costs a few dozen
+// operations whatever the layer's size.
+#include "etch/compiler/plan_bound.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "etch/npu/footprint.h"
+
+namespace etch::compiler {
+namespace {
+
+// (size, count) of the tiles splitting n into tiles of `tile`, the last one shorter.
+std::vector<std::pair<int64_t, int64_t>> even_tiles(int64_t n, int64_t tile) {
+  std::vector<std::pair<int64_t, int64_t>> v;
+  if (n <= 0) return v;
+  if (n / tile > 0) v.push_back({tile, n / tile});
+  if (n % tile > 0) v.push_back({n % tile, 1});
+  return v;
+}
+
+}  // namespace
+
+PlanBound::PlanBound(const ConvSpec& s, const TilePlan& p, const npu::Target& t) : latency_(t.dram_latency_cycles) {
+  const int64_t fk = fold_k(s, t), cols = t.cols, kk = s.kk();
+  auto occ = [&](int64_t bytes) { return npu::dram_occupancy(bytes, t); };
+  // Sum of f(mc, kc) over the folds of a tm x ktile iteration.
+  auto folds_sum = [&](int64_t tm, int64_t ktile, auto f) {
+    int64_t r = 0;
+    for (auto [mc, mn] : even_tiles(tm, cols))
+      for (auto [kc, kn] : even_tiles(ktile, fk)) r += mn * kn * f(mc, kc);
+    return r;
+  };
+  // A fold's weight loads (values and metadata when sparse), as conv_steps issues them.
+  auto weight_occ = [&](int64_t mc, int64_t kc) {
+    if (s.sparse) return occ(mc * npu::sparse_value_bytes(kc)) + occ(mc * npu::sparse_meta_bytes(kc));
+    return occ(mc * kc);
+  };
+  // Row tiles as make_schedule cuts them.
+  std::vector<std::pair<int64_t, int64_t>> rows;
+  const bool edges = p.th_edge > 0 && p.th_edge < p.th && s.oh > 2 * p.th_edge;
+  if (edges) {
+    rows = even_tiles(s.oh - 2 * p.th_edge, p.th);
+    rows.push_back({p.th_edge, 2});
+  } else {
+    rows = even_tiles(s.oh, p.th);
+  }
+  const auto ms = even_tiles(s.mg, p.tm), cs = even_tiles(s.cg, p.tc);
+  int64_t nm = 0, nh = 0;
+  for (auto [m, n] : ms) nm += n;
+  for (auto [h, n] : rows) nh += n;
+  const int64_t nc = (s.cg + p.tc - 1) / p.tc, G = s.groups;
+  // Per row tile of th rows: its input loads over all channel tiles; per
+  // channel tile of tm: its weight loads over all channel tiles.
+  auto x_all = [&](int64_t th) {
+    int64_t r = 0;
+    for (auto [tc, n] : cs) r += n * occ(tc * s.rows_in(th) * s.in.pitch());
+    return r;
+  };
+  auto w_all = [&](int64_t tm) {
+    int64_t r = 0;
+    for (auto [tc, n] : cs) r += n * folds_sum(tm, tc * kk, weight_occ);
+    return r;
+  };
+  int64_t sum_x = 0, sum_w = 0;  // over all row tiles, all channel tiles
+  for (auto [h, n] : rows) sum_x += n * x_all(h);
+  for (auto [m, n] : ms) sum_w += n * w_all(m);
+  // Loads (schedule.cc): an input tile is reloaded unless the previous
+  // iteration had the same (group, row tile, channel tile), weights unless it
+  // had the same (group, channel tile, input-channel tile).
+  int64_t dram = 0;
+  const int64_t first_th = edges ? p.th_edge : std::min(p.th, s.oh), first_tm = std::min(p.tm, s.mg);
+  if (nc > 1) {
+    dram += G * (nm * sum_x + nh * sum_w);
+  } else if (p.m_outer) {
+    dram += G * ((nh > 1 ? nm * sum_x : x_all(first_th)) + sum_w);
+  } else {
+    dram += G * (sum_x + (nm > 1 ? nh * sum_w : w_all(first_tm)));
+  }
+  // Per tile: its parameters, its STORE; per iteration: its MATMULs.
+  for (auto [m, mn] : ms)
+    for (auto [h, hn] : rows) {
+      const int64_t tiles = G * mn * hn, n = h * s.ow;
+      dram += tiles * (occ(npu::requant_params_bytes(m)) + occ(m * h * s.ow));
+      for (auto [tc, cn] : cs)
+        streams_ += tiles * cn * folds_sum(m, tc * kk, [&](int64_t, int64_t kc) {
+                      return npu::matmul_stream_cycles(n, npu::stored_k(kc, s.sparse), t);
+                    });
+    }
+  // The first iteration's weights, input and parameters, kept apart.
+  const int64_t first_tc = std::min(p.tc, s.cg), ktile = first_tc * kk;
+  for (int64_t mf = 0; mf < first_tm; mf += cols)
+    for (int64_t kf = 0; kf < ktile; kf += fk)
+      first_folds_.push_back(weight_occ(std::min(cols, first_tm - mf), std::min(fk, ktile - kf)));
+  first_x_ = occ(first_tc * s.rows_in(first_th) * s.in.pitch());
+  first_params_ = occ(npu::requant_params_bytes(first_tm));
+  int64_t first_w = 0;
+  for (int64_t f : first_folds_) first_w += f;
+  rest_dram_ = dram - first_w - first_x_ - first_params_;
+  // The last tile: the last group's last channel and row tiles.
+  const int64_t last_tm = s.mg - (nm - 1) * p.tm, last_th = edges ? p.th_edge : rows.back().first;
+  const int64_t last_mc = last_tm - (last_tm - 1) / cols * cols;
+  tail_ = npu::matmul_drain_cycles(last_mc, t) + npu::vector_cycles(last_tm * last_th * s.ow, t) +
+          occ(last_tm * last_th * s.ow) + latency_;
+}
+
+int64_t PlanBound::bound(bool prefetched, int64_t skip) const {
+  const int64_t folds = static_cast<int64_t>(first_folds_.size());
+  if (!prefetched) skip = 0;
+  if (prefetched && (skip <= 0 || skip > folds)) skip = folds;
+  int64_t first_w = 0;
+  for (int64_t f = skip; f < folds; ++f) first_w += first_folds_[f];
+  const int64_t first_params = prefetched ? 0 : first_params_;
+  const int64_t dram = rest_dram_ + first_w + first_x_ + first_params + latency_;
+  // The first MATMUL waits for the input and parameters, which the load
+  // queue issues after the first fold's weights (prefetched: assume 0).
+  const int64_t head = prefetched ? 0 : latency_ + (folds > 0 ? first_folds_[0] : 0) + first_x_ + first_params;
+  return std::max(dram, head + streams_ + tail_);
+}
+
+}  // namespace etch::compiler
