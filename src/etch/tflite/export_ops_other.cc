@@ -1,0 +1,336 @@
+// Writers of the ops around the weighted ones: QAdd → ADD, QMul → MUL, QLut
+// → LOGISTIC / TANH / HARD_SWISH, QuantizeLinear / DequantizeLinear at the
+// float boundary → QUANTIZE / DEQUANTIZE, MaxPool → MAX_POOL_2D, Concat →
+// CONCATENATION, Reshape / Flatten → RESHAPE (with a TRANSPOSE to etch's NCHW
+// order around it when the element order differs), Identity, and the float
+// Add / Sub / Mul / Div and Softmax that run before quantization or after it.
+#include "etch/core/error.h"
+#include "etch/ir/ops/nn_window.h"
+#include "etch/ir/ops/qint_mul.h"
+#include "etch/tflite/export_ops.h"
+
+namespace etch::tflite {
+
+namespace {
+
+std::string activation_of(const ir::Graph& g, const ir::Node& n, size_t i, DType want) {
+  if (!n.has_input(i)) return "input " + std::to_string(i) + " is missing";
+  const ir::Value& v = g.value(n.inputs[i]);
+  if (v.dtype != want) return "input '" + v.name + "' is " + dtype_name(v.dtype) + ", expected " + dtype_name(want);
+  if (!v.has_shape) return "input '" + v.name + "' has no known shape";
+  return "";
+}
+
+// NCHW and NHWC hold a 4-D tensor's elements in the same order.
+bool same_order(const Shape& nchw) { return nchw[1] == 1 || nchw[2] * nchw[3] == 1; }
+
+int transpose(ExportWriter& w, int x, const std::vector<int>& perm, int out) {
+  const int p = w.add_int32s("perm", std::vector<int32_t>(perm.begin(), perm.end()));
+  w.add_op(fb::BuiltinOperator_TRANSPOSE, 2, {x, p}, {out}, fb::BuiltinOptions_TransposeOptions,
+           fb::CreateTransposeOptions(w.fbb()).Union());
+  return out;
+}
+
+int reshape(ExportWriter& w, int x, const Shape& shape, int out) {
+  const std::vector<int32_t> s(shape.begin(), shape.end());
+  const int st = w.add_int32s("shape", s);
+  w.add_op(fb::BuiltinOperator_RESHAPE, 1, {x, st}, {out}, fb::BuiltinOptions_ReshapeOptions,
+           fb::CreateReshapeOptionsDirect(w.fbb(), &s).Union());
+  return out;
+}
+
+// Output params = the input's (ops that only move int8 data).
+const QuantParams* pass_params(ExportWriter& w, const ir::Node& n) {
+  if (w.graph().value(n.inputs[0]).dtype != DType::I8) return nullptr;
+  w.set_params(n.outputs[0], w.params(n.inputs[0]));
+  return &w.params(n.outputs[0]);
+}
+
+std::string check_reshape(const ir::Graph& g, const ir::Node& n) {
+  const ir::Value& x = g.value(n.inputs.at(0));
+  if (x.dtype != DType::I8 && x.dtype != DType::F32) return std::string("input is ") + dtype_name(x.dtype);
+  if (!x.has_shape || !g.value(n.outputs[0]).has_shape) return "shapes are not known";
+  return "";
+}
+
+void emit_reshape(ExportWriter& w, const ir::Node& n) {
+  const ir::ValueId in = n.inputs[0], out = n.outputs[0];
+  const QuantParams* q = pass_params(w, n);
+  const DType dt = w.graph().value(in).dtype;
+  const Shape is = w.etch_shape(in), os = w.etch_shape(out);
+  int x = w.tensor(in);
+  if (is.size() == 4 && !same_order(is))
+    x = transpose(w, x, kNhwcToNchw, w.add_tensor(w.graph().value(in).name + "/nchw", dt, is, q));
+  if (os.size() == 4 && !same_order(os)) {
+    const int flat = reshape(w, x, os, w.add_tensor(w.graph().value(out).name + "/nchw", dt, os, q));
+    transpose(w, flat, kNchwToNhwc, w.define(out));
+  } else {
+    reshape(w, x, w.shape_of(out), w.define(out));
+  }
+}
+
+void emit_identity(ExportWriter& w, const ir::Node& n) {
+  pass_params(w, n);
+  w.alias(n.outputs[0], w.tensor(n.inputs[0]));
+}
+
+std::string check_maxpool(const ir::Graph& g, const ir::Node& n) {
+  const ir::Value& x = g.value(n.inputs.at(0));
+  if (x.dtype != DType::I8 && x.dtype != DType::F32) return std::string("input is ") + dtype_name(x.dtype);
+  if (!x.has_shape || x.shape.size() != 4) return "input is not 4-D";
+  if (n.outputs.size() > 1) return "the indices output is not written";
+  const std::vector<int64_t> k = n.attr_ints("kernel_shape");
+  if (k.size() != 2) return "kernel_shape is not 2-D";
+  const ir::Window win = ir::resolve_window(n, {x.shape[2], x.shape[3]}, k, n.attr_int("ceil_mode", 0) != 0);
+  if (win.dilations[0] != 1 || win.dilations[1] != 1) return "dilated max pooling has no TFLite op";
+  const TflitePadding p = tflite_padding(win.in, k, win.strides, win.dilations, win.pad_begin, win.pad_end);
+  if (p.needs_pad) return "pads that are neither VALID nor TFLite's SAME";
+  return "";
+}
+
+void emit_maxpool(ExportWriter& w, const ir::Node& n) {
+  const QuantParams* q = pass_params(w, n);
+  (void)q;
+  const Shape is = w.etch_shape(n.inputs[0]);
+  const std::vector<int64_t> k = n.attr_ints("kernel_shape");
+  const ir::Window win = ir::resolve_window(n, {is[2], is[3]}, k, n.attr_int("ceil_mode", 0) != 0);
+  const TflitePadding p = tflite_padding(win.in, k, win.strides, win.dilations, win.pad_begin, win.pad_end);
+  const int x = w.tensor(n.inputs[0]);
+  w.add_op(fb::BuiltinOperator_MAX_POOL_2D, 2, {x}, {w.define(n.outputs[0])}, fb::BuiltinOptions_Pool2DOptions,
+           fb::CreatePool2DOptions(w.fbb(), p.padding, static_cast<int>(win.strides[1]),
+                                   static_cast<int>(win.strides[0]), static_cast<int>(k[1]), static_cast<int>(k[0]))
+               .Union());
+}
+
+std::string check_concat(const ir::Graph& g, const ir::Node& n) {
+  for (size_t i = 0; i < n.inputs.size(); ++i) {
+    const ir::Value& v = g.value(n.inputs[i]);
+    if (v.dtype != g.value(n.inputs[0]).dtype || (v.dtype != DType::I8 && v.dtype != DType::F32))
+      return "inputs are not all int8 or all float";
+    if (!v.has_shape) return "input shapes are not known";
+  }
+  return "";
+}
+
+void emit_concat(ExportWriter& w, const ir::Node& n) {
+  const QuantParams* q = pass_params(w, n);
+  std::vector<int> ins;
+  for (ir::ValueId v : n.inputs) {
+    ETCH_REQUIRE(!q || w.params(v) == *q, Unsupported)
+        << "TFLite export: " << n.describe() << ": int8 inputs with different scales or zero points";
+    ins.push_back(w.tensor(v));
+  }
+  const int rank = static_cast<int>(w.etch_shape(n.outputs[0]).size());
+  int axis = static_cast<int>(n.attr_int("axis", 0));
+  if (axis < 0) axis += rank;
+  if (rank == 4) axis = std::vector<int>{0, 3, 1, 2}[axis];
+  w.add_op(fb::BuiltinOperator_CONCATENATION, 2, ins, {w.define(n.outputs[0])}, fb::BuiltinOptions_ConcatenationOptions,
+           fb::CreateConcatenationOptions(w.fbb(), axis).Union());
+}
+
+// --- the float boundary ---
+
+const Tensor* constant_input(const ir::Graph& g, const ir::Node& n, size_t i) {
+  return n.has_input(i) && g.value(n.inputs[i]).is_constant() ? &*g.value(n.inputs[i]).data : nullptr;
+}
+
+std::string check_quantize(const ir::Graph& g, const ir::Node& n) {
+  if (auto why = activation_of(g, n, 0, DType::F32); !why.empty()) return why;
+  const Tensor* s = constant_input(g, n, 1);
+  const Tensor* z = constant_input(g, n, 2);
+  if (!s || s->numel() != 1 || !z || z->numel() != 1 || z->dtype() != DType::I8)
+    return "not a per-tensor QuantizeLinear to int8 with constant scale and zero point";
+  return "";
+}
+
+void emit_quantize(ExportWriter& w, const ir::Node& n) {
+  const ir::Graph& g = w.graph();
+  const float s = constant_input(g, n, 1)->data<float>()[0];
+  const int32_t z = constant_input(g, n, 2)->data<int8_t>()[0];
+  w.set_params(n.outputs[0], QuantParams{{s}, {z}, -1});
+  w.add_op(fb::BuiltinOperator_QUANTIZE, 2, {w.tensor(n.inputs[0])}, {w.define(n.outputs[0])});
+}
+
+std::string check_dequantize(const ir::Graph& g, const ir::Node& n) {
+  if (auto why = activation_of(g, n, 0, DType::I8); !why.empty()) return why;
+  if (g.value(n.inputs[0]).is_constant()) return "a constant DequantizeLinear (weights etch did not lower)";
+  const Tensor* s = constant_input(g, n, 1);
+  if (!s || s->numel() != 1) return "not a per-tensor DequantizeLinear";
+  return "";
+}
+
+void emit_dequantize(ExportWriter& w, const ir::Node& n) {
+  const ir::Graph& g = w.graph();
+  const Tensor* z = constant_input(g, n, 2);
+  const QuantParams want{{constant_input(g, n, 1)->data<float>()[0]}, {z ? z->data<int8_t>()[0] : 0}, -1};
+  ETCH_REQUIRE(w.params(n.inputs[0]) == want, Unsupported)
+      << "TFLite export: " << n.describe() << " dequantizes with other parameters than its input was quantized with";
+  w.add_op(fb::BuiltinOperator_DEQUANTIZE, 2, {w.tensor(n.inputs[0])}, {w.define(n.outputs[0])});
+}
+
+std::string check_float_binary(const ir::Graph& g, const ir::Node& n) {
+  const ir::Value& y = g.value(n.outputs.at(0));
+  if (y.dtype != DType::F32 || !y.has_shape) return "output is not float of known shape";
+  for (size_t i = 0; i < 2; ++i) {
+    const ir::Value& v = g.value(n.inputs.at(i));
+    if (v.dtype != DType::F32 || !v.has_shape) return "input '" + v.name + "' is not float of known shape";
+    if (!v.is_constant() && v.shape.size() != y.shape.size()) return "an activation input of another rank";
+  }
+  return "";
+}
+
+template <fb::BuiltinOperator kCode>
+void emit_float_binary(ExportWriter& w, const ir::Node& n) {
+  const ir::Graph& g = w.graph();
+  const size_t rank = w.etch_shape(n.outputs[0]).size();
+  std::vector<int> ins;
+  for (size_t i = 0; i < 2; ++i) {
+    const ir::Value& v = g.value(n.inputs[i]);
+    if (v.is_constant() && rank == 4) {  // numpy broadcasting to 4-D, then NHWC
+      Shape s(4 - v.data->rank(), 1);
+      s.insert(s.end(), v.data->shape().begin(), v.data->shape().end());
+      ins.push_back(w.add_constant(v.name, permute_tensor(v.data->reshaped(s), kNchwToNhwc)));
+    } else {
+      ins.push_back(w.tensor(n.inputs[i]));
+    }
+  }
+  const int y = w.define(n.outputs[0]);
+  auto& b = w.fbb();
+  switch (kCode) {
+    case fb::BuiltinOperator_ADD:
+      w.add_op(kCode, 1, ins, {y}, fb::BuiltinOptions_AddOptions, fb::CreateAddOptions(b).Union());
+      break;
+    case fb::BuiltinOperator_SUB:
+      w.add_op(kCode, 1, ins, {y}, fb::BuiltinOptions_SubOptions, fb::CreateSubOptions(b).Union());
+      break;
+    case fb::BuiltinOperator_MUL:
+      w.add_op(kCode, 1, ins, {y}, fb::BuiltinOptions_MulOptions, fb::CreateMulOptions(b).Union());
+      break;
+    default:
+      w.add_op(kCode, 1, ins, {y}, fb::BuiltinOptions_DivOptions, fb::CreateDivOptions(b).Union());
+  }
+}
+
+std::string check_softmax(const ir::Graph& g, const ir::Node& n) {
+  if (auto why = activation_of(g, n, 0, DType::F32); !why.empty()) return why;
+  const int64_t rank = static_cast<int64_t>(g.value(n.inputs[0]).shape.size());
+  const int64_t axis = n.attr_int("axis", -1);
+  if (rank == 4 || (axis != -1 && axis != rank - 1))
+    return "softmax over an axis other than the last of a non-4-D tensor";
+  return "";
+}
+
+void emit_softmax(ExportWriter& w, const ir::Node& n) {
+  w.add_op(fb::BuiltinOperator_SOFTMAX, 1, {w.tensor(n.inputs[0])}, {w.define(n.outputs[0])},
+           fb::BuiltinOptions_SoftmaxOptions, fb::CreateSoftmaxOptions(w.fbb(), 1.0f).Union());
+}
+
+// --- integer element-wise ---
+
+std::string check_int8_binary(const ir::Graph& g, const ir::Node& n) {
+  for (size_t i = 0; i < 2; ++i)
+    if (auto why = activation_of(g, n, i, DType::I8); !why.empty()) return why;
+  if (g.value(n.inputs[0]).shape.size() != g.value(n.inputs[1]).shape.size()) return "inputs of different rank";
+  return "";
+}
+
+void check_zero_point(ExportWriter& w, const ir::Node& n, ir::ValueId v, int32_t zp) {
+  ETCH_REQUIRE(w.params(v).zero_points[0] == zp, Internal)
+      << n.describe() << ": zero point " << zp << " differs from its input's " << w.params(v).zero_points[0];
+}
+
+void emit_qadd(ExportWriter& w, const ir::Node& n) {
+  const ir::QAddParams p = ir::qadd_params(n);
+  check_zero_point(w, n, n.inputs[0], p.a_zero_point);
+  check_zero_point(w, n, n.inputs[1], p.b_zero_point);
+  ETCH_REQUIRE(p.left_shift == 20, Unsupported)
+      << "TFLite export: " << n.describe() << " has left_shift " << p.left_shift << "; TFLite's int8 ADD uses 20";
+  const float sa = w.params(n.inputs[0]).scales[0], sb = w.params(n.inputs[1]).scales[0];
+  const float sy = n.attr_float("y_scale", 0.0f);
+  ETCH_REQUIRE(sy > 0, InvalidInput) << n.describe() << ": attribute y_scale is missing";
+  w.set_params(n.outputs[0], QuantParams{{sy}, {p.y.zero_point}, -1});
+  // TFLite's add.cc Prepare, in its own precision.
+  const double twice = 2 * std::max(sa, sb);
+  w.check_multiplier(sa / twice, p.a, "node '" + n.name + "' input a");
+  w.check_multiplier(sb / twice, p.b, "node '" + n.name + "' input b");
+  w.check_multiplier(twice / ((1 << 20) * sy), p.y_requant, "node '" + n.name + "' output");
+  const std::vector<int> ins{w.tensor(n.inputs[0]), w.tensor(n.inputs[1])};
+  const OutputClamp out = begin_output(w, n.outputs[0], p.y.act_min, p.y.act_max);
+  w.add_op(fb::BuiltinOperator_ADD, 2, ins, {out.core_out}, fb::BuiltinOptions_AddOptions,
+           fb::CreateAddOptions(w.fbb(), static_cast<fb::ActivationFunctionType>(out.fused)).Union());
+  end_output(w, n.outputs[0], out);
+}
+
+void emit_qmul(ExportWriter& w, const ir::Node& n) {
+  const ir::QMulParams p = ir::qmul_params(n);
+  check_zero_point(w, n, n.inputs[0], p.a_zero_point);
+  check_zero_point(w, n, n.inputs[1], p.b_zero_point);
+  const float sa = w.params(n.inputs[0]).scales[0], sb = w.params(n.inputs[1]).scales[0];
+  const float sy = n.attr_float("y_scale", 0.0f);
+  ETCH_REQUIRE(sy > 0, InvalidInput) << n.describe() << ": attribute y_scale is missing";
+  w.set_params(n.outputs[0], QuantParams{{sy}, {p.y.zero_point}, -1});
+  w.check_multiplier(static_cast<double>(sa) * sb / sy, p.requant, "node '" + n.name + "'");
+  const std::vector<int> ins{w.tensor(n.inputs[0]), w.tensor(n.inputs[1])};
+  const OutputClamp out = begin_output(w, n.outputs[0], p.y.act_min, p.y.act_max);
+  w.add_op(fb::BuiltinOperator_MUL, 2, ins, {out.core_out}, fb::BuiltinOptions_MulOptions,
+           fb::CreateMulOptions(w.fbb(), static_cast<fb::ActivationFunctionType>(out.fused)).Union());
+  end_output(w, n.outputs[0], out);
+}
+
+std::string check_qlut(const ir::Graph& g, const ir::Node& n) {
+  if (auto why = activation_of(g, n, 0, DType::I8); !why.empty()) return why;
+  const std::string f = n.attr_string("function", "");
+  if (f != "Sigmoid" && f != "Tanh" && f != "HardSwish")
+    return "a lookup table of '" + f + "'; TFLite has int8 ops for Sigmoid, Tanh and HardSwish";
+  return "";
+}
+
+void emit_qlut(ExportWriter& w, const ir::Node& n) {
+  const ir::Graph& g = w.graph();
+  const std::string& name = g.value(n.outputs[0]).name;
+  auto it = w.options().activation_params.find(name);
+  ETCH_REQUIRE(it != w.options().activation_params.end(), InvalidInput)
+      << "TFLite export: " << n.describe() << ": the scale and zero point of its output '" << name
+      << "' are not known (give the QDQ model's activation parameters)";
+  w.set_params(n.outputs[0], it->second);
+  const std::string f = n.attr_string("function", "");
+  const QuantParams& q = it->second;
+  auto require = [&](float s, int32_t z) {
+    ETCH_REQUIRE(q.scales[0] == s && q.zero_points[0] == z, Unsupported)
+        << "TFLite export: " << n.describe() << ": TFLite's int8 " << f << " needs output scale " << s
+        << " and zero point " << z << ", the output has " << q.scales[0] << " and " << q.zero_points[0];
+  };
+  fb::BuiltinOperator code = fb::BuiltinOperator_HARD_SWISH;
+  if (f == "Sigmoid") {
+    require(1.0f / 256, -128);
+    code = fb::BuiltinOperator_LOGISTIC;
+  } else if (f == "Tanh") {
+    require(1.0f / 128, 0);
+    code = fb::BuiltinOperator_TANH;
+  }
+  w.add_op(code, code == fb::BuiltinOperator_HARD_SWISH ? 1 : 2, {w.tensor(n.inputs[0])}, {w.define(n.outputs[0])});
+}
+
+std::string ok(const ir::Graph&, const ir::Node&) { return ""; }
+
+}  // namespace
+
+void register_export_other_ops(ExportTable& t) {
+  t["QAdd"] = {check_int8_binary, emit_qadd};
+  t["QMul"] = {check_int8_binary, emit_qmul};
+  t["QLut"] = {check_qlut, emit_qlut};
+  t["QuantizeLinear"] = {check_quantize, emit_quantize};
+  t["DequantizeLinear"] = {check_dequantize, emit_dequantize};
+  t["MaxPool"] = {check_maxpool, emit_maxpool};
+  t["Concat"] = {check_concat, emit_concat};
+  t["Reshape"] = {check_reshape, emit_reshape};
+  t["Flatten"] = {check_reshape, emit_reshape};
+  t["Identity"] = {ok, emit_identity};
+  t["Add"] = {check_float_binary, emit_float_binary<fb::BuiltinOperator_ADD>};
+  t["Sub"] = {check_float_binary, emit_float_binary<fb::BuiltinOperator_SUB>};
+  t["Mul"] = {check_float_binary, emit_float_binary<fb::BuiltinOperator_MUL>};
+  t["Div"] = {check_float_binary, emit_float_binary<fb::BuiltinOperator_DIV>};
+  t["Softmax"] = {check_softmax, emit_softmax};
+}
+
+}  // namespace etch::tflite
