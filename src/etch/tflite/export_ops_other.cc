@@ -128,6 +128,61 @@ void emit_concat(ExportWriter& w, const ir::Node& n) {
            fb::CreateConcatenationOptions(w.fbb(), axis).Union());
 }
 
+std::string check_transpose(const ir::Graph& g, const ir::Node& n) {
+  const ir::Value& x = g.value(n.inputs.at(0));
+  if (x.dtype != DType::I8 && x.dtype != DType::F32) return std::string("input is ") + dtype_name(x.dtype);
+  if (!x.has_shape) return "input shape is not known";
+  return "";
+}
+
+// etch's perm p on NCHW values whose TFLite tensors are NHWC: output TFLite
+// dim j is etch output dim kNchwToNhwc[j], i.e. etch input dim
+// p[kNchwToNhwc[j]], which is TFLite input dim kNhwcToNchw of that.
+void emit_transpose(ExportWriter& w, const ir::Node& n) {
+  pass_params(w, n);
+  const size_t rank = w.etch_shape(n.inputs[0]).size();
+  std::vector<int64_t> p = n.attr_ints("perm");
+  if (p.empty())
+    for (size_t i = 0; i < rank; ++i) p.insert(p.begin(), static_cast<int64_t>(i));
+  std::vector<int> perm(p.begin(), p.end());
+  if (rank == 4)
+    for (size_t j = 0; j < 4; ++j) perm[j] = kNhwcToNchw[p[kNchwToNhwc[j]]];
+  transpose(w, w.tensor(n.inputs[0]), perm, w.define(n.outputs[0]));
+}
+
+std::string check_pad(const ir::Graph& g, const ir::Node& n) {
+  const ir::Value& x = g.value(n.inputs.at(0));
+  if (x.dtype != DType::I8 && x.dtype != DType::F32) return std::string("input is ") + dtype_name(x.dtype);
+  if (!x.has_shape) return "input shape is not known";
+  if (n.attr_string("mode", "constant") != "constant") return "only constant padding has a TFLite op (PADV2)";
+  if (!n.has_input(1) || !g.value(n.inputs[1]).is_constant()) return "pads are not a constant";
+  if (n.has_input(2) && !g.value(n.inputs[2]).is_constant()) return "the pad value is not a constant";
+  if (n.has_input(3)) return "padding selected axes is not written";
+  return "";
+}
+
+// PADV2 with the pad value as stored (int8 or float), pads in NHWC order.
+void emit_pad(ExportWriter& w, const ir::Node& n) {
+  const ir::Graph& g = w.graph();
+  const QuantParams* q = pass_params(w, n);
+  const std::vector<int64_t> pads = g.value(n.inputs[1]).data->to_int64_vector();
+  const size_t rank = w.etch_shape(n.inputs[0]).size();
+  ETCH_REQUIRE(pads.size() == 2 * rank, InvalidInput) << n.describe() << ": pads must have " << 2 * rank << " values";
+  std::vector<int32_t> flat;
+  for (size_t j = 0; j < rank; ++j) {
+    const size_t d = rank == 4 ? static_cast<size_t>(kNchwToNhwc[j]) : j;
+    flat.push_back(static_cast<int32_t>(pads[d]));
+    flat.push_back(static_cast<int32_t>(pads[d + rank]));
+  }
+  const int pt =
+      w.add_constant(n.name + "/paddings", Tensor::from_vector<int32_t>({static_cast<int64_t>(rank), 2}, flat));
+  Tensor value = q ? Tensor::from_vector<int8_t>({1}, {0}) : Tensor::from_vector<float>({1}, {0.0f});
+  if (n.has_input(2)) value = g.value(n.inputs[2]).data->reshaped({1});
+  const int vt = w.add_constant(n.name + "/pad_value", value, q);
+  w.add_op(fb::BuiltinOperator_PADV2, q ? 2 : 1, {w.tensor(n.inputs[0]), pt, vt}, {w.define(n.outputs[0])},
+           fb::BuiltinOptions_PadV2Options, fb::CreatePadV2Options(w.fbb()).Union());
+}
+
 // --- the float boundary ---
 
 const Tensor* constant_input(const ir::Graph& g, const ir::Node& n, size_t i) {
@@ -326,6 +381,8 @@ void register_export_other_ops(ExportTable& t) {
   t["Reshape"] = {check_reshape, emit_reshape};
   t["Flatten"] = {check_reshape, emit_reshape};
   t["Identity"] = {ok, emit_identity};
+  t["Transpose"] = {check_transpose, emit_transpose};
+  t["Pad"] = {check_pad, emit_pad};
   t["Add"] = {check_float_binary, emit_float_binary<fb::BuiltinOperator_ADD>};
   t["Sub"] = {check_float_binary, emit_float_binary<fb::BuiltinOperator_SUB>};
   t["Mul"] = {check_float_binary, emit_float_binary<fb::BuiltinOperator_MUL>};

@@ -170,11 +170,8 @@ float ExportWriter::matching_weight_scale(float x_scale, float y_scale, float st
       }
     }
   }
-  ++multipliers_differing_;
-  const ir::RequantPair got = gives(start);
-  notes_.push_back(what + ": TFLite's multiplier " + std::to_string(got.multiplier) + "·2^" +
-                   std::to_string(got.shift) + " differs from etch's " + std::to_string(want.multiplier) + "·2^" +
-                   std::to_string(want.shift));
+  check_multiplier(static_cast<double>(x_scale) * static_cast<double>(start) / static_cast<double>(y_scale), want,
+                   what);
   return start;
 }
 
@@ -182,9 +179,13 @@ void ExportWriter::check_multiplier(double real, ir::RequantPair want, const std
   const ir::RequantPair got = tflite_multiplier(real);
   if (same_pair(got, want)) return;
   ++multipliers_differing_;
-  notes_.push_back(what + ": TFLite's multiplier " + std::to_string(got.multiplier) + "·2^" +
+  // One note per node: "node 'x' channel 3" and "node 'x' channel 4" share the part before " channel".
+  const std::string node = what.substr(0, what.find(" channel "));
+  if (!notes_.empty() && notes_.back().rfind(node + ":", 0) == 0) return;
+  notes_.push_back(node + ": TFLite's requantization multiplier " + std::to_string(got.multiplier) + "·2^" +
                    std::to_string(got.shift) + " differs from etch's " + std::to_string(want.multiplier) + "·2^" +
-                   std::to_string(want.shift));
+                   std::to_string(want.shift) +
+                   (node == what ? "" : " (first channel of those that differ; no float weight scale gives it)"));
 }
 
 void ExportWriter::add_op(fb::BuiltinOperator code, int version, const std::vector<int>& ins,
