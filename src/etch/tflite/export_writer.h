@@ -59,6 +59,7 @@ class ExportWriter {
   void add_op(fb::BuiltinOperator code, int version, const std::vector<int>& ins, const std::vector<int>& outs,
               fb::BuiltinOptions type = fb::BuiltinOptions_NONE, flatbuffers::Offset<void> options = 0);
   const Shape& tensor_shape(int t) const { return tensors_.at(t).shape; }
+  void rename_tensor(int t, const std::string& name) { tensors_.at(t).name = name; }
   std::string unique_name(const std::string& base);
 
   // Writes the subgraph's inputs and outputs and serializes the model.

@@ -73,7 +73,10 @@ ExportResult export_tflite(const ir::Graph& g, const ExportOptions& o) {
       continue;
     }
     const QuantParams* q = val.dtype == DType::I8 ? &w.params(v) : nullptr;
+    // The graph output keeps the value's name; the NHWC tensor inside is renamed.
+    w.rename_tensor(t, val.name + "/nhwc");
     const int out = w.add_tensor(val.name + "/nchw", val.dtype, w.etch_shape(v), q);
+    w.rename_tensor(out, val.name);
     const int perm = w.add_int32s("to_nchw", {0, 3, 1, 2});
     w.add_op(fb::BuiltinOperator_TRANSPOSE, 2, {t, perm}, {out}, fb::BuiltinOptions_TransposeOptions,
              fb::CreateTransposeOptions(w.fbb()).Union());
