@@ -117,6 +117,32 @@ TEST(TfliteExport, RefusesEveryUnwritableNodeAtOnceAndWritesNothing) {
   EXPECT_FALSE(std::filesystem::exists(path));
 }
 
+TEST(TfliteExport, ExactLookupTablesGatherFromEtchsTable) {
+  const ir::Graph qdq = quant::quantize_ptq(net_with_hardswish(), blobs(64), {});
+  const ir::Graph integer = quant::lower_qdq(qdq);
+  ExportOptions o;
+  o.activation_params = qdq_activation_params(qdq);
+  o.exact_lookup_tables = true;
+  const ExportResult r = export_tflite(integer, o);
+  EXPECT_EQ(r.op_counts.count("HARD_SWISH"), 0u);
+  EXPECT_EQ(r.op_counts.at("GATHER"), 1);
+  EXPECT_EQ(r.op_counts.at("CAST"), 1);
+  // The gathered table is etch's: the QLut's 256 int8 values, on the output's grid.
+  const ir::Node* lut = nullptr;
+  for (const ir::Node& n : integer.nodes())
+    if (n.op_type == "QLut") lut = &n;
+  ASSERT_NE(lut, nullptr);
+  const Tensor& want = *integer.value(lut->inputs[1]).data;
+  const ModelReader reader(r.bytes, "lut.tflite");
+  bool found = false;
+  for (const TensorInfo& t : reader.tensors()) {
+    if (!t.data || t.dtype != DType::I8 || t.data->numel() != 256) continue;
+    found = std::equal(want.data<int8_t>(), want.data<int8_t>() + 256, t.data->data<int8_t>());
+    EXPECT_TRUE(t.quant.has_value());
+  }
+  EXPECT_TRUE(found);
+}
+
 TEST(TfliteExport, RefusesABatchBelowOne) {
   const Exported e = export_quantized(quant::testing::small_net(), 1);
   ExportOptions o;

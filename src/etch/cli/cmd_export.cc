@@ -17,6 +17,7 @@ namespace {
 struct ExportArgs {
   std::string model, output, integer_onnx;
   int64_t batch = 1;
+  bool exact_lookup_tables = false;
 };
 
 int run_export(const ExportArgs& a) {
@@ -25,6 +26,7 @@ int run_export(const ExportArgs& a) {
       << "model '" << a.model << "' is not quantized; `etch quantize` it first (the .tflite export writes int8 models)";
   tflite::ExportOptions o;
   o.batch = a.batch;
+  o.exact_lookup_tables = a.exact_lookup_tables;
   o.activation_params = tflite::qdq_activation_params(g);
   const ir::Graph integer = quant::count_integer_ops(g) > 0 ? g : quant::lower_qdq(g);
   const tflite::ExportResult r = tflite::export_tflite(integer, o);
@@ -51,6 +53,9 @@ const CommandRegistrar reg{
        sub.add_option("-o,--output", a->output, ".tflite file to write (written atomically)")->required();
        sub.add_option("--batch", a->batch, "batch size of the model's static shapes (TFLite shapes are fixed)")
            ->capture_default_str();
+       sub.add_flag("--exact-lookup-tables", a->exact_lookup_tables,
+                    "write sigmoid/tanh/hard-swish lookup tables as GATHER from etch's table (bit-exact) instead of "
+                    "TFLite's LOGISTIC/TANH/HARD_SWISH, whose int8 approximations differ by a step here and there");
        sub.add_option("--integer-onnx", a->integer_onnx,
                       "also write the integer graph that was exported (etch's ai.etch ops) as ONNX; `etch run` "
                       "runs it with etch's integer reference kernels");

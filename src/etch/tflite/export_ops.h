@@ -19,7 +19,11 @@ using ExportTable = std::map<std::string, OpExporter>;
 
 const ExportTable& export_table();
 void register_export_weighted_ops(ExportTable& t);  // QConv, QGemm, QAveragePool
-void register_export_other_ops(ExportTable& t);     // QAdd, QMul, QLut, Q/DQ, pools, shapes, float arithmetic
+void register_export_other_ops(ExportTable& t);     // QAdd, QMul, QLut, pools, shapes (+ the float ones)
+void register_export_float_ops(ExportTable& t);     // Q/DQ at the float boundary, float arithmetic, mean
+
+// "" when input i of n exists, has dtype `want` and a known shape; else why not.
+std::string input_of_type(const ir::Graph& g, const ir::Node& n, size_t i, DType want);
 
 // TFLite's fused activation for an int8 output clamped to [act_min, act_max]:
 // the code TFLite turns into exactly that range for the output's parameters,

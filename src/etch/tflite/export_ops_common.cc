@@ -16,6 +16,14 @@ const ExportTable& export_table() {
   return table;
 }
 
+std::string input_of_type(const ir::Graph& g, const ir::Node& n, size_t i, DType want) {
+  if (!n.has_input(i)) return "input " + std::to_string(i) + " is missing";
+  const ir::Value& v = g.value(n.inputs[i]);
+  if (v.dtype != want) return "input '" + v.name + "' is " + dtype_name(v.dtype) + ", expected " + dtype_name(want);
+  if (!v.has_shape) return "input '" + v.name + "' has no known shape";
+  return "";
+}
+
 OutputClamp begin_output(ExportWriter& w, ir::ValueId y, int32_t act_min, int32_t act_max) {
   OutputClamp c;
   c.lo = act_min;

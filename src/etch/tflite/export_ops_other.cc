@@ -1,9 +1,8 @@
-// Writers of the ops around the weighted ones: QAdd → ADD, QMul → MUL, QLut
-// → LOGISTIC / TANH / HARD_SWISH, QuantizeLinear / DequantizeLinear at the
-// float boundary → QUANTIZE / DEQUANTIZE, MaxPool → MAX_POOL_2D, Concat →
-// CONCATENATION, Reshape / Flatten → RESHAPE (with a TRANSPOSE to etch's NCHW
-// order around it when the element order differs), Identity, and the float
-// Add / Sub / Mul / Div and Softmax that run before quantization or after it.
+// Writers of the int8 ops around the weighted ones: QAdd → ADD, QMul → MUL,
+// QLut → LOGISTIC / TANH / HARD_SWISH (or GATHER from etch's table), MaxPool →
+// MAX_POOL_2D, Concat → CONCATENATION, Reshape / Flatten → RESHAPE (with a
+// TRANSPOSE to etch's NCHW order around it when the element order differs),
+// Transpose, Pad → PADV2, Identity.
 #include "etch/core/error.h"
 #include "etch/ir/ops/nn_window.h"
 #include "etch/ir/ops/qint_mul.h"
@@ -12,14 +11,6 @@
 namespace etch::tflite {
 
 namespace {
-
-std::string activation_of(const ir::Graph& g, const ir::Node& n, size_t i, DType want) {
-  if (!n.has_input(i)) return "input " + std::to_string(i) + " is missing";
-  const ir::Value& v = g.value(n.inputs[i]);
-  if (v.dtype != want) return "input '" + v.name + "' is " + dtype_name(v.dtype) + ", expected " + dtype_name(want);
-  if (!v.has_shape) return "input '" + v.name + "' has no known shape";
-  return "";
-}
 
 // NCHW and NHWC hold a 4-D tensor's elements in the same order.
 bool same_order(const Shape& nchw) { return nchw[1] == 1 || nchw[2] * nchw[3] == 1; }
@@ -183,108 +174,11 @@ void emit_pad(ExportWriter& w, const ir::Node& n) {
            fb::BuiltinOptions_PadV2Options, fb::CreatePadV2Options(w.fbb()).Union());
 }
 
-// --- the float boundary ---
-
-const Tensor* constant_input(const ir::Graph& g, const ir::Node& n, size_t i) {
-  return n.has_input(i) && g.value(n.inputs[i]).is_constant() ? &*g.value(n.inputs[i]).data : nullptr;
-}
-
-std::string check_quantize(const ir::Graph& g, const ir::Node& n) {
-  if (auto why = activation_of(g, n, 0, DType::F32); !why.empty()) return why;
-  const Tensor* s = constant_input(g, n, 1);
-  const Tensor* z = constant_input(g, n, 2);
-  if (!s || s->numel() != 1 || !z || z->numel() != 1 || z->dtype() != DType::I8)
-    return "not a per-tensor QuantizeLinear to int8 with constant scale and zero point";
-  return "";
-}
-
-void emit_quantize(ExportWriter& w, const ir::Node& n) {
-  const ir::Graph& g = w.graph();
-  const float s = constant_input(g, n, 1)->data<float>()[0];
-  const int32_t z = constant_input(g, n, 2)->data<int8_t>()[0];
-  w.set_params(n.outputs[0], QuantParams{{s}, {z}, -1});
-  w.add_op(fb::BuiltinOperator_QUANTIZE, 2, {w.tensor(n.inputs[0])}, {w.define(n.outputs[0])});
-}
-
-std::string check_dequantize(const ir::Graph& g, const ir::Node& n) {
-  if (auto why = activation_of(g, n, 0, DType::I8); !why.empty()) return why;
-  if (g.value(n.inputs[0]).is_constant()) return "a constant DequantizeLinear (weights etch did not lower)";
-  const Tensor* s = constant_input(g, n, 1);
-  if (!s || s->numel() != 1) return "not a per-tensor DequantizeLinear";
-  return "";
-}
-
-void emit_dequantize(ExportWriter& w, const ir::Node& n) {
-  const ir::Graph& g = w.graph();
-  const Tensor* z = constant_input(g, n, 2);
-  const QuantParams want{{constant_input(g, n, 1)->data<float>()[0]}, {z ? z->data<int8_t>()[0] : 0}, -1};
-  ETCH_REQUIRE(w.params(n.inputs[0]) == want, Unsupported)
-      << "TFLite export: " << n.describe() << " dequantizes with other parameters than its input was quantized with";
-  w.add_op(fb::BuiltinOperator_DEQUANTIZE, 2, {w.tensor(n.inputs[0])}, {w.define(n.outputs[0])});
-}
-
-std::string check_float_binary(const ir::Graph& g, const ir::Node& n) {
-  const ir::Value& y = g.value(n.outputs.at(0));
-  if (y.dtype != DType::F32 || !y.has_shape) return "output is not float of known shape";
-  for (size_t i = 0; i < 2; ++i) {
-    const ir::Value& v = g.value(n.inputs.at(i));
-    if (v.dtype != DType::F32 || !v.has_shape) return "input '" + v.name + "' is not float of known shape";
-    if (!v.is_constant() && v.shape.size() != y.shape.size()) return "an activation input of another rank";
-  }
-  return "";
-}
-
-template <fb::BuiltinOperator kCode>
-void emit_float_binary(ExportWriter& w, const ir::Node& n) {
-  const ir::Graph& g = w.graph();
-  const size_t rank = w.etch_shape(n.outputs[0]).size();
-  std::vector<int> ins;
-  for (size_t i = 0; i < 2; ++i) {
-    const ir::Value& v = g.value(n.inputs[i]);
-    if (v.is_constant() && rank == 4) {  // numpy broadcasting to 4-D, then NHWC
-      Shape s(4 - v.data->rank(), 1);
-      s.insert(s.end(), v.data->shape().begin(), v.data->shape().end());
-      ins.push_back(w.add_constant(v.name, permute_tensor(v.data->reshaped(s), kNchwToNhwc)));
-    } else {
-      ins.push_back(w.tensor(n.inputs[i]));
-    }
-  }
-  const int y = w.define(n.outputs[0]);
-  auto& b = w.fbb();
-  switch (kCode) {
-    case fb::BuiltinOperator_ADD:
-      w.add_op(kCode, 1, ins, {y}, fb::BuiltinOptions_AddOptions, fb::CreateAddOptions(b).Union());
-      break;
-    case fb::BuiltinOperator_SUB:
-      w.add_op(kCode, 1, ins, {y}, fb::BuiltinOptions_SubOptions, fb::CreateSubOptions(b).Union());
-      break;
-    case fb::BuiltinOperator_MUL:
-      w.add_op(kCode, 1, ins, {y}, fb::BuiltinOptions_MulOptions, fb::CreateMulOptions(b).Union());
-      break;
-    default:
-      w.add_op(kCode, 1, ins, {y}, fb::BuiltinOptions_DivOptions, fb::CreateDivOptions(b).Union());
-  }
-}
-
-std::string check_softmax(const ir::Graph& g, const ir::Node& n) {
-  if (auto why = activation_of(g, n, 0, DType::F32); !why.empty()) return why;
-  const int64_t rank = static_cast<int64_t>(g.value(n.inputs[0]).shape.size());
-  const int64_t axis = n.attr_int("axis", -1);
-  if (rank == 4 || (axis != -1 && axis != rank - 1))
-    return "softmax over an axis other than the last of a non-4-D tensor";
-  return "";
-}
-
-void emit_softmax(ExportWriter& w, const ir::Node& n) {
-  w.add_op(fb::BuiltinOperator_SOFTMAX, 1, {w.tensor(n.inputs[0])}, {w.define(n.outputs[0])},
-           fb::BuiltinOptions_SoftmaxOptions, fb::CreateSoftmaxOptions(w.fbb(), 1.0f).Union());
-}
-
 // --- integer element-wise ---
 
 std::string check_int8_binary(const ir::Graph& g, const ir::Node& n) {
   for (size_t i = 0; i < 2; ++i)
-    if (auto why = activation_of(g, n, i, DType::I8); !why.empty()) return why;
+    if (auto why = input_of_type(g, n, i, DType::I8); !why.empty()) return why;
   if (g.value(n.inputs[0]).shape.size() != g.value(n.inputs[1]).shape.size()) return "inputs of different rank";
   return "";
 }
@@ -333,11 +227,30 @@ void emit_qmul(ExportWriter& w, const ir::Node& n) {
 }
 
 std::string check_qlut(const ir::Graph& g, const ir::Node& n) {
-  if (auto why = activation_of(g, n, 0, DType::I8); !why.empty()) return why;
-  const std::string f = n.attr_string("function", "");
-  if (f != "Sigmoid" && f != "Tanh" && f != "HardSwish")
-    return "a lookup table of '" + f + "'; TFLite has int8 ops for Sigmoid, Tanh and HardSwish";
+  if (auto why = input_of_type(g, n, 0, DType::I8); !why.empty()) return why;
+  const ir::Value& table = g.value(n.inputs.at(1));
+  if (!table.is_constant() || table.dtype != DType::I8 || table.data->numel() != 256)
+    return "the table is not a constant of 256 int8 values";
   return "";
+}
+
+// etch's table itself: GATHER(table, CAST(x → int32) + 128). TFLite's int8
+// LOGISTIC / TANH / HARD_SWISH compute their own approximations, which differ
+// from etch's correctly rounded table by a step here and there.
+void emit_table(ExportWriter& w, const ir::Node& n, const QuantParams& q) {
+  const ir::Graph& g = w.graph();
+  const Shape shape = w.shape_of(n.inputs[0]);
+  const std::string base = g.value(n.outputs[0]).name;
+  const int wide = w.add_tensor(base + "/index_i32", DType::I32, shape);
+  w.add_op(fb::BuiltinOperator_CAST, 1, {w.tensor(n.inputs[0])}, {wide}, fb::BuiltinOptions_CastOptions,
+           fb::CreateCastOptions(w.fbb()).Union());
+  const int offset = w.add_int32s(base + "/table_offset", {128});
+  const int index = w.add_tensor(base + "/index", DType::I32, shape);
+  w.add_op(fb::BuiltinOperator_ADD, 1, {wide, offset}, {index}, fb::BuiltinOptions_AddOptions,
+           fb::CreateAddOptions(w.fbb()).Union());
+  const int table = w.add_constant(base + "/table", g.value(n.inputs[1]).data->reshaped({256}), &q);
+  w.add_op(fb::BuiltinOperator_GATHER, 2, {table, index}, {w.define(n.outputs[0])}, fb::BuiltinOptions_GatherOptions,
+           fb::CreateGatherOptions(w.fbb()).Union());
 }
 
 void emit_qlut(ExportWriter& w, const ir::Node& n) {
@@ -348,22 +261,25 @@ void emit_qlut(ExportWriter& w, const ir::Node& n) {
       << "TFLite export: " << n.describe() << ": the scale and zero point of its output '" << name
       << "' are not known (give the QDQ model's activation parameters)";
   w.set_params(n.outputs[0], it->second);
-  const std::string f = n.attr_string("function", "");
   const QuantParams& q = it->second;
-  auto require = [&](float s, int32_t z) {
-    ETCH_REQUIRE(q.scales[0] == s && q.zero_points[0] == z, Unsupported)
-        << "TFLite export: " << n.describe() << ": TFLite's int8 " << f << " needs output scale " << s
-        << " and zero point " << z << ", the output has " << q.scales[0] << " and " << q.zero_points[0];
-  };
+  const std::string f = n.attr_string("function", "");
   fb::BuiltinOperator code = fb::BuiltinOperator_HARD_SWISH;
-  if (f == "Sigmoid") {
-    require(1.0f / 256, -128);
+  int version = 1;
+  if (f == "Sigmoid" && q.scales[0] == 1.0f / 256 && q.zero_points[0] == -128) {
     code = fb::BuiltinOperator_LOGISTIC;
-  } else if (f == "Tanh") {
-    require(1.0f / 128, 0);
+    version = 2;
+  } else if (f == "Tanh" && q.scales[0] == 1.0f / 128 && q.zero_points[0] == 0) {
     code = fb::BuiltinOperator_TANH;
+    version = 2;
+  } else if (f != "HardSwish") {
+    emit_table(w, n, q);
+    return;
   }
-  w.add_op(code, code == fb::BuiltinOperator_HARD_SWISH ? 1 : 2, {w.tensor(n.inputs[0])}, {w.define(n.outputs[0])});
+  if (w.options().exact_lookup_tables) {
+    emit_table(w, n, q);
+    return;
+  }
+  w.add_op(code, version, {w.tensor(n.inputs[0])}, {w.define(n.outputs[0])});
 }
 
 std::string ok(const ir::Graph&, const ir::Node&) { return ""; }
@@ -371,11 +287,10 @@ std::string ok(const ir::Graph&, const ir::Node&) { return ""; }
 }  // namespace
 
 void register_export_other_ops(ExportTable& t) {
+  register_export_float_ops(t);
   t["QAdd"] = {check_int8_binary, emit_qadd};
   t["QMul"] = {check_int8_binary, emit_qmul};
   t["QLut"] = {check_qlut, emit_qlut};
-  t["QuantizeLinear"] = {check_quantize, emit_quantize};
-  t["DequantizeLinear"] = {check_dequantize, emit_dequantize};
   t["MaxPool"] = {check_maxpool, emit_maxpool};
   t["Concat"] = {check_concat, emit_concat};
   t["Reshape"] = {check_reshape, emit_reshape};
@@ -383,11 +298,6 @@ void register_export_other_ops(ExportTable& t) {
   t["Identity"] = {ok, emit_identity};
   t["Transpose"] = {check_transpose, emit_transpose};
   t["Pad"] = {check_pad, emit_pad};
-  t["Add"] = {check_float_binary, emit_float_binary<fb::BuiltinOperator_ADD>};
-  t["Sub"] = {check_float_binary, emit_float_binary<fb::BuiltinOperator_SUB>};
-  t["Mul"] = {check_float_binary, emit_float_binary<fb::BuiltinOperator_MUL>};
-  t["Div"] = {check_float_binary, emit_float_binary<fb::BuiltinOperator_DIV>};
-  t["Softmax"] = {check_softmax, emit_softmax};
 }
 
 }  // namespace etch::tflite

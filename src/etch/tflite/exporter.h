@@ -24,6 +24,11 @@ struct ExportOptions {
   // that do not carry their output's parameters as attributes (QLut): the
   // QuantizeLinear outputs of the QDQ graph the integer graph was lowered from.
   std::map<std::string, QuantParams> activation_params;
+  // Lookup tables (QLut) as GATHER from etch's table instead of TFLite's
+  // LOGISTIC / TANH / HARD_SWISH, whose own int8 approximations differ from
+  // the table by a step here and there. Functions without a TFLite op are
+  // always written as GATHER.
+  bool exact_lookup_tables = false;
 };
 
 struct ExportResult {
