@@ -1,5 +1,6 @@
-// ADD, SUB, MUL, DIV, MAXIMUM, MINIMUM, PRELU (broadcasting), NEG, ABS, EXP
-// and the activations LOGISTIC, TANH, RELU, RELU6, RELU_N1_TO_1, HARD_SWISH,
+// ADD, SUB, MUL, DIV, MAXIMUM, MINIMUM, PRELU, the comparisons LESS,
+// GREATER_EQUAL (broadcasting; bool outputs), NEG, ABS, EXP, CAST and the
+// activations LOGISTIC, TANH, RELU, RELU6, RELU_N1_TO_1, HARD_SWISH,
 // LEAKY_RELU, SOFTMAX.
 // They work in whatever layout their input is held in.
 #include "etch/tflite/converter.h"
@@ -54,6 +55,42 @@ void neg(Converter& c) { unary(c, "Neg"); }
 void abs_op(Converter& c) { unary(c, "Abs"); }
 void exp_op(Converter& c) { unary(c, "Exp"); }
 void maximum(Converter& c) { binary(c, "Max", 0); }
+void less(Converter& c) { binary(c, "Less", 0); }
+void greater_equal(Converter& c) { binary(c, "GreaterOrEqual", 0); }
+
+// CAST to the output tensor's type, as ONNX's Cast `to` (TensorProto numbers).
+void cast(Converter& c) {
+  c.require_arity(1, 1);
+  const int out = c.output(0);
+  int64_t to = 0;
+  switch (c.info(out).type) {
+    case fb::TensorType_FLOAT32:
+      to = 1;
+      break;
+    case fb::TensorType_UINT8:
+      to = 2;
+      break;
+    case fb::TensorType_INT8:
+      to = 3;
+      break;
+    case fb::TensorType_INT32:
+      to = 6;
+      break;
+    case fb::TensorType_INT64:
+      to = 7;
+      break;
+    case fb::TensorType_BOOL:
+      to = 9;
+      break;
+    default:
+      ETCH_FAIL(Unsupported) << c.where() << ": output '" << c.info(out).name << "' has type "
+                             << fb::EnumNameTensorType(c.info(out).type)
+                             << "; CAST is read to FLOAT32, UINT8, INT8, INT32, INT64 and BOOL";
+  }
+  ETCH_REQUIRE(!c.info(out).quantized(), Unsupported)
+      << c.where() << ": output '" << c.info(out).name << "' is quantized; a quantizing CAST is not read";
+  unary(c, "Cast", {{"to", to}});
+}
 void minimum(Converter& c) { binary(c, "Min", 0); }
 void tanh_op(Converter& c) { unary(c, "Tanh"); }
 void relu(Converter& c) { unary(c, "Relu"); }
@@ -94,6 +131,9 @@ void register_elementwise_ops(OpTable& t) {
   t.builtin[fb::BuiltinOperator_EXP] = exp_op;
   t.builtin[fb::BuiltinOperator_MAXIMUM] = maximum;
   t.builtin[fb::BuiltinOperator_MINIMUM] = minimum;
+  t.builtin[fb::BuiltinOperator_LESS] = less;
+  t.builtin[fb::BuiltinOperator_GREATER_EQUAL] = greater_equal;
+  t.builtin[fb::BuiltinOperator_CAST] = cast;
   t.builtin[fb::BuiltinOperator_TANH] = tanh_op;
   t.builtin[fb::BuiltinOperator_RELU] = relu;
   t.builtin[fb::BuiltinOperator_RELU6] = relu6;
