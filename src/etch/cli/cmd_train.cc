@@ -29,10 +29,11 @@ int run_train(TrainArgs& a) {
   train::TrainConfig cfg = train::recipe_for(a.arch, a.o);
   // --seed sets the initial weights too
   ir::Graph g = a.arch.empty() ? eval::load_model(a.init) : train::build_zoo_model(a.arch, {}, a.o.seed);
+  data::Dataset train_set = data::load_dataset(a.data);
+  // After the data, so a bad --data is reported first whatever the model.
   ETCH_REQUIRE(a.init.empty() || (g.inputs.size() == 1 && g.outputs.size() == 1), InvalidInput)
       << a.init << ": training needs a model with one input and one output, this one has " << g.inputs.size()
       << " inputs and " << g.outputs.size() << " outputs";
-  data::Dataset train_set = data::load_dataset(a.data);
   data::Dataset eval_set;
   const bool has_eval = !a.eval.empty() && a.eval != "none";
   if (has_eval) eval_set = data::load_dataset(a.eval);
