@@ -11,6 +11,7 @@
 // QAveragePool exactly (window sum of x − x_zero_point, padding contributing
 // 0, one requantization).
 #include <cmath>
+#include <utility>
 
 #include "etch/core/error.h"
 #include "etch/ir/ops/nn_window.h"
@@ -93,6 +94,19 @@ std::string check_qconv(const ir::Graph& g, const ir::Node& n) {
   return "";
 }
 
+// The input's and the output's scale of an int8 node whose input is int8
+// tensor 0: checks that the node's x zero point is its input's and records the
+// output's parameters (y_scale, y's zero point) for the ops that read it.
+std::pair<float, float> int8_scales(ExportWriter& w, const ir::Node& n, const QuantParams& xq, int32_t x_zero_point,
+                                    int32_t y_zero_point) {
+  ETCH_REQUIRE(xq.zero_points[0] == x_zero_point, Internal)
+      << n.describe() << ": x_zero_point " << x_zero_point << " differs from its input's " << xq.zero_points[0];
+  const float ys = n.attr_float("y_scale", 0.0f);
+  ETCH_REQUIRE(ys > 0, InvalidInput) << n.describe() << ": attribute y_scale is missing";
+  w.set_params(n.outputs[0], QuantParams{{ys}, {y_zero_point}, -1});
+  return {xq.scales[0], ys};
+}
+
 QuantParams per_channel(const std::vector<float>& scales, int axis) {
   return QuantParams{scales, std::vector<int32_t>(scales.size(), 0), axis};
 }
@@ -103,12 +117,8 @@ void emit_qconv(ExportWriter& w, const ir::Node& n) {
   const int64_t m = weights.dim(0);
   const ir::QConvParams p = ir::qconv_params(n, m);
   const QuantParams& xq = w.params(n.inputs[0]);
-  ETCH_REQUIRE(xq.zero_points[0] == p.x_zero_point, Internal)
-      << n.describe() << ": x_zero_point " << p.x_zero_point << " differs from its input's " << xq.zero_points[0];
-  const float xs = xq.scales[0], ys = n.attr_float("y_scale", 0.0f);
-  ETCH_REQUIRE(ys > 0, InvalidInput) << n.describe() << ": attribute y_scale is missing";
+  const auto [xs, ys] = int8_scales(w, n, xq, p.x_zero_point, p.y.zero_point);
   const ir::ValueId y = n.outputs[0];
-  w.set_params(y, QuantParams{{ys}, {p.y.zero_point}, -1});
 
   const Shape in = w.etch_shape(n.inputs[0]);
   const std::vector<int64_t> kernel{weights.dim(2), weights.dim(3)};
@@ -152,12 +162,8 @@ void emit_qgemm(ExportWriter& w, const ir::Node& n) {
   const int64_t m = weights.dim(0);
   const ir::QConvParams p = ir::qconv_params(n, m);
   const QuantParams& xq = w.params(n.inputs[0]);
-  ETCH_REQUIRE(xq.zero_points[0] == p.x_zero_point, Internal)
-      << n.describe() << ": x_zero_point " << p.x_zero_point << " differs from its input's " << xq.zero_points[0];
-  const float xs = xq.scales[0], ys = n.attr_float("y_scale", 0.0f);
-  ETCH_REQUIRE(ys > 0, InvalidInput) << n.describe() << ": attribute y_scale is missing";
+  const auto [xs, ys] = int8_scales(w, n, xq, p.x_zero_point, p.y.zero_point);
   const ir::ValueId y = n.outputs[0];
-  w.set_params(y, QuantParams{{ys}, {p.y.zero_point}, -1});
   const ChannelScales s = channel_scales(w, n, p, xs, ys, m, n.attr_floats("w_scales"));
   const QuantParams wq = per_channel(s.w, 0);
   const int wt = w.add_constant(n.name + "/weights", weights, &wq);
@@ -180,12 +186,8 @@ std::string check_qpool(const ir::Graph& g, const ir::Node& n) {
 void emit_qpool(ExportWriter& w, const ir::Node& n) {
   const ir::QPoolParams p = ir::qpool_params(n);
   const QuantParams& xq = w.params(n.inputs[0]);
-  ETCH_REQUIRE(xq.zero_points[0] == p.x_zero_point, Internal)
-      << n.describe() << ": x_zero_point " << p.x_zero_point << " differs from its input's " << xq.zero_points[0];
-  const float xs = xq.scales[0], ys = n.attr_float("y_scale", 0.0f);
-  ETCH_REQUIRE(ys > 0, InvalidInput) << n.describe() << ": attribute y_scale is missing";
+  const auto [xs, ys] = int8_scales(w, n, xq, p.x_zero_point, p.y.zero_point);
   const ir::ValueId y = n.outputs[0];
-  w.set_params(y, QuantParams{{ys}, {p.y.zero_point}, -1});
   const Shape in = w.etch_shape(n.inputs[0]);
   const std::vector<int64_t> kernel = n.attr_ints("kernel_shape");
   ETCH_REQUIRE(kernel.size() == 2, InvalidInput) << n.describe() << ": kernel_shape must have 2 values";
