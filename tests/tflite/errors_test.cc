@@ -26,7 +26,8 @@ struct Knobs {
   int32_t input_tensor = 0;      // the operator's first input
   int64_t called_subgraph = -1;  // >= 0: the operator carries CallOptions
   uint32_t opcode_index = 0;
-  bool extra_unsupported = false;  // a second operator, GATHER, after the first
+  bool extra_unsupported = false;       // a second operator, GATHER, after the first
+  bool sparse_without_indices = false;  // the weight is sparse, its index vectors typed but absent
 };
 
 std::string build(const Knobs& k) {
@@ -40,9 +41,20 @@ std::string build(const Knobs& k) {
     buffers.push_back(f::CreateBuffer(b, data));
   }
   const std::vector<int32_t> xs{1, 2, 2, 1}, ws{2, 1, 1, 1}, ys{1, 2, 2, 2};
+  flatbuffers::Offset<f::SparsityParameters> sparsity = 0;
+  if (k.sparse_without_indices) {
+    const std::vector<int32_t> order{0, 1, 2, 3};
+    std::vector<flatbuffers::Offset<f::DimensionMetadata>> dims;
+    for (int d = 0; d < 4; ++d)
+      dims.push_back(d == 0 ? f::CreateDimensionMetadata(b, f::DimensionType_DENSE, 2)
+                            : f::CreateDimensionMetadata(b, f::DimensionType_SPARSE_CSR, 0,
+                                                         f::SparseIndexVector_Int32Vector, 0,
+                                                         f::SparseIndexVector_Int32Vector, 0));
+    sparsity = f::CreateSparsityParametersDirect(b, &order, nullptr, &dims);
+  }
   std::vector<flatbuffers::Offset<f::Tensor>> tensors{
       f::CreateTensorDirect(b, &xs, f::TensorType_FLOAT32, 0, "x"),
-      f::CreateTensorDirect(b, &ws, f::TensorType_FLOAT32, k.weight_buffer, "weight"),
+      f::CreateTensorDirect(b, &ws, f::TensorType_FLOAT32, k.weight_buffer, "weight", 0, false, sparsity),
       f::CreateTensorDirect(b, &ys, f::TensorType_FLOAT32, 0, "y"),
       f::CreateTensorDirect(b, &ys, f::TensorType_FLOAT32, 0, "z")};
   std::vector<flatbuffers::Offset<f::OperatorCode>> codes{f::CreateOperatorCodeDirect(
@@ -149,6 +161,12 @@ TEST(TfliteErrors, SubgraphIndexOutOfRange) {
                  k.called_subgraph = 4;
                }),
                ErrorKind::InvalidInput, {"operator #0 (CALL (code 31))", "subgraph 4", "1 subgraphs"});
+}
+
+TEST(TfliteErrors, SparseIndexVectorTypedButAbsent) {
+  // Found by fuzz/tflite_import_fuzz.cc: read through a null table before.
+  expect_error(build_with([](Knobs& k) { k.sparse_without_indices = true; }), ErrorKind::InvalidInput,
+               {"'weight'", "index vector is missing"});
 }
 
 TEST(TfliteErrors, UnsupportedOpsAreListedAllAtOnce) {

@@ -10,6 +10,9 @@ namespace {
 // The entries of a SparseIndexVector (int32, uint16 or uint8 storage).
 std::vector<int64_t> index_vector(fb::SparseIndexVector type, const void* v, const std::string& what) {
   std::vector<int64_t> out;
+  // The verifier accepts a union whose type is set but whose table is absent.
+  ETCH_REQUIRE(v != nullptr || type == fb::SparseIndexVector_NONE, InvalidInput)
+      << what << ": sparse dimension's index vector is missing";
   switch (type) {
     case fb::SparseIndexVector_Int32Vector:
       if (auto* p = static_cast<const fb::Int32Vector*>(v)->values()) out.assign(p->begin(), p->end());
