@@ -28,6 +28,7 @@ struct Knobs {
   uint32_t opcode_index = 0;
   bool extra_unsupported = false;       // a second operator, GATHER, after the first
   bool sparse_without_indices = false;  // the weight is sparse, its index vectors typed but absent
+  bool sparse_huge = false;             // the weight is sparse (all levels dense) and declares 2^30 floats
 };
 
 std::string build(const Knobs& k) {
@@ -40,8 +41,16 @@ std::string build(const Knobs& k) {
     auto data = b.CreateVector(reinterpret_cast<const uint8_t*>(w.data()), w.size() * 4);
     buffers.push_back(f::CreateBuffer(b, data));
   }
-  const std::vector<int32_t> xs{1, 2, 2, 1}, ws{2, 1, 1, 1}, ys{1, 2, 2, 2};
+  const std::vector<int32_t> xs{1, 2, 2, 1}, ys{1, 2, 2, 2};
+  const std::vector<int32_t> ws =
+      k.sparse_huge ? std::vector<int32_t>{1 << 15, 1 << 15, 1, 1} : std::vector{2, 1, 1, 1};
   flatbuffers::Offset<f::SparsityParameters> sparsity = 0;
+  if (k.sparse_huge) {
+    const std::vector<int32_t> order{0, 1, 2, 3};
+    std::vector<flatbuffers::Offset<f::DimensionMetadata>> dims;
+    for (int32_t size : ws) dims.push_back(f::CreateDimensionMetadata(b, f::DimensionType_DENSE, size));
+    sparsity = f::CreateSparsityParametersDirect(b, &order, nullptr, &dims);
+  }
   if (k.sparse_without_indices) {
     const std::vector<int32_t> order{0, 1, 2, 3};
     std::vector<flatbuffers::Offset<f::DimensionMetadata>> dims;
@@ -167,6 +176,13 @@ TEST(TfliteErrors, SparseIndexVectorTypedButAbsent) {
   // Found by fuzz/tflite_import_fuzz.cc: read through a null table before.
   expect_error(build_with([](Knobs& k) { k.sparse_without_indices = true; }), ErrorKind::InvalidInput,
                {"'weight'", "index vector is missing"});
+}
+
+TEST(TfliteErrors, SparseTensorDeclaringGigabytesIsRefusedBeforeAllocating) {
+  // Found by fuzz/tflite_import_fuzz.cc: a 1 kB file asked for 17 GB. 4 GiB here:
+  // under the machine-wide tensor limit, over the one for densified tensors.
+  expect_error(build_with([](Knobs& k) { k.sparse_huge = true; }), ErrorKind::InvalidInput,
+               {"'weight'", "[32768,32768,1,1]", "1024 MiB"});
 }
 
 TEST(TfliteErrors, UnsupportedOpsAreListedAllAtOnce) {

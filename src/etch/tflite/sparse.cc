@@ -29,6 +29,8 @@ std::vector<int64_t> index_vector(fb::SparseIndexVector type, const void* v, con
   return out;
 }
 
+constexpr int64_t kMaxDenseBytes = int64_t{1} << 30;
+
 struct Level {
   bool dense = true;
   int64_t size = 0;  // dense levels
@@ -93,8 +95,17 @@ Tensor densify(const fb::SparsityParameters& sp, const Tensor& values, const Sha
         << what << ": dimension " << d << " (" << shape[d] << ") is not a multiple of its block size " << block[d];
     dims[d] = shape[d] / block[d];
   }
-  Tensor out(values.dtype(), shape);
+  // The dense size comes from the declared shape, not from the file's bytes:
+  // bound it before allocating (a few bytes of sparsity can declare terabytes).
   const size_t esz = dtype_size(values.dtype());
+  int64_t elements = 1;
+  for (int64_t d : shape) {
+    ETCH_REQUIRE(d >= 0 && (d == 0 || elements <= kMaxDenseBytes / static_cast<int64_t>(esz) / d), InvalidInput)
+        << what << ": densified shape " << shape_str(shape) << " exceeds etch's limit of " << (kMaxDenseBytes >> 20)
+        << " MiB for one sparse tensor";
+    elements *= d;
+  }
+  Tensor out(values.dtype(), shape);
   const std::vector<int64_t> strides = shape_strides(shape);
   std::vector<int64_t> coord(levels, 0);
   std::function<void(int, int64_t)> walk = [&](int l, int64_t pos) {
