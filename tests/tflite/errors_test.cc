@@ -28,6 +28,7 @@ struct Knobs {
   uint32_t opcode_index = 0;
   bool extra_unsupported = false;       // a second operator, GATHER, after the first
   bool sparse_without_indices = false;  // the weight is sparse, its index vectors typed but absent
+  int64_t x_int8_zero_point = -1000;    // > -1000: x is an int8 tensor with this zero point
   bool sparse_huge = false;             // the weight is sparse (all levels dense) and declares 2^30 floats
 };
 
@@ -44,6 +45,9 @@ std::string build(const Knobs& k) {
   const std::vector<int32_t> xs{1, 2, 2, 1}, ys{1, 2, 2, 2};
   const std::vector<int32_t> ws =
       k.sparse_huge ? std::vector<int32_t>{1 << 15, 1 << 15, 1, 1} : std::vector{2, 1, 1, 1};
+  const std::vector<float> one{1.0f};
+  const std::vector<int64_t> x_zp{k.x_int8_zero_point};
+  const auto x_quant = f::CreateQuantizationParametersDirect(b, nullptr, nullptr, &one, &x_zp);
   flatbuffers::Offset<f::SparsityParameters> sparsity = 0;
   if (k.sparse_huge) {
     const std::vector<int32_t> order{0, 1, 2, 3};
@@ -62,7 +66,8 @@ std::string build(const Knobs& k) {
     sparsity = f::CreateSparsityParametersDirect(b, &order, nullptr, &dims);
   }
   std::vector<flatbuffers::Offset<f::Tensor>> tensors{
-      f::CreateTensorDirect(b, &xs, f::TensorType_FLOAT32, 0, "x"),
+      k.x_int8_zero_point > -1000 ? f::CreateTensorDirect(b, &xs, f::TensorType_INT8, 0, "x", x_quant)
+                                  : f::CreateTensorDirect(b, &xs, f::TensorType_FLOAT32, 0, "x"),
       f::CreateTensorDirect(b, &ws, f::TensorType_FLOAT32, k.weight_buffer, "weight", 0, false, sparsity),
       f::CreateTensorDirect(b, &ys, f::TensorType_FLOAT32, 0, "y"),
       f::CreateTensorDirect(b, &ys, f::TensorType_FLOAT32, 0, "z")};
@@ -183,6 +188,13 @@ TEST(TfliteErrors, SparseTensorDeclaringGigabytesIsRefusedBeforeAllocating) {
   // under the machine-wide tensor limit, over the one for densified tensors.
   expect_error(build_with([](Knobs& k) { k.sparse_huge = true; }), ErrorKind::InvalidInput,
                {"'weight'", "[32768,32768,1,1]", "1024 MiB"});
+}
+
+TEST(TfliteErrors, ZeroPointOutsideTheTensorsType) {
+  // Found by fuzz/tflite_import_fuzz.cc: 200 passed a check made for int8 and
+  // uint8 alike, and overflowed when converted to int8.
+  expect_error(build_with([](Knobs& k) { k.x_int8_zero_point = 200; }), ErrorKind::InvalidInput,
+               {"'x'", "zero point 200"});
 }
 
 TEST(TfliteErrors, UnsupportedOpsAreListedAllAtOnce) {

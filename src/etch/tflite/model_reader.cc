@@ -209,8 +209,11 @@ void ModelReader::read_tensors() {
       if (q->zero_point() && q->zero_point()->size() > 0) {
         ETCH_REQUIRE(q->zero_point()->size() == p.scales.size(), InvalidInput)
             << what << " has " << p.scales.size() << " scales but " << q->zero_point()->size() << " zero points";
+        // The zero point must be a value of the tensor's own type (an int8
+        // tensor's 200 is not an int8).
+        const int64_t zmin = t.dtype == DType::U8 ? 0 : -128, zmax = t.dtype == DType::I8 ? 127 : 255;
         for (int64_t z : *q->zero_point()) {
-          ETCH_REQUIRE((z >= -128 && z <= 255) || t.dtype == DType::I32, InvalidInput)
+          ETCH_REQUIRE((z >= zmin && z <= zmax) || t.dtype == DType::I32, InvalidInput)
               << what << " has zero point " << z << ", outside the range of its type";
           p.zero_points.push_back(static_cast<int32_t>(z));
         }
