@@ -197,6 +197,20 @@ TEST(TfliteErrors, ZeroPointOutsideTheTensorsType) {
                {"'x'", "zero point 200"});
 }
 
+TEST(TfliteErrors, ConcatenationOfRank4AndRank1ConstantIsNamed) {
+  // The input fuzz/tflite_import_fuzz.cc found (kept as it was found): a
+  // CONCATENATION computed in NCHW whose constant input has rank 1 raised an
+  // internal error before.
+  try {
+    import_model(std::string(ETCH_SOURCE_DIR) + "/tests/tflite/data/fuzz_concat_rank1_constant.tflite");
+    FAIL() << "import succeeded";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::InvalidInput) << e.what();
+    EXPECT_NE(std::string(e.what()).find("CONCATENATION"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("has rank 1 where"), std::string::npos) << e.what();
+  }
+}
+
 TEST(TfliteErrors, UnsupportedOpsAreListedAllAtOnce) {
   expect_error(build_with([](Knobs& k) {
                  k.opcode = f::BuiltinOperator_CUSTOM;

@@ -155,15 +155,20 @@ ir::ValueId Converter::get(int t, bool nchw) {
   if (ti.data) {
     auto key = std::make_pair(t, nchw);
     if (auto it = const_cache_.find(key); it != const_cache_.end()) return it->second;
-    ETCH_REQUIRE(!nchw || ti.shape.size() == 4, Internal)
-        << where() << ": NCHW form of a rank-" << ti.shape.size() << " constant";
+    // Only rank-4 tensors have an NCHW form; an operator that mixes a rank-4
+    // input with one of another rank (a malformed file) asks for one.
+    ETCH_REQUIRE(!nchw || ti.shape.size() == 4, InvalidInput)
+        << where() << ": constant tensor " << t << " '" << ti.name << "' has rank " << ti.shape.size()
+        << " where the operator's other inputs have rank 4";
     return const_cache_[key] = constant(t, nchw ? kToNchw : std::vector<int>{});
   }
   Slot& s = slots_.at(t);
   ETCH_REQUIRE(s.value != ir::kNoValue, InvalidInput)
       << where() << " reads tensor " << t << " '" << ti.name << "', which no earlier operator produces";
   if (s.nchw == nchw) return s.value;
-  ETCH_CHECK(ti.shape.size() == 4) << "layout change of a rank-" << ti.shape.size() << " tensor";
+  ETCH_REQUIRE(ti.shape.size() == 4, InvalidInput)
+      << where() << ": tensor " << t << " '" << ti.name << "' has rank " << ti.shape.size()
+      << " where the operator's other inputs have rank 4";
   if (s.other == ir::kNoValue) s.other = transpose(s.value, nchw ? kToNchw : kToNhwc);
   return s.other;
 }
