@@ -1,6 +1,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <memory>
+#include <utility>
 
 #include "etch/cli/command.h"
 #include "etch/core/error.h"
@@ -15,17 +16,29 @@ std::vector<CommandInfo>& commands() {
   return c;
 }
 void register_command(CommandInfo info) { commands().push_back(std::move(info)); }
+namespace {
+// NAME=ITEM<sep>ITEM... as given to `option`: the name and the items (none empty).
+std::pair<std::string, std::vector<std::string>> split_binding(const std::string& spec, const std::string& option,
+                                                               const std::string& form, char sep) {
+  const size_t eq = spec.find('=');
+  ETCH_REQUIRE(eq != std::string::npos && eq > 0 && eq + 1 < spec.size(), InvalidInput)
+      << option << " '" << spec << "': expected " << form;
+  std::vector<std::string> items;
+  for (size_t pos = eq + 1; pos <= spec.size();) {
+    const size_t end = std::min(spec.find(sep, pos), spec.size());
+    items.push_back(spec.substr(pos, end - pos));
+    pos = end + 1;
+  }
+  return {spec.substr(0, eq), items};
+}
+}  // namespace
+
 std::map<std::string, std::vector<double>> parse_const_inputs(const std::vector<std::string>& specs) {
   std::map<std::string, std::vector<double>> out;
   for (const std::string& spec : specs) {
-    const size_t eq = spec.find('=');
-    ETCH_REQUIRE(eq != std::string::npos && eq > 0 && eq + 1 < spec.size(), InvalidInput)
-        << "--const-input '" << spec << "': expected NAME=VALUE[,VALUE...], e.g. sr=16000";
+    auto [name, items] = split_binding(spec, "--const-input", "NAME=VALUE[,VALUE...], e.g. sr=16000", ',');
     std::vector<double> values;
-    size_t pos = eq + 1;
-    while (pos <= spec.size()) {
-      const size_t comma = std::min(spec.find(',', pos), spec.size());
-      const std::string item = spec.substr(pos, comma - pos);
+    for (const std::string& item : items) {
       size_t used = 0;
       double v = 0;
       try {
@@ -36,9 +49,8 @@ std::map<std::string, std::vector<double>> parse_const_inputs(const std::vector<
       ETCH_REQUIRE(!item.empty() && used == item.size(), InvalidInput)
           << "--const-input '" << spec << "': '" << item << "' is not a number";
       values.push_back(v);
-      pos = comma + 1;
     }
-    out[spec.substr(0, eq)] = std::move(values);
+    out[name] = std::move(values);
   }
   return out;
 }
@@ -46,22 +58,16 @@ std::map<std::string, std::vector<double>> parse_const_inputs(const std::vector<
 std::map<std::string, std::vector<int64_t>> parse_input_shapes(const std::vector<std::string>& specs) {
   std::map<std::string, std::vector<int64_t>> out;
   for (const std::string& spec : specs) {
-    const size_t eq = spec.find('=');
-    ETCH_REQUIRE(eq != std::string::npos && eq > 0 && eq + 1 < spec.size(), InvalidInput)
-        << "--input-shape '" << spec << "': expected NAME=DIMS, e.g. input=1x512";
+    auto [name, items] = split_binding(spec, "--input-shape", "NAME=DIMS, e.g. input=1x512", 'x');
     std::vector<int64_t> dims;
-    size_t pos = eq + 1;
-    while (pos <= spec.size()) {
-      const size_t x = std::min(spec.find('x', pos), spec.size());
-      const std::string item = spec.substr(pos, x - pos);
+    for (const std::string& item : items) {
       const bool digits = !item.empty() && item.size() < 12 &&
                           std::all_of(item.begin(), item.end(), [](char c) { return c >= '0' && c <= '9'; });
       ETCH_REQUIRE(digits && std::stoll(item) > 0, InvalidInput)
           << "--input-shape '" << spec << "': '" << item << "' is not a positive dimension";
       dims.push_back(std::stoll(item));
-      pos = x + 1;
     }
-    out[spec.substr(0, eq)] = std::move(dims);
+    out[name] = std::move(dims);
   }
   return out;
 }

@@ -116,6 +116,16 @@ struct PrefetchMemo {
 };
 
 // Times `p` standing alone (once) and counts it.
+// Makes `p` the best plan so far with `score`, starting from a fresh choice
+// but keeping the search's counts.
+void take(PlanChoice& best, const TilePlan& p, int64_t score) {
+  const SearchStats stats = best.stats;
+  best = PlanChoice{};
+  best.stats = stats;
+  best.score = score;
+  best.plan = p;
+}
+
 int64_t alone_cycles(const ConvSpec& s, const TilePlan& p, const npu::Target& t, Candidate& c, SearchStats& stats) {
   if (c.alone < 0) {
     c.alone = predict_conv_cycles(s, p, t);
@@ -167,11 +177,7 @@ void score_prefetched(const ConvSpec& s, TilePlan p, const npu::Target& t, const
     ++best.stats.timed;
     const int64_t cost = prev_cost + ct.end;
     if (cost < best.score) {
-      const SearchStats stats = best.stats;
-      best = PlanChoice{};
-      best.stats = stats;
-      best.score = cost;
-      best.plan = p;
+      take(best, p, cost);
       best.plan.prefetch = true;
       best.plan.prefetch_preload = with_preload;
       best.plan.weight_base = base;
@@ -197,11 +203,7 @@ void score(const ConvSpec& s, TilePlan p, const npu::Target& t, const PrevLayer*
   if (bound.alone() < best.score) {
     const int64_t alone = alone_cycles(s, p, t, c, best.stats);
     if (alone < best.score) {
-      const SearchStats stats = best.stats;
-      best = PlanChoice{};
-      best.stats = stats;
-      best.score = alone;
-      best.plan = p;
+      take(best, p, alone);
       best.plan.predicted_cycles = best.end = alone;
     }
   } else {

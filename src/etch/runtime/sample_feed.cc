@@ -20,12 +20,15 @@ bool dims_fit(const Shape& data, size_t from, const Shape& declared, size_t decl
   return true;
 }
 
-// ",d1,d2" for the dims of `s` from `from` on ('?' where symbolic), for messages.
-std::string dims_tail(const Shape& s, size_t from) {
-  std::string out;
-  for (size_t d = from; d < s.size(); ++d) {
+// "[N,d1,d2]": N samples of the dims of `s` from `from` on, for messages.
+std::string samples_of(const Shape& s, size_t from) {
+  const std::string tail = shape_str(Shape(s.begin() + static_cast<std::ptrdiff_t>(from), s.end()));
+  std::string out = "[N";
+  if (tail != "[]") {
     out += ',';
-    out += s[d] < 0 ? std::string("?") : std::to_string(s[d]);
+    out.append(tail, 1, std::string::npos);
+  } else {
+    out += ']';
   }
   return out;
 }
@@ -65,8 +68,8 @@ SampleFeed::SampleFeed(const ir::Graph& g, const std::map<std::string, Tensor>& 
         ETCH_REQUIRE(!f.shape.empty() && dims_fit(a.shape(), 1, f.shape, 1), InvalidInput)
             << "data array '" << it->first << "' has shape " << shape_str(a.shape())
             << " (first axis = samples), which does not fit model input '" << in.name << "' of shape "
-            << shape_str(f.shape) << ": give [N" << dims_tail(f.shape, 1) << "] (N rows of its batch)"
-            << (!f.shape.empty() && f.shape[0] > 0 ? " or [N" + dims_tail(f.shape, 0) + "] (N whole inputs)" : "");
+            << shape_str(f.shape) << ": give " << samples_of(f.shape, 1) << " (N rows of its batch)"
+            << (!f.shape.empty() && f.shape[0] > 0 ? " or " + samples_of(f.shape, 0) + " (N whole inputs)" : "");
         f.values = a;
         if (f.shape[0] > 0) f.rows_per_sample = 1;
       }
