@@ -212,7 +212,12 @@ void ModelReader::read_tensors() {
         // The zero point must be a value of the tensor's own type (an int8
         // tensor's 200 is not an int8).
         const int64_t zmin = t.dtype == DType::U8 ? 0 : -128, zmax = t.dtype == DType::I8 ? 127 : 255;
-        for (int64_t z : *q->zero_point()) {
+        for (uint32_t k = 0; k < q->zero_point()->size(); ++k) {
+          // The verifier checks a vector's length field to 4 bytes only, so an
+          // int64 element may sit at an address that is not 8-aligned: copy it
+          // out rather than dereference it.
+          int64_t z;
+          std::memcpy(&z, q->zero_point()->Data() + k * sizeof(int64_t), sizeof z);
           ETCH_REQUIRE((z >= zmin && z <= zmax) || t.dtype == DType::I32, InvalidInput)
               << what << " has zero point " << z << ", outside the range of its type";
           p.zero_points.push_back(static_cast<int32_t>(z));
