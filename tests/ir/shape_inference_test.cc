@@ -113,6 +113,19 @@ TEST(ShapeInference, ShapeMismatchNamesTheNode) {
   }
 }
 
+TEST(ShapeInference, ReshapeTargetBeyondInt64IsRefusedNotOverflowed) {
+  // The TFLite fuzz target's sixth find: a RESHAPE to [3125774096691699542,
+  // 100, -1] multiplied past int64 (UBSan: signed overflow) before it was refused.
+  Fixture f;
+  try {
+    f.infer("Reshape", {f.input("x", {2, 6}), f.constant("s", {3125774096691699542, 100, -1})});
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::InvalidInput);
+    EXPECT_NE(std::string(e.what()).find("more elements than int64 holds"), std::string::npos) << e.what();
+  }
+}
+
 }  // namespace
 }  // namespace etch::ir
 

@@ -78,12 +78,13 @@ void infer_reshape(InferContext& c) {
     if (i < copied.size() && copied[i]) continue;
     if (in[i] < 0)
       known = false;
-    else
-      in_rest *= in[i];
+    else if (__builtin_mul_overflow(in_rest, in[i], &in_rest))
+      fail("the input has more elements than int64 holds");
   }
   for (size_t i = 0; i < out.size(); ++i) {
     if (copied[i] || static_cast<int>(i) == infer_at) continue;
-    out_rest *= out[i];
+    // A target such as [3e18, 100] would overflow int64 (found by fuzzing).
+    if (__builtin_mul_overflow(out_rest, out[i], &out_rest)) fail("the target has more elements than int64 holds");
   }
   if (infer_at >= 0) {
     if (!known) {
