@@ -5,15 +5,21 @@
 namespace etch::quant {
 
 std::vector<FloatNode> float_nodes(const ir::Graph& g, const QuantPlan& plan, const std::set<std::string>& keep_float) {
+  // A Relu/Clip fused into a Conv/Gemm/Add is quantized with it: the
+  // activation node and the pre-activation value it reads are both integer.
   std::set<ir::NodeId> fused;
-  for (const auto& [v, act] : plan.fused) fused.insert(act);
+  std::set<ir::ValueId> fused_inputs;
+  for (const auto& [v, act] : plan.fused) {
+    fused.insert(act);
+    if (const ir::Node* a = g.find_node(act)) fused_inputs.insert(a->inputs.at(0));
+  }
   std::vector<FloatNode> out;
   for (const ir::Node& n : g.nodes()) {
     if (fused.count(n.id)) continue;
     bool quantized = false, float_output = false;
     for (ir::ValueId v : n.outputs) {
       if (v == ir::kNoValue) continue;
-      quantized = quantized || plan.contains(v);
+      quantized = quantized || plan.contains(v) || fused_inputs.count(v);
       float_output = float_output || g.value(v).dtype == DType::F32;
     }
     if (quantized || !float_output) continue;
