@@ -75,6 +75,9 @@ const CommandRegistrar reg{
        sub.add_option("--calibrator", o->calibrator, "minmax | ema | percentile | entropy | mse")
            ->capture_default_str();
        sub.add_option("--calib-samples", o->calib_samples, "calibration images")->capture_default_str();
+       sub.add_option("--equalize", o->equalize,
+                      "cross-layer equalization: none | weights | activations (as etch quantize)")
+           ->capture_default_str();
        sub.add_option("--qat-epochs", o->qat_epochs, "quantization-aware training epochs instead of PTQ (0: PTQ)")
            ->capture_default_str();
        sub.add_option("--sqnr-samples", o->sqnr_samples, "images for the per-layer SQNR analysis (0: off)")

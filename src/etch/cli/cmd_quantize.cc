@@ -27,6 +27,7 @@ namespace {
 
 struct QuantizeArgs {
   std::string model, data = "fashion-mnist:train", test = "fashion-mnist:test", output, calibrator = "mse";
+  std::string equalize = "none";
   std::string bits_per_layer, report, save_outputs;
   std::vector<std::string> keep_float;
   int64_t calib_samples = 512;
@@ -76,6 +77,7 @@ quant::QuantizeModelOptions quantize_options(const QuantizeArgs& a, bool quiet) 
   o.weight_bits = a.bits;
   o.keep_float = {a.keep_float.begin(), a.keep_float.end()};
   o.bias_correction = a.bias_correction;
+  o.equalization = quant::parse_equalization(a.equalize);
   o.int4_as_int8 = a.int4_as_int8;
   o.seed = a.seed;
   if (!a.bits_per_layer.empty()) {
@@ -194,6 +196,11 @@ CommandRegistrar reg(
        sub.add_option("--keep-float", a->keep_float, "node to leave in float (repeatable)");
        sub.add_option("--auto-keep-float", a->auto_keep_float, "keep the K layers with the worst SQNR in float");
        sub.add_flag("--bias-correction", a->bias_correction, "correct biases for the mean weight quantization error");
+       sub.add_option(
+              "--equalize", a->equalize,
+              "cross-layer equalization of Conv pairs before calibration: none | weights (data-free, Nagel et al.) | "
+              "activations (balances each channel's calibrated range against the next layer's weights)")
+           ->capture_default_str();
        sub.add_flag("--int4-as-int8", a->int4_as_int8, "store 4-bit weights as int8 (ONNX Runtime can run the file)");
        sub.add_option("--qat-epochs", a->qat_epochs, "quantization-aware training epochs (0: PTQ only)");
        sub.add_option("--qat-steps", a->qat_steps, "at most this many steps per QAT epoch (0: whole epoch)");

@@ -6,6 +6,7 @@
 #include "etch/compress/prune.h"
 #include "etch/eval/deploy_stages.h"
 #include "etch/eval/interrupt.h"
+#include "etch/quant/cross_layer_equalization.h"
 
 namespace etch::eval {
 namespace {
@@ -32,6 +33,7 @@ DeployResult run_deploy(const DeployOptions& o, const std::function<void(int, in
   ETCH_REQUIRE(o.bits == 8 || o.bits == 4, InvalidInput) << "--bits must be 8 or 4, got " << o.bits;
   ETCH_REQUIRE(o.finetune_epochs >= 0 && o.qat_epochs >= 0, InvalidInput) << "epochs must be >= 0";
   ETCH_REQUIRE(o.calib_samples >= 1, InvalidInput) << "--calib-samples must be at least 1";
+  quant::parse_equalization(o.equalize);  // refused before any stage runs
   DeployContext c(o, quant::parse_calibration(o.calibrator));
   if (!o.prune.empty()) {
     c.prune_opts = compress::parse_prune_spec(o.prune);

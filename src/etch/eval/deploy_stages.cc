@@ -158,6 +158,7 @@ ir::Graph quantize(DeployContext& c) {
   quant::PtqOptions p;
   p.calibration = c.calibration;
   p.calib_samples = o.calib_samples;
+  p.equalization = quant::parse_equalization(o.equalize);
   p.weight_bits = o.bits;
   p.seed = o.seed;
   if (o.qat_epochs <= 0) return quant::quantize_ptq(c.pruned_graph(), c.train_set, p);
@@ -179,6 +180,7 @@ DeployStage quantize_stage() {
             .field(std::to_string(o.bits))
             .field(quant::calibration_name(c.calibration))
             .field(std::to_string(o.calib_samples))
+            .field(o.equalize)
             .field(std::to_string(o.qat_epochs))
             .field(std::to_string(o.seed))
             .field(c.train_hash)

@@ -1,6 +1,7 @@
 #include "etch/quant/calibration_run.h"
 
 #include <algorithm>
+#include <cmath>
 #include <memory>
 
 #include "etch/core/progress.h"
@@ -88,6 +89,39 @@ CalibrationStats run_calibration(const ir::Graph& g, const QuantPlan& plan, cons
     st.channel_means[v] = mean;
   }
   return st;
+}
+
+std::map<ir::ValueId, std::vector<double>> channel_absmax(const ir::Graph& g, const std::vector<ir::ValueId>& values,
+                                                          const data::Dataset& calib, const PtqOptions& o) {
+  std::map<ir::ValueId, std::vector<double>> out;
+  for (ir::ValueId v : values) out[v];
+  runtime::Interpreter interp(g);
+  interp.set_observer([&](const ir::Node& n, const std::vector<Tensor>& outs) {
+    for (size_t i = 0; i < outs.size(); ++i) {
+      auto it = out.find(n.outputs[i]);
+      const Tensor& t = outs[i];
+      if (it == out.end() || t.rank() < 2 || t.dtype() != DType::F32) continue;
+      const int64_t b = t.dim(0), c = t.dim(1), inner = t.numel() / std::max<int64_t>(1, b * c);
+      std::vector<double>& m = it->second;
+      m.resize(static_cast<size_t>(c), 0.0);
+      const float* d = t.data<float>();
+      for (int64_t s = 0; s < b; ++s)
+        for (int64_t ch = 0; ch < c; ++ch)
+          for (int64_t k = 0; k < inner; ++k)
+            m[ch] = std::max(m[ch], static_cast<double>(std::fabs(d[(s * c + ch) * inner + k])));
+    }
+  });
+  const runtime::SampleFeed feed(g, data::named_arrays(calib), o.calib_batch);
+  const std::vector<int64_t> rows = calibration_rows(calib, o);
+  Progress bar("equalizing", static_cast<int64_t>(rows.size()));
+  const size_t chunk = static_cast<size_t>(feed.chunk());
+  for (size_t b = 0; b < rows.size(); b += chunk) {
+    const size_t e = std::min(rows.size(), b + chunk);
+    interp.run(feed.inputs(rows, b, e));
+    bar.advance(static_cast<int64_t>(e - b));
+  }
+  bar.finish();
+  return out;
 }
 
 }  // namespace etch::quant

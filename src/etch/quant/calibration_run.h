@@ -23,4 +23,9 @@ std::vector<int64_t> calibration_rows(const data::Dataset& calib, const PtqOptio
 CalibrationStats run_calibration(const ir::Graph& g, const QuantPlan& plan, const data::Dataset& calib,
                                  const PtqOptions& opts);
 
+// Per-channel (axis 1) absolute maximum of each of `values` over the
+// calibration rows (cross_layer_equalization.h).
+std::map<ir::ValueId, std::vector<double>> channel_absmax(const ir::Graph& g, const std::vector<ir::ValueId>& values,
+                                                          const data::Dataset& calib, const PtqOptions& opts);
+
 }  // namespace etch::quant

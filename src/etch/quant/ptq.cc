@@ -68,6 +68,20 @@ ir::Graph prepare_for_quantization(const ir::Graph& float_graph) {
   return g;
 }
 
+ir::Graph prepare_for_ptq(const ir::Graph& float_graph, const data::Dataset& calib, const PtqOptions& o) {
+  ir::Graph g = prepare_for_quantization(float_graph);
+  if (o.equalization == Equalization::kNone) return g;
+  const std::vector<EqualizationPair> pairs = equalization_pairs(g);
+  std::map<ir::ValueId, std::vector<double>> absmax;
+  if (o.equalization == Equalization::kActivations && !pairs.empty()) {
+    std::vector<ir::ValueId> between;
+    for (const auto& p : pairs) between.push_back(p.between);
+    absmax = channel_absmax(g, between, calib, o);
+  }
+  equalize_cross_layer(g, o.equalization, pairs, absmax);
+  return g;
+}
+
 namespace {
 
 // Weights and biases of weighted layers only: other constants (a Clip bound of
@@ -166,7 +180,7 @@ void replace_uses_except(ir::Graph& g, ir::ValueId from, ir::ValueId to, const s
 
 ir::Graph quantize_ptq(const ir::Graph& float_graph, const data::Dataset& calib, const PtqOptions& o) {
   check_ptq_inputs(float_graph, calib, o);
-  ir::Graph g = prepare_for_quantization(float_graph);
+  ir::Graph g = prepare_for_ptq(float_graph, calib, o);
   const QuantPlan plan = plan_quantization(g, o.keep_float);
   ETCH_REQUIRE(!plan.values.empty(), InvalidInput)
       << "nothing to quantize: the model has no Conv, Gemm, MatMul, Add or pooling layer outside --keep-float";
@@ -175,7 +189,8 @@ ir::Graph quantize_ptq(const ir::Graph& float_graph, const data::Dataset& calib,
   for (ir::ValueId v : plan.values)
     if (!plan.fixed.count(v) && !plan.shared.count(v)) act[v] = activation_params(stats.ranges.at(v), g.value(v).name);
   std::ostringstream meta;
-  meta << "ptq calibration=" << calibration_name(o.calibration) << " samples=" << stats.samples;
+  meta << "ptq calibration=" << calibration_name(o.calibration) << " samples=" << stats.samples
+       << " equalize=" << equalization_name(o.equalization);
   return emit_qdq(std::move(g), plan, act, o, stats.channel_means, meta.str());
 }
 

@@ -13,19 +13,21 @@
 #include "etch/data/dataset.h"
 #include "etch/ir/graph.h"
 #include "etch/quant/calibrator.h"
+#include "etch/quant/cross_layer_equalization.h"
 
 namespace etch::quant {
 
 struct PtqOptions {
-  Calibration calibration = Calibration::Mse;  // best measured on the zoo models (docs/quantization.md)
-  double percentile = 99.99;                   // Calibration::Percentile
-  int64_t calib_samples = 512;                 // images drawn (seeded) from the calibration set
-  int64_t calib_batch = 32;                    // the set must hold at least one batch
-  bool per_channel = true;                     // weights: one scale per output channel
-  int weight_bits = 8;                         // 8 or 4 (W4A8)
-  std::map<std::string, int> bits_per_layer;   // node name -> 8 | 4, overrides weight_bits
-  std::set<std::string> keep_float;            // node names left in float (fenced by Q/DQ)
-  bool bias_correction = false;                // shift biases by the mean error of the quantized weights
+  Calibration calibration = Calibration::Mse;       // best measured on the zoo models (docs/quantization.md)
+  double percentile = 99.99;                        // Calibration::Percentile
+  int64_t calib_samples = 512;                      // images drawn (seeded) from the calibration set
+  int64_t calib_batch = 32;                         // the set must hold at least one batch
+  bool per_channel = true;                          // weights: one scale per output channel
+  int weight_bits = 8;                              // 8 or 4 (W4A8)
+  std::map<std::string, int> bits_per_layer;        // node name -> 8 | 4, overrides weight_bits
+  std::set<std::string> keep_float;                 // node names left in float (fenced by Q/DQ)
+  bool bias_correction = false;                     // shift biases by the mean error of the quantized weights
+  Equalization equalization = Equalization::kNone;  // cross-layer equalization before calibration
   // int4 weights on disk: packed two per byte behind ai.etch.UnpackInt4
   // (default), or as int8 values in [-7, 7] that ONNX Runtime can load.
   bool int4_as_int8 = false;
@@ -47,6 +49,11 @@ ir::Graph quantize_ptq(const ir::Graph& float_graph, const data::Dataset& calib,
 
 // The prepared float graph quantize_ptq starts from (BN folded, Gemm canonical).
 ir::Graph prepare_for_quantization(const ir::Graph& float_graph);
+
+// prepare_for_quantization, then opts.equalization (cross_layer_equalization.h)
+// on calibration data: the float graph PTQ calibrates and quantizes, and the
+// one its per-layer report compares against. Same function as the input.
+ir::Graph prepare_for_ptq(const ir::Graph& float_graph, const data::Dataset& calib, const PtqOptions& opts);
 
 // True when the graph already holds quantization (QuantizeLinear,
 // DequantizeLinear, QLinear*/…Integer ops or ai.etch integer ops); `what`
