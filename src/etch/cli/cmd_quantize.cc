@@ -27,7 +27,7 @@ namespace {
 
 struct QuantizeArgs {
   std::string model, data = "fashion-mnist:train", test = "fashion-mnist:test", output, calibrator = "mse";
-  std::string equalize = "none";
+  std::string equalize = "activations";
   std::string bits_per_layer, report, save_outputs;
   std::vector<std::string> keep_float;
   int64_t calib_samples = 512;

@@ -29,9 +29,9 @@ struct DeployOptions {
   int bits = 8;                    // weight bits: 8 or 4
   std::string calibrator = "mse";  // as etch quantize: entropy over-clips ReLU6 outputs (mobilenet-tiny)
   int64_t calib_samples = 512;
-  std::string equalize = "none";  // as etch quantize --equalize
-  int qat_epochs = 0;             // > 0: quantization-aware training instead of PTQ
-  int64_t sqnr_samples = 256;     // images for the per-layer SQNR analysis
+  std::string equalize = "activations";  // as etch quantize --equalize
+  int qat_epochs = 0;                    // > 0: quantization-aware training instead of PTQ
+  int64_t sqnr_samples = 256;            // images for the per-layer SQNR analysis
   int64_t batch = 100;
   uint64_t seed = 1;
   bool force = false;  // ignore cached stages

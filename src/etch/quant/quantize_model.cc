@@ -37,7 +37,9 @@ QuantizedModel quantize_model(const ir::Graph& float_graph, const data::Dataset&
   QuantizedModel m;
   m.qdq = quantize_once(float_graph, calib, opts, ptq);
   m.integer = lower_qdq(m.qdq);
-  const ir::Graph prepared = prepare_for_ptq(float_graph, calib, ptq);
+  // The float graph the QDQ one was made from: QAT does not equalize.
+  const ir::Graph prepared =
+      opts.qat_epochs > 0 ? prepare_for_quantization(float_graph) : prepare_for_ptq(float_graph, calib, ptq);
   m.errors = layer_errors(prepared, m.qdq, m.integer, calib);
   if (opts.auto_keep_float > 0) {
     m.kept_float = worst_layers(m.errors, prepared, opts.auto_keep_float);
