@@ -9,6 +9,7 @@
 #include <cmath>
 
 #include "etch/core/int4.h"
+#include "etch/ir/builder.h"
 #include "etch/onnx/exporter.h"
 #include "etch/onnx/importer.h"
 #include "etch/quant/lower_qdq.h"
@@ -254,6 +255,49 @@ TEST(Ptq, ParsesBitsPerLayer) {
   EXPECT_EQ(m.at("fc"), 8);
   EXPECT_THROW(parse_bits_per_layer("conv1=3"), Error);
   EXPECT_THROW(parse_bits_per_layer("conv1"), Error);
+}
+
+// M-LSD's peak picking: s = Sigmoid(x) stays float (nothing quantizes x),
+// y = MaxPool3x3(s) * (MaxPool3x3(s) == s). The Mul quantizes the pooled value
+// for itself, so the Equal compared a rounded tensor with an unrounded one,
+// almost never equal: M-LSD's `scores` came out all zero (0.0 dB). Both sides
+// of a comparison are now rounded to the same grid.
+TEST(Ptq, ComparisonInputsAreRoundedAlike) {
+  ir::GraphBuilder b("peaks", 5);
+  auto x = b.input("input", {-1, 1, 8, 8});
+  auto s = b.op("Sigmoid", {x});
+  auto m = b.op("MaxPool", {s},
+                {{"kernel_shape", std::vector<int64_t>{3, 3}},
+                 {"pads", std::vector<int64_t>{1, 1, 1, 1}},
+                 {"strides", std::vector<int64_t>{1, 1}}});
+  auto mask = b.op("Cast", {b.op("Equal", {m, s})}, {{"to", int64_t{1}}});
+  b.output(b.op("Mul", {m, mask}), "peaks");
+  const ir::Graph f = b.finish();
+  const data::Dataset d = blobs(64);
+  const ir::Graph q = quantize_ptq(f, d, small_options());
+  int compared = 0;
+  for (const auto& n : q.nodes()) {
+    if (n.op_type != "Equal") continue;
+    std::vector<float> scales;
+    for (ir::ValueId in : n.inputs) {
+      const ir::Node* p = q.find_node(q.value(in).producer);
+      ASSERT_TRUE(p && p->op_type == "DequantizeLinear") << "an Equal input is not rounded";
+      scales.push_back(q.value(p->inputs[1]).data->to_float_vector()[0]);
+      ++compared;
+    }
+    EXPECT_EQ(scales[0], scales[1]) << "both sides on the same grid";
+  }
+  EXPECT_EQ(compared, 2);
+  const Tensor xs = data::slice_images(d, 0, 16);
+  const Tensor yf = run(f, xs), yi = run(lower_qdq(q), xs);
+  int64_t peaks_f = 0, found = 0;
+  for (int64_t i = 0; i < yf.numel(); ++i) {
+    if (yf.data<float>()[i] == 0) continue;
+    ++peaks_f;
+    found += std::fabs(yi.data<float>()[i] - yf.data<float>()[i]) < 0.01f;
+  }
+  EXPECT_GT(peaks_f, 16);
+  EXPECT_EQ(found, peaks_f) << "every float peak is an integer peak of (nearly) the same value";
 }
 
 }  // namespace

@@ -92,6 +92,7 @@ const std::vector<std::pair<OpTrait, std::string>>& all_op_traits() {
       {OpTrait::kShapeOnly, "shape-only"},
       {OpTrait::kConcatenation, "concatenation"},
       {OpTrait::kIntegerOp, "integer-op"},
+      {OpTrait::kComparison, "comparison"},
   };
   return all;
 }

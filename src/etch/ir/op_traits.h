@@ -46,6 +46,10 @@ enum class OpTrait : uint32_t {
   // One of etch's integer ops (QConv, QGemm, QAdd, ...): int8 in and out, its
   // parameters typed in ir/ops/qint_params.h; what lowering a QDQ model makes.
   kIntegerOp = 1u << 13,
+  // Compares its inputs exactly (Equal, Less, ...). PTQ leaves it on the float
+  // values: rounding one side only (x == maxpool(x) with maxpool's output
+  // quantized for another reader) changes which elements compare equal.
+  kComparison = 1u << 14,
 };
 
 // A set of traits; combine with |.

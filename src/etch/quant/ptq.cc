@@ -170,6 +170,34 @@ std::vector<double> bias_shift(const ir::Node& n, const Tensor& w, const Tensor&
   return out;
 }
 
+// A comparison (ir::OpTrait::kComparison) with one input rounded to an int8
+// grid (read from a DequantizeLinear) and another still float would compare a
+// rounded value with an unrounded one: x == maxpool(x) then almost never
+// holds, and M-LSD's peak picking returned all zeros. The float inputs are
+// rounded to the same grid for the comparison alone. Rounding is monotonic,
+// so max and order survive it; only values closer than one step can become
+// ties.
+void round_comparison_inputs_alike(ir::Graph& g, std::map<int32_t, ir::ValueId>* zero_points) {
+  const std::vector<ir::Node> nodes = g.nodes();
+  for (const ir::Node& n : nodes) {
+    if (!ir::has_trait(n, ir::OpTrait::kComparison)) continue;
+    std::optional<QuantParams> grid;
+    for (ir::ValueId in : n.inputs) {
+      const ir::Node* p = in == ir::kNoValue ? nullptr : g.find_node(g.value(in).producer);
+      if (p && is_dequantize(*p))
+        if (auto qp = qdq_params(g, *p); qp && !qp->per_channel()) grid = qp;
+    }
+    if (!grid) continue;
+    for (size_t i = 0; i < n.inputs.size(); ++i) {
+      const ir::ValueId in = n.inputs[i];
+      const ir::Node* p = in == ir::kNoValue ? nullptr : g.find_node(g.value(in).producer);
+      if (g.value(in).dtype != DType::F32 || g.value(in).data || (p && is_dequantize(*p))) continue;
+      const ir::ValueId dq = add_qdq(g, in, *grid, zero_points).second;
+      g.find_node(n.id)->inputs[i] = dq;
+    }
+  }
+}
+
 void replace_uses_except(ir::Graph& g, ir::ValueId from, ir::ValueId to, const std::vector<ir::NodeId>& users) {
   for (ir::NodeId u : users)
     for (auto& in : g.find_node(u)->inputs)
@@ -283,6 +311,7 @@ ir::Graph emit_qdq(ir::Graph g, const QuantPlan& plan, std::map<ir::ValueId, Qua
     }
   }
   g.remove_nodes(dropped);
+  round_comparison_inputs_alike(g, &zero_points);
   g.topological_sort();
   std::ostringstream meta;
   meta << provenance << " per_channel=" << per_channel << " weight_bits=" << o.weight_bits

@@ -81,7 +81,7 @@ struct RegisterBinary {
     for (const char* op : {"Sum", "Mean", "Min", "Max"})
       register_op(OpSchema{op, "", 1, kVariadic, 1, 1, infer_arith, OpTrait::kBroadcastArith});
     for (const char* op : {"Equal", "Less", "Greater", "LessOrEqual", "GreaterOrEqual"})
-      register_op(OpSchema{op, "", 2, 2, 1, 1, infer_compare});
+      register_op(OpSchema{op, "", 2, 2, 1, 1, infer_compare, OpTrait::kComparison});
     for (const char* op : {"And", "Or", "Xor"}) register_op(OpSchema{op, "", 2, 2, 1, 1, infer_logic});
     register_op(OpSchema{"Not", "", 1, 1, 1, 1, infer_not});
     register_op(OpSchema{"Pow", "", 2, 2, 1, 1, infer_pow});
