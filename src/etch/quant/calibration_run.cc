@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <memory>
 
 #include "etch/core/progress.h"
@@ -24,6 +25,27 @@ std::vector<int64_t> calibration_rows(const data::Dataset& calib, const PtqOptio
 }
 
 namespace {
+// Runs `interp` (whose observer does the work) over the calibration rows in
+// batches, with a progress bar; `inputs` sees each batch's inputs first.
+// Returns the number of rows.
+int64_t run_calibration_rows(const ir::Graph& g, const data::Dataset& calib, const PtqOptions& o, const char* label,
+                             runtime::Interpreter& interp,
+                             const std::function<void(const std::vector<Tensor>&)>& inputs) {
+  const runtime::SampleFeed feed(g, data::named_arrays(calib), o.calib_batch);
+  const std::vector<int64_t> rows = calibration_rows(calib, o);
+  Progress bar(label, static_cast<int64_t>(rows.size()));
+  const size_t chunk = static_cast<size_t>(feed.chunk());
+  for (size_t b = 0; b < rows.size(); b += chunk) {
+    const size_t e = std::min(rows.size(), b + chunk);
+    const std::vector<Tensor> x = feed.inputs(rows, b, e);
+    inputs(x);
+    interp.run(x);
+    bar.advance(static_cast<int64_t>(e - b));
+  }
+  bar.finish();
+  return static_cast<int64_t>(rows.size());
+}
+
 void add_channel_sums(const Tensor& t, std::vector<double>& sums, int64_t& count) {
   if (t.rank() < 2) return;
   const int64_t b = t.dim(0), c = t.dim(1), inner = t.numel() / std::max<int64_t>(1, b * c);
@@ -61,20 +83,11 @@ CalibrationStats run_calibration(const ir::Graph& g, const QuantPlan& plan, cons
   interp.set_observer([&](const ir::Node& n, const std::vector<Tensor>& outs) {
     for (size_t i = 0; i < outs.size(); ++i) see(n.outputs[i], outs[i]);
   });
-  const runtime::SampleFeed feed(g, data::named_arrays(calib), o.calib_batch);
-  const std::vector<int64_t> rows = calibration_rows(calib, o);
-  Progress bar("calibrating", static_cast<int64_t>(rows.size()));
-  const size_t chunk = static_cast<size_t>(feed.chunk());
-  for (size_t b = 0; b < rows.size(); b += chunk) {
-    const size_t e = std::min(rows.size(), b + chunk);
-    std::vector<Tensor> x = feed.inputs(rows, b, e);
+  const int64_t samples = run_calibration_rows(g, calib, o, "calibrating", interp, [&](const std::vector<Tensor>& x) {
     for (size_t i = 0; i < x.size(); ++i) see(g.inputs[i], x[i]);
-    interp.run(x);
-    bar.advance(static_cast<int64_t>(e - b));
-  }
-  bar.finish();
+  });
   CalibrationStats st;
-  st.samples = static_cast<int64_t>(rows.size());
+  st.samples = samples;
   for (auto& [v, ob] : obs) {
     ETCH_REQUIRE(!ob->empty(), InvalidInput)
         << "activation '" << g.value(v).name << "' had no finite value on the calibration data";
@@ -111,16 +124,7 @@ std::map<ir::ValueId, std::vector<double>> channel_absmax(const ir::Graph& g, co
             m[ch] = std::max(m[ch], static_cast<double>(std::fabs(d[(s * c + ch) * inner + k])));
     }
   });
-  const runtime::SampleFeed feed(g, data::named_arrays(calib), o.calib_batch);
-  const std::vector<int64_t> rows = calibration_rows(calib, o);
-  Progress bar("equalizing", static_cast<int64_t>(rows.size()));
-  const size_t chunk = static_cast<size_t>(feed.chunk());
-  for (size_t b = 0; b < rows.size(); b += chunk) {
-    const size_t e = std::min(rows.size(), b + chunk);
-    interp.run(feed.inputs(rows, b, e));
-    bar.advance(static_cast<int64_t>(e - b));
-  }
-  bar.finish();
+  run_calibration_rows(g, calib, o, "equalizing", interp, [](const std::vector<Tensor>&) {});
   return out;
 }
 
