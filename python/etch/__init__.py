@@ -120,7 +120,7 @@ def _dataset(data: Any, model: Optional[Model], what: str):
 
 
 def quantize(model: Union[Model, PathLike], calibration: Any = "fashion-mnist:train", *, test: Any = None,
-             calib_samples: int = 512, calibrator: str = "mse", percentile: float = 99.99,
+             calib_samples: int = 512, calibrator: str = "sample-mse", percentile: float = 99.99,
              per_tensor: bool = False, bits: int = 8, bits_per_layer: str = "", keep_float: Sequence[str] = (),
              auto_keep_float: int = 0, bias_correction: bool = False, int4_as_int8: bool = False,
              qat_epochs: int = 0, qat_steps: int = 0, qat_lr: float = 1e-4, qat_freeze_bn_steps: int = 0,
@@ -252,7 +252,7 @@ def validate(model: Union[Model, PathLike], *, data: str = "fashion-mnist:test",
 
 def deploy(model: PathLike, output: PathLike, *, data: str = "fashion-mnist", train_data: str = "",
            eval_data: str = "", target: str = "edge", prune: str = "", finetune_epochs: int = 1,
-           finetune_max_steps: int = 0, bits: int = 8, calibrator: str = "mse", calib_samples: int = 512,
+           finetune_max_steps: int = 0, bits: int = 8, calibrator: str = "sample-mse", calib_samples: int = 512,
            qat_epochs: int = 0, sqnr_samples: int = 256, batch: int = 100, seed: int = 1,
            force: bool = False) -> Report:
     """``etch deploy``: prune, quantize, compile, simulate and validate in one go into

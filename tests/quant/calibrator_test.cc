@@ -25,6 +25,8 @@ std::vector<float> gaussian(int n, uint32_t seed) {
 TEST(Calibration, ParsesNamesAndRejectsUnknown) {
   EXPECT_EQ(parse_calibration("entropy"), Calibration::Entropy);
   EXPECT_STREQ(calibration_name(parse_calibration("mse")), "mse");
+  EXPECT_EQ(parse_calibration("sample-mse"), Calibration::SampleMse);
+  EXPECT_STREQ(calibration_name(Calibration::SampleMse), "sample-mse");
   try {
     parse_calibration("kl");
     FAIL() << "expected an error";
@@ -111,6 +113,19 @@ TEST(MseCalibration, PositiveDataRangeStartsAtZero) {
   Range m = mse_range(h);
   EXPECT_EQ(m.min, 0.0f);
   EXPECT_NEAR(m.max, 1001.0f, 1.0f);
+}
+
+TEST(SampleQuantileRange, CoversNinetyPercentOfTheSamples) {
+  // Ten samples with ranges [-k, 2k], k = 1..10 (given out of order): the
+  // range covering 9 of them is [-9, 18]; one outlier cannot move it.
+  std::vector<Range> r;
+  for (int k : {7, 3, 10, 1, 5, 9, 2, 8, 6, 4}) r.push_back({-static_cast<float>(k), 2.0f * k});
+  EXPECT_EQ(sample_quantile_range(r), (Range{-9.0f, 18.0f}));
+  r[2] = {-1000.0f, 2000.0f};  // sample 10 becomes an outlier
+  EXPECT_EQ(sample_quantile_range(r), (Range{-9.0f, 18.0f}));
+  EXPECT_EQ(sample_quantile_range(r, 1.0), (Range{-1000.0f, 2000.0f}));
+  EXPECT_EQ(sample_quantile_range(r, 0.5), (Range{-5.0f, 10.0f}));
+  EXPECT_EQ(sample_quantile_range({}), (Range{}));
 }
 
 }  // namespace

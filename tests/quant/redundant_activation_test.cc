@@ -271,5 +271,24 @@ TEST(RedundantActivation, KeptWhenTheActivationOrItsLayerStaysFloat) {
   }
 }
 
+// One calibration image in 32 with values 100x the rest: pooled mse widens the
+// input's range for it, sample-mse keeps the range of the other 31.
+TEST(SampleMseCalibration, OneOutlierImageDoesNotDecideTheRange) {
+  const ir::Graph f = small_net();
+  data::Dataset d = blobs(32);
+  for (int64_t i = 5 * 64; i < 6 * 64; ++i) d.images.data<float>()[i] *= 100.0f;
+  PtqOptions o = small_options(Calibration::Mse);
+  const Calibrated pooled = calibrate(f, d, o);
+  o.calibration = Calibration::SampleMse;
+  const Calibrated per_sample = calibrate(f, d, o);
+  // The plan's first value is the network input (after the normalization).
+  const ir::ValueId in = pooled.plan.values.front();
+  const Range rp = pooled.stats.ranges.at(in), rs = per_sample.stats.ranges.at(in);
+  EXPECT_GT(rp.max, 50.0f) << "pooled mse covers the outlier image";
+  EXPECT_LT(rs.max, 5.0f) << "sample-mse keeps the usual range (blobs in [0, 1], normalized: up to 2)";
+  EXPECT_GT(rs.max, 1.0f);
+  EXPECT_EQ(per_sample.stats.samples, 32);
+}
+
 }  // namespace
 }  // namespace etch::quant

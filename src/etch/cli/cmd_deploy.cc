@@ -72,7 +72,8 @@ const CommandRegistrar reg{
        sub.add_option("--finetune-max-steps", o->finetune_max_steps, "cap on fine-tuning steps per epoch (0: none)")
            ->capture_default_str();
        sub.add_option("--bits", o->bits, "weight bits: 8 or 4")->capture_default_str();
-       sub.add_option("--calibrator", o->calibrator, "minmax | ema | percentile | entropy | mse")
+       sub.add_option("--calibrator", o->calibrator,
+                      "sample-mse | mse | minmax | ema | percentile | entropy (as etch quantize)")
            ->capture_default_str();
        sub.add_option("--calib-samples", o->calib_samples, "calibration images")->capture_default_str();
        sub.add_option("--equalize", o->equalize,

@@ -26,7 +26,7 @@ namespace etch::cli {
 namespace {
 
 struct QuantizeArgs {
-  std::string model, data = "fashion-mnist:train", test = "fashion-mnist:test", output, calibrator = "mse";
+  std::string model, data = "fashion-mnist:train", test = "fashion-mnist:test", output, calibrator = "sample-mse";
   std::string equalize = "activations";
   std::string bits_per_layer, report, save_outputs;
   std::vector<std::string> keep_float;
@@ -187,7 +187,9 @@ CommandRegistrar reg(
        sub.add_option("--data", a->data, "calibration (and QAT training) data set spec")->capture_default_str();
        sub.add_option("--test", a->test, "data set for float vs quantized accuracy, or 'none'")->capture_default_str();
        sub.add_option("--calib-samples", a->calib_samples, "calibration images (seeded draw)")->capture_default_str();
-       sub.add_option("--calibrator", a->calibrator, "minmax | ema | percentile | entropy | mse")
+       sub.add_option("--calibrator", a->calibrator,
+                      "sample-mse (mse per calibration sample, range covering 90% of them) | mse | minmax | ema | "
+                      "percentile | entropy")
            ->capture_default_str();
        sub.add_option("--percentile", a->percentile, "percentile of the percentile calibrator")->capture_default_str();
        sub.add_flag("--per-tensor", a->per_tensor, "one weight scale per tensor instead of per output channel");

@@ -23,11 +23,11 @@ struct DeployOptions {
   std::string eval_data;               // validation (default: the family's test split)
   std::string target = "edge";
   std::string out_dir;
-  std::string prune;               // "" = no pruning; else compress::parse_prune_spec syntax
-  int finetune_epochs = 1;         // after pruning
-  int64_t finetune_max_steps = 0;  // per epoch, 0 = whole epochs
-  int bits = 8;                    // weight bits: 8 or 4
-  std::string calibrator = "mse";  // as etch quantize: entropy over-clips ReLU6 outputs (mobilenet-tiny)
+  std::string prune;                      // "" = no pruning; else compress::parse_prune_spec syntax
+  int finetune_epochs = 1;                // after pruning
+  int64_t finetune_max_steps = 0;         // per epoch, 0 = whole epochs
+  int bits = 8;                           // weight bits: 8 or 4
+  std::string calibrator = "sample-mse";  // as etch quantize
   int64_t calib_samples = 512;
   std::string equalize = "activations";  // as etch quantize --equalize
   int qat_epochs = 0;                    // > 0: quantization-aware training instead of PTQ

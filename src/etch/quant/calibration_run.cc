@@ -64,13 +64,17 @@ void add_channel_sums(const Tensor& t, std::vector<double>& sums, int64_t& count
 CalibrationStats run_calibration(const ir::Graph& g, const QuantPlan& plan, const data::Dataset& calib,
                                  const PtqOptions& o) {
   const bool ema = o.calibration == Calibration::Ema;
+  // mse_range is quadratic in the bins: one sample's histogram needs fewer
+  // than the pooled one (512 bins still put a clipping edge every 1/512 of the
+  // range, finer than int8's 256 steps).
+  const int bins = o.calibration == Calibration::SampleMse ? 512 : 2048;
   std::map<ir::ValueId, std::unique_ptr<Observer>> obs;
   for (ir::ValueId v : plan.values) {
     if (plan.shared.count(v) || plan.fixed.count(v)) continue;
     if (ema)
       obs[v] = std::make_unique<MovingAverageMinMaxObserver>();
     else
-      obs[v] = std::make_unique<HistogramObserver>();
+      obs[v] = std::make_unique<HistogramObserver>(bins);
   }
   std::map<ir::ValueId, std::pair<std::vector<double>, int64_t>> sums;
   if (o.bias_correction)
@@ -83,12 +87,36 @@ CalibrationStats run_calibration(const ir::Graph& g, const QuantPlan& plan, cons
   interp.set_observer([&](const ir::Node& n, const std::vector<Tensor>& outs) {
     for (size_t i = 0; i < outs.size(); ++i) see(n.outputs[i], outs[i]);
   });
-  const int64_t samples = run_calibration_rows(g, calib, o, "calibrating", interp, [&](const std::vector<Tensor>& x) {
-    for (size_t i = 0; i < x.size(); ++i) see(g.inputs[i], x[i]);
-  });
+  // sample-mse: one sample per run, and each sample's histograms become a
+  // range of their own before the next sample starts.
+  const bool per_sample = o.calibration == Calibration::SampleMse;
+  PtqOptions run_opts = o;
+  if (per_sample) run_opts.calib_batch = 1;
+  std::map<ir::ValueId, std::vector<Range>> sample_ranges;
+  bool started = false;
+  auto close_sample = [&]() {
+    for (auto& [v, ob] : obs) {
+      if (ob->empty()) continue;
+      sample_ranges[v].push_back(mse_range(static_cast<HistogramObserver&>(*ob)));
+      ob = std::make_unique<HistogramObserver>(bins);
+    }
+  };
+  const int64_t samples =
+      run_calibration_rows(g, calib, run_opts, "calibrating", interp, [&](const std::vector<Tensor>& x) {
+        if (per_sample && started) close_sample();
+        started = true;
+        for (size_t i = 0; i < x.size(); ++i) see(g.inputs[i], x[i]);
+      });
+  if (per_sample) close_sample();
   CalibrationStats st;
   st.samples = samples;
   for (auto& [v, ob] : obs) {
+    if (per_sample) {
+      ETCH_REQUIRE(!sample_ranges[v].empty(), InvalidInput)
+          << "activation '" << g.value(v).name << "' had no finite value on the calibration data";
+      st.ranges[v] = sample_quantile_range(sample_ranges[v]);
+      continue;
+    }
     ETCH_REQUIRE(!ob->empty(), InvalidInput)
         << "activation '" << g.value(v).name << "' had no finite value on the calibration data";
     if (ema)

@@ -16,8 +16,9 @@ Calibration parse_calibration(std::string_view name) {
   if (name == "entropy") return Calibration::Entropy;
   if (name == "mse") return Calibration::Mse;
   if (name == "ema") return Calibration::Ema;
+  if (name == "sample-mse") return Calibration::SampleMse;
   ETCH_FAIL(InvalidInput) << "unknown calibration method '" << name
-                          << "' (expected minmax, ema, percentile, entropy or mse)";
+                          << "' (expected sample-mse, minmax, ema, percentile, entropy or mse)";
 }
 
 const char* calibration_name(Calibration c) {
@@ -32,6 +33,8 @@ const char* calibration_name(Calibration c) {
       return "mse";
     case Calibration::Ema:
       return "ema";
+    case Calibration::SampleMse:
+      return "sample-mse";
   }
   return "?";
 }
@@ -164,6 +167,17 @@ Range mse_range(const HistogramObserver& h) {
   return out;
 }
 
+Range sample_quantile_range(const std::vector<Range>& per_sample, double q) {
+  if (per_sample.empty()) return {};
+  std::vector<float> lo, hi;
+  for (const Range& r : per_sample) lo.push_back(r.min), hi.push_back(r.max);
+  std::sort(lo.begin(), lo.end());
+  std::sort(hi.begin(), hi.end());
+  const size_t n = hi.size();
+  const size_t k = std::min(n - 1, static_cast<size_t>(std::ceil(q * static_cast<double>(n))) - (q > 0 ? 1 : 0));
+  return {lo[n - 1 - k], hi[k]};
+}
+
 Range calibrate(const HistogramObserver& h, Calibration method, double percentile) {
   switch (method) {
     case Calibration::MinMax:
@@ -173,6 +187,7 @@ Range calibrate(const HistogramObserver& h, Calibration method, double percentil
     case Calibration::Entropy:
       return entropy_range(h);
     case Calibration::Mse:
+    case Calibration::SampleMse:
       return mse_range(h);
     case Calibration::Ema:
       break;
