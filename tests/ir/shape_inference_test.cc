@@ -126,6 +126,22 @@ TEST(ShapeInference, ReshapeTargetBeyondInt64IsRefusedNotOverflowed) {
   }
 }
 
+TEST(ShapeInference, AHelperErrorIsGivenTheNodesName) {
+  // The TFLite fuzz target's eighth find: the "cannot become" message of a
+  // Reshape to [1,3,3,131112,3,6780513,786444] counted its elements past
+  // int64; shape_numel now refuses that, and the node is named.
+  Fixture f;
+  try {
+    f.infer("Reshape", {f.input("x", {1, 120, 3}), f.constant("s", {1, 3, 0, 131112, 3, 6780513, 786444})});
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::InvalidInput);
+    const std::string msg = e.what();
+    EXPECT_NE(msg.find("(Reshape)"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("more elements than int64 holds"), std::string::npos) << msg;
+  }
+}
+
 }  // namespace
 }  // namespace etch::ir
 

@@ -1,13 +1,16 @@
 #include "etch/core/shape.h"
 
+#include "etch/core/error.h"
+
 namespace etch {
 
 int64_t shape_numel(const Shape& s) {
-  int64_t n = 1;
-  for (int64_t d : s) {
+  for (int64_t d : s)
     if (d < 0) return -1;
-    n *= d;
-  }
+  int64_t n = 1;
+  for (int64_t d : s)
+    ETCH_REQUIRE(!__builtin_mul_overflow(n, d, &n), InvalidInput)
+        << "shape " << shape_str(s) << " has more elements than int64 holds";
   return n;
 }
 

@@ -114,7 +114,14 @@ void infer_node(Graph& g, const Node& n) {
   }
   if (!all_shapes) return;  // cannot say more than the importer already knows
   InferContext ctx(n, ins, vals);
-  s->infer(ctx);
+  try {
+    s->infer(ctx);
+  } catch (const Error& e) {
+    // A shared helper (shape_numel, broadcasting) knows no node: name it here.
+    const std::string what = e.what(), node = n.describe();
+    if (e.kind() == ErrorKind::Internal || what.find(node) != std::string::npos) throw;
+    throw Error(e.kind(), node + ": " + what);
+  }
   for (size_t i = 0; i < n.outputs.size(); ++i) {
     const TypeInfo& t = ctx.outputs()[i];
     Value& v = g.value(n.outputs[i]);
