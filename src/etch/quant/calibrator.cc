@@ -174,7 +174,9 @@ Range sample_quantile_range(const std::vector<Range>& per_sample, double q) {
   std::sort(lo.begin(), lo.end());
   std::sort(hi.begin(), hi.end());
   const size_t n = hi.size();
-  const size_t k = std::min(n - 1, static_cast<size_t>(std::ceil(q * static_cast<double>(n))) - (q > 0 ? 1 : 0));
+  // Nearest rank: the ceil(q·n)-th smallest upper end (1-based).
+  const double rank = std::ceil(q * static_cast<double>(n));
+  const size_t k = rank < 1 ? 0 : std::min(n - 1, static_cast<size_t>(rank) - 1);
   return {lo[n - 1 - k], hi[k]};
 }
 

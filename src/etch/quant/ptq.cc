@@ -208,7 +208,10 @@ void replace_uses_except(ir::Graph& g, ir::ValueId from, ir::ValueId to, const s
 
 ir::Graph quantize_ptq(const ir::Graph& float_graph, const data::Dataset& calib, const PtqOptions& o) {
   check_ptq_inputs(float_graph, calib, o);
-  ir::Graph g = prepare_for_ptq(float_graph, calib, o);
+  return quantize_prepared(prepare_for_ptq(float_graph, calib, o), calib, o);
+}
+
+ir::Graph quantize_prepared(ir::Graph g, const data::Dataset& calib, const PtqOptions& o) {
   const QuantPlan plan = plan_quantization(g, o.keep_float);
   ETCH_REQUIRE(!plan.values.empty(), InvalidInput)
       << "nothing to quantize: the model has no Conv, Gemm, MatMul, Add or pooling layer outside --keep-float";

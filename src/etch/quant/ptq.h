@@ -47,6 +47,11 @@ struct PtqOptions {
 // with transB = 1.
 ir::Graph quantize_ptq(const ir::Graph& float_graph, const data::Dataset& calib, const PtqOptions& opts);
 
+// quantize_ptq after its checks and prepare_for_ptq: for a caller that keeps
+// the prepared graph (quantize_model compares with it) and should not equalize
+// twice.
+ir::Graph quantize_prepared(ir::Graph prepared, const data::Dataset& calib, const PtqOptions& opts);
+
 // The prepared float graph quantize_ptq starts from (BN folded, Gemm canonical).
 ir::Graph prepare_for_quantization(const ir::Graph& float_graph);
 

@@ -4,13 +4,18 @@
 
 #include "etch/core/error.h"
 #include "etch/quant/lower_qdq.h"
+#include "etch/quant/ptq_emit.h"
 
 namespace etch::quant {
 namespace {
 
-ir::Graph quantize_once(const ir::Graph& float_graph, const data::Dataset& calib, const QuantizeModelOptions& opts,
-                        const PtqOptions& ptq) {
-  if (opts.qat_epochs <= 0) return quantize_ptq(float_graph, calib, ptq);
+// PTQ starts from `prepared` (prepare_for_ptq of float_graph), QAT from the float graph.
+ir::Graph quantize_once(const ir::Graph& float_graph, const ir::Graph& prepared, const data::Dataset& calib,
+                        const QuantizeModelOptions& opts, const PtqOptions& ptq) {
+  if (opts.qat_epochs <= 0) {
+    check_ptq_inputs(float_graph, calib, ptq);
+    return quantize_prepared(prepared, calib, ptq);
+  }
   QatOptions q = opts.qat;
   q.epochs = opts.qat_epochs;
   return quantize_qat(float_graph, calib, ptq, q);
@@ -35,16 +40,23 @@ QuantizedModel quantize_model(const ir::Graph& float_graph, const data::Dataset&
       << "--auto-keep-float must be >= 0, got " << opts.auto_keep_float;
   PtqOptions ptq = opts.ptq;
   QuantizedModel m;
-  m.qdq = quantize_once(float_graph, calib, opts, ptq);
+  // The float graph the QDQ one is made from, once (equalization runs the model
+  // over the calibration set); QAT does not equalize.
+  ir::Graph prepared;
+  if (opts.qat_epochs > 0) {
+    m.qdq = quantize_once(float_graph, prepared, calib, opts, ptq);
+    prepared = prepare_for_quantization(float_graph);
+  } else {
+    check_ptq_inputs(float_graph, calib, ptq);
+    prepared = prepare_for_ptq(float_graph, calib, ptq);
+    m.qdq = quantize_once(float_graph, prepared, calib, opts, ptq);
+  }
   m.integer = lower_qdq(m.qdq);
-  // The float graph the QDQ one was made from: QAT does not equalize.
-  const ir::Graph prepared =
-      opts.qat_epochs > 0 ? prepare_for_quantization(float_graph) : prepare_for_ptq(float_graph, calib, ptq);
   m.errors = layer_errors(prepared, m.qdq, m.integer, calib);
   if (opts.auto_keep_float > 0) {
     m.kept_float = worst_layers(m.errors, prepared, opts.auto_keep_float);
     for (const auto& w : m.kept_float) ptq.keep_float.insert(w);
-    m.qdq = quantize_once(float_graph, calib, opts, ptq);
+    m.qdq = quantize_once(float_graph, prepared, calib, opts, ptq);
     m.integer = lower_qdq(m.qdq);
     m.errors = layer_errors(prepared, m.qdq, m.integer, calib);
   }
