@@ -4,8 +4,10 @@
 // first dimension is replaced by BATCH); --save PREFIX writes the input
 // (PREFIX_input.npy) and every output (PREFIX_out<i>.npy) for a correctness check.
 // --conv im2col runs dense convolutions on im2col + sgemm instead of oneDNN.
+// --integer 1 runs a quantized (QDQ) model as `etch compile` and validation
+// see it: lowered to etch's integer ops, on the integer runtime.
 //   bench_runtime MODEL.onnx BATCH [--threads N] [--seconds S] [--warmup K] [--shape D0,D1,..] [--save PREFIX]
-//                 [--conv onednn|im2col]
+//                 [--conv onednn|im2col] [--integer 1]
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -16,6 +18,7 @@
 #include "etch/core/error.h"
 #include "etch/core/thread_pool.h"
 #include "etch/data/npy.h"
+#include "etch/eval/integer_graph.h"
 #include "etch/ir/builder.h"
 #include "etch/onnx/importer.h"
 #include "etch/passes/pipeline.h"
@@ -32,6 +35,7 @@ int main(int argc, char** argv) {
   int threads = 0, warmup = 3;
   double seconds = 1.0;
   std::string shape_arg, save;
+  bool integer = false;
   for (int i = 3; i + 1 < argc; i += 2) {
     const std::string k = argv[i];
     if (k == "--threads")
@@ -44,16 +48,22 @@ int main(int argc, char** argv) {
       shape_arg = argv[i + 1];
     else if (k == "--save")
       save = argv[i + 1];
+    else if (k == "--integer")
+      integer = std::string(argv[i + 1]) == "1";
     else if (k == "--conv")
       etch::runtime::set_onednn_conv_disabled(std::string(argv[i + 1]) == "im2col");
   }
   try {
     etch::set_num_threads(threads);
     etch::ir::Graph g = etch::onnx::import_model(model);
-    // What `etch run` executes: the graph after the inference pipeline.
-    etch::passes::PassContext ctx;
-    ctx.evaluate = etch::runtime::run_node;
-    etch::passes::run_pipeline(g, etch::passes::inference_pipeline(), ctx);
+    if (integer) {
+      g = etch::eval::to_integer_graph(g, model);
+    } else {
+      // What `etch run` executes: the graph after the inference pipeline.
+      etch::passes::PassContext ctx;
+      ctx.evaluate = etch::runtime::run_node;
+      etch::passes::run_pipeline(g, etch::passes::inference_pipeline(), ctx);
+    }
     const etch::ir::Value& in = g.value(g.inputs.at(0));
     etch::Shape shape = in.shape;
     if (!shape_arg.empty()) {

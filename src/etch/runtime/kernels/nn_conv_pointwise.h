@@ -1,4 +1,4 @@
-// Direct 1x1 convolution (stride 1, no padding, one group) on AVX-512: Y = W·X
+// Direct 1x1 convolution (stride 1, no padding, one group) on AVX-512 or AVX2: Y = W·X
 // per image with the output tile in registers and the epilogue (bias, summand,
 // clamp) applied before it is stored, with no copy of X and no second pass over Y.
 #pragma once
@@ -14,7 +14,7 @@ struct PointwiseEpilogue {
   float lo = 0.0f, hi = 0.0f;
 };
 
-// True where pointwise_conv runs (the CPU has AVX-512).
+// True where pointwise_conv runs (the CPU has AVX-512, or AVX2 with FMA).
 bool pointwise_conv_available();
 
 // x: batch × [c × p], w: [m × c], y: batch × [m × p]. Each output is the fused

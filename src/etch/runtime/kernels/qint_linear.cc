@@ -10,6 +10,7 @@
 #include "etch/ir/ops/quant_conv_geometry.h"
 #include "etch/runtime/kernels/qint_common.h"
 #include "etch/runtime/kernels/quant_conv_core.h"
+#include "etch/runtime/requantize_row.h"
 
 namespace etch::runtime {
 namespace {
@@ -35,8 +36,8 @@ void qconv(KernelContext& c) {
   const int64_t plane = g.out[0] * g.out[1] * g.out[2];
   const IntConvEpilogue store = [&](int64_t n, int64_t m, int64_t p0, int64_t count, const int32_t* acc) {
     int8_t* dst = y + (n * g.out_channels + m) * plane + p0;
-    const ir::RequantPair& rq = p.channel(m);
-    for (int64_t i = 0; i < count; ++i) dst[i] = qint::requantize_output(qint::wrapping_add(acc[i], bias[m]), rq, p.y);
+    requantize_row_to_int8(acc, count, bias[m], qint::multiplier(p.channel(m)), p.y.zero_point, p.y.act_min,
+                           p.y.act_max, dst);
   };
   integer_conv(g, c.input(0).data<int8_t>(), p.x_zero_point, w, store);
 }

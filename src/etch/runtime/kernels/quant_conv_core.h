@@ -1,7 +1,11 @@
-// Integer convolution core shared by ConvInteger and QLinearConv (and etch's
-// own int8 conv later): exact int32 sums of (x − x_zero)·(w − w_zero) via
-// im2col blocks and int32 multiply-accumulate loops. Padding contributes 0,
-// i.e. pads hold the input zero point, as ONNX specifies.
+// Integer convolution core shared by ConvInteger, QLinearConv and etch's QConv:
+// exact int32 sums of (x − x_zero)·(w − w_zero) via im2col blocks. Padding
+// contributes 0, i.e. pads hold the input zero point, as ONNX specifies.
+// integer_conv runs AVX2 kernels where the CPU has them (depthwise directly,
+// quant_conv_depthwise.h; the rest as vpmaddwd on int16 pairs of im2col rows,
+// several output channels per pass); integer_conv_reference is the plain
+// loop that defines the result, kept as the oracle for tests. Both give the
+// same bits.
 #pragma once
 #include <cstdint>
 #include <functional>
@@ -19,6 +23,9 @@ using IntConvEpilogue = std::function<void(int64_t n, int64_t m, int64_t p0, int
 // x: [N, C, spatial...] raw 8-bit values; w_centered: [M, C/group · kernel
 // volume] already minus the weight zero point. Sums wrap modulo 2^32 on
 // overflow (the ONNX "accumulation may overflow in 32 bits" rule, defined).
+template <typename T>
+void integer_conv_reference(const ir::ConvGeometry& g, const T* x, int32_t x_zero,
+                            const std::vector<int32_t>& w_centered, const IntConvEpilogue& epilogue);
 template <typename T>
 void integer_conv(const ir::ConvGeometry& g, const T* x, int32_t x_zero, const std::vector<int32_t>& w_centered,
                   const IntConvEpilogue& epilogue);

@@ -1,0 +1,106 @@
+#include "etch/runtime/kernels/quant_conv_depthwise.h"
+
+#include <algorithm>
+
+#include "etch/core/error.h"
+#include "etch/core/thread_pool.h"
+#include "etch/runtime/kernels/simd_f32.h"
+
+namespace etch::runtime {
+namespace {
+
+#ifdef ETCH_X86_SIMD
+#pragma GCC push_options
+#pragma GCC target("avx2")
+// One output row: acc[j] for j in [0, width rounded up to 16). `row` is the
+// row's first tap row in the padded plane; tap pair i reads row + off[2i] and
+// row + off[2i + 1] with the two weights packed in wpairs[i].
+void depthwise_row(const int16_t* row, const std::vector<int64_t>& off, const std::vector<int32_t>& wpairs,
+                   int64_t width, int32_t* acc) {
+  const size_t pairs = wpairs.size();
+  for (int64_t c0 = 0; c0 < width; c0 += 16) {
+    __m256i lo = _mm256_setzero_si256(), hi = _mm256_setzero_si256();
+    for (size_t i = 0; i < pairs; ++i) {
+      const __m256i a = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(row + off[2 * i] + c0));
+      const __m256i b = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(row + off[2 * i + 1] + c0));
+      const __m256i w = _mm256_set1_epi32(wpairs[i]);
+      // Within each 128-bit half: lo gets columns 0-3 (8-11), hi 4-7 (12-15).
+      lo = _mm256_add_epi32(lo, _mm256_madd_epi16(_mm256_unpacklo_epi16(a, b), w));
+      hi = _mm256_add_epi32(hi, _mm256_madd_epi16(_mm256_unpackhi_epi16(a, b), w));
+    }
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(acc + c0), _mm256_permute2x128_si256(lo, hi, 0x20));
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(acc + c0 + 8), _mm256_permute2x128_si256(lo, hi, 0x31));
+  }
+}
+#pragma GCC pop_options
+#endif
+
+}  // namespace
+
+bool integer_depthwise_supported(const ir::ConvGeometry& g) {
+#ifdef ETCH_X86_SIMD
+  return cpu_has_avx2_fma() && g.group == g.in_channels && g.group == g.out_channels && g.in[0] == 1 && g.out[0] == 1 &&
+         g.kernel[0] == 1 && g.stride[2] == 1;
+#else
+  (void)g;
+  return false;
+#endif
+}
+
+template <typename T>
+void integer_depthwise(const ir::ConvGeometry& g, const T* x, int32_t x_zero, const std::vector<int32_t>& w_centered,
+                       const IntConvEpilogue& epilogue) {
+#ifdef ETCH_X86_SIMD
+  ETCH_CHECK(integer_depthwise_supported(g)) << "integer_depthwise on a geometry it does not handle";
+  const int64_t kh_n = g.kernel[1], kw_n = g.kernel[2], taps = kh_n * kw_n;
+  const int64_t ih_n = g.in[1], iw_n = g.in[2], oh_n = g.out[1], ow_n = g.out[2];
+  ETCH_CHECK(static_cast<int64_t>(w_centered.size()) == g.out_channels * taps) << "weight size";
+  if (oh_n <= 0 || ow_n <= 0 || g.batch == 0 || g.out_channels == 0) return;
+  const int64_t width = (ow_n + 15) / 16 * 16;
+  // The padded plane: every row any output reads, every column up to the last
+  // (rounded) output's last tap; zeros outside the image.
+  const int64_t ldp = width + (kw_n - 1) * g.dilation[2];
+  const int64_t rows = (oh_n - 1) * g.stride[1] + (kh_n - 1) * g.dilation[1] + 1;
+  const int64_t pad_top = g.pad_begin[1], pad_left = g.pad_begin[2];
+  std::vector<int64_t> off(static_cast<size_t>((taps + 1) / 2 * 2), 0);
+  for (int64_t kh = 0; kh < kh_n; ++kh)
+    for (int64_t kw = 0; kw < kw_n; ++kw) off[kh * kw_n + kw] = kh * g.dilation[1] * ldp + kw * g.dilation[2];
+  parallel_for(g.batch * g.out_channels, 1, [&](int64_t i0, int64_t i1) {
+    std::vector<int16_t> plane(static_cast<size_t>(rows * ldp));
+    std::vector<int32_t> acc(static_cast<size_t>(width));
+    std::vector<int32_t> wpairs(static_cast<size_t>((taps + 1) / 2));
+    for (int64_t it = i0; it < i1; ++it) {
+      const int64_t n = it / g.out_channels, m = it % g.out_channels;
+      const T* xp = x + it * ih_n * iw_n;
+      std::fill(plane.begin(), plane.end(), int16_t{0});
+      for (int64_t r = 0; r < rows; ++r) {
+        const int64_t ih = r - pad_top;
+        if (ih < 0 || ih >= ih_n) continue;
+        const int64_t c_lo = std::max<int64_t>(0, pad_left), c_hi = std::min(ldp, pad_left + iw_n);
+        int16_t* dst = plane.data() + r * ldp;
+        for (int64_t c = c_lo; c < c_hi; ++c) dst[c] = static_cast<int16_t>(xp[ih * iw_n + c - pad_left] - x_zero);
+      }
+      const int32_t* wm = w_centered.data() + m * taps;
+      for (size_t i = 0; i < wpairs.size(); ++i) {
+        const int64_t t = static_cast<int64_t>(2 * i);
+        const auto w0 = static_cast<uint16_t>(wm[t]);
+        const auto w1 = static_cast<uint16_t>(t + 1 < taps ? wm[t + 1] : 0);
+        wpairs[i] = static_cast<int32_t>(uint32_t{w0} | uint32_t{w1} << 16);
+      }
+      for (int64_t oh = 0; oh < oh_n; ++oh) {
+        depthwise_row(plane.data() + oh * g.stride[1] * ldp, off, wpairs, width, acc.data());
+        epilogue(n, m, oh * ow_n, ow_n, acc.data());
+      }
+    }
+  });
+#else
+  (void)g, (void)x, (void)x_zero, (void)w_centered, (void)epilogue;
+#endif
+}
+
+template void integer_depthwise<uint8_t>(const ir::ConvGeometry&, const uint8_t*, int32_t, const std::vector<int32_t>&,
+                                         const IntConvEpilogue&);
+template void integer_depthwise<int8_t>(const ir::ConvGeometry&, const int8_t*, int32_t, const std::vector<int32_t>&,
+                                        const IntConvEpilogue&);
+
+}  // namespace etch::runtime
