@@ -52,11 +52,31 @@ void pointwise_conv(int64_t batch, int64_t m, int64_t c, int64_t p, const float*
   parallel_for(batch * blocks, 1, [&](int64_t i0, int64_t i1) {
     for (int64_t it = i0; it < i1; ++it) {
       const int64_t n = it / blocks, q0 = it % blocks * block, q1 = std::min(p, q0 + block);
-      block_fn(m, c, p, x + n * c * p, w, q0, q1, e, e.z ? e.z + n * m * p : nullptr, y + n * m * p);
+      block_fn(m, c, p, p, x + n * c * p, w, q0, q1, e, e.z ? e.z + n * m * p : nullptr, y + n * m * p);
     }
   });
 #else
   (void)batch, (void)m, (void)c, (void)p, (void)x, (void)w, (void)e, (void)y;
+#endif
+}
+
+bool direct_gemm_preferred() {
+#ifdef ETCH_X86_SIMD
+  return !cpu_has_avx512() && cpu_has_avx2_fma();
+#else
+  return false;
+#endif
+}
+
+void direct_gemm(int64_t m, int64_t k, int64_t n, const float* w, const float* x, int64_t ldx, float* y,
+                 int64_t ldy) {
+#ifdef ETCH_X86_SIMD
+  const auto block_fn = cpu_has_avx512() ? avx512::column_block : avx2::column_block;
+  // Column blocks of 256 keep X's block in L1/L2 across all rows of W.
+  for (int64_t q0 = 0; q0 < n; q0 += 256)
+    block_fn(m, k, ldx, ldy, x, w, q0, std::min(n, q0 + 256), PointwiseEpilogue{}, nullptr, y);
+#else
+  (void)m, (void)k, (void)n, (void)w, (void)x, (void)ldx, (void)y, (void)ldy;
 #endif
 }
 
