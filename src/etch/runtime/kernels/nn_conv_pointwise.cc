@@ -68,8 +68,7 @@ bool direct_gemm_preferred() {
 #endif
 }
 
-void direct_gemm(int64_t m, int64_t k, int64_t n, const float* w, const float* x, int64_t ldx, float* y,
-                 int64_t ldy) {
+void direct_gemm(int64_t m, int64_t k, int64_t n, const float* w, const float* x, int64_t ldx, float* y, int64_t ldy) {
 #ifdef ETCH_X86_SIMD
   const auto block_fn = cpu_has_avx512() ? avx512::column_block : avx2::column_block;
   // Column blocks of 256 keep X's block in L1/L2 across all rows of W.
