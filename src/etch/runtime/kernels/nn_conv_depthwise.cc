@@ -58,12 +58,16 @@ TapFn pick_tap() {
   return tap_scalar;
 }
 
-// The stride-1 row kernel with accumulators in registers, or null.
-RowFn pick_row_s1() {
+// The row kernel with accumulators in registers for stride s along rows (1
+// or 2), or null.
+RowFn pick_row(int64_t s) {
 #ifdef ETCH_X86_SIMD
-  if (cpu_has_avx512()) return avx512::row_s1;
-  if (cpu_has_avx2_fma()) return avx2::row_s1;
+  if (s == 1 && cpu_has_avx512()) return avx512::row<1>;
+  if (s == 2 && cpu_has_avx512()) return avx512::row<2>;
+  if (s == 1 && cpu_has_avx2_fma()) return avx2::row<1>;
+  if (s == 2 && cpu_has_avx2_fma()) return avx2::row<2>;
 #endif
+  (void)s;
   return nullptr;
 }
 
@@ -89,8 +93,8 @@ void depthwise_conv2d(const Geom3& g, int64_t batch, int64_t channels, const flo
   const int64_t row_work = std::max<int64_t>(1, ow_n * kh_n * kw_n);
   const int64_t rows_per_item = std::clamp<int64_t>((int64_t{1} << 15) / row_work, 1, oh_n);
   const int64_t blocks = (oh_n + rows_per_item - 1) / rows_per_item;
-  static const RowFn row_s1 = pick_row_s1();
-  const bool rows_in_registers = row_s1 && sh == 1 && sw == 1;
+  static const RowFn row_s1 = pick_row(1), row_s2 = pick_row(2);
+  const RowFn row_fn = sw == 1 ? row_s1 : (sw == 2 ? row_s2 : nullptr);
   std::vector<int64_t> lo(kw_n), hi(kw_n);
   for (int64_t kw = 0; kw < kw_n; ++kw) valid_range(ow_n, iw_n, sw, kw * dw - pw, lo[kw], hi[kw]);
   parallel_for(batch * channels * blocks, 1, [&](int64_t i0, int64_t i1) {
@@ -103,15 +107,16 @@ void depthwise_conv2d(const Geom3& g, int64_t batch, int64_t channels, const flo
       const float* wc = w + c * kh_n * kw_n;
       const float bv = e.bias ? e.bias[c] : 0.0f;
       const int64_t r0 = blk * rows_per_item, r1 = std::min(oh_n, r0 + rows_per_item);
-      if (rows_in_registers) {
-        // Loads run up to 15 columns past the last output: ldp covers them.
-        const int64_t ldp = (ow_n + 15) / 16 * 16 + (kw_n - 1) * dw;
-        const int64_t rows = r1 - r0 + (kh_n - 1) * dh;
+      if (row_fn) {
+        // Loads run up to 15 outputs past the last one (their taps sw times
+        // as far): ldp covers them.
+        const int64_t ldp = sw * ((ow_n + 15) / 16 * 16) + (kw_n - 1) * dw;
+        const int64_t rows = (r1 - r0 - 1) * sh + (kh_n - 1) * dh + 1;
         thread_local std::vector<float> pad_buf;
         if (pad_buf.size() < static_cast<size_t>(rows * ldp)) pad_buf.resize(static_cast<size_t>(rows * ldp));
-        pad_rows(xp, ih_n, iw_n, r0 - ph, rows, pw, ldp, pad_buf.data());
+        pad_rows(xp, ih_n, iw_n, r0 * sh - ph, rows, pw, ldp, pad_buf.data());
         for (int64_t oh = r0; oh < r1; ++oh)
-          row_s1(pad_buf.data() + (oh - r0) * ldp, ldp, ow_n, g, wc, e, bv, y + (plane * oh_n + oh) * ow_n);
+          row_fn(pad_buf.data() + (oh - r0) * sh * ldp, ldp, ow_n, g, wc, e, bv, y + (plane * oh_n + oh) * ow_n);
         continue;
       }
       for (int64_t oh = r0; oh < r1; ++oh) {
