@@ -1,8 +1,11 @@
-// requantize_row_to_int8 (vectorised where the CPU has AVX2) against the
-// scalar definition, requantize(), element by element: every shift from −31
+// The vectorised rows of etch's quantization arithmetic against their scalar
+// definitions, element by element. requantize_row_to_int8 against
+// requantize(): every shift from −31
 // to 30, multipliers at both ends of their range, accumulators at the int32
 // extremes (where acc + bias wraps), zero points and clamp ranges of both signs,
-// and row lengths that leave a scalar tail.
+// and row lengths that leave a scalar tail. add_row_int8 against add_int8 on
+// every pair of int8 values; quantize_row_half_even against
+// quantize_half_even on ties, NaN, infinities and saturation.
 #include "etch/runtime/requantize_row.h"
 
 #include <gtest/gtest.h>
@@ -10,6 +13,8 @@
 #include <limits>
 #include <random>
 #include <vector>
+
+#include "etch/runtime/quantize_row.h"
 
 namespace etch::runtime {
 namespace {
@@ -58,6 +63,85 @@ TEST(RequantizeRow, RoundsTiesAsGemmlowp) {
   EXPECT_EQ(y[40 + 3], 2);   // 1.5 → 2
   EXPECT_EQ(y[40 - 3], -1);  // −1.5 → −1 (SRDHM's nudge rounds half up)
   EXPECT_EQ(y[40 - 1], 0);   // −0.5 → 0
+}
+
+TEST(AddRow, EqualsScalarAddEverywhere) {
+  // Every pair of int8 values, for multipliers and shifts of the kinds QAdd
+  // gets (input rescales below 1, output rescales on both sides of 1), with
+  // clamp ranges and zero points of both signs; 65536 is a multiple of 8, so
+  // the row is cut to leave a tail.
+  std::vector<int8_t> a, b;
+  for (int x = -128; x < 128; ++x)
+    for (int z = -128; z < 128; ++z) a.push_back(static_cast<int8_t>(x)), b.push_back(static_cast<int8_t>(z));
+  const int64_t n = static_cast<int64_t>(a.size()) - 3;
+  const AddRequant params[] = {
+      {0, 0, 20, {1 << 30, -1}, {1 << 30, -1}, {1 << 30, -19}, 0, -128, 127},
+      {-7, 12, 20, {1518500250, -2}, {1200000000, 0}, {2000000000, -18}, 3, -128, 127},
+      {127, -128, 23, {1073741824, -5}, {2147483647, -6}, {1500000000, -17}, -128, -128, 127},
+      {5, -5, 10, {1300000000, -1}, {1400000000, -2}, {1100000000, -9}, -20, -20, 90},
+  };
+  for (const AddRequant& p : params) {
+    std::vector<int8_t> y(static_cast<size_t>(n));
+    add_row_int8(a.data(), b.data(), n, p, y.data());
+    for (int64_t i = 0; i < n; ++i) ASSERT_EQ(y[i], add_int8(a[i], b[i], p)) << "a " << int{a[i]} << " b " << int{b[i]};
+  }
+}
+
+TEST(AddRow, ScalarDefinitionIsTfliteAdd) {
+  // Hand-computed: zero points 0, left shift 0, and every multiplier 1/2
+  // (2^30 with shift 0): y = (a/2 + b/2)/2, each step rounded.
+  const AddRequant p{0, 0, 0, {1 << 30, 0}, {1 << 30, 0}, {1 << 30, 0}, 0, -128, 127};
+  // 40/2 = 20, 60/2 = 30, (20 + 30)/2 = 25.
+  EXPECT_EQ(add_int8(40, 60, p), 25);
+  // −3/2 = −1 (SRDHM rounds half up), 5/2 = 3, 2/2 = 1.
+  EXPECT_EQ(add_int8(-3, 5, p), 1);
+}
+
+template <typename T>
+void expect_quantize_row_matches(const std::vector<float>& x, float scale, int32_t zp) {
+  std::vector<T> y(x.size());
+  quantize_row_half_even<T>(x.data(), static_cast<int64_t>(x.size()), scale, zp, y.data());
+  for (size_t i = 0; i < x.size(); ++i)
+    ASSERT_EQ(int{y[i]}, int{quantize_half_even<T>(x[i], scale, zp)}) << "x " << x[i] << " scale " << scale;
+}
+
+TEST(QuantizeRow, EqualsScalarQuantizeLinear) {
+  std::vector<float> x = {0.5f,
+                          1.5f,
+                          2.5f,
+                          -0.5f,
+                          -1.5f,
+                          -2.5f,
+                          127.5f,
+                          -128.5f,
+                          255.5f,
+                          1e30f,
+                          -1e30f,
+                          std::numeric_limits<float>::infinity(),
+                          -std::numeric_limits<float>::infinity(),
+                          std::numeric_limits<float>::quiet_NaN(),
+                          0.0f,
+                          -0.0f,
+                          3e9f,
+                          -3e9f};
+  std::mt19937 rng(3);
+  std::uniform_real_distribution<float> d(-300.0f, 300.0f);
+  for (int i = 0; i < 1000; ++i) x.push_back(d(rng));
+  for (float scale : {1.0f, 0.5f, 0.0078125f, 0.37f, 3.1f}) {
+    expect_quantize_row_matches<int8_t>(x, scale, 0);
+    expect_quantize_row_matches<int8_t>(x, scale, -128);
+    expect_quantize_row_matches<int8_t>(x, scale, 127);
+    expect_quantize_row_matches<uint8_t>(x, scale, 0);
+    expect_quantize_row_matches<uint8_t>(x, scale, 128);
+    expect_quantize_row_matches<uint8_t>(x, scale, 255);
+  }
+  std::vector<int8_t> y(x.size());
+  quantize_row_half_even<int8_t>(x.data(), static_cast<int64_t>(x.size()), 1.0f, 0, y.data());
+  EXPECT_EQ(y[0], 0);    // 0.5 → 0 (half to even)
+  EXPECT_EQ(y[1], 2);    // 1.5 → 2
+  EXPECT_EQ(y[2], 2);    // 2.5 → 2
+  EXPECT_EQ(y[13], 0);   // NaN → the zero point
+  EXPECT_EQ(y[9], 127);  // saturated
 }
 
 }  // namespace

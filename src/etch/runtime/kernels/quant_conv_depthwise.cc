@@ -40,7 +40,7 @@ void depthwise_row(const int16_t* row, const std::vector<int64_t>& off, const st
 bool integer_depthwise_supported(const ir::ConvGeometry& g) {
 #ifdef ETCH_X86_SIMD
   return cpu_has_avx2_fma() && g.group == g.in_channels && g.group == g.out_channels && g.in[0] == 1 && g.out[0] == 1 &&
-         g.kernel[0] == 1 && g.stride[2] == 1;
+         g.kernel[0] == 1;
 #else
   (void)g;
   return false;
@@ -54,20 +54,27 @@ void integer_depthwise(const ir::ConvGeometry& g, const T* x, int32_t x_zero, co
   ETCH_CHECK(integer_depthwise_supported(g)) << "integer_depthwise on a geometry it does not handle";
   const int64_t kh_n = g.kernel[1], kw_n = g.kernel[2], taps = kh_n * kw_n;
   const int64_t ih_n = g.in[1], iw_n = g.in[2], oh_n = g.out[1], ow_n = g.out[2];
+  const int64_t sw = g.stride[2], dw = g.dilation[2];
   ETCH_CHECK(static_cast<int64_t>(w_centered.size()) == g.out_channels * taps) << "weight size";
   if (oh_n <= 0 || ow_n <= 0 || g.batch == 0 || g.out_channels == 0) return;
   const int64_t width = (ow_n + 15) / 16 * 16;
-  // The padded plane: every row any output reads, every column up to the last
-  // (rounded) output's last tap; zeros outside the image.
-  const int64_t ldp = width + (kw_n - 1) * g.dilation[2];
+  // The padded plane, with each row split into sw phases: phase f holds the
+  // padded row's columns f, f + sw, f + 2·sw, ..., so that output column j's
+  // tap at padded column j·sw + c is phase c mod sw, index j + c / sw: every
+  // tap reads consecutive int16s whatever the stride. Zeros outside the image.
+  const int64_t ldf = width + (kw_n - 1) * dw / sw;  // one phase row
+  const int64_t ldp = sw * ldf;                      // one padded row
   const int64_t rows = (oh_n - 1) * g.stride[1] + (kh_n - 1) * g.dilation[1] + 1;
   const int64_t pad_top = g.pad_begin[1], pad_left = g.pad_begin[2];
   std::vector<int64_t> off(static_cast<size_t>((taps + 1) / 2 * 2), 0);
   for (int64_t kh = 0; kh < kh_n; ++kh)
-    for (int64_t kw = 0; kw < kw_n; ++kw) off[kh * kw_n + kw] = kh * g.dilation[1] * ldp + kw * g.dilation[2];
+    for (int64_t kw = 0; kw < kw_n; ++kw) {
+      const int64_t c = kw * dw;
+      off[kh * kw_n + kw] = kh * g.dilation[1] * ldp + c % sw * ldf + c / sw;
+    }
   parallel_for(g.batch * g.out_channels, 1, [&](int64_t i0, int64_t i1) {
     std::vector<int16_t> plane(static_cast<size_t>(rows * ldp));
-    std::vector<int32_t> acc(static_cast<size_t>(width));
+    std::vector<int32_t> acc(static_cast<size_t>(width)), out(static_cast<size_t>(oh_n * ow_n));
     std::vector<int32_t> wpairs(static_cast<size_t>((taps + 1) / 2));
     for (int64_t it = i0; it < i1; ++it) {
       const int64_t n = it / g.out_channels, m = it % g.out_channels;
@@ -76,9 +83,16 @@ void integer_depthwise(const ir::ConvGeometry& g, const T* x, int32_t x_zero, co
       for (int64_t r = 0; r < rows; ++r) {
         const int64_t ih = r - pad_top;
         if (ih < 0 || ih >= ih_n) continue;
-        const int64_t c_lo = std::max<int64_t>(0, pad_left), c_hi = std::min(ldp, pad_left + iw_n);
-        int16_t* dst = plane.data() + r * ldp;
-        for (int64_t c = c_lo; c < c_hi; ++c) dst[c] = static_cast<int16_t>(xp[ih * iw_n + c - pad_left] - x_zero);
+        // Phase f's j-th entry is padded column f + j·sw, input column
+        // f + j·sw − pad_left: entries [j0, j1) lie in the image.
+        const T* xrow = xp + ih * iw_n;
+        for (int64_t f = 0; f < sw; ++f) {
+          int16_t* dst = plane.data() + r * ldp + f * ldf;
+          const int64_t first = pad_left - f;  // j·sw ≥ first
+          const int64_t j0 = first <= 0 ? 0 : (first + sw - 1) / sw;
+          const int64_t j1 = std::min(ldf, (iw_n - 1 + pad_left - f) / sw + 1);
+          for (int64_t j = j0; j < j1; ++j) dst[j] = static_cast<int16_t>(xrow[f + j * sw - pad_left] - x_zero);
+        }
       }
       const int32_t* wm = w_centered.data() + m * taps;
       for (size_t i = 0; i < wpairs.size(); ++i) {
@@ -87,10 +101,13 @@ void integer_depthwise(const ir::ConvGeometry& g, const T* x, int32_t x_zero, co
         const auto w1 = static_cast<uint16_t>(t + 1 < taps ? wm[t + 1] : 0);
         wpairs[i] = static_cast<int32_t>(uint32_t{w0} | uint32_t{w1} << 16);
       }
+      // Whole planes go to the epilogue at once: small planes (8x8) made one
+      // call per row cost more than the row.
       for (int64_t oh = 0; oh < oh_n; ++oh) {
         depthwise_row(plane.data() + oh * g.stride[1] * ldp, off, wpairs, width, acc.data());
-        epilogue(n, m, oh * ow_n, ow_n, acc.data());
+        std::copy(acc.begin(), acc.begin() + ow_n, out.begin() + oh * ow_n);
       }
+      epilogue(n, m, 0, oh_n * ow_n, out.data());
     }
   });
 #else

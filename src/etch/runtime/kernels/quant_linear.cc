@@ -7,6 +7,7 @@
 #include "etch/core/thread_pool.h"
 #include "etch/ir/ops/quant_params.h"
 #include "etch/runtime/kernels/quant_common.h"
+#include "etch/runtime/quantize_row.h"
 
 namespace etch::runtime {
 namespace {
@@ -40,13 +41,15 @@ void quantize_into(KernelContext& c, const AxisSplit& s, const std::vector<float
   T* y = c.output(0).data<T>();
   for (float sc : scale)
     if (!(sc > 0) || !std::isfinite(sc)) c.fail("y_scale must be positive and finite, got " + std::to_string(sc));
-  parallel_for(s.outer * s.channels, std::max<int64_t>(1, 16384 / std::max<int64_t>(s.inner, 1)),
+  // Tasks are (row, chunk of the row), so one large per-tensor row splits too.
+  const int64_t chunk = 16384, chunks = std::max<int64_t>(1, (s.inner + chunk - 1) / chunk);
+  parallel_for(s.outer * s.channels * chunks, std::max<int64_t>(1, chunk / std::max<int64_t>(s.inner, 1)),
                [&](int64_t b, int64_t e) {
-                 for (int64_t oc = b; oc < e; ++oc) {
-                   const int64_t ch = oc % s.channels;
-                   const int64_t base = oc * s.inner;
-                   for (int64_t i = 0; i < s.inner; ++i)
-                     y[base + i] = quantize_half_even<T>(x[base + i], scale[ch], zp[ch]);
+                 for (int64_t t = b; t < e; ++t) {
+                   const int64_t oc = t / chunks, ch = oc % s.channels;
+                   const int64_t i0 = t % chunks * chunk, i1 = std::min(s.inner, i0 + chunk);
+                   const int64_t base = oc * s.inner + i0;
+                   quantize_row_half_even<T>(x + base, i1 - i0, scale[ch], zp[ch], y + base);
                  }
                });
 }
