@@ -3,10 +3,12 @@
 // step on random tensors.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <random>
 
 #include "etch/core/int4.h"
+#include "etch/core/thread_pool.h"
 #include "etch/runtime/requantize.h"
 #include "runtime/quant_test_util.h"
 
@@ -197,6 +199,70 @@ TEST(QConv, AgreesWithFloatConvWithinOneStep) {
     exact += y.data<int8_t>()[i] == std::lround(want);
   }
   EXPECT_GT(exact, y.numel() * 9 / 10);
+}
+
+}  // namespace
+}  // namespace etch::runtime
+
+namespace etch::runtime {
+namespace {
+
+std::vector<int8_t> random_int8(int64_t n, uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::uniform_int_distribution<int> d(-128, 127);
+  std::vector<int8_t> v(static_cast<size_t>(n));
+  for (int8_t& e : v) e = static_cast<int8_t>(d(rng));
+  return v;
+}
+
+// The integer kernels' fast paths (im2col + vpmaddwd, direct depthwise at
+// strides 1 and 2, vectorised QAdd and requantization) split their work over
+// the pool; the bytes must not depend on how many threads share it.
+TEST(IntegerThreads, OneAndTwoThreadsGiveIdenticalBytes) {
+  const Tensor x = Tensor::from_vector<int8_t>({1, 24, 40, 40}, random_int8(24 * 40 * 40, 1));
+  const Tensor x2 = Tensor::from_vector<int8_t>({1, 24, 40, 40}, random_int8(24 * 40 * 40, 2));
+  const Tensor w3 = Tensor::from_vector<int8_t>({32, 24, 3, 3}, random_int8(32 * 24 * 9, 3));
+  const Tensor wdw = Tensor::from_vector<int8_t>({24, 1, 3, 3}, random_int8(24 * 9, 4));
+  const Tensor b32 = Tensor::from_vector<int32_t>({32}, std::vector<int32_t>(32, 1000));
+  const Ints m32(32, mult_of(0.003)[0]), s32(32, shift_of(0.003)[0]);
+  const Ints m24(24, mult_of(0.02)[0]), s24(24, shift_of(0.02)[0]);
+  const ir::Node dense = qnode("QConv", 3,
+                               {{"pads", Attribute{Ints{1, 1, 1, 1}}},
+                                {"x_zero_point", Attribute{int64_t{-3}}},
+                                {"multipliers", Attribute{m32}},
+                                {"shifts", Attribute{s32}}});
+  auto depthwise = [&](int64_t stride) {
+    return qnode("QConv", 2,
+                 {{"group", Attribute{int64_t{24}}},
+                  {"pads", Attribute{Ints{1, 1, 1, 1}}},
+                  {"strides", Attribute{Ints{stride, stride}}},
+                  {"x_zero_point", Attribute{int64_t{5}}},
+                  {"multipliers", Attribute{m24}},
+                  {"shifts", Attribute{s24}}});
+  };
+  const ir::Node add = qnode("QAdd", 2,
+                             {{"a_multiplier", Attribute{mult_of(0.5)[0]}},
+                              {"a_shift", Attribute{shift_of(0.5)[0]}},
+                              {"b_multiplier", Attribute{mult_of(0.3)[0]}},
+                              {"b_shift", Attribute{shift_of(0.3)[0]}},
+                              {"y_multiplier", Attribute{mult_of(1.0 / (1 << 19))[0]}},
+                              {"y_shift", Attribute{shift_of(1.0 / (1 << 19))[0]}}});
+  auto run_all = [&] {
+    return std::vector<std::vector<int8_t>>{
+        values<int8_t>(run1(dense, {&x, &w3, &b32})), values<int8_t>(run1(depthwise(1), {&x, &wdw})),
+        values<int8_t>(run1(depthwise(2), {&x, &wdw})), values<int8_t>(run1(add, {&x, &x2}))};
+  };
+  const int before = num_threads();
+  set_num_threads(1);
+  const auto one = run_all();
+  set_num_threads(2);
+  const auto two = run_all();
+  set_num_threads(before);
+  for (size_t l = 0; l < one.size(); ++l) {
+    EXPECT_EQ(one[l], two[l]) << "op " << l;
+    // Not trivially equal: the outputs vary.
+    EXPECT_NE(*std::min_element(one[l].begin(), one[l].end()), *std::max_element(one[l].begin(), one[l].end()));
+  }
 }
 
 }  // namespace
