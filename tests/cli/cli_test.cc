@@ -71,6 +71,28 @@ TEST(Cli, RunOptimizedAndAsWrittenAgreeWithinFloatRounding) {
   EXPECT_GT(max_abs_diff(a, b), 0.0f) << "BatchNorm folding changes float rounding; equal bits mean it did not run";
 }
 
+// --integer runs a quantized model as etch's integer ops: its logits are the
+// QDQ graph's up to the two readings' rounding (gemmlowp fixed point against
+// float requantization), a few output steps at most; a float model is refused.
+TEST(Cli, RunIntegerRunsTheQuantizedModelAsIntegerOps) {
+  ScratchDir dir;
+  auto q = testing::run_etch(
+      "--quiet quantize " + quote(kCnn) + " --data fashion-mnist:test:64 --calib-samples 32 --test none -o q.onnx",
+      dir);
+  ASSERT_EQ(q.exit_code, 0) << q.err;
+  const std::string in = " --input " + quote(source_path("fixtures/cnn_input.npy"));
+  auto integer = testing::run_etch("run q.onnx --integer" + in + " -o int", dir);
+  auto qdq = testing::run_etch("run q.onnx" + in + " -o qdq", dir);
+  ASSERT_EQ(integer.exit_code, 0) << integer.err;
+  ASSERT_EQ(qdq.exit_code, 0) << qdq.err;
+  const Tensor a = data::read_npy(dir / "int/logits.npy"), b = data::read_npy(dir / "qdq/logits.npy");
+  ASSERT_EQ(a.shape(), (Shape{8, 10}));
+  EXPECT_LT(max_abs_diff(a, b), 0.5f);
+  auto refused = testing::run_etch("run " + quote(kCnn) + " --integer" + in, dir);
+  EXPECT_EQ(refused.exit_code, 2);
+  EXPECT_NE(refused.err.find("is not quantized"), std::string::npos) << refused.err;
+}
+
 // --seed sets the initial weights as well as the shuffling: with a learning
 // rate too small to move them, two seeds must still give different weights,
 // and the same seed the same ones.

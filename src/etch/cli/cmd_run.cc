@@ -15,6 +15,7 @@
 #include "etch/data/dataset.h"
 #include "etch/data/loader.h"
 #include "etch/data/npy.h"
+#include "etch/eval/integer_graph.h"
 #include "etch/eval/load_model.h"
 #include "etch/onnx/importer.h"
 #include "etch/passes/pipeline.h"
@@ -33,6 +34,7 @@ struct RunArgs {
   int64_t show = 20;
   bool json = false;
   bool no_optimize = false;
+  bool integer = false;
 };
 
 double seconds_since(std::chrono::steady_clock::time_point t0) {
@@ -214,7 +216,12 @@ int run_run(const RunArgs& a) {
   ETCH_REQUIRE(!a.inputs.empty() || !a.data.empty(), InvalidInput)
       << "nothing to run on: give --input [NAME=]FILE.npy for each model input, or --data SPEC";
   ir::Graph g = eval::load_model(a.model);
-  if (!a.no_optimize) {
+  if (a.integer) {
+    // What compile, simulate and validate run: QDQ pairs lowered to etch's
+    // integer ops, on the integer runtime. Exits 2 naming the model when it
+    // holds no quantization.
+    g = eval::to_integer_graph(g, a.model);
+  } else if (!a.no_optimize) {
     passes::PassContext ctx;
     ctx.evaluate = runtime::run_node;
     passes::run_pipeline(g, passes::inference_pipeline(), ctx);
@@ -237,6 +244,9 @@ const CommandRegistrar reg{
        sub.add_option("--batch", a->batch, "images per batch with --data (default 64)");
        sub.add_option("--show", a->show, "rows of the prediction table to print with --data (default 20)");
        sub.add_flag("--json", a->json, "print machine-readable JSON");
+       sub.add_flag("--integer", a->integer,
+                    "run a quantized (QDQ) model as etch's integer ops, bit for bit what the NPU computes (the "
+                    "default runs the QDQ graph in float, as ONNX Runtime reads it)");
        sub.add_flag("--no-optimize", a->no_optimize,
                     "run the graph exactly as written (default: fold BatchNorm into Conv/Gemm and fuse Conv with "
                     "a following Relu/Clip first, as ONNX Runtime does; outputs differ by float rounding only)");
@@ -244,7 +254,8 @@ const CommandRegistrar reg{
            "Examples:\n"
            "  etch run fixtures/cnn.onnx --input fixtures/cnn_input.npy --output-dir out/\n"
            "  etch run model.onnx --input a=a.npy --input b=b.npy -o out/\n"
-           "  etch run fixtures/cnn.onnx --data fashion-mnist:test:10");
+           "  etch run fixtures/cnn.onnx --data fashion-mnist:test:10\n"
+           "  etch run model.int8.onnx --integer --data fashion-mnist:test");
        return [a] { return run_run(*a); };
      }}};
 

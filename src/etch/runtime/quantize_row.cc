@@ -3,6 +3,7 @@
 #include <limits>
 #include <type_traits>
 
+#include "etch/runtime/integer_fast_paths.h"
 #include "etch/runtime/kernels/simd_f32.h"
 #include "etch/runtime/requantize.h"
 
@@ -47,7 +48,7 @@ template <typename T>
 void quantize_row_half_even(const float* x, int64_t count, float scale, int32_t zero_point, T* y) {
   int64_t done = 0;
 #ifdef ETCH_X86_SIMD
-  if (cpu_has_avx2_fma()) done = quantize_avx2(x, count, scale, zero_point, y);
+  if (integer_fast_paths() && cpu_has_avx2_fma()) done = quantize_avx2(x, count, scale, zero_point, y);
 #endif
   for (int64_t i = done; i < count; ++i) y[i] = quantize_half_even<T>(x[i], scale, zero_point);
 }

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "etch/core/error.h"
+#include "etch/runtime/integer_fast_paths.h"
 #include "etch/runtime/kernels/simd_f32.h"
 
 namespace etch::runtime {
@@ -104,7 +105,7 @@ void requantize_row_to_int8(const int32_t* acc, int64_t count, int32_t bias, Qua
       << "int8 activation range [" << act_min << ", " << act_max << "]";
   int64_t done = 0;
 #ifdef ETCH_X86_SIMD
-  if (cpu_has_avx2_fma() && vector_multiplier(m))
+  if (integer_fast_paths() && cpu_has_avx2_fma() && vector_multiplier(m))
     done = requantize_avx2(acc, count, bias, m, Output8(zero_point, act_min, act_max), y);
 #endif
   for (int64_t i = done; i < count; ++i)
@@ -123,7 +124,8 @@ void add_row_int8(const int8_t* a, const int8_t* b, int64_t count, const AddRequ
       << "QAdd parameters out of range";
   int64_t done = 0;
 #ifdef ETCH_X86_SIMD
-  if (cpu_has_avx2_fma() && vector_multiplier(p.a) && vector_multiplier(p.b) && vector_multiplier(p.y))
+  if (integer_fast_paths() && cpu_has_avx2_fma() && vector_multiplier(p.a) && vector_multiplier(p.b) &&
+      vector_multiplier(p.y))
     done = add_avx2(a, b, count, p, y);
 #endif
   for (int64_t i = done; i < count; ++i) y[i] = add_int8(a[i], b[i], p);

@@ -4,6 +4,7 @@
 
 #include "etch/core/error.h"
 #include "etch/core/thread_pool.h"
+#include "etch/runtime/integer_fast_paths.h"
 #include "etch/runtime/kernels/quant_conv_depthwise.h"
 #include "etch/runtime/kernels/simd_f32.h"
 
@@ -232,10 +233,12 @@ void integer_conv_reference(const ir::ConvGeometry& g, const T* x, int32_t x_zer
 template <typename T>
 void integer_conv(const ir::ConvGeometry& g, const T* x, int32_t x_zero, const std::vector<int32_t>& w_centered,
                   const IntConvEpilogue& epilogue) {
-  if (integer_depthwise_supported(g)) return integer_depthwise(g, x, x_zero, w_centered, epilogue);
+  if (integer_fast_paths()) {
+    if (integer_depthwise_supported(g)) return integer_depthwise(g, x, x_zero, w_centered, epilogue);
 #ifdef ETCH_X86_SIMD
-  if (cpu_has_avx2_fma()) return integer_conv_avx2(g, x, x_zero, w_centered, epilogue);
+    if (cpu_has_avx2_fma()) return integer_conv_avx2(g, x, x_zero, w_centered, epilogue);
 #endif
+  }
   integer_conv_reference(g, x, x_zero, w_centered, epilogue);
 }
 
