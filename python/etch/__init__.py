@@ -120,7 +120,8 @@ def _dataset(data: Any, model: Optional[Model], what: str):
 
 
 def quantize(model: Union[Model, PathLike], calibration: Any = "fashion-mnist:train", *, test: Any = None,
-             calib_samples: int = 512, calibrator: str = "sample-mse", percentile: float = 99.99,
+             calib_samples: int = 512, calibrator: str = "sample-mse", equalize: str = "activations",
+             percentile: float = 99.99,
              per_tensor: bool = False, bits: int = 8, bits_per_layer: str = "", keep_float: Sequence[str] = (),
              auto_keep_float: int = 0, bias_correction: bool = False, int4_as_int8: bool = False,
              qat_epochs: int = 0, qat_steps: int = 0, qat_lr: float = 1e-4, qat_freeze_bn_steps: int = 0,
@@ -130,6 +131,8 @@ def quantize(model: Union[Model, PathLike], calibration: Any = "fashion-mnist:tr
     calibration: a data-set spec (``--data``), a numpy array [N, ...], or any iterable
     of arrays, dicts {input: array} or (x, y) batches (a PyTorch DataLoader works).
     test: a data set for float vs integer accuracy (the CLI's ``--test``; None: skip).
+    equalize: cross-layer equalization before calibration, ``"none"``, ``"weights"``
+    or ``"activations"`` (the CLI's ``--equalize``).
     Returns the quantized Model (what ``-o`` would hold) with ``.report``: the
     per-layer SQNR table, float nodes and accuracies, as ``--json`` prints them.
 
@@ -138,7 +141,7 @@ def quantize(model: Union[Model, PathLike], calibration: Any = "fashion-mnist:tr
     m = _model(model)
     return _etch._quantize(m, _dataset(calibration, m, "calibration"),
                            None if test is None else _dataset(test, m, "test"), calib_samples, calibrator,
-                           percentile, per_tensor, bits, bits_per_layer, list(keep_float), auto_keep_float,
+                           equalize, percentile, per_tensor, bits, bits_per_layer, list(keep_float), auto_keep_float,
                            bias_correction, int4_as_int8, qat_epochs, qat_steps, qat_lr, qat_freeze_bn_steps, seed)
 
 

@@ -87,7 +87,8 @@ class Report:
 
 def load(path: PathLike) -> Model: ...
 def quantize(model: Union[Model, PathLike], calibration: Data = ..., *, test: Optional[Data] = ...,
-             calib_samples: int = ..., calibrator: str = ..., percentile: float = ..., per_tensor: bool = ...,
+             calib_samples: int = ..., calibrator: str = ..., equalize: str = ..., percentile: float = ...,
+             per_tensor: bool = ...,
              bits: int = ..., bits_per_layer: str = ..., keep_float: Sequence[str] = ..., auto_keep_float: int = ...,
              bias_correction: bool = ..., int4_as_int8: bool = ..., qat_epochs: int = ..., qat_steps: int = ...,
              qat_lr: float = ..., qat_freeze_bn_steps: int = ..., seed: int = ...) -> Model: ...

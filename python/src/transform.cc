@@ -20,14 +20,15 @@ namespace etch::python {
 namespace {
 
 py::object quantize(const Model& model, const py::object& calibration, const py::object& test, int64_t calib_samples,
-                    const std::string& calibrator, double percentile, bool per_tensor, int bits,
-                    const std::string& bits_per_layer, const std::vector<std::string>& keep_float, int auto_keep_float,
-                    bool bias_correction, bool int4_as_int8, int qat_epochs, int64_t qat_steps, float qat_lr,
-                    int64_t qat_freeze_bn_steps, uint64_t seed) {
+                    const std::string& calibrator, const std::string& equalize, double percentile, bool per_tensor,
+                    int bits, const std::string& bits_per_layer, const std::vector<std::string>& keep_float,
+                    int auto_keep_float, bool bias_correction, bool int4_as_int8, int qat_epochs, int64_t qat_steps,
+                    float qat_lr, int64_t qat_freeze_bn_steps, uint64_t seed) {
   const ir::Graph& float_graph = model.graph();
   quant::QuantizeModelOptions q;
   quant::PtqOptions& o = q.ptq;
   o.calibration = quant::parse_calibration(calibrator);
+  o.equalization = quant::parse_equalization(equalize);
   o.percentile = percentile;
   o.calib_samples = calib_samples;
   o.per_channel = !per_tensor;
@@ -62,6 +63,7 @@ py::object quantize(const Model& model, const py::object& calibration, const py:
     for (const quant::FloatNode& f : r.float_nodes)
       float_json.push_back({{"node", f.node}, {"op", f.op}, {"why", f.why}});
     j["calibrator"] = calibrator;
+    j["equalize"] = equalize;
     j["weight_bits"] = bits;
     j["integer_ops"] = quant::count_integer_ops(r.integer);
     j["layers"] = nlohmann::json::parse(quant::layer_errors_json(r.errors));
@@ -121,10 +123,10 @@ py::object prune(const Model& model, const std::string& criterion, const std::st
 
 void bind_transform(py::module_& m) {
   m.def("_quantize", &quantize, py::arg("model"), py::arg("calibration"), py::arg("test"), py::arg("calib_samples"),
-        py::arg("calibrator"), py::arg("percentile"), py::arg("per_tensor"), py::arg("bits"), py::arg("bits_per_layer"),
-        py::arg("keep_float"), py::arg("auto_keep_float"), py::arg("bias_correction"), py::arg("int4_as_int8"),
-        py::arg("qat_epochs"), py::arg("qat_steps"), py::arg("qat_lr"), py::arg("qat_freeze_bn_steps"),
-        py::arg("seed"));
+        py::arg("calibrator"), py::arg("equalize"), py::arg("percentile"), py::arg("per_tensor"), py::arg("bits"),
+        py::arg("bits_per_layer"), py::arg("keep_float"), py::arg("auto_keep_float"), py::arg("bias_correction"),
+        py::arg("int4_as_int8"), py::arg("qat_epochs"), py::arg("qat_steps"), py::arg("qat_lr"),
+        py::arg("qat_freeze_bn_steps"), py::arg("seed"));
   m.def("_prune", &prune, py::arg("model"), py::arg("criterion"), py::arg("structure"), py::arg("sparsity"),
         py::arg("scope"), py::arg("tied"), py::arg("min_channels"), py::arg("schedule"), py::arg("initial_sparsity"),
         py::arg("begin_step"), py::arg("end_step"), py::arg("frequency"), py::arg("taylor_batches"),

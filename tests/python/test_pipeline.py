@@ -29,8 +29,21 @@ def test_quantize_report_is_the_cli_json(quantized, calib, tmp_path):
     want = cli_json("quantize", FIXTURE, "--data", f"npy:{calib[1]}", "--test", "none", "--calib-samples", 64,
                     "-o", tmp_path / "q.onnx")
     got = quantized.report
-    for k in ("layers", "float_nodes", "integer_ops", "weight_bits", "calibrator"):
+    for k in ("layers", "float_nodes", "integer_ops", "weight_bits", "calibrator", "equalize"):
         assert got[k] == want[k], k
+
+
+def test_quantize_equalize_matches_cli_and_refuses_unknown_modes(calib, tmp_path):
+    # The fixture has a Conv -> Relu -> Conv pair only after BatchNorm folding
+    # and pooling; whatever CLE does to it, Python and the CLI must agree.
+    want = cli_json("quantize", FIXTURE, "--data", f"npy:{calib[1]}", "--test", "none", "--calib-samples", 64,
+                    "--equalize", "weights", "-o", tmp_path / "q.onnx")
+    got = etch.quantize(FIXTURE, calibration=calib[0], calib_samples=64, equalize="weights")
+    assert got.report["equalize"] == want["equalize"] == "weights"
+    assert got.report["layers"] == want["layers"]
+    assert got.summary() == etch.load(tmp_path / "q.onnx").summary()
+    with pytest.raises(ValueError, match="equaliz"):
+        etch.quantize(FIXTURE, calibration=calib[0], calib_samples=64, equalize="sideways")
 
 
 def test_compile_matches_cli_bytes_and_disasm(quantized, cli_quantized, tmp_path):

@@ -133,6 +133,7 @@ int run_quantize(QuantizeArgs& a) {
     nlohmann::json j;
     j["output"] = a.output;
     j["calibrator"] = a.calibrator;
+    j["equalize"] = a.equalize;
     j["weight_bits"] = a.bits;
     if (has_test) {
       j["float_accuracy"] = float_acc;
