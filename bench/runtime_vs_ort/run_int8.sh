@@ -14,25 +14,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 build=${1:-build}
-threads=${THREADS:-2}
-repeats=${REPEATS:-5}
-secs=${SECONDS_PER_RUN:-1}
 calib=${CALIB:-64}
-models=${MODELS:-fixture blazeface-front-128 blazeface-back-256 mlsd-tiny-320 mlsd-tiny-512}
-here=bench/runtime_vs_ort
 data=${ETCH_CORPUS_DATA:-$HOME/.cache/etch/corpus-data}
+source bench/runtime_vs_ort/common.sh
 
-if [[ ! -d bench/node_modules/onnxruntime-node ]]; then
-  (cd bench && npm install --ignore-scripts --no-audit --no-fund onnxruntime-node >/dev/null)
-fi
-if [[ ! -f "$build/build.ninja" ]]; then
-  cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
-fi
-cmake --build "$build" --target etch bench_runtime >/dev/null
-
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-median() { sort -g | awk '{v[NR]=$1} END {print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
 # The calibration spec of each corpus image model (docs/models.md).
 spec() {
   case $1 in
@@ -49,7 +34,6 @@ spec() {
   esac
 }
 
-rows=()
 for name in $models; do
   q=$tmp/$name.int8.onnx
   if [[ $name == fixture ]]; then
@@ -57,27 +41,14 @@ for name in $models; do
     "$build/etch" --quiet quantize "$file" --calib-samples "$calib" --test none -o "$q"
   else
     file=$("$build/etch" models path "$name")
-    shape=$("$build/etch" models | awk -v n="$name" '$1 == n' | grep -o '\[[0-9,]*\]' | head -1 | tr -d '[]')
+    shape=$(corpus_shape "$name")
     batches=1
     "$build/etch" --quiet quantize "$file" --data "images:$data/images/calib?$(spec "$name")" \
       --calib-samples "$calib" --test none -o "$q"
   fi
   echo "== $name ($file quantized to $q, input $shape)"
   for batch in $batches; do
-    : >"$tmp/etch" && : >"$tmp/ort"
-    bshape="$batch,${shape#*,}"
-    for ((r = 0; r < repeats; ++r)); do
-      "$build/bench_runtime" "$q" "$batch" --shape "$bshape" --threads "$threads" --seconds "$secs" --integer 1 >>"$tmp/etch"
-      node "$here/ort_bench.mjs" "$q" "$batch" "$threads" "$secs" 3 "$bshape" >>"$tmp/ort"
-    done
-    echo "   etch int8 img/s: $(tr '\n' ' ' <"$tmp/etch")"
-    echo "   ORT  int8 img/s: $(tr '\n' ' ' <"$tmp/ort")"
-    e=$(median <"$tmp/etch")
-    o=$(median <"$tmp/ort")
-    rows+=("$(printf '%-22s %6s  %12.1f  %12.1f  %8.3f' "$name" "$batch" "$e" "$o" "$(awk -v a="$e" -v b="$o" 'BEGIN {print a / b}')")")
+    time_alternately "$name" "$q" "$batch" "$batch,${shape#*,}" --integer 1
   done
 done
-echo
-echo "int8 QDQ, threads: $threads, $repeats alternating measurements of ${secs}s each (after warm-up), medians:"
-printf '%-22s %6s  %12s  %12s  %8s\n' model batch "etch img/s" "ORT img/s" "etch/ORT"
-printf '%s\n' "${rows[@]}"
+print_rows "int8 QDQ"
