@@ -14,8 +14,6 @@
 #include <random>
 #include <vector>
 
-#include "etch/runtime/quantize_row.h"
-
 namespace etch::runtime {
 namespace {
 

@@ -9,13 +9,11 @@
 namespace etch::quant {
 namespace {
 
-// PTQ starts from `prepared` (prepare_for_ptq of float_graph), QAT from the float graph.
+// PTQ starts from `prepared` (prepare_for_ptq of float_graph, inputs already
+// checked), QAT from the float graph.
 ir::Graph quantize_once(const ir::Graph& float_graph, const ir::Graph& prepared, const data::Dataset& calib,
                         const QuantizeModelOptions& opts, const PtqOptions& ptq) {
-  if (opts.qat_epochs <= 0) {
-    check_ptq_inputs(float_graph, calib, ptq);
-    return quantize_prepared(prepared, calib, ptq);
-  }
+  if (opts.qat_epochs <= 0) return quantize_prepared(prepared, calib, ptq);
   QatOptions q = opts.qat;
   q.epochs = opts.qat_epochs;
   return quantize_qat(float_graph, calib, ptq, q);
@@ -40,17 +38,17 @@ QuantizedModel quantize_model(const ir::Graph& float_graph, const data::Dataset&
       << "--auto-keep-float must be >= 0, got " << opts.auto_keep_float;
   PtqOptions ptq = opts.ptq;
   QuantizedModel m;
-  // The float graph the QDQ one is made from, once (equalization runs the model
-  // over the calibration set); QAT does not equalize.
+  // The float graph the QDQ one is made from, prepared once (equalization runs
+  // the model over the calibration set); QAT does not equalize.
+  // QAT checks its own inputs and runs first, as before.
+  const bool qat = opts.qat_epochs > 0;
   ir::Graph prepared;
-  if (opts.qat_epochs > 0) {
-    m.qdq = quantize_once(float_graph, prepared, calib, opts, ptq);
-    prepared = prepare_for_quantization(float_graph);
-  } else {
+  if (!qat) {
     check_ptq_inputs(float_graph, calib, ptq);
     prepared = prepare_for_ptq(float_graph, calib, ptq);
-    m.qdq = quantize_once(float_graph, prepared, calib, opts, ptq);
   }
+  m.qdq = quantize_once(float_graph, prepared, calib, opts, ptq);
+  if (qat) prepared = prepare_for_quantization(float_graph);
   m.integer = lower_qdq(m.qdq);
   m.errors = layer_errors(prepared, m.qdq, m.integer, calib);
   if (opts.auto_keep_float > 0) {

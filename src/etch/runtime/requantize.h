@@ -35,6 +35,11 @@ inline int32_t multiply_by_quantized_multiplier(int32_t x, QuantizedMultiplier m
   return multiply_by_quantized_multiplier(x, m.multiplier, m.shift);
 }
 
+// a + b with int32 wrap-around, the arithmetic of a 32-bit accumulator.
+inline int32_t wrapping_add(int32_t a, int32_t b) {
+  return static_cast<int32_t>(static_cast<uint32_t>(a) + static_cast<uint32_t>(b));
+}
+
 // An int32 accumulator to an output integer: scaled, offset by zero_point and
 // clamped to [act_min, act_max] (the activation range, e.g. [zp, 127] after a
 // fused ReLU).

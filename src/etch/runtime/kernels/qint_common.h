@@ -18,11 +18,6 @@ inline int8_t requantize_output(int32_t acc, const ir::RequantPair& m, const ir:
   return static_cast<int8_t>(requantize(acc, multiplier(m), y.zero_point, y.act_min, y.act_max));
 }
 
-// acc + bias with int32 wrap-around, the arithmetic of a 32-bit accumulator.
-inline int32_t wrapping_add(int32_t a, int32_t b) {
-  return static_cast<int32_t>(static_cast<uint32_t>(a) + static_cast<uint32_t>(b));
-}
-
 // Output 0 = f(a, b) over inputs 0 and 1 (int8, numpy broadcasting), f taking
 // the two int8 operands as int32.
 template <typename F>

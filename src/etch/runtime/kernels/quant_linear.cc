@@ -7,7 +7,7 @@
 #include "etch/core/thread_pool.h"
 #include "etch/ir/ops/quant_params.h"
 #include "etch/runtime/kernels/quant_common.h"
-#include "etch/runtime/quantize_row.h"
+#include "etch/runtime/requantize_row.h"
 
 namespace etch::runtime {
 namespace {
