@@ -61,7 +61,12 @@ inline std::string sv_list(const RtlDesign& d) {
   return s;
 }
 
-inline std::string testbench(const std::string& name) { return std::string(ETCH_SOURCE_DIR) + "/tests/rtl/tb/" + name; }
+// (One literal, then appended: GCC 12 reports a false -Warray-bounds on
+// std::string(literal) + "..." when the standard headers are precompiled.)
+inline std::string testbench(const std::string& name) {
+  std::string path = ETCH_SOURCE_DIR "/tests/rtl/tb/";
+  return path += name;
+}
 // tests/rtl/tb/<top>.sv, quoted for a shell command line.
 // (Appended piecewise: GCC 12 at -O3 reports a false -Wrestrict on "'" + std::string.)
 inline std::string quoted_testbench(const std::string& top) {

@@ -14,7 +14,10 @@
 namespace etch::tflite {
 namespace {
 
-std::string fixture(const std::string& file) { return std::string(ETCH_SOURCE_DIR) + "/fixtures/tflite/" + file; }
+std::string fixture(const std::string& file) {
+  std::string path = ETCH_SOURCE_DIR "/fixtures/tflite/";  // appended: see tests/rtl/rtl_test_util.h
+  return path += file;
+}
 
 int count_ops(const ir::Graph& g, const std::string& op) {
   return static_cast<int>(

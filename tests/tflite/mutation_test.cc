@@ -16,7 +16,8 @@ TEST(TfliteMutation, ChangedBytesImportOrFailCleanly) {
   std::mt19937 rng(19);
   int imported = 0, refused = 0;
   for (const char* name : {"conv", "int8", "sparse", "shape", "tconv_custom"}) {
-    const std::string good = read_file(std::string(ETCH_SOURCE_DIR) + "/fixtures/tflite/" + name + ".tflite");
+    std::string path = ETCH_SOURCE_DIR "/fixtures/tflite/";  // appended: see tests/rtl/rtl_test_util.h
+    const std::string good = read_file((path += name) += ".tflite");
     for (int trial = 0; trial < 400; ++trial) {
       std::string bytes = good;
       const int changes = 1 + static_cast<int>(rng() % 4);

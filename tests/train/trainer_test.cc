@@ -73,7 +73,7 @@ TEST(Trainer, NormalisationConstantsAreNotTrained) {
 }
 
 TEST(Trainer, FineTuningTheImportedFixtureChangesWeightsAndKeepsAccuracy) {
-  ir::Graph g = onnx::import_model(std::string(ETCH_SOURCE_DIR) + "/fixtures/cnn.onnx");
+  ir::Graph g = onnx::import_model(ETCH_SOURCE_DIR "/fixtures/cnn.onnx");
   data::Dataset train = data::load_dataset("fashion-mnist:train:1024");
   data::Dataset test = data::load_dataset("fashion-mnist:test:1000");
   const double before = evaluate_accuracy(g, test);
