@@ -1,11 +1,14 @@
-// bench_sqnr FLOAT.onnx QUANT.onnx DATA-SPEC: SQNR of the integer graph of
-// QUANT against FLOAT, per output, pooled over the data set (what `etch
-// validate` prints) and per sample (median and 10th percentile). A few inputs
+// bench_sqnr FLOAT.onnx QUANT.onnx DATA-SPEC [--fake-quant]: SQNR of the
+// integer graph of QUANT against FLOAT, per output, pooled over the data set
+// (what `etch validate` prints) and per sample (median and 10th percentile).
+// --fake-quant runs QUANT's QDQ graph in float instead (as ONNX Runtime reads
+// it): the loss of the int8 grid alone, without the integer arithmetic. A few inputs
 // on which the float model's outputs are 100x their usual size dominate the
 // pooled figure; the per-sample ones show how the model does on the rest.
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <string>
 
 #include "etch/core/error.h"
 #include "etch/data/dataset.h"
@@ -17,13 +20,15 @@
 using namespace etch;
 
 int main(int argc, char** argv) {
-  if (argc != 4) {
-    std::fprintf(stderr, "usage: bench_sqnr FLOAT.onnx QUANT.onnx DATA-SPEC\n");
+  const bool fake_quant = argc == 5 && std::string(argv[4]) == "--fake-quant";
+  if (argc != 4 && !fake_quant) {
+    std::fprintf(stderr, "usage: bench_sqnr FLOAT.onnx QUANT.onnx DATA-SPEC [--fake-quant]\n");
     return 2;
   }
   try {
     const ir::Graph f = eval::load_model(argv[1]);
-    const ir::Graph q = eval::to_integer_graph(eval::load_model(argv[2]), argv[2]);
+    const ir::Graph q =
+        fake_quant ? eval::load_model(argv[2]) : eval::to_integer_graph(eval::load_model(argv[2]), argv[2]);
     const data::Dataset d = data::load_dataset(argv[3]);
     runtime::Interpreter fi(f), qi(q);
     const runtime::SampleFeed feed(f, data::named_arrays(d), 1);

@@ -64,14 +64,37 @@ double spread(const std::vector<double>& r) {
   return hi / lo;
 }
 
-TEST(CrossLayerEqualization, PairsRunThroughReluButNotClipOrFanOut) {
+// chain() with ReLU6 (Clip(0, 6)) between a and b.
+ir::Graph clipped_chain() {
+  ir::GraphBuilder b("clip", 11);
+  auto x = b.input("x", {-1, 1, 8, 8});
+  auto y = b.conv(b.relu6(b.conv(x, 4, 3, 1, 1, 1, true, "a")), 3, 1, 1, 0, 1, true, "b");
+  b.output(y, "y");
+  ir::Graph g = b.finish();
+  const ir::Node& na = *g.find_node_by_name("a");
+  Tensor& w = *g.value(na.inputs[1]).data;
+  // Channel 0 (bias 10) saturates at 6 on the blobs; 1-3 stay below it.
+  const float gain[4] = {1.0f, 0.05f, 1.0f, 0.2f};
+  const int64_t per = w.numel() / 4;
+  for (int64_t c = 0; c < 4; ++c)
+    for (int64_t k = 0; k < per; ++k) w.data<float>()[c * per + k] *= gain[c];
+  g.value(na.inputs[2]).data->data<float>()[0] = 10.0f;
+  return g;
+}
+
+TEST(CrossLayerEqualization, PairsRunThroughReluAndClipFromZeroButNotFanOut) {
   EXPECT_EQ(equalization_pairs(chain()).size(), 1u);
+  EXPECT_TRUE(std::isinf(equalization_pairs(chain())[0].clip_max));
+  const auto clip_pairs = equalization_pairs(clipped_chain());
+  ASSERT_EQ(clip_pairs.size(), 1u);
+  EXPECT_EQ(clip_pairs[0].clip_max, 6.0f);
   {
-    ir::GraphBuilder b("clip", 1);
+    ir::GraphBuilder b("clip_below_zero", 11);
     auto x = b.input("x", {-1, 1, 8, 8});
-    auto y = b.conv(b.relu6(b.conv(x, 4, 3, 1, 1, 1, true, "a")), 2, 1, 1, 0, 1, true, "b");
-    b.output(y, "y");
-    EXPECT_TRUE(equalization_pairs(b.finish()).empty()) << "ReLU6 is not positively homogeneous";
+    auto lo = b.constant("lo", Tensor::scalar(-1.0f)), hi = b.constant("hi", Tensor::scalar(1.0f));
+    auto c = b.op("Clip", {b.conv(x, 4, 3, 1, 1, 1, true, "a"), lo, hi});
+    b.output(b.conv(c, 2, 1, 1, 0, 1, true, "b"), "y");
+    EXPECT_TRUE(equalization_pairs(b.finish()).empty()) << "Clip(-1, 1) does not commute with a scale";
   }
   {
     ir::GraphBuilder b("fanout", 1);
@@ -81,6 +104,31 @@ TEST(CrossLayerEqualization, PairsRunThroughReluButNotClipOrFanOut) {
     b.output(b.global_avgpool(a), "z");
     EXPECT_TRUE(equalization_pairs(b.finish()).empty()) << "a second reader of a's output would see it scaled";
   }
+}
+
+TEST(CrossLayerEqualization, ClipPairScalesOnlyChannelsBelowTheBoundAndKeepsTheFunction) {
+  const ir::Graph before = clipped_chain();
+  ir::Graph g = before;
+  const auto pairs = equalization_pairs(g);
+  ASSERT_EQ(pairs.size(), 1u);
+  EXPECT_EQ(equalize_cross_layer(g, Equalization::kWeights, pairs, {}), 0)
+      << "without calibrated ranges a Clip pair is left alone";
+  const data::Dataset calib = blobs(32);
+  const PtqOptions o = small_options();
+  const auto absmax = channel_absmax(g, {pairs[0].between}, calib, o);
+  const std::vector<double> a0 = absmax.at(pairs[0].between);
+  ASSERT_GE(a0[0], 6.0 * (1 - 1e-6)) << "the fixture's channel 0 must saturate";
+  ASSERT_EQ(equalize_cross_layer(g, Equalization::kActivations, pairs, absmax), 1);
+  const auto after = channel_absmax(g, {pairs[0].between}, calib, o).at(pairs[0].between);
+  EXPECT_EQ(after[0], a0[0]) << "a saturated channel keeps its scale";
+  EXPECT_EQ(ranges(g, "a", true)[0], ranges(before, "a", true)[0]);
+  for (size_t c = 1; c < after.size(); ++c) {
+    EXPECT_NE(after[c], a0[c]) << "channel " << c;
+    EXPECT_LE(after[c], 6.0 * (1 + 1e-6)) << "channel " << c << " pushed past the bound";
+  }
+  EXPECT_LT(spread(after), spread(a0));
+  const Tensor y0 = run(before, calib.images), y1 = run(g, calib.images);
+  EXPECT_LE(max_abs_diff(y0, y1), 1e-5f * max_abs(y0));
 }
 
 TEST(CrossLayerEqualization, WeightsModeBalancesRangesAndKeepsTheFunction) {

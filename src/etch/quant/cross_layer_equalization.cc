@@ -2,9 +2,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
+#include <optional>
 
 #include "etch/core/error.h"
 #include "etch/ir/op_registry.h"
+#include "etch/passes/activation_fusion.h"
 
 namespace etch::quant {
 
@@ -62,9 +65,15 @@ bool is_equalizable_conv(const ir::Graph& g, const ir::Node& n) {
   return true;
 }
 
-bool is_homogeneous_activation(const ir::Node& n) {
-  // f(s·x) = s·f(x) for s > 0.
-  return n.op_type == "Relu" || n.op_type == "LeakyRelu";
+// The upper bound of an activation A's output may pass through to B: infinity
+// for Relu and LeakyRelu (f(s·x) = s·f(x) for s > 0), M for Clip(0, M);
+// nothing for any other node.
+std::optional<float> equalizable_activation_bound(const ir::Graph& g, const ir::Node& n) {
+  if (n.op_type == "Relu" || n.op_type == "LeakyRelu") return std::numeric_limits<float>::infinity();
+  if (n.op_type != "Clip") return std::nullopt;
+  const auto b = passes::activation_bounds(g, n);
+  if (!b || b->lo != 0.0f || !(b->hi > 0.0f)) return std::nullopt;
+  return b->hi;
 }
 
 // Tensor copies share storage (core/tensor.h), and so do the constants of a
@@ -104,8 +113,11 @@ std::vector<EqualizationPair> equalization_pairs(const ir::Graph& g) {
   for (const ir::Node& a : g.nodes()) {
     if (!is_equalizable_conv(g, a)) continue;
     ir::ValueId between = a.outputs[0];
+    float clip_max = std::numeric_limits<float>::infinity();
     const ir::Node* next = sole_consumer(g, between);
-    if (next && is_homogeneous_activation(*next) && next->inputs[0] == between && next->outputs.size() == 1) {
+    const std::optional<float> bound = next ? equalizable_activation_bound(g, *next) : std::nullopt;
+    if (bound && next->inputs[0] == between && next->outputs.size() == 1) {
+      clip_max = *bound;
       between = next->outputs[0];
       next = sole_consumer(g, between);
     }
@@ -114,7 +126,7 @@ std::vector<EqualizationPair> equalization_pairs(const ir::Graph& g) {
     const Tensor& wb = *const_f32(g, *next, 1);
     const int64_t group = next->attr_int("group", 1);
     if (group < 1 || wb.dim(0) % group != 0 || wb.dim(1) * group != wa.dim(0)) continue;
-    out.push_back({a.id, next->id, between});
+    out.push_back({a.id, next->id, between, clip_max});
   }
   return out;
 }
@@ -124,6 +136,9 @@ int equalize_cross_layer(ir::Graph& g, Equalization mode, const std::vector<Equa
   if (mode == Equalization::kNone) return 0;
   int changed = 0;
   for (const EqualizationPair& p : pairs) {
+    const bool clipped = std::isfinite(p.clip_max);
+    // Without calibrated ranges nothing says which channels stay below the bound.
+    if (clipped && mode != Equalization::kActivations) continue;
     ir::Node& a = *g.find_node(p.a);
     ir::Node& b = *g.find_node(p.b);
     const int64_t channels = g.value(a.inputs[1]).data->dim(0);
@@ -146,7 +161,12 @@ int equalize_cross_layer(ir::Graph& g, Equalization mode, const std::vector<Equa
     for (int64_t c = 0; c < channels; ++c) {
       // A dead channel (zero range on either side) keeps its scale.
       if (!(r1[c] > 0) || !(r2[c] > 0) || !std::isfinite(r1[c]) || !std::isfinite(r2[c])) continue;
-      s[c] = static_cast<float>(std::sqrt(r1[c] / r2[c]));
+      // A channel that reaches the Clip's bound keeps its scale; any other
+      // one is amplified at most up to the bound (s_c >= a_c / M).
+      if (clipped && r1[c] >= p.clip_max * (1.0 - 1e-6)) continue;
+      double sc = std::sqrt(r1[c] / r2[c]);
+      if (clipped) sc = std::max(sc, r1[c] / p.clip_max);
+      s[c] = static_cast<float>(sc);
       if (!std::isfinite(s[c]) || s[c] <= 0) s[c] = 1.0f;
       any = any || s[c] != 1.0f;
     }

@@ -1,10 +1,17 @@
 // Cross-layer equalization (CLE; Nagel et al., 2019, "Data-Free Quantization
 // Through Weight Equalization and Bias Correction"): for a Conv A whose output
-// reaches exactly one Conv B, directly or through a Relu/LeakyRelu, output
-// channel c of A (weights and bias) is divided by s_c > 0 and input channel c
-// of B's weights multiplied by s_c. ReLU and LeakyReLU are positively
-// homogeneous, so the float function is unchanged; what changes is where the
-// range sits, and so what int8 can resolve.
+// reaches exactly one Conv B, directly or through a Relu/LeakyRelu or a
+// Clip(0, M) (ReLU6), output channel c of A (weights and bias) is divided by
+// s_c > 0 and input channel c of B's weights multiplied by s_c. ReLU and
+// LeakyReLU are positively homogeneous, so the float function is unchanged;
+// what changes is where the range sits, and so what int8 can resolve.
+//
+// Clip(0, M) commutes with a positive scale only below its bound: a Clip pair
+// is equalized in kActivations mode only, a channel whose calibrated range
+// reaches M keeps s_c = 1, and every other one gets s_c >= a_c / M, so that
+// neither the original nor the scaled channel reaches the bound on the
+// calibration data (the function changes only for inputs that drive a
+// channel past a_c, which its calibrated int8 range clips anyway).
 //
 // Two ways to pick s_c:
 //  - kWeights (Nagel's, data-free): balance A's row range r1_c against B's
@@ -17,6 +24,7 @@
 //    precision when a few channels are much larger than the rest (depthwise
 //    layers of MobileNet-style models).
 #pragma once
+#include <limits>
 #include <map>
 #include <string>
 #include <vector>
@@ -31,7 +39,8 @@ std::string equalization_name(Equalization e);
 
 struct EqualizationPair {
   ir::NodeId a = -1, b = -1;
-  ir::ValueId between = ir::kNoValue;  // the value B reads: A's output, or the activation's
+  ir::ValueId between = ir::kNoValue;                       // the value B reads: A's output, or the activation's
+  float clip_max = std::numeric_limits<float>::infinity();  // M when the activation is Clip(0, M)
 };
 
 // Pairs in graph order. A: a float Conv with constant weights and at most a
