@@ -22,6 +22,38 @@ GradCase bn(bool training, Shape x) {
 TEST(GradBatchNorm, TrainingMode4D) { check_gradients(bn(true, {3, 2, 3, 3})); }
 TEST(GradBatchNorm, TrainingMode2D) { check_gradients(bn(true, {6, 3})); }
 TEST(GradBatchNorm, InferenceMode) { check_gradients(bn(false, {2, 3, 2, 2})); }
+// Rows longer than the kernel's 512-element summation block, with a tail that
+// is not a multiple of its eight lanes.
+TEST(GradBatchNorm, TrainingModeLongRows) { check_gradients(bn(true, {2, 1, 531})); }
+
+// Batch statistics of long rows far from zero (where a float running sum
+// loses digits) against a double-precision reference.
+TEST(GradBatchNorm, TrainingForwardLongRowsMatchesDoubleReference) {
+  const Shape shape{3, 2, 1037};
+  GradCase c = bn(true, shape);
+  float* x = c.operands[0].value.data<float>();
+  for (int64_t i = 0; i < c.operands[0].value.numel(); ++i) x[i] = 1000.0f + 3.0f * x[i];
+  ir::Graph g = one_node_graph(c);
+  train::Autodiff ad(g);
+  const Tensor y = ad.forward({c.operands[0].value}, true).at(0);
+  const float* scale = c.operands[1].value.data<float>();
+  const float* bias = c.operands[2].value.data<float>();
+  const int64_t N = shape[0], C = shape[1], S = shape[2];
+  for (int64_t ch = 0; ch < C; ++ch) {
+    double sum = 0, sq = 0;
+    for (int64_t n = 0; n < N; ++n)
+      for (int64_t s = 0; s < S; ++s) sum += x[(n * C + ch) * S + s];
+    const double mean = sum / static_cast<double>(N * S);
+    for (int64_t n = 0; n < N; ++n)
+      for (int64_t s = 0; s < S; ++s) sq += std::pow(x[(n * C + ch) * S + s] - mean, 2);
+    const double invstd = 1.0 / std::sqrt(sq / static_cast<double>(N * S) + 1e-3);
+    for (int64_t n = 0; n < N; ++n)
+      for (int64_t s = 0; s < S; s += 97) {
+        const int64_t i = (n * C + ch) * S + s;
+        EXPECT_NEAR(y.data<float>()[i], (x[i] - mean) * invstd * scale[ch] + bias[ch], 2e-4) << "channel " << ch;
+      }
+  }
+}
 
 // x for one channel over N=2, S=2: {1, 3, 5, 7}: mean 4, biased var 5,
 // unbiased var 20/3. running = running * 0.8 + batch * 0.2.

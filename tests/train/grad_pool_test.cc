@@ -39,17 +39,26 @@ TEST(GradPool, MaxPoolWithIndicesOutput) {
 // The training forward (which saves the argmax) must give the kernel's bytes,
 // on the 2x2/stride-2 fast path and the general path, ties included.
 TEST(GradPool, MaxPoolTrainingForwardMatchesKernel) {
-  for (bool general : {false, true}) {
+  // Widths 6 and 19: output rows of 3 (scalar) and 9 (two 4-wide blocks and a tail).
+  for (const auto& [general, width] : {std::pair{false, 6}, {false, 19}, {true, 6}}) {
     GradCase c =
-        pool("MaxPool", random_tensor({2, 3, 7, 6}, 10), {{"kernel_shape", Ints{2, 2}}, {"strides", Ints{2, 2}}});
+        pool("MaxPool", random_tensor({2, 3, 7, width}, 10), {{"kernel_shape", Ints{2, 2}}, {"strides", Ints{2, 2}}});
     if (general) c.attrs["pads"] = Ints{1, 0, 1, 1};
     float* x = c.operands[0].value.data<float>();
     for (int64_t i = 0; i < c.operands[0].value.numel(); i += 3) x[i] = 0.25f;  // ties
     ir::Graph g = one_node_graph(c);
-    train::Autodiff ad(g);
+    train::Autodiff ad(g, {}, /*input_grads=*/true);
     const Tensor train = ad.forward({c.operands[0].value}, true).at(0);
     const Tensor infer = ad.forward({c.operands[0].value}, false).at(0);
-    EXPECT_TRUE(train.equals(infer)) << (general ? "general path" : "fast path");
+    EXPECT_TRUE(train.equals(infer)) << (general ? "general path" : "fast path") << ", width " << width;
+    // Backward scatters to the saved argmax: the same gradient as recomputing it.
+    const Tensor dy = random_tensor(train.shape(), 11);
+    ad.forward({c.operands[0].value}, true);
+    ad.backward({dy});
+    const Tensor dx_saved = ad.input_grad(0);
+    ad.forward({c.operands[0].value}, false);
+    ad.backward({dy});
+    EXPECT_TRUE(dx_saved.equals(ad.input_grad(0))) << "width " << width;
   }
 }
 

@@ -5,6 +5,7 @@
 
 #include <cmath>
 
+#include "etch/core/thread_pool.h"
 #include "etch/data/dataset.h"
 #include "etch/ir/builder.h"
 #include "etch/onnx/importer.h"
@@ -47,6 +48,23 @@ TEST(Trainer, MlpLearnsAndIsDeterministicForASeed) {
   EXPECT_EQ(w1, w2) << "same seed and threads must give bit-identical weights";
   ASSERT_EQ(r1.epochs.size(), 1u);
   EXPECT_GT(r1.epochs[0].eval_acc, 0.6) << "60 steps of an MLP reach well above chance (10%)";
+}
+
+// Every zoo model (convolutions, BatchNorm, pooling, Dropout) trained for a
+// few steps with 1 and with 2 threads ends with the same bytes.
+TEST(Trainer, ZooModelsTrainIdenticallyWithOneAndTwoThreads) {
+  data::Dataset train = data::load_dataset("fashion-mnist:train:96");
+  for (const auto& name : zoo_names()) {
+    auto run = [&](int threads) {
+      set_num_threads(threads);
+      ir::Graph g = build_zoo_model(name, {}, 5);
+      fit(g, train, nullptr, quick(3));
+      return all_params(g);
+    };
+    const auto one = run(1), two = run(2);
+    set_num_threads(0);
+    EXPECT_EQ(one, two) << name;
+  }
 }
 
 TEST(Trainer, ZooModelsBuildVerifyAndTakeOneStep) {

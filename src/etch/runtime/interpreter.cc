@@ -104,8 +104,8 @@ std::vector<Tensor> allocate(const ir::Node& node, const std::vector<const Tenso
 }
 }  // namespace
 
-std::vector<Tensor> allocate_outputs(const ir::Node& node, const std::vector<const Tensor*>& inputs) {
-  return allocate(node, inputs, true);
+std::vector<Tensor> allocate_outputs(const ir::Node& node, const std::vector<const Tensor*>& inputs, bool zero_fill) {
+  return allocate(node, inputs, zero_fill);
 }
 
 std::vector<Tensor> run_node(const ir::Node& node, const std::vector<const Tensor*>& inputs) {

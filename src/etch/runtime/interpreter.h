@@ -42,7 +42,9 @@ class Interpreter {
 
 // Runs one node on concrete inputs (used by constant folding and tests).
 std::vector<Tensor> run_node(const ir::Node& node, const std::vector<const Tensor*>& inputs);
-// Output tensors of the dtype and shape the op's inference gives, zero-filled.
-std::vector<Tensor> allocate_outputs(const ir::Node& node, const std::vector<const Tensor*>& inputs);
+// Output tensors of the dtype and shape the op's inference gives: zero-filled,
+// or left uninitialised for a caller that writes every element.
+std::vector<Tensor> allocate_outputs(const ir::Node& node, const std::vector<const Tensor*>& inputs,
+                                     bool zero_fill = true);
 
 }  // namespace etch::runtime

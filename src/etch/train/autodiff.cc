@@ -91,7 +91,7 @@ std::vector<Tensor> Autodiff::forward(const std::vector<Tensor>& inputs, bool tr
     const GradRule* rule = find_grad(n.op_type);
     std::vector<Tensor> outs;
     if (training && rule && rule->forward_train) {
-      outs = runtime::allocate_outputs(n, ins);
+      outs = runtime::allocate_outputs(n, ins, /*zero_fill=*/false);
       ForwardTrainContext ctx{n, ins, outs, saved_[ni], seed * 1000003ULL + static_cast<uint64_t>(ni), mins};
       rule->forward_train(ctx);
     } else {

@@ -17,9 +17,11 @@ namespace etch::train {
 struct ForwardTrainContext {
   const ir::Node& node;
   std::vector<const Tensor*> inputs;
-  std::vector<Tensor>& outputs;  // preallocated from shape inference
-  std::any& saved;               // anything backward needs
-  uint64_t seed;                 // per node and step, for Dropout
+  // Preallocated from shape inference and uninitialised: a forward_train
+  // writes every element of every output (or replaces the tensors).
+  std::vector<Tensor>& outputs;
+  std::any& saved;  // anything backward needs
+  uint64_t seed;    // per node and step, for Dropout
   // For BatchNormalization: running statistics to update in place.
   std::vector<Tensor*> mutable_inputs;
 };

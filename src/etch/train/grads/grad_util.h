@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "etch/core/tensor.h"
+#include "etch/core/thread_pool.h"
 #include "etch/train/gradient.h"
 
 namespace etch::train::grads {
@@ -33,13 +34,15 @@ void unary_grad(GradContext& c, F&& f) {
   const Tensor& x = c.in(0);
   const Tensor& y = c.outputs[0];
   const Tensor& dy = c.gout(0);
-  Tensor dx(DType::F32, x.shape());
+  Tensor dx = Tensor::uninitialized(DType::F32, x.shape());
   const float* xp = x.data<float>();
   const float* yp = y.data<float>();
   const float* gp = dy.data<float>();
   float* o = dx.data<float>();
-  const int64_t n = x.numel();
-  for (int64_t i = 0; i < n; ++i) o[i] = f(xp[i], yp[i], gp[i]);
+  // Element-wise, so the split over threads cannot change a result.
+  parallel_for(x.numel(), 16384, [&](int64_t a, int64_t b) {
+    for (int64_t i = a; i < b; ++i) o[i] = f(xp[i], yp[i], gp[i]);
+  });
   c.input_grads[0] = std::move(dx);
 }
 

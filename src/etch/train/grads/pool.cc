@@ -3,6 +3,9 @@
 // input; AveragePool spreads it over the window with the forward's divisor.
 #include <algorithm>
 #include <limits>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "etch/core/thread_pool.h"
 #include "etch/ir/ops/nn_window.h"
@@ -112,16 +115,50 @@ void max_pool_forward_train(ForwardTrainContext& c) {
         const float* xp = x + p * g.in[1] * W;
         float* yp = y + p * OH * OW;
         int32_t* ap = arg + p * OH * OW;
-        for (int64_t oh = 0; oh < OH; ++oh)
-          for (int64_t ow = 0; ow < OW; ++ow) {
-            const int64_t i0 = 2 * oh * W + 2 * ow;
-            int64_t best = i0;
-            if (xp[i0 + 1] > xp[best]) best = i0 + 1;
-            if (xp[i0 + W] > xp[best]) best = i0 + W;
-            if (xp[i0 + W + 1] > xp[best]) best = i0 + W + 1;
-            yp[oh * OW + ow] = xp[best];
-            ap[oh * OW + ow] = static_cast<int32_t>(best);
+        for (int64_t oh = 0; oh < OH; ++oh) {
+          // Same first-maximum rule as the kernel.
+          const float* top = xp + 2 * oh * W;
+          const float* bottom = top + W;
+          const int32_t row0 = static_cast<int32_t>(2 * oh * W), w = static_cast<int32_t>(W);
+          float* yrow = yp + oh * OW;
+          int32_t* arow = ap + oh * OW;
+          int64_t ow = 0;
+#if defined(__SSE2__)
+          // Four outputs at a time: even and odd columns split by shuffles,
+          // the comparisons as masks (GCC does not if-convert the scalar loop).
+          const __m128i lane_offsets = _mm_setr_epi32(0, 2, 4, 6);
+          for (; ow + 4 <= OW; ow += 4) {
+            const __m128 t0 = _mm_loadu_ps(top + 2 * ow), t1 = _mm_loadu_ps(top + 2 * ow + 4);
+            const __m128 b0 = _mm_loadu_ps(bottom + 2 * ow), b1 = _mm_loadu_ps(bottom + 2 * ow + 4);
+            const __m128 v[4] = {
+                _mm_shuffle_ps(t0, t1, _MM_SHUFFLE(2, 0, 2, 0)), _mm_shuffle_ps(t0, t1, _MM_SHUFFLE(3, 1, 3, 1)),
+                _mm_shuffle_ps(b0, b1, _MM_SHUFFLE(2, 0, 2, 0)), _mm_shuffle_ps(b0, b1, _MM_SHUFFLE(3, 1, 3, 1))};
+            const int32_t offs[4] = {0, 1, w, w + 1};
+            __m128 best = v[0];
+            __m128i off = _mm_setzero_si128();
+            for (int k = 1; k < 4; ++k) {
+              const __m128 m = _mm_cmpgt_ps(v[k], best);
+              const __m128i mi = _mm_castps_si128(m);
+              best = _mm_or_ps(_mm_and_ps(m, v[k]), _mm_andnot_ps(m, best));
+              off = _mm_or_si128(_mm_and_si128(mi, _mm_set1_epi32(offs[k])), _mm_andnot_si128(mi, off));
+            }
+            _mm_storeu_ps(yrow + ow, best);
+            const __m128i base = _mm_set1_epi32(row0 + 2 * static_cast<int32_t>(ow));
+            _mm_storeu_si128(reinterpret_cast<__m128i*>(arow + ow),
+                             _mm_add_epi32(_mm_add_epi32(base, lane_offsets), off));
           }
+#endif
+          for (; ow < OW; ++ow) {
+            const float v0 = top[2 * ow], v1 = top[2 * ow + 1], v2 = bottom[2 * ow], v3 = bottom[2 * ow + 1];
+            float best = v0;
+            int32_t off = 0;
+            if (v1 > best) best = v1, off = 1;
+            if (v2 > best) best = v2, off = w;
+            if (v3 > best) best = v3, off = w + 1;
+            yrow[ow] = best;
+            arow[ow] = row0 + 2 * static_cast<int32_t>(ow) + off;
+          }
+        }
       }
     });
   } else {
@@ -148,13 +185,17 @@ void max_pool_grad(GradContext& c) {
   if (c.saved.has_value()) {
     const auto& s = std::any_cast<const MaxPoolSaved&>(c.saved);
     const float* dy = c.gout(0).data<float>();
-    Tensor dx(DType::F32, c.in(0).shape());
+    // Planes in parallel: each is cleared and scattered into by one chunk.
+    Tensor dx = Tensor::uninitialized(DType::F32, c.in(0).shape());
     float* o = dx.data<float>();
-    for (int64_t p = 0; p < g.planes; ++p)
-      for (int64_t k = 0; k < g.Sout; ++k) {
-        const int32_t a = s.arg[p * g.Sout + k];
-        if (a >= 0) o[p * g.Sin + a] += dy[p * g.Sout + k];
-      }
+    parallel_for(g.planes, std::max<int64_t>(1, 4096 / std::max<int64_t>(1, g.Sin)), [&](int64_t p0, int64_t p1) {
+      std::fill(o + p0 * g.Sin, o + p1 * g.Sin, 0.0f);
+      for (int64_t p = p0; p < p1; ++p)
+        for (int64_t k = 0; k < g.Sout; ++k) {
+          const int32_t a = s.arg[p * g.Sout + k];
+          if (a >= 0) o[p * g.Sin + a] += dy[p * g.Sout + k];
+        }
+    });
     c.input_grads[0] = std::move(dx);
     return;
   }
