@@ -17,22 +17,7 @@ build=${1:-build}
 calib=${CALIB:-64}
 data=${ETCH_CORPUS_DATA:-$HOME/.cache/etch/corpus-data}
 source bench/runtime_vs_ort/common.sh
-
-# The calibration spec of each corpus image model (docs/models.md).
-spec() {
-  case $1 in
-    blazeface-front-128) echo "size=128x128,layout=nhwc,mean=0.5,std=0.5,input=input:0" ;;
-    blazeface-back-256) echo "size=256x256,layout=nhwc,mean=0.5,std=0.5,input=input:0" ;;
-    mlsd-tiny-320 | mlsd-tiny-512)
-      local s=${1#mlsd-tiny-}
-      echo "size=${s}x${s},layout=nhwc,order=rgba,alpha=1,scale=0.00784313725490196,mean=1,std=1,input=input_image_with_alpha:0"
-      ;;
-    *)
-      echo "run_int8.sh: no calibration spec for $1" >&2
-      exit 2
-      ;;
-  esac
-}
+source bench/corpus_specs.sh
 
 for name in $models; do
   q=$tmp/$name.int8.onnx
@@ -43,7 +28,7 @@ for name in $models; do
     file=$("$build/etch" models path "$name")
     shape=$(corpus_shape "$name")
     batches=1
-    "$build/etch" --quiet quantize "$file" --data "images:$data/images/calib?$(spec "$name")" \
+    "$build/etch" --quiet quantize "$file" --data "images:$data/images/calib?$(corpus_image_spec "$name")" \
       --calib-samples "$calib" --test none -o "$q"
   fi
   echo "== $name ($file quantized to $q, input $shape)"

@@ -9,6 +9,7 @@
 #include "etch/compiler/group_packing.h"
 #include "etch/compiler/mapper.h"
 #include "etch/compiler/plan_bound.h"
+#include "etch/core/thread_pool.h"
 
 namespace etch::compiler {
 namespace {
@@ -104,6 +105,32 @@ TEST(MapperSearch, LargeLayerTimesFewOfItsCandidates) {
   EXPECT_LE(c.stats.timed * 10, c.stats.candidates) << c.stats.timed << " of " << c.stats.candidates;
   EXPECT_EQ(c.plan.predicted_cycles, predict_conv_cycles(s, c.plan, t));
   EXPECT_GE(c.plan.predicted_cycles, conv_bounds(s, t).bound());
+}
+
+// The search splits its candidates between threads; the choice (plan, score,
+// prefetch arrival) must not depend on how many there are, with a previous
+// layer to prefetch behind and without.
+TEST(MapperSearch, ChoosesTheSamePlanWithOneAndTwoThreads) {
+  auto choose = [](int threads) {
+    set_num_threads(threads);
+    std::vector<std::string> out;
+    for (const char* preset : {"edge", "mobile"}) {
+      const npu::Target t = npu::preset(preset);
+      const ConvSpec first = conv(1, 16, 32, 40, 3, 1), second = conv(1, 32, 48, 40, 1, 1);
+      const PlanChoice a = search_plan(first, t);
+      const PrevLayer prev{first, a.plan, a.in, a.end};
+      const PlanChoice b = search_plan(second, t, &prev);
+      for (const PlanChoice& c : {a, b})
+        out.push_back(c.plan.str() + " score " + std::to_string(c.score) + " end " + std::to_string(c.end) +
+                      " prev_end " + std::to_string(c.prev_end) + " prefetch " + std::to_string(c.plan.prefetch) +
+                      " folds " + std::to_string(c.plan.prefetch_folds) + " base " +
+                      std::to_string(c.plan.weight_base) + " first_ready " + std::to_string(c.in.first_ready));
+    }
+    return out;
+  };
+  const auto one = choose(1), two = choose(2);
+  set_num_threads(0);
+  EXPECT_EQ(one, two);
 }
 
 }  // namespace

@@ -6,12 +6,14 @@
 #include <array>
 #include <limits>
 #include <map>
+#include <mutex>
 #include <set>
 
 #include "etch/compiler/cost_model.h"
 #include "etch/compiler/plan_bound.h"
 #include "etch/compiler/schedule.h"
 #include "etch/core/error.h"
+#include "etch/core/thread_pool.h"
 #include "etch/npu/footprint.h"
 
 namespace etch::compiler {
@@ -93,10 +95,12 @@ int64_t weight_footprint(const ConvSpec& s, const TilePlan& p, const npu::Target
 namespace {
 
 // What the search knows of one candidate plan: its lower bound, and its
-// standing-alone prediction once timed (-1: not yet).
+// standing-alone prediction once timed (-1: not yet; the baseline's comes
+// timed already, and is counted when first used).
 struct Candidate {
   const PlanBound& bound;
   int64_t alone = -1;
+  bool counted = false;
 };
 
 // What many candidates share, computed once for each: the previous layer's
@@ -115,58 +119,93 @@ struct PrefetchMemo {
   }
 };
 
-// Times `p` standing alone (once) and counts it.
-// Makes `p` the best plan so far with `score`, starting from a fresh choice
-// but keeping the search's counts.
-void take(PlanChoice& best, const TilePlan& p, int64_t score) {
-  const SearchStats stats = best.stats;
-  best = PlanChoice{};
-  best.stats = stats;
-  best.score = score;
-  best.plan = p;
+// Every option (a candidate plan standing alone or in one prefetched variant)
+// has a key: its position in the candidates' order. The search keeps the
+// option of least cost, the least key among equal costs, so that splitting
+// the candidates between threads cannot change the choice: an option is
+// skipped only when its lower bound shows that it cannot win against an
+// option some thread has found (cost >= bound > best, or bound == best and a
+// key after the best's).
+constexpr int64_t kVariants = 32;  // per candidate: alone, then <= 7 fold counts x with/without PRELOAD
+
+// The best (cost, key) any thread has found, for cutting.
+struct SharedBest {
+  std::mutex mu;
+  int64_t score = std::numeric_limits<int64_t>::max(), key = std::numeric_limits<int64_t>::max();
+};
+
+bool beats(int64_t cost, int64_t key, int64_t best_cost, int64_t best_key) {
+  return cost < best_cost || (cost == best_cost && key < best_key);
 }
 
-int64_t alone_cycles(const ConvSpec& s, const TilePlan& p, const npu::Target& t, Candidate& c, SearchStats& stats) {
-  if (c.alone < 0) {
-    c.alone = predict_conv_cycles(s, p, t);
-    ++stats.timed;
+// One thread's share of the search.
+struct Search {
+  PlanChoice best;
+  int64_t best_key = std::numeric_limits<int64_t>::max();
+  PrefetchMemo memo;
+  SharedBest* shared = nullptr;
+  // Could an option with this lower bound and key still win?
+  bool could_win(int64_t lower_bound, int64_t key) {
+    if (!beats(lower_bound, key, best.score, best_key)) return false;
+    std::lock_guard<std::mutex> lock(shared->mu);
+    return beats(lower_bound, key, shared->score, shared->key);
   }
+  // Makes the option this thread's best if it wins, starting from a fresh
+  // choice but keeping the search's counts; returns whether it did.
+  bool take(const TilePlan& p, int64_t cost, int64_t key) {
+    if (!beats(cost, key, best.score, best_key)) return false;
+    const SearchStats stats = best.stats;
+    best = PlanChoice{};
+    best.stats = stats;
+    best.score = cost;
+    best.plan = p;
+    best_key = key;
+    std::lock_guard<std::mutex> lock(shared->mu);
+    if (beats(cost, key, shared->score, shared->key)) shared->score = cost, shared->key = key;
+    return true;
+  }
+};
+
+int64_t alone_cycles(const ConvSpec& s, const TilePlan& p, const npu::Target& t, Candidate& c, SearchStats& stats) {
+  if (c.alone < 0) c.alone = predict_conv_cycles(s, p, t);
+  if (!c.counted) ++stats.timed;
+  c.counted = true;
   return c.alone;
 }
 
 // Scores `p` with its first p.prefetch_folds folds (0: all) prefetched
 // behind `prev` at weight-buffer offset `base`, with and without the first
-// PRELOAD. Every timing that cannot improve on the best (by the plan's lower
-// bound) is skipped; what is kept is exactly what timing everything would
-// keep, in the same order.
+// PRELOAD (keys `key` and `key + 1`). Every timing that cannot win (by the
+// plan's lower bound) is skipped.
 void score_prefetched(const ConvSpec& s, TilePlan p, const npu::Target& t, const PrevLayer& prev, Candidate& c,
-                      int64_t base, PrefetchMemo& memo, PlanChoice& best) {
-  Prefetch pf = memo.prefetch(s, p, t);
+                      int64_t base, int64_t key, Search& search) {
+  PlanChoice& best = search.best;
+  Prefetch pf = search.memo.prefetch(s, p, t);
   // A prefetch saves at most its transfers, their latency and the PRELOAD.
   int64_t most_saved = t.dram_latency_cycles + pf.preload;
   for (int64_t b : pf.transfers) most_saved += npu::dram_occupancy(b, t);
-  const int64_t entry_score = best.score;
-  // The search's cut: alone - most_saved >= entry_score (decided with the
-  // bound when that suffices, otherwise with the timing, only if needed).
-  if (c.bound.alone() - most_saved >= entry_score) return;
+  // The search's cut: alone - most_saved cannot win (decided with the bound
+  // when that suffices, otherwise with the timing, only if needed).
+  if (!search.could_win(c.bound.alone() - most_saved, key)) return;
   const int64_t preload = pf.preload;
   const int64_t ct_bound = c.bound.prefetched(p.prefetch_folds);
   p.prefetch = true;
   for (bool with_preload : {false, true}) {
+    const int64_t k = key + (with_preload ? 1 : 0);
     pf.preload = with_preload ? preload : 0;
-    auto found = memo.prev_timings.find(pf);
-    if (found == memo.prev_timings.end()) {
-      found = memo.prev_timings.emplace(pf, conv_timing(prev.spec, prev.plan, t, prev.in, pf)).first;
+    auto found = search.memo.prev_timings.find(pf);
+    if (found == search.memo.prev_timings.end()) {
+      found = search.memo.prev_timings.emplace(pf, conv_timing(prev.spec, prev.plan, t, prev.in, pf)).first;
       ++best.stats.timed;
     }
     const LayerTiming& pt = found->second;
     // What the previous layer loses to the contention counts against this plan.
     const int64_t prev_cost = (pt.end - prev.end) + (pt.release - pt.end);
-    if (prev_cost + ct_bound >= best.score) {
+    if (!search.could_win(prev_cost + ct_bound, k)) {
       ++best.stats.pruned;
       continue;
     }
-    if (alone_cycles(s, p, t, c, best.stats) - most_saved >= entry_score) return;
+    if (!search.could_win(alone_cycles(s, p, t, c, best.stats) - most_saved, k)) continue;
     PrefetchArrival in;
     in.prefetched = true;
     in.preloaded = with_preload;
@@ -175,9 +214,7 @@ void score_prefetched(const ConvSpec& s, TilePlan p, const npu::Target& t, const
     in.preload_done = pt.trailing_preload_done - pt.release;
     const LayerTiming ct = conv_timing(s, p, t, in);
     ++best.stats.timed;
-    const int64_t cost = prev_cost + ct.end;
-    if (cost < best.score) {
-      take(best, p, cost);
+    if (search.take(p, prev_cost + ct.end, k)) {
       best.plan.prefetch = true;
       best.plan.prefetch_preload = with_preload;
       best.plan.weight_base = base;
@@ -189,23 +226,21 @@ void score_prefetched(const ConvSpec& s, TilePlan p, const npu::Target& t, const
   }
 }
 
-// Scores `p` standing alone and, when it fits beside the previous layer,
-// prefetched (all of the first iteration's folds or only the first few, with
-// or without the first PRELOAD); keeps the cheapest in `best`.
-void score(const ConvSpec& s, TilePlan p, const npu::Target& t, const PrevLayer* prev, PrefetchMemo& memo,
-           PlanChoice& best) {
+// Scores `p` (candidate number `index`) standing alone and, when it fits
+// beside the previous layer, prefetched (all of the first iteration's folds
+// or only the first few, with or without the first PRELOAD).
+void score(const ConvSpec& s, TilePlan p, const npu::Target& t, const PrevLayer* prev, const PlanBound& bound,
+           int64_t index, int64_t known_alone, Search& search) {
+  PlanChoice& best = search.best;
   p.prefetch = p.prefetch_preload = false;
   p.prefetch_folds = 0;
   p.weight_base = 0;
   ++best.stats.candidates;
-  const PlanBound bound(s, p, t);
-  Candidate c{bound};
-  if (bound.alone() < best.score) {
+  Candidate c{bound, known_alone, false};
+  const int64_t key = index * kVariants;
+  if (search.could_win(bound.alone(), key)) {
     const int64_t alone = alone_cycles(s, p, t, c, best.stats);
-    if (alone < best.score) {
-      take(best, p, alone);
-      best.plan.predicted_cycles = best.end = alone;
-    }
+    if (search.take(p, alone, key)) best.plan.predicted_cycles = best.end = alone;
   } else {
     ++best.stats.pruned;
   }
@@ -222,17 +257,20 @@ void score(const ConvSpec& s, TilePlan p, const npu::Target& t, const PrevLayer*
   std::set<int64_t> counts{0};
   for (int64_t f : {int64_t{1}, int64_t{2}, int64_t{3}, folds / 4, folds / 2, 3 * folds / 4})
     if (f > 0 && f < folds) counts.insert(f);
+  int64_t variant = 1;
   for (int64_t f : counts) {
     p.prefetch_folds = f;
-    score_prefetched(s, p, t, *prev, c, base, memo, best);
+    score_prefetched(s, p, t, *prev, c, base, key + variant, search);
+    variant += 2;
   }
 }
 }  // namespace
 
 PlanChoice search_plan(const ConvSpec& s, const npu::Target& t, const PrevLayer* prev) {
-  PlanChoice best;
-  PrefetchMemo memo;
-  score(s, naive_plan(s, t), t, prev, memo, best);
+  // The candidates: the baseline, then largest tiles first (the fewest
+  // steps, so the cheapest timings; a good plan found early cuts the rest).
+  std::vector<TilePlan> plans{naive_plan(s, t)};
+  const int64_t naive_alone = plans[0].predicted_cycles;
   std::vector<int64_t> cs = s.sparse ? std::vector<int64_t>{s.cg} : channel_tiles(s, t);
   const std::vector<int64_t> ms = m_sizes(s.mg, t.cols), hs = tile_sizes(s.oh, 14);
   for (int64_t tm : ms)
@@ -249,9 +287,34 @@ PlanChoice search_plan(const ConvSpec& s, const npu::Target& t, const PrevLayer*
           for (int64_t edge : {int64_t{0}, int64_t{1}, th / 2}) {
             if (edge > 0 && (edge >= th || s.oh <= 2 * edge)) continue;
             p.th_edge = edge;
-            score(s, p, t, prev, memo, best);
+            plans.push_back(p);
           }
         }
+  // Candidate i goes to thread i mod T; each thread keeps its own best and
+  // memo, all cut against the best found so far by any of them.
+  const int64_t T = std::max<int64_t>(1, std::min<int64_t>(num_threads(), static_cast<int64_t>(plans.size())));
+  SharedBest shared;
+  std::vector<Search> searches(T);
+  parallel_for(T, 1, [&](int64_t a, int64_t b) {
+    for (int64_t k = a; k < b; ++k) {
+      Search& search = searches[k];
+      search.shared = &shared;
+      for (int64_t i = k; i < static_cast<int64_t>(plans.size()); i += T) {
+        const PlanBound bound(s, plans[i], t);
+        score(s, plans[i], t, prev, bound, i, i == 0 ? naive_alone : -1, search);
+      }
+    }
+  });
+  Search* winner = &searches[0];
+  SearchStats stats;
+  for (Search& search : searches) {
+    if (beats(search.best.score, search.best_key, winner->best.score, winner->best_key)) winner = &search;
+    stats.candidates += search.best.stats.candidates;
+    stats.timed += search.best.stats.timed;
+    stats.pruned += search.best.stats.pruned;
+  }
+  PlanChoice best = winner->best;
+  best.stats = stats;
   return best;
 }
 

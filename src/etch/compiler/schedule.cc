@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <utility>
 
 #include "etch/npu/footprint.h"
 
@@ -102,6 +103,9 @@ Schedule make_schedule(const ConvSpec& s, const TilePlan& p, const npu::Target& 
     if (edges) rows.push_back({end, p.th_edge});
   }
   const int64_t nm = (s.mg + p.tm - 1) / p.tm, nh = static_cast<int64_t>(rows.size()), nc = (s.cg + p.tc - 1) / p.tc;
+  // Timing a candidate builds its whole schedule: no regrowth.
+  sc.tiles.reserve(static_cast<size_t>(s.groups * nm * nh));
+  sc.iters.reserve(static_cast<size_t>(s.groups * nm * nh * nc));
   for (int64_t g = 0; g < s.groups; ++g)
     for (int64_t a = 0; a < (p.m_outer ? nm : nh); ++a)
       for (int64_t b = 0; b < (p.m_outer ? nh : nm); ++b) {
@@ -121,10 +125,10 @@ Schedule make_schedule(const ConvSpec& s, const TilePlan& p, const npu::Target& 
           it.ci = ci;
           it.c0 = ci * p.tc;
           it.tc = std::min(p.tc, s.cg - it.c0);
-          sc.iters.push_back(it);
+          sc.iters.push_back(std::move(it));
         }
         t.last_iter = static_cast<int>(sc.iters.size()) - 1;
-        sc.tiles.push_back(t);
+        sc.tiles.push_back(std::move(t));
       }
   const int T = static_cast<int>(sc.tiles.size());
   for (int t = 0; t < T; ++t) {
