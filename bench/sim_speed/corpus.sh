@@ -2,7 +2,8 @@
 # The corpus's convolutional models on the NPU, for every preset: the share of
 # MACs the compiler places on the NPU, `etch compile` wall time, and the
 # simulator against the integer reference interpreter on the whole evaluation
-# set (bit-exactness, and simulator time / interpreter time, both on 1 thread);
+# set (bit-exactness, and simulator time / interpreter time, both on 1 thread;
+# the compile uses every core, as by default);
 # then `etch compile --analyze` on the first evaluation sample: for the conv
 # layers of >= 1M MACs, simulated cycles / max(compute bound, DRAM bytes /
 # bandwidth), worst and median, and the cost model's worst per-layer error.
@@ -55,7 +56,7 @@ for name in $models; do
   "$etch" --quiet quantize "$file" --data "$calib_data" --calib-samples "$calib" --test none -o "$q"
   for preset in $presets; do
     start=$(date +%s.%N)
-    "$etch" --threads 1 compile "$q" --target "$preset" --json -o "$tmp/$name.$preset.npu" >"$tmp/compile.json"
+    "$etch" compile "$q" --target "$preset" --json -o "$tmp/$name.$preset.npu" >"$tmp/compile.json"
     end=$(date +%s.%N)
     "$etch" --threads 1 simulate "$tmp/$name.$preset.npu" --model "$q" --data "$eval_data" --compare --json \
       >"$tmp/sim.json"
