@@ -27,8 +27,14 @@ inline int32_t rounding_divide_by_pot(int32_t x, int exponent) {
 // x * multiplier * 2^(shift - 31), rounded; shift in [-31, 30]. A left shift
 // is evaluated exactly in 128 bits and the result saturated, as etch's
 // reference does.
+// mbqm for shift <= 0 (a right shift): no 128-bit path, so loops that call
+// only this one vectorise.
+inline int32_t mbqm_right(int32_t x, int32_t multiplier, int shift) {
+  return rounding_divide_by_pot(srdhm(x, multiplier), -shift);
+}
+
 inline int32_t mbqm(int32_t x, int32_t multiplier, int shift) {
-  if (shift <= 0) return rounding_divide_by_pot(srdhm(x, multiplier), -shift);
+  if (shift <= 0) return mbqm_right(x, multiplier, shift);
   const __int128 ab = (static_cast<__int128>(x) << shift) * multiplier;
   const __int128 nudge = ab >= 0 ? (__int128{1} << 30) : 1 - (__int128{1} << 30);
   const __int128 q = (ab + nudge) / (__int128{1} << 31);

@@ -147,7 +147,7 @@ ETCH_SIM_HOT void Machine::requant(const npu::Instr& in) {
     };
     if (shift <= 0)
       for (int64_t p = 0; p < n; ++p) {
-        const int64_t v = static_cast<int64_t>(rounding_divide_by_pot(srdhm(biased(a[p]), mult), -shift)) + zp;
+        const int64_t v = static_cast<int64_t>(mbqm_right(biased(a[p]), mult, shift)) + zp;
         out[p] = static_cast<int8_t>(std::clamp<int64_t>(v, lo, hi));
       }
     else
@@ -201,11 +201,10 @@ ETCH_SIM_HOT void Machine::add(const npu::Instr& in) {
   if (as <= 0 && bs <= 0 && ys <= 0) {
     // Right shifts only (the usual case): mbqm without its 128-bit path, so
     // that the loop vectorises.
-    auto scale = [](int32_t x, int32_t m, int s) { return rounding_divide_by_pot(srdhm(x, m), -s); };
     for (int64_t i = 0; i < n; ++i) {
-      const int32_t sa = scale((a[i] - azp) * (1 << ls), am, as);
-      const int32_t sb = scale((b[i] - bzp) * (1 << ls), bm, bs);
-      const int64_t v = static_cast<int64_t>(scale(sa + sb, ym, ys)) + yzp;
+      const int32_t sa = mbqm_right((a[i] - azp) * (1 << ls), am, as);
+      const int32_t sb = mbqm_right((b[i] - bzp) * (1 << ls), bm, bs);
+      const int64_t v = static_cast<int64_t>(mbqm_right(sa + sb, ym, ys)) + yzp;
       y[i] = static_cast<int8_t>(std::clamp<int64_t>(v, lo, hi));
     }
     return;
