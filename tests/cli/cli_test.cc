@@ -18,7 +18,7 @@ using testing::quote;
 using testing::ScratchDir;
 using testing::source_path;
 
-const std::string kCnn = source_path("fixtures/cnn.onnx");
+using testing::kCnn;
 
 float max_abs_diff(const Tensor& a, const Tensor& b) {
   EXPECT_EQ(a.shape(), b.shape());

@@ -21,7 +21,7 @@ using testing::quote;
 using testing::ScratchDir;
 using testing::source_path;
 
-const std::string kCnn = source_path("fixtures/cnn.onnx");
+using testing::kCnn;
 const std::string kSmall =
     " --train-data fashion-mnist:test:256 --eval-data fashion-mnist:test:200 --calib-samples 64 --sqnr-samples 32";
 

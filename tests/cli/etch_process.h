@@ -90,4 +90,7 @@ inline void expect_one_line_user_error(const ProcessResult& r, const std::vector
 
 inline std::string source_path(const std::string& rel) { return std::string(ETCH_SOURCE_DIR) + "/" + rel; }
 
+// The fixture CNN (fixtures/cnn.onnx) that most CLI tests run.
+inline const std::string kCnn = source_path("fixtures/cnn.onnx");
+
 }  // namespace etch::testing

@@ -13,7 +13,7 @@ using testing::quote;
 using testing::ScratchDir;
 using testing::source_path;
 
-const std::string kCnn = source_path("fixtures/cnn.onnx");
+using testing::kCnn;
 
 TEST(CliValidate, FloatModelMatchesEtchRunAndWritesReports) {
   ScratchDir dir;

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "data/temp_dir.h"
 #include "etch/core/atomic_file.h"
 #include "etch/data/zip_reader.h"
 
@@ -14,6 +15,7 @@ namespace etch::data {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::TempDir;
 
 // Builds a .npy file by hand: magic, version, little-endian header length, header, data.
 std::string make_npy(const std::string& dict, const std::string& data, int major = 1) {
@@ -56,20 +58,6 @@ std::string from_hex(const std::string& hex) {
     out.push_back(static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16)));
   return out;
 }
-
-class TempDir {
- public:
-  TempDir() {
-    path_ = fs::temp_directory_path() / ("etch_npy_test_" + std::to_string(::getpid()));
-    fs::create_directories(path_);
-  }
-  ~TempDir() { fs::remove_all(path_); }
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
 
 TEST(Npy, ReadsFloat32V1) {
   std::vector<float> v = {1.5f, -2.0f, 3.25f, 0.0f, 7.0f, -0.5f};
@@ -190,17 +178,17 @@ TEST(Npy, SerializeRoundTripsAndMatchesNumpyLayout) {
 TEST(Npy, WriteIsAtomicAndReadBack) {
   TempDir dir;
   Tensor t = Tensor::from_vector<float>({2, 2}, {1, 2, 3, 4});
-  write_npy(dir.file("t.npy"), t);
-  EXPECT_TRUE(read_npy(dir.file("t.npy")).equals(t));
+  write_npy(dir.path("t.npy"), t);
+  EXPECT_TRUE(read_npy(dir.path("t.npy")).equals(t));
   size_t files = 0;
   for (const auto& e : fs::directory_iterator(dir.path())) {
     (void)e;
     ++files;
   }
   EXPECT_EQ(files, 1u);  // no temporary left behind
-  std::string msg = error_of([&] { write_npy(dir.file("missing_folder/t.npy"), t); });
+  std::string msg = error_of([&] { write_npy(dir.path("missing_folder/t.npy"), t); });
   EXPECT_NE(msg.find("missing_folder/t.npy"), std::string::npos) << msg;
-  msg = error_of([&] { read_npy(dir.file("nope.npy")); });
+  msg = error_of([&] { read_npy(dir.path("nope.npy")); });
   EXPECT_NE(msg.find("nope.npy"), std::string::npos) << msg;
 }
 
@@ -225,16 +213,16 @@ const char* kNumpyStoredNpz =
 
 TEST(Npz, ReadsNumpyDeflateAndStoredArchives) {
   TempDir dir;
-  write_file_atomic(dir.file("c.npz"), from_hex(kNumpyCompressedNpz));
-  auto m = read_npz(dir.file("c.npz"));
+  write_file_atomic(dir.path("c.npz"), from_hex(kNumpyCompressedNpz));
+  auto m = read_npz(dir.path("c.npz"));
   ASSERT_EQ(m.size(), 2u);
   ASSERT_EQ(m.at("x").shape(), (Shape{2, 3}));
   for (int i = 0; i < 6; ++i) EXPECT_EQ(m.at("x").data<float>()[i], static_cast<float>(i));
   ASSERT_EQ(m.at("y").dtype(), DType::I64);
   EXPECT_EQ(m.at("y").data<int64_t>()[1], -2);
 
-  write_file_atomic(dir.file("s.npz"), from_hex(kNumpyStoredNpz));
-  auto s = read_npz(dir.file("s.npz"));
+  write_file_atomic(dir.path("s.npz"), from_hex(kNumpyStoredNpz));
+  auto s = read_npz(dir.path("s.npz"));
   ASSERT_EQ(s.count("a"), 1u);
   EXPECT_EQ(s.at("a").to_int64_vector(), (std::vector<int64_t>{1, 0, 1}));
 }
@@ -267,8 +255,8 @@ TEST(Npz, CorruptArchivesNameTheFileAndEntry) {
   for (size_t at : {size_t{14}, size_t{0xba + 16}})
     for (int i = 0; i < 4; ++i) stored[at + i] = static_cast<char>((crc >> (8 * i)) & 0xFF);
   TempDir dir;
-  write_file_atomic(dir.file("e.npz"), stored);
-  msg = error_of([&] { read_npz(dir.file("e.npz")); });
+  write_file_atomic(dir.path("e.npz"), stored);
+  msg = error_of([&] { read_npz(dir.path("e.npz")); });
   EXPECT_NE(msg.find("e.npz:a.npy: corrupt .npy header (missing"), std::string::npos) << msg;
 }
 

@@ -18,7 +18,7 @@ using testing::quote;
 using testing::ScratchDir;
 using testing::source_path;
 
-const std::string kCnn = source_path("fixtures/cnn.onnx");
+using testing::kCnn;
 const std::string kCnnInput = source_path("fixtures/cnn_input.npy");
 
 std::string bad_model(const std::string& name) { return source_path("tests/errors/models/" + name); }

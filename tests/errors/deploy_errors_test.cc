@@ -14,11 +14,11 @@ using testing::quote;
 using testing::ScratchDir;
 using testing::source_path;
 
-const std::string kCnn = source_path("fixtures/cnn.onnx");
+using testing::kCnn;
 // Small and quick: the failures under test happen before any long work.
 const std::string kQuick = " --train-data fashion-mnist:test:64 --eval-data fashion-mnist:test:32 --calib-samples 32";
 
-void expect_clean_failure(const ScratchDir& dir, const std::string& args, const std::vector<std::string>& mentions) {
+void expect_deploy_failure(const ScratchDir& dir, const std::string& args, const std::vector<std::string>& mentions) {
   testing::expect_one_line_user_error(testing::run_etch(args, dir), mentions);
   if (std::filesystem::exists(dir.path() / "out"))
     for (const auto& e : std::filesystem::recursive_directory_iterator(dir.path() / "out"))
@@ -51,36 +51,37 @@ TEST(DeployErrors, OutputFolderNotWritable) {
 TEST(DeployErrors, ImageSizeDoesNotMatchModelInput) {
   ScratchDir dir;
   const std::string spec = image_folder(dir, "small", 10, 16);
-  expect_clean_failure(dir, "deploy " + quote(kCnn) + " --data " + quote(spec) + " --calib-samples 32 -o out",
-                       {"[?,1,16,16]", "[?,1,28,28]", "input 'input'"});
+  expect_deploy_failure(dir, "deploy " + quote(kCnn) + " --data " + quote(spec) + " --calib-samples 32 -o out",
+                        {"[?,1,16,16]", "[?,1,28,28]", "input 'input'"});
 }
 
 TEST(DeployErrors, LabelCountDoesNotMatchModelOutput) {
   ScratchDir dir;
   const std::string spec = image_folder(dir, "three", 3, 28);
-  expect_clean_failure(dir, "deploy " + quote(kCnn) + " --data " + quote(spec) + " --calib-samples 32 -o out",
-                       {"3 classes", "10 scores per image", "logits"});
+  expect_deploy_failure(dir, "deploy " + quote(kCnn) + " --data " + quote(spec) + " --calib-samples 32 -o out",
+                        {"3 classes", "10 scores per image", "logits"});
 }
 
 TEST(DeployErrors, BadOptions) {
   ScratchDir dir;
-  expect_clean_failure(dir, "deploy " + quote(kCnn) + kQuick + " --bits 3 -o out", {"--bits must be 8 or 4"});
-  expect_clean_failure(dir, "deploy " + quote(kCnn) + kQuick + " --calibrator median -o out", {"median"});
-  expect_clean_failure(dir, "deploy " + quote(kCnn) + kQuick + " --prune taylor:rows:0.5 -o out", {"rows"});
-  expect_clean_failure(dir, "deploy " + quote(kCnn) + kQuick + " --target nosuchchip -o out", {"nosuchchip"});
-  expect_clean_failure(dir, "deploy missing.onnx" + kQuick + " -o out", {"missing.onnx"});
+  expect_deploy_failure(dir, "deploy " + quote(kCnn) + kQuick + " --bits 3 -o out", {"--bits must be 8 or 4"});
+  expect_deploy_failure(dir, "deploy " + quote(kCnn) + kQuick + " --calibrator median -o out", {"median"});
+  expect_deploy_failure(dir, "deploy " + quote(kCnn) + kQuick + " --prune taylor:rows:0.5 -o out", {"rows"});
+  expect_deploy_failure(dir, "deploy " + quote(kCnn) + kQuick + " --target nosuchchip -o out", {"nosuchchip"});
+  expect_deploy_failure(dir, "deploy missing.onnx" + kQuick + " -o out", {"missing.onnx"});
 }
 
 TEST(ValidateErrors, BadExecutorsAndData) {
   ScratchDir dir;
-  expect_clean_failure(
+  expect_deploy_failure(
       dir, "validate " + quote(kCnn) + " --data fashion-mnist:test:8 --executors float,gpu --report-dir out",
       {"unknown executor 'gpu'"});
-  expect_clean_failure(dir, "validate " + quote(kCnn) + " --data fashion-mnist:test:8 --executors int --report-dir out",
-                       {"executor 'int'", "quantized"});
+  expect_deploy_failure(dir,
+                        "validate " + quote(kCnn) + " --data fashion-mnist:test:8 --executors int --report-dir out",
+                        {"executor 'int'", "quantized"});
   const std::string spec = image_folder(dir, "three", 3, 28);
-  expect_clean_failure(dir, "validate " + quote(kCnn) + " --data " + quote(spec) + " --report-dir out",
-                       {"3 classes", "10 scores per image"});
+  expect_deploy_failure(dir, "validate " + quote(kCnn) + " --data " + quote(spec) + " --report-dir out",
+                        {"3 classes", "10 scores per image"});
 }
 
 }  // namespace

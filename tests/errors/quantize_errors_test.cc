@@ -16,7 +16,7 @@ using testing::quote;
 using testing::ScratchDir;
 using testing::source_path;
 
-const std::string kCnn = source_path("fixtures/cnn.onnx");
+using testing::kCnn;
 // Small and fast: 64 calibration images, no test-set evaluation.
 const std::string kFast = " --data fashion-mnist:train:64 --calib-samples 64 --test none";
 

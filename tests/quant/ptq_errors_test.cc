@@ -28,7 +28,7 @@ void expect_invalid(const std::function<void()>& f, const std::vector<std::strin
 }
 
 // The shared small options with fewer calibration samples (32: two batches).
-PtqOptions small_options() {
+PtqOptions error_test_options() {
   PtqOptions o = testing::small_options();
   o.calib_samples = 32;
   return o;
@@ -36,7 +36,7 @@ PtqOptions small_options() {
 
 // Any number of calibration samples >= 1 is enough (a short last batch is fine).
 TEST(PtqErrors, CalibrationSetSmallerThanOneBatchIsEnough) {
-  const ir::Graph q = quantize_ptq(small_net(), blobs(8), small_options());
+  const ir::Graph q = quantize_ptq(small_net(), blobs(8), error_test_options());
   EXPECT_NE(q.metadata.at("etch.quantization").find("samples=8"), std::string::npos);
 }
 
@@ -49,18 +49,18 @@ TEST(PtqErrors, NanOrInfInWeightsNamesTheTensor) {
     t.data<float>()[5] = bad;
     w.data = t;
     const std::string name = w.name;
-    expect_invalid([&] { quantize_ptq(g, blobs(32), small_options()); }, {"'" + name + "'", "element 5", "conv2"});
+    expect_invalid([&] { quantize_ptq(g, blobs(32), error_test_options()); }, {"'" + name + "'", "element 5", "conv2"});
   }
 }
 
 TEST(PtqErrors, KeepFloatOfUnknownNode) {
-  PtqOptions o = small_options();
+  PtqOptions o = error_test_options();
   o.keep_float = {"no_such_layer"};
   expect_invalid([&] { quantize_ptq(small_net(), blobs(32), o); }, {"--keep-float", "'no_such_layer'"});
 }
 
 TEST(PtqErrors, BitsPerLayerOfUnknownOrWeightlessNode) {
-  PtqOptions o = small_options();
+  PtqOptions o = error_test_options();
   o.bits_per_layer = {{"nope", 4}};
   expect_invalid([&] { quantize_ptq(small_net(), blobs(32), o); }, {"'nope'"});
   o.weight_bits = 3;
@@ -69,12 +69,12 @@ TEST(PtqErrors, BitsPerLayerOfUnknownOrWeightlessNode) {
 }
 
 TEST(PtqErrors, AlreadyQuantizedModelIsRefused) {
-  const ir::Graph q = quantize_ptq(small_net(), blobs(32), small_options());
-  expect_invalid([&] { quantize_ptq(q, blobs(32), small_options()); }, {"already quantized", "DequantizeLinear"});
-  expect_invalid([&] { quantize_ptq(lower_qdq(q), blobs(32), small_options()); }, {"already quantized"});
+  const ir::Graph q = quantize_ptq(small_net(), blobs(32), error_test_options());
+  expect_invalid([&] { quantize_ptq(q, blobs(32), error_test_options()); }, {"already quantized", "DequantizeLinear"});
+  expect_invalid([&] { quantize_ptq(lower_qdq(q), blobs(32), error_test_options()); }, {"already quantized"});
   QatOptions qo;
   qo.epochs = 1;
-  expect_invalid([&] { quantize_qat(q, blobs(32), small_options(), qo); }, {"already quantized"});
+  expect_invalid([&] { quantize_qat(q, blobs(32), error_test_options(), qo); }, {"already quantized"});
 }
 
 // An activation that is always 0 (a ReLU after a conv with all-negative
@@ -90,7 +90,7 @@ TEST(PtqErrors, ConstantActivationIsHandled) {
   for (int64_t i = 0; i < nb.numel(); ++i) nb.data<float>()[i] = -1.0f;
   b.data = nb;
   const data::Dataset d = blobs(32);
-  const ir::Graph q = quantize_ptq(g, d, small_options());
+  const ir::Graph q = quantize_ptq(g, d, error_test_options());
   const ir::Graph i = lower_qdq(q);
   const ir::Node* qc = i.find_node_by_name("conv2");
   ASSERT_NE(qc, nullptr);

@@ -39,6 +39,13 @@ inline Tensor i64(Shape s, std::vector<int64_t> v) { return Tensor::from_vector<
 inline Tensor i32(Shape s, std::vector<int32_t> v) { return Tensor::from_vector<int32_t>(std::move(s), v); }
 inline Tensor b8(Shape s, std::vector<bool> v) { return Tensor::from_vector<bool>(std::move(s), v); }
 
+// 0, 1, ..., n-1.
+inline std::vector<float> iota(int n) {
+  std::vector<float> v(n);
+  for (int i = 0; i < n; ++i) v[i] = static_cast<float>(i);
+  return v;
+}
+
 template <typename T>
 std::vector<T> values(const Tensor& t) {
   std::vector<T> out(t.numel());

@@ -13,10 +13,10 @@
 
 namespace etch::runtime {
 namespace {
+using testing::float_values;
 using testing::make_node;
 using testing::random_tensor;
 using testing::run;
-using testing::values;
 
 struct DwCase {
   int64_t c, h, w, k, s, d;
@@ -57,15 +57,15 @@ TEST(DepthwiseConv, MatchesDenseBlockDiagonalConv) {
     const Tensor w = random_tensor({c.c, 1, c.k, c.k}, 2);
     const Tensor b = random_tensor({c.c}, 3);
     const Tensor dense = block_diagonal(w);
-    const auto fast = values(run(make_node("Conv", 3, conv_attrs(c, c.c)), {&x, &w, &b})[0]);
-    const auto ref = values(run(make_node("Conv", 3, conv_attrs(c, 1)), {&x, &dense, &b})[0]);
+    const auto fast = float_values(run(make_node("Conv", 3, conv_attrs(c, c.c)), {&x, &w, &b})[0]);
+    const auto ref = float_values(run(make_node("Conv", 3, conv_attrs(c, 1)), {&x, &dense, &b})[0]);
     ASSERT_EQ(fast.size(), ref.size());
     for (size_t i = 0; i < ref.size(); ++i)
       ASSERT_NEAR(fast[i], ref[i], 1e-5) << "c" << c.c << " " << c.h << "x" << c.w << " k" << c.k << " s" << c.s << " d"
                                          << c.d << " at " << i;
     // Without bias the output is the plain sum (no +0 that could flip a -0).
-    const auto fast_nb = values(run(make_node("Conv", 2, conv_attrs(c, c.c)), {&x, &w})[0]);
-    const auto ref_nb = values(run(make_node("Conv", 2, conv_attrs(c, 1)), {&x, &dense})[0]);
+    const auto fast_nb = float_values(run(make_node("Conv", 2, conv_attrs(c, c.c)), {&x, &w})[0]);
+    const auto ref_nb = float_values(run(make_node("Conv", 2, conv_attrs(c, 1)), {&x, &dense})[0]);
     for (size_t i = 0; i < ref_nb.size(); ++i) ASSERT_NEAR(fast_nb[i], ref_nb[i], 1e-5) << i;
   }
 }
@@ -110,8 +110,8 @@ TEST(DepthwiseConv, FusedClampMatchesConvThenClip) {
     }
     ir::Node fused = make_node("FusedConv", 3, fattrs);
     fused.domain = "ai.etch";
-    const auto got = values(run(fused, {&x, &w, &b})[0]);
-    const auto plain = values(conv);
+    const auto got = float_values(run(fused, {&x, &w, &b})[0]);
+    const auto plain = float_values(conv);
     for (size_t i = 0; i < plain.size(); ++i) {
       const float v = plain[i];
       const float want = relu ? (v > 0.0f ? v : 0.0f) : (v < 0.0f ? 0.0f : (v > 6.0f ? 6.0f : v));
@@ -136,10 +136,10 @@ TEST(ConvThreads, OneAndTwoThreadsGiveIdenticalBits) {
   const ir::Node n_3x3 = make_node("Conv", 3, {{"pads", std::vector<int64_t>{1, 1, 1, 1}}});
   auto run_all = [&] {
     std::vector<std::vector<float>> outs;
-    outs.push_back(values(run(n_dw1, {&x, &wdw, &b24})[0]));
-    outs.push_back(values(run(n_dw2, {&x, &wdw, &b24})[0]));
-    outs.push_back(values(run(n_pw, {&x, &w1, &b24})[0]));
-    outs.push_back(values(run(n_3x3, {&x, &w3, &b32})[0]));
+    outs.push_back(float_values(run(n_dw1, {&x, &wdw, &b24})[0]));
+    outs.push_back(float_values(run(n_dw2, {&x, &wdw, &b24})[0]));
+    outs.push_back(float_values(run(n_pw, {&x, &w1, &b24})[0]));
+    outs.push_back(float_values(run(n_3x3, {&x, &w3, &b32})[0]));
     return outs;
   };
   const int before = num_threads();
@@ -209,7 +209,7 @@ TEST(PointwiseConv, MatchesSgemmPlusBias) {
     const Tensor x = random_tensor({2, c, 1, hw}, 31);
     const Tensor w = random_tensor({m, c, 1, 1}, 32);
     const Tensor b = random_tensor({m}, 33);
-    const auto y = values(run(make_node("Conv", 3), {&x, &w, &b})[0]);
+    const auto y = float_values(run(make_node("Conv", 3), {&x, &w, &b})[0]);
     ASSERT_EQ(static_cast<int64_t>(y.size()), 2 * m * hw);
     std::vector<float> ref(static_cast<size_t>(m * hw));
     for (int64_t n = 0; n < 2; ++n) {
@@ -248,8 +248,8 @@ TEST(FusedConvSummand, EqualsConvAddActivation) {
       fused.domain = "ai.etch";
       const Tensor want = relu ? run(make_node("Relu", 1), {&sum})[0]
                                : run(make_node("Clip", 1, {{"min", -0.5f}, {"max", 0.75f}}), {&sum})[0];
-      const auto got = values(run(fused, {&x, &w, cs.bias ? &b : nullptr, &z})[0]);
-      const auto wv = values(want);
+      const auto got = float_values(run(fused, {&x, &w, cs.bias ? &b : nullptr, &z})[0]);
+      const auto wv = float_values(want);
       ASSERT_EQ(got.size(), wv.size());
       for (size_t i = 0; i < wv.size(); ++i) {
         uint32_t a, bb;

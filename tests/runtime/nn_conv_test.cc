@@ -105,7 +105,7 @@ TEST(NnConvTranspose, MatchesScatterDefinition) {
   ASSERT_EQ(y.shape(), (Shape{1, 2, 6}));
   // channel 0 full (no pad): [1, 10, 100+2, 20, 200+3, 30, 300, 0] -> drop first: [10,102,20,203,30,300]
   std::vector<float> want{10, 102, 20, 203, 30, 300, 20, 204, 40, 406, 60, 600};
-  EXPECT_EQ(values(y), want);
+  EXPECT_EQ(float_values(y), want);
 }
 
 TEST(NnConvTranspose, GroupsAndOutputShape) {

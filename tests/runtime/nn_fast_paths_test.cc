@@ -13,10 +13,10 @@
 
 namespace etch::runtime {
 namespace {
+using testing::float_values;
 using testing::make_node;
 using testing::random_tensor;
 using testing::run;
-using testing::values;
 
 TEST(Sgemm, AllTransposesAndBetasMatchNaive) {
   // Shapes below and above the small-product limit, with padded leading dims.
@@ -30,7 +30,7 @@ TEST(Sgemm, AllTransposesAndBetasMatchNaive) {
           const Tensor a = random_tensor({(ta ? k : m) * lda}, 1);
           const Tensor b = random_tensor({(tb ? n : k) * ldb}, 2);
           Tensor c = random_tensor({m * ldc}, 3);
-          const std::vector<float> c0 = values(c);
+          const std::vector<float> c0 = float_values(c);
           sgemm(ta, tb, m, n, k, 0.75f, a.data<float>(), lda, b.data<float>(), ldb, beta, c.data<float>(), ldc);
           const float* av = a.data<float>();
           const float* bv = b.data<float>();
@@ -81,7 +81,7 @@ TEST(MaxPoolFastPath, MatchesDefinition) {
     const auto y = run(n, {&x});
     const int64_t oh = (c.h + 2 * c.pad - c.k) / c.s + 1, ow = (c.w + 2 * c.pad - c.k) / c.s + 1;
     ASSERT_EQ(y[0].shape(), (Shape{2, 3, oh, ow}));
-    EXPECT_EQ(values(y[0]), naive_maxpool(x, c.k, c.s, c.pad, oh, ow)) << c.h << "x" << c.w << " k" << c.k;
+    EXPECT_EQ(float_values(y[0]), naive_maxpool(x, c.k, c.s, c.pad, oh, ow)) << c.h << "x" << c.w << " k" << c.k;
   }
 }
 
@@ -89,9 +89,9 @@ TEST(MaxPoolFastPath, NaNInFirstTapIsKeptLikeTheGeneralLoop) {
   Tensor x = Tensor::from_vector<float>({1, 1, 2, 2}, {NAN, 1.0f, 2.0f, 3.0f});
   const ir::Node n =
       make_node("MaxPool", 1, {{"kernel_shape", std::vector<int64_t>{2, 2}}, {"strides", std::vector<int64_t>{2, 2}}});
-  EXPECT_TRUE(std::isnan(values(run(n, {&x})[0])[0]));
+  EXPECT_TRUE(std::isnan(float_values(run(n, {&x})[0])[0]));
   x = Tensor::from_vector<float>({1, 1, 2, 2}, {1.0f, NAN, 2.0f, 3.0f});
-  EXPECT_EQ(values(run(n, {&x})[0])[0], 3.0f);
+  EXPECT_EQ(float_values(run(n, {&x})[0])[0], 3.0f);
 }
 
 TEST(KernelOverwrites, DeclaredKernelsFillEveryElementOfRecycledMemory) {
@@ -101,14 +101,14 @@ TEST(KernelOverwrites, DeclaredKernelsFillEveryElementOfRecycledMemory) {
   const Tensor x = random_tensor({2, 3, 9, 9}, 11);
   const Tensor w = random_tensor({4, 3, 3, 3}, 12);
   const ir::Node conv = make_node("Conv", 2, {{"pads", std::vector<int64_t>{1, 1, 1, 1}}});
-  const auto ref = values(run(conv, {&x, &w})[0]);
+  const auto ref = float_values(run(conv, {&x, &w})[0]);
   for (int rep = 0; rep < 3; ++rep) {
     {
       // Leave NaN garbage in freed heap memory of the output's size.
       Tensor junk = Tensor::uninitialized(DType::F32, {2, 4, 9, 9});
       std::fill(junk.data<float>(), junk.data<float>() + junk.numel(), NAN);
     }
-    EXPECT_EQ(values(run(conv, {&x, &w})[0]), ref);
+    EXPECT_EQ(float_values(run(conv, {&x, &w})[0]), ref);
   }
 }
 

@@ -31,7 +31,7 @@ TEST(NnPool, MaxPoolWithIndicesAndCeil) {
     return std::make_pair(best, arg);
   };
   auto a = ref(0, 2, 0, 2), b = ref(0, 2, 2, 3), c = ref(2, 3, 0, 2), d = ref(2, 3, 2, 3);
-  EXPECT_EQ(values(out[0]), (std::vector<float>{a.first, b.first, c.first, d.first}));
+  EXPECT_EQ(float_values(out[0]), (std::vector<float>{a.first, b.first, c.first, d.first}));
   EXPECT_EQ(out[1].to_int64_vector(), (std::vector<int64_t>{a.second, b.second, c.second, d.second}));
 }
 
@@ -42,14 +42,14 @@ TEST(NnPool, AveragePoolCountIncludePad) {
   Tensor excl = run(make_node("AveragePool", 1, attrs), {&x})[0];
   attrs["count_include_pad"] = int64_t{1};
   Tensor incl = run(make_node("AveragePool", 1, attrs), {&x})[0];
-  EXPECT_EQ(values(excl), (std::vector<float>{1, 1.5f, 2, 2.5f}));
-  EXPECT_EQ(values(incl), (std::vector<float>{0.25f, 0.75f, 1, 2.5f}));
+  EXPECT_EQ(float_values(excl), (std::vector<float>{1, 1.5f, 2, 2.5f}));
+  EXPECT_EQ(float_values(incl), (std::vector<float>{0.25f, 0.75f, 1, 2.5f}));
 }
 
 TEST(NnPool, GlobalPools) {
   Tensor x = Tensor::from_vector<float>({1, 2, 2, 1}, {1, 5, -2, 4});
-  EXPECT_EQ(values(run(make_node("GlobalAveragePool", 1), {&x})[0]), (std::vector<float>{3, 1}));
-  EXPECT_EQ(values(run(make_node("GlobalMaxPool", 1), {&x})[0]), (std::vector<float>{5, 4}));
+  EXPECT_EQ(float_values(run(make_node("GlobalAveragePool", 1), {&x})[0]), (std::vector<float>{3, 1}));
+  EXPECT_EQ(float_values(run(make_node("GlobalMaxPool", 1), {&x})[0]), (std::vector<float>{5, 4}));
 }
 
 TEST(NnGemm, AttributesAndBroadcastBias) {
@@ -60,7 +60,7 @@ TEST(NnGemm, AttributesAndBroadcastBias) {
   Tensor y = run(n, {&a, &b, &c})[0];
   ASSERT_EQ(y.shape(), (Shape{3, 2}));
   // Aᵀ = [[1,4],[2,5],[3,6]]; 2*Aᵀ + [5,10]
-  EXPECT_EQ(values(y), (std::vector<float>{7, 18, 9, 20, 11, 22}));
+  EXPECT_EQ(float_values(y), (std::vector<float>{7, 18, 9, 20, 11, 22}));
 }
 
 TEST(NnMatMul, BatchedBroadcastAndVectors) {
@@ -79,7 +79,7 @@ TEST(NnMatMul, BatchedBroadcastAndVectors) {
   Tensor m = Tensor::from_vector<float>({3, 2}, {1, 2, 3, 4, 5, 6});
   Tensor vm = run(make_node("MatMul", 2), {&v, &m})[0];
   EXPECT_EQ(vm.shape(), (Shape{2}));
-  EXPECT_EQ(values(vm), (std::vector<float>{22, 28}));
+  EXPECT_EQ(float_values(vm), (std::vector<float>{22, 28}));
   Tensor bad = random_tensor({4, 2}, 3);
   EXPECT_THROW(run(make_node("MatMul", 2), {&m, &bad}), Error);
 }
@@ -99,9 +99,9 @@ TEST(NnSoftmax, OpsetChangesSemantics) {
   Tensor x = Tensor::from_vector<float>({2, 2}, {0, 0, 0, std::log(3.0f)});
   ir::Node n = make_node("Softmax", 1, {{"axis", int64_t{0}}});
   ir::set_current_opset(13);  // per-axis: columns
-  std::vector<float> per_axis = values(run(n, {&x})[0]);
+  std::vector<float> per_axis = float_values(run(n, {&x})[0]);
   ir::set_current_opset(11);  // coerced to 1 x 4: all four together
-  std::vector<float> coerced = values(run(n, {&x})[0]);
+  std::vector<float> coerced = float_values(run(n, {&x})[0]);
   ir::set_current_opset(17);
   EXPECT_NEAR(per_axis[1], 0.25f, 1e-6);
   EXPECT_NEAR(per_axis[3], 0.75f, 1e-6);
@@ -114,7 +114,7 @@ TEST(NnBatchNorm, InferenceAndTrainingRejected) {
   Tensor s = Tensor::from_vector<float>({2}, {1, 2}), b = Tensor::from_vector<float>({2}, {0, 1});
   Tensor m = Tensor::from_vector<float>({2}, {1, 3}), v = Tensor::from_vector<float>({2}, {4, 1});
   Tensor y = run(make_node("BatchNormalization", 5, {{"epsilon", 0.0f}}), {&x, &s, &b, &m, &v})[0];
-  EXPECT_EQ(values(y), (std::vector<float>{0, 0.5f, 1, 3}));
+  EXPECT_EQ(float_values(y), (std::vector<float>{0, 0.5f, 1, 3}));
   try {
     run(make_node("BatchNormalization", 5, {{"training_mode", int64_t{1}}}), {&x, &s, &b, &m, &v});
     FAIL();
@@ -132,11 +132,11 @@ TEST(NnReduce, AxesKeepdimsAndInts) {
   Tensor f = Tensor::from_vector<float>({2, 3}, {1, 2, 3, 4, 5, 6});
   Tensor mean = run(make_node("ReduceMean", 1, {{"axes", std::vector<int64_t>{0}}}), {&f})[0];
   EXPECT_EQ(mean.shape(), (Shape{1, 3}));
-  EXPECT_EQ(values(mean), (std::vector<float>{2.5f, 3.5f, 4.5f}));
-  EXPECT_EQ(values(run(make_node("ReduceMax", 1), {&f})[0]), (std::vector<float>{6}));
+  EXPECT_EQ(float_values(mean), (std::vector<float>{2.5f, 3.5f, 4.5f}));
+  EXPECT_EQ(float_values(run(make_node("ReduceMax", 1), {&f})[0]), (std::vector<float>{6}));
   Tensor empty = Tensor::from_vector<int64_t>({0}, {});
   Tensor noop = run(make_node("ReduceSum", 2, {{"noop_with_empty_axes", int64_t{1}}}), {&f, &empty})[0];
-  EXPECT_EQ(values(noop), values(f));
+  EXPECT_EQ(float_values(noop), float_values(f));
 }
 
 TEST(NnArgMax, SelectLastIndex) {
@@ -154,14 +154,14 @@ TEST(NnPad, Modes) {
   Tensor x = Tensor::from_vector<float>({1, 3}, {1, 2, 3});
   Tensor pads = Tensor::from_vector<int64_t>({4}, {0, 2, 0, 1});
   Tensor cv = Tensor::scalar<float>(9.0f);
-  EXPECT_EQ(values(run(make_node("Pad", 3), {&x, &pads, &cv})[0]), (std::vector<float>{9, 9, 1, 2, 3, 9}));
-  EXPECT_EQ(values(run(make_node("Pad", 2, {{"mode", std::string("reflect")}}), {&x, &pads})[0]),
+  EXPECT_EQ(float_values(run(make_node("Pad", 3), {&x, &pads, &cv})[0]), (std::vector<float>{9, 9, 1, 2, 3, 9}));
+  EXPECT_EQ(float_values(run(make_node("Pad", 2, {{"mode", std::string("reflect")}}), {&x, &pads})[0]),
             (std::vector<float>{3, 2, 1, 2, 3, 2}));
-  EXPECT_EQ(values(run(make_node("Pad", 2, {{"mode", std::string("edge")}}), {&x, &pads})[0]),
+  EXPECT_EQ(float_values(run(make_node("Pad", 2, {{"mode", std::string("edge")}}), {&x, &pads})[0]),
             (std::vector<float>{1, 1, 1, 2, 3, 3}));
   // Opset < 11: pads and value as attributes; negative pads crop.
   Tensor old = run(make_node("Pad", 1, {{"pads", std::vector<int64_t>{0, -1, 0, 1}}, {"value", 5.0f}}), {&x})[0];
-  EXPECT_EQ(values(old), (std::vector<float>{2, 3, 5}));
+  EXPECT_EQ(float_values(old), (std::vector<float>{2, 3, 5}));
 }
 
 TEST(NnResize, NearestAndLinear) {
@@ -169,15 +169,15 @@ TEST(NnResize, NearestAndLinear) {
   Tensor roi = Tensor::from_vector<float>({0}, {});
   Tensor scales = Tensor::from_vector<float>({4}, {1, 1, 1, 2});
   Tensor near = run(make_node("Resize", 3), {&x, &roi, &scales})[0];
-  EXPECT_EQ(values(near), (std::vector<float>{1, 1, 2, 2, 3, 3, 4, 4}));
+  EXPECT_EQ(float_values(near), (std::vector<float>{1, 1, 2, 2, 3, 3, 4, 4}));
   Tensor lin = run(make_node("Resize", 3, {{"mode", std::string("linear")}}), {&x, &roi, &scales})[0];
   // half_pixel: x_orig = (x+0.5)/2-0.5 = -0.25, 0.25, 0.75, 1.25 -> 1, 1.25, 1.75, 2
-  EXPECT_EQ(values(lin), (std::vector<float>{1, 1.25f, 1.75f, 2, 3, 3.25f, 3.75f, 4}));
+  EXPECT_EQ(float_values(lin), (std::vector<float>{1, 1.25f, 1.75f, 2, 3, 3.25f, 3.75f, 4}));
   Tensor ac = run(
       make_node("Resize", 3,
                 {{"mode", std::string("linear")}, {"coordinate_transformation_mode", std::string("align_corners")}}),
       {&x, &roi, &scales})[0];
-  std::vector<float> acv = values(ac);
+  std::vector<float> acv = float_values(ac);
   EXPECT_NEAR(acv[1], 1 + 1.0f / 3, 1e-6);
   EXPECT_NEAR(acv[2], 1 + 2.0f / 3, 1e-6);
 }

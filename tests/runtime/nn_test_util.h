@@ -35,6 +35,6 @@ inline Tensor random_tensor(Shape shape, uint32_t seed, float lo = -1.0f, float 
   return t;
 }
 
-inline std::vector<float> values(const Tensor& t) { return t.to_float_vector(); }
+inline std::vector<float> float_values(const Tensor& t) { return t.to_float_vector(); }
 
 }  // namespace etch::runtime::testing

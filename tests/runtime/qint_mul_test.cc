@@ -12,13 +12,13 @@ using ir::Attribute;
 
 ir::Node qmul(double real, int64_t azp, int64_t bzp, int64_t yzp, int64_t act_max = 127) {
   const QuantizedMultiplier q = quantize_multiplier(real);
-  ir::Node n = make_node("QMul", 2,
-                         {{"a_zero_point", Attribute{azp}},
-                          {"b_zero_point", Attribute{bzp}},
-                          {"y_zero_point", Attribute{yzp}},
-                          {"multiplier", Attribute{int64_t{q.multiplier}}},
-                          {"shift", Attribute{int64_t{q.shift}}},
-                          {"act_max", Attribute{act_max}}});
+  ir::Node n = make_quant_node("QMul", 2,
+                               {{"a_zero_point", Attribute{azp}},
+                                {"b_zero_point", Attribute{bzp}},
+                                {"y_zero_point", Attribute{yzp}},
+                                {"multiplier", Attribute{int64_t{q.multiplier}}},
+                                {"shift", Attribute{int64_t{q.shift}}},
+                                {"act_max", Attribute{act_max}}});
   n.domain = "ai.etch";
   return n;
 }

@@ -19,7 +19,7 @@ using ir::Attribute;
 using Ints = std::vector<int64_t>;
 
 ir::Node qnode(const std::string& op, size_t inputs, std::map<std::string, Attribute> attrs) {
-  ir::Node n = make_node(op, inputs, std::move(attrs));
+  ir::Node n = make_quant_node(op, inputs, std::move(attrs));
   n.domain = "ai.etch";
   return n;
 }
@@ -189,7 +189,7 @@ TEST(QConv, AgreesWithFloatConvWithinOneStep) {
   for (int64_t m = 0; m < M; ++m) bf[m] = sx * sw[m] * bv[m];
   const Tensor xt = Tensor::from_vector<float>({N, C, H, W}, xf), wt = Tensor::from_vector<float>({M, C, 3, 3}, wf),
                bt = Tensor::from_vector<float>({M}, bf);
-  ir::Node conv = make_node("Conv", 3, {{"pads", Attribute{pads}}, {"strides", Attribute{strides}}});
+  ir::Node conv = make_quant_node("Conv", 3, {{"pads", Attribute{pads}}, {"strides", Attribute{strides}}});
   const Tensor ref = run1(conv, {&xt, &wt, &bt});
   ASSERT_EQ(ref.shape(), y.shape());
   int exact = 0;

@@ -69,11 +69,11 @@ TEST(QuantReference, ConvIntegerMatchesDirectConvolution) {
       };
       const Tensor tx = make({k.n, k.c, k.h, k.w}, x), tw = make({k.m, k.c / k.group, k.kh, k.kw}, w);
       const Tensor txz = make({}, {xz}), twz = make({k.m}, wz);
-      const ir::Node node = make_node("ConvInteger", 4,
-                                      {{"group", Attribute{k.group}},
-                                       {"strides", Attribute{Ints{k.sh, k.sw}}},
-                                       {"dilations", Attribute{Ints{k.dh, k.dw}}},
-                                       {"pads", Attribute{Ints{k.pt, k.pl, k.pb, k.pr}}}});
+      const ir::Node node = make_quant_node("ConvInteger", 4,
+                                            {{"group", Attribute{k.group}},
+                                             {"strides", Attribute{Ints{k.sh, k.sw}}},
+                                             {"dilations", Attribute{Ints{k.dh, k.dw}}},
+                                             {"pads", Attribute{Ints{k.pt, k.pl, k.pb, k.pr}}}});
       int64_t oh = 0, ow = 0;
       const std::vector<int32_t> expected = naive_conv(k, x, xz, w, wz, oh, ow);
       set_num_threads(1);
@@ -99,7 +99,7 @@ TEST(QuantReference, MatMulIntegerMatchesDirectProduct) {
   for (auto& v : bz) v = static_cast<int8_t>(d(rng));
   const Tensor ta = Tensor::from_vector<int8_t>({batch, m, k}, a), tb = Tensor::from_vector<int8_t>({k, n}, b);
   const Tensor taz = Tensor::from_vector<int8_t>({m}, az), tbz = Tensor::from_vector<int8_t>({n}, bz);
-  const Tensor y = run1(make_node("MatMulInteger", 4), {&ta, &tb, &taz, &tbz});
+  const Tensor y = run1(make_quant_node("MatMulInteger", 4), {&ta, &tb, &taz, &tbz});
   ASSERT_EQ(y.shape(), (Shape{batch, m, n}));
   const int32_t* yp = y.data<int32_t>();
   for (int64_t p = 0; p < batch; ++p)

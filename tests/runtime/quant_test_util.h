@@ -13,7 +13,8 @@
 
 namespace etch::runtime::quant_test {
 
-inline ir::Node make_node(const std::string& op, size_t num_inputs, std::map<std::string, ir::Attribute> attrs = {}) {
+inline ir::Node make_quant_node(const std::string& op, size_t num_inputs,
+                                std::map<std::string, ir::Attribute> attrs = {}) {
   const size_t num_outputs = op == "DynamicQuantizeLinear" ? 3 : 1;
   ir::Node n;
   n.id = 0;

@@ -3,12 +3,6 @@
 namespace etch::testing {
 namespace {
 
-std::vector<float> iota(int n) {
-  std::vector<float> v(n);
-  for (int i = 0; i < n; ++i) v[i] = static_cast<float>(i);
-  return v;
-}
-
 TEST(TensorShape, ReshapeCopiesZeroAndInfersMinusOne) {
   Tensor x = f32({2, 3, 4}, iota(24));
   Tensor out = run1("Reshape", {x, i64({3}, {0, -1, 2})});

@@ -5,12 +5,6 @@
 namespace etch::testing {
 namespace {
 
-std::vector<float> iota(int n) {
-  std::vector<float> v(n);
-  for (int i = 0; i < n; ++i) v[i] = static_cast<float>(i);
-  return v;
-}
-
 TEST(TensorSlice, ConcatAlongEachAxis) {
   Tensor a = f32({2, 2}, {1, 2, 3, 4}), b = f32({2, 1}, {5, 6});
   Tensor out = run1("Concat", {a, b}, {{"axis", int64_t{1}}});

@@ -10,18 +10,16 @@
 #include "etch/quant/lower_qdq.h"
 #include "etch/runtime/interpreter.h"
 #include "etch/tflite/importer.h"
+#include "quant/quant_test_models.h"
 
 namespace etch::tflite {
 namespace {
 
+using quant::testing::count_ops;
+
 std::string fixture(const std::string& file) {
   std::string path = ETCH_SOURCE_DIR "/fixtures/tflite/";  // appended: see tests/rtl/rtl_test_util.h
   return path += file;
-}
-
-int count_ops(const ir::Graph& g, const std::string& op) {
-  return static_cast<int>(
-      std::count_if(g.nodes().begin(), g.nodes().end(), [&](const ir::Node& n) { return n.op_type == op; }));
 }
 
 // Max |etch - TFLite| per output, each checked against tol · max(1, range of

@@ -156,7 +156,7 @@ int run_compile(const CompileArgs& a) {
   return 0;
 }
 
-const CommandRegistrar reg{
+const CommandRegistrar register_compile{
     {"compile", "compile a quantized model into an NPU program for a target",
      [](CLI::App& sub) -> std::function<int()> {
        auto a = std::make_shared<CompileArgs>();

@@ -34,7 +34,7 @@ int run_convert(const ConvertArgs& a) {
   return 0;
 }
 
-const CommandRegistrar reg{
+const CommandRegistrar register_convert{
     {"convert", "write a model (ONNX or TFLite) as ONNX", [](CLI::App& sub) -> std::function<int()> {
        auto a = std::make_shared<ConvertArgs>();
        sub.add_option("model", a->model, "model to read: ONNX or TFLite (.tflite; told apart by content)")

@@ -52,7 +52,7 @@ int run_deploy_cmd(const eval::DeployOptions& o, bool json) {
   return 0;
 }
 
-const CommandRegistrar reg{
+const CommandRegistrar register_deploy{
     {"deploy", "the whole path: prune, quantize, compile, simulate and validate, with a report",
      [](CLI::App& sub) -> std::function<int()> {
        auto o = std::make_shared<eval::DeployOptions>();

@@ -19,7 +19,7 @@ int run_disasm(const DisasmArgs& a) {
   return 0;
 }
 
-const CommandRegistrar reg{
+const CommandRegistrar register_disasm{
     {"disasm", "print an NPU program file (from etch compile) readably", [](CLI::App& sub) -> std::function<int()> {
        auto a = std::make_shared<DisasmArgs>();
        sub.add_option("program", a->program, "program file, e.g. model.npu")->required();

@@ -65,7 +65,7 @@ int run_distill(DistillArgs& a) {
   return 0;
 }
 
-CommandRegistrar reg(
+CommandRegistrar register_distill(
     {"distill", "train a student model from a teacher's outputs (knowledge distillation)", [](CLI::App& sub) {
        auto a = std::make_shared<DistillArgs>();
        sub.add_option("--teacher", a->teacher, "teacher ONNX model")->required()->check(CLI::ExistingFile);

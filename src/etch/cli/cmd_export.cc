@@ -44,7 +44,7 @@ int run_export(const ExportArgs& a) {
   return 0;
 }
 
-const CommandRegistrar reg{
+const CommandRegistrar register_export{
     {"export", "write an int8 model as a fully int8 TFLite model", [](CLI::App& sub) -> std::function<int()> {
        auto a = std::make_shared<ExportArgs>();
        sub.add_option("model", a->model, "int8 model: QDQ ONNX from `etch quantize`, or an int8 .tflite")

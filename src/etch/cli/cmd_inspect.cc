@@ -72,7 +72,7 @@ int run_inspect(const InspectArgs& a) {
   return 0;
 }
 
-const CommandRegistrar reg{
+const CommandRegistrar register_inspect{
     {"inspect", "show a model's nodes, shapes, parameters and MACs", [](CLI::App& sub) -> std::function<int()> {
        auto a = std::make_shared<InspectArgs>();
        sub.add_option("model", a->model, "ONNX model")->required();

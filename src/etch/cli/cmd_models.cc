@@ -115,7 +115,7 @@ int run_path(const eval::Corpus& c, const std::string& cache, const std::string&
   return 0;
 }
 
-const CommandRegistrar reg{
+const CommandRegistrar register_models{
     {"models", "list the real-model corpus and where each model file is in the local cache",
      [](CLI::App& sub) -> std::function<int()> {
        auto a = std::make_shared<ModelsArgs>();

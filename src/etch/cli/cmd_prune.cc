@@ -102,7 +102,7 @@ int run_prune(PruneArgs& a) {
   return 0;
 }
 
-CommandRegistrar reg(
+CommandRegistrar register_prune(
     {"prune", "prune an ONNX model (magnitude/Taylor; unstructured, channel, N:M) and fine-tune it", [](CLI::App& sub) {
        auto a = std::make_shared<PruneArgs>();
        auto& o = a->o;

@@ -181,7 +181,7 @@ int run_quantize(QuantizeArgs& a) {
   return 0;
 }
 
-CommandRegistrar reg(
+CommandRegistrar register_quantize(
     {"quantize", "quantize a float ONNX model to int8 / W4A8 (QDQ ONNX)", [](CLI::App& sub) {
        auto a = std::make_shared<QuantizeArgs>();
        sub.add_option("model", a->model, "float ONNX model")->required()->check(CLI::ExistingFile);

@@ -37,20 +37,20 @@ int run_rtl(const RtlArgs& a) {
   return 0;
 }
 
-const CommandRegistrar reg{{"rtl", "write the SystemVerilog of a target's NPU (array, requantizer lanes, SRAM banks)",
-                            [](CLI::App& sub) -> std::function<int()> {
-                              auto a = std::make_shared<RtlArgs>();
-                              sub.add_option("--target", a->target,
-                                             "preset name (edge, mobile, datacenter) or path to a .toml file")
-                                  ->capture_default_str();
-                              sub.add_option("-o,--out", a->out, "output folder (created if missing)")->required();
-                              sub.add_flag("--json", a->json, "print the written files as JSON");
-                              sub.footer(
-                                  "Examples:\n  etch rtl --target edge -o rtl/edge\n"
-                                  "  verilator --lint-only -Wall rtl/edge/*.sv --top-module etch_systolic_array\n"
-                                  "What is generated and what is not built yet: docs/rtl.md.\n");
-                              return [a] { return run_rtl(*a); };
-                            }}};
+const CommandRegistrar register_rtl{
+    {"rtl", "write the SystemVerilog of a target's NPU (array, requantizer lanes, SRAM banks)",
+     [](CLI::App& sub) -> std::function<int()> {
+       auto a = std::make_shared<RtlArgs>();
+       sub.add_option("--target", a->target, "preset name (edge, mobile, datacenter) or path to a .toml file")
+           ->capture_default_str();
+       sub.add_option("-o,--out", a->out, "output folder (created if missing)")->required();
+       sub.add_flag("--json", a->json, "print the written files as JSON");
+       sub.footer(
+           "Examples:\n  etch rtl --target edge -o rtl/edge\n"
+           "  verilator --lint-only -Wall rtl/edge/*.sv --top-module etch_systolic_array\n"
+           "What is generated and what is not built yet: docs/rtl.md.\n");
+       return [a] { return run_rtl(*a); };
+     }}};
 
 }  // namespace
 }  // namespace etch::cli

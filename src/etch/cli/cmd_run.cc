@@ -229,7 +229,7 @@ int run_run(const RunArgs& a) {
   return a.data.empty() ? run_on_files(a, g) : run_on_dataset(a, g);
 }
 
-const CommandRegistrar reg{
+const CommandRegistrar register_run{
     {"run", "run a model on .npy inputs or on a data set with the reference interpreter",
      [](CLI::App& sub) -> std::function<int()> {
        auto a = std::make_shared<RunArgs>();

@@ -251,7 +251,7 @@ int run_simulate(const SimArgs& a) {
   return a.compare && r.mismatches ? 1 : 0;
 }
 
-const CommandRegistrar reg{
+const CommandRegistrar register_simulate{
     {"simulate", "run an NPU program on the cycle-level simulator: cycles, energy, accuracy",
      [](CLI::App& sub) -> std::function<int()> {
        auto a = std::make_shared<SimArgs>();

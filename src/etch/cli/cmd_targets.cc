@@ -92,7 +92,7 @@ int run_show(const TargetsArgs& a) {
   return 0;
 }
 
-const CommandRegistrar reg{
+const CommandRegistrar register_targets{
     {"targets", "list the built-in NPU targets, or print one (or a target file) as TOML",
      [](CLI::App& sub) -> std::function<int()> {
        auto a = std::make_shared<TargetsArgs>();

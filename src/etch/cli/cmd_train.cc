@@ -65,7 +65,7 @@ int run_train(TrainArgs& a) {
   return 0;
 }
 
-CommandRegistrar reg(
+CommandRegistrar register_train(
     {"train", "train a built-in architecture or fine-tune an ONNX model", [](CLI::App& sub) {
        auto a = std::make_shared<TrainArgs>();
        sub.add_option("--arch", a->arch, "built-in architecture: mlp, lenet5, cnn, resnet8, mobilenet-tiny");

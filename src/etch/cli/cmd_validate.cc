@@ -51,7 +51,7 @@ int run_validate(const ValidateArgs& a) {
   return 0;
 }
 
-const CommandRegistrar reg{
+const CommandRegistrar register_validate{
     {"validate", "compare float, integer and NPU execution of a model on a data set",
      [](CLI::App& sub) -> std::function<int()> {
        auto a = std::make_shared<ValidateArgs>();
