@@ -59,5 +59,20 @@ TEST(GradElementwise, SumAndMeanVariadic) {
   }
 }
 
+// Max/Min: a in [0, 1] (kept away from 0.5) against b per row -0.5 (a always
+// wins), 0.5 (mixed) and 1.5 (b always wins), so both operands get gradient.
+TEST(GradElementwise, MaxAndMinRouteTheGradientToTheOperandThatWins) {
+  const Tensor b = Tensor::from_vector<float>({3, 1}, {-0.5f, 0.5f, 1.5f});
+  for (const char* op : {"Max", "Min"})
+    check_gradients(binary(op, away_from(random_tensor({2, 3, 4}, 21, 0.0f, 1.0f), {0.5f}), b));
+  GradCase three;
+  three.op = "Max";
+  three.operands = {input(away_from(random_tensor({2, 3}, 22, 0.0f, 1.0f), {0.5f})),
+                    input(Tensor::from_vector<float>({3}, {0.5f, 0.5f, 0.5f})),
+                    input(random_tensor({2, 1}, 23, 2.0f, 3.0f))};
+  three.operands[2].value.data<float>()[0] = -1.0f;  // row 0: the first two compete; row 1: the third wins
+  check_gradients(three);
+}
+
 }  // namespace
 }  // namespace etch::gradtest

@@ -93,11 +93,19 @@ int run_prune(PruneArgs& a) {
        group_thousands(r.macs_before), group_thousands(r.macs_after), "",
        fmt::format("params {}, MACs {}", delta(r.params_before, r.params_after), delta(r.macs_before, r.macs_after))});
   fmt::print("{}", t.render());
-  if (has_eval) {
+  if (has_eval && eval_set.has_labels()) {
     fmt::print("\ntest accuracy ({}): before {}, after pruning {}, after fine-tuning {}\n", eval_spec,
                pct(r.acc_before), o.schedule.kind == "polynomial" ? std::string("- (gradual)") : pct(r.acc_pruned),
                pct(r.acc_finetuned));
   }
+  if (r.sqnr_pruned_db || r.sqnr_finetuned_db) {
+    const auto db = [](const std::optional<double>& v) { return v ? fmt::format("{:.2f} dB", *v) : std::string("-"); };
+    fmt::print("\noutputs against the unpruned model ({}, SQNR): after pruning {}, after fine-tuning {}\n",
+               has_eval ? eval_spec : train_spec, db(r.sqnr_pruned_db), db(r.sqnr_finetuned_db));
+  }
+  if (!r.finetune.epochs.empty())
+    fmt::print("fine-tuning: {} epoch(s), {:.1f} samples/s, {:.1f} s\n", r.finetune.epochs.size(),
+               r.finetune.epochs.back().images_per_sec, r.finetune.seconds);
   fmt::print("saved to {}\n", a.output);
   return 0;
 }

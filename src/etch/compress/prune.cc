@@ -10,6 +10,7 @@
 #include "etch/compress/prune_strategy.h"
 #include "etch/core/log.h"
 #include "etch/ir/cost.h"
+#include "etch/train/output_matching.h"
 
 namespace etch::compress {
 
@@ -96,7 +97,7 @@ void report_after(const ir::Graph& g, const std::vector<Layer>& layers, PruneRes
 // Fine-tuning with the masks kept at zero after every step; with the
 // polynomial schedule the strategy prunes at each schedule step (Taylor scores
 // accumulated online since the previous one).
-void finetune(PruneState& st, PruneStrategy& strategy, const data::Dataset& train,
+void finetune(PruneState& st, PruneStrategy& strategy, const data::Dataset& train, const ir::Graph* teacher,
               const std::function<Scores()>& score) {
   const PruneOptions& o = st.o;
   ir::Graph& g = st.g;
@@ -128,7 +129,7 @@ void finetune(PruneState& st, PruneStrategy& strategy, const data::Dataset& trai
     if (!strategy.masks().empty()) apply_masks(g, strategy.masks());
     if (gradual && o.criterion == Criterion::Taylor) online.add(ad);
   };
-  st.r.finetune = train::fit(g, train, nullptr, cfg);
+  st.r.finetune = teacher ? train::fit_outputs(g, *teacher, train, nullptr, cfg) : train::fit(g, train, nullptr, cfg);
   if (gradual) strategy.finish(st);
 }
 
@@ -141,13 +142,22 @@ PruneResult prune(ir::Graph& g, const PruneOptions& o, const data::Dataset* trai
       << "model '" << g.name << "' has no prunable layer (a Conv, Gemm or MatMul with a constant float weight)";
   ETCH_REQUIRE(train || (o.criterion != Criterion::Taylor && o.finetune_epochs == 0), InvalidInput)
       << "Taylor scores and fine-tuning need a training data set (--data)";
+  const bool self_distill = train && !train->has_labels();
+  ETCH_REQUIRE(!self_distill || o.criterion != Criterion::Taylor, InvalidInput)
+      << "Taylor scores need labels (|w·dL/dw| of the classification loss) and data set '" << train->name
+      << "' has none; use --criterion magnitude (fine-tuning then matches the unpruned model's outputs)";
+  // Self-distillation's teacher: the model as it was before pruning.
+  std::optional<ir::Graph> teacher;
+  if (self_distill) teacher = train::deep_copy(g);
+  const data::Dataset* fidelity_data = eval ? eval : train;
+  const bool labelled_eval = eval && eval->has_labels();
   PruneResult r;
   report_before(g, layers, r);
   PruneState st{g, layers, o, r, [&r](const std::string& m) {
                   r.warnings.push_back(m);
                   log_warn(m);
                 }};
-  if (eval) r.acc_before = train::evaluate_accuracy(g, *eval);
+  if (labelled_eval) r.acc_before = train::evaluate_accuracy(g, *eval);
 
   const std::function<Scores()> score = [&]() {
     return o.criterion == Criterion::Taylor
@@ -158,11 +168,13 @@ PruneResult prune(ir::Graph& g, const PruneOptions& o, const data::Dataset* trai
   const std::unique_ptr<PruneStrategy> strategy = make_prune_strategy(o.structure);
   strategy->prepare(st);
   if (!gradual) strategy->prune_now(st, score());
-  if (eval && !gradual) r.acc_pruned = train::evaluate_accuracy(g, *eval);
+  if (labelled_eval && !gradual) r.acc_pruned = train::evaluate_accuracy(g, *eval);
+  if (teacher && !gradual) r.sqnr_pruned_db = train::output_sqnr_db(g, *teacher, *fidelity_data);
 
   if (o.finetune_epochs > 0) {
-    finetune(st, *strategy, *train, score);
-    if (eval) r.acc_finetuned = train::evaluate_accuracy(g, *eval);
+    finetune(st, *strategy, *train, teacher ? &*teacher : nullptr, score);
+    if (labelled_eval) r.acc_finetuned = train::evaluate_accuracy(g, *eval);
+    if (teacher) r.sqnr_finetuned_db = train::output_sqnr_db(g, *teacher, *fidelity_data);
   }
   report_after(g, layers, r);
   return r;

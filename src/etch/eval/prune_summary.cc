@@ -15,6 +15,13 @@ nlohmann::json prune_summary_json(const compress::PruneResult& r, const compress
   j["accuracy_before"] = r.acc_before;
   j["accuracy_pruned"] = r.acc_pruned;
   j["accuracy_finetuned"] = r.acc_finetuned;
+  // Fine-tuning by self-distillation (data without labels): fidelity to the unpruned model.
+  if (r.sqnr_pruned_db) j["sqnr_pruned_db"] = *r.sqnr_pruned_db;
+  if (r.sqnr_finetuned_db) j["sqnr_finetuned_db"] = *r.sqnr_finetuned_db;
+  if (!r.finetune.epochs.empty()) {
+    j["finetune_images_per_sec"] = r.finetune.epochs.back().images_per_sec;
+    j["finetune_seconds"] = r.finetune.seconds;
+  }
   j["warnings"] = r.warnings;
   j["layers"] = nlohmann::json::array();
   for (const auto& l : r.layers)

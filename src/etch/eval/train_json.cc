@@ -29,4 +29,19 @@ nlohmann::json distill_json(const train::TrainResult& r, const compress::Distill
   return j;
 }
 
+nlohmann::json output_matching_json(const train::TrainResult& r) {
+  nlohmann::json j;
+  j["best_epoch"] = r.best_epoch;
+  if (r.best_sqnr_db) j["best_sqnr_db"] = *r.best_sqnr_db;
+  j["seconds"] = r.seconds;
+  j["epochs"] = nlohmann::json::array();
+  for (const auto& s : r.epochs)
+    j["epochs"].push_back({{"epoch", s.epoch},
+                           {"loss", s.train_loss},
+                           {"sqnr_db", s.eval_sqnr_db.value_or(0)},
+                           {"samples_per_sec", s.images_per_sec},
+                           {"seconds", s.seconds}});
+  return j;
+}
+
 }  // namespace etch::eval

@@ -12,5 +12,7 @@ namespace etch::eval {
 // accuracy_before < 0: not measured (no imported model, or no held-out set).
 nlohmann::json train_json(const train::TrainResult& r, double accuracy_before);
 nlohmann::json distill_json(const train::TrainResult& r, const compress::DistillOptions& o);
+// Output matching (etch distill on data without labels): best epoch, SQNR and speed per epoch.
+nlohmann::json output_matching_json(const train::TrainResult& r);
 
 }  // namespace etch::eval

@@ -4,6 +4,7 @@
 // best checkpoint there; train/ does not write ONNX itself).
 #pragma once
 #include <functional>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -21,6 +22,8 @@ struct EpochStats {
   double train_loss = 0, train_acc = 0, eval_acc = -1;  // eval_acc -1: no eval set
   double images_per_sec = 0, seconds = 0;
   float lr_end = 0;
+  // Output matching (output_matching.h): SQNR of the outputs against the teacher's, dB.
+  std::optional<double> eval_sqnr_db;
 };
 
 struct TrainConfig {
@@ -49,6 +52,7 @@ struct TrainResult {
   double best_eval_acc = -1;
   int best_epoch = 0;
   double seconds = 0;
+  std::optional<double> best_sqnr_db;  // output matching: the best epoch's SQNR, dB
 };
 
 // Trains g in place. Throws InvalidInput when the loss becomes NaN/Inf (naming

@@ -1,6 +1,7 @@
 // Gradients of broadcasting binary (and variadic) arithmetic. The gradient is
 // formed at the output's shape, then summed back to each operand's shape.
 #include <cmath>
+#include <vector>
 
 #include "etch/train/grads/grad_util.h"
 
@@ -105,6 +106,28 @@ void mean_grad(GradContext& c) {
       c.input_grads[i] = full_then_reduce(c.gout(), c.in(i).shape(), [g, inv](int64_t k) { return g[k] * inv; });
 }
 
+// Max / Min of any number of broadcast operands: each output element's gradient
+// goes to the operand that gave it, the first one on a tie (ReLU's convention
+// at 0: one operand gets it, never both).
+void extremum_grad(GradContext& c) {
+  const Shape& out = c.gout().shape();
+  const float* g = c.gout().data<float>();
+  const float* y = c.outputs[0].data<float>();
+  const int64_t n = c.gout().numel();
+  std::vector<int> owner(static_cast<size_t>(n), -1);
+  for (size_t i = 0; i < c.inputs.size(); ++i) {
+    const Tensor b = broadcast_to(c.in(i), out);
+    const float* bp = b.data<float>();
+    for (int64_t k = 0; k < n; ++k)
+      if (owner[k] < 0 && bp[k] == y[k]) owner[k] = static_cast<int>(i);
+  }
+  for (size_t i = 0; i < c.inputs.size(); ++i)
+    if (c.wants(i))
+      c.input_grads[i] = full_then_reduce(c.gout(), c.in(i).shape(), [g, &owner, i](int64_t k) {
+        return owner[k] == static_cast<int>(i) ? g[k] : 0.0f;
+      });
+}
+
 }  // namespace
 
 ETCH_REGISTER_GRAD("Add", {add_grad, nullptr, {0, 1}});
@@ -115,5 +138,7 @@ ETCH_REGISTER_GRAD("Pow", {pow_grad, nullptr, {0}});
 ETCH_REGISTER_GRAD("PRelu", {prelu_grad, nullptr, {0, 1}, {1}});
 ETCH_REGISTER_GRAD("Sum", {sum_grad, nullptr, first_n(64)});
 ETCH_REGISTER_GRAD("Mean", {mean_grad, nullptr, first_n(64)});
+ETCH_REGISTER_GRAD("Max", {extremum_grad, nullptr, first_n(64)});
+ETCH_REGISTER_GRAD("Min", {extremum_grad, nullptr, first_n(64)});
 
 }  // namespace etch::train::grads
