@@ -171,17 +171,21 @@ Tensor concat_rows(const std::vector<Tensor>& parts) {
   return out;
 }
 
+void SampleFeed::drop_padding(std::vector<Tensor>& outputs, size_t count) const {
+  // A short last chunk of a fixed batch was padded: outputs whose first axis
+  // is that batch lose the padding rows.
+  if (!padded() || static_cast<int64_t>(count) >= chunk_) return;
+  for (Tensor& o : outputs)
+    if (o.rank() >= 1 && o.dim(0) == chunk_) o = take_rows(o, 0, static_cast<int64_t>(count));
+}
+
 void run_feed(Interpreter& interp, const SampleFeed& feed, const std::vector<int64_t>& rows,
               const std::function<void(size_t begin, size_t count, std::vector<Tensor>& outputs)>& on_chunk) {
   const size_t chunk = static_cast<size_t>(feed.chunk());
   for (size_t b = 0; b < rows.size(); b += chunk) {
     const size_t e = std::min(rows.size(), b + chunk);
     std::vector<Tensor> outs = interp.run(feed.inputs(rows, b, e));
-    // A short last chunk of a fixed batch was padded: outputs whose first axis
-    // is that batch lose the padding rows.
-    if (e - b < chunk && feed.padded())
-      for (Tensor& o : outs)
-        if (o.rank() >= 1 && o.dim(0) == feed.chunk()) o = take_rows(o, 0, static_cast<int64_t>(e - b));
+    feed.drop_padding(outs, e - b);
     on_chunk(b, e - b, outs);
   }
 }

@@ -45,6 +45,9 @@ class SampleFeed {
   // Graph inputs (in graph order) for samples rows[begin, end) (end - begin <= chunk()),
   // padded to the fixed batch when there is one.
   std::vector<Tensor> inputs(const std::vector<int64_t>& rows, size_t begin, size_t end) const;
+  // Drops the padding rows of a short chunk of `count` samples (padded() only)
+  // from outputs whose first axis is the fixed batch.
+  void drop_padding(std::vector<Tensor>& outputs, size_t count) const;
   // The name of the data array that feeds graph input i ("" when zero-filled).
   const std::string& source(size_t input_index) const { return feeds_[input_index].array; }
 

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdio>
 #include <limits>
+#include <optional>
 
 #include "etch/core/progress.h"
 #include "etch/data/rng.h"
@@ -28,13 +29,6 @@ void check_same_inputs(const ir::Graph& g, const ir::Graph& teacher) {
   ETCH_REQUIRE(same, InvalidInput) << "output matching feeds the teacher the student's inputs, but model '" << g.name
                                    << "' has " << g.inputs.size() << " input(s) and the teacher '" << teacher.name
                                    << "' has " << teacher.inputs.size() << " with other names";
-}
-
-// Drops the padding rows a short last chunk of a fixed batch carries (as runtime::run_feed does).
-void drop_padding(std::vector<Tensor>& outs, const runtime::SampleFeed& feed, size_t count) {
-  if (!feed.padded() || static_cast<int64_t>(count) == feed.chunk()) return;
-  for (Tensor& o : outs)
-    if (o.rank() >= 1 && o.dim(0) == feed.chunk()) o = runtime::take_rows(o, 0, static_cast<int64_t>(count));
 }
 
 void check_outputs_match(const std::vector<Tensor>& s, const std::vector<Tensor>& t, const ir::Graph& g) {
@@ -98,7 +92,10 @@ OutputEnergies output_energies(const ir::Graph& g, const ir::Graph& teacher, con
                                int64_t max_batch) {
   check_same_inputs(g, teacher);
   const runtime::SampleFeed feed(g, data::named_arrays(d), max_batch);
-  runtime::Interpreter si(g), ti(teacher);
+  // g == teacher (the teacher's own energies): one interpreter, one run.
+  runtime::Interpreter si(g);
+  std::optional<runtime::Interpreter> ti;
+  if (&g != &teacher) ti.emplace(teacher);
   std::vector<int64_t> rows(static_cast<size_t>(feed.samples()));
   for (size_t i = 0; i < rows.size(); ++i) rows[i] = static_cast<int64_t>(i);
   OutputEnergies r;
@@ -107,10 +104,9 @@ OutputEnergies output_energies(const ir::Graph& g, const ir::Graph& teacher, con
   for (size_t b = 0; b < rows.size(); b += chunk) {
     const size_t e = std::min(rows.size(), b + chunk);
     const std::vector<Tensor> in = feed.inputs(rows, b, e);
-    // g == teacher (the teacher's own energies): one run.
-    std::vector<Tensor> s = si.run(in), t = &g == &teacher ? s : ti.run(in);
-    drop_padding(s, feed, e - b);
-    drop_padding(t, feed, e - b);
+    std::vector<Tensor> s = si.run(in), t = ti ? ti->run(in) : s;
+    feed.drop_padding(s, e - b);
+    feed.drop_padding(t, e - b);
     check_outputs_match(s, t, g);
     r.err.resize(s.size(), 0.0);
     r.signal.resize(s.size(), 0.0);
