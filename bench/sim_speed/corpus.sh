@@ -6,7 +6,10 @@
 # the compile uses every core, as by default);
 # then `etch compile --analyze` on the first evaluation sample: for the conv
 # layers of >= 1M MACs, simulated cycles / max(compute bound, DRAM bytes /
-# bandwidth), worst and median, and the cost model's worst per-layer error.
+# bandwidth), worst and median, and the cost model's worst per-layer error;
+# and the array utilization (own MACs / PE-cycles, MAC-weighted) of the dense
+# and of the depthwise conv layers, the latter also with --no-group-packing
+# (depthwise before/after the mapper may pack channels into the array's rows).
 #   bench/sim_speed/corpus.sh [BUILD_DIR]
 #   env: MODELS (default: the five below), PRESETS (edge mobile datacenter),
 #        CALIB (64 calibration samples), ETCH_CORPUS_DATA (scripts/make_corpus_data.py's output)
@@ -61,21 +64,27 @@ for name in $models; do
     "$etch" --threads 1 simulate "$tmp/$name.$preset.npu" --model "$q" --data "$eval_data" --compare --json \
       >"$tmp/sim.json"
     "$etch" --threads 1 compile "$q" --target "$preset" --analyze --json --data "$eval_data" >"$tmp/analyze.json"
+    "$etch" --threads 1 compile "$q" --target "$preset" --analyze --json --data "$eval_data" --no-group-packing \
+      >"$tmp/unpacked.json"
     rows+=("$(/usr/bin/python3 -c "
 import json, sys
 c = json.load(open(sys.argv[1])); s = json.load(open(sys.argv[2])); a = json.load(open(sys.argv[6]))['analysis']
+u = json.load(open(sys.argv[7]))['analysis']
 npu, host = c['npu_macs'], c['host_macs']
 eff = lambda k: '%6.3f' % a[k] if a.get(k) is not None else '     -'
-print('%-20s %-10s %11.2f%% %9.2f s %5d %8d/%-4d %9.2fx %12d %s %s %8.1f%%' % (sys.argv[3], sys.argv[4],
+print('%-20s %-10s %11.2f%% %9.2f s %5d %8d/%-4d %9.2fx %12d %s %s %8.1f%% %7.1f%% %7.1f%% %7.1f%%' % (sys.argv[3], sys.argv[4],
       100 * npu / (npu + host), float(sys.argv[5]), c['segments'], s['mismatched_images'], s['images'],
       s['simulator_seconds'] / s['reference_seconds'], s['cycles'], eff('worst_efficiency'),
-      eff('median_efficiency'), 100 * abs(a['worst_cost_model_error'])))" \
-      "$tmp/compile.json" "$tmp/sim.json" "$name" "$preset" "$(awk -v a="$start" -v b="$end" 'BEGIN{print b-a}')" "$tmp/analyze.json")")
+      eff('median_efficiency'), 100 * abs(a['worst_cost_model_error']), 100 * a['dense_utilization'],
+      100 * u['depthwise_utilization'], 100 * a['depthwise_utilization']))" \
+      "$tmp/compile.json" "$tmp/sim.json" "$name" "$preset" "$(awk -v a="$start" -v b="$end" 'BEGIN{print b-a}')" \
+      "$tmp/analyze.json" "$tmp/unpacked.json")")
     echo "${rows[-1]}"
   done
 done
 echo
-printf '%-20s %-10s %12s %11s %5s %13s %10s %12s %6s %6s %9s\n' model preset "MACs on NPU" compile segs \
-  "differ/images" sim/ref cycles/img worst median "cost err"
-echo "(worst, median: cycles / bound over the conv layers of >= 1M MACs; cost err: worst per-layer |cost model - simulator|)"
+printf '%-20s %-10s %12s %11s %5s %13s %10s %12s %6s %6s %9s %8s %8s %8s\n' model preset "MACs on NPU" compile segs \
+  "differ/images" sim/ref cycles/img worst median "cost err" dense dw-unpk dw
+echo "(worst, median: cycles / bound over the conv layers of >= 1M MACs; cost err: worst per-layer |cost model - simulator|;"
+echo " dense, dw: array utilization of dense and depthwise conv layers; dw-unpk: depthwise with --no-group-packing)"
 printf '%s\n' "${rows[@]}"

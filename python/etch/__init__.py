@@ -212,15 +212,22 @@ def distill(teacher: Union[Model, PathLike], *, student: Union[Model, PathLike, 
     teacher_cache=False is ``--no-teacher-cache``. data, eval, output and the return
     value (best student with ``.report``) are as for etch.train.
 
+    Data without labels (a detector's or an audio model's inputs, arrays with no
+    "y") is output matching, as in the CLI: the student learns every output of the
+    teacher (temperature and alpha unused), eval is used only when given, and the
+    report holds ``sqnr_before_db``, ``best_sqnr_db`` and per-epoch SQNR and samples/s.
+
     >>> kd = etch.distill("resnet8.onnx", student_arch="lenet5", epochs=20, output="lenet5.kd.onnx")
+    >>> ft = etch.distill(face, student=pruned, data={"input": crops}, epochs=3, lr=5e-4)
     """
     t = _model(teacher)
     s = None if student is None else _model(student)
     if isinstance(data, str) and data == "fashion-mnist":
         data = "fashion-mnist:train"  # as the CLI names the split it loads
+    eval_is_default = isinstance(eval, str) and eval == "fashion-mnist:test"
     return _etch._distill(t, s, student_arch or "", temperature, alpha, teacher_cache,
-                          _dataset(data, s or t, "data"), _eval_arg(eval, s or t), epochs, lr, batch_size, seed,
-                          _output_arg(output))
+                          _dataset(data, s or t, "data"), _eval_arg(eval, s or t), eval_is_default, epochs, lr,
+                          batch_size, seed, _output_arg(output))
 
 
 def compile(model: Union[Model, PathLike], target: Union[str, Target] = "edge", *, naive: bool = False,

@@ -8,6 +8,7 @@
 #include "etch/eval/train_json.h"
 #include "etch/onnx/exporter.h"
 #include "etch/onnx/importer.h"
+#include "etch/train/output_matching.h"
 #include "etch/train/recipe.h"
 #include "etch/train/zoo.h"
 
@@ -99,10 +100,23 @@ py::object train_model(const std::string& arch, const Model* init, const py::obj
   return finish(best, g, (init ? init->label() : arch) + " (trained)", std::move(j));
 }
 
+// Data without labels (detectors, decoders, audio; arrays with no "y"): the
+// student learns every output of the teacher, as `etch distill` does, and
+// the report holds the SQNR against the teacher before and per epoch. The
+// Fashion-MNIST default eval set fits only labelled image data, so then only
+// an eval set the caller gave is used.
+nlohmann::json match_outputs(ir::Graph& g, const ir::Graph& teacher, const data::Dataset& train_set,
+                             const data::Dataset* eval_set, train::TrainConfig& cfg, BestCheckpoint& best) {
+  py::gil_scoped_release nogil;
+  cfg.on_best = [&](const ir::Graph& b, const train::EpochStats&) { best.save(b); };
+  const double before = train::output_sqnr_db(g, teacher, eval_set ? *eval_set : train_set, cfg.batch_size);
+  return eval::output_matching_json(train::fit_outputs(g, teacher, train_set, eval_set, cfg), before);
+}
+
 py::object distill_model(const Model& teacher, const Model* student, const std::string& student_arch, float temperature,
                          float alpha, bool teacher_cache, const py::object& data, const py::object& eval,
-                         std::optional<int> epochs, std::optional<float> lr, std::optional<int64_t> batch_size,
-                         uint64_t seed, const std::string& output) {
+                         bool eval_is_default, std::optional<int> epochs, std::optional<float> lr,
+                         std::optional<int64_t> batch_size, uint64_t seed, const std::string& output) {
   ETCH_REQUIRE(student_arch.empty() == (student != nullptr), InvalidInput)
       << "give exactly one of student= or student_arch=";
   compress::DistillOptions o;
@@ -115,16 +129,22 @@ py::object distill_model(const Model& teacher, const Model* student, const std::
   cfg.progress = false;
   const ir::Graph& t = teacher.graph();
   ir::Graph g = student ? student->graph() : zoo_model(student_arch, seed);
-  const auto [train_set, eval_set] = train_and_eval_sets(data, eval);
+  const data::Dataset train_set = dataset_arg(data, "data");  // first: its errors come before eval's, as in the CLI
+  const bool labelled = train_set.has_labels();
+  std::optional<data::Dataset> eval_set;
+  if (!eval.is_none() && (labelled || !eval_is_default)) eval_set = dataset_arg(eval, "eval");
+  const data::Dataset* eval_ptr = eval_set ? &*eval_set : nullptr;
+  const std::string label = (student ? student->label() : student_arch) + " (distilled)";
   BestCheckpoint best{output, {}};
+  if (!labelled) return finish(best, g, label, match_outputs(g, t, train_set, eval_ptr, cfg, best));
   nlohmann::json j;
   {
     py::gil_scoped_release nogil;
     compress::check_distill(t, g, train_set, o);
     cfg.on_best = [&](const ir::Graph& b, const train::EpochStats&) { best.save(b); };
-    j = eval::distill_json(compress::distill(g, t, train_set, eval_set ? &*eval_set : nullptr, o, cfg), o);
+    j = eval::distill_json(compress::distill(g, t, train_set, eval_ptr, o, cfg), o);
   }
-  return finish(best, g, (student ? student->label() : student_arch) + " (distilled)", std::move(j));
+  return finish(best, g, label, std::move(j));
 }
 
 }  // namespace
@@ -136,7 +156,8 @@ void bind_train(py::module_& m) {
         py::arg("seed"), py::arg("output"));
   m.def("_distill", &distill_model, py::arg("teacher"), py::arg("student").none(true), py::arg("student_arch"),
         py::arg("temperature"), py::arg("alpha"), py::arg("teacher_cache"), py::arg("data"), py::arg("eval"),
-        py::arg("epochs"), py::arg("lr"), py::arg("batch_size"), py::arg("seed"), py::arg("output"));
+        py::arg("eval_is_default"), py::arg("epochs"), py::arg("lr"), py::arg("batch_size"), py::arg("seed"),
+        py::arg("output"));
 }
 
 }  // namespace etch::python

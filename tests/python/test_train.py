@@ -19,6 +19,7 @@ def _no_rates(report):
     r = drop_timings(report)
     for e in r.get("epochs") or []:
         e.pop("images_per_sec", None)
+        e.pop("samples_per_sec", None)
     return r
 
 
@@ -88,6 +89,24 @@ def test_distill_into_a_model_without_teacher_cache_matches_cli(tmp_path):
     m = etch.distill(etch.load(FIXTURE), student=tmp_path / "s.onnx", teacher_cache=False, data=TRAIN, eval="none",
                      output=tmp_path / "p.onnx")
     _same_file_and_report(m, tmp_path / "c.onnx", want, tmp_path / "p.onnx")
+
+
+def test_distill_without_labels_matches_cli_output_matching(tmp_path, images):
+    # Arrays with no labels: the student (the fixture pruned, not fine-tuned)
+    # learns every output of the teacher; same file and report as the CLI.
+    cli("prune", FIXTURE, "--sparsity", 0.8, "--finetune-epochs", 0, "-o", tmp_path / "s.onnx")
+    np.save(tmp_path / "x.npy", images)
+    opts = dict(epochs=2, batch_size=16, lr=1e-3, seed=2)
+    want = cli_json("distill", "--teacher", FIXTURE, "--student", tmp_path / "s.onnx", "--data",
+                    f"npy:{tmp_path / 'x.npy'}", "--epochs", 2, "--batch-size", 16, "--lr", 1e-3, "--seed", 2,
+                    "-o", tmp_path / "c.onnx")
+    m = etch.distill(FIXTURE, student=tmp_path / "s.onnx", data=images, output=tmp_path / "p.onnx", **opts)
+    _same_file_and_report(m, tmp_path / "c.onnx", want, tmp_path / "p.onnx")
+    assert "temperature" not in m.report and len(m.report["epochs"]) == 2
+    assert m.report["best_sqnr_db"] > m.report["sqnr_before_db"]
+    # An eval set given is used (the default Fashion-MNIST one is not: no labels to pair).
+    half = etch.distill(FIXTURE, student=tmp_path / "s.onnx", data=images, eval=images[:3], **opts)
+    assert half.report["sqnr_before_db"] != m.report["sqnr_before_db"]
 
 
 def test_training_reports_progress():

@@ -29,9 +29,20 @@ struct CompileArgs {
 
 std::string pct(double v) { return fmt::format("{:.1f}%", 100.0 * v); }
 
-void print_analysis(const eval::ModelAnalysis& a, bool json, nlohmann::json& j) {
+// Array utilization of a set of layers: their own MACs over the PE-cycles
+// they occupy (packing and padding are not useful work), MAC-weighted.
+struct Utilization {
+  double macs = 0, pe_cycles = 0;
+  int layers = 0;
+  void add(int64_t m, int64_t cycles, double pes) { macs += double(m), pe_cycles += double(cycles) * pes, ++layers; }
+  double value() const { return pe_cycles > 0 ? macs / pe_cycles : 0; }
+};
+
+void print_analysis(const eval::ModelAnalysis& a, const npu::Target& target, bool json, nlohmann::json& j) {
   std::vector<double> eff;
   double worst_err = 0;
+  const double pes = double(target.rows) * double(target.cols);
+  Utilization depthwise, dense;  // conv/gemm layers; depthwise is their known weak spot
   Table t({{"layer", Align::Left, 28},
            {"plan", Align::Left},
            {"naive plan", Align::Left},
@@ -40,17 +51,21 @@ void print_analysis(const eval::ModelAnalysis& a, bool json, nlohmann::json& j) 
            {"speedup", Align::Right},
            {"bound", Align::Right},
            {"cycles/bound", Align::Right},
+           {"util", Align::Right},
            {"model err", Align::Right}});
   for (const auto& l : a.layers) {
     const bool big = l.macs >= 1000000;
     if (big) eff.push_back(l.efficiency());
     worst_err = std::max(worst_err, std::abs(l.model_error()));
+    const double util = double(l.macs) / (pes * double(std::max<int64_t>(1, l.cycles)));
+    (l.kind == "dwconv" ? depthwise : dense).add(l.macs, l.cycles, pes);
     t.add_row({l.name, l.plan + (l.sparse ? " 2:4" : ""), l.naive_plan, group_thousands(l.cycles),
                group_thousands(l.naive_cycles),
                fmt::format("{:.2f}x", double(l.naive_cycles) / std::max<int64_t>(1, l.cycles)),
-               group_thousands(l.bound), big ? fmt::format("{:.3f}", l.efficiency()) : "(<1M MACs)",
+               group_thousands(l.bound), big ? fmt::format("{:.3f}", l.efficiency()) : "(<1M MACs)", pct(util),
                fmt::format("{:+.1f}%", 100 * l.model_error())});
     j["analysis"]["layers"].push_back({{"name", l.name},
+                                       {"kind", l.kind},
                                        {"plan", l.plan},
                                        {"naive_plan", l.naive_plan},
                                        {"macs", l.macs},
@@ -59,6 +74,7 @@ void print_analysis(const eval::ModelAnalysis& a, bool json, nlohmann::json& j) 
                                        {"predicted_cycles", l.predicted},
                                        {"bound_cycles", l.bound},
                                        {"efficiency", l.efficiency()},
+                                       {"utilization", util},
                                        {"sparse", l.sparse}});
   }
   std::sort(eff.begin(), eff.end());
@@ -69,6 +85,8 @@ void print_analysis(const eval::ModelAnalysis& a, bool json, nlohmann::json& j) 
   j["analysis"]["worst_efficiency"] = worst;
   j["analysis"]["median_efficiency"] = median;
   j["analysis"]["worst_cost_model_error"] = worst_err;
+  j["analysis"]["depthwise_utilization"] = depthwise.value();
+  j["analysis"]["dense_utilization"] = dense.value();
   if (json) return;
   fmt::print("\nsimulated (one image), chosen vs naive plan (largest tile that fits, single-buffered):\n{}",
              t.render());
@@ -80,6 +98,8 @@ void print_analysis(const eval::ModelAnalysis& a, bool json, nlohmann::json& j) 
         "({} layers)\n",
         worst, median, eff.size());
   fmt::print("cost model vs simulator: worst per-layer error {:.1f}%\n", 100 * worst_err);
+  fmt::print("array utilization (own MACs / PE-cycles): dense {} ({} layers), depthwise {} ({} layers)\n",
+             pct(dense.value()), dense.layers, pct(depthwise.value()), depthwise.layers);
 }
 
 int run_compile(const CompileArgs& a) {
@@ -128,7 +148,7 @@ int run_compile(const CompileArgs& a) {
   }
   if (!a.output.empty()) j["output"] = a.output;
   if (json) {
-    if (a.analyze) print_analysis(analysis, true, j);
+    if (a.analyze) print_analysis(analysis, t, true, j);
     fmt::print("{}\n", j.dump(2));
     return 0;
   }
@@ -151,7 +171,7 @@ int run_compile(const CompileArgs& a) {
                group_thousands(share.host + share.npu), 100 * share.host_fraction());
   fmt::print("conv/gemm predicted: {} cycles = {:.3f} ms at {} MHz\n", group_thousands(total),
              total / (t.clock_mhz * 1e3), t.clock_mhz);
-  if (a.analyze) print_analysis(analysis, false, j);
+  if (a.analyze) print_analysis(analysis, t, false, j);
   if (!a.output.empty()) fmt::print("wrote {}\n", a.output);
   return 0;
 }

@@ -44,8 +44,7 @@ int run_output_matching(const DistillArgs& a, ir::Graph& student, const ir::Grap
   const double before = train::output_sqnr_db(student, teacher, eval_set ? *eval_set : train_set, cfg.batch_size);
   train::TrainResult r = train::fit_outputs(student, teacher, train_set, eval_set, cfg);
   if (a.json) {
-    nlohmann::json j = eval::output_matching_json(r);
-    j["sqnr_before_db"] = before;
+    nlohmann::json j = eval::output_matching_json(r, before);
     j["output"] = a.output;
     fmt::print("{}\n", j.dump(2));
   } else if (text) {

@@ -29,8 +29,9 @@ nlohmann::json distill_json(const train::TrainResult& r, const compress::Distill
   return j;
 }
 
-nlohmann::json output_matching_json(const train::TrainResult& r) {
+nlohmann::json output_matching_json(const train::TrainResult& r, double sqnr_before_db) {
   nlohmann::json j;
+  j["sqnr_before_db"] = sqnr_before_db;
   j["best_epoch"] = r.best_epoch;
   if (r.best_sqnr_db) j["best_sqnr_db"] = *r.best_sqnr_db;
   j["seconds"] = r.seconds;

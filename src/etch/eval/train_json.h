@@ -13,6 +13,6 @@ namespace etch::eval {
 nlohmann::json train_json(const train::TrainResult& r, double accuracy_before);
 nlohmann::json distill_json(const train::TrainResult& r, const compress::DistillOptions& o);
 // Output matching (etch distill on data without labels): best epoch, SQNR and speed per epoch.
-nlohmann::json output_matching_json(const train::TrainResult& r);
+nlohmann::json output_matching_json(const train::TrainResult& r, double sqnr_before_db);
 
 }  // namespace etch::eval

@@ -6,6 +6,7 @@
 #include "etch/core/error.h"
 #include "etch/npu/footprint.h"
 #include "etch/npu/im2col.h"
+#include "etch/sim/array_madd.h"
 #include "etch/sim/fixed_point.h"
 #include "etch/sim/vector_exec.h"
 
@@ -41,11 +42,11 @@ void Machine::dma(const npu::Instr& in, bool load) {
 }
 
 void Machine::preload(const npu::Instr& in) {
-  const int64_t m = in[F::m], k = in[F::k];
-  shadow.assign(m * k, 0);
+  const int64_t m = in[F::m], k = in[F::k], stride = 2 * madd_pairs(k);  // rows padded to whole pairs
+  shadow.assign(m * stride, 0);
   for (int64_t i = 0; i < m; ++i) {
     const int8_t* w = wbuf.data() + in[F::w_addr] + i * in[F::w_pitch];
-    int16_t* dst = shadow.data() + i * k;
+    int16_t* dst = shadow.data() + i * stride;
     if (!in[F::sparse]) {
       for (int64_t j = 0; j < k; ++j) dst[j] = w[j];
       continue;
@@ -88,41 +89,24 @@ ETCH_SIM_HOT void Machine::matmul(const npu::Instr& in, size_t index) {
   ETCH_REQUIRE(active_valid && active_m == m && active_k == k, InvalidInput)
       << "instruction " << index << " (matmul): m=" << m << " k=" << k << " do not match the array's weights ("
       << active_m << " x " << active_k << ")";
-  xcol.resize(k * n);
+  // im2col in pairs of k interleaved per pixel (array_madd.h); an odd k's
+  // last pair has a zero second row.
+  const int64_t pairs = madd_pairs(k);
+  xcol.resize(pairs * 2 * n);
   const int8_t* x = ibuf.data() + in[F::x_addr];
   const int64_t sw = in[F::stride_w];
-  for (int64_t j = 0; j < k; ++j) {
-    const int8_t* base = x + npu::matmul_k_offset(in, in[F::k0] + j);
-    int16_t* dst = xcol.data() + j * n;
+  for (int64_t q = 0; q < pairs; ++q) {
+    const int8_t* base0 = x + npu::matmul_k_offset(in, in[F::k0] + 2 * q);
+    const int8_t* base1 = 2 * q + 1 < k ? x + npu::matmul_k_offset(in, in[F::k0] + 2 * q + 1) : nullptr;
     for (int64_t oy = 0; oy < oh; ++oy) {
-      const int8_t* row = base + npu::matmul_pixel_offset(in, oy, 0);
-      int16_t* d = dst + oy * ow;
-      if (sw == 1)
-        for (int64_t ox = 0; ox < ow; ++ox) d[ox] = row[ox];
-      else
-        for (int64_t ox = 0; ox < ow; ++ox) d[ox] = row[ox * sw];
+      const int64_t row = npu::matmul_pixel_offset(in, oy, 0);
+      interleave_pair_row(xcol.data() + (q * oh + oy) * 2 * ow, base0 + row, base1 ? base1 + row : nullptr, ow, sw);
     }
   }
   for (int64_t i = 0; i < m; ++i) {
     int32_t* a = acc.data() + in[F::acc_addr] + i * in[F::acc_pitch];
     if (!in[F::accumulate]) std::fill(a, a + n, 0);
-    const int16_t* w = active.data() + i * k;
-    // Four weights per pass over the accumulators (a quarter of their loads
-    // and stores); int16 x int16 -> int32, widening multiplies the compiler
-    // vectorises. All-zero groups (2:4 layers) are skipped.
-    int64_t j = 0;
-    for (; j + 4 <= k; j += 4) {
-      const int32_t w0 = w[j], w1 = w[j + 1], w2 = w[j + 2], w3 = w[j + 3];
-      if ((w0 | w1 | w2 | w3) == 0) continue;
-      const int16_t *x0 = xcol.data() + j * n, *x1 = x0 + n, *x2 = x1 + n, *x3 = x2 + n;
-      for (int64_t p = 0; p < n; ++p) a[p] += w0 * x0[p] + w1 * x1[p] + w2 * x2[p] + w3 * x3[p];
-    }
-    for (; j < k; ++j) {
-      const int32_t wv = w[j];
-      if (wv == 0) continue;
-      const int16_t* xc = xcol.data() + j * n;
-      for (int64_t p = 0; p < n; ++p) a[p] += wv * xc[p];
-    }
+    accumulate_pairs(a, xcol.data(), active.data() + i * 2 * pairs, pairs, n);
   }
 }
 

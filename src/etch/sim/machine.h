@@ -18,12 +18,12 @@ struct Machine {
   std::vector<int8_t> ibuf;  // input (unified activation) buffer
   std::vector<int8_t> wbuf;  // weight buffer
   std::vector<int32_t> acc;  // accumulator buffer, int32 entries
-  // The array's weights, expanded to dense int16 [m][k]: the shadow set is
+  // The array's weights, expanded to dense int16 [m][k rounded up to even]: the shadow set is
   // written by PRELOAD, a MATMUL with swap makes it the active set.
   std::vector<int16_t> shadow, active;
   int64_t shadow_m = 0, shadow_k = 0, active_m = 0, active_k = 0;
   bool shadow_valid = false, active_valid = false, shadow_sparse = false, active_sparse = false;
-  std::vector<int16_t> xcol;  // im2col scratch [k][n]
+  std::vector<int16_t> xcol;  // im2col scratch, pairs of k interleaved per pixel (array_madd.h)
 
   void dma(const npu::Instr& in, bool load);
   void preload(const npu::Instr& in);
