@@ -8,6 +8,7 @@
 #include "etch/npu/im2col.h"
 #include "etch/sim/array_madd.h"
 #include "etch/sim/fixed_point.h"
+#include "etch/sim/fixed_point_rows.h"
 #include "etch/sim/vector_exec.h"
 
 namespace etch::sim {
@@ -124,18 +125,16 @@ ETCH_SIM_HOT void Machine::requant(const npu::Instr& in) {
         << "requant: channel " << i << " has shift " << shift << " or multiplier " << mult << " out of range";
     const int32_t* a = acc.data() + in[F::acc_addr] + i * in[F::acc_pitch];
     int8_t* out = ibuf.data() + in[F::out_addr] + i * in[F::out_chan_stride];
-    // The shift is the channel's: one loop per sign, so the common right
-    // shift's loop has no 128-bit path in it.
-    auto biased = [bias](int32_t v) {
-      return static_cast<int32_t>(static_cast<uint32_t>(v) + static_cast<uint32_t>(bias));
-    };
-    if (shift <= 0)
-      for (int64_t p = 0; p < n; ++p) {
-        const int64_t v = static_cast<int64_t>(mbqm_right(biased(a[p]), mult, shift)) + zp;
-        out[p] = static_cast<int8_t>(std::clamp<int64_t>(v, lo, hi));
-      }
-    else
-      for (int64_t p = 0; p < n; ++p) out[p] = static_cast<int8_t>(requantize(biased(a[p]), mult, shift, zp, lo, hi));
+    // The shift is the channel's: the common right shift takes the vector
+    // rows (fixed_point_rows.h), a left shift its 128-bit path.
+    if (shift <= 0) {
+      requant_row_right(a, bias, mult, shift, zp, lo, hi, out, n);
+      continue;
+    }
+    for (int64_t p = 0; p < n; ++p) {
+      const int32_t biased = static_cast<int32_t>(static_cast<uint32_t>(a[p]) + static_cast<uint32_t>(bias));
+      out[p] = static_cast<int8_t>(requantize(biased, mult, shift, zp, lo, hi));
+    }
   }
 }
 
@@ -183,14 +182,8 @@ ETCH_SIM_HOT void Machine::add(const npu::Instr& in) {
                 hi = static_cast<int32_t>(in[F::act_max]);
   const int64_t n = in[F::n];  // read once: the int8 stores below may alias anything
   if (as <= 0 && bs <= 0 && ys <= 0) {
-    // Right shifts only (the usual case): mbqm without its 128-bit path, so
-    // that the loop vectorises.
-    for (int64_t i = 0; i < n; ++i) {
-      const int32_t sa = mbqm_right((a[i] - azp) * (1 << ls), am, as);
-      const int32_t sb = mbqm_right((b[i] - bzp) * (1 << ls), bm, bs);
-      const int64_t v = static_cast<int64_t>(mbqm_right(sa + sb, ym, ys)) + yzp;
-      y[i] = static_cast<int8_t>(std::clamp<int64_t>(v, lo, hi));
-    }
+    // Right shifts only (the usual case): the vector rows, without mbqm's 128-bit path.
+    add_row_right({azp, bzp, ls, am, bm, ym, yzp, lo, hi, as, bs, ys}, a, b, y, n);
     return;
   }
   for (int64_t i = 0; i < n; ++i) {
