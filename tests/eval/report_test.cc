@@ -48,6 +48,9 @@ TEST(Report, HtmlIsSelfContainedAndHasEverySection) {
   EXPECT_EQ(html.find("<link"), std::string::npos);
   // User text is escaped.
   EXPECT_NE(html.find("a note with &lt;markup&gt; &amp; quotes &quot;"), std::string::npos);
+  // Dense layers' utilization: 1,031,744 MACs over 16 x 16 PEs x 30,000 cycles; no depthwise layer.
+  EXPECT_NE(html.find("dense conv/gemm layers 13.4%"), std::string::npos);
+  EXPECT_EQ(html.find("depthwise conv layers"), std::string::npos);
   EXPECT_EQ(html.find("<markup>"), std::string::npos);
   // Accuracy chain float -> int -> npu in the summary card.
   EXPECT_NE(html.find("93.33 → 90.00 → 90.00"), std::string::npos);

@@ -88,5 +88,30 @@ TEST(SimStatsJson, NoRunsCountsAsOne) {
   EXPECT_EQ(j["program_bytes"], 0);
 }
 
+TEST(SimStatsJson, DenseAndDepthwiseUtilizationAreMacWeighted) {
+  sim::SimStats s = two_images();
+  nlohmann::json j = to_json(s, small_target(), 0);
+  EXPECT_DOUBLE_EQ(j["dense_utilization"].get<double>(),
+                   3200.0 / (32.0 * 501));            // per image: the vector layer has no MACs
+  EXPECT_TRUE(j["depthwise_utilization"].is_null());  // no depthwise layer
+  s.layer_info.push_back({"dw1", "dwconv", 0});
+  s.layers.emplace_back();
+  s.layers[2].cycles = 2000;
+  s.layers[2].macs = 1600;
+  s.layer_info.push_back({"dw2", "dwconv", 0});
+  s.layers.emplace_back();
+  s.layers[3].cycles = 200;
+  s.layers[3].macs = 1600;
+  j = to_json(s, small_target(), 0);
+  // Per image 800 + 800 MACs over 1000 + 100 cycles, not the mean of the two layers' ratios.
+  EXPECT_DOUBLE_EQ(j["depthwise_utilization"].get<double>(), 1600.0 / (32.0 * 1100));
+  EXPECT_DOUBLE_EQ(j["dense_utilization"].get<double>(), 3200.0 / (32.0 * 501));
+  EXPECT_EQ(npu_perf_json(npu_perf_from_json(j)), [&] {
+    nlohmann::json w = j;
+    w.erase("images");
+    return w;
+  }());
+}
+
 }  // namespace
 }  // namespace etch::eval

@@ -41,6 +41,17 @@ json executor_json(const ExecutorEval& e) {
 
 }  // namespace
 
+std::optional<double> NpuPerf::utilization_of(bool depthwise) const {
+  double macs = 0, pe_cycles = 0;
+  for (const LayerPerf& l : layers)
+    if (l.macs > 0 && (l.op == "dwconv") == depthwise) {
+      macs += static_cast<double>(l.macs);
+      pe_cycles += static_cast<double>(rows) * cols * static_cast<double>(l.cycles);
+    }
+  if (macs == 0) return std::nullopt;
+  return pe_cycles > 0 ? macs / pe_cycles : 0;
+}
+
 json npu_perf_json(const NpuPerf& p) {
   json j = {{"target", p.target},
             {"rows", p.rows},
@@ -66,6 +77,9 @@ json npu_perf_json(const NpuPerf& p) {
                            {"macs", l.macs},
                            {"dram_bytes", l.dram_bytes},
                            {"energy_uj", l.energy_uj}});
+  auto or_null = [](std::optional<double> v) { return v ? json(*v) : json(nullptr); };
+  j["dense_utilization"] = or_null(p.utilization_of(false));
+  j["depthwise_utilization"] = or_null(p.utilization_of(true));
   return j;
 }
 

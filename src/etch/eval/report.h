@@ -39,6 +39,10 @@ struct NpuPerf {
   std::vector<LayerPerf> layers;
   double latency_ms() const { return clock_mhz > 0 ? cycles / (clock_mhz * 1e3) : 0; }
   double inferences_per_s() const { return cycles > 0 ? clock_mhz * 1e6 / cycles : 0; }
+  // Array utilization of the depthwise convolutions ("dwconv" layers) or of
+  // the other layers that do MACs (dense conv, gemm): their MACs over
+  // rows·cols·their cycles, so MAC-weighted; nullopt when there are none.
+  std::optional<double> utilization_of(bool depthwise) const;
 };
 
 struct SizeEntry {

@@ -130,6 +130,20 @@ std::string executors_section(const json& r) {
   return o + "</section>\n";
 }
 
+// MAC-weighted utilization of the dense and of the depthwise layers, the
+// latter a systolic array's known weak spot (null in report.json: none).
+std::string utilization_note(const json& n) {
+  auto part = [&](const char* key, const char* what) {
+    const json& v = n.value(key, json(nullptr));
+    return v.is_null() ? std::string() : fmt::format("{} layers {:.1f}%", what, 100 * v.get<double>());
+  };
+  const std::string dense = part("dense_utilization", "dense conv/gemm"),
+                    depthwise = part("depthwise_utilization", "depthwise conv");
+  if (dense.empty() && depthwise.empty()) return "";
+  return "<p class=\"note\">Useful MACs over rows × cols × cycles, MAC-weighted: " + dense +
+         (dense.empty() || depthwise.empty() ? "" : "; ") + depthwise + ".</p>\n";
+}
+
 std::string npu_sections(const json& r) {
   if (r["npu"].is_null() || r["npu"]["layers"].empty()) return "";
   const json& n = r["npu"];
@@ -155,7 +169,7 @@ std::string npu_sections(const json& r) {
       escape(n["target"].get<std::string>()), n["rows"].get<int>(), n["cols"].get<int>(),
       num(n["clock_mhz"].get<double>()));
   o += svg::stacked_bars(names, {compute, load, store}, "cycles per inference") + "</section>\n";
-  o += "<section id=\"utilization\"><h2>Array utilization per layer</h2>\n" +
+  o += "<section id=\"utilization\"><h2>Array utilization per layer</h2>\n" + utilization_note(n) +
        svg::percent_bars(names, util, "#54a24b") + "</section>\n";
   if (!points.empty()) {
     o += fmt::format(
