@@ -123,7 +123,11 @@ void add_row_right(const AddRow& r, const int8_t* a, const int8_t* b, int8_t* y,
 #if defined(__x86_64__)
   const bool shifts_ok = r.as <= 0 && r.bs <= 0 && r.ys <= 0 && r.as >= -31 && r.bs >= -31 && r.ys >= -31 &&
                          r.ls >= 0 && r.ls < 32 && r.am >= 0 && r.bm >= 0 && r.ym >= 0;
-  if (kHasAvx2 && shifts_ok) i = add_avx2(r, a, b, y, n);
+  // Eight at a time reads ahead of the stores: only for an output that is an
+  // operand exactly (in place) or apart from both, where that equals the
+  // element-by-element order.
+  auto apart_or_same = [&](const int8_t* p) { return p == y || p + n <= y || y + n <= p; };
+  if (kHasAvx2 && shifts_ok && apart_or_same(a) && apart_or_same(b)) i = add_avx2(r, a, b, y, n);
 #endif
   add_portable(r, a, b, y, i, n);
 }

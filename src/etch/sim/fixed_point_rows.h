@@ -14,7 +14,8 @@ void requant_row_right(const int32_t* acc, int32_t bias, int32_t mult, int shift
                        int8_t* out, int64_t n);
 
 // The ADD instruction: y[i] = clamp(mbqm_right(sa + sb, ym, ys) + yzp, lo, hi)
-// with sa = mbqm_right((a[i] - azp) << ls, am, as) and sb likewise.
+// with sa = mbqm_right((a[i] - azp) << ls, am, as) and sb likewise, element
+// by element in order (y may be a or b, or overlap them).
 struct AddRow {
   int32_t azp, bzp, ls, am, bm, ym, yzp, lo, hi;
   int as, bs, ys;
