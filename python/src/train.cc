@@ -106,9 +106,8 @@ py::object train_model(const std::string& arch, const Model* init, const py::obj
 // Fashion-MNIST default eval set fits only labelled image data, so then only
 // an eval set the caller gave is used.
 nlohmann::json match_outputs(ir::Graph& g, const ir::Graph& teacher, const data::Dataset& train_set,
-                             const data::Dataset* eval_set, train::TrainConfig& cfg, BestCheckpoint& best) {
+                             const data::Dataset* eval_set, const train::TrainConfig& cfg) {
   py::gil_scoped_release nogil;
-  cfg.on_best = [&](const ir::Graph& b, const train::EpochStats&) { best.save(b); };
   const double before = train::output_sqnr_db(g, teacher, eval_set ? *eval_set : train_set, cfg.batch_size);
   return eval::output_matching_json(train::fit_outputs(g, teacher, train_set, eval_set, cfg), before);
 }
@@ -136,12 +135,12 @@ py::object distill_model(const Model& teacher, const Model* student, const std::
   const data::Dataset* eval_ptr = eval_set ? &*eval_set : nullptr;
   const std::string label = (student ? student->label() : student_arch) + " (distilled)";
   BestCheckpoint best{output, {}};
-  if (!labelled) return finish(best, g, label, match_outputs(g, t, train_set, eval_ptr, cfg, best));
+  cfg.on_best = [&](const ir::Graph& b, const train::EpochStats&) { best.save(b); };
+  if (!labelled) return finish(best, g, label, match_outputs(g, t, train_set, eval_ptr, cfg));
   nlohmann::json j;
   {
     py::gil_scoped_release nogil;
     compress::check_distill(t, g, train_set, o);
-    cfg.on_best = [&](const ir::Graph& b, const train::EpochStats&) { best.save(b); };
     j = eval::distill_json(compress::distill(g, t, train_set, eval_ptr, o, cfg), o);
   }
   return finish(best, g, label, std::move(j));

@@ -9,6 +9,7 @@
 
 #include "etch/ir/graph.h"
 #include "etch/runtime/interpreter.h"
+#include "expect_error.h"
 
 namespace etch::testing {
 
@@ -57,18 +58,6 @@ inline void expect_floats_near(const Tensor& t, const std::vector<float>& expect
   ASSERT_EQ(t.dtype(), DType::F32);
   ASSERT_EQ(t.numel(), static_cast<int64_t>(expected.size()));
   for (size_t i = 0; i < expected.size(); ++i) EXPECT_NEAR(t.data<float>()[i], expected[i], tol) << "element " << i;
-}
-
-// Runs `fn`, expecting an etch::Error whose message contains `needle`.
-template <typename F>
-void expect_error(F&& fn, const std::string& needle, ErrorKind kind = ErrorKind::InvalidInput) {
-  try {
-    fn();
-    ADD_FAILURE() << "expected an error containing '" << needle << "'";
-  } catch (const Error& e) {
-    EXPECT_EQ(e.kind(), kind) << e.what();
-    EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
-  }
 }
 
 }  // namespace etch::testing

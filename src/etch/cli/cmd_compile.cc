@@ -16,6 +16,7 @@
 #include "etch/eval/integer_graph.h"
 #include "etch/eval/load_model.h"
 #include "etch/eval/npu_executor.h"
+#include "etch/eval/utilization.h"
 #include "etch/npu/program.h"
 #include "etch/onnx/importer.h"
 
@@ -29,20 +30,11 @@ struct CompileArgs {
 
 std::string pct(double v) { return fmt::format("{:.1f}%", 100.0 * v); }
 
-// Array utilization of a set of layers: their own MACs over the PE-cycles
-// they occupy (packing and padding are not useful work), MAC-weighted.
-struct Utilization {
-  double macs = 0, pe_cycles = 0;
-  int layers = 0;
-  void add(int64_t m, int64_t cycles, double pes) { macs += double(m), pe_cycles += double(cycles) * pes, ++layers; }
-  double value() const { return pe_cycles > 0 ? macs / pe_cycles : 0; }
-};
-
 void print_analysis(const eval::ModelAnalysis& a, const npu::Target& target, bool json, nlohmann::json& j) {
   std::vector<double> eff;
   double worst_err = 0;
   const double pes = double(target.rows) * double(target.cols);
-  Utilization depthwise, dense;  // conv/gemm layers; depthwise is their known weak spot
+  eval::UtilizationSum depthwise, dense;  // conv/gemm layers
   Table t({{"layer", Align::Left, 28},
            {"plan", Align::Left},
            {"naive plan", Align::Left},
@@ -58,7 +50,7 @@ void print_analysis(const eval::ModelAnalysis& a, const npu::Target& target, boo
     if (big) eff.push_back(l.efficiency());
     worst_err = std::max(worst_err, std::abs(l.model_error()));
     const double util = double(l.macs) / (pes * double(std::max<int64_t>(1, l.cycles)));
-    (l.kind == "dwconv" ? depthwise : dense).add(l.macs, l.cycles, pes);
+    (eval::UtilizationSum::depthwise(l.kind) ? depthwise : dense).add(l.macs, l.cycles, target.rows, target.cols);
     t.add_row({l.name, l.plan + (l.sparse ? " 2:4" : ""), l.naive_plan, group_thousands(l.cycles),
                group_thousands(l.naive_cycles),
                fmt::format("{:.2f}x", double(l.naive_cycles) / std::max<int64_t>(1, l.cycles)),
@@ -85,8 +77,8 @@ void print_analysis(const eval::ModelAnalysis& a, const npu::Target& target, boo
   j["analysis"]["worst_efficiency"] = worst;
   j["analysis"]["median_efficiency"] = median;
   j["analysis"]["worst_cost_model_error"] = worst_err;
-  j["analysis"]["depthwise_utilization"] = depthwise.value();
-  j["analysis"]["dense_utilization"] = dense.value();
+  j["analysis"]["depthwise_utilization"] = depthwise.value().value_or(0);
+  j["analysis"]["dense_utilization"] = dense.value().value_or(0);
   if (json) return;
   fmt::print("\nsimulated (one image), chosen vs naive plan (largest tile that fits, single-buffered):\n{}",
              t.render());
@@ -99,7 +91,7 @@ void print_analysis(const eval::ModelAnalysis& a, const npu::Target& target, boo
         worst, median, eff.size());
   fmt::print("cost model vs simulator: worst per-layer error {:.1f}%\n", 100 * worst_err);
   fmt::print("array utilization (own MACs / PE-cycles): dense {} ({} layers), depthwise {} ({} layers)\n",
-             pct(dense.value()), dense.layers, pct(depthwise.value()), depthwise.layers);
+             pct(dense.value().value_or(0)), dense.layers, pct(depthwise.value().value_or(0)), depthwise.layers);
 }
 
 int run_compile(const CompileArgs& a) {

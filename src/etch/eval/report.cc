@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "etch/eval/utilization.h"
+
 namespace etch::eval {
 namespace {
 
@@ -42,14 +44,10 @@ json executor_json(const ExecutorEval& e) {
 }  // namespace
 
 std::optional<double> NpuPerf::utilization_of(bool depthwise) const {
-  double macs = 0, pe_cycles = 0;
+  UtilizationSum sum;
   for (const LayerPerf& l : layers)
-    if (l.macs > 0 && (l.op == "dwconv") == depthwise) {
-      macs += static_cast<double>(l.macs);
-      pe_cycles += static_cast<double>(rows) * cols * static_cast<double>(l.cycles);
-    }
-  if (macs == 0) return std::nullopt;
-  return pe_cycles > 0 ? macs / pe_cycles : 0;
+    if (l.macs > 0 && UtilizationSum::depthwise(l.op) == depthwise) sum.add(l.macs, l.cycles, rows, cols);
+  return sum.value();
 }
 
 json npu_perf_json(const NpuPerf& p) {

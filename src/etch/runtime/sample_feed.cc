@@ -171,12 +171,17 @@ Tensor concat_rows(const std::vector<Tensor>& parts) {
   return out;
 }
 
-void SampleFeed::drop_padding(std::vector<Tensor>& outputs, size_t count) const {
+int64_t SampleFeed::sample_elements(const Tensor& output, size_t count) const {
   // A short last chunk of a fixed batch was padded: outputs whose first axis
-  // is that batch lose the padding rows.
-  if (!padded() || static_cast<int64_t>(count) >= chunk_) return;
+  // is that batch end with the padding rows.
+  const bool padded_rows =
+      padded() && static_cast<int64_t>(count) < chunk_ && output.rank() >= 1 && output.dim(0) == chunk_;
+  return padded_rows ? output.numel() / chunk_ * static_cast<int64_t>(count) : output.numel();
+}
+
+void SampleFeed::drop_padding(std::vector<Tensor>& outputs, size_t count) const {
   for (Tensor& o : outputs)
-    if (o.rank() >= 1 && o.dim(0) == chunk_) o = take_rows(o, 0, static_cast<int64_t>(count));
+    if (sample_elements(o, count) < o.numel()) o = take_rows(o, 0, static_cast<int64_t>(count));
 }
 
 void run_feed(Interpreter& interp, const SampleFeed& feed, const std::vector<int64_t>& rows,

@@ -48,6 +48,9 @@ class SampleFeed {
   // Drops the padding rows of a short chunk of `count` samples (padded() only)
   // from outputs whose first axis is the fixed batch.
   void drop_padding(std::vector<Tensor>& outputs, size_t count) const;
+  // The leading elements of a chunk's output that belong to its `count`
+  // samples: all of them but the padding rows that drop_padding would drop.
+  int64_t sample_elements(const Tensor& output, size_t count) const;
   // The name of the data array that feeds graph input i ("" when zero-filled).
   const std::string& source(size_t input_index) const { return feeds_[input_index].array; }
 

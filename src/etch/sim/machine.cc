@@ -67,16 +67,9 @@ void Machine::preload(const npu::Instr& in) {
   shadow_valid = true;
 }
 
-// The three hottest instructions are compiled twice, for AVX2 and for the
-// baseline, and the loader picks one by the CPU: integer arithmetic, so both
-// give the same bytes; AVX2 doubles the lanes of the widening multiplies.
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-#define ETCH_SIM_HOT __attribute__((target_clones("avx2", "default")))
-#else
-#define ETCH_SIM_HOT
-#endif
-
-ETCH_SIM_HOT void Machine::matmul(const npu::Instr& in, size_t index) {
+// The three hottest instructions spend their time in array_madd.h and
+// fixed_point_rows.h, which pick AVX2 or portable loops by the CPU.
+void Machine::matmul(const npu::Instr& in, size_t index) {
   if (in[F::swap]) {
     ETCH_REQUIRE(shadow_valid, InvalidInput) << "instruction " << index << " (matmul): swap without a preload";
     std::swap(shadow, active);
@@ -111,7 +104,7 @@ ETCH_SIM_HOT void Machine::matmul(const npu::Instr& in, size_t index) {
   }
 }
 
-ETCH_SIM_HOT void Machine::requant(const npu::Instr& in) {
+void Machine::requant(const npu::Instr& in) {
   const int64_t m = in[F::m], n = in[F::n];
   const uint8_t* params = reinterpret_cast<const uint8_t*>(wbuf.data()) + in[F::param_addr];
   const int32_t zp = static_cast<int32_t>(in[F::y_zp]);
@@ -168,7 +161,7 @@ void Machine::pool(const npu::Instr& in) {
   }
 }
 
-ETCH_SIM_HOT void Machine::add(const npu::Instr& in) {
+void Machine::add(const npu::Instr& in) {
   const int8_t* a = ibuf.data() + in[F::a_addr];
   const int8_t* b = ibuf.data() + in[F::b_addr];
   int8_t* y = ibuf.data() + in[F::out_addr];

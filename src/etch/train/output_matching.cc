@@ -47,23 +47,19 @@ void check_outputs_match(const std::vector<Tensor>& s, const std::vector<Tensor>
 // Squared error of each float output divided by that output's mean energy
 // per sample over the training data (`scale`, times the `count` samples of the
 // chunk), averaged over the outputs; the gradient w.r.t. s is scaled by
-// `weight` (padding rows of a fixed batch get 0). A fixed scale per output
+// `weight` (padding rows of a fixed batch, as `feed` pads, get 0). A fixed scale per output
 // makes the loss over the data the mean of the outputs' pooled relative
 // errors: what output_sqnr_db reports, so samples with large outputs count as
 // much as they do there.
-double match_loss(const std::vector<Tensor>& s, const std::vector<Tensor>& t, size_t count,
-                  const std::vector<double>& scale, double weight, std::vector<Tensor>& grads) {
+double match_loss(const runtime::SampleFeed& feed, const std::vector<Tensor>& s, const std::vector<Tensor>& t,
+                  size_t count, const std::vector<double>& scale, double weight, std::vector<Tensor>& grads) {
   size_t k_float = 0;
   for (const Tensor& x : s) k_float += x.dtype() == DType::F32;
   double loss = 0;
   grads.assign(s.size(), Tensor());
   for (size_t k = 0; k < s.size(); ++k) {
     if (s[k].dtype() != DType::F32) continue;
-    // Rows past `count` are padding when the output's first axis is the batch.
-    const int64_t n = t[k].numel();
-    const int64_t used = (t[k].rank() >= 1 && t[k].dim(0) > static_cast<int64_t>(count))
-                             ? n / t[k].dim(0) * static_cast<int64_t>(count)
-                             : n;
+    const int64_t n = t[k].numel(), used = feed.sample_elements(t[k], count);
     const float* sp = s[k].data<float>();
     const float* tp = t[k].data<float>();
     double err = 0;
@@ -197,7 +193,7 @@ TrainResult fit_outputs(ir::Graph& g, const ir::Graph& teacher, const data::Data
         check_outputs_match(s, t, g);
         const double w = static_cast<double>(e - c) / static_cast<double>(rows.size());
         std::vector<Tensor> grads;
-        step_loss += w * match_loss(s, t, e - c, scale, w, grads);
+        step_loss += w * match_loss(feed, s, t, e - c, scale, w, grads);
         ad.backward(grads);
       }
       ETCH_REQUIRE(std::isfinite(step_loss), InvalidInput)
