@@ -219,6 +219,30 @@ TEST(Compile, LargeLayersNearTheBound) {
   }
 }
 
+// Dilated layers tile by row phase and 1x1 layers whose accumulators hold few
+// channels keep their weights resident on edge; every preset stays bit-exact
+// and the cost model stays within 10% of the simulator.
+TEST(Compile, RowPhasesAndResidentWeightsAreChosenAndBitExact) {
+  const QGraph q = testing::wide_and_dilated(14);
+  const compiler::CompiledModel m = compiler::compile(q.g, npu::preset("edge"));
+  int phased = 0, resident = 0;
+  for (const auto& l : m.layers) {
+    phased += l.plan.row_phases;
+    resident += l.plan.resident_weights;
+  }
+  EXPECT_GE(phased, 1);
+  EXPECT_GE(resident, 1);
+  for (const auto& name : npu::preset_names()) expect_bit_exact(q.g, npu::preset(name), 1);
+  expect_bit_exact(q.g, tiny(), 1);
+  const Tensor in = testing::random_input({1, 16, 40, 40}, 2);
+  for (const auto& name : npu::preset_names()) {
+    const eval::ModelAnalysis an = eval::analyze_plans(q.g, npu::preset(name), {in});
+    for (const auto& l : an.layers)
+      EXPECT_LE(std::abs(l.model_error()), 0.10)
+          << name << " " << l.name << " " << l.plan << " predicted " << l.predicted << " simulated " << l.cycles;
+  }
+}
+
 // Cross-layer prefetch: a conv layer's first weights load (as background
 // transfers) before the BARRIER that ends the layer before it. The program
 // stays bit-exact and the layers' cycles add up to the whole run.

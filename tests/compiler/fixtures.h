@@ -95,4 +95,21 @@ inline QGraph residual_block(uint64_t seed, ir::ValueId* m1_out = nullptr, ir::V
   return q;
 }
 
+// Layers that need more than row and channel tiles on edge's buffers: a 1x1
+// expansion whose accumulators hold only a few of its output channels for a
+// row tile (its weights fit the weight buffer, so they can stay resident
+// over an H>M loop), a projection back, and a 3x3 conv of dilation 4, whose
+// kernel spans 9 input rows (one row phase needs 3).
+inline QGraph wide_and_dilated(uint64_t seed) {
+  QGraph q(seed);
+  auto x = q.float_input("x", {1, 16, 40, 40});
+  auto a = q.quantize(x, 0.02f, 0);
+  a = q.conv(a, 128, 1, 1, 0, 1, 0, 2, true);               // 3.3M MACs
+  a = q.conv(a, 32, 1, 1, 0, 1, 2, -1, false);              // 6.6M
+  a = q.conv(a, 32, 3, 1, 4, 1, -1, 3, true, false, 4);     // 14.7M, dilation 4
+  a = q.conv(a, 16, 3, 2, 4, 1, 3, 0, false, false, 4, 3);  // stride 2, dilation 4
+  q.g.outputs.push_back(q.dequantize(a, 0.1f, 0));
+  return q;
+}
+
 }  // namespace etch::testing

@@ -16,7 +16,7 @@ using F = npu::Field;
 
 ConvInstrs::ConvInstrs(const ConvSpec& s, const Schedule& sc, const npu::Target& t, const ConvPlace& place)
     : s_(s), sc_(sc), t_(t), place_(place) {
-  param_base_ = place.w_base + sc.slots * sc.sizes.w;
+  param_base_ = place.w_base + sc.w_slots * sc.sizes.w;
   out_base_ = sc.slots * sc.sizes.x;
   fk_ = fold_k(s, t);
 }
@@ -61,11 +61,14 @@ Instr ConvInstrs::param_load(const Iteration& it) const {
 Instr ConvInstrs::input_load(const Iteration& it) const {
   const ConvSpec& s = s_;
   const OutTile& o = sc_.tiles[it.tile];
-  const int64_t pitch = s.in.pitch(), x_chan = s.rows_in(o.th) * pitch;
+  const int64_t pitch = s.in.pitch(), rows = tile_rows_in(s, o), x_chan = rows * pitch;
   const int64_t r0 = o.oy0 * s.sh - s.pad_t + s.in.pad;
-  return ProgramBuilder::dma(Opcode::Load, npu::Buffer::Input,
-                             s.in.dram_addr + (o.g * s.cg + it.c0) * s.in.chan_stride() + r0 * pitch,
-                             it.x_slot * sc_.sizes.x, it.tc, x_chan, s.in.chan_stride(), x_chan);
+  const int64_t dram = s.in.dram_addr + (o.g * s.cg + it.c0) * s.in.chan_stride() + r0 * pitch;
+  if (o.ry > 1)  // one row phase: every dh-th input row, packed adjacent
+    return ProgramBuilder::dma(Opcode::Load, npu::Buffer::Input, dram, it.x_slot * sc_.sizes.x, rows, pitch,
+                               s.dh * pitch, pitch, it.tc, s.in.chan_stride(), x_chan);
+  return ProgramBuilder::dma(Opcode::Load, npu::Buffer::Input, dram, it.x_slot * sc_.sizes.x, it.tc, x_chan,
+                             s.in.chan_stride(), x_chan);
 }
 
 Instr ConvInstrs::preload(const Iteration& it, int64_t mf, int64_t kf) const {
@@ -95,7 +98,7 @@ Instr ConvInstrs::matmul(const Iteration& it, int64_t mf, int64_t kf) const {
   Instr mm;
   mm.op = Opcode::Matmul;
   mm[F::x_addr] = it.x_slot * sc_.sizes.x + (s.in.pad - s.pad_l);
-  mm[F::x_chan_stride] = s.rows_in(o.th) * pitch;
+  mm[F::x_chan_stride] = tile_rows_in(s, o) * pitch;
   mm[F::x_pitch] = pitch;
   mm[F::acc_addr] = o.slot * sc_.sizes.acc_entries + mf * n;
   mm[F::acc_pitch] = n;
@@ -108,7 +111,7 @@ Instr ConvInstrs::matmul(const Iteration& it, int64_t mf, int64_t kf) const {
   mm[F::stride_w] = s.sw;
   mm[F::kernel_h] = s.kh;
   mm[F::kernel_w] = s.kw;
-  mm[F::dil_h] = s.dh;
+  mm[F::dil_h] = o.ry > 1 ? 1 : s.dh;  // row-phased: the kernel's rows are adjacent in the tile
   mm[F::dil_w] = s.dw;
   mm[F::c] = it.tc;
   mm[F::k_order] = s.sparse ? npu::kKOrderChannelInner : npu::kKOrderChannelOuter;
@@ -142,7 +145,8 @@ Instr ConvInstrs::store(int tile) const {
   const int64_t n = o.th * s.ow;
   return ProgramBuilder::dma(Opcode::Store, npu::Buffer::Input,
                              d.dram_addr + (o.g * s.mg + o.m0) * d.chan_stride() + (o.oy0 + d.pad) * d.pitch() + d.pad,
-                             out_base_ + o.slot * sc_.sizes.out, o.th, s.ow, d.pitch(), s.ow, o.tm, d.chan_stride(), n);
+                             out_base_ + o.slot * sc_.sizes.out, o.th, s.ow, o.ry * d.pitch(), s.ow, o.tm,
+                             d.chan_stride(), n);
 }
 
 }  // namespace etch::compiler

@@ -31,7 +31,15 @@ struct ConvSpec {
   int64_t kk() const { return kh * kw; }
   int64_t kg() const { return cg * kk(); }  // reduction length per group
   int64_t macs() const { return groups * mg * kg() * oh * ow; }
-  int64_t rows_in(int64_t th) const { return (th - 1) * sh + (kh - 1) * dh + 1; }
+  // Input rows a tile of th output rows reads. Row-phased (dilated layers,
+  // TilePlan::row_phases): the tile's output rows are dh apart, so its input
+  // rows are too, and only the (th - 1) * sh + kh rows of that phase are
+  // loaded, adjacent in the buffer, instead of every row they span.
+  int64_t rows_in(int64_t th, bool phased = false) const {
+    return phased ? (th - 1) * sh + kh : (th - 1) * sh + (kh - 1) * dh + 1;
+  }
+  // Row phases pay off only when dilation spreads the kernel's rows.
+  bool can_phase_rows() const { return !is_gemm && dh > 1 && kh > 1; }
 };
 
 // True when every group of 4 consecutive input channels has at most 2

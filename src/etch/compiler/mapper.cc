@@ -48,6 +48,16 @@ std::vector<int64_t> m_sizes(int64_t mg, int cols) {
   return {s.rbegin(), s.rend()};
 }
 
+// Adds `p` with resident weights when that changes what loads and it fits:
+// weights that a loop over row tiles (H>M) or input-channel tiles would load
+// again.
+void with_resident_weights(const ConvSpec& s, TilePlan p, const npu::Target& t, std::vector<TilePlan>& plans) {
+  const bool reloads = s.cg > p.tc || (!p.m_outer && s.mg > p.tm);
+  if (!reloads) return;
+  p.resident_weights = true;
+  if (!plan_overflow(s, p, t)) plans.push_back(p);
+}
+
 }  // namespace
 
 void require_minimal_tile(const ConvSpec& s, const npu::Target& t) {
@@ -85,11 +95,6 @@ TilePlan naive_plan(const ConvSpec& s, const npu::Target& t) {
   require_minimal_tile(s, t);
   ETCH_CHECK(false) << "no naive plan for " << s.name;
   return p;
-}
-
-int64_t weight_footprint(const ConvSpec& s, const TilePlan& p, const npu::Target& t) {
-  const SlotSizes z = slot_sizes(s, p);
-  return (p.double_buffer ? 2 : 1) * z.w + param_slots(s, p, t) * z.params;
 }
 
 namespace {
@@ -246,8 +251,9 @@ void score(const ConvSpec& s, TilePlan p, const npu::Target& t, const PrevLayer*
   }
   if (!prev) return;
   // Weight regions alternate between the bottom and the top of the buffer.
-  const int64_t cap = t.weight_buffer_bytes, mine = weight_footprint(s, p, t);
-  const int64_t theirs_lo = prev->plan.weight_base, theirs_hi = theirs_lo + weight_footprint(prev->spec, prev->plan, t);
+  const int64_t cap = t.weight_buffer_bytes, mine = weight_buffer_use(s, p, t);
+  const int64_t theirs_lo = prev->plan.weight_base,
+                theirs_hi = theirs_lo + weight_buffer_use(prev->spec, prev->plan, t);
   const int64_t base = theirs_lo > 0 ? 0 : cap - mine;
   if (base < 0 || (base < theirs_hi && theirs_lo < base + mine)) return;
   // The first iteration covers the first channel tiles.
@@ -272,24 +278,31 @@ PlanChoice search_plan(const ConvSpec& s, const npu::Target& t, const PrevLayer*
   std::vector<TilePlan> plans{naive_plan(s, t)};
   const int64_t naive_alone = plans[0].predicted_cycles;
   std::vector<int64_t> cs = s.sparse ? std::vector<int64_t>{s.cg} : channel_tiles(s, t);
-  const std::vector<int64_t> ms = m_sizes(s.mg, t.cols), hs = tile_sizes(s.oh, 14);
-  for (int64_t tm : ms)
-    for (int64_t tc : cs)
-      for (int64_t th : hs)
-        for (bool m_outer : {true, false}) {
-          TilePlan p;
-          p.tm = tm;
-          p.tc = tc;
-          p.th = th;
-          p.m_outer = m_outer;
-          p.double_buffer = true;
-          if (plan_overflow(s, p, t)) continue;
-          for (int64_t edge : {int64_t{0}, int64_t{1}, th / 2}) {
-            if (edge > 0 && (edge >= th || s.oh <= 2 * edge)) continue;
-            p.th_edge = edge;
-            plans.push_back(p);
+  const std::vector<int64_t> ms = m_sizes(s.mg, t.cols);
+  // Row tiles of whole rows; for dilated layers also of one row phase (th
+  // rows of a phase per tile, no short edge tiles).
+  for (bool phased : {false, true}) {
+    if (phased && !s.can_phase_rows()) continue;
+    const std::vector<int64_t> hs = tile_sizes(phased ? (s.oh + s.dh - 1) / s.dh : s.oh, 14);
+    for (int64_t tm : ms)
+      for (int64_t tc : cs)
+        for (int64_t th : hs)
+          for (bool m_outer : {true, false}) {
+            TilePlan p;
+            p.tm = tm;
+            p.tc = tc;
+            p.th = th;
+            p.m_outer = m_outer;
+            p.row_phases = phased;
+            if (plan_overflow(s, p, t)) continue;
+            for (int64_t edge : {int64_t{0}, int64_t{1}, th / 2}) {
+              if (edge > 0 && (phased || edge >= th || s.oh <= 2 * edge)) continue;
+              p.th_edge = edge;
+              plans.push_back(p);
+              with_resident_weights(s, p, t, plans);
+            }
           }
-        }
+  }
   // Candidate i goes to thread i mod T; each thread keeps its own best and
   // memo, all cut against the best found so far by any of them.
   const int64_t T = std::max<int64_t>(1, std::min<int64_t>(num_threads(), static_cast<int64_t>(plans.size())));

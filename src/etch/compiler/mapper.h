@@ -53,7 +53,4 @@ struct PlanChoice {
 // prefetch adds to the previous layer.
 PlanChoice search_plan(const ConvSpec& s, const npu::Target& t, const PrevLayer* prev = nullptr);
 
-// Weight-buffer bytes a plan occupies: weight slots, then parameter slots.
-int64_t weight_footprint(const ConvSpec& s, const TilePlan& p, const npu::Target& t);
-
 }  // namespace etch::compiler

@@ -1,9 +1,9 @@
 // The sums are taken over classes of tiles rather than over the schedule's
-// iterations: output-channel tiles come in at most two sizes, row tiles in at
-// most four (a short first and last one, uniform ones, a shorter remainder),
+// iterations: output-channel tiles come in at most two sizes, row tiles in a
+// few (a short first and last one, uniform ones, shorter remainders),
 // input-channel tiles in two, and a tile's folds in four; the loads follow
 // make_schedule's reuse rules (schedule.cc), so the bound costs a few dozen
-// operations whatever the layer's size.
+// operations per row tile whatever the layer's channel counts.
 #include "etch/compiler/plan_bound.h"
 
 #include <algorithm>
@@ -40,14 +40,15 @@ PlanBound::PlanBound(const ConvSpec& s, const TilePlan& p, const npu::Target& t)
     if (s.sparse) return occ(mc * npu::sparse_value_bytes(kc)) + occ(mc * npu::sparse_meta_bytes(kc));
     return occ(mc * kc);
   };
-  // Row tiles as make_schedule cuts them.
+  // Row tiles as make_schedule cuts them, as (rows, count) classes.
+  const std::vector<std::pair<int64_t, int64_t>> row_list = row_tiles(s, p);
   std::vector<std::pair<int64_t, int64_t>> rows;
-  const bool edges = p.th_edge > 0 && p.th_edge < p.th && s.oh > 2 * p.th_edge;
-  if (edges) {
-    rows = even_tiles(s.oh - 2 * p.th_edge, p.th);
-    rows.push_back({p.th_edge, 2});
-  } else {
-    rows = even_tiles(s.oh, p.th);
+  for (auto [y, h] : row_list) {
+    auto same = std::find_if(rows.begin(), rows.end(), [h = h](const auto& r) { return r.first == h; });
+    if (same == rows.end())
+      rows.push_back({h, 1});
+    else
+      ++same->second;
   }
   const auto ms = even_tiles(s.mg, p.tm), cs = even_tiles(s.cg, p.tc);
   int64_t nm = 0, nh = 0;
@@ -58,7 +59,7 @@ PlanBound::PlanBound(const ConvSpec& s, const TilePlan& p, const npu::Target& t)
   // channel tile of tm: its weight loads over all channel tiles.
   auto x_all = [&](int64_t th) {
     int64_t r = 0;
-    for (auto [tc, n] : cs) r += n * occ(tc * s.rows_in(th) * s.in.pitch());
+    for (auto [tc, n] : cs) r += n * occ(tc * s.rows_in(th, p.row_phases) * s.in.pitch());
     return r;
   };
   auto w_all = [&](int64_t tm) {
@@ -73,19 +74,21 @@ PlanBound::PlanBound(const ConvSpec& s, const TilePlan& p, const npu::Target& t)
   // iteration had the same (group, row tile, channel tile), weights unless it
   // had the same (group, channel tile, input-channel tile).
   int64_t dram = 0;
-  const int64_t first_th = edges ? p.th_edge : std::min(p.th, s.oh), first_tm = std::min(p.tm, s.mg);
+  const int64_t first_th = row_list.front().second, first_tm = std::min(p.tm, s.mg);
+  // Resident weights load once each.
   if (nc > 1) {
-    dram += G * (nm * sum_x + nh * sum_w);
+    dram += G * (nm * sum_x + (p.resident_weights ? 1 : nh) * sum_w);
   } else if (p.m_outer) {
     dram += G * ((nh > 1 ? nm * sum_x : x_all(first_th)) + sum_w);
   } else {
-    dram += G * (sum_x + (nm > 1 ? nh * sum_w : w_all(first_tm)));
+    dram += G * (sum_x + (p.resident_weights ? sum_w : nm > 1 ? nh * sum_w : w_all(first_tm)));
   }
-  // Per tile: its parameters, its STORE; per iteration: its MATMULs.
+  // Per tile: its parameters (resident: per channel tile), its STORE; per
+  // iteration: its MATMULs.
   for (auto [m, mn] : ms)
     for (auto [h, hn] : rows) {
       const int64_t tiles = G * mn * hn, n = h * s.ow;
-      dram += tiles * (occ(npu::requant_params_bytes(m)) + occ(m * h * s.ow));
+      dram += (p.resident_weights ? G * mn : tiles) * occ(npu::requant_params_bytes(m)) + tiles * occ(m * h * s.ow);
       for (auto [tc, cn] : cs)
         streams_ += tiles * cn * folds_sum(m, tc * kk, [&](int64_t, int64_t kc) {
                       return npu::matmul_stream_cycles(n, npu::stored_k(kc, s.sparse), t);
@@ -96,13 +99,13 @@ PlanBound::PlanBound(const ConvSpec& s, const TilePlan& p, const npu::Target& t)
   for (int64_t mf = 0; mf < first_tm; mf += cols)
     for (int64_t kf = 0; kf < ktile; kf += fk)
       first_folds_.push_back(weight_occ(std::min(cols, first_tm - mf), std::min(fk, ktile - kf)));
-  first_x_ = occ(first_tc * s.rows_in(first_th) * s.in.pitch());
+  first_x_ = occ(first_tc * s.rows_in(first_th, p.row_phases) * s.in.pitch());
   first_params_ = occ(npu::requant_params_bytes(first_tm));
   int64_t first_w = 0;
   for (int64_t f : first_folds_) first_w += f;
   rest_dram_ = dram - first_w - first_x_ - first_params_;
   // The last tile: the last group's last channel and row tiles.
-  const int64_t last_tm = s.mg - (nm - 1) * p.tm, last_th = edges ? p.th_edge : rows.back().first;
+  const int64_t last_tm = s.mg - (nm - 1) * p.tm, last_th = row_list.back().second;
   const int64_t last_mc = last_tm - (last_tm - 1) / cols * cols;
   tail_ = npu::matmul_drain_cycles(last_mc, t) + npu::vector_cycles(last_tm * last_th * s.ow, t) +
           occ(last_tm * last_th * s.ow) + latency_;

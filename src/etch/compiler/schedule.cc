@@ -13,8 +13,9 @@ std::string TilePlan::str() const {
   std::string pf;
   if (prefetch)
     pf = fmt::format(" pf{}{}", prefetch_folds > 0 ? std::to_string(prefetch_folds) : "", prefetch_preload ? "+p" : "");
-  return fmt::format("m{} c{} h{}{} {}{}{}", tm, tc, th, th_edge > 0 ? fmt::format("/{}", th_edge) : "",
-                     m_outer ? "M>H" : "H>M", double_buffer ? "" : " single", pf);
+  return fmt::format("m{} c{} h{}{}{} {}{}{}{}", tm, tc, th, th_edge > 0 ? fmt::format("/{}", th_edge) : "",
+                     row_phases ? "ph" : "", m_outer ? "M>H" : "H>M", double_buffer ? "" : " single",
+                     resident_weights ? " res" : "", pf);
 }
 
 bool is_2_4_sparse(const ConvSpec& s) {
@@ -37,9 +38,30 @@ int64_t fold_count(const ConvSpec& s, int64_t tm, int64_t tc, const npu::Target&
   return (tm + t.cols - 1) / t.cols * ((tc * s.kk() + fk - 1) / fk);
 }
 
+std::vector<std::pair<int64_t, int64_t>> row_tiles(const ConvSpec& s, const TilePlan& p) {
+  std::vector<std::pair<int64_t, int64_t>> rows;
+  if (p.row_phases) {
+    for (int64_t a = 0; a < std::min(s.dh, s.oh); ++a) {
+      const int64_t n = (s.oh - a + s.dh - 1) / s.dh;  // rows a, a + dh, ... below oh
+      for (int64_t i = 0; i < n; i += p.th) rows.push_back({a + i * s.dh, std::min(p.th, n - i)});
+    }
+    return rows;
+  }
+  int64_t y = 0, end = s.oh;
+  const bool edges = p.th_edge > 0 && p.th_edge < p.th && s.oh > 2 * p.th_edge;
+  if (edges) {
+    rows.push_back({0, p.th_edge});
+    y = p.th_edge;
+    end = s.oh - p.th_edge;
+  }
+  for (; y < end; y += p.th) rows.push_back({y, std::min(p.th, end - y)});
+  if (edges) rows.push_back({end, p.th_edge});
+  return rows;
+}
+
 SlotSizes slot_sizes(const ConvSpec& s, const TilePlan& p) {
   SlotSizes z;
-  z.x = p.tc * s.rows_in(p.th) * s.in.pitch();
+  z.x = p.tc * s.rows_in(p.th, p.row_phases) * s.in.pitch();
   z.out = p.tm * p.th * s.ow;
   z.acc_entries = p.tm * p.th * s.ow;
   if (s.sparse) {
@@ -59,7 +81,7 @@ int out_slots(const ConvSpec& s, const TilePlan& p, const npu::Target& t) {
   const SlotSizes z = slot_sizes(s, p);
   int64_t n = 8;
   n = std::min(n, (t.input_buffer_bytes - 2 * z.x) / std::max<int64_t>(1, z.out));
-  n = std::min(n, (t.weight_buffer_bytes - 2 * z.w) / std::max<int64_t>(1, z.params) - 1);
+  if (!p.resident_weights) n = std::min(n, (t.weight_buffer_bytes - 2 * z.w) / std::max<int64_t>(1, z.params) - 1);
   n = std::min(n, t.accumulator_buffer_bytes / std::max<int64_t>(1, npu::kAccumulatorEntryBytes * z.acc_entries));
   return static_cast<int>(std::max<int64_t>(2, n));
 }
@@ -74,34 +96,36 @@ const char* plan_overflow(const ConvSpec& s, const TilePlan& p, const npu::Targe
     return what;
   };
   if (auto* b = check(n * (z.x + z.out), t.input_buffer_bytes, "input buffer")) return b;
-  if (auto* b = check(n * z.w + (p.double_buffer ? 3 : 1) * z.params, t.weight_buffer_bytes, "weight buffer")) return b;
+  const int64_t params = p.resident_weights ? param_slots(s, p, t) : (p.double_buffer ? 3 : 1);
+  if (auto* b = check(weight_slots(s, p) * z.w + params * z.params, t.weight_buffer_bytes, "weight buffer")) return b;
   return check(n * z.acc_entries * npu::kAccumulatorEntryBytes, t.accumulator_buffer_bytes, "accumulator buffer");
 }
 
+int64_t weight_slots(const ConvSpec& s, const TilePlan& p) {
+  if (!p.resident_weights) return p.double_buffer ? 2 : 1;
+  return s.groups * ((s.mg + p.tm - 1) / p.tm) * ((s.cg + p.tc - 1) / p.tc);
+}
+
 int param_slots(const ConvSpec& s, const TilePlan& p, const npu::Target& t) {
+  if (p.resident_weights) return static_cast<int>(s.groups * ((s.mg + p.tm - 1) / p.tm));
   return p.double_buffer ? out_slots(s, p, t) + 1 : 1;
+}
+
+int64_t weight_buffer_use(const ConvSpec& s, const TilePlan& p, const npu::Target& t) {
+  const SlotSizes z = slot_sizes(s, p);
+  return weight_slots(s, p) * z.w + param_slots(s, p, t) * z.params;
 }
 
 Schedule make_schedule(const ConvSpec& s, const TilePlan& p, const npu::Target& tgt) {
   Schedule sc;
   sc.sizes = slot_sizes(s, p);
   sc.slots = p.double_buffer ? 2 : 1;
+  sc.w_slots = static_cast<int>(weight_slots(s, p));
   sc.out_slots = out_slots(s, p, tgt);
   sc.param_slots = param_slots(s, p, tgt);
   const int S = sc.out_slots, D = S - 1;  // requantize tile t after tile t + D has started
-  // Row tiles: uniform, or a short first and last tile around uniform ones.
-  std::vector<std::pair<int64_t, int64_t>> rows;  // (first row, count)
-  {
-    int64_t y = 0, end = s.oh;
-    const bool edges = p.th_edge > 0 && p.th_edge < p.th && s.oh > 2 * p.th_edge;
-    if (edges) {
-      rows.push_back({0, p.th_edge});
-      y = p.th_edge;
-      end = s.oh - p.th_edge;
-    }
-    for (; y < end; y += p.th) rows.push_back({y, std::min(p.th, end - y)});
-    if (edges) rows.push_back({end, p.th_edge});
-  }
+  const std::vector<std::pair<int64_t, int64_t>> rows = row_tiles(s, p);
+  const int64_t row_step = p.row_phases ? s.dh : 1;
   const int64_t nm = (s.mg + p.tm - 1) / p.tm, nh = static_cast<int64_t>(rows.size()), nc = (s.cg + p.tc - 1) / p.tc;
   // Timing a candidate builds its whole schedule: no regrowth.
   sc.tiles.reserve(static_cast<size_t>(s.groups * nm * nh));
@@ -116,8 +140,10 @@ Schedule make_schedule(const ConvSpec& s, const TilePlan& p, const npu::Target& 
         t.tm = std::min(p.tm, s.mg - t.m0);
         t.oy0 = rows[hi].first;
         t.th = rows[hi].second;
+        t.ry = row_step;
         t.slot = static_cast<int>(sc.tiles.size()) % S;
-        t.param_slot = static_cast<int>(sc.tiles.size()) % sc.param_slots;
+        t.param_slot =
+            p.resident_weights ? static_cast<int>(g * nm + mi) : static_cast<int>(sc.tiles.size()) % sc.param_slots;
         t.first_iter = static_cast<int>(sc.iters.size());
         for (int64_t ci = 0; ci < nc; ++ci) {
           Iteration it;
@@ -142,6 +168,8 @@ Schedule make_schedule(const ConvSpec& s, const TilePlan& p, const npu::Target& 
   int64_t x_key[3] = {-1, -1, -1}, w_key[3] = {-1, -1, -1};
   int x_slot = sc.slots - 1, w_slot = sc.slots - 1;
   int x_reader[2] = {-1, -1}, w_reader[2] = {-1, -1};
+  std::vector<bool> w_loaded(p.resident_weights ? static_cast<size_t>(sc.w_slots) : 0),
+      params_loaded(p.resident_weights ? static_cast<size_t>(sc.param_slots) : 0);
   for (size_t i = 0; i < sc.iters.size(); ++i) {
     Iteration& it = sc.iters[i];
     const OutTile& o = sc.tiles[it.tile];
@@ -152,21 +180,30 @@ Schedule make_schedule(const ConvSpec& s, const TilePlan& p, const npu::Target& 
       it.wait_iter = std::max(it.wait_iter, x_reader[x_slot]);
       x_key[0] = o.g, x_key[1] = o.hi, x_key[2] = it.ci;
     }
-    it.load_w = !(w_key[0] == o.g && w_key[1] == o.mi && w_key[2] == it.ci);
-    if (it.load_w) {
-      w_slot = (w_slot + 1) % sc.slots;
-      it.wait_iter = std::max(it.wait_iter, w_reader[w_slot]);
-      w_key[0] = o.g, w_key[1] = o.mi, w_key[2] = it.ci;
+    const bool same_w = w_key[0] == o.g && w_key[1] == o.mi && w_key[2] == it.ci;
+    if (p.resident_weights) {  // one slot per weight tile, never overwritten
+      w_slot = static_cast<int>((o.g * nm + o.mi) * nc + it.ci);
+      it.load_w = !w_loaded[w_slot];
+      w_loaded[w_slot] = true;
+      it.load_params = it.ci == 0 && !params_loaded[o.param_slot];
+      if (it.load_params) params_loaded[o.param_slot] = true;
+    } else {
+      it.load_w = !same_w;
+      if (it.load_w) {
+        w_slot = (w_slot + 1) % sc.slots;
+        it.wait_iter = std::max(it.wait_iter, w_reader[w_slot]);
+      }
+      it.load_params = it.ci == 0;
+      const int P = sc.param_slots;
+      if (it.load_params && it.tile >= P) it.wait_iter = std::max(it.wait_iter, sc.tiles[it.tile - P].rq_iter);
     }
-    it.load_params = it.ci == 0;
-    const int P = sc.param_slots;
-    if (it.load_params && it.tile >= P) it.wait_iter = std::max(it.wait_iter, sc.tiles[it.tile - P].rq_iter);
+    w_key[0] = o.g, w_key[1] = o.mi, w_key[2] = it.ci;
     const bool one_fold = o.tm <= tgt.cols && it.tc * s.kk() <= fold_k(s, tgt);
-    it.reuse_array_weights = i > 0 && !it.load_w && one_fold;
+    it.reuse_array_weights = i > 0 && same_w && one_fold;
     it.x_slot = x_slot;
     it.w_slot = w_slot;
     x_reader[x_slot] = static_cast<int>(i);
-    w_reader[w_slot] = static_cast<int>(i);
+    if (!p.resident_weights) w_reader[w_slot] = static_cast<int>(i);
   }
   return sc;
 }

@@ -4,6 +4,7 @@
 // emitted.
 #pragma once
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 #include "etch/compiler/conv_spec.h"
@@ -15,6 +16,7 @@ namespace etch::compiler {
 struct OutTile {
   int64_t g = 0, mi = 0, hi = 0;
   int64_t m0 = 0, tm = 0, oy0 = 0, th = 0;  // channel and row range (within the group)
+  int64_t ry = 1;                           // output rows oy0, oy0 + ry, ...: ry > 1 when row-phased
   int slot = 0;                             // accumulator and output slot (tile % out_slots)
   int param_slot = 0;                       // requantization parameter slot (tile % param_slots)
   int first_iter = 0, last_iter = 0;
@@ -41,6 +43,12 @@ struct SlotSizes {
   int64_t w_values = 0, w_meta = 0;  // inside a weight slot: values, then metadata
 };
 
+// The plan's row tiles in loop order, as (first output row, rows); a
+// row-phased plan's tiles hold every dh-th row, phase by phase.
+std::vector<std::pair<int64_t, int64_t>> row_tiles(const ConvSpec& s, const TilePlan& p);
+// Input rows of a tile (loaded adjacent in its input slot).
+inline int64_t tile_rows_in(const ConvSpec& s, const OutTile& o) { return s.rows_in(o.th, o.ry > 1); }
+
 SlotSizes slot_sizes(const ConvSpec& s, const TilePlan& p);
 // How many output-side slots (accumulator, output, parameters) fit, up to 8;
 // 1 without double buffering. More slots let the array run ahead of the
@@ -51,6 +59,10 @@ int out_slots(const ConvSpec& s, const TilePlan& p, const npu::Target& t);
 // its slot's, not one tile back's, so the load waits for no later iteration
 // than the one whose input slot it reuses.
 int param_slots(const ConvSpec& s, const TilePlan& p, const npu::Target& t);
+// Weight slots: 2 (or 1), or one per weight tile when resident.
+int64_t weight_slots(const ConvSpec& s, const TilePlan& p);
+// Bytes of the weight buffer a plan occupies: weight slots, then parameter slots.
+int64_t weight_buffer_use(const ConvSpec& s, const TilePlan& p, const npu::Target& t);
 // Which buffer overflows (nullptr when the plan fits), with the bytes needed.
 const char* plan_overflow(const ConvSpec& s, const TilePlan& p, const npu::Target& t, int64_t* need = nullptr,
                           int64_t* have = nullptr);
@@ -59,7 +71,8 @@ struct Schedule {
   std::vector<OutTile> tiles;
   std::vector<Iteration> iters;
   SlotSizes sizes;
-  int slots = 2;        // input and weight slots
+  int slots = 2;        // input slots (and weight slots unless resident)
+  int w_slots = 2;      // weight slots
   int out_slots = 2;    // accumulator / output slots
   int param_slots = 3;  // parameter slots
 };

@@ -114,6 +114,9 @@ class Timer {
     }
   }
   // A round's loads compete with the stores still waiting for the channel.
+  // A round without loads leaves them waiting: the next loads may still be
+  // ready before them (as when weights stay resident and only some rounds
+  // load an input tile).
   void start_round(int i) {
     bool loads = false;
     int64_t ready = 0;
@@ -121,7 +124,7 @@ class Timer {
       loads = true;
       ready = std::max(ready, deps_ready(j));
     }
-    flush_stores(loads ? std::max(load_t_, ready) : kNever);
+    if (loads) flush_stores(std::max(load_t_, ready));
   }
   // Times DMA step i on the engine whose issue time is `engine_t`; returns its start.
   int64_t dma(int i, int64_t& engine_t) {

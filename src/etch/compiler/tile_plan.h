@@ -13,8 +13,17 @@ struct TilePlan {
   // When > 0, the first and the last row tile have only this many rows: a
   // short first tile starts the array sooner, a short last tile drains sooner.
   int64_t th_edge = 0;
+  // Dilated layers: each tile takes every dh-th output row (one row phase
+  // of the dilation), so its input tile is the kh-row window of that phase
+  // rather than the (kh - 1) * dh + 1 rows the dilated kernel spans (plan
+  // suffix "ph"). th then counts rows of one phase; th_edge is 0.
+  bool row_phases = false;
   bool m_outer = true;        // loop order: output-channel tiles outside row tiles (weights reused)
   bool double_buffer = true;  // two slots per operand so DMA overlaps compute
+  // Every weight tile and parameter block gets its own slot and loads once,
+  // when the whole layer's fit in the weight buffer (plan suffix "res"): an
+  // H>M loop or a split reduction then reloads no weights per row tile.
+  bool resident_weights = false;
   // The first iteration's weights and parameters load during the previous
   // layer's tail (issued before the BARRIER between them); the layer's weight
   // buffer region then starts at weight_base, clear of the previous layer's.
