@@ -38,6 +38,7 @@ TEST(Arrival, LargeLayers) { expect_race_free(testing::large_layers(11).g, "larg
 TEST(Arrival, PrefetchedLayers) { expect_race_free(testing::three_convs(12).g, "three_convs"); }
 TEST(Arrival, SparseLayers) { expect_race_free(testing::sparse_convs(8).g, "sparse_convs"); }
 TEST(Arrival, ResidualBlock) { expect_race_free(testing::residual_block(13).g, "residual_block"); }
+TEST(Arrival, WideRows) { expect_race_free(testing::wide_rows(15).g, "wide_rows"); }
 TEST(Arrival, RowPhasesAndResidentWeights) { expect_race_free(testing::wide_and_dilated(14).g, "wide_and_dilated"); }
 
 // The check can fail: with the token that holds a PRELOAD back until its

@@ -219,9 +219,21 @@ TEST(Compile, LargeLayersNearTheBound) {
   }
 }
 
+// Every preset (and a tiny target) runs `g` bit-exact, and the cost model
+// stays within 10% of the simulator on every layer.
+void expect_bit_exact_and_predicted(const ir::Graph& g, const Tensor& in) {
+  for (const auto& name : npu::preset_names()) expect_bit_exact(g, npu::preset(name), 1);
+  expect_bit_exact(g, tiny(), 1);
+  for (const auto& name : npu::preset_names()) {
+    const eval::ModelAnalysis an = eval::analyze_plans(g, npu::preset(name), {in});
+    for (const auto& l : an.layers)
+      EXPECT_LE(std::abs(l.model_error()), 0.10)
+          << name << " " << l.name << " " << l.plan << " predicted " << l.predicted << " simulated " << l.cycles;
+  }
+}
+
 // Dilated layers tile by row phase and 1x1 layers whose accumulators hold few
-// channels keep their weights resident on edge; every preset stays bit-exact
-// and the cost model stays within 10% of the simulator.
+// channels keep their weights resident on edge.
 TEST(Compile, RowPhasesAndResidentWeightsAreChosenAndBitExact) {
   const QGraph q = testing::wide_and_dilated(14);
   const compiler::CompiledModel m = compiler::compile(q.g, npu::preset("edge"));
@@ -232,15 +244,18 @@ TEST(Compile, RowPhasesAndResidentWeightsAreChosenAndBitExact) {
   }
   EXPECT_GE(phased, 1);
   EXPECT_GE(resident, 1);
-  for (const auto& name : npu::preset_names()) expect_bit_exact(q.g, npu::preset(name), 1);
-  expect_bit_exact(q.g, tiny(), 1);
-  const Tensor in = testing::random_input({1, 16, 40, 40}, 2);
-  for (const auto& name : npu::preset_names()) {
-    const eval::ModelAnalysis an = eval::analyze_plans(q.g, npu::preset(name), {in});
-    for (const auto& l : an.layers)
-      EXPECT_LE(std::abs(l.model_error()), 0.10)
-          << name << " " << l.name << " " << l.plan << " predicted " << l.predicted << " simulated " << l.cycles;
-  }
+  expect_bit_exact_and_predicted(q.g, testing::random_input({1, 16, 40, 40}, 2));
+}
+
+// Rows wider than the accumulators can hold for the array's columns are cut
+// into column tiles on edge.
+TEST(Compile, WideRowsAreCutIntoColumnTilesAndBitExact) {
+  const QGraph q = testing::wide_rows(15);
+  const compiler::CompiledModel m = compiler::compile(q.g, npu::preset("edge"));
+  int narrow = 0;
+  for (const auto& l : m.layers) narrow += l.plan.tw > 0;
+  EXPECT_GE(narrow, 1);
+  expect_bit_exact_and_predicted(q.g, testing::random_input({1, 4, 48, 192}, 3));
 }
 
 // Cross-layer prefetch: a conv layer's first weights load (as background

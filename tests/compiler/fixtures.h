@@ -112,4 +112,16 @@ inline QGraph wide_and_dilated(uint64_t seed) {
   return q;
 }
 
+// Rows too wide for edge's accumulators to hold a full-width row of 16
+// output channels three times: 3x3 convs on 96 output columns.
+inline QGraph wide_rows(uint64_t seed) {
+  QGraph q(seed);
+  auto x = q.float_input("x", {1, 4, 48, 192});
+  auto a = q.quantize(x, 0.02f, 0);
+  a = q.conv(a, 16, 3, 2, 1, 1, 0, 1, true);   // 1.3M MACs, 24 x 96 outputs
+  a = q.conv(a, 24, 3, 1, 1, 1, 1, -2, true);  // 8.0M
+  q.g.outputs.push_back(q.dequantize(a, 0.1f, 0));
+  return q;
+}
+
 }  // namespace etch::testing

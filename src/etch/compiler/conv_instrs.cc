@@ -61,14 +61,17 @@ Instr ConvInstrs::param_load(const Iteration& it) const {
 Instr ConvInstrs::input_load(const Iteration& it) const {
   const ConvSpec& s = s_;
   const OutTile& o = sc_.tiles[it.tile];
-  const int64_t pitch = s.in.pitch(), rows = tile_rows_in(s, o), x_chan = rows * pitch;
+  const int64_t pitch = s.in.pitch(), rows = tile_rows_in(s, o), xw = x_row_bytes(s, o.tw), x_chan = rows * xw;
   const int64_t r0 = o.oy0 * s.sh - s.pad_t + s.in.pad;
-  const int64_t dram = s.in.dram_addr + (o.g * s.cg + it.c0) * s.in.chan_stride() + r0 * pitch;
-  if (o.ry > 1)  // one row phase: every dh-th input row, packed adjacent
-    return ProgramBuilder::dma(Opcode::Load, npu::Buffer::Input, dram, it.x_slot * sc_.sizes.x, rows, pitch,
-                               s.dh * pitch, pitch, it.tc, s.in.chan_stride(), x_chan);
-  return ProgramBuilder::dma(Opcode::Load, npu::Buffer::Input, dram, it.x_slot * sc_.sizes.x, it.tc, x_chan,
-                             s.in.chan_stride(), x_chan);
+  // A full-width tile starts at the row's halo, a narrower one at its first column read.
+  const int64_t c0 = xw == pitch ? 0 : o.ox0 * s.sw - s.pad_l + s.in.pad;
+  const int64_t dram = s.in.dram_addr + (o.g * s.cg + it.c0) * s.in.chan_stride() + r0 * pitch + c0;
+  if (o.ry == 1 && xw == pitch)  // whole rows: one contiguous block per channel
+    return ProgramBuilder::dma(Opcode::Load, npu::Buffer::Input, dram, it.x_slot * sc_.sizes.x, it.tc, x_chan,
+                               s.in.chan_stride(), x_chan);
+  // Part of each row and/or one row phase (every dh-th row), packed adjacent.
+  return ProgramBuilder::dma(Opcode::Load, npu::Buffer::Input, dram, it.x_slot * sc_.sizes.x, rows, xw, o.ry * pitch,
+                             xw, it.tc, s.in.chan_stride(), x_chan);
 }
 
 Instr ConvInstrs::preload(const Iteration& it, int64_t mf, int64_t kf) const {
@@ -94,19 +97,20 @@ Instr ConvInstrs::preload(const Iteration& it, int64_t mf, int64_t kf) const {
 Instr ConvInstrs::matmul(const Iteration& it, int64_t mf, int64_t kf) const {
   const ConvSpec& s = s_;
   const OutTile& o = sc_.tiles[it.tile];
-  const int64_t n = o.th * s.ow, pitch = s.in.pitch(), ktile = it.tc * s.kk();
+  const int64_t n = o.th * o.tw, xw = x_row_bytes(s, o.tw), ktile = it.tc * s.kk();
   Instr mm;
   mm.op = Opcode::Matmul;
-  mm[F::x_addr] = it.x_slot * sc_.sizes.x + (s.in.pad - s.pad_l);
-  mm[F::x_chan_stride] = tile_rows_in(s, o) * pitch;
-  mm[F::x_pitch] = pitch;
+  // A full-width tile holds the row's halo; a narrower one starts at its first column read.
+  mm[F::x_addr] = it.x_slot * sc_.sizes.x + (xw == s.in.pitch() ? s.in.pad - s.pad_l : 0);
+  mm[F::x_chan_stride] = tile_rows_in(s, o) * xw;
+  mm[F::x_pitch] = xw;
   mm[F::acc_addr] = o.slot * sc_.sizes.acc_entries + mf * n;
   mm[F::acc_pitch] = n;
   mm[F::m] = std::min<int64_t>(t_.cols, o.tm - mf);
   mm[F::k] = std::min(fk_, ktile - kf);
   mm[F::k0] = kf;
   mm[F::out_h] = o.th;
-  mm[F::out_w] = s.ow;
+  mm[F::out_w] = o.tw;
   mm[F::stride_h] = s.sh;
   mm[F::stride_w] = s.sw;
   mm[F::kernel_h] = s.kh;
@@ -122,7 +126,7 @@ Instr ConvInstrs::matmul(const Iteration& it, int64_t mf, int64_t kf) const {
 
 Instr ConvInstrs::requant(int tile) const {
   const OutTile& o = sc_.tiles[tile];
-  const int64_t n = o.th * s_.ow;
+  const int64_t n = o.th * o.tw;
   Instr rq;
   rq.op = Opcode::Requant;
   rq[F::acc_addr] = o.slot * sc_.sizes.acc_entries;
@@ -142,11 +146,11 @@ Instr ConvInstrs::store(int tile) const {
   const ConvSpec& s = s_;
   const OutTile& o = sc_.tiles[tile];
   const npu::TensorDesc& d = s.out;
-  const int64_t n = o.th * s.ow;
-  return ProgramBuilder::dma(Opcode::Store, npu::Buffer::Input,
-                             d.dram_addr + (o.g * s.mg + o.m0) * d.chan_stride() + (o.oy0 + d.pad) * d.pitch() + d.pad,
-                             out_base_ + o.slot * sc_.sizes.out, o.th, s.ow, o.ry * d.pitch(), s.ow, o.tm,
-                             d.chan_stride(), n);
+  const int64_t n = o.th * o.tw;
+  return ProgramBuilder::dma(
+      Opcode::Store, npu::Buffer::Input,
+      d.dram_addr + (o.g * s.mg + o.m0) * d.chan_stride() + (o.oy0 + d.pad) * d.pitch() + d.pad + o.ox0,
+      out_base_ + o.slot * sc_.sizes.out, o.th, o.tw, o.ry * d.pitch(), o.tw, o.tm, d.chan_stride(), n);
 }
 
 }  // namespace etch::compiler

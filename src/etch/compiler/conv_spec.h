@@ -38,6 +38,8 @@ struct ConvSpec {
   int64_t rows_in(int64_t th, bool phased = false) const {
     return phased ? (th - 1) * sh + kh : (th - 1) * sh + (kh - 1) * dh + 1;
   }
+  // Input columns a tile of tw output columns reads.
+  int64_t cols_in(int64_t tw) const { return (tw - 1) * sw + (kw - 1) * dw + 1; }
   // Row phases pay off only when dilation spreads the kernel's rows.
   bool can_phase_rows() const { return !is_gemm && dh > 1 && kh > 1; }
 };

@@ -134,7 +134,8 @@ class Builder {
     };
     x_last_ = -1;
     auto x_group = [&] {
-      if (it.load_x) x_last_ = load(it.tc * tile_rows_in(s_, o) * s_.in.pitch(), [&] { return ins_.input_load(it); });
+      if (it.load_x)
+        x_last_ = load(it.tc * tile_rows_in(s_, o) * x_row_bytes(s_, o.tw), [&] { return ins_.input_load(it); });
       if (it.load_params && !prefetched)
         x_last_ = load(npu::requant_params_bytes(o.tm), [&] { return ins_.param_load(it); });
     };
@@ -171,7 +172,7 @@ class Builder {
     const Iteration& it = sc_.iters[i];
     const OutTile& o = sc_.tiles[it.tile];
     const bool prefetched = i == 0 && mode_.prefetch;
-    const int64_t n = o.th * s_.ow, ktile = it.tc * s_.kk();
+    const int64_t n = o.th * o.tw, ktile = it.tc * s_.kk();
     int64_t f = 0;
     for (int64_t mf = 0; mf < o.tm; mf += t_.cols)
       for (int64_t kf = 0; kf < ktile; kf += fk_, ++f) {
@@ -207,16 +208,16 @@ class Builder {
   // The REQUANT + STORE of the tiles the schedule requantizes after this
   // iteration's MATMULs.
   void requants(int i) {
-    for (int rt : sc_.iters[i].requants) {
+    for (int rt : sc_.requants(i)) {
       const OutTile& r = sc_.tiles[rt];
       LayerStep v;
-      v.n = r.tm * r.th * s_.ow;
+      v.n = r.tm * r.th * r.tw;
       deps_ = std::move(tile_mms_[rt]);
       tile_mms_[rt].clear();
       if (rt >= S_) deps_.push_back(tile_store_[rt - S_]);
       tile_rq_[rt] = rq_last_[i] = add(StepKind::Vector, i, v, deps_, [&] { return ins_.requant(rt); });
       LayerStep st;
-      st.bytes = r.tm * r.th * s_.ow;
+      st.bytes = r.tm * r.th * r.tw;
       const int requant[] = {tile_rq_[rt]};
       tile_store_[rt] = add(StepKind::Store, i, st, requant, [&] { return ins_.store(rt); });
     }

@@ -48,6 +48,20 @@ std::vector<int64_t> m_sizes(int64_t mg, int cols) {
   return {s.rbegin(), s.rend()};
 }
 
+// Output columns per tile: the full width (0), and for a layer too wide for
+// a full-width row of accumulators for the array's columns to fit three
+// times (two to double-buffer, one to run ahead), halves and quarters of it.
+std::vector<int64_t> width_tiles(const ConvSpec& s, const npu::Target& t) {
+  std::vector<int64_t> v{0};
+  const int64_t row_entries = std::min<int64_t>(s.mg, t.cols) * s.ow;
+  if (s.is_gemm || 3 * row_entries * npu::kAccumulatorEntryBytes <= t.accumulator_buffer_bytes) return v;
+  for (int64_t parts : {2}) {
+    const int64_t tw = (s.ow + parts - 1) / parts;
+    if (tw < s.ow && std::find(v.begin(), v.end(), tw) == v.end()) v.push_back(tw);
+  }
+  return v;
+}
+
 // Adds `p` with resident weights when that changes what loads and it fits:
 // weights that a loop over row tiles (H>M) or input-channel tiles would load
 // again.
@@ -278,7 +292,7 @@ PlanChoice search_plan(const ConvSpec& s, const npu::Target& t, const PrevLayer*
   std::vector<TilePlan> plans{naive_plan(s, t)};
   const int64_t naive_alone = plans[0].predicted_cycles;
   std::vector<int64_t> cs = s.sparse ? std::vector<int64_t>{s.cg} : channel_tiles(s, t);
-  const std::vector<int64_t> ms = m_sizes(s.mg, t.cols);
+  const std::vector<int64_t> ms = m_sizes(s.mg, t.cols), tws = width_tiles(s, t);
   // Row tiles of whole rows; for dilated layers also of one row phase (th
   // rows of a phase per tile, no short edge tiles).
   for (bool phased : {false, true}) {
@@ -287,21 +301,24 @@ PlanChoice search_plan(const ConvSpec& s, const npu::Target& t, const PrevLayer*
     for (int64_t tm : ms)
       for (int64_t tc : cs)
         for (int64_t th : hs)
-          for (bool m_outer : {true, false}) {
-            TilePlan p;
-            p.tm = tm;
-            p.tc = tc;
-            p.th = th;
-            p.m_outer = m_outer;
-            p.row_phases = phased;
-            if (plan_overflow(s, p, t)) continue;
-            for (int64_t edge : {int64_t{0}, int64_t{1}, th / 2}) {
-              if (edge > 0 && (phased || edge >= th || s.oh <= 2 * edge)) continue;
-              p.th_edge = edge;
-              plans.push_back(p);
-              with_resident_weights(s, p, t, plans);
+          for (int64_t tw : tws)
+            for (bool m_outer : {true, false}) {
+              TilePlan p;
+              p.tm = tm;
+              p.tc = tc;
+              p.th = th;
+              p.tw = tw;
+              p.m_outer = m_outer;
+              p.row_phases = phased;
+              // Column tiles are for rows too wide to tile well whole: one row.
+              if ((tw > 0 && th > 1) || plan_overflow(s, p, t)) continue;
+              for (int64_t edge : {int64_t{0}, int64_t{1}, th / 2}) {
+                if (edge > 0 && (phased || edge >= th || s.oh <= 2 * edge)) continue;
+                p.th_edge = edge;
+                plans.push_back(p);
+                with_resident_weights(s, p, t, plans);
+              }
             }
-          }
   }
   // Candidate i goes to thread i mod T; each thread keeps its own best and
   // memo, all cut against the best found so far by any of them.

@@ -40,26 +40,31 @@ PlanBound::PlanBound(const ConvSpec& s, const TilePlan& p, const npu::Target& t)
     if (s.sparse) return occ(mc * npu::sparse_value_bytes(kc)) + occ(mc * npu::sparse_meta_bytes(kc));
     return occ(mc * kc);
   };
-  // Row tiles as make_schedule cuts them, as (rows, count) classes.
-  const std::vector<std::pair<int64_t, int64_t>> row_list = row_tiles(s, p);
-  std::vector<std::pair<int64_t, int64_t>> rows;
-  for (auto [y, h] : row_list) {
-    auto same = std::find_if(rows.begin(), rows.end(), [h = h](const auto& r) { return r.first == h; });
-    if (same == rows.end())
-      rows.push_back({h, 1});
-    else
-      ++same->second;
-  }
+  // Spatial tiles as make_schedule cuts them (row tiles, each cut into
+  // column tiles), as classes of (rows, columns) with their counts.
+  const std::vector<std::pair<int64_t, int64_t>> row_list = row_tiles(s, p), col_list = col_tiles(s, p);
+  struct Area {
+    int64_t h, w, n;
+  };
+  std::vector<Area> rows;
+  for (auto [y, h] : row_list)
+    for (auto [x, w] : col_list) {
+      auto same = std::find_if(rows.begin(), rows.end(), [&](const Area& a) { return a.h == h && a.w == w; });
+      if (same == rows.end())
+        rows.push_back({h, w, 1});
+      else
+        ++same->n;
+    }
   const auto ms = even_tiles(s.mg, p.tm), cs = even_tiles(s.cg, p.tc);
   int64_t nm = 0, nh = 0;
   for (auto [m, n] : ms) nm += n;
-  for (auto [h, n] : rows) nh += n;
+  for (const Area& a : rows) nh += a.n;
   const int64_t nc = (s.cg + p.tc - 1) / p.tc, G = s.groups;
-  // Per row tile of th rows: its input loads over all channel tiles; per
+  // Per spatial tile of th x tw: its input loads over all channel tiles; per
   // channel tile of tm: its weight loads over all channel tiles.
-  auto x_all = [&](int64_t th) {
+  auto x_all = [&](int64_t th, int64_t tw) {
     int64_t r = 0;
-    for (auto [tc, n] : cs) r += n * occ(tc * s.rows_in(th, p.row_phases) * s.in.pitch());
+    for (auto [tc, n] : cs) r += n * occ(tc * s.rows_in(th, p.row_phases) * x_row_bytes(s, tw));
     return r;
   };
   auto w_all = [&](int64_t tm) {
@@ -68,47 +73,51 @@ PlanBound::PlanBound(const ConvSpec& s, const TilePlan& p, const npu::Target& t)
     return r;
   };
   int64_t sum_x = 0, sum_w = 0;  // over all row tiles, all channel tiles
-  for (auto [h, n] : rows) sum_x += n * x_all(h);
+  for (const Area& a : rows) sum_x += a.n * x_all(a.h, a.w);
   for (auto [m, n] : ms) sum_w += n * w_all(m);
   // Loads (schedule.cc): an input tile is reloaded unless the previous
   // iteration had the same (group, row tile, channel tile), weights unless it
   // had the same (group, channel tile, input-channel tile).
   int64_t dram = 0;
-  const int64_t first_th = row_list.front().second, first_tm = std::min(p.tm, s.mg);
+  const int64_t first_th = row_list.front().second, first_tw = col_list.front().second;
+  const int64_t first_tm = std::min(p.tm, s.mg);
   // Resident weights load once each.
   if (nc > 1) {
     dram += G * (nm * sum_x + (p.resident_weights ? 1 : nh) * sum_w);
   } else if (p.m_outer) {
-    dram += G * ((nh > 1 ? nm * sum_x : x_all(first_th)) + sum_w);
+    dram += G * ((nh > 1 ? nm * sum_x : x_all(first_th, first_tw)) + sum_w);
   } else {
     dram += G * (sum_x + (p.resident_weights ? sum_w : nm > 1 ? nh * sum_w : w_all(first_tm)));
   }
   // Per tile: its parameters (resident: per channel tile), its STORE; per
   // iteration: its MATMULs.
   for (auto [m, mn] : ms)
-    for (auto [h, hn] : rows) {
-      const int64_t tiles = G * mn * hn, n = h * s.ow;
-      dram += (p.resident_weights ? G * mn : tiles) * occ(npu::requant_params_bytes(m)) + tiles * occ(m * h * s.ow);
+    for (const Area& a : rows) {
+      const int64_t tiles = G * mn * a.n, n = a.h * a.w;
+      dram += tiles * occ(m * n);
+      if (!p.resident_weights) dram += tiles * occ(npu::requant_params_bytes(m));
       for (auto [tc, cn] : cs)
         streams_ += tiles * cn * folds_sum(m, tc * kk, [&](int64_t, int64_t kc) {
                       return npu::matmul_stream_cycles(n, npu::stored_k(kc, s.sparse), t);
                     });
     }
+  if (p.resident_weights)
+    for (auto [m, mn] : ms) dram += G * mn * occ(npu::requant_params_bytes(m));
   // The first iteration's weights, input and parameters, kept apart.
   const int64_t first_tc = std::min(p.tc, s.cg), ktile = first_tc * kk;
   for (int64_t mf = 0; mf < first_tm; mf += cols)
     for (int64_t kf = 0; kf < ktile; kf += fk)
       first_folds_.push_back(weight_occ(std::min(cols, first_tm - mf), std::min(fk, ktile - kf)));
-  first_x_ = occ(first_tc * s.rows_in(first_th, p.row_phases) * s.in.pitch());
+  first_x_ = occ(first_tc * s.rows_in(first_th, p.row_phases) * x_row_bytes(s, first_tw));
   first_params_ = occ(npu::requant_params_bytes(first_tm));
   int64_t first_w = 0;
   for (int64_t f : first_folds_) first_w += f;
   rest_dram_ = dram - first_w - first_x_ - first_params_;
   // The last tile: the last group's last channel and row tiles.
-  const int64_t last_tm = s.mg - (nm - 1) * p.tm, last_th = row_list.back().second;
+  const int64_t last_tm = s.mg - (nm - 1) * p.tm, last_n = row_list.back().second * col_list.back().second;
   const int64_t last_mc = last_tm - (last_tm - 1) / cols * cols;
-  tail_ = npu::matmul_drain_cycles(last_mc, t) + npu::vector_cycles(last_tm * last_th * s.ow, t) +
-          occ(last_tm * last_th * s.ow) + latency_;
+  tail_ =
+      npu::matmul_drain_cycles(last_mc, t) + npu::vector_cycles(last_tm * last_n, t) + occ(last_tm * last_n) + latency_;
 }
 
 int64_t PlanBound::bound(bool prefetched, int64_t skip) const {

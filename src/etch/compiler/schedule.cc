@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <utility>
 
 #include "etch/npu/footprint.h"
@@ -13,9 +14,9 @@ std::string TilePlan::str() const {
   std::string pf;
   if (prefetch)
     pf = fmt::format(" pf{}{}", prefetch_folds > 0 ? std::to_string(prefetch_folds) : "", prefetch_preload ? "+p" : "");
-  return fmt::format("m{} c{} h{}{}{} {}{}{}{}", tm, tc, th, th_edge > 0 ? fmt::format("/{}", th_edge) : "",
-                     row_phases ? "ph" : "", m_outer ? "M>H" : "H>M", double_buffer ? "" : " single",
-                     resident_weights ? " res" : "", pf);
+  return fmt::format("m{} c{} h{}{}{}{} {}{}{}{}", tm, tc, th, th_edge > 0 ? fmt::format("/{}", th_edge) : "",
+                     row_phases ? "ph" : "", tw > 0 ? fmt::format(" w{}", tw) : "", m_outer ? "M>H" : "H>M",
+                     double_buffer ? "" : " single", resident_weights ? " res" : "", pf);
 }
 
 bool is_2_4_sparse(const ConvSpec& s) {
@@ -59,11 +60,19 @@ std::vector<std::pair<int64_t, int64_t>> row_tiles(const ConvSpec& s, const Tile
   return rows;
 }
 
+std::vector<std::pair<int64_t, int64_t>> col_tiles(const ConvSpec& s, const TilePlan& p) {
+  std::vector<std::pair<int64_t, int64_t>> cols;
+  const int64_t tw = p.tw > 0 && p.tw < s.ow ? p.tw : s.ow;
+  for (int64_t x = 0; x < s.ow; x += tw) cols.push_back({x, std::min(tw, s.ow - x)});
+  return cols;
+}
+
 SlotSizes slot_sizes(const ConvSpec& s, const TilePlan& p) {
   SlotSizes z;
-  z.x = p.tc * s.rows_in(p.th, p.row_phases) * s.in.pitch();
-  z.out = p.tm * p.th * s.ow;
-  z.acc_entries = p.tm * p.th * s.ow;
+  const int64_t tw = p.tw > 0 && p.tw < s.ow ? p.tw : s.ow;
+  z.x = p.tc * s.rows_in(p.th, p.row_phases) * x_row_bytes(s, tw);
+  z.out = p.tm * p.th * tw;
+  z.acc_entries = p.tm * p.th * tw;
   if (s.sparse) {
     const int64_t k = p.tc * s.kk();
     z.w_values = p.tm * npu::sparse_value_bytes(k);
@@ -124,7 +133,11 @@ Schedule make_schedule(const ConvSpec& s, const TilePlan& p, const npu::Target& 
   sc.out_slots = out_slots(s, p, tgt);
   sc.param_slots = param_slots(s, p, tgt);
   const int S = sc.out_slots, D = S - 1;  // requantize tile t after tile t + D has started
-  const std::vector<std::pair<int64_t, int64_t>> rows = row_tiles(s, p);
+  // Spatial tiles: row tiles, each cut into column tiles.
+  std::vector<std::array<int64_t, 4>> rows;  // (first row, rows, first column, columns)
+  const auto cols = col_tiles(s, p);
+  for (auto [y, h] : row_tiles(s, p))
+    for (auto [x, w] : cols) rows.push_back({y, h, x, w});
   const int64_t row_step = p.row_phases ? s.dh : 1;
   const int64_t nm = (s.mg + p.tm - 1) / p.tm, nh = static_cast<int64_t>(rows.size()), nc = (s.cg + p.tc - 1) / p.tc;
   // Timing a candidate builds its whole schedule: no regrowth.
@@ -138,8 +151,10 @@ Schedule make_schedule(const ConvSpec& s, const TilePlan& p, const npu::Target& 
         t.g = g, t.mi = mi, t.hi = hi;
         t.m0 = mi * p.tm;
         t.tm = std::min(p.tm, s.mg - t.m0);
-        t.oy0 = rows[hi].first;
-        t.th = rows[hi].second;
+        t.oy0 = rows[hi][0];
+        t.th = rows[hi][1];
+        t.ox0 = rows[hi][2];
+        t.tw = rows[hi][3];
         t.ry = row_step;
         t.slot = static_cast<int>(sc.tiles.size()) % S;
         t.param_slot =
@@ -161,7 +176,14 @@ Schedule make_schedule(const ConvSpec& s, const TilePlan& p, const npu::Target& 
     OutTile& o = sc.tiles[t];
     o.rq_iter =
         t + D < T && D > 0 ? sc.tiles[t + D].first_iter : (D > 0 ? static_cast<int>(sc.iters.size()) - 1 : o.last_iter);
-    sc.iters[o.rq_iter].requants.push_back(t);
+  }
+  // rq_iter never decreases with t, so each iteration's tiles are one run.
+  sc.rq_tiles.resize(static_cast<size_t>(T));
+  for (int t = 0; t < T; ++t) {
+    sc.rq_tiles[t] = t;
+    Iteration& it = sc.iters[sc.tiles[t].rq_iter];
+    if (it.rq_end == it.rq_begin) it.rq_begin = t;
+    it.rq_end = t + 1;
   }
   // Loads: reuse what is loaded, otherwise alternate slots; a slot may be
   // overwritten once the iteration that last read it has finished.

@@ -4,6 +4,7 @@
 // emitted.
 #pragma once
 #include <cstdint>
+#include <span>
 #include <utility>
 #include <vector>
 
@@ -17,22 +18,27 @@ struct OutTile {
   int64_t g = 0, mi = 0, hi = 0;
   int64_t m0 = 0, tm = 0, oy0 = 0, th = 0;  // channel and row range (within the group)
   int64_t ry = 1;                           // output rows oy0, oy0 + ry, ...: ry > 1 when row-phased
+  int64_t ox0 = 0, tw = 0;                  // column range
   int slot = 0;                             // accumulator and output slot (tile % out_slots)
   int param_slot = 0;                       // requantization parameter slot (tile % param_slots)
   int first_iter = 0, last_iter = 0;
   int rq_iter = 0;  // its REQUANT + STORE are emitted after this iteration's compute
 };
 
+// 32-bit fields: a timing builds one per iteration, tens of thousands for a
+// large layer, and the search times hundreds of plans.
 struct Iteration {
   int tile = 0;
-  int64_t ci = 0, c0 = 0, tc = 0;                            // input-channel range (within the group)
-  bool load_x = false, load_w = false, load_params = false;  // params: the tile's requantization parameters
+  int32_t ci = 0, c0 = 0, tc = 0;  // input-channel range (within the group)
   int x_slot = 0, w_slot = 0;
   int wait_iter = -1;  // loads must wait until this iteration's compute has finished (-1: none)
+  // Tiles whose REQUANT + STORE follow this iteration's matmuls:
+  // Schedule::rq_tiles[rq_begin, rq_end) (tiles requantize in order).
+  int rq_begin = 0, rq_end = 0;
+  bool load_x = false, load_w = false, load_params = false;  // params: the tile's requantization parameters
   // One fold with the same weights as the previous iteration's one fold: the
   // array keeps them (no PRELOAD, MATMUL without swap).
   bool reuse_array_weights = false;
-  std::vector<int> requants;  // tiles whose REQUANT + STORE follow this iteration's matmuls
 };
 
 // Bytes of one slot of each buffer region under a plan. Input buffer: 2 (or
@@ -46,8 +52,14 @@ struct SlotSizes {
 // The plan's row tiles in loop order, as (first output row, rows); a
 // row-phased plan's tiles hold every dh-th row, phase by phase.
 std::vector<std::pair<int64_t, int64_t>> row_tiles(const ConvSpec& s, const TilePlan& p);
+// The plan's column tiles, as (first output column, columns): one full-width
+// tile unless p.tw splits the width.
+std::vector<std::pair<int64_t, int64_t>> col_tiles(const ConvSpec& s, const TilePlan& p);
 // Input rows of a tile (loaded adjacent in its input slot).
 inline int64_t tile_rows_in(const ConvSpec& s, const OutTile& o) { return s.rows_in(o.th, o.ry > 1); }
+// Bytes of one input row in a tile of tw output columns: a full-width tile
+// keeps the tensor's haloed row; a narrower one only the columns it reads.
+inline int64_t x_row_bytes(const ConvSpec& s, int64_t tw) { return tw < s.ow ? s.cols_in(tw) : s.in.pitch(); }
 
 SlotSizes slot_sizes(const ConvSpec& s, const TilePlan& p);
 // How many output-side slots (accumulator, output, parameters) fit, up to 8;
@@ -75,6 +87,11 @@ struct Schedule {
   int w_slots = 2;      // weight slots
   int out_slots = 2;    // accumulator / output slots
   int param_slots = 3;  // parameter slots
+  std::vector<int> rq_tiles;
+  std::span<const int> requants(int iter) const {
+    const Iteration& it = iters[iter];
+    return {rq_tiles.data() + it.rq_begin, rq_tiles.data() + it.rq_end};
+  }
 };
 
 Schedule make_schedule(const ConvSpec& s, const TilePlan& p, const npu::Target& t);

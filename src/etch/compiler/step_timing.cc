@@ -31,9 +31,23 @@ struct Dram {
     }
     return at;
   }
+  // Back-to-back transfers extend one interval, so a DRAM-bound layer's list
+  // stays short and the searches above stay cheap.
   int64_t reserve(int64_t ready, int64_t len) {
     const int64_t at = probe(ready, len);
-    busy.insert(std::upper_bound(busy.begin(), busy.end(), at, starts_before), {at, at + len});
+    auto next = std::upper_bound(busy.begin(), busy.end(), at, starts_before);
+    const bool joins_prev = next != busy.begin() && std::prev(next)->second == at;
+    const bool joins_next = next != busy.end() && next->first == at + len;
+    if (joins_prev && joins_next) {
+      std::prev(next)->second = next->second;
+      busy.erase(next);
+    } else if (joins_prev) {
+      std::prev(next)->second = at + len;
+    } else if (joins_next) {
+      next->first = at;
+    } else {
+      busy.insert(next, {at, at + len});
+    }
     return at;
   }
 };

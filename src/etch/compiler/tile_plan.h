@@ -9,7 +9,11 @@ namespace etch::compiler {
 struct TilePlan {
   int64_t tm = 1;  // output channels per tile (a multiple of the array's columns, or all)
   int64_t tc = 1;  // input channels per tile (reduction split; all of them when it fits)
-  int64_t th = 1;  // output rows per tile (tiles always span the full width)
+  int64_t th = 1;  // output rows per tile
+  // Output columns per tile (0: the full width). Narrower tiles let a wide
+  // layer fill the array's columns when a full-width row of accumulators
+  // for them would not fit twice (plan suffix "wN").
+  int64_t tw = 0;
   // When > 0, the first and the last row tile have only this many rows: a
   // short first tile starts the array sooner, a short last tile drains sooner.
   int64_t th_edge = 0;
