@@ -30,6 +30,9 @@ nlohmann::json compile_summary_json(const compiler::CompiledModel& m, const npu:
                            {"tm", l.plan.tm},
                            {"tc", l.plan.tc},
                            {"th", l.plan.th},
+                           {"tw", l.plan.tw},  // 0: full width
+                           {"row_phases", l.plan.row_phases},
+                           {"resident_weights", l.plan.resident_weights},
                            {"m_outer", l.plan.m_outer},
                            {"double_buffer", l.plan.double_buffer},
                            {"predicted_cycles", l.predicted_cycles},

@@ -1,0 +1,44 @@
+// `etch compile --json`'s per-layer plan fields say what the mapper chose,
+// including the tile shapes beyond channels x rows (row phases, column tiles,
+// resident weights), and agree with the plan's printed form.
+#include "etch/eval/compile_summary.h"
+
+#include <gtest/gtest.h>
+
+#include "compiler/fixtures.h"
+#include "etch/compiler/compiler.h"
+
+namespace etch {
+namespace {
+
+TEST(CompileSummary, LayersCarryEveryPlanShape) {
+  const npu::Target t = npu::preset("edge");
+  int phased = 0, narrow = 0, resident = 0;
+  for (const testing::QGraph& q : {testing::wide_and_dilated(14), testing::wide_rows(15)}) {
+    const compiler::CompiledModel m = compiler::compile(q.g, t);
+    const nlohmann::json j = eval::compile_summary_json(m, t);
+    ASSERT_EQ(j["layers"].size(), m.layers.size());
+    for (size_t i = 0; i < m.layers.size(); ++i) {
+      const auto& l = m.layers[i];
+      const nlohmann::json& jl = j["layers"][i];
+      if (!l.has_plan) continue;
+      EXPECT_EQ(jl["tiling"], l.plan.str());
+      EXPECT_EQ(jl["tw"], l.plan.tw);
+      EXPECT_EQ(jl["row_phases"], l.plan.row_phases);
+      EXPECT_EQ(jl["resident_weights"], l.plan.resident_weights);
+      const std::string tiling = jl["tiling"];
+      EXPECT_EQ(l.plan.row_phases, tiling.find("ph ") != std::string::npos) << tiling;
+      EXPECT_EQ(l.plan.resident_weights, tiling.find(" res") != std::string::npos) << tiling;
+      EXPECT_EQ(l.plan.tw > 0, tiling.find(" w") != std::string::npos) << tiling;
+      phased += jl["row_phases"].get<bool>();
+      resident += jl["resident_weights"].get<bool>();
+      narrow += jl["tw"].get<int64_t>() > 0;
+    }
+  }
+  EXPECT_GE(phased, 1);
+  EXPECT_GE(resident, 1);
+  EXPECT_GE(narrow, 1);
+}
+
+}  // namespace
+}  // namespace etch
