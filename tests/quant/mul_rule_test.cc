@@ -18,6 +18,7 @@ namespace {
 using testing::blobs;
 using testing::count_ops;
 using testing::max_abs_diff;
+using testing::output_scale;
 using testing::run;
 using testing::small_options;
 
@@ -41,13 +42,6 @@ ir::Graph product_net() {
   auto v = b.conv(x, 3, 1, 1, 0, 1, true, "v");
   b.output(b.op("Mul", {u, v}), "product");
   return b.finish();
-}
-
-float output_scale(const ir::Graph& g) {
-  for (const auto& n : g.nodes())
-    if (n.op_type == "DequantizeLinear" && n.outputs[0] == g.outputs[0])
-      return g.value(n.inputs[1]).data->to_float_vector()[0];
-  return 0;
 }
 
 void expect_qmul_agrees_with_qdq(const ir::Graph& f) {

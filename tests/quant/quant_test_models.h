@@ -32,6 +32,14 @@ inline float max_abs_diff(const Tensor& a, const Tensor& b) {
   return m;
 }
 
+// The scale of the DequantizeLinear that produces g's first output (0: none).
+inline float output_scale(const ir::Graph& g) {
+  for (const auto& n : g.nodes())
+    if (n.op_type == "DequantizeLinear" && n.outputs[0] == g.outputs[0])
+      return g.value(n.inputs[1]).data->to_float_vector()[0];
+  return 0;
+}
+
 // conv-bn-relu → maxpool → conv-relu → (+ residual) relu → conv(depthwise) →
 // GAP → flatten → fc; input [N, 1, 8, 8]. Exercises every integer op but QLut.
 inline ir::Graph small_net(uint64_t seed = 7) {

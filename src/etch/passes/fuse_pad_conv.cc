@@ -14,15 +14,19 @@ const Tensor* constant(const ir::Graph& g, const ir::Node& n, size_t i) {
   return v.data ? &*v.data : nullptr;
 }
 
-// The Conv a Pad can join, or nullptr; `spec` receives the pad amounts.
+// The Conv a Pad can join, or nullptr; `spec` receives the pad amounts. A
+// float Pad of zeros joins a float Conv; an int8 Pad joins a QConv when it
+// pads with the QConv's input zero point, which QConv's own padding reads.
 ir::Node* joinable_conv(ir::Graph& g, const ir::Node& pad, ir::PadSpec& spec) {
   if (pad.op_type != "Pad" || !pad.domain.empty() || pad.outputs.size() != 1) return nullptr;
   const ir::Value& x = g.value(pad.inputs[0]);
-  if (x.dtype != DType::F32 || !x.has_shape || x.shape.size() < 3) return nullptr;
+  const bool integer = x.dtype == DType::I8 || x.dtype == DType::U8;
+  if ((x.dtype != DType::F32 && !integer) || !x.has_shape || x.shape.size() < 3) return nullptr;
   if (pad.has_input(1) && !constant(g, pad, 1)) return nullptr;
   if (pad.has_input(3)) return nullptr;  // axes: rare, left alone
-  if (const Tensor* v = constant(g, pad, 2); v && v->numel() > 0 && v->get_as_double(0) != 0.0) return nullptr;
   if (pad.has_input(2) && !constant(g, pad, 2)) return nullptr;
+  const Tensor* value = constant(g, pad, 2);
+  const double pad_value = value && value->numel() > 0 ? value->get_as_double(0) : 0.0;
   if (!pad.has_input(1) && pad.attr_float("value", 0.0f) != 0.0f) return nullptr;
   const int64_t rank = static_cast<int64_t>(x.shape.size());
   spec = ir::resolve_pad(pad, rank, constant(g, pad, 1), nullptr);
@@ -34,7 +38,13 @@ ir::Node* joinable_conv(ir::Graph& g, const ir::Node& pad, ir::PadSpec& spec) {
   const auto users = g.consumers(y);
   if (users.size() != 1) return nullptr;
   ir::Node* conv = g.find_node(users[0]);
-  if (!conv || !ir::is_float_conv(g, *conv) || conv->inputs[0] != y) return nullptr;
+  if (!conv || conv->inputs[0] != y) return nullptr;
+  if (integer) {
+    if (conv->op_type != "QConv" || conv->domain != "ai.etch" || !pad.has_input(1)) return nullptr;
+    if (pad_value != static_cast<double>(conv->attr_int("x_zero_point", 0))) return nullptr;
+  } else if (!ir::is_float_conv(g, *conv) || pad_value != 0.0) {
+    return nullptr;
+  }
   for (size_t i = 1; i < conv->inputs.size(); ++i)
     if (conv->inputs[i] == y) return nullptr;
   const std::string auto_pad = conv->attr_string("auto_pad", "NOTSET");

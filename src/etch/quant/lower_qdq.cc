@@ -5,6 +5,7 @@
 #include "etch/ir/verifier.h"
 #include "etch/passes/activation_fusion.h"
 #include "etch/passes/eliminate_dead_nodes.h"
+#include "etch/passes/fuse_pad_conv.h"
 #include "etch/quant/int4_storage.h"
 #include "etch/quant/qdq_lowering.h"
 #include "etch/quant/qdq_util.h"
@@ -65,6 +66,8 @@ void lower_groups(ir::Graph& g) {
 ir::Graph lower_qdq(const ir::Graph& qdq) {
   ir::Graph g = qdq;
   lower_groups(g);
+  // A Pad of the zero point before a QConv becomes the QConv's padding.
+  passes::fuse_pad_conv(g, {});
   // Integer ops were appended at the end: order first, since dead-node
   // elimination walks the graph backwards from its outputs.
   g.topological_sort();

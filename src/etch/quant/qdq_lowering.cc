@@ -72,11 +72,14 @@ std::optional<Dq> QdqLowering::act_dq(ir::ValueId v) {
   if (auto it = moved_.find(v); it != moved_.end()) return it->second;
   const ir::Node* p = producer_of(g_, v);
   if (!p || !is_data_movement(*p)) return std::nullopt;
+  const QuantRule& rule = *find_rule(*p);
+  if (rule.why_not && !rule.why_not(g_, *p, g_.value(p->inputs[0])).empty()) return std::nullopt;
   const ir::Node copy = *p;
   auto in = act_dq(copy.inputs[0]);
   if (!in) return std::nullopt;
   std::vector<ir::ValueId> ins = copy.inputs;
   ins[0] = in->q;
+  if (rule.int8_inputs) rule.int8_inputs(*this, copy, *in, ins);
   const ir::Value& fv = g_.value(v);
   const ir::ValueId out = g_.add_value(g_.unique_name(fv.name + "_i8"), DType::I8, fv.shape, fv.has_shape);
   g_.add_node(copy.op_type, ins, {out}, g_.unique_name(copy.name + "_i8"), copy.attrs);

@@ -20,6 +20,7 @@
 namespace etch::quant {
 
 class QdqLowering;
+struct Dq;
 
 enum class RuleKind {
   kCompute,       // own output parameters from calibration; inputs quantized first
@@ -53,6 +54,10 @@ struct QuantRule {
   // QDQ graph does not have the group's form (an input not int8 behind
   // DequantizeLinear, a bias on the wrong scale, ...).
   bool (*lower)(QdqLowering& l, const QdqGroup& group) = nullptr;
+  // Data movement: the inputs of the op's int8 copy besides input 0 (which
+  // becomes x.q), when they differ from the float op's (a Pad's value
+  // becomes the zero point). nullptr: the same.
+  void (*int8_inputs)(QdqLowering& l, const ir::Node& n, const Dq& x, std::vector<ir::ValueId>& inputs) = nullptr;
 };
 
 void register_rule(QuantRule rule);
