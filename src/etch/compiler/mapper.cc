@@ -50,16 +50,11 @@ std::vector<int64_t> m_sizes(int64_t mg, int cols) {
 
 // Output columns per tile: the full width (0), and for a layer too wide for
 // a full-width row of accumulators for the array's columns to fit three
-// times (two to double-buffer, one to run ahead), halves and quarters of it.
+// times (two to double-buffer, one to run ahead), half of it.
 std::vector<int64_t> width_tiles(const ConvSpec& s, const npu::Target& t) {
-  std::vector<int64_t> v{0};
   const int64_t row_entries = std::min<int64_t>(s.mg, t.cols) * s.ow;
-  if (s.is_gemm || 3 * row_entries * npu::kAccumulatorEntryBytes <= t.accumulator_buffer_bytes) return v;
-  for (int64_t parts : {2}) {
-    const int64_t tw = (s.ow + parts - 1) / parts;
-    if (tw < s.ow && std::find(v.begin(), v.end(), tw) == v.end()) v.push_back(tw);
-  }
-  return v;
+  if (s.is_gemm || s.ow < 2 || 3 * row_entries * npu::kAccumulatorEntryBytes <= t.accumulator_buffer_bytes) return {0};
+  return {0, (s.ow + 1) / 2};
 }
 
 // Adds `p` with resident weights when that changes what loads and it fits:

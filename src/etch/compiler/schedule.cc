@@ -62,14 +62,14 @@ std::vector<std::pair<int64_t, int64_t>> row_tiles(const ConvSpec& s, const Tile
 
 std::vector<std::pair<int64_t, int64_t>> col_tiles(const ConvSpec& s, const TilePlan& p) {
   std::vector<std::pair<int64_t, int64_t>> cols;
-  const int64_t tw = p.tw > 0 && p.tw < s.ow ? p.tw : s.ow;
+  const int64_t tw = tile_width(s, p);
   for (int64_t x = 0; x < s.ow; x += tw) cols.push_back({x, std::min(tw, s.ow - x)});
   return cols;
 }
 
 SlotSizes slot_sizes(const ConvSpec& s, const TilePlan& p) {
   SlotSizes z;
-  const int64_t tw = p.tw > 0 && p.tw < s.ow ? p.tw : s.ow;
+  const int64_t tw = tile_width(s, p);
   z.x = p.tc * s.rows_in(p.th, p.row_phases) * x_row_bytes(s, tw);
   z.out = p.tm * p.th * tw;
   z.acc_entries = p.tm * p.th * tw;

@@ -55,6 +55,8 @@ std::vector<std::pair<int64_t, int64_t>> row_tiles(const ConvSpec& s, const Tile
 // The plan's column tiles, as (first output column, columns): one full-width
 // tile unless p.tw splits the width.
 std::vector<std::pair<int64_t, int64_t>> col_tiles(const ConvSpec& s, const TilePlan& p);
+// Output columns of the plan's (widest) column tile.
+inline int64_t tile_width(const ConvSpec& s, const TilePlan& p) { return p.tw > 0 && p.tw < s.ow ? p.tw : s.ow; }
 // Input rows of a tile (loaded adjacent in its input slot).
 inline int64_t tile_rows_in(const ConvSpec& s, const OutTile& o) { return s.rows_in(o.th, o.ry > 1); }
 // Bytes of one input row in a tile of tw output columns: a full-width tile
