@@ -46,7 +46,7 @@ class Builder {
     // engine waits for each once, at the first load that needs it.
     for (const Iteration& it : sc.iters)
       if (it.wait_iter >= 0) waited_.push_back(it.wait_iter);
-    std::sort(waited_.begin(), waited_.end());
+    if (!std::is_sorted(waited_.begin(), waited_.end())) std::sort(waited_.begin(), waited_.end());
     waited_.erase(std::unique(waited_.begin(), waited_.end()), waited_.end());
   }
 

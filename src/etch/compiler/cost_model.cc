@@ -29,8 +29,13 @@ int64_t predict_conv_cycles(const ConvSpec& s, const TilePlan& p, const npu::Tar
 
 LayerTiming conv_timing(const ConvSpec& s, const TilePlan& p, const npu::Target& t, const PrefetchArrival& in,
                         const Prefetch& trailing) {
+  return conv_timing(s, p, t, make_schedule(s, p, t), in, trailing);
+}
+
+LayerTiming conv_timing(const ConvSpec& s, const TilePlan& p, const npu::Target& t, const Schedule& sc,
+                        const PrefetchArrival& in, const Prefetch& trailing) {
   const PrefetchMode mode{in.prefetched, in.preloaded};
-  return time_steps(conv_steps(s, p, t, make_schedule(s, p, t), mode), t, in, trailing);
+  return time_steps(conv_steps(s, p, t, sc, mode), t, in, trailing);
 }
 
 ConvBounds conv_bounds(const ConvSpec& s, const npu::Target& t) {

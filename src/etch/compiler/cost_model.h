@@ -21,6 +21,10 @@ namespace etch::compiler {
 // layer's prefetch) behind itself: the timing of its step list.
 LayerTiming conv_timing(const ConvSpec& s, const TilePlan& p, const npu::Target& t, const PrefetchArrival& in = {},
                         const Prefetch& trailing = {});
+// The same with p's schedule (make_schedule(s, p, t)) already made: a search
+// times one plan in several prefetch variants, all on one schedule.
+LayerTiming conv_timing(const ConvSpec& s, const TilePlan& p, const npu::Target& t, const Schedule& sc,
+                        const PrefetchArrival& in, const Prefetch& trailing = {});
 int64_t predict_conv_cycles(const ConvSpec& s, const TilePlan& p, const npu::Target& t);
 // The prefetch of a layer under plan p, with its first PRELOAD moved.
 Prefetch prefetch_of(const ConvSpec& s, const TilePlan& p, const npu::Target& t);

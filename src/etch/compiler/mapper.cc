@@ -7,8 +7,10 @@
 #include <limits>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 
+#include "etch/compiler/conv_steps.h"
 #include "etch/compiler/cost_model.h"
 #include "etch/compiler/plan_bound.h"
 #include "etch/compiler/schedule.h"
@@ -108,21 +110,37 @@ TilePlan naive_plan(const ConvSpec& s, const npu::Target& t) {
 
 namespace {
 
-// What the search knows of one candidate plan: its lower bound, and its
+// What the search knows of one candidate plan: its lower bound, its
 // standing-alone prediction once timed (-1: not yet; the baseline's comes
-// timed already, and is counted when first used).
+// timed already, and is counted when first used), and its schedule once
+// made, which every variant's timing walks.
 struct Candidate {
   const PlanBound& bound;
   int64_t alone = -1;
   bool counted = false;
+  std::optional<Schedule> schedule;
+  const Schedule& schedule_of(const ConvSpec& s, const TilePlan& p, const npu::Target& t) {
+    if (!schedule) schedule = make_schedule(s, p, t);
+    return *schedule;
+  }
 };
 
 // What many candidates share, computed once for each: the previous layer's
-// timing with a given prefetch behind it, and the prefetch of a plan, which
-// depends only on its first iteration's output and input channels and how
-// many of its folds are prefetched (its transfers and first PRELOAD).
+// steps and its timing with a given prefetch behind it, and the prefetch of a
+// plan, which depends only on its first iteration's output and input channels
+// and how many of its folds are prefetched (its transfers and first PRELOAD).
 struct PrefetchMemo {
+  std::optional<LayerSteps> prev_steps;
   std::map<Prefetch, LayerTiming> prev_timings;
+  const LayerTiming& prev_timing(const PrevLayer& prev, const npu::Target& t, const Prefetch& pf, SearchStats& stats) {
+    auto found = prev_timings.find(pf);
+    if (found != prev_timings.end()) return found->second;
+    if (!prev_steps)
+      prev_steps = conv_steps(prev.spec, prev.plan, t, make_schedule(prev.spec, prev.plan, t),
+                              PrefetchMode{prev.in.prefetched, prev.in.preloaded});
+    ++stats.timed;
+    return prev_timings.emplace(pf, time_steps(*prev_steps, t, prev.in, pf)).first->second;
+  }
   std::map<std::array<int64_t, 3>, Prefetch> prefetches;
   const Prefetch& prefetch(const ConvSpec& s, const TilePlan& p, const npu::Target& t) {
     const int64_t tm = std::min(p.tm, s.mg), tc = std::min(p.tc, s.cg);
@@ -181,7 +199,7 @@ struct Search {
 };
 
 int64_t alone_cycles(const ConvSpec& s, const TilePlan& p, const npu::Target& t, Candidate& c, SearchStats& stats) {
-  if (c.alone < 0) c.alone = predict_conv_cycles(s, p, t);
+  if (c.alone < 0) c.alone = conv_timing(s, p, t, c.schedule_of(s, p, t), {}).end;
   if (!c.counted) ++stats.timed;
   c.counted = true;
   return c.alone;
@@ -207,12 +225,7 @@ void score_prefetched(const ConvSpec& s, TilePlan p, const npu::Target& t, const
   for (bool with_preload : {false, true}) {
     const int64_t k = key + (with_preload ? 1 : 0);
     pf.preload = with_preload ? preload : 0;
-    auto found = search.memo.prev_timings.find(pf);
-    if (found == search.memo.prev_timings.end()) {
-      found = search.memo.prev_timings.emplace(pf, conv_timing(prev.spec, prev.plan, t, prev.in, pf)).first;
-      ++best.stats.timed;
-    }
-    const LayerTiming& pt = found->second;
+    const LayerTiming& pt = search.memo.prev_timing(prev, t, pf, best.stats);
     // What the previous layer loses to the contention counts against this plan.
     const int64_t prev_cost = (pt.end - prev.end) + (pt.release - pt.end);
     if (!search.could_win(prev_cost + ct_bound, k)) {
@@ -226,7 +239,7 @@ void score_prefetched(const ConvSpec& s, TilePlan p, const npu::Target& t, const
     in.first_ready = pt.trailing_first_ready - pt.release;
     in.ready = pt.trailing_ready - pt.release;
     in.preload_done = pt.trailing_preload_done - pt.release;
-    const LayerTiming ct = conv_timing(s, p, t, in);
+    const LayerTiming ct = conv_timing(s, p, t, c.schedule_of(s, p, t), in);
     ++best.stats.timed;
     if (search.take(p, prev_cost + ct.end, k)) {
       best.plan.prefetch = true;
@@ -250,7 +263,7 @@ void score(const ConvSpec& s, TilePlan p, const npu::Target& t, const PrevLayer*
   p.prefetch_folds = 0;
   p.weight_base = 0;
   ++best.stats.candidates;
-  Candidate c{bound, known_alone, false};
+  Candidate c{bound, known_alone, false, std::nullopt};
   const int64_t key = index * kVariants;
   if (search.could_win(bound.alone(), key)) {
     const int64_t alone = alone_cycles(s, p, t, c, best.stats);
