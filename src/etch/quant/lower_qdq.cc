@@ -4,6 +4,7 @@
 #include "etch/ir/ops/qint_ops.h"
 #include "etch/ir/verifier.h"
 #include "etch/passes/activation_fusion.h"
+#include "etch/passes/compose_lookup_tables.h"
 #include "etch/passes/eliminate_dead_nodes.h"
 #include "etch/passes/fuse_pad_conv.h"
 #include "etch/quant/int4_storage.h"
@@ -72,6 +73,9 @@ ir::Graph lower_qdq(const ir::Graph& qdq) {
   // elimination walks the graph backwards from its outputs.
   g.topological_sort();
   passes::eliminate_dead_nodes(g, {});
+  // Back-to-back tables (an activation, then a Max with a constant) become
+  // one, once the float ops that read the first are gone.
+  if (passes::compose_lookup_tables(g, {})) passes::eliminate_dead_nodes(g, {});
   ir::infer_shapes(g);
   ir::verify(g);
   return g;

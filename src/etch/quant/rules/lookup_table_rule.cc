@@ -1,6 +1,8 @@
 // Element-wise functions of one int8 input (ir::OpTrait::kLookupTable:
-// Sigmoid, Tanh, HardSwish, a Relu/Clip not fused into a producer, ...) as a
-// 256-entry table computed by the float kernel itself
+// Sigmoid, Tanh, HardSwish, a Relu/Clip not fused into a producer, ...; and
+// the arithmetic ops whose other operands are one constant value, such as
+// Max(x, 0.5) or Div(x, 6)) as a 256-entry table computed by the float kernel
+// itself
 //   DQ(x) -> f -> Q  =>  QLut(x, table)
 #include "etch/ir/ops/qint_ops.h"
 #include "etch/quant/qdq_lowering.h"
@@ -11,12 +13,18 @@
 namespace etch::quant {
 namespace {
 
-// The table is computed once, so the function's other inputs (Clip's bounds)
-// must be constants.
+// The table is computed once and maps each element on its own, so the
+// function's other inputs (Clip's bounds, Max's floor) must be constants of
+// one value each.
 std::string table_why_not(const ir::Graph& g, const ir::Node& n, const ir::Value&) {
-  for (size_t i = 1; i < n.inputs.size(); ++i)
-    if (n.inputs[i] != ir::kNoValue && !g.value(n.inputs[i]).data)
-      return "input " + std::to_string(i) + " is computed at run time, not a constant";
+  for (size_t i = 1; i < n.inputs.size(); ++i) {
+    if (n.inputs[i] == ir::kNoValue) continue;
+    const ir::Value& v = g.value(n.inputs[i]);
+    if (!v.data) return "input " + std::to_string(i) + " is computed at run time, not a constant";
+    if (v.data->numel() != 1)
+      return "input " + std::to_string(i) + " is a constant of " + std::to_string(v.data->numel()) +
+             " values, not one (a lookup table maps every element alike)";
+  }
   return "";
 }
 
@@ -45,6 +53,13 @@ bool lower_table(QdqLowering& l, const QdqGroup& grp) {
 
 ETCH_REGISTER_QUANT_RULE({.name = "lookup-table",
                           .trait = ir::OpTrait::kLookupTable,
+                          .kind = RuleKind::kLookupTable,
+                          .why_not = table_why_not,
+                          .lower = lower_table});
+// Add and Mul have rules of their own (two activations); a Sub or Div of two
+// activations stays float.
+ETCH_REGISTER_QUANT_RULE({.name = "constant-operand",
+                          .op_types = {"Max", "Min", "Sub", "Div", "Pow"},
                           .kind = RuleKind::kLookupTable,
                           .why_not = table_why_not,
                           .lower = lower_table});
