@@ -294,6 +294,34 @@ TEST(Compile, PrefetchedLayersLoadBeforeTheBarrierAndStayBitExact) {
   }
 }
 
+// A conv behind a table lookup or a pool prefetches its first weights while
+// that layer runs (the weight-buffer bytes the table occupies stay clear),
+// stays bit-exact, and the cost model still predicts it within 10%.
+TEST(Compile, ConvsPrefetchBehindVectorLayersAndStayBitExact) {
+  const QGraph q = testing::convs_between_tables(5);
+  for (const char* name : {"edge", "mobile", "datacenter"}) {
+    const npu::Target t = npu::preset(name);
+    const compiler::CompiledModel m = compiler::compile(q.g, t);
+    eval::NpuExecutor ex(q.g, m);
+    runtime::Interpreter ref(q.g);
+    const Tensor in = testing::random_input({1, 16, 20, 20}, 4);
+    EXPECT_TRUE(ex.run({in})[0].equals(ref.run({in})[0])) << name;
+    int behind_vector = 0;
+    for (size_t i = 1; i < m.layers.size(); ++i) {
+      const auto& l = m.layers[i];
+      if (!l.has_plan) continue;
+      const int64_t simulated = ex.stats().layers[l.layer].cycles;
+      EXPECT_NEAR(static_cast<double>(l.predicted_cycles), static_cast<double>(simulated), 0.1 * simulated)
+          << name << " " << l.name;
+      if (!l.plan.prefetch) continue;
+      behind_vector += !m.layers[i - 1].has_plan;
+      EXPECT_GT(l.plan.weight_base, 0) << name << " " << l.name
+                                       << ": the table sits at the bottom of the weight buffer";
+    }
+    EXPECT_GE(behind_vector, 1) << name;
+  }
+}
+
 // In a residual block the projection is emitted off the main path, so the
 // main path's second conv directly follows the first (and prefetches behind it).
 TEST(Compile, ResidualMainPathIsEmittedBackToBack) {

@@ -68,6 +68,19 @@ inline QGraph three_convs(uint64_t seed) {
   return q;
 }
 
+// Convs behind vector-unit layers: conv -> table -> max pool -> conv ->
+// table -> conv (each later conv may prefetch behind the table or the pool).
+inline QGraph convs_between_tables(uint64_t seed) {
+  QGraph q(seed);
+  auto x = q.float_input("x", {1, 16, 20, 20});
+  auto a = q.quantize(x, 0.02f, 0);
+  a = q.lut(q.conv(a, 32, 3, 1, 1, 1, 0, 1, false));
+  a = q.conv(q.maxpool(a, 2, 2), 48, 3, 1, 1, 1, 1, 2, false);
+  a = q.conv(q.lut(a), 32, 3, 1, 1, 1, 2, 0, true);
+  q.g.outputs.push_back(q.dequantize(a, 0.1f, 0));
+  return q;
+}
+
 // Two 3x3 convs whose weights are 2:4 sparse.
 inline QGraph sparse_convs(uint64_t seed) {
   QGraph q(seed);

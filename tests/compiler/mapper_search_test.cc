@@ -118,7 +118,7 @@ TEST(MapperSearch, ChoosesTheSamePlanWithOneAndTwoThreads) {
       const npu::Target t = npu::preset(preset);
       const ConvSpec first = conv(1, 16, 32, 40, 3, 1), second = conv(1, 32, 48, 40, 1, 1);
       const PlanChoice a = search_plan(first, t);
-      const PrevLayer prev{first, a.plan, a.in, a.end};
+      const PrevLayer prev = conv_prev_layer(first, a.plan, a.in, a.end, t);
       const PlanChoice b = search_plan(second, t, &prev);
       for (const PlanChoice& c : {a, b})
         out.push_back(c.plan.str() + " score " + std::to_string(c.score) + " end " + std::to_string(c.end) +

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <optional>
 #include <set>
+#include <span>
 
 #include "etch/compiler/emit_conv.h"
 #include "etch/compiler/group_packing.h"
@@ -323,7 +324,8 @@ class Compiler {
           c = search_packed(s, &packed);
         }
         // A prefetch slows the previous layer's tail a little: its prediction follows.
-        if (c.plan.prefetch) out_.layers[prev_->report].predicted_cycles += c.prev_end - prev_->layer.end;
+        if (c.plan.prefetch && out_.layers[prev_->report].has_plan)
+          out_.layers[prev_->report].predicted_cycles += c.prev_end - prev_->layer.end;
         rep.plan = c.plan;
         rep.has_plan = true;
         rep.sparse = s.sparse;
@@ -333,13 +335,20 @@ class Compiler {
         emit_conv(b, s, rep.plan);
         out_.placements[i].reason = fmt::format("{} {}{}{}", rep.kind, rep.plan.str(), s.sparse ? " 2:4" : "",
                                                 packed > 1 ? fmt::format(" {} groups packed", packed) : "");
-        if (!o_.naive) prev_ = EmittedConv{{std::move(s), rep.plan, c.in, c.end}, out_.layers.size()};
+        if (!o_.naive) prev_ = EmittedLayer{conv_prev_layer(s, rep.plan, c.in, c.end, t_), out_.layers.size()};
       } else {
         prev_.reset();
         rep.kind = l.kind(nullptr);
         p.layers.push_back({n.name, rep.kind, 0});
+        const size_t first = b.size();
         l.emit(b, {g_, n, [this](ir::ValueId v) -> const npu::TensorDesc& { return desc(v); }});
         out_.placements[i].reason = rep.kind;
+        // The next conv/gemm layer may prefetch behind it: its instructions
+        // but the closing BARRIER, read back as steps.
+        if (!o_.naive && b.size() > first && p.instrs.back().op == npu::Opcode::Barrier) {
+          const std::span<const npu::Instr> emitted(p.instrs.data() + first, b.size() - first - 1);
+          if (auto v = vector_prev_layer(emitted, t_)) prev_ = EmittedLayer{std::move(*v), out_.layers.size()};
+        }
       }
       out_.layers.push_back(rep);
     }
@@ -466,13 +475,13 @@ class Compiler {
   std::map<ir::ValueId, int> tensor_of_;
   std::vector<std::vector<ir::NodeId>> seg_nodes_;
   int64_t next_addr_ = 0;
-  // The conv/gemm layer just emitted, while nothing else follows it in the
-  // segment: the next conv/gemm layer may prefetch behind it.
-  struct EmittedConv {
+  // The layer just emitted, while nothing else follows it in the segment:
+  // the next conv/gemm layer may prefetch behind it.
+  struct EmittedLayer {
     PrevLayer layer;
     size_t report = 0;  // its out_.layers index
   };
-  std::optional<EmittedConv> prev_;
+  std::optional<EmittedLayer> prev_;
 };
 
 }  // namespace

@@ -10,7 +10,6 @@
 #include <optional>
 #include <set>
 
-#include "etch/compiler/conv_steps.h"
 #include "etch/compiler/cost_model.h"
 #include "etch/compiler/plan_bound.h"
 #include "etch/compiler/schedule.h"
@@ -126,20 +125,16 @@ struct Candidate {
 };
 
 // What many candidates share, computed once for each: the previous layer's
-// steps and its timing with a given prefetch behind it, and the prefetch of a
+// timing with a given prefetch behind it, and the prefetch of a
 // plan, which depends only on its first iteration's output and input channels
 // and how many of its folds are prefetched (its transfers and first PRELOAD).
 struct PrefetchMemo {
-  std::optional<LayerSteps> prev_steps;
   std::map<Prefetch, LayerTiming> prev_timings;
   const LayerTiming& prev_timing(const PrevLayer& prev, const npu::Target& t, const Prefetch& pf, SearchStats& stats) {
     auto found = prev_timings.find(pf);
     if (found != prev_timings.end()) return found->second;
-    if (!prev_steps)
-      prev_steps = conv_steps(prev.spec, prev.plan, t, make_schedule(prev.spec, prev.plan, t),
-                              PrefetchMode{prev.in.prefetched, prev.in.preloaded});
     ++stats.timed;
-    return prev_timings.emplace(pf, time_steps(*prev_steps, t, prev.in, pf)).first->second;
+    return prev_timings.emplace(pf, time_steps(prev.steps, t, prev.in, pf)).first->second;
   }
   std::map<std::array<int64_t, 3>, Prefetch> prefetches;
   const Prefetch& prefetch(const ConvSpec& s, const TilePlan& p, const npu::Target& t) {
@@ -274,8 +269,7 @@ void score(const ConvSpec& s, TilePlan p, const npu::Target& t, const PrevLayer*
   if (!prev) return;
   // Weight regions alternate between the bottom and the top of the buffer.
   const int64_t cap = t.weight_buffer_bytes, mine = weight_buffer_use(s, p, t);
-  const int64_t theirs_lo = prev->plan.weight_base,
-                theirs_hi = theirs_lo + weight_buffer_use(prev->spec, prev->plan, t);
+  const int64_t theirs_lo = prev->weight_lo, theirs_hi = prev->weight_hi;
   const int64_t base = theirs_lo > 0 ? 0 : cap - mine;
   if (base < 0 || (base < theirs_hi && theirs_lo < base + mine)) return;
   // The first iteration covers the first channel tiles.

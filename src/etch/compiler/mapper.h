@@ -7,6 +7,7 @@
 
 #include "etch/compiler/conv_spec.h"
 #include "etch/compiler/cost_model.h"
+#include "etch/compiler/prev_layer.h"
 #include "etch/compiler/tile_plan.h"
 #include "etch/npu/target.h"
 
@@ -19,15 +20,6 @@ void require_minimal_tile(const ConvSpec& s, const npu::Target& t);
 // The fixed baseline: the largest tile that fits (output channels first, then
 // input channels, then rows), single-buffered, no search.
 TilePlan naive_plan(const ConvSpec& s, const npu::Target& t);
-
-// The conv/gemm layer emitted right before this one in the same segment:
-// its closing BARRIER is where this layer's prefetch would be issued.
-struct PrevLayer {
-  ConvSpec spec;
-  TilePlan plan;
-  PrefetchArrival in;  // its own prefetch
-  int64_t end = 0;     // its own instructions' end, without a trailing prefetch
-};
 
 // How much work a search did: candidate plans scored, timing walks run
 // (cost_model.h: the plan standing alone, prefetched, or the previous layer
@@ -47,10 +39,10 @@ struct PlanChoice {
 };
 
 // The cheapest plan by the cost model (the baseline is one of the candidates).
-// With `prev`, every candidate is also scored with its first iteration's
-// weights prefetched behind the previous layer, when both layers' weight
-// regions fit the weight buffer side by side; the score then counts what the
-// prefetch adds to the previous layer.
+// With `prev` (the layer emitted right before this one in the same segment,
+// whose closing BARRIER is where this layer's prefetch is issued), every candidate is also scored with its first
+// iteration's weights prefetched behind the previous layer, when both layers' weight regions fit the weight buffer side
+// by side; the score then counts what the prefetch adds to the previous layer.
 PlanChoice search_plan(const ConvSpec& s, const npu::Target& t, const PrevLayer* prev = nullptr);
 
 }  // namespace etch::compiler
