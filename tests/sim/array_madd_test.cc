@@ -35,6 +35,48 @@ TEST(ArrayMadd, MatchesPlanarSumForAnyKAndPixelCount) {
   }
 }
 
+// Several columns over the same inputs (the VNNI kernel takes four at a time
+// and the rest one block, 16 pixels per register with a masked tail): each
+// column's result is the planar sum of its own weights, added onto what its
+// row held; accumulators wrap like the hardware's.
+TEST(ArrayMadd, ColumnsMatchThePlanarSumForAnyColumnCount) {
+  std::mt19937 rng(23);
+  std::uniform_int_distribution<int> int8(-128, 127);
+  for (const int64_t cols : {1, 2, 3, 4, 5, 7, 16}) {
+    for (const int64_t k : {1, 9, 33}) {
+      for (const int64_t n : {3, 16, 17, 40}) {
+        std::vector<int8_t> planar(static_cast<size_t>(k * n));
+        for (auto& v : planar) v = static_cast<int8_t>(int8(rng));
+        const int64_t pairs = madd_pairs(k);
+        std::vector<std::vector<int16_t>> w(cols, std::vector<int16_t>(static_cast<size_t>(2 * pairs), 0));
+        for (int64_t c = 0; c < cols; ++c)
+          for (int64_t j = 0; j < k; ++j) w[c][j] = static_cast<int16_t>((j + c) % 4 == 1 ? 0 : int8(rng));
+        std::vector<int16_t> x(static_cast<size_t>(pairs * 2 * n));
+        for (int64_t q = 0; q < pairs; ++q)
+          interleave_pair_row(x.data() + q * 2 * n, planar.data() + 2 * q * n,
+                              2 * q + 1 < k ? planar.data() + (2 * q + 1) * n : nullptr, n, 1);
+        std::vector<std::vector<int32_t>> acc(cols, std::vector<int32_t>(static_cast<size_t>(n)));
+        std::vector<std::vector<int32_t>> want = acc;
+        std::vector<int32_t*> rows;
+        std::vector<const int16_t*> wrows;
+        for (int64_t c = 0; c < cols; ++c) {
+          for (int64_t p = 0; p < n; ++p) {
+            // Near the int32 limit: the sums wrap.
+            acc[c][p] = static_cast<int32_t>(2147483000 - 97 * p - c);
+            uint32_t sum = static_cast<uint32_t>(acc[c][p]);
+            for (int64_t j = 0; j < k; ++j) sum += static_cast<uint32_t>(w[c][j] * planar[j * n + p]);
+            want[c][p] = static_cast<int32_t>(sum);
+          }
+          rows.push_back(acc[c].data());
+          wrows.push_back(w[c].data());
+        }
+        accumulate_pair_columns(rows.data(), x.data(), wrows.data(), cols, pairs, n);
+        EXPECT_EQ(acc, want) << "cols=" << cols << " k=" << k << " n=" << n;
+      }
+    }
+  }
+}
+
 TEST(ArrayMadd, InterleavesStridedRowsAndPadsAMissingSecondRow) {
   const std::vector<int8_t> r0 = {1, -2, 3, -4, 5, -6, 7}, r1 = {-128, 127, 0, 9, 10, 11, 12};
   std::vector<int16_t> dst(8);

@@ -26,6 +26,32 @@ inline int64_t matmul_k_offset(const Instr& mm, int64_t k) {
   return c * mm[Field::x_chan_stride] + r * mm[Field::dil_h] * mm[Field::x_pitch] + s * mm[Field::dil_w];
 }
 
+// matmul_k_offset for k0, k0 + 1, ..., k0 + count - 1 into out[0, count):
+// the (channel, row, column) triple advances by counting, without the
+// divisions per index (the simulator needs every offset of every MATMUL).
+inline void matmul_k_offsets(const Instr& mm, int64_t k0, int64_t count, int64_t* out) {
+  if (count <= 0) return;
+  const int64_t kh = mm[Field::kernel_h], kw = mm[Field::kernel_w], ch = mm[Field::c];
+  const int64_t cs = mm[Field::x_chan_stride], rs = mm[Field::dil_h] * mm[Field::x_pitch], ss = mm[Field::dil_w];
+  const bool outer = mm[Field::k_order] == kKOrderChannelOuter;
+  int64_t c, r, s;
+  if (outer) {
+    c = k0 / (kh * kw), r = (k0 / kw) % kh, s = k0 % kw;
+  } else {
+    c = k0 % ch, r = (k0 / ch) / kw, s = (k0 / ch) % kw;
+  }
+  for (int64_t i = 0; i < count; ++i) {
+    out[i] = c * cs + r * rs + s * ss;
+    if (outer) {  // column fastest, then row, then channel
+      if (++s == kw) s = 0, ++r;
+      if (r == kh) r = 0, ++c;
+    } else {  // channel fastest, then column, then row
+      if (++c == ch) c = 0, ++s;
+      if (s == kw) s = 0, ++r;
+    }
+  }
+}
+
 inline int64_t matmul_pixel_offset(const Instr& mm, int64_t oy, int64_t ox) {
   return oy * mm[Field::stride_h] * mm[Field::x_pitch] + ox * mm[Field::stride_w];
 }

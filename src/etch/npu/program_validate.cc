@@ -124,6 +124,8 @@ class Checker {
         range(in, in[F::x_addr] + kmax + matmul_pixel_offset(in, in[F::out_h] - 1, in[F::out_w] - 1) + 1, icap,
               "input operand");
         const int64_t n = in[F::out_h] * in[F::out_w];
+        // Each column owns its accumulator row: the array writes them side by side.
+        require(in, m == 1 || in[F::acc_pitch] >= n, "accumulator rows overlap (acc_pitch < out_h x out_w)");
         range(in, in[F::acc_addr] + (m - 1) * in[F::acc_pitch] + n, acap, "accumulators (int32 entries)");
         break;
       }

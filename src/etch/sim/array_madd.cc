@@ -1,5 +1,7 @@
 #include "etch/sim/array_madd.h"
 
+#include <cstring>
+
 #if defined(__x86_64__)
 #include <immintrin.h>
 #endif
@@ -80,7 +82,51 @@ __attribute__((target("avx2"))) int64_t interleave_avx2(int16_t* dst, const int8
   return i;
 }
 
+// Up to four columns at once, sixteen pixels per register: the columns'
+// accumulators stay in registers over all pairs, and each pair's pixels load
+// once for all of them. vpdpwssd adds the two products into a 32-bit lane
+// without saturating (|x|, |w| <= 128), wrapping as the hardware does. A
+// pair's two int16 weights, read as one int32, are vpdpwssd's operand (the
+// low one multiplies the pair's first input). Pairs whose weights are zero in
+// every column are listed out once (pruned 2:4 layers have many).
+template <int C>
+__attribute__((target("avx512f,avx512bw,avx512vnni"))) void accumulate_columns_vnni(int32_t* const* acc,
+                                                                                     const int16_t* x,
+                                                                                     const int16_t* const* w,
+                                                                                     int64_t pairs, int64_t n) {
+  constexpr int64_t kMaxListed = 1024;
+  int32_t listed[kMaxListed];
+  int64_t used = 0;
+  const bool list = pairs <= kMaxListed;
+  if (list)
+    for (int64_t q = 0; q < pairs; ++q) {
+      int32_t any = 0;
+      for (int c = 0; c < C; ++c) any |= w[c][2 * q] | w[c][2 * q + 1];
+      if (any) listed[used++] = static_cast<int32_t>(q);
+    }
+  const int64_t count = list ? used : pairs;
+  for (int64_t p = 0; p < n; p += 16) {
+    const int64_t left = n - p;
+    const __mmask16 m16 = left >= 16 ? __mmask16(0xFFFF) : static_cast<__mmask16>((1u << left) - 1);
+    const __mmask32 m32 = left >= 16 ? __mmask32(0xFFFFFFFF) : static_cast<__mmask32>((uint64_t{1} << (2 * left)) - 1);
+    __m512i a[C];
+    for (int c = 0; c < C; ++c) a[c] = _mm512_maskz_loadu_epi32(m16, acc[c] + p);
+    for (int64_t i = 0; i < count; ++i) {
+      const int64_t q = list ? listed[i] : i;
+      const __m512i xv = _mm512_maskz_loadu_epi16(m32, x + q * 2 * n + 2 * p);
+      for (int c = 0; c < C; ++c) {
+        int32_t wp;
+        std::memcpy(&wp, w[c] + 2 * q, sizeof wp);
+        a[c] = _mm512_dpwssd_epi32(a[c], xv, _mm512_set1_epi32(wp));
+      }
+    }
+    for (int c = 0; c < C; ++c) _mm512_mask_storeu_epi32(acc[c] + p, m16, a[c]);
+  }
+}
+
 const bool kHasAvx2 = __builtin_cpu_supports("avx2");
+const bool kHasVnni512 =
+    __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vnni");
 #endif
 
 }  // namespace
@@ -102,6 +148,31 @@ void accumulate_pairs(int32_t* acc, const int16_t* x, const int16_t* w, int64_t 
   if (kHasAvx2) return accumulate_avx2(acc, x, w, pairs, n);
 #endif
   accumulate_portable(acc, x, w, 0, pairs, n);
+}
+
+void accumulate_pair_columns(int32_t* const* acc, const int16_t* x, const int16_t* const* w, int64_t cols,
+                             int64_t pairs, int64_t n) {
+  int64_t c = 0;
+#if defined(__x86_64__)
+  if (kHasVnni512) {
+    for (; c + 4 <= cols; c += 4) accumulate_columns_vnni<4>(acc + c, x, w + c, pairs, n);
+    switch (cols - c) {
+      case 3:
+        accumulate_columns_vnni<3>(acc + c, x, w + c, pairs, n);
+        break;
+      case 2:
+        accumulate_columns_vnni<2>(acc + c, x, w + c, pairs, n);
+        break;
+      case 1:
+        accumulate_columns_vnni<1>(acc + c, x, w + c, pairs, n);
+        break;
+      default:
+        break;
+    }
+    return;
+  }
+#endif
+  for (; c < cols; ++c) accumulate_pairs(acc[c], x, w[c], pairs, n);
 }
 
 }  // namespace etch::sim

@@ -89,19 +89,24 @@ void Machine::matmul(const npu::Instr& in, size_t index) {
   xcol.resize(pairs * 2 * n);
   const int8_t* x = ibuf.data() + in[F::x_addr];
   const int64_t sw = in[F::stride_w];
+  k_offsets.resize(k);
+  npu::matmul_k_offsets(in, in[F::k0], k, k_offsets.data());
   for (int64_t q = 0; q < pairs; ++q) {
-    const int8_t* base0 = x + npu::matmul_k_offset(in, in[F::k0] + 2 * q);
-    const int8_t* base1 = 2 * q + 1 < k ? x + npu::matmul_k_offset(in, in[F::k0] + 2 * q + 1) : nullptr;
+    const int8_t* base0 = x + k_offsets[2 * q];
+    const int8_t* base1 = 2 * q + 1 < k ? x + k_offsets[2 * q + 1] : nullptr;
     for (int64_t oy = 0; oy < oh; ++oy) {
       const int64_t row = npu::matmul_pixel_offset(in, oy, 0);
       interleave_pair_row(xcol.data() + (q * oh + oy) * 2 * ow, base0 + row, base1 ? base1 + row : nullptr, ow, sw);
     }
   }
+  acc_rows.resize(m);
+  weight_rows.resize(m);
   for (int64_t i = 0; i < m; ++i) {
-    int32_t* a = acc.data() + in[F::acc_addr] + i * in[F::acc_pitch];
-    if (!in[F::accumulate]) std::fill(a, a + n, 0);
-    accumulate_pairs(a, xcol.data(), active.data() + i * 2 * pairs, pairs, n);
+    acc_rows[i] = acc.data() + in[F::acc_addr] + i * in[F::acc_pitch];
+    if (!in[F::accumulate]) std::fill(acc_rows[i], acc_rows[i] + n, 0);
+    weight_rows[i] = active.data() + i * 2 * pairs;
   }
+  accumulate_pair_columns(acc_rows.data(), xcol.data(), weight_rows.data(), m, pairs, n);
 }
 
 void Machine::requant(const npu::Instr& in) {

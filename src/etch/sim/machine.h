@@ -23,7 +23,10 @@ struct Machine {
   std::vector<int16_t> shadow, active;
   int64_t shadow_m = 0, shadow_k = 0, active_m = 0, active_k = 0;
   bool shadow_valid = false, active_valid = false, shadow_sparse = false, active_sparse = false;
-  std::vector<int16_t> xcol;  // im2col scratch, pairs of k interleaved per pixel (array_madd.h)
+  std::vector<int16_t> xcol;                // im2col scratch, pairs of k interleaved per pixel (array_madd.h)
+  std::vector<int64_t> k_offsets;           // a MATMUL's input offset per reduction index
+  std::vector<int32_t*> acc_rows;           // a MATMUL's accumulator row per column
+  std::vector<const int16_t*> weight_rows;  // and its weights
 
   void dma(const npu::Instr& in, bool load);
   void preload(const npu::Instr& in);
