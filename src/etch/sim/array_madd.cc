@@ -91,9 +91,9 @@ __attribute__((target("avx2"))) int64_t interleave_avx2(int16_t* dst, const int8
 // every column are listed out once (pruned 2:4 layers have many).
 template <int C>
 __attribute__((target("avx512f,avx512bw,avx512vnni"))) void accumulate_columns_vnni(int32_t* const* acc,
-                                                                                     const int16_t* x,
-                                                                                     const int16_t* const* w,
-                                                                                     int64_t pairs, int64_t n) {
+                                                                                    const int16_t* x,
+                                                                                    const int16_t* const* w,
+                                                                                    int64_t pairs, int64_t n) {
   constexpr int64_t kMaxListed = 1024;
   int32_t listed[kMaxListed];
   int64_t used = 0;
