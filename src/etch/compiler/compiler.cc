@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <limits>
 #include <optional>
 #include <set>
 #include <span>
@@ -268,7 +269,10 @@ class Compiler {
       TilePlan minimal;  // 1 output channel, 1 input channel, 1 row, single-buffered
       minimal.double_buffer = false;
       if (g > 1 && plan_overflow(candidate, minimal, t_)) break;
-      PlanChoice c = search_plan(candidate, t_, prev_ ? &prev_->layer : nullptr);
+      // A packing is kept only if it beats the best so far: its search may
+      // cut every option that cannot.
+      PlanChoice c = search_plan(candidate, t_, prev_ ? &prev_->layer : nullptr,
+                                 g == 1 ? std::numeric_limits<int64_t>::max() : best.score);
       if (g == 1 || c.score < best.score) {
         best = c;
         best_spec = std::move(candidate);

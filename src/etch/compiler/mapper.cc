@@ -41,6 +41,20 @@ std::vector<int64_t> channel_tiles(const ConvSpec& s, const npu::Target& t) {
   return v;
 }
 
+// Output-row tiles: every distinct tile count's largest tile (the first
+// fourteen: 128, 64, 43, ... 9 for 128 rows), and when the input rows of
+// neighbouring tiles overlap (a kernel taller than its stride) also the small
+// heights below them (2 to 8), which are what a layer with wide rows can
+// afford: a one-row tile of a stride-2 3x3 conv reads three input rows for
+// one output row, a four-row tile nine for four.
+std::vector<int64_t> row_tile_heights(const ConvSpec& s, int64_t rows) {
+  std::vector<int64_t> v = tile_sizes(rows, 14);
+  if (s.kh <= s.sh) return v;
+  for (int64_t h = 8; h >= 2; --h)
+    if (h < rows && std::find(v.begin(), v.end(), h) == v.end()) v.insert(v.end() - 1, h);  // before the 1
+  return v;
+}
+
 std::vector<int64_t> m_sizes(int64_t mg, int cols) {
   std::set<int64_t> s;
   for (int64_t m = cols; m < mg; m += cols) s.insert(m);
@@ -288,7 +302,7 @@ void score(const ConvSpec& s, TilePlan p, const npu::Target& t, const PrevLayer*
 }
 }  // namespace
 
-PlanChoice search_plan(const ConvSpec& s, const npu::Target& t, const PrevLayer* prev) {
+PlanChoice search_plan(const ConvSpec& s, const npu::Target& t, const PrevLayer* prev, int64_t must_beat) {
   // The candidates: the baseline, then largest tiles first (the fewest
   // steps, so the cheapest timings; a good plan found early cuts the rest).
   std::vector<TilePlan> plans{naive_plan(s, t)};
@@ -299,7 +313,7 @@ PlanChoice search_plan(const ConvSpec& s, const npu::Target& t, const PrevLayer*
   // rows of a phase per tile, no short edge tiles).
   for (bool phased : {false, true}) {
     if (phased && !s.can_phase_rows()) continue;
-    const std::vector<int64_t> hs = tile_sizes(phased ? (s.oh + s.dh - 1) / s.dh : s.oh, 14);
+    const std::vector<int64_t> hs = row_tile_heights(s, phased ? (s.oh + s.dh - 1) / s.dh : s.oh);
     for (int64_t tm : ms)
       for (int64_t tc : cs)
         for (int64_t th : hs)
@@ -326,6 +340,10 @@ PlanChoice search_plan(const ConvSpec& s, const npu::Target& t, const PrevLayer*
   // memo, all cut against the best found so far by any of them.
   const int64_t T = std::max<int64_t>(1, std::min<int64_t>(num_threads(), static_cast<int64_t>(plans.size())));
   SharedBest shared;
+  if (must_beat < std::numeric_limits<int64_t>::max()) {
+    shared.score = must_beat;
+    shared.key = -1;  // an equal score does not beat it either
+  }
   std::vector<Search> searches(T);
   parallel_for(T, 1, [&](int64_t a, int64_t b) {
     for (int64_t k = a; k < b; ++k) {

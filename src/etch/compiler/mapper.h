@@ -43,6 +43,11 @@ struct PlanChoice {
 // whose closing BARRIER is where this layer's prefetch is issued), every candidate is also scored with its first
 // iteration's weights prefetched behind the previous layer, when both layers' weight regions fit the weight buffer side
 // by side; the score then counts what the prefetch adds to the previous layer.
-PlanChoice search_plan(const ConvSpec& s, const npu::Target& t, const PrevLayer* prev = nullptr);
+// With `must_beat`, only options scoring strictly below it are timed, and
+// when none is, the choice has no plan (score: the maximum): what the
+// compiler passes when it already has a plan of that score for the layer
+// under another group packing.
+PlanChoice search_plan(const ConvSpec& s, const npu::Target& t, const PrevLayer* prev = nullptr,
+                       int64_t must_beat = std::numeric_limits<int64_t>::max());
 
 }  // namespace etch::compiler
