@@ -260,20 +260,27 @@ class Compiler {
   }
 
   // The cheapest plan over the group packings worth trying (group_packing.h);
-  // `s` becomes the packed spec the plan is for.
+  // `s` becomes the packed spec the plan is for. Among packings of equal
+  // score the smallest wins. The largest packing is searched first (it is
+  // most often the best on a depthwise layer), and each smaller one's search
+  // cuts every option that cannot at least equal the best so far.
   PlanChoice search_packed(ConvSpec& s, int64_t* packed) {
-    PlanChoice best;
-    ConvSpec best_spec;
+    std::vector<int64_t> factors;
     for (int64_t g : o_.pack_groups ? packing_factors(s, t_) : std::vector<int64_t>{1}) {
-      ConvSpec candidate = pack_groups(s, g);
       TilePlan minimal;  // 1 output channel, 1 input channel, 1 row, single-buffered
       minimal.double_buffer = false;
-      if (g > 1 && plan_overflow(candidate, minimal, t_)) break;
-      // A packing is kept only if it beats the best so far: its search may
-      // cut every option that cannot.
+      if (g > 1 && plan_overflow(pack_groups(s, g), minimal, t_)) break;
+      factors.push_back(g);
+    }
+    PlanChoice best;
+    ConvSpec best_spec;
+    for (auto it = factors.rbegin(); it != factors.rend(); ++it) {
+      const int64_t g = *it;
+      ConvSpec candidate = pack_groups(s, g);
+      const bool first = it == factors.rbegin();
       PlanChoice c = search_plan(candidate, t_, prev_ ? &prev_->layer : nullptr,
-                                 g == 1 ? std::numeric_limits<int64_t>::max() : best.score);
-      if (g == 1 || c.score < best.score) {
+                                 first ? std::numeric_limits<int64_t>::max() : best.score + 1);
+      if (first || c.score <= best.score) {
         best = c;
         best_spec = std::move(candidate);
         *packed = g;
