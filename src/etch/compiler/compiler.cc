@@ -265,28 +265,27 @@ class Compiler {
   // most often the best on a depthwise layer), and each smaller one's search
   // cuts every option that cannot at least equal the best so far.
   PlanChoice search_packed(ConvSpec& s, int64_t* packed) {
-    std::vector<int64_t> factors;
+    std::vector<std::pair<int64_t, ConvSpec>> packings;  // smallest first
     for (int64_t g : o_.pack_groups ? packing_factors(s, t_) : std::vector<int64_t>{1}) {
+      ConvSpec candidate = pack_groups(s, g);
       TilePlan minimal;  // 1 output channel, 1 input channel, 1 row, single-buffered
       minimal.double_buffer = false;
-      if (g > 1 && plan_overflow(pack_groups(s, g), minimal, t_)) break;
-      factors.push_back(g);
+      if (g > 1 && plan_overflow(candidate, minimal, t_)) break;
+      packings.emplace_back(g, std::move(candidate));
     }
     PlanChoice best;
-    ConvSpec best_spec;
-    for (auto it = factors.rbegin(); it != factors.rend(); ++it) {
-      const int64_t g = *it;
-      ConvSpec candidate = pack_groups(s, g);
-      const bool first = it == factors.rbegin();
-      PlanChoice c = search_plan(candidate, t_, prev_ ? &prev_->layer : nullptr,
+    size_t chosen = packings.size() - 1;
+    for (size_t i = packings.size(); i-- > 0;) {
+      const bool first = i + 1 == packings.size();
+      PlanChoice c = search_plan(packings[i].second, t_, prev_ ? &prev_->layer : nullptr,
                                  first ? std::numeric_limits<int64_t>::max() : best.score + 1);
       if (first || c.score <= best.score) {
         best = c;
-        best_spec = std::move(candidate);
-        *packed = g;
+        chosen = i;
       }
     }
-    s = std::move(best_spec);
+    *packed = packings[chosen].first;
+    s = std::move(packings[chosen].second);
     return best;
   }
 

@@ -139,9 +139,9 @@ struct Candidate {
 };
 
 // What many candidates share, computed once for each: the previous layer's
-// timing with a given prefetch behind it, and the prefetch of a
-// plan, which depends only on its first iteration's output and input channels
-// and how many of its folds are prefetched (its transfers and first PRELOAD).
+// timing with a given prefetch behind it, and the prefetch of a plan, which
+// depends only on its first iteration's output and input channels and how
+// many of its folds are prefetched (its transfers and first PRELOAD).
 struct PrefetchMemo {
   std::map<Prefetch, LayerTiming> prev_timings;
   const LayerTiming& prev_timing(const PrevLayer& prev, const npu::Target& t, const Prefetch& pf, SearchStats& stats) {
