@@ -25,7 +25,7 @@ PrevLayer conv_prev_layer(const ConvSpec& s, const TilePlan& p, const PrefetchAr
 
 std::optional<PrevLayer> vector_prev_layer(std::span<const npu::Instr> instrs, const npu::Target& t) {
   PrevLayer prev;
-  prev.weight_lo = t.weight_buffer_bytes;
+  bool loads_weights = false;
   // tokens[a][b]: the steps on queue a whose tokens queue b has yet to pop.
   std::deque<int> tokens[3][3];
   int round = 0;
@@ -46,8 +46,9 @@ std::optional<PrevLayer> vector_prev_layer(std::span<const npu::Instr> instrs, c
     if (in.op == npu::Opcode::Load && in[F::buf] == static_cast<int64_t>(npu::Buffer::Weight)) {
       const int64_t last = in[F::sram] + (in[F::rows] - 1) * in[F::sram_stride] +
                            (in[F::reps] - 1) * in[F::sram_rep_stride] + in[F::row_bytes];
-      prev.weight_lo = std::min(prev.weight_lo, in[F::sram]);
-      prev.weight_hi = std::max(prev.weight_hi, last);
+      prev.weight_lo = loads_weights ? std::min(prev.weight_lo, in[F::sram]) : in[F::sram];
+      prev.weight_hi = loads_weights ? std::max(prev.weight_hi, last) : last;
+      loads_weights = true;
     }
     // A round is a group of loads and what follows them (the step timing
     // lets waiting stores compete with a round's loads).
@@ -66,7 +67,6 @@ std::optional<PrevLayer> vector_prev_layer(std::span<const npu::Instr> instrs, c
     if ((in.tokens & npu::kPushNext) && q < 2) tokens[q][q + 1].push_back(index);
     if ((in.tokens & npu::kPushPrev) && q > 0) tokens[q][q - 1].push_back(index);
   }
-  if (prev.weight_hi == 0) prev.weight_lo = 0;
   prev.end = time_steps(prev.steps, t).end;
   return prev;
 }

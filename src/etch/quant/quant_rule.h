@@ -60,6 +60,11 @@ struct QuantRule {
   void (*int8_inputs)(QdqLowering& l, const ir::Node& n, const Dq& x, std::vector<ir::ValueId>& inputs) = nullptr;
 };
 
+// The lowering of every data-movement rule: the op repeated on the int8
+// input (its other inputs as the rule's int8_inputs makes them) when its
+// output keeps the input's parameters.
+bool lower_data_movement(QdqLowering& l, const QdqGroup& grp);
+
 void register_rule(QuantRule rule);
 // The rule for n's op: one naming it first, else one for a trait it has.
 const QuantRule* find_rule(const ir::Node& n);

@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "etch/core/cpu_features.h"
+
 #if defined(__x86_64__)
 #include <immintrin.h>
 #endif
@@ -125,8 +127,6 @@ __attribute__((target("avx512f,avx512bw,avx512vnni"))) void accumulate_columns_v
 }
 
 const bool kHasAvx2 = __builtin_cpu_supports("avx2");
-const bool kHasVnni512 =
-    __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vnni");
 #endif
 
 }  // namespace
@@ -154,7 +154,7 @@ void accumulate_pair_columns(int32_t* const* acc, const int16_t* x, const int16_
                              int64_t pairs, int64_t n) {
   int64_t c = 0;
 #if defined(__x86_64__)
-  if (kHasVnni512) {
+  if (cpu_has_avx512_vnni()) {
     for (; c + 4 <= cols; c += 4) accumulate_columns_vnni<4>(acc + c, x, w + c, pairs, n);
     switch (cols - c) {
       case 3:

@@ -11,22 +11,23 @@ namespace {
 
 std::string movement_why_not(const ir::Graph&, const ir::Node&, const ir::Value&) { return ""; }
 
-bool lower_movement(QdqLowering& l, const QdqGroup& grp) {
+}  // namespace
+
+bool lower_data_movement(QdqLowering& l, const QdqGroup& grp) {
   const ir::Node& p = grp.core;
   auto x = l.act_dq(p.inputs[0]);
   if (!x || !(x->p.scales == grp.y.scales && x->p.zero_points == grp.y.zero_points)) return false;
-  ir::Node copy = p;
-  copy.inputs[0] = x->q;
-  l.graph().add_node(p.op_type, copy.inputs, {grp.q.outputs[0]}, p.name, p.attrs);
+  std::vector<ir::ValueId> inputs = p.inputs;
+  inputs[0] = x->q;
+  if (const QuantRule* r = find_rule(p); r && r->int8_inputs) r->int8_inputs(l, p, *x, inputs);
+  l.graph().add_node(p.op_type, inputs, {grp.q.outputs[0]}, p.name, p.attrs);
   return true;
 }
-
-}  // namespace
 
 ETCH_REGISTER_QUANT_RULE({.name = "data-movement",
                           .trait = ir::OpTrait::kDataMovement,
                           .kind = RuleKind::kDataMovement,
                           .why_not = movement_why_not,
-                          .lower = lower_movement});
+                          .lower = lower_data_movement});
 
 }  // namespace etch::quant

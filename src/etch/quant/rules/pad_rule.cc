@@ -36,25 +36,13 @@ void pad_int8_inputs(QdqLowering& l, const ir::Node& p, const Dq& x, std::vector
   inputs[2] = l.constant(p.name.empty() ? "pad_zero_point" : p.name + "_zero_point", std::move(zp));
 }
 
-bool lower_pad(QdqLowering& l, const QdqGroup& grp) {
-  const ir::Node& p = grp.core;
-  auto x = l.act_dq(p.inputs[0]);
-  if (!x || !(x->p.scales == grp.y.scales && x->p.zero_points == grp.y.zero_points) || x->p.zero_points.size() != 1)
-    return false;
-  std::vector<ir::ValueId> inputs = p.inputs;
-  inputs[0] = x->q;
-  pad_int8_inputs(l, p, *x, inputs);
-  l.graph().add_node(p.op_type, inputs, {grp.q.outputs[0]}, p.name, p.attrs);
-  return true;
-}
-
 }  // namespace
 
 ETCH_REGISTER_QUANT_RULE({.name = "pad",
                           .op_types = {"Pad"},
                           .kind = RuleKind::kDataMovement,
                           .why_not = pad_why_not,
-                          .lower = lower_pad,
+                          .lower = lower_data_movement,
                           .int8_inputs = pad_int8_inputs});
 
 }  // namespace etch::quant

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "etch/core/cpu_features.h"
 #include "etch/core/error.h"
 #include "etch/core/thread_pool.h"
 #include "etch/runtime/integer_fast_paths.h"
@@ -157,8 +158,8 @@ void some_madd_rows(int mb, int64_t kpairs, const int16_t* col, const int32_t* c
                     int32_t* const* acc) {
   if constexpr (MB > 0) {
     if (mb == MB)
-      return cpu_has_avx512_vnni() ? dpwssd_rows<MB>(kpairs, col, w, count, acc)
-                                   : madd_rows<MB>(kpairs, col, w, count, acc);
+      return etch::cpu_has_avx512_vnni() ? dpwssd_rows<MB>(kpairs, col, w, count, acc)
+                                         : madd_rows<MB>(kpairs, col, w, count, acc);
     some_madd_rows<MB - 1>(mb, kpairs, col, w, count, acc);
   }
 }

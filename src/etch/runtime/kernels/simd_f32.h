@@ -23,12 +23,6 @@ inline bool cpu_has_avx512() {
   static const bool ok = __builtin_cpu_supports("avx512f");
   return ok;
 }
-// AVX-512 with VNNI's int16 pair dot product (vpdpwssd) and byte/word ops.
-inline bool cpu_has_avx512_vnni() {
-  static const bool ok =
-      __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vnni");
-  return ok;
-}
 inline bool cpu_has_avx2_fma() {
   static const bool ok = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
   return ok;

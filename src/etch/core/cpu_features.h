@@ -1,0 +1,18 @@
+// Run-time CPU feature checks shared by the integer kernels of the runtime
+// and the simulator, so both take the same instruction set on one machine.
+#pragma once
+
+namespace etch {
+
+// AVX-512 with VNNI's int16 pair dot product (vpdpwssd) and byte/word ops.
+inline bool cpu_has_avx512_vnni() {
+#if defined(__x86_64__) && defined(__GNUC__)
+  static const bool ok =
+      __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vnni");
+  return ok;
+#else
+  return false;
+#endif
+}
+
+}  // namespace etch
