@@ -284,6 +284,28 @@ TEST(OnnxImport, CheckerErrorsAreInvalidInputNamingTheFile) {
   EXPECT_NE(msg.find("'missing'"), std::string::npos) << msg;
 }
 
+// Regression (fuzz_onnx_import): a Conv with a stride of 0 crashed inside
+// ONNX's shape inference with a division by zero.
+TEST(OnnxImport, ZeroStrideOrDilationIsInvalidInputNamingTheNode) {
+  for (const char* attr : {"strides", "dilations"}) {
+    auto m = make_model(13);
+    add_input(m, "x", {1, 1, 5, 5});
+    *m.mutable_graph()->add_initializer() = float_tensor("w", {1, 1, 3, 3}, std::vector<float>(9, 1.0f));
+    auto* conv = add_node(m, "Conv", {"x", "w"}, {"y"}, "conv0");
+    auto* a = conv->add_attribute();
+    a->set_name(attr);
+    a->set_type(::onnx::AttributeProto::INTS);
+    a->add_ints(1);
+    a->add_ints(0);
+    add_output(m, "y", {1, 1, 3, 3});
+    const std::string msg =
+        error_of([&] { import_model_bytes(serialize(m), ".", "stride.onnx"); }, ErrorKind::InvalidInput);
+    EXPECT_NE(msg.find("stride.onnx"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("'conv0'"), std::string::npos) << msg;
+    EXPECT_NE(msg.find(attr), std::string::npos) << msg;
+  }
+}
+
 TEST(OnnxImport, InitializerListedAsInputIsNotARuntimeInput) {
   auto m = make_model(13);
   m.set_ir_version(3);

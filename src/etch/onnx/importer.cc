@@ -71,6 +71,22 @@ void resolve_graph_external(GraphProto* gp, const std::string& base_dir, const s
     }
 }
 
+// ONNX's shape inference divides by every entry of `strides` unchecked (a 0
+// is a floating-point exception inside libonnx, found by fuzzing), and
+// neither a stride nor a dilation below 1 means anything: refused here first.
+void check_window_attributes(const GraphProto& gp, const std::string& label) {
+  for (const auto& n : gp.node())
+    for (const auto& a : n.attribute()) {
+      if (a.name() == "strides" || a.name() == "dilations")
+        for (int64_t v : a.ints())
+          ETCH_REQUIRE(v >= 1, InvalidInput)
+              << label << ": node '" << n.name() << "' (" << n.op_type() << "): attribute '" << a.name()
+              << "' has an entry " << v << "; every entry must be at least 1";
+      if (a.has_g()) check_window_attributes(a.g(), label);
+      for (const auto& sub : a.graphs()) check_window_attributes(sub, label);
+    }
+}
+
 void resolve_all_external(ModelProto& m, const std::string& base_dir, const std::string& label) {
   resolve_graph_external(m.mutable_graph(), base_dir, label);
 }
@@ -93,6 +109,7 @@ ir::Graph import_model_bytes(const std::string& bytes, const std::string& base_d
   resolve_all_external(m, base_dir, label);
   fix_input_shapes(m, opts.input_shapes, label);
   bind_const_inputs(m, opts.const_inputs, label);
+  check_window_attributes(m.graph(), label);
   if (opts.run_checker) {
     try {
       ::onnx::checker::check_model(m);
