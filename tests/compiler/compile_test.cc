@@ -232,6 +232,22 @@ void expect_bit_exact_and_predicted(const ir::Graph& g, const Tensor& in) {
   }
 }
 
+// A Concat's constant input is copied from the weight image into its channels
+// of the output, on every preset and the tiny target.
+TEST(Compile, ConcatWithAConstantInputRunsOnTheNpuBitExact) {
+  const QGraph q = testing::channel_padding(16);
+  const compiler::CompiledModel m = compiler::compile(q.g, npu::preset("edge"));
+  EXPECT_EQ(m.program.segments.size(), 1u);
+  int concats = 0;
+  for (const compiler::Placement& p : m.placements)
+    if (p.op == "Concat") {
+      ++concats;
+      EXPECT_TRUE(p.npu) << p.reason;
+    }
+  EXPECT_EQ(concats, 1);
+  expect_bit_exact_and_predicted(q.g, testing::random_input({1, 8, 12, 12}, 3));
+}
+
 // Dilated layers tile by row phase and 1x1 layers whose accumulators hold few
 // channels keep their weights resident on edge.
 TEST(Compile, RowPhasesAndResidentWeightsAreChosenAndBitExact) {

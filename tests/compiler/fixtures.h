@@ -44,6 +44,22 @@ inline QGraph odd_layers(uint64_t seed) {
   return q;
 }
 
+// Channel padding as a Concat with an int8 constant (BlazeFace's residual
+// blocks widen this way): conv 8 -> 12, then four constant channels of
+// varied values, then a 3x3 conv over all 16 that reads the padded halo.
+inline QGraph channel_padding(uint64_t seed) {
+  QGraph q(seed);
+  auto x = q.float_input("x", {1, 8, 12, 12});
+  auto a = q.quantize(x, 0.02f, 0);
+  a = q.conv(a, 12, 3, 1, 1, 1, 0, 3, true);
+  Tensor pad(DType::I8, {1, 4, 12, 12});
+  for (int64_t i = 0; i < pad.numel(); ++i) pad.data<int8_t>()[i] = static_cast<int8_t>(i % 7 - 3);
+  a = q.concat({a, q.g.add_constant("padding", pad)});
+  a = q.conv(a, 8, 3, 1, 1, 1, 3, -2, false);
+  q.g.outputs.push_back(q.dequantize(a, 0.1f, -2));
+  return q;
+}
+
 // Five 3x3 convs on 28x28, three of them of 1.8M MACs.
 inline QGraph large_layers(uint64_t seed) {
   QGraph q(seed);

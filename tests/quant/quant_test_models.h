@@ -67,6 +67,28 @@ inline ir::Graph small_net(uint64_t seed = 7) {
   return g;
 }
 
+// a = relu(conv a), b = relu(conv b), both of x [1, 1, 8, 8];
+// padded = Concat(a, zeros [1, 2, 8, 8]); mixed = Concat(b, a);
+// y = conv 1x1 (padded) + conv 1x1 (mixed).
+inline ir::Graph concat_net() {
+  ir::GraphBuilder b("concats", 11);
+  auto x = b.input("input", {1, 1, 8, 8});
+  auto a = b.relu(b.conv(x, 4, 3, 1, 1, 1, true, "conv_a"));
+  auto bb = b.relu(b.conv(x, 3, 3, 1, 1, 1, true, "conv_b"));
+  auto zeros = b.constant("zeros", Tensor::zeros(DType::F32, {1, 2, 8, 8}));
+  auto padded = b.op("Concat", {a, zeros}, {{"axis", int64_t{1}}});
+  auto mixed = b.op("Concat", {bb, a}, {{"axis", int64_t{1}}});
+  b.output(b.add(b.conv(padded, 4, 1, 1, 0, 1, true, "conv_p"), b.conv(mixed, 4, 1, 1, 0, 1, true, "conv_m")), "y");
+  ir::Graph g = b.finish();
+  // b spans four times a's range, so mixed's grid is not a's.
+  const ir::Node& conv_b = *g.find_node_by_name("conv_b");
+  for (size_t i = 1; i < conv_b.inputs.size(); ++i) {  // weight and bias
+    Tensor& t = *g.value(conv_b.inputs[i]).data;
+    for (int64_t k = 0; k < t.numel(); ++k) t.data<float>()[k] *= 4;
+  }
+  return g;
+}
+
 // Smooth random images in [0, 1] (a blob per image) with labels 0..4.
 inline data::Dataset blobs(int64_t n, uint64_t seed = 3) {
   data::Dataset d;

@@ -143,6 +143,26 @@ TEST(TfliteExport, ExactLookupTablesGatherFromEtchsTable) {
   EXPECT_TRUE(found);
 }
 
+// Concats on int8: a constant input is written on the output's grid and the
+// table rescaling an input onto it becomes an int8 -> int8 QUANTIZE to the
+// grid the lowering gave it (the QDQ graph has no tensor of that name).
+TEST(TfliteExport, Int8ConcatsWithConstantsAndRescalingTablesRoundTrip) {
+  const ir::Graph qdq = quant::quantize_ptq(quant::testing::concat_net(), blobs(64), {});
+  const ir::Graph integer = quant::lower_qdq(qdq);
+  ASSERT_EQ(count_ops(integer, "QLut"), 1);
+  ExportOptions o;
+  o.activation_params = qdq_activation_params(qdq);
+  const ExportResult r = export_tflite(integer, o);
+  EXPECT_EQ(r.op_counts.at("CONCATENATION"), 2);
+  EXPECT_EQ(r.op_counts.at("QUANTIZE"), 2) << "the model's input and the rescaling";
+  const ir::Graph back = quant::lower_qdq(import_model_bytes(r.bytes, "concat.tflite"));
+  const data::Dataset d = blobs(8, 99);
+  for (int64_t s = 0; s < 8; ++s) {
+    const Tensor x = data::slice_images(d, s, s + 1);
+    EXPECT_TRUE(quant::testing::run(back, x).equals(quant::testing::run(integer, x))) << "sample " << s;
+  }
+}
+
 TEST(TfliteExport, RefusesABatchBelowOne) {
   const Exported e = export_quantized(quant::testing::small_net(), 1);
   ExportOptions o;

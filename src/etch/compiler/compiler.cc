@@ -38,9 +38,15 @@ bool is_boundary(const ir::Node& n, Boundary role) {
   return l && l->boundary == role;
 }
 
-bool keeps_input_quantization(const ir::Node& n) {
+// The input whose scale and zero point n's output keeps (kNoValue: none). A
+// Concat's constant inputs were quantized onto its grid, so any other input
+// gives it.
+ir::ValueId kept_quantization_input(const ir::Graph& g, const ir::Node& n) {
   const Lowering* l = find_lowering(n);
-  return l && l->keeps_input_quantization;
+  if (!l || !l->keeps_input_quantization) return ir::kNoValue;
+  for (size_t i = 0; i < n.inputs.size(); ++i)
+    if (n.has_input(i) && !g.value(n.inputs[i]).is_constant()) return n.inputs[i];
+  return ir::kNoValue;
 }
 
 bool is_view(const ir::Node& n) {
@@ -125,7 +131,7 @@ class Compiler {
     if (val.producer >= 0) {
       const ir::Node* p = g_.find_node(val.producer);
       if (auto zp = output_zero_point(g_, *p)) return *zp;
-      if (p->has_input(0) && keeps_input_quantization(*p)) return zero_point_of(p->inputs[0]);
+      if (ir::ValueId in = kept_quantization_input(g_, *p); in != ir::kNoValue) return zero_point_of(in);
     }
     for (ir::NodeId c : g_.consumers(v)) {
       const ir::Node* n = g_.find_node(c);
@@ -142,8 +148,8 @@ class Compiler {
       if (l && l->output_scale)
         if (auto scale = l->output_scale(g_, *p)) return *scale;
       if (p->has_attr("y_scale")) return p->attr_float("y_scale", 1.0f);
-      if (p->has_input(0) && keeps_input_quantization(*p))
-        return scale_of(p->inputs[0]);  // data movement keeps its input's parameters
+      if (ir::ValueId in = kept_quantization_input(g_, *p); in != ir::kNoValue)
+        return scale_of(in);  // data movement keeps its input's parameters
     }
     for (ir::NodeId c : g_.consumers(v)) {
       const ir::Node* n = g_.find_node(c);

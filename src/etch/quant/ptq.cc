@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <memory>
 #include <sstream>
 
@@ -198,6 +199,22 @@ void round_comparison_inputs_alike(ir::Graph& g, std::map<int32_t, ir::ValueId>*
   }
 }
 
+// Every planned value's parameters: fixed, else those of the value it shares
+// or inherits them from (either may lead to the other: a Concat padding a
+// MaxPool's output, a MaxPool of a padding Concat), else its calibrated ones.
+std::map<ir::ValueId, QuantParams> resolved_params(const QuantPlan& plan,
+                                                   const std::map<ir::ValueId, QuantParams>& calibrated) {
+  std::function<QuantParams(ir::ValueId)> of = [&](ir::ValueId v) {
+    if (auto it = plan.fixed.find(v); it != plan.fixed.end()) return it->second;
+    if (auto it = plan.shared.find(v); it != plan.shared.end()) return of(it->second);
+    if (auto it = plan.inherited.find(v); it != plan.inherited.end()) return of(it->second);
+    return calibrated.at(v);
+  };
+  std::map<ir::ValueId, QuantParams> out;
+  for (ir::ValueId v : plan.values) out[v] = of(v);
+  return out;
+}
+
 void replace_uses_except(ir::Graph& g, ir::ValueId from, ir::ValueId to, const std::vector<ir::NodeId>& users) {
   for (ir::NodeId u : users)
     for (auto& in : g.find_node(u)->inputs)
@@ -227,8 +244,7 @@ ir::Graph quantize_prepared(ir::Graph g, const data::Dataset& calib, const PtqOp
 
 ir::Graph emit_qdq(ir::Graph g, const QuantPlan& plan, std::map<ir::ValueId, QuantParams> act, const PtqOptions& o,
                    const std::map<ir::ValueId, std::vector<double>>& channel_means, const std::string& provenance) {
-  for (const auto& [v, p] : plan.fixed) act[v] = p;
-  for (const auto& [v, src] : plan.shared) act[v] = act.at(src);
+  act = resolved_params(plan, act);
   // Per-channel DequantizeLinear needs opset 13; older graphs are raised to it
   // (same meaning) or, when that cannot be done, get per-tensor weights.
   bool per_channel = o.per_channel;

@@ -35,12 +35,36 @@ bool compute_inputs_ok(const ir::Graph& g, const ir::Node& n, const QuantRule& r
   if (n.has_input(2) && !(const_f32(g, n, 2) && g.value(n.inputs[2]).data->numel() == m)) return false;
   return w.rank() == r.weight_rank;
 }
+
+// An any-inputs rule's float side: each input a float activation or a float
+// constant, at least one of them an activation. Its activation inputs, in order.
+std::vector<ir::ValueId> any_activation_inputs(const ir::Graph& g, const ir::Node& n) {
+  std::vector<ir::ValueId> acts;
+  for (size_t i = 0; i < n.inputs.size(); ++i) {
+    if (float_activation(g, n.inputs[i]))
+      acts.push_back(n.inputs[i]);
+    else if (!const_f32(g, n, i))
+      return {};
+  }
+  return acts;
+}
+
+bool constants_all_zero(const ir::Graph& g, const ir::Node& n) {
+  for (ir::ValueId v : n.inputs) {
+    const ir::Value& val = g.value(v);
+    if (!val.data) continue;
+    for (int64_t i = 0; i < val.data->numel(); ++i)
+      if (val.data->get_as_double(i) != 0.0) return false;
+  }
+  return true;
+}
 }  // namespace
 
 QuantPlan plan_quantization(const ir::Graph& g, const std::set<std::string>& keep_float) {
   QuantPlan plan;
   std::set<ir::ValueId> q;
-  std::set<ir::NodeId> absorbed;  // activations fused into their producer
+  std::set<ir::NodeId> absorbed;                                          // activations fused into their producer
+  std::vector<std::pair<ir::ValueId, std::vector<ir::ValueId>>> concats;  // output, activation inputs
   auto mark = [&](ir::ValueId v) {
     if (q.insert(v).second) plan.values.push_back(v);
   };
@@ -48,6 +72,22 @@ QuantPlan plan_quantization(const ir::Graph& g, const std::set<std::string>& kee
     if (absorbed.count(n.id) || keep_float.count(n.name)) continue;
     const QuantRule* rule = find_rule(n);
     if (!rule || n.outputs.size() != 1 || n.inputs.empty() || n.inputs[0] == ir::kNoValue) continue;
+    if (rule->kind == RuleKind::kCompute && rule->any_inputs) {
+      const std::vector<ir::ValueId> acts = any_activation_inputs(g, n);
+      if (acts.empty()) continue;
+      if (std::string why = rule->why_not(g, n, g.value(acts[0])); !why.empty()) {
+        plan.refused[n.id] = why;
+        continue;
+      }
+      for (ir::ValueId v : acts) mark(v);
+      mark(n.outputs[0]);
+      // Zero padding of one tensor: its grid holds the zeros exactly.
+      if (acts.size() == 1 && constants_all_zero(g, n))
+        plan.inherited[n.outputs[0]] = acts[0];
+      else
+        concats.emplace_back(n.outputs[0], acts);
+      continue;
+    }
     if (rule->kind == RuleKind::kCompute) {
       if (!compute_inputs_ok(g, n, *rule)) continue;
       if (std::string why = rule->why_not(g, n, g.value(n.inputs[0])); !why.empty()) {
@@ -82,9 +122,21 @@ QuantPlan plan_quantization(const ir::Graph& g, const std::set<std::string>& kee
     if (n && n->domain.empty() && ir::has_trait(*n, ir::OpTrait::kUnitIntervalOutput))
       plan.fixed[v] = QuantParams{{1.0f / 256.0f}, {-128}, -1};
   }
+  // An input only this concatenation reads, with no grid of its own to keep,
+  // is written on the output's grid.
+  for (const auto& [out, acts] : concats)
+    for (ir::ValueId v : acts) {
+      const bool graph_output = std::find(g.outputs.begin(), g.outputs.end(), v) != g.outputs.end();
+      if (g.consumers(v).size() != 1 || graph_output || plan.shared.count(v) || plan.fixed.count(v) ||
+          plan.inherited.count(v))
+        continue;
+      plan.inherited[v] = out;
+    }
   // Resolve chains of sharing to the calibrated root.
   for (auto& [v, src] : plan.shared)
     while (plan.shared.count(src)) src = plan.shared.at(src);
+  for (auto& [v, src] : plan.inherited)
+    while (plan.inherited.count(src)) src = plan.inherited.at(src);
   return plan;
 }
 

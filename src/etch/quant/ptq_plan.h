@@ -24,6 +24,12 @@ struct QuantPlan {
   std::map<ir::ValueId, ir::ValueId> shared;  // value -> value whose parameters it reuses
   std::map<ir::ValueId, QuantParams> fixed;   // value -> fixed parameters
   std::vector<WeightedLayer> layers;          // layers whose weights are quantized
+  // value -> value whose parameters it takes, with its own Q/DQ: a Concat
+  // that only pads its one activation input with zeros keeps that input's
+  // grid, and an input read by a Concat alone is written on the Concat's
+  // grid (TFLite's "same scale" for concatenation), so neither needs a
+  // rescaling table. Calibrated all the same (QAT keeps its own ranges).
+  std::map<ir::ValueId, ir::ValueId> inherited;
   // Quantized output of a Conv/Gemm/Add -> the Relu/Clip fused into it that
   // produces it (passes/activation_fusion.h).
   std::map<ir::ValueId, ir::NodeId> fused;
@@ -35,11 +41,11 @@ struct QuantPlan {
 
 // keep_float: node names left in float. Which ops quantize, and how, is the
 // quantization rule registry's (quant_rule.h, rules/*.cc): compute rules (Conv,
-// Gemm, Add, AveragePool, GlobalAveragePool) quantize their activation inputs
-// and output, with a fused Relu/Clip absorbed; data-movement rules share their
-// input's parameters; lookup-table rules quantize the output of an already
-// quantized input. Outputs of ops with ir::OpTrait::kUnitIntervalOutput get
-// fixed parameters (1/256, -128).
+// Gemm, Add, AveragePool, GlobalAveragePool, Concat) quantize their activation
+// inputs and output, with a fused Relu/Clip absorbed; data-movement rules share
+// their input's parameters; lookup-table rules quantize the output of an
+// already quantized input. Outputs of ops with ir::OpTrait::kUnitIntervalOutput
+// get fixed parameters (1/256, -128).
 QuantPlan plan_quantization(const ir::Graph& g, const std::set<std::string>& keep_float);
 
 }  // namespace etch::quant

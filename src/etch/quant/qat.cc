@@ -221,6 +221,9 @@ ir::Graph quantize_qat(const ir::Graph& float_graph, const data::Dataset& train_
     plan = plan_quantization(prepared, o.keep_float);
     stats = run_calibration(prepared, plan, train_set, o);
   }
+  // Each activation keeps the range it learns; where a Concat's inputs end
+  // up on other grids than its output, lower_qdq rescales them by tables.
+  plan.inherited.clear();
 
   // The training graph: the prepared graph plus FakeQuantize nodes (value ids
   // of the prepared graph stay valid in it).

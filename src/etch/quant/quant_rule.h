@@ -46,6 +46,10 @@ struct QuantRule {
   bool weights = false;           // input 1 a constant weight (int8/int4), input 2 its bias (int32)
   int weight_rank = 0;            // the weight's rank (weights only)
   bool fuses_activation = false;  // a following Relu/Clip is part of the group
+  // Compute rules of a variable number of inputs (Concat): every input is a
+  // float activation, quantized, or a float constant, which the lowering puts
+  // on the output's grid; activation_inputs is then ignored.
+  bool any_inputs = false;
   // Selector: "" when `n` can be the core of a quantized group, else the reason
   // it cannot. x is its activation input 0 as the caller's stage sees it (the
   // float value when planning, the int8 value when lowering).

@@ -104,9 +104,18 @@ std::string check_concat(const ir::Graph& g, const ir::Node& n) {
 }
 
 void emit_concat(ExportWriter& w, const ir::Node& n) {
-  const QuantParams* q = pass_params(w, n);
+  const ir::Graph& g = w.graph();
+  // The grid of the first computed input (constants were quantized onto it).
+  const QuantParams* q = nullptr;
+  for (ir::ValueId v : n.inputs)
+    if (!g.value(v).is_constant() && g.value(v).dtype == DType::I8) {
+      w.set_params(n.outputs[0], w.params(v));
+      q = &w.params(n.outputs[0]);
+      break;
+    }
   std::vector<int> ins;
   for (ir::ValueId v : n.inputs) {
+    if (q && g.value(v).is_constant() && !w.has_params(v)) w.set_params(v, *q);
     ETCH_REQUIRE(!q || w.params(v) == *q, Unsupported)
         << "TFLite export: " << n.describe() << ": int8 inputs with different scales or zero points";
     ins.push_back(w.tensor(v));
@@ -256,12 +265,18 @@ void emit_table(ExportWriter& w, const ir::Node& n, const QuantParams& q) {
 void emit_qlut(ExportWriter& w, const ir::Node& n) {
   const ir::Graph& g = w.graph();
   const std::string& name = g.value(n.outputs[0]).name;
-  auto it = w.options().activation_params.find(name);
-  ETCH_REQUIRE(it != w.options().activation_params.end(), InvalidInput)
-      << "TFLite export: " << n.describe() << ": the scale and zero point of its output '" << name
-      << "' are not known (give the QDQ model's activation parameters)";
-  w.set_params(n.outputs[0], it->second);
-  const QuantParams& q = it->second;
+  if (n.has_attr("y_scale")) {  // a table the lowering made, which names its output grid
+    w.set_params(
+        n.outputs[0],
+        QuantParams{{n.attr_float("y_scale", 1.0f)}, {static_cast<int32_t>(n.attr_int("y_zero_point", 0))}, -1});
+  } else {
+    auto it = w.options().activation_params.find(name);
+    ETCH_REQUIRE(it != w.options().activation_params.end(), InvalidInput)
+        << "TFLite export: " << n.describe() << ": the scale and zero point of its output '" << name
+        << "' are not known (give the QDQ model's activation parameters)";
+    w.set_params(n.outputs[0], it->second);
+  }
+  const QuantParams q = w.params(n.outputs[0]);
   const std::string f = n.attr_string("function", "");
   fb::BuiltinOperator code = fb::BuiltinOperator_HARD_SWISH;
   int version = 1;
@@ -270,6 +285,9 @@ void emit_qlut(ExportWriter& w, const ir::Node& n) {
     version = 2;
   } else if (f == "Tanh" && q.scales[0] == 1.0f / 128 && q.zero_points[0] == 0) {
     code = fb::BuiltinOperator_TANH;
+    version = 2;
+  } else if (f == "Requantize") {  // a move between grids (the concat rule's): TFLite's int8 -> int8 QUANTIZE
+    code = fb::BuiltinOperator_QUANTIZE;
     version = 2;
   } else if (f != "HardSwish") {
     emit_table(w, n, q);

@@ -1,5 +1,6 @@
 // Concat along channels on the vector unit: one copy per input into its
-// channel slice of the output.
+// channel slice of the output. A constant input (the zeros of channel
+// padding, already on the output's grid) is copied from the weight image.
 #include "etch/compiler/emit_vector.h"
 #include "etch/compiler/lowering.h"
 #include "etch/compiler/lowerings/common.h"
@@ -21,9 +22,19 @@ Lowering concat() {
   l.emit = [](ProgramBuilder& b, const VectorLayer& v) {
     const npu::TensorDesc& y = v.desc(v.n.outputs[0]);
     int64_t off = 0;
-    for (ir::ValueId in : v.n.inputs) {
+    for (size_t i = 0; i < v.n.inputs.size(); ++i) {
+      npu::TensorDesc src;
+      if (const Tensor* t = constant(v.g, v.n, i)) {
+        src = y;
+        src.name = v.g.value(v.n.inputs[i]).name;
+        src.shape = t->shape();
+        src.c = t->dim(1);
+        src.pad = 0;
+        src.dram_addr = b.add_weights(t->data<int8_t>(), static_cast<size_t>(t->numel()));
+      } else {
+        src = v.desc(v.n.inputs[i]);
+      }
       npu::TensorDesc dst = y;
-      const npu::TensorDesc& src = v.desc(in);
       dst.c = src.c;
       dst.dram_addr = y.dram_addr + off * y.chan_stride();
       off += src.c;
