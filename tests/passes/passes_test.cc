@@ -101,6 +101,28 @@ TEST(FoldConstants, ChainOfConstantOpsFoldsAndOutputsMatch) {
   EXPECT_LT(max_abs_diff(before, runtime::Interpreter(g).run({in})[0]), 0.0f + 1e-7f);
 }
 
+// A Pad whose pads are computed from constants has no known shape until they
+// fold; then a Shape of its output folds too (M-LSD computes its Resize sizes
+// so, after such a Pad).
+TEST(FoldConstants, ShapeOfAValueWhoseShapeFoldingRevealedFolds) {
+  ir::GraphBuilder b("t", 1);
+  auto x = b.input("x", {1, 2, 4, 4});
+  auto pads = b.op("Concat",
+                   {b.constant("before", Tensor::from_vector<int64_t>({4}, {0, 0, 0, 0})),
+                    b.constant("after", Tensor::from_vector<int64_t>({4}, {0, 0, 1, 1}))},
+                   {{"axis", int64_t{0}}});
+  auto padded = b.op("Pad", {x, pads});
+  b.output(b.op("Reshape", {padded, b.op("Shape", {padded})}), "y");
+  ir::Graph g = b.finish();
+  ASSERT_FALSE(g.value(padded).has_shape && shape_is_static(g.value(padded).shape));
+  Tensor in = random_input({1, 2, 4, 4}, 5);
+  Tensor before = runtime::Interpreter(g).run({in})[0];
+  run_pipeline(g, prepare_pipeline(), context());
+  EXPECT_EQ(count_ops(g, "Shape"), 0);
+  EXPECT_EQ(g.value(padded).shape, (Shape{1, 2, 5, 5}));
+  EXPECT_TRUE(before.equals(runtime::Interpreter(g).run({in})[0]));
+}
+
 TEST(FoldConstants, WithoutEvaluatorDoesNothing) {
   ir::GraphBuilder b("t", 1);
   auto x = b.input("x", {3});

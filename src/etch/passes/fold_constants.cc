@@ -55,6 +55,9 @@ bool fold_constants(ir::Graph& g, const PassContext& ctx) {
   if (folded.empty()) return false;
   // remove_nodes resets producers of removed outputs, which are now constants.
   g.remove_nodes(folded);
+  // Shapes that depended on what folded (a Pad's computed pads, a Resize's
+  // sizes) are known now, so the next round can fold a Shape of them.
+  ir::infer_shapes(g);
   return true;
 }
 
