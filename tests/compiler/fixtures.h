@@ -46,7 +46,8 @@ inline QGraph odd_layers(uint64_t seed) {
 
 // Channel padding as a Concat with an int8 constant (BlazeFace's residual
 // blocks widen this way): conv 8 -> 12, then four constant channels of
-// varied values, then a 3x3 conv over all 16 that reads the padded halo.
+// varied values, then a 3x3 conv over all 16 that reads the padded halo; the
+// 12-channel tensor is also read by a 3x3 conv of its own, and the two are added.
 inline QGraph channel_padding(uint64_t seed) {
   QGraph q(seed);
   auto x = q.float_input("x", {1, 8, 12, 12});
@@ -54,9 +55,10 @@ inline QGraph channel_padding(uint64_t seed) {
   a = q.conv(a, 12, 3, 1, 1, 1, 0, 3, true);
   Tensor pad(DType::I8, {1, 4, 12, 12});
   for (int64_t i = 0; i < pad.numel(); ++i) pad.data<int8_t>()[i] = static_cast<int8_t>(i % 7 - 3);
-  a = q.concat({a, q.g.add_constant("padding", pad)});
-  a = q.conv(a, 8, 3, 1, 1, 1, 3, -2, false);
-  q.g.outputs.push_back(q.dequantize(a, 0.1f, -2));
+  auto padded = q.concat({a, q.g.add_constant("padding", pad)});
+  auto b = q.conv(padded, 8, 3, 1, 1, 1, 3, -2, false);
+  auto c = q.conv(a, 8, 3, 1, 1, 1, 3, 1, false);
+  q.g.outputs.push_back(q.dequantize(q.add(b, c, -2, 1, 0), 0.1f, 0));
   return q;
 }
 

@@ -117,6 +117,54 @@ class Compiler {
         alias_[o] = in;
       }
     }
+    concat_in_place();
+  }
+
+  // Concat in place: an input that an NPU layer writes is allocated inside
+  // the Concat's output, at its channels (the same halo and zero point), so
+  // its producer writes it there and the Concat copies nothing for it
+  // (lowerings/concat.cc skips a copy onto itself). Its other readers read it
+  // there: nothing writes those channels again.
+  void concat_in_place() {
+    std::set<ir::ValueId> graph_out(g_.outputs.begin(), g_.outputs.end()), hosts, viewed;
+    for (const auto& [view, src] : alias_) viewed.insert(src);
+    for (const ir::Node& n : g_.nodes()) {
+      if (!npu_[n.id] || n.op_type != "Concat" || !n.domain.empty()) continue;
+      const ir::ValueId o = n.outputs[0];
+      std::vector<std::pair<ir::ValueId, int64_t>> candidates;  // input, its first channel in o
+      int64_t channels = 0;
+      bool pinned = viewed.count(o) > 0;  // a view aliases it: its halo cannot change
+      for (ir::ValueId v : n.inputs) {
+        const ir::Value& val = g_.value(v);
+        const int prod = val.producer;
+        if (!val.is_constant() && prod >= 0 && npu_[prod] && !alias_.count(v) && !in_place_.count(v) &&
+            !hosts.count(v) && !graph_out.count(v) && std::count(n.inputs.begin(), n.inputs.end(), v) == 1 &&
+            zero_point_of(v) == zero_point_of(o)) {
+          candidates.emplace_back(v, channels);
+          pinned |= viewed.count(v) > 0;
+        }
+        channels += batch1_shape(val)[1];
+      }
+      // Inputs and output share one halo: the widest any of them needs, or
+      // the output's when a view fixes one of their layouts.
+      int64_t halo = pad_[o];
+      if (!pinned)
+        for (const auto& c : candidates) halo = std::max(halo, pad_[c.first]);
+      for (const auto& [v, first] : candidates) {
+        if (pad_[v] > halo || (viewed.count(v) && pad_[v] != halo)) continue;
+        in_place_[v] = {o, first};
+        pad_[v] = halo;
+        hosts.insert(o);
+      }
+      pad_[o] = halo;
+    }
+  }
+
+  bool concatenated_in_place(const ir::Node& n) const {
+    if (n.op_type != "Concat" || !n.domain.empty()) return false;
+    for (ir::ValueId v : n.inputs)
+      if (!in_place_.count(v)) return false;
+    return true;
   }
 
   int32_t zero_point_of(ir::ValueId v) {
@@ -179,7 +227,10 @@ class Compiler {
     d.zero_point = zero_point_of(v);
     d.scale = scale_of(v);
     auto al = alias_.find(v);
-    if (al != alias_.end()) {
+    if (auto ip = in_place_.find(v); ip != in_place_.end()) {
+      const uint64_t out = out_.program.tensors[tensor(ip->second.first)].dram_addr;
+      d.dram_addr = out + static_cast<uint64_t>(ip->second.second * d.chan_stride());
+    } else if (al != alias_.end()) {
       d.dram_addr = out_.program.tensors[tensor(al->second)].dram_addr;
     } else {
       d.dram_addr = next_addr_;
@@ -310,6 +361,10 @@ class Compiler {
       }
       if (alias_.count(n.outputs[0])) {
         out_.placements[i].reason = "reshape in place (no data movement)";
+        continue;
+      }
+      if (concatenated_in_place(n)) {
+        out_.placements[i].reason = "concatenated in place (its inputs are written into it)";
         continue;
       }
       if (!open) {
@@ -488,6 +543,7 @@ class Compiler {
   std::map<ir::NodeId, bool> npu_;
   std::map<ir::ValueId, int64_t> pad_;
   std::map<ir::ValueId, ir::ValueId> alias_;
+  std::map<ir::ValueId, std::pair<ir::ValueId, int64_t>> in_place_;  // Concat input -> (output, first channel)
   std::map<ir::ValueId, int> tensor_of_;
   std::vector<std::vector<ir::NodeId>> seg_nodes_;
   int64_t next_addr_ = 0;

@@ -1,6 +1,8 @@
 // Concat along channels on the vector unit: one copy per input into its
 // channel slice of the output. A constant input (the zeros of channel
-// padding, already on the output's grid) is copied from the weight image.
+// padding, already on the output's grid) is copied from the weight image; an
+// input the compiler allocated inside the output (compiler.cc,
+// concat_in_place) is not copied at all.
 #include "etch/compiler/emit_vector.h"
 #include "etch/compiler/lowering.h"
 #include "etch/compiler/lowerings/common.h"
@@ -38,6 +40,8 @@ Lowering concat() {
       dst.c = src.c;
       dst.dram_addr = y.dram_addr + off * y.chan_stride();
       off += src.c;
+      // An input the compiler placed inside the output is there already.
+      if (src.dram_addr == dst.dram_addr && src.pad == dst.pad) continue;
       emit_copy(b, {v.n.name, src, dst});
     }
   };
