@@ -262,6 +262,27 @@ TEST(Compile, ConcatWithAConstantInputRunsOnTheNpuBitExact) {
   expect_bit_exact_and_predicted(q.g, testing::random_input({1, 8, 12, 12}, 3));
 }
 
+// A Concat of two conv outputs copies nothing: both convs write into it. When
+// the host reads it (here it is a graph output as well), it keeps its copies,
+// so the segment hands the host the whole tensor.
+TEST(Compile, ConcatInPlaceAndConcatTheHostReadsAreBitExact) {
+  for (bool host_reads : {false, true}) {
+    QGraph q(17);
+    auto x = q.float_input("x", {1, 8, 10, 10});
+    auto a = q.quantize(x, 0.02f, 0);
+    auto cat = q.concat({q.conv(a, 8, 3, 1, 1, 1, 0, 2, true), q.conv(a, 4, 1, 1, 0, 1, 0, 2, false)});
+    q.g.outputs.push_back(q.dequantize(q.conv(cat, 8, 3, 1, 1, 1, 2, -1, false), 0.1f, -1));
+    if (host_reads) q.g.outputs.push_back(q.dequantize(cat, 0.05f, 2));
+    const compiler::CompiledModel m = compiler::compile(q.g, npu::preset("edge"));
+    for (const compiler::Placement& p : m.placements)
+      if (p.op == "Concat") {
+        EXPECT_EQ(p.reason == "concatenated in place (its inputs are written into it)", !host_reads) << p.reason;
+      }
+    for (const auto& name : npu::preset_names()) expect_bit_exact(q.g, npu::preset(name), 1);
+    expect_bit_exact(q.g, tiny(), 1);
+  }
+}
+
 // Dilated layers tile by row phase and 1x1 layers whose accumulators hold few
 // channels keep their weights resident on edge.
 TEST(Compile, RowPhasesAndResidentWeightsAreChosenAndBitExact) {

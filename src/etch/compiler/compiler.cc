@@ -131,13 +131,20 @@ class Compiler {
     for (const ir::Node& n : g_.nodes()) {
       if (!npu_[n.id] || n.op_type != "Concat" || !n.domain.empty()) continue;
       const ir::ValueId o = n.outputs[0];
+      // The host reads a segment's outputs as the layers of the segment wrote
+      // them; a Concat that copies nothing is no layer, so one whose output
+      // the host reads keeps its copies.
+      bool host_reads = graph_out.count(o) > 0;
+      for (ir::NodeId c : g_.consumers(o)) host_reads |= !npu_[c];
+      if (host_reads) continue;
       std::vector<std::pair<ir::ValueId, int64_t>> candidates;  // input, its first channel in o
       int64_t channels = 0;
       bool pinned = viewed.count(o) > 0;  // a view aliases it: its halo cannot change
       for (ir::ValueId v : n.inputs) {
         const ir::Value& val = g_.value(v);
         const int prod = val.producer;
-        if (!val.is_constant() && prod >= 0 && npu_[prod] && !alias_.count(v) && !in_place_.count(v) &&
+        // Not a view's output: a view writes its output without a halo.
+        if (!val.is_constant() && prod >= 0 && npu_[prod] && !is_view(*g_.find_node(prod)) && !in_place_.count(v) &&
             !hosts.count(v) && !graph_out.count(v) && std::count(n.inputs.begin(), n.inputs.end(), v) == 1 &&
             zero_point_of(v) == zero_point_of(o)) {
           candidates.emplace_back(v, channels);
