@@ -36,10 +36,6 @@ QuantParams q_params(const ir::Graph& q, ir::ValueId v) {
   return {};
 }
 
-const ir::Node* producer_node(const ir::Graph& g, ir::ValueId v) {
-  return g.value(v).producer < 0 ? nullptr : g.find_node(g.value(v).producer);
-}
-
 TEST(ConcatRule, ConcatenationsRunOnInt8OnTheirOutputsGrid) {
   const data::Dataset d = blobs(64);
   const ir::Graph q = quantize_ptq(concat_net(), d, small_options());
@@ -76,8 +72,8 @@ TEST(ConcatRule, ConcatenationsRunOnInt8OnTheirOutputsGrid) {
   EXPECT_EQ(int8_concats, 2);
   EXPECT_EQ(count_ops(i, "DequantizeLinear"), 1) << "only the output is dequantized";
   ASSERT_EQ(count_ops(i, "QLut"), 1) << "one rescaling table: a into mixed's grid";
-  ASSERT_NE(producer_node(i, table->inputs[0]), nullptr);
-  EXPECT_EQ(producer_node(i, table->inputs[0])->op_type, "QConv");
+  ASSERT_NE(producer_of(i, table->inputs[0]), nullptr);
+  EXPECT_EQ(producer_of(i, table->inputs[0])->op_type, "QConv");
   // The table is QuantizeLinear(DequantizeLinear(q)) onto mixed's grid, each
   // rounded half to even in float as ONNX defines them.
   const Tensor& t = *i.value(table->inputs[1]).data;
