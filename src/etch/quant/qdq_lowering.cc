@@ -28,6 +28,13 @@ std::optional<Dq> act_through_dq(const ir::Graph& g, ir::ValueId v) {
 }
 }  // namespace
 
+std::array<float, 256> grid_reals(const QuantParams& p) {
+  std::array<float, 256> r{};
+  for (int i = 0; i < 256; ++i)
+    r[static_cast<size_t>(i)] = p.scales[0] * static_cast<float>(i - 128 - p.zero_points[0]);
+  return r;
+}
+
 void add_requant(IntegerOpAttrs& a, const std::vector<double>& reals) {
   std::vector<int64_t> m, s;
   for (double r : reals) {

@@ -2,6 +2,7 @@
 // (quant_rule.h, rules/*.cc) share: reading int8 values through their
 // DequantizeLinear, requantization and activation attributes, new constants.
 #pragma once
+#include <array>
 #include <map>
 #include <optional>
 #include <string>
@@ -23,6 +24,11 @@ struct Dq {
 };
 
 std::optional<Dq> through_dq(const ir::Graph& g, ir::ValueId v);
+
+// The real value of every int8 q = -128..127 (in that order) on the per-tensor
+// grid p, computed in float as DequantizeLinear does: s * (q - z). What a
+// 256-entry table maps from.
+std::array<float, 256> grid_reals(const QuantParams& p);
 
 // "multipliers"/"shifts" of the fixed-point encodings of `reals`.
 void add_requant(IntegerOpAttrs& a, const std::vector<double>& reals);

@@ -265,17 +265,16 @@ void emit_table(ExportWriter& w, const ir::Node& n, const QuantParams& q) {
 void emit_qlut(ExportWriter& w, const ir::Node& n) {
   const ir::Graph& g = w.graph();
   const std::string& name = g.value(n.outputs[0]).name;
-  if (n.has_attr("y_scale")) {  // a table the lowering made, which names its output grid
+  // Its output's grid: named by the table when the lowering made it (the QDQ
+  // graph has no tensor of that name), else set by name from the QDQ model's
+  // activation parameters before any op was written (export_tflite).
+  if (n.has_attr("y_scale"))
     w.set_params(
         n.outputs[0],
         QuantParams{{n.attr_float("y_scale", 1.0f)}, {static_cast<int32_t>(n.attr_int("y_zero_point", 0))}, -1});
-  } else {
-    auto it = w.options().activation_params.find(name);
-    ETCH_REQUIRE(it != w.options().activation_params.end(), InvalidInput)
-        << "TFLite export: " << n.describe() << ": the scale and zero point of its output '" << name
-        << "' are not known (give the QDQ model's activation parameters)";
-    w.set_params(n.outputs[0], it->second);
-  }
+  ETCH_REQUIRE(w.has_params(n.outputs[0]), InvalidInput)
+      << "TFLite export: " << n.describe() << ": the scale and zero point of its output '" << name
+      << "' are not known (give the QDQ model's activation parameters)";
   const QuantParams q = w.params(n.outputs[0]);
   const std::string f = n.attr_string("function", "");
   fb::BuiltinOperator code = fb::BuiltinOperator_HARD_SWISH;

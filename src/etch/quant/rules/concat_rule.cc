@@ -19,11 +19,9 @@ std::string concat_why_not(const ir::Graph&, const ir::Node&, const ir::Value&) 
 // QLut(x, table) moving x from its grid to (sy, zy), rounding as QuantizeLinear does.
 ir::ValueId rescaled(QdqLowering& l, const Dq& x, const std::string& name, float sy, int32_t zy) {
   ir::Graph& g = l.graph();
+  const std::array<float, 256> reals = grid_reals(x.p);
   Tensor table(DType::I8, {256});
-  for (int i = 0; i < 256; ++i) {
-    const float real = x.p.scales[0] * static_cast<float>(i - 128 - x.p.zero_points[0]);
-    table.data<int8_t>()[i] = runtime::quantize_half_even<int8_t>(real, sy, zy);
-  }
+  for (int i = 0; i < 256; ++i) table.data<int8_t>()[i] = runtime::quantize_half_even<int8_t>(reals[i], sy, zy);
   const ir::ValueId t = l.constant(name + "_table", std::move(table));
   const ir::Value& xv = g.value(x.q);
   const ir::ValueId out = g.add_value(g.unique_name(xv.name + "_rescaled"), DType::I8, xv.shape, xv.has_shape);

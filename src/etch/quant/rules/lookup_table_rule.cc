@@ -33,9 +33,8 @@ bool lower_table(QdqLowering& l, const QdqGroup& grp) {
   const ir::Node& p = grp.core;
   auto x = l.act_dq(p.inputs[0]);
   if (!x) return false;
-  Tensor in(DType::F32, {256});
-  for (int i = 0; i < 256; ++i)
-    in.data<float>()[i] = x->p.scales[0] * static_cast<float>(i - 128 - x->p.zero_points[0]);
+  const std::array<float, 256> reals = grid_reals(x->p);
+  const Tensor in = Tensor::from_vector<float>({256}, std::vector<float>(reals.begin(), reals.end()));
   std::vector<const Tensor*> ins{&in};
   for (size_t i = 1; i < p.inputs.size(); ++i)
     ins.push_back(p.inputs[i] == ir::kNoValue ? nullptr : &*g.value(p.inputs[i]).data);
