@@ -13,6 +13,8 @@
 #include <mutex>
 #include <random>
 
+#include "etch/runtime/kernels/quant_conv_onednn.h"
+
 namespace etch::runtime {
 namespace {
 
@@ -112,6 +114,44 @@ TEST(IntegerConvFast, WrapsAroundLikeTheReference) {
   ASSERT_TRUE(ref == fast);
   EXPECT_EQ(ref.at({0, 1})[5], wrapped);
   EXPECT_LT(wrapped, 0);
+}
+
+// Convolutions large enough for oneDNN's int8 kernels (K >= 96, >= 16 output
+// channels, >= 2M multiply-adds): several 64-channel blocks and row bands,
+// padding (copied in as the zero point), stride 2 skipping the last column,
+// dilation, a one-row image padded above and below, and a 1x1.
+const Case kOnednnCases[] = {
+    {1, 32, 80, 1, 30, 33, 3, 1, 1, 1},   // 64 + 16 channels, K = 288
+    {2, 16, 32, 1, 45, 50, 3, 2, 1, 1},   // batch 2, stride 2
+    {1, 32, 24, 1, 41, 42, 3, 2, 0, 1},   // no padding, the last column unread
+    {1, 24, 32, 1, 40, 40, 5, 1, 4, 2},   // dilated 5x5
+    {1, 128, 32, 1, 1, 700, 3, 1, 1, 1},  // one row: padding rows above and below
+    {1, 96, 16, 1, 64, 40, 1, 1, 0, 1},   // 1x1, 2,560 positions (3 bands)
+};
+
+TEST(IntegerConvOnednn, TakesLargeConvsWhereTheCpuHasInt8DotProductsAndEqualsReference) {
+  uint32_t seed = 100;
+  for (const Case& c : kOnednnCases) {
+    const ir::ConvGeometry g = geometry(c);
+    const std::vector<int32_t> int8_weights(static_cast<size_t>(c.m * c.c * c.k * c.k), -128);
+    EXPECT_EQ(onednn_integer_conv_supported(g, int8_weights), onednn_int8_dot_products()) << "c=" << c.c;
+    std::vector<int32_t> wide = int8_weights;
+    wide[7] = 128;  // outside int8: never this path
+    EXPECT_FALSE(onednn_integer_conv_supported(g, wide));
+    expect_same_sums<uint8_t>(c, 0, 127, seed++);
+    expect_same_sums<uint8_t>(c, 255, 127, seed++);
+    expect_same_sums<int8_t>(c, -128, 127, seed++);
+    expect_same_sums<int8_t>(c, 77, 127, seed++);
+    expect_same_sums<uint8_t>(c, 3, 255, seed++);  // weights beyond int8: the AVX2 kernel
+  }
+}
+
+TEST(IntegerConvOnednn, LeavesSmallAndGroupedConvsToTheDirectKernels) {
+  const std::vector<int32_t> w(static_cast<size_t>(16 * 32 * 9), 1);
+  EXPECT_FALSE(onednn_integer_conv_supported(geometry({1, 32, 16, 1, 14, 14, 3, 1, 1, 1}), w));  // 0.9M MACs
+  EXPECT_FALSE(onednn_integer_conv_supported(geometry({1, 64, 16, 2, 40, 40, 3, 1, 1, 1}), w));  // grouped
+  EXPECT_FALSE(onednn_integer_conv_supported(geometry({1, 64, 192, 1, 40, 40, 1, 1, 0, 1}),
+                                             std::vector<int32_t>(64 * 192, 1)));  // K = 64
 }
 
 }  // namespace

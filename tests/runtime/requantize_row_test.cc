@@ -38,7 +38,7 @@ TEST(RequantizeRow, EqualsScalarRequantizeEverywhere) {
                               std::numeric_limits<int32_t>::max()};
   for (int shift = -31; shift <= 30; ++shift)
     for (int32_t mult : multipliers) {
-      std::vector<int32_t> acc(37);  // 4 vectors of 8 and a tail of 5
+      std::vector<int32_t> acc(77);  // 2 blocks of 32, a vector of 8 and a tail of 5
       for (size_t i = 0; i < acc.size(); ++i) acc[i] = i < 6 ? extremes[i] : (i % 2 ? any(rng) : small(rng));
       expect_row_matches_scalar(acc, 0, {mult, shift}, 0, -128, 127);
       expect_row_matches_scalar(acc, small(rng), {mult, shift}, -128, -128, 127);  // fused ReLU-like range

@@ -7,6 +7,7 @@
 #include "etch/core/thread_pool.h"
 #include "etch/runtime/integer_fast_paths.h"
 #include "etch/runtime/kernels/quant_conv_depthwise.h"
+#include "etch/runtime/kernels/quant_conv_onednn.h"
 #include "etch/runtime/kernels/simd_f32.h"
 
 namespace etch::runtime {
@@ -268,6 +269,7 @@ void integer_conv(const ir::ConvGeometry& g, const T* x, int32_t x_zero, const s
                   const IntConvEpilogue& epilogue) {
   if (integer_fast_paths()) {
     if (integer_depthwise_supported(g)) return integer_depthwise(g, x, x_zero, w_centered, epilogue);
+    if (onednn_integer_conv_supported(g, w_centered) && onednn_integer_conv(g, x, x_zero, w_centered, epilogue)) return;
 #ifdef ETCH_X86_SIMD
     if (cpu_has_avx2_fma()) return integer_conv_avx2(g, x, x_zero, w_centered, epilogue);
 #endif

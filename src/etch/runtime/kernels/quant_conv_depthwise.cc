@@ -1,6 +1,7 @@
 #include "etch/runtime/kernels/quant_conv_depthwise.h"
 
 #include <algorithm>
+#include <type_traits>
 
 #include "etch/core/error.h"
 #include "etch/core/thread_pool.h"
@@ -12,6 +13,40 @@ namespace {
 #ifdef ETCH_X86_SIMD
 #pragma GCC push_options
 #pragma GCC target("avx2")
+// dst[i] = src[i] − zero for i < n: 8-bit values centered into int16,
+// sixteen at a time.
+template <typename T>
+void center_row(const T* src, int64_t n, int32_t zero, int16_t* dst) {
+  const __m256i z = _mm256_set1_epi16(static_cast<int16_t>(zero));
+  int64_t i = 0;
+  for (; i + 16 <= n; i += 16) {
+    const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(src + i));
+    const __m256i w = std::is_same_v<T, uint8_t> ? _mm256_cvtepu8_epi16(b) : _mm256_cvtepi8_epi16(b);
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst + i), _mm256_sub_epi16(w, z));
+  }
+  for (; i < n; ++i) dst[i] = static_cast<int16_t>(src[i] - zero);
+}
+
+// Phase f of a padded row: dst[f·ldf + j] = row[f + j·sw] for j < ldf (row
+// holds sw·ldf values). Stride 2, the common one, sixteen at a time: the
+// even entries of each pair of int16 are the low halves of its int32s.
+void split_phases(const int16_t* row, int64_t sw, int64_t ldf, int16_t* dst) {
+  int64_t j = 0;
+  if (sw == 2)
+    for (; j + 16 <= ldf; j += 16) {
+      const __m256i a = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(row + 2 * j));
+      const __m256i b = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(row + 2 * j + 16));
+      const __m256i even = _mm256_packs_epi32(_mm256_srai_epi32(_mm256_slli_epi32(a, 16), 16),
+                                              _mm256_srai_epi32(_mm256_slli_epi32(b, 16), 16));
+      const __m256i odd = _mm256_packs_epi32(_mm256_srai_epi32(a, 16), _mm256_srai_epi32(b, 16));
+      // packs interleaves the 128-bit halves of a and b: put them in order.
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst + j), _mm256_permute4x64_epi64(even, 0xD8));
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst + ldf + j), _mm256_permute4x64_epi64(odd, 0xD8));
+    }
+  for (; j < ldf; ++j)
+    for (int64_t f = 0; f < sw; ++f) dst[f * ldf + j] = row[f + j * sw];
+}
+
 // One output row: acc[j] for j in [0, width rounded up to 16). `row` is the
 // row's first tap row in the padded plane; tap pair i reads row + off[2i] and
 // row + off[2i + 1] with the two weights packed in wpairs[i].
@@ -76,6 +111,8 @@ void integer_depthwise(const ir::ConvGeometry& g, const T* x, int32_t x_zero, co
     std::vector<int16_t> plane(static_cast<size_t>(rows * ldp));
     std::vector<int32_t> acc(static_cast<size_t>(width)), out(static_cast<size_t>(oh_n * ow_n));
     std::vector<int32_t> wpairs(static_cast<size_t>((taps + 1) / 2));
+    // One padded row: pad_left zeros, the image row, zeros to sw phase rows.
+    std::vector<int16_t> prow(static_cast<size_t>(sw > 1 ? ldp : 0), 0);
     for (int64_t it = i0; it < i1; ++it) {
       const int64_t n = it / g.out_channels, m = it % g.out_channels;
       const T* xp = x + it * ih_n * iw_n;
@@ -83,16 +120,11 @@ void integer_depthwise(const ir::ConvGeometry& g, const T* x, int32_t x_zero, co
       for (int64_t r = 0; r < rows; ++r) {
         const int64_t ih = r - pad_top;
         if (ih < 0 || ih >= ih_n) continue;
-        // Phase f's j-th entry is padded column f + j·sw, input column
-        // f + j·sw − pad_left: entries [j0, j1) lie in the image.
-        const T* xrow = xp + ih * iw_n;
-        for (int64_t f = 0; f < sw; ++f) {
-          int16_t* dst = plane.data() + r * ldp + f * ldf;
-          const int64_t first = pad_left - f;  // j·sw ≥ first
-          const int64_t j0 = first <= 0 ? 0 : (first + sw - 1) / sw;
-          const int64_t j1 = std::min(ldf, (iw_n - 1 + pad_left - f) / sw + 1);
-          for (int64_t j = j0; j < j1; ++j) dst[j] = static_cast<int16_t>(xrow[f + j * sw - pad_left] - x_zero);
-        }
+        // The padded row (zeros around the image), then its sw phases.
+        int16_t* dst = plane.data() + r * ldp;
+        int16_t* padded = sw == 1 ? dst : prow.data();
+        center_row(xp + ih * iw_n, std::min(iw_n, ldp - pad_left), x_zero, padded + pad_left);
+        if (sw > 1) split_phases(padded, sw, ldf, dst);
       }
       const int32_t* wm = w_centered.data() + m * taps;
       for (size_t i = 0; i < wpairs.size(); ++i) {

@@ -1,0 +1,191 @@
+#include "etch/runtime/kernels/onednn_conv_plan.h"
+
+#include <omp.h>
+
+#include <algorithm>
+#include <mutex>
+#include <unordered_map>
+
+#include "etch/core/thread_pool.h"
+
+namespace etch::runtime::onednn {
+namespace {
+
+using dnnl::memory;
+using Tag = memory::format_tag;
+
+// The engine and the plans live until the process ends (never destroyed, so
+// no primitive outlives its engine during static destruction).
+dnnl::engine& cpu_engine() {
+  static dnnl::engine& eng = *new dnnl::engine(dnnl::engine::kind::cpu, 0);
+  return eng;
+}
+
+// oneDNN is built on OpenMP here; each call runs on the calling etch thread
+// alone (the blocking it picks then never depends on how many threads there are).
+void single_threaded() { omp_set_num_threads(1); }
+
+Band band_of(const Conv2d& v, int64_t r0, int64_t r1) {
+  const int64_t lo = r0 * v.s_h - v.p_t, hi = (r1 - 1) * v.s_h - v.p_t + (v.k_h - 1) * v.d_h + 1;
+  const int64_t row0 = std::max<int64_t>(0, lo), row1 = std::min(v.in_h, hi);
+  return Band{r0, r1, row0, row1 - row0, row0 - lo, hi - row1};
+}
+
+Prim make_prim(const Conv2d& v, const Band& b, int64_t m) {
+  // Columns the window never reaches (a stride that skips the last ones) are
+  // left out of the view, so the right padding is never negative.
+  const int64_t pad_r_full = (v.out_w - 1) * v.s_w + (v.k_w - 1) * v.d_w + 1 - v.in_w - v.p_l;
+  const int64_t w = v.in_w + std::min<int64_t>(0, pad_r_full), pad_r = std::max<int64_t>(0, pad_r_full);
+  const memory::dims src{1, v.c, b.rows, w}, wei{m, v.c, v.k_h, v.k_w}, dst{1, m, b.r1 - b.r0, v.out_w};
+  auto any = [](const memory::dims& d, memory::data_type t) { return memory::desc(d, t, Tag::any); };
+  const dnnl::convolution_forward::desc cd(dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct,
+                                           any(src, v.src), any(wei, v.wei), any(dst, v.dst), {v.s_h, v.s_w},
+                                           {v.d_h - 1, v.d_w - 1}, {b.pad_t, v.p_l}, {b.pad_b, pad_r});
+  dnnl::primitive_attr attr;
+  attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+  Prim p{dnnl::convolution_forward::primitive_desc(cd, attr, cpu_engine()), {}, {}, {}, {}, {}, {}, {}};
+  p.conv = dnnl::convolution_forward(p.pd);
+  p.user_src = memory::desc(src, v.src, memory::dims{v.c * v.in_h * v.in_w, v.in_h * v.in_w, v.in_w, 1});
+  p.user_wei = memory::desc(wei, v.wei, Tag::oihw);
+  p.user_dst = memory::desc(dst, v.dst, memory::dims{m * v.out_h * v.out_w, v.out_h * v.out_w, v.out_w, 1});
+  auto& eng = cpu_engine();
+  auto reorder = [&](const memory::desc& from, const memory::desc& to) {
+    return from == to ? nullptr : std::make_unique<dnnl::reorder>(dnnl::reorder::primitive_desc(eng, from, eng, to));
+  };
+  p.src_in = reorder(p.user_src, p.pd.src_desc());
+  p.wei_in = reorder(p.user_wei, p.pd.weights_desc());
+  p.dst_out = reorder(p.pd.dst_desc(), p.user_dst);
+  return p;
+}
+
+dnnl::stream& thread_stream() {
+  thread_local dnnl::stream s(cpu_engine());
+  return s;
+}
+
+// Per-thread scratch, `which` of four, at least `bytes` long.
+void* thread_buffer(size_t bytes, int which) {
+  thread_local std::vector<uint64_t> buf[4];
+  const size_t words = bytes / sizeof(uint64_t) + 1;
+  if (buf[which].size() < words) buf[which].resize(words);
+  return buf[which].data();
+}
+
+void run(const dnnl::primitive& p, const std::unordered_map<int, memory>& args) {
+  p.execute(thread_stream(), args);
+  thread_stream().wait();
+}
+
+}  // namespace
+
+std::shared_ptr<const Plan> plan_for(const Conv2d& v) {
+  constexpr size_t kMaxPlans = 256;
+  static std::mutex& mu = *new std::mutex;
+  static auto& plans = *new std::map<std::array<int64_t, 17>, std::shared_ptr<const Plan>>;
+  const std::array<int64_t, 17> key{v.c,
+                                    v.m,
+                                    v.in_h,
+                                    v.in_w,
+                                    v.out_h,
+                                    v.out_w,
+                                    v.k_h,
+                                    v.k_w,
+                                    v.s_h,
+                                    v.s_w,
+                                    v.d_h,
+                                    v.d_w,
+                                    v.p_t,
+                                    v.p_l,
+                                    static_cast<int64_t>(v.src),
+                                    static_cast<int64_t>(v.wei),
+                                    static_cast<int64_t>(v.dst)};
+  std::lock_guard<std::mutex> lock(mu);
+  if (auto it = plans.find(key); it != plans.end()) return it->second;
+  if (plans.size() >= kMaxPlans) plans.clear();
+  auto& p = plans[key];
+  single_threaded();
+  auto plan = std::make_unique<Plan>();
+  const int64_t bands = std::clamp<int64_t>(v.out_h * v.out_w / kBandPositions, 1, kMaxBands);
+  const int64_t rows = (v.out_h + bands - 1) / bands;
+  for (int64_t r0 = 0; r0 < v.out_h; r0 += rows) plan->bands.push_back(band_of(v, r0, std::min(v.out_h, r0 + rows)));
+  plan->blocks = (v.m + kChannelBlock - 1) / kChannelBlock;
+  try {
+    for (const Band& b : plan->bands)
+      for (int64_t m : {std::min(v.m, kChannelBlock), v.m % kChannelBlock}) {
+        auto& prim = plan->prims[{b.r1 - b.r0, b.rows, b.pad_t, b.pad_b, m}];
+        if (m > 0 && !prim) prim = std::make_unique<Prim>(make_prim(v, b, m));
+      }
+  } catch (const dnnl::error&) {
+    return nullptr;  // remembered: the entry stays null
+  }
+  plan->weights_ref = &plan->prim(plan->bands[0], std::min(v.m, kChannelBlock));
+  p = std::move(plan);
+  return p;
+}
+
+template <typename S, typename W, typename D>
+void run_plan(const Plan& plan, const Conv2d& v, int64_t batch, const S* x, const W* w, const BlockSink<D>& sink) {
+  auto& eng = cpu_engine();
+  const int64_t per_oc = v.c * v.k_h * v.k_w, nbands = static_cast<int64_t>(plan.bands.size());
+  const int64_t in_size = v.in_h * v.in_w, m = v.m;
+  // Weights in oneDNN's layout, per block of output channels, once per call
+  // (the layout's size includes the compensation oneDNN keeps for int8).
+  const memory::desc& wmd = plan.weights_ref->pd.weights_desc();
+  const size_t wbytes = (wmd.get_size() + 63) / 64 * 64;
+  std::vector<uint8_t> wei(wbytes * static_cast<size_t>(plan.blocks));
+  auto reorder_weights = [&](const Prim& p, int64_t blk, void* to) {
+    W* from = const_cast<W*>(w + blk * kChannelBlock * per_oc);
+    if (p.wei_in)
+      run(*p.wei_in,
+          {{DNNL_ARG_FROM, memory(p.user_wei, eng, from)}, {DNNL_ARG_TO, memory(p.pd.weights_desc(), eng, to)}});
+    else
+      std::copy(from, from + p.user_wei.get_size() / sizeof(W), static_cast<W*>(to));
+  };
+  parallel_for(plan.blocks, 1, [&](int64_t b0, int64_t b1) {
+    single_threaded();
+    for (int64_t blk = b0; blk < b1; ++blk)
+      reorder_weights(plan.prim(plan.bands[0], std::min(kChannelBlock, m - blk * kChannelBlock)), blk,
+                      wei.data() + blk * wbytes);
+  });
+  parallel_for(batch * nbands * plan.blocks, 1, [&](int64_t i0, int64_t i1) {
+    single_threaded();
+    for (int64_t it = i0; it < i1; ++it) {
+      const int64_t blk = it % plan.blocks, bi = (it / plan.blocks) % nbands, n = it / (plan.blocks * nbands);
+      const Band& band = plan.bands[bi];
+      const int64_t oc0 = blk * kChannelBlock, oc1 = std::min(m, oc0 + kChannelBlock);
+      const Prim& p = plan.prim(band, oc1 - oc0);
+      void* src = const_cast<S*>(x + n * v.c * in_size + band.row0 * v.in_w);
+      if (p.src_in) {
+        void* to = thread_buffer(p.pd.src_desc().get_size(), 0);
+        run(*p.src_in,
+            {{DNNL_ARG_FROM, memory(p.user_src, eng, src)}, {DNNL_ARG_TO, memory(p.pd.src_desc(), eng, to)}});
+        src = to;
+      }
+      void* wb = wei.data() + blk * wbytes;
+      if (p.pd.weights_desc() != wmd) {  // this band's kernel wants another layout
+        wb = thread_buffer(p.pd.weights_desc().get_size(), 1);
+        reorder_weights(p, blk, wb);
+      }
+      D* out = sink.dst(n, oc0) + band.r0 * v.out_w;
+      void* acc = p.dst_out ? thread_buffer(p.pd.dst_desc().get_size(), 2) : out;
+      void* pad = thread_buffer(p.pd.scratchpad_desc().get_size(), 3);
+      run(p.conv, {{DNNL_ARG_SRC, memory(p.pd.src_desc(), eng, src)},
+                   {DNNL_ARG_WEIGHTS, memory(p.pd.weights_desc(), eng, wb)},
+                   {DNNL_ARG_DST, memory(p.pd.dst_desc(), eng, acc)},
+                   {DNNL_ARG_SCRATCHPAD, memory(p.pd.scratchpad_desc(), eng, pad)}});
+      if (p.dst_out)
+        run(*p.dst_out,
+            {{DNNL_ARG_FROM, memory(p.pd.dst_desc(), eng, acc)}, {DNNL_ARG_TO, memory(p.user_dst, eng, out)}});
+      sink.finish(n, oc0, oc1, band.r0 * v.out_w, band.r1 * v.out_w, sink.dst(n, oc0));
+    }
+  });
+}
+
+template void run_plan<float, float, float>(const Plan&, const Conv2d&, int64_t, const float*, const float*,
+                                            const BlockSink<float>&);
+template void run_plan<uint8_t, int8_t, int32_t>(const Plan&, const Conv2d&, int64_t, const uint8_t*, const int8_t*,
+                                                 const BlockSink<int32_t>&);
+template void run_plan<int8_t, int8_t, int32_t>(const Plan&, const Conv2d&, int64_t, const int8_t*, const int8_t*,
+                                                const BlockSink<int32_t>&);
+
+}  // namespace etch::runtime::onednn

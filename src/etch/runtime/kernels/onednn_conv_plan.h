@@ -1,0 +1,74 @@
+// What the fp32 and the int8 oneDNN convolution paths share: a 2-D conv cut
+// into fixed blocks of output channels × bands of output rows per image,
+// one oneDNN primitive per distinct (band geometry, block width), cached per
+// shape, and the loop that runs every block on one etch thread. The blocks
+// depend only on the shapes, so results never depend on the thread count.
+#pragma once
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <vector>
+
+#include "oneapi/dnnl/dnnl.hpp"
+
+namespace etch::runtime::onednn {
+
+// bench_conv_layers: 64 channels per call is 10-25% faster than 16 or 32.
+// Bands give the threads work when a layer has few channels; each has at
+// least kBandPositions outputs per channel (a call costs a few microseconds)
+// and there are at most kMaxBands.
+constexpr int64_t kChannelBlock = 64;
+constexpr int64_t kBandPositions = 1024;
+constexpr int64_t kMaxBands = 8;
+
+// A 2-D convolution of NCHW tensors with OIHW weights, and its element types
+// (f32/f32/f32, or u8|s8/s8/s32 for integer sums).
+struct Conv2d {
+  int64_t c, m, in_h, in_w, out_h, out_w, k_h, k_w, s_h, s_w, d_h, d_w, p_t, p_l;
+  dnnl::memory::data_type src, wei, dst;
+};
+
+// One band of output rows [r0, r1): the input rows it reads (a view of the
+// NCHW input) and its top/bottom padding.
+struct Band {
+  int64_t r0, r1, row0, rows, pad_t, pad_b;
+};
+
+// One oneDNN convolution and the reorders between etch's NCHW/OIHW tensors
+// and the layouts oneDNN chose for it.
+struct Prim {
+  dnnl::convolution_forward::primitive_desc pd;
+  dnnl::convolution_forward conv;
+  dnnl::memory::desc user_src, user_wei, user_dst;
+  std::unique_ptr<dnnl::reorder> src_in, wei_in, dst_out;  // null: layouts equal
+};
+
+struct Plan {
+  std::vector<Band> bands;
+  int64_t blocks = 0;
+  std::map<std::array<int64_t, 5>, std::unique_ptr<Prim>> prims;
+  const Prim* weights_ref = nullptr;  // the layout weights are reordered to up front
+  const Prim& prim(const Band& b, int64_t m) const { return *prims.at({b.r1 - b.r0, b.rows, b.pad_t, b.pad_b, m}); }
+};
+
+// The plan for a conv shape, or null where oneDNN has no implementation for
+// it. Plans are cached (at most 256 shapes; callers hold theirs while the
+// cache is cleared).
+std::shared_ptr<const Plan> plan_for(const Conv2d& v);
+
+// Where image n's output channels from oc0 on go (planes of out_h·out_w
+// elements, consecutive), and what to do once rows [r0, r1) of channels
+// [oc0, oc1) are written there.
+template <typename D>
+struct BlockSink {
+  std::function<D*(int64_t n, int64_t oc0)> dst;
+  std::function<void(int64_t n, int64_t oc0, int64_t oc1, int64_t p0, int64_t p1, D* planes)> finish;
+};
+
+// Runs the plan: x is batch × [c × in_h × in_w], w is [m × c × k_h × k_w].
+template <typename S, typename W, typename D>
+void run_plan(const Plan& plan, const Conv2d& v, int64_t batch, const S* x, const W* w, const BlockSink<D>& sink);
+
+}  // namespace etch::runtime::onednn

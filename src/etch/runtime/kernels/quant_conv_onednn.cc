@@ -1,0 +1,119 @@
+#include "etch/runtime/kernels/quant_conv_onednn.h"
+
+#include <algorithm>
+
+#include "etch/core/thread_pool.h"
+#include "etch/runtime/kernels/onednn_conv_plan.h"
+
+namespace etch::runtime {
+namespace {}  // namespace
+
+bool onednn_int8_dot_products() {
+  using isa = dnnl::cpu_isa;
+  static const bool has = [] {
+    switch (dnnl::get_effective_cpu_isa()) {
+      case isa::avx2_vnni:
+      case isa::avx512_core_vnni:
+      case isa::avx512_core_bf16:
+      case isa::avx512_core_amx:
+        return true;
+      default:
+        return false;
+    }
+  }();
+  return has;
+}
+
+namespace {
+
+int64_t reduction_length(const ir::ConvGeometry& g) { return g.in_channels * g.kernel[0] * g.kernel[1] * g.kernel[2]; }
+
+// Extent along one axis that the windows read, from the first padded row.
+int64_t window_span(const ir::ConvGeometry& g, int axis) {
+  return (g.out[axis] - 1) * g.stride[axis] + (g.kernel[axis] - 1) * g.dilation[axis] + 1;
+}
+
+}  // namespace
+
+bool onednn_integer_conv_supported(const ir::ConvGeometry& g, const std::vector<int32_t>& w_centered) {
+  if (g.group != 1 || g.in[0] != 1 || g.kernel[0] != 1 || !onednn_int8_dot_products()) return false;
+  const int64_t k = reduction_length(g);
+  // |x| <= 255 and |w| <= 128: no partial sum leaves int32.
+  if (k * 255 * 128 >= (int64_t{1} << 31)) return false;
+  for (int32_t v : w_centered)
+    if (v < -128 || v > 127) return false;
+  const int64_t outputs = g.out[1] * g.out[2];
+  return k >= 96 && g.out_channels >= 16 && outputs * g.out_channels * k >= (int64_t{1} << 21);
+}
+
+template <typename T>
+bool onednn_integer_conv(const ir::ConvGeometry& g, const T* x, int32_t x_zero, const std::vector<int32_t>& w_centered,
+                         const IntConvEpilogue& epilogue) {
+  using dt = dnnl::memory::data_type;
+  const int64_t m = g.out_channels, c = g.in_channels, k = reduction_length(g);
+  const int64_t in_h = g.in[1], in_w = g.in[2], pad_t = g.pad_begin[1], pad_l = g.pad_begin[2];
+  const int64_t span_h = window_span(g, 1), span_w = window_span(g, 2);
+  // Without padding the windows read the input as it is; otherwise from a
+  // copy holding x_zero around it, exactly as wide as the windows read.
+  const bool padded = pad_t > 0 || pad_l > 0 || span_h > in_h || span_w > in_w;
+  const int64_t ph = padded ? span_h : in_h, pw = padded ? span_w : in_w;
+  const onednn::Conv2d v{c,
+                         m,
+                         ph,
+                         pw,
+                         g.out[1],
+                         g.out[2],
+                         g.kernel[1],
+                         g.kernel[2],
+                         g.stride[1],
+                         g.stride[2],
+                         g.dilation[1],
+                         g.dilation[2],
+                         0,
+                         0,
+                         std::is_same_v<T, uint8_t> ? dt::u8 : dt::s8,
+                         dt::s8,
+                         dt::s32};
+  const std::shared_ptr<const onednn::Plan> plan = onednn::plan_for(v);
+  if (!plan) return false;
+  std::vector<T> xp;
+  if (padded) {
+    xp.assign(static_cast<size_t>(g.batch * c * ph * pw), static_cast<T>(x_zero));
+    parallel_for(g.batch * c, 1, [&](int64_t p0, int64_t p1) {
+      for (int64_t p = p0; p < p1; ++p)
+        for (int64_t y = std::max<int64_t>(0, pad_t); y < std::min(ph, pad_t + in_h); ++y) {
+          const int64_t x0 = std::max<int64_t>(0, pad_l), x1 = std::min(pw, pad_l + in_w);
+          const T* from = x + (p * in_h + (y - pad_t)) * in_w + (x0 - pad_l);
+          std::copy(from, from + (x1 - x0), xp.data() + (p * ph + y) * pw + x0);
+        }
+    });
+  }
+  std::vector<int8_t> w8(w_centered.begin(), w_centered.end());
+  // x_zero · Σw per output channel, modulo 2^32 like the sums.
+  std::vector<uint32_t> zero_sum(static_cast<size_t>(m));
+  for (int64_t oc = 0; oc < m; ++oc) {
+    uint32_t s = 0;
+    for (int64_t i = 0; i < k; ++i) s += static_cast<uint32_t>(w8[oc * k + i]);
+    zero_sum[oc] = s * static_cast<uint32_t>(x_zero);
+  }
+  const int64_t plane = g.out[1] * g.out[2];
+  std::vector<int32_t> sums(static_cast<size_t>(g.batch * m * plane));
+  onednn::BlockSink<int32_t> sink;
+  sink.dst = [&](int64_t n, int64_t oc0) { return sums.data() + (n * m + oc0) * plane; };
+  sink.finish = [&](int64_t n, int64_t oc0, int64_t oc1, int64_t p0, int64_t p1, int32_t* planes) {
+    for (int64_t oc = oc0; oc < oc1; ++oc) {
+      int32_t* acc = planes + (oc - oc0) * plane + p0;
+      for (int64_t p = 0; p < p1 - p0; ++p) acc[p] = static_cast<int32_t>(static_cast<uint32_t>(acc[p]) - zero_sum[oc]);
+      epilogue(n, oc, p0, p1 - p0, acc);
+    }
+  };
+  onednn::run_plan<T, int8_t, int32_t>(*plan, v, g.batch, padded ? xp.data() : x, w8.data(), sink);
+  return true;
+}
+
+template bool onednn_integer_conv<uint8_t>(const ir::ConvGeometry&, const uint8_t*, int32_t,
+                                           const std::vector<int32_t>&, const IntConvEpilogue&);
+template bool onednn_integer_conv<int8_t>(const ir::ConvGeometry&, const int8_t*, int32_t, const std::vector<int32_t>&,
+                                          const IntConvEpilogue&);
+
+}  // namespace etch::runtime
