@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <limits>
 
 #include "etch/core/thread_pool.h"
 #include "etch/ir/op_registry.h"
@@ -180,6 +181,52 @@ TEST(NnResize, NearestAndLinear) {
   std::vector<float> acv = float_values(ac);
   EXPECT_NEAR(acv[1], 1 + 1.0f / 3, 1e-6);
   EXPECT_NEAR(acv[2], 1 + 2.0f / 3, 1e-6);
+}
+
+// A row long enough for blocks of eight outputs (the AVX2 gather path where
+// the CPU has it) beside the edges' single taps: integer inputs and weights
+// 0.25/0.75 make every output exact, so the expected values are too.
+TEST(NnResize, LinearAlongALongLastAxisIsExactInEveryBlock) {
+  const int64_t w = 20;
+  std::vector<float> v(2 * w);
+  for (int64_t i = 0; i < 2 * w; ++i) v[i] = static_cast<float>((i * 37) % 23 - 11);
+  Tensor x = Tensor::from_vector<float>({1, 1, 2, w}, v);
+  Tensor roi = Tensor::from_vector<float>({0}, {});
+  Tensor scales = Tensor::from_vector<float>({4}, {1, 1, 1, 2});
+  const std::vector<float> y =
+      float_values(run(make_node("Resize", 3, {{"mode", std::string("linear")}}), {&x, &roi, &scales})[0]);
+  ASSERT_EQ(y.size(), static_cast<size_t>(4 * w));
+  for (int64_t r = 0; r < 2; ++r) {
+    const float* s = v.data() + r * w;
+    for (int64_t o = 0; o < 2 * w; ++o) {
+      // half_pixel: o / 2 - 0.25, clamped to the row at both ends.
+      const int64_t k = o / 2;
+      const float want = o == 0           ? s[0]
+                         : o == 2 * w - 1 ? s[w - 1]
+                         : o % 2 == 0     ? 0.25f * s[k - 1] + 0.75f * s[k]
+                                          : 0.75f * s[k] + 0.25f * s[k + 1];
+      EXPECT_EQ(y[r * 2 * w + o], want) << "row " << r << " output " << o;
+    }
+  }
+}
+
+// A tap of weight 0 is skipped, as in the ONNX reference's sum of the taps
+// that contribute: an infinite neighbour does not turn outputs into NaN.
+TEST(NnResize, LinearSkipsZeroWeightTaps) {
+  std::vector<float> v(16, 1.0f);
+  v[9] = std::numeric_limits<float>::infinity();
+  Tensor x = Tensor::from_vector<float>({1, 1, 1, 16}, v);
+  Tensor roi = Tensor::from_vector<float>({0}, {});
+  Tensor scales = Tensor::from_vector<float>({4}, {1, 1, 1, 2});
+  const std::vector<float> y = float_values(
+      run(make_node("Resize", 3,
+                    {{"mode", std::string("linear")}, {"coordinate_transformation_mode", std::string("asymmetric")}}),
+          {&x, &roi, &scales})[0]);
+  // asymmetric: output 2k reads input k alone (weight 1, then 0 for k + 1).
+  EXPECT_EQ(y[16], 1.0f);
+  EXPECT_EQ(y[18], std::numeric_limits<float>::infinity());
+  EXPECT_TRUE(std::isinf(y[17]));
+  EXPECT_EQ(y[20], 1.0f);
 }
 
 }  // namespace

@@ -15,4 +15,14 @@ inline bool cpu_has_avx512_vnni() {
 #endif
 }
 
+// AVX-512 foundation with byte/word ops (no VNNI needed).
+inline bool cpu_has_avx512bw() {
+#if defined(__x86_64__) && defined(__GNUC__)
+  static const bool ok = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw");
+  return ok;
+#else
+  return false;
+#endif
+}
+
 }  // namespace etch

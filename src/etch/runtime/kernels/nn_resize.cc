@@ -12,6 +12,11 @@
 #include "etch/ir/op_registry.h"
 #include "etch/ir/ops/nn_params.h"
 #include "etch/runtime/kernel_registry.h"
+#include "etch/runtime/kernels/simd_f32.h"
+
+#ifdef ETCH_X86_SIMD
+#include <immintrin.h>
+#endif
 
 namespace etch::runtime {
 namespace {
@@ -147,6 +152,48 @@ std::vector<Taps> all_taps(KernelContext& ctx, const Options& o, ir::ResizeSpec&
   return taps;
 }
 
+// The last axis's outputs whose tap list is exactly two nonzero taps (linear
+// resizing everywhere but the edges): their indices and weights as int32 and
+// float, and per block of eight outputs whether all eight are such.
+struct TwoTaps {
+  std::vector<int32_t> i0, i1;
+  std::vector<float> w0, w1;
+  std::vector<uint8_t> block_ok;
+};
+
+TwoTaps two_taps(const Taps& t, int64_t out_len, int64_t in_len) {
+  TwoTaps tt;
+  if (in_len > INT32_MAX) return tt;
+  tt.i0.resize(out_len), tt.i1.resize(out_len), tt.w0.resize(out_len), tt.w1.resize(out_len);
+  tt.block_ok.assign(static_cast<size_t>(out_len / 8), 1);
+  for (int64_t x = 0; x < out_len; ++x) {
+    const int64_t j0 = t.begin[x];
+    const bool ok = t.begin[x + 1] - j0 == 2 && t.w[j0] != 0.0f && t.w[j0 + 1] != 0.0f;
+    if (!ok) {
+      if (x / 8 < static_cast<int64_t>(tt.block_ok.size())) tt.block_ok[x / 8] = 0;
+      continue;
+    }
+    tt.i0[x] = static_cast<int32_t>(t.idx[j0]), tt.i1[x] = static_cast<int32_t>(t.idx[j0 + 1]);
+    tt.w0[x] = t.w[j0], tt.w1[x] = t.w[j0 + 1];
+  }
+  return tt;
+}
+
+#ifdef ETCH_X86_SIMD
+#pragma GCC push_options
+#pragma GCC target("avx2")
+// Eight outputs of a two-tap block with the scalar loop's operations: 0 + w0·s0,
+// then + w1·s1, each product and sum rounded (no fused multiply-add).
+void two_tap_block_avx2(const float* s, const TwoTaps& tt, int64_t x, float* dd) {
+  const __m256i i0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(tt.i0.data() + x));
+  const __m256i i1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(tt.i1.data() + x));
+  const __m256 p0 = _mm256_mul_ps(_mm256_loadu_ps(tt.w0.data() + x), _mm256_i32gather_ps(s, i0, 4));
+  const __m256 p1 = _mm256_mul_ps(_mm256_loadu_ps(tt.w1.data() + x), _mm256_i32gather_ps(s, i1, 4));
+  _mm256_storeu_ps(dd + x, _mm256_add_ps(_mm256_add_ps(_mm256_setzero_ps(), p0), p1));
+}
+#pragma GCC pop_options
+#endif
+
 // One axis at a time: src has shape `shape`; dim d is resampled to taps.size.
 void resample_axis(const float* src, float* dst, const Shape& shape, size_t d, const Taps& t, int64_t out_len,
                    float extrap) {
@@ -156,6 +203,12 @@ void resample_axis(const float* src, float* dst, const Shape& shape, size_t d, c
     if (i > d) inner *= shape[i];
   }
   const int64_t in_len = shape[d];
+  bool vector_blocks = false;
+#ifdef ETCH_X86_SIMD
+  vector_blocks = inner == 1 && out_len >= 8 && cpu_has_avx2_fma();
+#endif
+  const TwoTaps tt = vector_blocks ? two_taps(t, out_len, in_len) : TwoTaps{};
+  if (tt.block_ok.empty()) vector_blocks = false;
   parallel_for(outer, std::max<int64_t>(1, 16384 / std::max<int64_t>(1, out_len * inner)), [&](int64_t a, int64_t b) {
     for (int64_t o = a; o < b; ++o) {
       const float* s = src + o * in_len * inner;
@@ -164,6 +217,13 @@ void resample_axis(const float* src, float* dst, const Shape& shape, size_t d, c
         // The last axis: one output element per tap list, summed in a register
         // with the same operations as the general loop below.
         for (int64_t x = 0; x < out_len; ++x) {
+#ifdef ETCH_X86_SIMD
+          if (vector_blocks && x % 8 == 0 && x / 8 < static_cast<int64_t>(tt.block_ok.size()) && tt.block_ok[x / 8]) {
+            two_tap_block_avx2(s, tt, x, dd);
+            x += 7;
+            continue;
+          }
+#endif
           const int64_t j0 = t.begin[x], j1 = t.begin[x + 1];
           float v = j0 == j1 ? extrap : 0.0f;
           for (int64_t j = j0; j < j1; ++j)
@@ -196,18 +256,26 @@ void resize_interp_f32(KernelContext& ctx, const Options& o) {
   const std::vector<Taps> taps = all_taps(ctx, o, spec);
   const Tensor& x = ctx.input(0);
   Tensor& y = ctx.output(0);
+  size_t last = taps.size();  // the last axis that resamples: it writes y
+  for (size_t d = 0; d < taps.size(); ++d)
+    if (!taps[d].identity) last = d;
+  if (last == taps.size()) {
+    std::copy(x.data<float>(), x.data<float>() + y.numel(), y.data<float>());
+    return;
+  }
   Tensor cur = x;
   Shape shape = x.shape();
-  for (size_t d = 0; d < taps.size(); ++d) {
+  for (size_t d = 0; d <= last; ++d) {
     if (taps[d].identity) continue;
     Shape next = shape;
     next[d] = spec.out[d];
-    Tensor out(DType::F32, next);
-    resample_axis(cur.data<float>(), out.data<float>(), shape, d, taps[d], spec.out[d], o.extrapolation);
+    // Every element of an axis's output is written.
+    Tensor out = d == last ? Tensor() : Tensor::uninitialized(DType::F32, next);
+    float* dst = d == last ? y.data<float>() : out.data<float>();
+    resample_axis(cur.data<float>(), dst, shape, d, taps[d], spec.out[d], o.extrapolation);
     cur = out;
     shape = next;
   }
-  std::copy(cur.data<float>(), cur.data<float>() + y.numel(), y.data<float>());
 }
 
 template <typename T>
