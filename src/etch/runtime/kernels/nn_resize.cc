@@ -11,6 +11,7 @@
 #include "etch/core/thread_pool.h"
 #include "etch/ir/op_registry.h"
 #include "etch/ir/ops/nn_params.h"
+#include "etch/runtime/kernel_overwrites.h"
 #include "etch/runtime/kernel_registry.h"
 #include "etch/runtime/kernels/simd_f32.h"
 
@@ -344,5 +345,16 @@ ETCH_REGISTER_KERNEL("Upsample", "", DType::U8, resize<uint8_t>);
 ETCH_REGISTER_KERNEL("Upsample", "", DType::I8, resize<int8_t>);
 ETCH_REGISTER_KERNEL("Upsample", "", DType::I32, resize<int32_t>);
 ETCH_REGISTER_KERNEL("Upsample", "", DType::I64, resize<int64_t>);
+// Every output element is written.
+ETCH_KERNEL_OVERWRITES_OUTPUTS("Resize", "", DType::F32);
+ETCH_KERNEL_OVERWRITES_OUTPUTS("Resize", "", DType::U8);
+ETCH_KERNEL_OVERWRITES_OUTPUTS("Resize", "", DType::I8);
+ETCH_KERNEL_OVERWRITES_OUTPUTS("Resize", "", DType::I32);
+ETCH_KERNEL_OVERWRITES_OUTPUTS("Resize", "", DType::I64);
+ETCH_KERNEL_OVERWRITES_OUTPUTS("Upsample", "", DType::F32);
+ETCH_KERNEL_OVERWRITES_OUTPUTS("Upsample", "", DType::U8);
+ETCH_KERNEL_OVERWRITES_OUTPUTS("Upsample", "", DType::I8);
+ETCH_KERNEL_OVERWRITES_OUTPUTS("Upsample", "", DType::I32);
+ETCH_KERNEL_OVERWRITES_OUTPUTS("Upsample", "", DType::I64);
 
 }  // namespace etch::runtime

@@ -2,6 +2,7 @@
 // `left_shift` bits of headroom, summed, rescaled to the output) and QLut (a
 // 256-entry table, etch's form of every int8 → int8 elementwise function).
 #include "etch/ir/ops/qint_ops.h"
+#include "etch/runtime/kernel_overwrites.h"
 #include "etch/runtime/kernels/elementwise_common.h"
 #include "etch/runtime/kernels/qint_common.h"
 #include "etch/runtime/requantize_row.h"
@@ -40,5 +41,8 @@ void qlut(KernelContext& c) {
 
 ETCH_REGISTER_KERNEL("QAdd", ir::kEtchDomain, DType::I8, qadd);
 ETCH_REGISTER_KERNEL("QLut", ir::kEtchDomain, DType::I8, qlut);
+// Every output element is written.
+ETCH_KERNEL_OVERWRITES_OUTPUTS("QAdd", ir::kEtchDomain, DType::I8);
+ETCH_KERNEL_OVERWRITES_OUTPUTS("QLut", ir::kEtchDomain, DType::I8);
 
 }  // namespace etch::runtime

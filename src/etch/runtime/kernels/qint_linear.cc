@@ -8,6 +8,7 @@
 #include "etch/core/thread_pool.h"
 #include "etch/ir/ops/qint_ops.h"
 #include "etch/ir/ops/quant_conv_geometry.h"
+#include "etch/runtime/kernel_overwrites.h"
 #include "etch/runtime/kernels/qint_common.h"
 #include "etch/runtime/kernels/quant_conv_core.h"
 #include "etch/runtime/requantize_row.h"
@@ -68,5 +69,8 @@ void qgemm(KernelContext& c) {
 
 ETCH_REGISTER_KERNEL("QConv", ir::kEtchDomain, DType::I8, qconv);
 ETCH_REGISTER_KERNEL("QGemm", ir::kEtchDomain, DType::I8, qgemm);
+// Every output element is written.
+ETCH_KERNEL_OVERWRITES_OUTPUTS("QConv", ir::kEtchDomain, DType::I8);
+ETCH_KERNEL_OVERWRITES_OUTPUTS("QGemm", ir::kEtchDomain, DType::I8);
 
 }  // namespace etch::runtime

@@ -6,6 +6,7 @@
 #include "etch/ir/ops/qint_mul.h"
 
 #include "etch/ir/ops/qint_ops.h"
+#include "etch/runtime/kernel_overwrites.h"
 #include "etch/runtime/kernels/qint_common.h"
 
 namespace etch::runtime {
@@ -22,5 +23,7 @@ void qmul(KernelContext& c) {
 }  // namespace
 
 ETCH_REGISTER_KERNEL("QMul", ir::kEtchDomain, DType::I8, qmul);
+// Every output element is written.
+ETCH_KERNEL_OVERWRITES_OUTPUTS("QMul", ir::kEtchDomain, DType::I8);
 
 }  // namespace etch::runtime

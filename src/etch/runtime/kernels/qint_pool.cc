@@ -4,6 +4,7 @@
 #include "etch/core/thread_pool.h"
 #include "etch/ir/ops/nn_window.h"
 #include "etch/ir/ops/qint_ops.h"
+#include "etch/runtime/kernel_overwrites.h"
 #include "etch/runtime/kernels/qint_common.h"
 
 namespace etch::runtime {
@@ -44,5 +45,7 @@ void qaverage_pool(KernelContext& c) {
 }  // namespace
 
 ETCH_REGISTER_KERNEL("QAveragePool", ir::kEtchDomain, DType::I8, qaverage_pool);
+// Every output element is written.
+ETCH_KERNEL_OVERWRITES_OUTPUTS("QAveragePool", ir::kEtchDomain, DType::I8);
 
 }  // namespace etch::runtime

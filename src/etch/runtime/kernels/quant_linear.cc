@@ -6,6 +6,7 @@
 
 #include "etch/core/thread_pool.h"
 #include "etch/ir/ops/quant_params.h"
+#include "etch/runtime/kernel_overwrites.h"
 #include "etch/runtime/kernels/quant_common.h"
 #include "etch/runtime/requantize_row.h"
 
@@ -124,5 +125,10 @@ ETCH_REGISTER_KERNEL("QuantizeLinear", "", DType::F32, quantize_linear);
 ETCH_REGISTER_KERNEL("DequantizeLinear", "", DType::U8, dequantize_linear);
 ETCH_REGISTER_KERNEL("DequantizeLinear", "", DType::I8, dequantize_linear);
 ETCH_REGISTER_KERNEL("DequantizeLinear", "", DType::I32, dequantize_linear);
+// Every output element is written.
+ETCH_KERNEL_OVERWRITES_OUTPUTS("QuantizeLinear", "", DType::F32);
+ETCH_KERNEL_OVERWRITES_OUTPUTS("DequantizeLinear", "", DType::U8);
+ETCH_KERNEL_OVERWRITES_OUTPUTS("DequantizeLinear", "", DType::I8);
+ETCH_KERNEL_OVERWRITES_OUTPUTS("DequantizeLinear", "", DType::I32);
 
 }  // namespace etch::runtime
