@@ -179,7 +179,10 @@ void integer_conv_avx2(const ir::ConvGeometry& g, const T* x, int32_t x_zero, co
       uint32_t& pair = reinterpret_cast<uint32_t&>(wpairs[m * kpairs + k / 2]);
       pair |= k % 2 == 0 ? half : half << 16;
     }
-  parallel_for(g.batch * g.group * l.blocks, 1, [&](int64_t tb, int64_t te) {
+  // Tasks of at least ~1M multiply-adds: waking a second thread costs more
+  // than a small layer's whole work (the fixture's first conv: 113K).
+  const int64_t grain = std::max<int64_t>(1, (int64_t{1} << 20) / std::max<int64_t>(1, kBlock * l.k_total * l.mg));
+  parallel_for(g.batch * g.group * l.blocks, grain, [&](int64_t tb, int64_t te) {
     // Zeroed once: an odd K's last row and positions past `count` stay
     // defined (their sums are computed and never used).
     std::vector<int16_t> col(static_cast<size_t>(kpairs * 2 * kBlock), 0);
@@ -213,7 +216,10 @@ void integer_conv_reference(const ir::ConvGeometry& g, const T* x, int32_t x_zer
                             const std::vector<int32_t>& w_centered, const IntConvEpilogue& epilogue) {
   const Layout l = check_and_measure(g, w_centered);
   if (l.out_plane == 0 || g.batch == 0 || g.out_channels == 0) return;
-  parallel_for(g.batch * g.group * l.blocks, 1, [&](int64_t tb, int64_t te) {
+  // Tasks of at least ~1M multiply-adds: waking a second thread costs more
+  // than a small layer's whole work (the fixture's first conv: 113K).
+  const int64_t grain = std::max<int64_t>(1, (int64_t{1} << 20) / std::max<int64_t>(1, kBlock * l.k_total * l.mg));
+  parallel_for(g.batch * g.group * l.blocks, grain, [&](int64_t tb, int64_t te) {
     std::vector<int16_t> col(static_cast<size_t>(l.k_total * kBlock));
     std::vector<uint32_t> acc(kBlock);  // unsigned: wrap-around is defined
     std::vector<int32_t> acc_out(kBlock);

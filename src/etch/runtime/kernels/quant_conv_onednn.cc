@@ -83,7 +83,7 @@ bool onednn_integer_conv(const ir::ConvGeometry& g, const T* x, int32_t x_zero, 
   std::vector<T> xp;
   if (padded) {
     xp.assign(static_cast<size_t>(g.batch * c * ph * pw), static_cast<T>(x_zero));
-    parallel_for(g.batch * c, 1, [&](int64_t p0, int64_t p1) {
+    parallel_for(g.batch * c, std::max<int64_t>(1, 65536 / (ph * pw)), [&](int64_t p0, int64_t p1) {
       for (int64_t p = p0; p < p1; ++p)
         for (int64_t y = std::max<int64_t>(0, pad_t); y < std::min(ph, pad_t + in_h); ++y) {
           const int64_t x0 = std::max<int64_t>(0, pad_l), x1 = std::min(pw, pad_l + in_w);
