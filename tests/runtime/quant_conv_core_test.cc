@@ -91,6 +91,9 @@ const Case kCases[] = {
     {1, 4, 7, 1, 17, 19, 5, 1, 4, 2},  // dilated 5x5 with wide padding
     {3, 1, 2, 1, 1, 1, 1, 1, 0, 1},    // one position, K = 1
     {1, 6, 3, 1, 16, 16, 2, 2, 0, 1},  // exactly 64 positions
+    {2, 7, 5, 1, 9, 13, 1, 1, 0, 1},   // 1x1 (rows paired in registers): odd K, 117 positions
+    {1, 10, 4, 2, 6, 6, 1, 1, 0, 1},   // grouped 1x1 with K = 5 per group
+    {1, 8, 4, 1, 9, 9, 1, 2, 0, 1},    // 1x1 with stride 2: the general im2col
 };
 
 TEST(IntegerConvFast, EqualsReferenceOnUint8AndInt8Inputs) {

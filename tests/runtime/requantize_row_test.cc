@@ -66,8 +66,8 @@ TEST(RequantizeRow, RoundsTiesAsGemmlowp) {
 TEST(AddRow, EqualsScalarAddEverywhere) {
   // Every pair of int8 values, for multipliers and shifts of the kinds QAdd
   // gets (input rescales below 1, output rescales on both sides of 1), with
-  // clamp ranges and zero points of both signs; 65536 is a multiple of 8, so
-  // the row is cut to leave a tail.
+  // clamp ranges and zero points of both signs; the row is cut to 65533 so
+  // that 16-lane blocks, one 8-lane block and a scalar tail all run.
   std::vector<int8_t> a, b;
   for (int x = -128; x < 128; ++x)
     for (int z = -128; z < 128; ++z) a.push_back(static_cast<int8_t>(x)), b.push_back(static_cast<int8_t>(z));

@@ -64,6 +64,26 @@ int64_t requantize_avx512(const int32_t* acc, int64_t count, int32_t bias, Quant
   }
   return i;
 }
+
+// add_avx2 on sixteen lanes.
+int64_t add_avx512(const int8_t* a, const int8_t* b, int64_t count, const AddRequant& p, int8_t* y) {
+  const Mbqm16 ma(p.a), mb(p.b), my(p.y);
+  const __m512i za = _mm512_set1_epi32(p.a_zero_point), zb = _mm512_set1_epi32(p.b_zero_point);
+  const __m512i zp = _mm512_set1_epi32(p.y_zero_point);
+  const __m512i lo = _mm512_set1_epi32(p.act_min - p.y_zero_point), hi = _mm512_set1_epi32(p.act_max - p.y_zero_point);
+  const __m128i left = _mm_cvtsi32_si128(p.left_shift);
+  int64_t i = 0;
+  for (; i + 16 <= count; i += 16) {
+    const __m512i va = _mm512_cvtepi8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(a + i)));
+    const __m512i vb = _mm512_cvtepi8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(b + i)));
+    const __m512i sa = ma(_mm512_sll_epi32(_mm512_sub_epi32(va, za), left));
+    const __m512i sb = mb(_mm512_sll_epi32(_mm512_sub_epi32(vb, zb), left));
+    const __m512i q = my(_mm512_add_epi32(sa, sb));
+    const __m512i v = _mm512_add_epi32(_mm512_min_epi32(_mm512_max_epi32(q, lo), hi), zp);
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(y + i), _mm512_cvtsepi32_epi8(v));
+  }
+  return i;
+}
 #pragma GCC diagnostic pop
 #pragma GCC pop_options
 
@@ -215,9 +235,10 @@ void add_row_int8(const int8_t* a, const int8_t* b, int64_t count, const AddRequ
       << "QAdd parameters out of range";
   int64_t done = 0;
 #ifdef ETCH_X86_SIMD
-  if (integer_fast_paths() && cpu_has_avx2_fma() && vector_multiplier(p.a) && vector_multiplier(p.b) &&
-      vector_multiplier(p.y))
-    done = add_avx2(a, b, count, p, y);
+  if (integer_fast_paths() && vector_multiplier(p.a) && vector_multiplier(p.b) && vector_multiplier(p.y)) {
+    if (cpu_has_avx512bw()) done = add_avx512(a, b, count, p, y);
+    if (cpu_has_avx2_fma()) done += add_avx2(a + done, b + done, count - done, p, y + done);
+  }
 #endif
   for (int64_t i = done; i < count; ++i) y[i] = add_int8(a[i], b[i], p);
 }

@@ -1,6 +1,7 @@
 #include "etch/runtime/kernels/quant_conv_core.h"
 
 #include <algorithm>
+#include <type_traits>
 
 #include "etch/core/cpu_features.h"
 #include "etch/core/error.h"
@@ -154,6 +155,38 @@ void dpwssd_rows(int64_t kpairs, const int16_t* col, const int32_t* const* w, in
 }
 #pragma GCC pop_options
 
+#pragma GCC push_options
+#pragma GCC target("avx2")
+// im2col_block for a 1x1 convolution with stride 1 and no padding, whose
+// block of positions is a contiguous run of every input plane: rows 2·kk and
+// 2·kk + 1 interleaved as int16 pairs, sixteen positions at a time (an odd
+// K's last row pairs with zeros).
+template <typename T>
+void pointwise_pairs(const T* x, int64_t plane, int64_t k_total, int32_t x_zero, int64_t count, int16_t* col) {
+  const __m256i z = _mm256_set1_epi16(static_cast<int16_t>(x_zero));
+  auto centered = [&](const T* src) {
+    const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(src));
+    return _mm256_sub_epi16(std::is_same_v<T, uint8_t> ? _mm256_cvtepu8_epi16(b) : _mm256_cvtepi8_epi16(b), z);
+  };
+  for (int64_t r = 0; r < k_total; r += 2) {
+    const T* a = x + r * plane;
+    const T* b = r + 1 < k_total ? a + plane : nullptr;
+    int16_t* dst = col + r / 2 * 2 * kBlock;
+    int64_t p = 0;
+    for (; p + 16 <= count; p += 16) {
+      const __m256i va = centered(a + p), vb = b ? centered(b + p) : _mm256_setzero_si256();
+      const __m256i lo = _mm256_unpacklo_epi16(va, vb), hi = _mm256_unpackhi_epi16(va, vb);
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst + 2 * p), _mm256_permute2x128_si256(lo, hi, 0x20));
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst + 2 * p + 16), _mm256_permute2x128_si256(lo, hi, 0x31));
+    }
+    for (; p < count; ++p) {
+      dst[2 * p] = static_cast<int16_t>(a[p] - x_zero);
+      dst[2 * p + 1] = b ? static_cast<int16_t>(b[p] - x_zero) : int16_t{0};
+    }
+  }
+}
+#pragma GCC pop_options
+
 template <int MB>
 void some_madd_rows(int mb, int64_t kpairs, const int16_t* col, const int32_t* const* w, int64_t count,
                     int32_t* const* acc) {
@@ -179,6 +212,9 @@ void integer_conv_avx2(const ir::ConvGeometry& g, const T* x, int32_t x_zero, co
       uint32_t& pair = reinterpret_cast<uint32_t&>(wpairs[m * kpairs + k / 2]);
       pair |= k % 2 == 0 ? half : half << 16;
     }
+  bool pointwise = l.in_plane == l.out_plane;
+  for (int d = 0; d < 3; ++d)
+    pointwise = pointwise && g.kernel[d] == 1 && g.stride[d] == 1 && g.pad_begin[d] == 0 && g.in[d] == g.out[d];
   // Tasks of at least ~1M multiply-adds: waking a second thread costs more
   // than a small layer's whole work (the fixture's first conv: 113K).
   const int64_t grain = std::max<int64_t>(1, (int64_t{1} << 20) / std::max<int64_t>(1, kBlock * l.k_total * l.mg));
@@ -190,9 +226,13 @@ void integer_conv_avx2(const ir::ConvGeometry& g, const T* x, int32_t x_zero, co
     for (int64_t t = tb; t < te; ++t) {
       const int64_t blk = t % l.blocks, grp = (t / l.blocks) % g.group, n = t / (l.blocks * g.group);
       const int64_t p0 = blk * kBlock, count = std::min(kBlock, l.out_plane - p0);
-      im2col_block(
-          g, l, x, x_zero, n, grp, runs_of(g, p0, count), [](int64_t row) { return row / 2 * 2 * kBlock + row % 2; }, 2,
-          col.data());
+      if (pointwise)
+        pointwise_pairs(x + (n * g.in_channels + grp * l.cg) * l.in_plane + p0, l.in_plane, l.k_total, x_zero, count,
+                        col.data());
+      else
+        im2col_block(
+            g, l, x, x_zero, n, grp, runs_of(g, p0, count), [](int64_t row) { return row / 2 * 2 * kBlock + row % 2; },
+            2, col.data());
       for (int64_t mi = 0; mi < l.mg; mi += kRows) {
         const int mb = static_cast<int>(std::min<int64_t>(kRows, l.mg - mi));
         const int32_t* w[kRows];
@@ -216,6 +256,9 @@ void integer_conv_reference(const ir::ConvGeometry& g, const T* x, int32_t x_zer
                             const std::vector<int32_t>& w_centered, const IntConvEpilogue& epilogue) {
   const Layout l = check_and_measure(g, w_centered);
   if (l.out_plane == 0 || g.batch == 0 || g.out_channels == 0) return;
+  bool pointwise = l.in_plane == l.out_plane;
+  for (int d = 0; d < 3; ++d)
+    pointwise = pointwise && g.kernel[d] == 1 && g.stride[d] == 1 && g.pad_begin[d] == 0 && g.in[d] == g.out[d];
   // Tasks of at least ~1M multiply-adds: waking a second thread costs more
   // than a small layer's whole work (the fixture's first conv: 113K).
   const int64_t grain = std::max<int64_t>(1, (int64_t{1} << 20) / std::max<int64_t>(1, kBlock * l.k_total * l.mg));

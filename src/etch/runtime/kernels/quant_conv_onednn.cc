@@ -40,14 +40,13 @@ bool onednn_integer_conv_supported(const ir::ConvGeometry& g, const std::vector<
   const int64_t k = reduction_length(g);
   // |x| <= 255 and |w| <= 128: no partial sum leaves int32.
   if (k * 255 * 128 >= (int64_t{1} << 31)) return false;
-  for (int32_t v : w_centered)
-    if (v < -128 || v > 127) return false;
   // Measured on M-LSD and the fixture (bench/README.md): with K < 96 the
   // direct kernels win (M-LSD's 1x1 convolutions of K = 16-64 ran up to 2x
   // slower through oneDNN's reorders); from 0.5M multiply-adds on oneDNN
   // does (the fixture's 0.9M-MAC conv2 took a third of the time).
   const int64_t outputs = g.out[1] * g.out[2];
-  return k >= 96 && g.out_channels >= 16 && outputs * g.out_channels * k >= (int64_t{1} << 19);
+  if (k < 96 || g.out_channels < 16 || outputs * g.out_channels * k < (int64_t{1} << 19)) return false;
+  return std::all_of(w_centered.begin(), w_centered.end(), [](int32_t v) { return v >= -128 && v <= 127; });
 }
 
 template <typename T>
