@@ -42,6 +42,34 @@ TEST(QGemm, ExactSumsWithZeroPointBiasAndUnitMultiplier) {
   EXPECT_EQ(values<int8_t>(y), (std::vector<int8_t>{11, -2, 12, 7}));
 }
 
+TEST(QGemm, LongRowsSumEveryProductExactly) {
+  // K = 37: two blocks of sixteen and a tail of five for the vector dot
+  // product. Small centered values keep every sum inside int8, so with a unit
+  // multiplier each output is its exact sum plus bias.
+  const int64_t rows = 3, k = 37, m = 5;
+  std::mt19937 rng(11);
+  std::uniform_int_distribution<int> unit(-1, 1), small(-3, 3);
+  std::vector<int8_t> xv(rows * k), wv(m * k);
+  for (int8_t& v : xv) v = static_cast<int8_t>(7 + unit(rng));  // x_zero_point 7
+  for (int8_t& v : wv) v = static_cast<int8_t>(small(rng));
+  const std::vector<int32_t> bias{0, 5, -5, 1, -1};
+  std::vector<int8_t> want;
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t c = 0; c < m; ++c) {
+      int32_t sum = bias[c];
+      for (int64_t i = 0; i < k; ++i) sum += (xv[r * k + i] - 7) * wv[c * k + i];
+      want.push_back(static_cast<int8_t>(sum));
+    }
+  const Tensor x = Tensor::from_vector<int8_t>({rows, k}, xv), w = Tensor::from_vector<int8_t>({m, k}, wv);
+  const Tensor b = Tensor::from_vector<int32_t>({m}, bias);
+  const Tensor y = run1(qnode("QGemm", 3,
+                              {{"x_zero_point", Attribute{int64_t{7}}},
+                               {"multipliers", Attribute{mult_of(1.0)}},
+                               {"shifts", Attribute{shift_of(1.0)}}}),
+                        {&x, &w, &b});
+  EXPECT_EQ(values<int8_t>(y), want);
+}
+
 TEST(QGemm, PerChannelMultipliersTiesAndClamp) {
   const Tensor x = Tensor::from_vector<int8_t>({1, 1}, {3});
   const Tensor w = Tensor::from_vector<int8_t>({3, 1}, {1, -1, 100});

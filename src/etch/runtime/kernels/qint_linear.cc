@@ -4,13 +4,16 @@
 #include <algorithm>
 #include <string>
 
+#include "etch/core/cpu_features.h"
 #include "etch/core/int4.h"
 #include "etch/core/thread_pool.h"
 #include "etch/ir/ops/qint_ops.h"
 #include "etch/ir/ops/quant_conv_geometry.h"
+#include "etch/runtime/integer_fast_paths.h"
 #include "etch/runtime/kernel_overwrites.h"
 #include "etch/runtime/kernels/qint_common.h"
 #include "etch/runtime/kernels/quant_conv_core.h"
+#include "etch/runtime/kernels/simd_f32.h"
 #include "etch/runtime/requantize_row.h"
 
 namespace etch::runtime {
@@ -43,22 +46,56 @@ void qconv(KernelContext& c) {
   integer_conv(g, c.input(0).data<int8_t>(), p.x_zero_point, w, store);
 }
 
+#ifdef ETCH_X86_SIMD
+#pragma GCC push_options
+#pragma GCC target("avx2")
+// Σ x[i]·w[i] modulo 2^32 over i < k, sixteen at a time: vpmaddwd's pair
+// sums are exact (|x| <= 255, |w| <= 128) and the int32 adds wrap like the
+// reference's, in any order.
+uint32_t dot_avx2(const int16_t* x, const int8_t* w, int64_t k) {
+  __m256i acc = _mm256_setzero_si256();
+  int64_t i = 0;
+  for (; i + 16 <= k; i += 16) {
+    const __m256i wv = _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(w + i)));
+    const __m256i xv = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x + i));
+    acc = _mm256_add_epi32(acc, _mm256_madd_epi16(xv, wv));
+  }
+  alignas(32) uint32_t lanes[8];
+  _mm256_store_si256(reinterpret_cast<__m256i*>(lanes), acc);
+  uint32_t sum = 0;
+  for (uint32_t v : lanes) sum += v;
+  for (; i < k; ++i) sum += static_cast<uint32_t>(x[i] * w[i]);
+  return sum;
+}
+#pragma GCC pop_options
+#endif
+
+uint32_t dot(const int16_t* x, const int8_t* w, int64_t k) {
+#ifdef ETCH_X86_SIMD
+  if (integer_fast_paths() && cpu_has_avx2_fma()) return dot_avx2(x, w, k);
+#endif
+  uint32_t sum = 0;
+  for (int64_t i = 0; i < k; ++i) sum += static_cast<uint32_t>(x[i] * w[i]);  // unsigned: wrap-around is defined
+  return sum;
+}
+
 void qgemm(KernelContext& c) {
   const Tensor& x = c.input(0);
   const int64_t rows = x.dim(0), k_dim = x.dim(1), channels = c.input(1).dim(0);
-  const std::vector<int32_t> w = weights_as_int32(c.input(1));
+  const Tensor w8 = unpack_int4(c.input(1));
+  const int8_t* w = w8.data<int8_t>();
   const std::vector<int32_t> bias = bias_or_zero(c, 2, channels);
   const ir::QGemmParams p = ir::qconv_params(c.node(), channels);
   const int8_t* xp = x.data<int8_t>();
   int8_t* y = c.output(0).data<int8_t>();
-  parallel_for(rows, 1, [&](int64_t r0, int64_t r1) {
-    std::vector<int32_t> xc(static_cast<size_t>(k_dim));
+  // Rows of at least ~256K multiply-adds per task.
+  const int64_t grain = std::max<int64_t>(1, (int64_t{1} << 18) / std::max<int64_t>(1, k_dim * channels));
+  parallel_for(rows, grain, [&](int64_t r0, int64_t r1) {
+    std::vector<int16_t> xc(static_cast<size_t>(k_dim));
     for (int64_t r = r0; r < r1; ++r) {
-      for (int64_t k = 0; k < k_dim; ++k) xc[k] = xp[r * k_dim + k] - p.x_zero_point;
+      for (int64_t k = 0; k < k_dim; ++k) xc[k] = static_cast<int16_t>(xp[r * k_dim + k] - p.x_zero_point);
       for (int64_t m = 0; m < channels; ++m) {
-        const int32_t* wr = w.data() + m * k_dim;
-        uint32_t acc = static_cast<uint32_t>(bias[m]);  // unsigned: wrap-around is defined
-        for (int64_t k = 0; k < k_dim; ++k) acc += static_cast<uint32_t>(xc[k] * wr[k]);
+        const uint32_t acc = static_cast<uint32_t>(bias[m]) + dot(xc.data(), w + m * k_dim, k_dim);
         y[r * channels + m] = qint::requantize_output(static_cast<int32_t>(acc), p.channel(m), p.y);
       }
     }
