@@ -85,7 +85,10 @@ void im2col_block(const ir::ConvGeometry& g, const Layout& l, const T* x, int32_
             for (int64_t j = 0; j < lo; ++j) d[j * step] = 0;
             if (hi > lo) {
               const T* xr = xc + (i0 * g.in[1] + i1) * g.in[2];
-              for (int64_t j = lo; j < hi; ++j) d[j * step] = static_cast<int16_t>(xr[base + j * s2] - x_zero);
+              if (step == 1 && s2 == 1)  // contiguous both sides: the compiler vectorises it
+                for (int64_t j = lo; j < hi; ++j) d[j] = static_cast<int16_t>(xr[base + j] - x_zero);
+              else
+                for (int64_t j = lo; j < hi; ++j) d[j * step] = static_cast<int16_t>(xr[base + j * s2] - x_zero);
             }
             for (int64_t j = hi; j < r.len; ++j) d[j * step] = 0;
           }
@@ -157,31 +160,40 @@ void dpwssd_rows(int64_t kpairs, const int16_t* col, const int32_t* const* w, in
 
 #pragma GCC push_options
 #pragma GCC target("avx2")
-// im2col_block for a 1x1 convolution with stride 1 and no padding, whose
-// block of positions is a contiguous run of every input plane: rows 2·kk and
-// 2·kk + 1 interleaved as int16 pairs, sixteen positions at a time (an odd
-// K's last row pairs with zeros).
+// Sixteen values of an im2col row as centered int16: 8-bit inputs minus the
+// zero point, or int16 rows already centered.
 template <typename T>
-void pointwise_pairs(const T* x, int64_t plane, int64_t k_total, int32_t x_zero, int64_t count, int16_t* col) {
-  const __m256i z = _mm256_set1_epi16(static_cast<int16_t>(x_zero));
-  auto centered = [&](const T* src) {
+__m256i centered16(const T* src, __m256i zero) {
+  if constexpr (std::is_same_v<T, int16_t>) {
+    return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(src));
+  } else {
     const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(src));
-    return _mm256_sub_epi16(std::is_same_v<T, uint8_t> ? _mm256_cvtepu8_epi16(b) : _mm256_cvtepi8_epi16(b), z);
-  };
+    return _mm256_sub_epi16(std::is_same_v<T, uint8_t> ? _mm256_cvtepu8_epi16(b) : _mm256_cvtepi8_epi16(b), zero);
+  }
+}
+
+// The paired layout the madd kernels read: im2col rows 2·kk and 2·kk + 1
+// interleaved as int16 pairs at col + kk·2·kBlock, sixteen positions at a
+// time (an odd K's last row pairs with zeros). Row r is `count` values at
+// row(r): 8-bit inputs (centered here on x_zero) or centered int16.
+template <typename T, typename RowPtr>
+void pair_rows(RowPtr row, int64_t k_total, int32_t x_zero, int64_t count, int16_t* col) {
+  const __m256i z = _mm256_set1_epi16(static_cast<int16_t>(x_zero));
+  const int32_t zero = std::is_same_v<T, int16_t> ? 0 : x_zero;
   for (int64_t r = 0; r < k_total; r += 2) {
-    const T* a = x + r * plane;
-    const T* b = r + 1 < k_total ? a + plane : nullptr;
+    const T* a = row(r);
+    const T* b = r + 1 < k_total ? row(r + 1) : nullptr;
     int16_t* dst = col + r / 2 * 2 * kBlock;
     int64_t p = 0;
     for (; p + 16 <= count; p += 16) {
-      const __m256i va = centered(a + p), vb = b ? centered(b + p) : _mm256_setzero_si256();
+      const __m256i va = centered16(a + p, z), vb = b ? centered16(b + p, z) : _mm256_setzero_si256();
       const __m256i lo = _mm256_unpacklo_epi16(va, vb), hi = _mm256_unpackhi_epi16(va, vb);
       _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst + 2 * p), _mm256_permute2x128_si256(lo, hi, 0x20));
       _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst + 2 * p + 16), _mm256_permute2x128_si256(lo, hi, 0x31));
     }
     for (; p < count; ++p) {
-      dst[2 * p] = static_cast<int16_t>(a[p] - x_zero);
-      dst[2 * p + 1] = b ? static_cast<int16_t>(b[p] - x_zero) : int16_t{0};
+      dst[2 * p] = static_cast<int16_t>(a[p] - zero);
+      dst[2 * p + 1] = b ? static_cast<int16_t>(b[p] - zero) : int16_t{0};
     }
   }
 }
@@ -222,17 +234,22 @@ void integer_conv_avx2(const ir::ConvGeometry& g, const T* x, int32_t x_zero, co
     // Zeroed once: an odd K's last row and positions past `count` stay
     // defined (their sums are computed and never used).
     std::vector<int16_t> col(static_cast<size_t>(kpairs * 2 * kBlock), 0);
+    // The general case builds each im2col row contiguously first, then pairs
+    // the rows in registers.
+    std::vector<int16_t> rows(pointwise ? 0 : static_cast<size_t>(l.k_total * kBlock));
     std::vector<int32_t> acc(static_cast<size_t>(kRows * kBlock));
     for (int64_t t = tb; t < te; ++t) {
       const int64_t blk = t % l.blocks, grp = (t / l.blocks) % g.group, n = t / (l.blocks * g.group);
       const int64_t p0 = blk * kBlock, count = std::min(kBlock, l.out_plane - p0);
-      if (pointwise)
-        pointwise_pairs(x + (n * g.in_channels + grp * l.cg) * l.in_plane + p0, l.in_plane, l.k_total, x_zero, count,
-                        col.data());
-      else
+      if (pointwise) {
+        // A 1x1 stride-1 block is a contiguous run of every input plane.
+        const T* xb = x + (n * g.in_channels + grp * l.cg) * l.in_plane + p0;
+        pair_rows<T>([&](int64_t r) { return xb + r * l.in_plane; }, l.k_total, x_zero, count, col.data());
+      } else {
         im2col_block(
-            g, l, x, x_zero, n, grp, runs_of(g, p0, count), [](int64_t row) { return row / 2 * 2 * kBlock + row % 2; },
-            2, col.data());
+            g, l, x, x_zero, n, grp, runs_of(g, p0, count), [](int64_t row) { return row * kBlock; }, 1, rows.data());
+        pair_rows<int16_t>([&](int64_t r) { return rows.data() + r * kBlock; }, l.k_total, 0, count, col.data());
+      }
       for (int64_t mi = 0; mi < l.mg; mi += kRows) {
         const int mb = static_cast<int>(std::min<int64_t>(kRows, l.mg - mi));
         const int32_t* w[kRows];
