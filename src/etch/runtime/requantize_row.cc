@@ -50,18 +50,27 @@ struct Mbqm16 {
   }
 };
 
-int64_t requantize_avx512(const int32_t* acc, int64_t count, int32_t bias, QuantizedMultiplier m, int32_t zero_point,
-                          int32_t act_min, int32_t act_max, int8_t* y) {
-  const Mbqm16 mbqm(m);
-  const __m512i b = _mm512_set1_epi32(bias), zp = _mm512_set1_epi32(zero_point);
-  const __m512i lo = _mm512_set1_epi32(act_min - zero_point), hi = _mm512_set1_epi32(act_max - zero_point);
-  int64_t i = 0;
-  for (; i + 16 <= count; i += 16) {
-    const __m512i q = mbqm(_mm512_add_epi32(_mm512_loadu_si512(acc + i), b));
-    // In [act_min, act_max] after the clamp, so the narrowing never saturates.
+// Output8 on sixteen lanes: clamp(q + zp, act_min, act_max) stored as
+// sixteen int8 (inside the range after the clamp, so the narrowing never
+// saturates).
+struct Output16 {
+  __m512i lo, hi, zp;
+  Output16(int32_t zero_point, int32_t act_min, int32_t act_max)
+      : lo(_mm512_set1_epi32(act_min - zero_point)),
+        hi(_mm512_set1_epi32(act_max - zero_point)),
+        zp(_mm512_set1_epi32(zero_point)) {}
+  void store(__m512i q, int8_t* y) const {
     const __m512i v = _mm512_add_epi32(_mm512_min_epi32(_mm512_max_epi32(q, lo), hi), zp);
-    _mm_storeu_si128(reinterpret_cast<__m128i*>(y + i), _mm512_cvtsepi32_epi8(v));
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(y), _mm512_cvtsepi32_epi8(v));
   }
+};
+
+int64_t requantize_avx512(const int32_t* acc, int64_t count, int32_t bias, QuantizedMultiplier m, const Output16& out,
+                          int8_t* y) {
+  const Mbqm16 mbqm(m);
+  const __m512i b = _mm512_set1_epi32(bias);
+  int64_t i = 0;
+  for (; i + 16 <= count; i += 16) out.store(mbqm(_mm512_add_epi32(_mm512_loadu_si512(acc + i), b)), y + i);
   return i;
 }
 
@@ -69,8 +78,7 @@ int64_t requantize_avx512(const int32_t* acc, int64_t count, int32_t bias, Quant
 int64_t add_avx512(const int8_t* a, const int8_t* b, int64_t count, const AddRequant& p, int8_t* y) {
   const Mbqm16 ma(p.a), mb(p.b), my(p.y);
   const __m512i za = _mm512_set1_epi32(p.a_zero_point), zb = _mm512_set1_epi32(p.b_zero_point);
-  const __m512i zp = _mm512_set1_epi32(p.y_zero_point);
-  const __m512i lo = _mm512_set1_epi32(p.act_min - p.y_zero_point), hi = _mm512_set1_epi32(p.act_max - p.y_zero_point);
+  const Output16 out(p.y_zero_point, p.act_min, p.act_max);
   const __m128i left = _mm_cvtsi32_si128(p.left_shift);
   int64_t i = 0;
   for (; i + 16 <= count; i += 16) {
@@ -78,9 +86,7 @@ int64_t add_avx512(const int8_t* a, const int8_t* b, int64_t count, const AddReq
     const __m512i vb = _mm512_cvtepi8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(b + i)));
     const __m512i sa = ma(_mm512_sll_epi32(_mm512_sub_epi32(va, za), left));
     const __m512i sb = mb(_mm512_sll_epi32(_mm512_sub_epi32(vb, zb), left));
-    const __m512i q = my(_mm512_add_epi32(sa, sb));
-    const __m512i v = _mm512_add_epi32(_mm512_min_epi32(_mm512_max_epi32(q, lo), hi), zp);
-    _mm_storeu_si128(reinterpret_cast<__m128i*>(y + i), _mm512_cvtsepi32_epi8(v));
+    out.store(my(_mm512_add_epi32(sa, sb)), y + i);
   }
   return i;
 }
@@ -214,7 +220,7 @@ void requantize_row_to_int8(const int32_t* acc, int64_t count, int32_t bias, Qua
   int64_t done = 0;
 #ifdef ETCH_X86_SIMD
   if (integer_fast_paths() && vector_multiplier(m)) {
-    if (cpu_has_avx512bw()) done = requantize_avx512(acc, count, bias, m, zero_point, act_min, act_max, y);
+    if (cpu_has_avx512bw()) done = requantize_avx512(acc, count, bias, m, Output16(zero_point, act_min, act_max), y);
     if (cpu_has_avx2_fma())
       done += requantize_avx2(acc + done, count - done, bias, m, Output8(zero_point, act_min, act_max), y + done);
   }

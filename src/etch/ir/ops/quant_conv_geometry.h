@@ -20,6 +20,12 @@ struct ConvGeometry {
   Shape output_shape;    // N, M, spatial... (unknown dims stay -1)
 };
 
+// The padded input extent the windows read along spatial axis `axis` (0-2),
+// from the first padded row or column: (out − 1)·stride + (kernel − 1)·dilation + 1.
+inline int64_t window_extent(const ConvGeometry& g, int axis) {
+  return (g.out[axis] - 1) * g.stride[axis] + (g.kernel[axis] - 1) * g.dilation[axis] + 1;
+}
+
 // x: [N, C, spatial...], w: [M, C/group, kernel...]. Throws InvalidInput naming
 // the node on inconsistent shapes or attributes. Unknown (-1) dims in x give
 // -1 output dims; channel checks are skipped when a channel dim is unknown.

@@ -29,7 +29,7 @@ bool onednn_conv(const Geom3& g, int64_t batch, int64_t c, int64_t m, const floa
                          g.s[2], g.d[1], g.d[2],  g.p[1],  g.p[2],   dt::f32,  dt::f32, dt::f32};
   const std::shared_ptr<const onednn::Plan> plan = onednn::plan_for(v);
   if (!plan) return false;
-  onednn::run_plan<float, float, float>(*plan, v, batch, x, w, onednn::BlockSink<float>{sink.dst, sink.finish});
+  onednn::run_plan<float, float, float>(*plan, v, batch, x, w, sink);
   return true;
 }
 

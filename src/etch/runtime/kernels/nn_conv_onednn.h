@@ -7,8 +7,8 @@
 // shapes, so results never depend on the thread count.
 #pragma once
 #include <cstdint>
-#include <functional>
 
+#include "etch/runtime/kernels/conv_block_sink.h"
 #include "etch/runtime/kernels/nn_im2col.h"
 
 namespace etch::runtime {
@@ -20,13 +20,8 @@ bool onednn_conv_supported(const Geom3& g, int64_t groups, int64_t c, int64_t m)
 // Turns the oneDNN path off (true) or back on: tests compare it with im2col.
 void set_onednn_conv_disabled(bool disabled);
 
-// Where image n's output channels from oc0 on go (planes of g.out_size()
-// floats, consecutive), and what to do once positions [p0, p1) of channels
-// [oc0, oc1) are written there.
-struct ConvBlockSink {
-  std::function<float*(int64_t n, int64_t oc0)> dst;
-  std::function<void(int64_t n, int64_t oc0, int64_t oc1, int64_t p0, int64_t p1, float* planes)> finish;
-};
+// Sums of every block go to the sink as the blocks finish (conv_block_sink.h).
+using ConvBlockSink = BlockSink<float>;
 
 // x: batch × [c × in], w: [m × c × k], sums for every output into the sink.
 // False (nothing written) where oneDNN has no kernel for the shape.

@@ -6,11 +6,11 @@
 #pragma once
 #include <array>
 #include <cstdint>
-#include <functional>
 #include <map>
 #include <memory>
 #include <vector>
 
+#include "etch/runtime/kernels/conv_block_sink.h"
 #include "oneapi/dnnl/dnnl.hpp"
 
 namespace etch::runtime::onednn {
@@ -57,15 +57,6 @@ struct Plan {
 // it. Plans are cached (at most 256 shapes; callers hold theirs while the
 // cache is cleared).
 std::shared_ptr<const Plan> plan_for(const Conv2d& v);
-
-// Where image n's output channels from oc0 on go (planes of out_h·out_w
-// elements, consecutive), and what to do once rows [r0, r1) of channels
-// [oc0, oc1) are written there.
-template <typename D>
-struct BlockSink {
-  std::function<D*(int64_t n, int64_t oc0)> dst;
-  std::function<void(int64_t n, int64_t oc0, int64_t oc1, int64_t p0, int64_t p1, D* planes)> finish;
-};
 
 // Runs the plan: x is batch × [c × in_h × in_w], w is [m × c × k_h × k_w].
 template <typename S, typename W, typename D>

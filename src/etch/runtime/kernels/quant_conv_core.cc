@@ -7,6 +7,7 @@
 #include "etch/core/error.h"
 #include "etch/core/thread_pool.h"
 #include "etch/runtime/integer_fast_paths.h"
+#include "etch/runtime/kernels/int8_centering.h"
 #include "etch/runtime/kernels/quant_conv_depthwise.h"
 #include "etch/runtime/kernels/quant_conv_onednn.h"
 #include "etch/runtime/kernels/simd_f32.h"
@@ -160,18 +161,6 @@ void dpwssd_rows(int64_t kpairs, const int16_t* col, const int32_t* const* w, in
 
 #pragma GCC push_options
 #pragma GCC target("avx2")
-// Sixteen values of an im2col row as centered int16: 8-bit inputs minus the
-// zero point, or int16 rows already centered.
-template <typename T>
-__m256i centered16(const T* src, __m256i zero) {
-  if constexpr (std::is_same_v<T, int16_t>) {
-    return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(src));
-  } else {
-    const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(src));
-    return _mm256_sub_epi16(std::is_same_v<T, uint8_t> ? _mm256_cvtepu8_epi16(b) : _mm256_cvtepi8_epi16(b), zero);
-  }
-}
-
 // The paired layout the madd kernels read: im2col rows 2·kk and 2·kk + 1
 // interleaved as int16 pairs at col + kk·2·kBlock, sixteen positions at a
 // time (an odd K's last row pairs with zeros). Row r is `count` values at
@@ -224,7 +213,7 @@ void integer_conv_avx2(const ir::ConvGeometry& g, const T* x, int32_t x_zero, co
       uint32_t& pair = reinterpret_cast<uint32_t&>(wpairs[m * kpairs + k / 2]);
       pair |= k % 2 == 0 ? half : half << 16;
     }
-  bool pointwise = l.in_plane == l.out_plane;
+  bool pointwise = true;
   for (int d = 0; d < 3; ++d)
     pointwise = pointwise && g.kernel[d] == 1 && g.stride[d] == 1 && g.pad_begin[d] == 0 && g.in[d] == g.out[d];
   // Tasks of at least ~1M multiply-adds: waking a second thread costs more
@@ -273,7 +262,7 @@ void integer_conv_reference(const ir::ConvGeometry& g, const T* x, int32_t x_zer
                             const std::vector<int32_t>& w_centered, const IntConvEpilogue& epilogue) {
   const Layout l = check_and_measure(g, w_centered);
   if (l.out_plane == 0 || g.batch == 0 || g.out_channels == 0) return;
-  bool pointwise = l.in_plane == l.out_plane;
+  bool pointwise = true;
   for (int d = 0; d < 3; ++d)
     pointwise = pointwise && g.kernel[d] == 1 && g.stride[d] == 1 && g.pad_begin[d] == 0 && g.in[d] == g.out[d];
   // Tasks of at least ~1M multiply-adds: waking a second thread costs more

@@ -1,10 +1,10 @@
 #include "etch/runtime/kernels/quant_conv_depthwise.h"
 
 #include <algorithm>
-#include <type_traits>
 
 #include "etch/core/error.h"
 #include "etch/core/thread_pool.h"
+#include "etch/runtime/kernels/int8_centering.h"
 #include "etch/runtime/kernels/simd_f32.h"
 
 namespace etch::runtime {
@@ -19,11 +19,7 @@ template <typename T>
 void center_row(const T* src, int64_t n, int32_t zero, int16_t* dst) {
   const __m256i z = _mm256_set1_epi16(static_cast<int16_t>(zero));
   int64_t i = 0;
-  for (; i + 16 <= n; i += 16) {
-    const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(src + i));
-    const __m256i w = std::is_same_v<T, uint8_t> ? _mm256_cvtepu8_epi16(b) : _mm256_cvtepi8_epi16(b);
-    _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst + i), _mm256_sub_epi16(w, z));
-  }
+  for (; i + 16 <= n; i += 16) _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst + i), centered16(src + i, z));
   for (; i < n; ++i) dst[i] = static_cast<int16_t>(src[i] - zero);
 }
 
@@ -99,7 +95,7 @@ void integer_depthwise(const ir::ConvGeometry& g, const T* x, int32_t x_zero, co
   // tap reads consecutive int16s whatever the stride. Zeros outside the image.
   const int64_t ldf = width + (kw_n - 1) * dw / sw;  // one phase row
   const int64_t ldp = sw * ldf;                      // one padded row
-  const int64_t rows = (oh_n - 1) * g.stride[1] + (kh_n - 1) * g.dilation[1] + 1;
+  const int64_t rows = ir::window_extent(g, 1);
   const int64_t pad_top = g.pad_begin[1], pad_left = g.pad_begin[2];
   std::vector<int64_t> off(static_cast<size_t>((taps + 1) / 2 * 2), 0);
   for (int64_t kh = 0; kh < kh_n; ++kh)

@@ -6,7 +6,11 @@
 #include "etch/runtime/kernels/onednn_conv_plan.h"
 
 namespace etch::runtime {
-namespace {}  // namespace
+namespace {
+
+int64_t reduction_length(const ir::ConvGeometry& g) { return g.in_channels * g.kernel[0] * g.kernel[1] * g.kernel[2]; }
+
+}  // namespace
 
 bool onednn_int8_dot_products() {
   using isa = dnnl::cpu_isa;
@@ -23,17 +27,6 @@ bool onednn_int8_dot_products() {
   }();
   return has;
 }
-
-namespace {
-
-int64_t reduction_length(const ir::ConvGeometry& g) { return g.in_channels * g.kernel[0] * g.kernel[1] * g.kernel[2]; }
-
-// Extent along one axis that the windows read, from the first padded row.
-int64_t window_span(const ir::ConvGeometry& g, int axis) {
-  return (g.out[axis] - 1) * g.stride[axis] + (g.kernel[axis] - 1) * g.dilation[axis] + 1;
-}
-
-}  // namespace
 
 bool onednn_integer_conv_supported(const ir::ConvGeometry& g, const std::vector<int32_t>& w_centered) {
   if (g.group != 1 || g.in[0] != 1 || g.kernel[0] != 1 || !onednn_int8_dot_products()) return false;
@@ -55,7 +48,7 @@ bool onednn_integer_conv(const ir::ConvGeometry& g, const T* x, int32_t x_zero, 
   using dt = dnnl::memory::data_type;
   const int64_t m = g.out_channels, c = g.in_channels, k = reduction_length(g);
   const int64_t in_h = g.in[1], in_w = g.in[2], pad_t = g.pad_begin[1], pad_l = g.pad_begin[2];
-  const int64_t span_h = window_span(g, 1), span_w = window_span(g, 2);
+  const int64_t span_h = ir::window_extent(g, 1), span_w = ir::window_extent(g, 2);
   // Without padding the windows read the input as it is; otherwise from a
   // copy holding x_zero around it, exactly as wide as the windows read.
   const bool padded = pad_t > 0 || pad_l > 0 || span_h > in_h || span_w > in_w;
@@ -101,7 +94,7 @@ bool onednn_integer_conv(const ir::ConvGeometry& g, const T* x, int32_t x_zero, 
   }
   const int64_t plane = g.out[1] * g.out[2];
   std::vector<int32_t> sums(static_cast<size_t>(g.batch * m * plane));
-  onednn::BlockSink<int32_t> sink;
+  BlockSink<int32_t> sink;
   sink.dst = [&](int64_t n, int64_t oc0) { return sums.data() + (n * m + oc0) * plane; };
   sink.finish = [&](int64_t n, int64_t oc0, int64_t oc1, int64_t p0, int64_t p1, int32_t* planes) {
     for (int64_t oc = oc0; oc < oc1; ++oc) {
