@@ -34,7 +34,7 @@ struct QuantizeArgs {
   double percentile = 99.99;
   bool per_tensor = false, bias_correction = false, int4_as_int8 = false, json = false;
   int bits = 8, qat_epochs = 0, auto_keep_float = 0;
-  int64_t qat_steps = 0, qat_freeze_bn_steps = 0;
+  int64_t qat_steps = 0, qat_freeze_bn_steps = 0, qat_batch = 0;
   float qat_lr = 1e-4f;
   uint64_t seed = 1;
 };
@@ -88,6 +88,7 @@ quant::QuantizeModelOptions quantize_options(const QuantizeArgs& a, bool quiet) 
   q.qat_epochs = a.qat_epochs;
   q.qat.max_steps_per_epoch = a.qat_steps;
   q.qat.freeze_bn_steps = a.qat_freeze_bn_steps;
+  q.qat.batch_size = a.qat_batch;
   q.qat.lr = a.qat_lr;
   q.qat.seed = a.seed;
   q.qat.progress = !quiet;
@@ -205,7 +206,12 @@ CommandRegistrar register_quantize(
               "activations (balances each channel's calibrated range against the next layer's weights)")
            ->capture_default_str();
        sub.add_flag("--int4-as-int8", a->int4_as_int8, "store 4-bit weights as int8 (ONNX Runtime can run the file)");
-       sub.add_option("--qat-epochs", a->qat_epochs, "quantization-aware training epochs (0: PTQ only)");
+       sub.add_option("--qat-epochs", a->qat_epochs,
+                      "quantization-aware training epochs (0: PTQ only); on data without labels QAT learns the float "
+                      "model's outputs (self-distillation)");
+       sub.add_option("--qat-batch", a->qat_batch,
+                      "samples per QAT step (0: 128 with labels, 8 when matching the float model's outputs)")
+           ->capture_default_str();
        sub.add_option("--qat-steps", a->qat_steps, "at most this many steps per QAT epoch (0: whole epoch)");
        sub.add_option("--qat-lr", a->qat_lr, "QAT learning rate")->capture_default_str();
        sub.add_option("--qat-freeze-bn-steps", a->qat_freeze_bn_steps,
@@ -221,7 +227,9 @@ CommandRegistrar register_quantize(
        sub.add_flag("--json", a->json, "print results as JSON");
        sub.footer(
            "Example:\n  etch quantize cnn.onnx --data fashion-mnist:train --calib-samples 512 --calibrator mse "
-           "-o cnn.int8.onnx --report layers.json\n  etch quantize cnn.onnx --bits 4 --qat-epochs 2 -o cnn.w4a8.onnx");
+           "-o cnn.int8.onnx --report layers.json\n  etch quantize cnn.onnx --bits 4 --qat-epochs 2 -o cnn.w4a8.onnx\n"
+           "  etch quantize detector.onnx --data 'images:photos/?size=128x128' --test none --qat-epochs 4 -o "
+           "det.int8.onnx");
        return [a] { return run_quantize(*a); };
      }});
 

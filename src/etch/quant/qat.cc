@@ -12,6 +12,7 @@
 #include "etch/quant/ptq_emit.h"
 #include "etch/quant/qparams.h"
 #include "etch/runtime/interpreter.h"
+#include "etch/train/output_matching.h"
 
 namespace etch::quant {
 
@@ -116,12 +117,17 @@ FakeQuantized insert_fake_quant(ir::Graph& g, const ir::Graph& prepared, const Q
   return fq;
 }
 
+// Samples per QAT step when QatOptions::batch_size is 0: a classifier's data
+// sets are large; output matching usually runs on a few hundred calibration
+// samples, where small steps give the optimizer enough of them per epoch.
+constexpr int64_t kLabelledBatch = 128, kOutputMatchingBatch = 8;
+
 // AdamW without weight decay; weight scales follow the weights before every
 // step, activation ranges follow an EMA of each batch's min/max after it.
-train::TrainConfig qat_config(ir::Graph& g, FakeQuantized& fq, const QatOptions& q) {
+train::TrainConfig qat_config(ir::Graph& g, FakeQuantized& fq, const QatOptions& q, bool labelled) {
   train::TrainConfig cfg;
   cfg.epochs = q.epochs;
-  cfg.batch_size = q.batch_size;
+  cfg.batch_size = q.batch_size > 0 ? q.batch_size : labelled ? kLabelledBatch : kOutputMatchingBatch;
   cfg.optimizer.kind = "adamw";
   cfg.optimizer.lr = q.lr;
   cfg.optimizer.weight_decay = 0.0f;
@@ -177,7 +183,7 @@ ir::Graph train_with_live_batchnorm(const ir::Graph& float_graph, const ir::Grap
   passes::run_pipeline(g, unfolded, ctx);
   own_storage(g);
   FakeQuantized fq = insert_fake_quant(g, prepared, plan, stats, o);
-  train::TrainConfig cfg = qat_config(g, fq, q);
+  train::TrainConfig cfg = qat_config(g, fq, q, true);
   cfg.epochs = 1;
   cfg.max_steps_per_epoch = q.freeze_bn_steps;
   cfg.schedule.kind = "constant";
@@ -201,18 +207,34 @@ ir::Graph train_with_live_batchnorm(const ir::Graph& float_graph, const ir::Grap
   return g;
 }
 
+// With labels the loss is the model's task loss (train::fit); without, the
+// fake-quantized graph learns to reproduce `teacher`, the float model it was
+// made from (train::fit_outputs, self-distillation), so detectors, decoders
+// and any model without classes train quantization-aware on unlabelled data.
+void fit_qat(ir::Graph& g, const ir::Graph& teacher, const data::Dataset& train_set, const data::Dataset* eval,
+             const train::TrainConfig& cfg) {
+  if (train_set.has_labels())
+    train::fit(g, train_set, eval, cfg);
+  else
+    train::fit_outputs(g, teacher, train_set, nullptr, cfg);
+}
+
 }  // namespace
 
 ir::Graph quantize_qat(const ir::Graph& float_graph, const data::Dataset& train_set, const PtqOptions& o,
                        const QatOptions& q) {
   check_ptq_inputs(float_graph, train_set, o);
   ETCH_REQUIRE(q.epochs >= 1, InvalidInput) << "QAT needs at least one epoch, got " << q.epochs;
+  ETCH_REQUIRE(q.batch_size >= 0, InvalidInput) << "the QAT batch must be >= 0 (0: automatic), got " << q.batch_size;
   ETCH_REQUIRE(q.freeze_bn_steps >= 0, InvalidInput)
       << "the number of steps before BatchNorm is frozen must be >= 0, got " << q.freeze_bn_steps;
   ir::Graph prepared = prepare_for_quantization(float_graph);
   QuantPlan plan = plan_quantization(prepared, o.keep_float);
   ETCH_REQUIRE(!plan.values.empty(), InvalidInput) << "nothing to quantize in this model";
   CalibrationStats stats = run_calibration(prepared, plan, train_set, o);
+  ETCH_REQUIRE(q.freeze_bn_steps == 0 || train_set.has_labels(), InvalidInput)
+      << "data set '" << train_set.name << "' has no labels: QAT then matches the float model's outputs with "
+      << "BatchNorm folded, so it cannot train BatchNorm live (drop --qat-freeze-bn-steps)";
   const bool live_bn = q.freeze_bn_steps > 0 && has_batchnorm(float_graph);
   if (live_bn) {
     // Fold the BatchNorms as trained, and calibrate again: their running
@@ -230,7 +252,7 @@ ir::Graph quantize_qat(const ir::Graph& float_graph, const data::Dataset& train_
   ir::Graph g = prepared;
   own_storage(g);
   FakeQuantized fq = insert_fake_quant(g, prepared, plan, stats, o);
-  train::fit(g, train_set, q.eval, qat_config(g, fq, q));
+  fit_qat(g, prepared, train_set, q.eval, qat_config(g, fq, q, train_set.has_labels()));
 
   // Trained weights and biases back into the prepared graph, then the QDQ writer.
   for (const WeightedLayer& l : plan.layers) {

@@ -5,8 +5,9 @@
 // tensors PTQ would quantize (ptq_plan.h): per-channel (or per-tensor) symmetric weights whose scales follow the
 // weights before every step, and activations whose ranges start from calibration and then follow an EMA of each batch's
 // min/max (PyTorch's MovingAverageMinMaxObserver, constant 0.01). Training runs through train::fit with
-// straight-through gradients; the result goes through the same QDQ writer as PTQ, so lower_qdq turns it into the same
-// integer IR.
+// straight-through gradients when the data has labels; without labels it matches the float model's outputs
+// (train::fit_outputs: self-distillation, for detectors and other models without classes); the result goes through the
+// same QDQ writer as PTQ, so lower_qdq turns it into the same integer IR.
 #pragma once
 #include <functional>
 
@@ -19,9 +20,9 @@ namespace etch::quant {
 struct QatOptions {
   int epochs = 2;
   int64_t max_steps_per_epoch = 0;  // 0: whole epochs
-  int64_t batch_size = 128;
-  float lr = 1e-4f;   // AdamW, cosine schedule, no weight decay
-  float ema = 0.01f;  // activation range averaging constant
+  int64_t batch_size = 0;           // 0: 128 with labels, 8 when matching the float model's outputs
+  float lr = 1e-4f;                 // AdamW, cosine schedule, no weight decay
+  float ema = 0.01f;                // activation range averaging constant
   // Steps (at the constant learning rate `lr`, before the `epochs`) during
   // which BatchNorm is trained unfolded; 0 folds and freezes it from the start.
   int64_t freeze_bn_steps = 0;
