@@ -1,6 +1,6 @@
+// The pairs layout (AVX2 or portable loops) and the choice of layout; the
+// quads are in array_madd_quads.cc.
 #include "etch/sim/array_madd.h"
-
-#include <cstring>
 
 #include "etch/core/cpu_features.h"
 
@@ -18,7 +18,7 @@ inline void add_products(int32_t& a, int32_t v) {
 
 // Pairs [q0, q1) one at a time, all pixels; a pair of zero weights is skipped
 // (pruned 2:4 layers have many).
-void accumulate_portable(int32_t* acc, const int16_t* x, const int16_t* w, int64_t q0, int64_t q1, int64_t n) {
+void accumulate_portable(int32_t* acc, const int16_t* x, const int8_t* w, int64_t q0, int64_t q1, int64_t n) {
   for (int64_t q = q0; q < q1; ++q) {
     const int32_t w0 = w[2 * q], w1 = w[2 * q + 1];
     if ((w0 | w1) == 0) continue;
@@ -42,11 +42,11 @@ __attribute__((target("avx2"))) inline __m256i load_pixels(const int16_t* pair_r
 
 // Four pairs (eight weights) per pass over the accumulators, eight pixels per
 // vector. |x|, |w| <= 128 as int8 values widened, so no vpmaddwd saturates.
-__attribute__((target("avx2"))) void accumulate_avx2(int32_t* acc, const int16_t* x, const int16_t* w, int64_t pairs,
+__attribute__((target("avx2"))) void accumulate_avx2(int32_t* acc, const int16_t* x, const int8_t* w, int64_t pairs,
                                                      int64_t n) {
   int64_t q = 0;
   for (; q + 4 <= pairs; q += 4) {
-    const int16_t* wq = w + 2 * q;
+    const int8_t* wq = w + 2 * q;
     bool zero = true;
     for (int i = 0; i < 8; ++i) zero = zero && wq[i] == 0;
     if (zero) continue;
@@ -84,48 +84,6 @@ __attribute__((target("avx2"))) int64_t interleave_avx2(int16_t* dst, const int8
   return i;
 }
 
-// Up to four columns at once, sixteen pixels per register: the columns'
-// accumulators stay in registers over all pairs, and each pair's pixels load
-// once for all of them. vpdpwssd adds the two products into a 32-bit lane
-// without saturating (|x|, |w| <= 128), wrapping as the hardware does. A
-// pair's two int16 weights, read as one int32, are vpdpwssd's operand (the
-// low one multiplies the pair's first input). Pairs whose weights are zero in
-// every column are listed out once (pruned 2:4 layers have many).
-template <int C>
-__attribute__((target("avx512f,avx512bw,avx512vnni"))) void accumulate_columns_vnni(int32_t* const* acc,
-                                                                                    const int16_t* x,
-                                                                                    const int16_t* const* w,
-                                                                                    int64_t pairs, int64_t n) {
-  constexpr int64_t kMaxListed = 1024;
-  int32_t listed[kMaxListed];
-  int64_t used = 0;
-  const bool list = pairs <= kMaxListed;
-  if (list)
-    for (int64_t q = 0; q < pairs; ++q) {
-      int32_t any = 0;
-      for (int c = 0; c < C; ++c) any |= w[c][2 * q] | w[c][2 * q + 1];
-      if (any) listed[used++] = static_cast<int32_t>(q);
-    }
-  const int64_t count = list ? used : pairs;
-  for (int64_t p = 0; p < n; p += 16) {
-    const int64_t left = n - p;
-    const __mmask16 m16 = left >= 16 ? __mmask16(0xFFFF) : static_cast<__mmask16>((1u << left) - 1);
-    const __mmask32 m32 = left >= 16 ? __mmask32(0xFFFFFFFF) : static_cast<__mmask32>((uint64_t{1} << (2 * left)) - 1);
-    __m512i a[C];
-    for (int c = 0; c < C; ++c) a[c] = _mm512_maskz_loadu_epi32(m16, acc[c] + p);
-    for (int64_t i = 0; i < count; ++i) {
-      const int64_t q = list ? listed[i] : i;
-      const __m512i xv = _mm512_maskz_loadu_epi16(m32, x + q * 2 * n + 2 * p);
-      for (int c = 0; c < C; ++c) {
-        int32_t wp;
-        std::memcpy(&wp, w[c] + 2 * q, sizeof wp);
-        a[c] = _mm512_dpwssd_epi32(a[c], xv, _mm512_set1_epi32(wp));
-      }
-    }
-    for (int c = 0; c < C; ++c) _mm512_mask_storeu_epi32(acc[c] + p, m16, a[c]);
-  }
-}
-
 const bool kHasAvx2 = __builtin_cpu_supports("avx2");
 #endif
 
@@ -143,36 +101,18 @@ void interleave_pair_row(int16_t* dst, const int8_t* r0, const int8_t* r1, int64
   for (; i < n; ++i) dst[2 * i] = r0[i * stride], dst[2 * i + 1] = r1[i * stride];
 }
 
-void accumulate_pairs(int32_t* acc, const int16_t* x, const int16_t* w, int64_t pairs, int64_t n) {
+void accumulate_pairs(int32_t* acc, const int16_t* x, const int8_t* w, int64_t pairs, int64_t n) {
 #if defined(__x86_64__)
   if (kHasAvx2) return accumulate_avx2(acc, x, w, pairs, n);
 #endif
   accumulate_portable(acc, x, w, 0, pairs, n);
 }
 
-void accumulate_pair_columns(int32_t* const* acc, const int16_t* x, const int16_t* const* w, int64_t cols,
-                             int64_t pairs, int64_t n) {
-  int64_t c = 0;
-#if defined(__x86_64__)
-  if (cpu_has_avx512_vnni()) {
-    for (; c + 4 <= cols; c += 4) accumulate_columns_vnni<4>(acc + c, x, w + c, pairs, n);
-    switch (cols - c) {
-      case 3:
-        accumulate_columns_vnni<3>(acc + c, x, w + c, pairs, n);
-        break;
-      case 2:
-        accumulate_columns_vnni<2>(acc + c, x, w + c, pairs, n);
-        break;
-      case 1:
-        accumulate_columns_vnni<1>(acc + c, x, w + c, pairs, n);
-        break;
-      default:
-        break;
-    }
-    return;
-  }
-#endif
-  for (; c < cols; ++c) accumulate_pairs(acc[c], x, w[c], pairs, n);
+void accumulate_pair_columns(int32_t* const* acc, const int16_t* x, const int8_t* const* w, int64_t cols, int64_t pairs,
+                             int64_t n) {
+  for (int64_t c = 0; c < cols; ++c) accumulate_pairs(acc[c], x, w[c], pairs, n);
 }
+
+MaddLayout madd_layout() { return cpu_has_avx512_vnni() ? MaddLayout::Quads : MaddLayout::Pairs; }
 
 }  // namespace etch::sim

@@ -42,24 +42,30 @@ void Machine::dma(const npu::Instr& in, bool load) {
     }
 }
 
-void Machine::preload(const npu::Instr& in) {
-  const int64_t m = in[F::m], k = in[F::k], stride = 2 * madd_pairs(k);  // rows padded to whole pairs
+void Machine::preload(const npu::Instr& in, size_t index) {
+  const int64_t m = in[F::m], k = in[F::k], stride = madd_weight_stride(k);
   shadow.assign(m * stride, 0);
+  shadow_sum.assign(m, 0);
   for (int64_t i = 0; i < m; ++i) {
     const int8_t* w = wbuf.data() + in[F::w_addr] + i * in[F::w_pitch];
-    int16_t* dst = shadow.data() + i * stride;
+    int8_t* dst = shadow.data() + i * stride;
     if (!in[F::sparse]) {
-      for (int64_t j = 0; j < k; ++j) dst[j] = w[j];
-      continue;
+      std::memcpy(dst, w, k);
+    } else {
+      // 2:4: per group of 4 logical weights, 2 stored values and one metadata
+      // byte holding their two positions (2 bits each, low bits first).
+      const uint8_t* meta = reinterpret_cast<const uint8_t*>(wbuf.data()) + in[F::meta_addr] + i * in[F::meta_pitch];
+      for (int64_t g = 0; g < npu::sparse_meta_bytes(k); ++g) {
+        const int p0 = meta[g] & 3, p1 = (meta[g] >> 2) & 3;
+        ETCH_REQUIRE(p0 != p1, InvalidInput) << "instruction " << index << " (preload): row " << i << ", group " << g
+                                             << " of the 2:4 metadata names position " << p0 << " twice";
+        dst[4 * g + p0] = w[2 * g];
+        dst[4 * g + p1] = w[2 * g + 1];
+      }
     }
-    // 2:4: per group of 4 logical weights, 2 stored values and one metadata
-    // byte holding their positions (2 bits each, low bits first).
-    const uint8_t* meta = reinterpret_cast<const uint8_t*>(wbuf.data()) + in[F::meta_addr] + i * in[F::meta_pitch];
-    for (int64_t g = 0; g < npu::sparse_meta_bytes(k); ++g) {
-      const int p0 = meta[g] & 3, p1 = (meta[g] >> 2) & 3;
-      dst[4 * g + p0] += w[2 * g];
-      dst[4 * g + p1] += w[2 * g + 1];
-    }
+    int32_t sum = 0;
+    for (int64_t j = 0; j < k; ++j) sum += dst[j];
+    shadow_sum[i] = sum;
   }
   shadow_m = m;
   shadow_k = k;
@@ -68,11 +74,12 @@ void Machine::preload(const npu::Instr& in) {
 }
 
 // The three hottest instructions spend their time in array_madd.h and
-// fixed_point_rows.h, which pick AVX2 or portable loops by the CPU.
+// fixed_point_rows.h, which pick vector or portable loops by the CPU.
 void Machine::matmul(const npu::Instr& in, size_t index) {
   if (in[F::swap]) {
     ETCH_REQUIRE(shadow_valid, InvalidInput) << "instruction " << index << " (matmul): swap without a preload";
     std::swap(shadow, active);
+    std::swap(shadow_sum, active_sum);
     active_m = shadow_m;
     active_k = shadow_k;
     active_sparse = shadow_sparse;
@@ -83,30 +90,43 @@ void Machine::matmul(const npu::Instr& in, size_t index) {
   ETCH_REQUIRE(active_valid && active_m == m && active_k == k, InvalidInput)
       << "instruction " << index << " (matmul): m=" << m << " k=" << k << " do not match the array's weights ("
       << active_m << " x " << active_k << ")";
-  // im2col in pairs of k interleaved per pixel (array_madd.h); an odd k's
-  // last pair has a zero second row.
-  const int64_t pairs = madd_pairs(k);
-  xcol.resize(pairs * 2 * n);
   const int8_t* x = ibuf.data() + in[F::x_addr];
   const int64_t sw = in[F::stride_w];
   k_offsets.resize(k);
   npu::matmul_k_offsets(in, in[F::k0], k, k_offsets.data());
-  for (int64_t q = 0; q < pairs; ++q) {
-    const int8_t* base0 = x + k_offsets[2 * q];
-    const int8_t* base1 = 2 * q + 1 < k ? x + k_offsets[2 * q + 1] : nullptr;
-    for (int64_t oy = 0; oy < oh; ++oy) {
-      const int64_t row = npu::matmul_pixel_offset(in, oy, 0);
-      interleave_pair_row(xcol.data() + (q * oh + oy) * 2 * ow, base0 + row, base1 ? base1 + row : nullptr, ow, sw);
-    }
-  }
   acc_rows.resize(m);
   weight_rows.resize(m);
   for (int64_t i = 0; i < m; ++i) {
     acc_rows[i] = acc.data() + in[F::acc_addr] + i * in[F::acc_pitch];
     if (!in[F::accumulate]) std::fill(acc_rows[i], acc_rows[i] + n, 0);
-    weight_rows[i] = active.data() + i * 2 * pairs;
+    weight_rows[i] = active.data() + i * madd_weight_stride(k);
   }
-  accumulate_pair_columns(acc_rows.data(), xcol.data(), weight_rows.data(), m, pairs, n);
+  // im2col in groups of consecutive k interleaved per pixel (array_madd.h);
+  // rows past k are padding (zero weights).
+  if (layout == MaddLayout::Quads) {
+    const int64_t quads = madd_quads(k);
+    xquads.resize(quads * 4 * n);
+    for (int64_t q = 0; q < quads; ++q)
+      for (int64_t oy = 0; oy < oh; ++oy) {
+        const int64_t row = npu::matmul_pixel_offset(in, oy, 0);
+        const int8_t* rows[4];
+        for (int j = 0; j < 4; ++j) rows[j] = 4 * q + j < k ? x + k_offsets[4 * q + j] + row : nullptr;
+        interleave_quad_row(xquads.data() + (q * oh + oy) * 4 * ow, rows, ow, sw);
+      }
+    accumulate_quad_columns(acc_rows.data(), xquads.data(), weight_rows.data(), active_sum.data(), m, quads, n);
+    return;
+  }
+  const int64_t pairs = madd_pairs(k);
+  xpairs.resize(pairs * 2 * n);
+  for (int64_t q = 0; q < pairs; ++q) {
+    const int8_t* base0 = x + k_offsets[2 * q];
+    const int8_t* base1 = 2 * q + 1 < k ? x + k_offsets[2 * q + 1] : nullptr;
+    for (int64_t oy = 0; oy < oh; ++oy) {
+      const int64_t row = npu::matmul_pixel_offset(in, oy, 0);
+      interleave_pair_row(xpairs.data() + (q * oh + oy) * 2 * ow, base0 + row, base1 ? base1 + row : nullptr, ow, sw);
+    }
+  }
+  accumulate_pair_columns(acc_rows.data(), xpairs.data(), weight_rows.data(), m, pairs, n);
 }
 
 void Machine::requant(const npu::Instr& in) {

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "etch/npu/program.h"
+#include "etch/sim/array_madd.h"
 
 namespace etch::sim {
 
@@ -18,18 +19,22 @@ struct Machine {
   std::vector<int8_t> ibuf;  // input (unified activation) buffer
   std::vector<int8_t> wbuf;  // weight buffer
   std::vector<int32_t> acc;  // accumulator buffer, int32 entries
-  // The array's weights, expanded to dense int16 [m][k rounded up to even]: the shadow set is
-  // written by PRELOAD, a MATMUL with swap makes it the active set.
-  std::vector<int16_t> shadow, active;
+  // The array's weights, expanded to dense int8 rows [m][madd_weight_stride(k)]
+  // with each row's sum (array_madd.h): the shadow set is written by PRELOAD,
+  // a MATMUL with swap makes it the active set.
+  std::vector<int8_t> shadow, active;
+  std::vector<int32_t> shadow_sum, active_sum;
   int64_t shadow_m = 0, shadow_k = 0, active_m = 0, active_k = 0;
   bool shadow_valid = false, active_valid = false, shadow_sparse = false, active_sparse = false;
-  std::vector<int16_t> xcol;                // im2col scratch, pairs of k interleaved per pixel (array_madd.h)
+  const MaddLayout layout = madd_layout();  // of the im2col scratch (array_madd.h)
+  std::vector<int16_t> xpairs;              // im2col scratch: pairs of k interleaved per pixel
+  std::vector<uint8_t> xquads;              // or quads of k, offset by 128
   std::vector<int64_t> k_offsets;           // a MATMUL's input offset per reduction index
   std::vector<int32_t*> acc_rows;           // a MATMUL's accumulator row per column
-  std::vector<const int16_t*> weight_rows;  // and its weights
+  std::vector<const int8_t*> weight_rows;   // and its weights
 
   void dma(const npu::Instr& in, bool load);
-  void preload(const npu::Instr& in);
+  void preload(const npu::Instr& in, size_t index);
   void matmul(const npu::Instr& in, size_t index);
   void requant(const npu::Instr& in);
   void pool(const npu::Instr& in);
