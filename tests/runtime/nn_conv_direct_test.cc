@@ -49,6 +49,12 @@ const DwCase kCases[] = {
     {3, 16, 23, 3, 1, 2, {2, 2, 2, 2}},   // dilated
     {2, 9, 11, 3, 3, 1, {0, 0, 0, 0}},    // stride 3 (scalar path), no padding
     {2, 4, 5, 3, 1, 1, {3, 3, 3, 3}},     // pads wider than the kernel reach
+    // Rows whose last block needs every one of the row kernel's vectors
+    // (56 and 61 columns: 49-63 past a multiple of 64 with AVX-512's 4 x 16,
+    // 57-63 with AVX2's 8 x 8); MobileFaceNet's 56-wide layers lost them.
+    {3, 6, 56, 3, 1, 1, {1, 1, 1, 1}},
+    {2, 7, 61, 3, 1, 1, {1, 1, 1, 1}},
+    {2, 9, 121, 3, 2, 1, {0, 0, 1, 1}},  // stride 2, 61 output columns
 };
 
 TEST(DepthwiseConv, MatchesDenseBlockDiagonalConv) {
