@@ -66,14 +66,20 @@ TEST(FakeQuantize, StraightThroughGradientMasksClampedValues) {
   EXPECT_EQ(dx, (std::vector<float>{0.0f, 2.0f, 3.0f, 0.0f})) << "rint(2.6)=3 is clamped to 2";
 }
 
-TEST(Qat, TrainsAndConvertsToTheSameIntegerOpsAsPtq) {
-  const ir::Graph f = testing::small_net();
-  const data::Dataset d = testing::blobs(128);
+// W4 weights and minmax ranges from 64 samples: what the QAT tests start from.
+PtqOptions w4_minmax() {
   PtqOptions o;
   o.calibration = Calibration::MinMax;
   o.calib_samples = 64;
   o.calib_batch = 16;
   o.weight_bits = 4;
+  return o;
+}
+
+TEST(Qat, TrainsAndConvertsToTheSameIntegerOpsAsPtq) {
+  const ir::Graph f = testing::small_net();
+  const data::Dataset d = testing::blobs(128);
+  const PtqOptions o = w4_minmax();
   QatOptions q;
   q.epochs = 1;
   q.max_steps_per_epoch = 4;
@@ -178,11 +184,7 @@ TEST(Qat, WithoutLabelsMatchesTheFloatModelsOutputs) {
   d.labels = Tensor();
   data::Dataset held = testing::blobs(128, /*seed=*/11);
   held.labels = Tensor();
-  PtqOptions o;
-  o.calibration = Calibration::MinMax;
-  o.calib_samples = 64;
-  o.calib_batch = 16;
-  o.weight_bits = 4;
+  const PtqOptions o = w4_minmax();
   QatOptions q;
   q.epochs = 2;
   q.batch_size = 16;

@@ -3,6 +3,7 @@
 #include "etch/sim/array_madd.h"
 
 #include "etch/core/cpu_features.h"
+#include "etch/sim/fixed_point.h"
 
 #if defined(__x86_64__)
 #include <immintrin.h>
@@ -11,11 +12,6 @@
 namespace etch::sim {
 namespace {
 
-// Unsigned arithmetic: the int32 accumulators wrap as the hardware's do.
-inline void add_products(int32_t& a, int32_t v) {
-  a = static_cast<int32_t>(static_cast<uint32_t>(a) + static_cast<uint32_t>(v));
-}
-
 // Pairs [q0, q1) one at a time, all pixels; a pair of zero weights is skipped
 // (pruned 2:4 layers have many).
 void accumulate_portable(int32_t* acc, const int16_t* x, const int8_t* w, int64_t q0, int64_t q1, int64_t n) {
@@ -23,7 +19,7 @@ void accumulate_portable(int32_t* acc, const int16_t* x, const int8_t* w, int64_
     const int32_t w0 = w[2 * q], w1 = w[2 * q + 1];
     if ((w0 | w1) == 0) continue;
     const int16_t* xp = x + q * 2 * n;
-    for (int64_t p = 0; p < n; ++p) add_products(acc[p], w0 * xp[2 * p] + w1 * xp[2 * p + 1]);
+    for (int64_t p = 0; p < n; ++p) acc[p] = wrapping_add(acc[p], w0 * xp[2 * p] + w1 * xp[2 * p + 1]);
   }
 }
 
@@ -66,7 +62,7 @@ __attribute__((target("avx2"))) void accumulate_avx2(int32_t* acc, const int16_t
     for (; p < n; ++p) {
       int32_t s = 0;
       for (int i = 0; i < 4; ++i) s += wq[2 * i] * x0[2 * i * n + 2 * p] + wq[2 * i + 1] * x0[2 * i * n + 2 * p + 1];
-      add_products(acc[p], s);
+      acc[p] = wrapping_add(acc[p], s);
     }
   }
   accumulate_portable(acc, x, w, q, pairs, n);

@@ -5,6 +5,7 @@
 
 #include "etch/core/cpu_features.h"
 #include "etch/sim/array_madd.h"
+#include "etch/sim/fixed_point.h"
 
 #if defined(__x86_64__)
 #include <immintrin.h>
@@ -13,17 +14,12 @@
 namespace etch::sim {
 namespace {
 
-// Unsigned arithmetic: the int32 accumulators wrap as the hardware's do.
-inline int32_t wrap_add(int32_t a, int64_t v) {
-  return static_cast<int32_t>(static_cast<uint32_t>(a) + static_cast<uint32_t>(v));
-}
-
 void accumulate_quads_portable(int32_t* acc, const uint8_t* x, const int8_t* w, int32_t wsum, int64_t quads,
                                int64_t n) {
   for (int64_t p = 0; p < n; ++p) {
     int64_t s = -128 * static_cast<int64_t>(wsum);
     for (int64_t j = 0; j < 4 * quads; ++j) s += w[j] * static_cast<int64_t>(x[(j / 4) * 4 * n + 4 * p + j % 4]);
-    acc[p] = wrap_add(acc[p], s);
+    acc[p] = wrapping_add(acc[p], s);
   }
 }
 
@@ -95,29 +91,29 @@ __attribute__((target("avx512f,avx512bw,avx512vnni"))) void quad_columns_vnni(in
     // The offset's correction goes in with the first batch of quads only.
     int32_t bias[C];
     for (int c = 0; c < C; ++c) bias[c] = q0 == 0 ? static_cast<int32_t>(-128 * static_cast<uint32_t>(wsum[c])) : 0;
-    int64_t p = 0;
-    for (; p + 64 <= n; p += 64) quad_block_vnni<C, 4>(acc, x, w, bias, listed, count, n, p);
-    switch ((n - p + 15) / 16) {  // the last 1-63 pixels
-      case 4:
-        quad_block_vnni<C, 4>(acc, x, w, bias, listed, count, n, p);
-        break;
-      case 3:
-        quad_block_vnni<C, 3>(acc, x, w, bias, listed, count, n, p);
-        break;
-      case 2:
-        quad_block_vnni<C, 2>(acc, x, w, bias, listed, count, n, p);
-        break;
-      case 1:
-        quad_block_vnni<C, 1>(acc, x, w, bias, listed, count, n, p);
-        break;
-      default:
-        break;
+    // 64 pixels per pass while there are that many, then the last 1-64.
+    for (int64_t p = 0; p < n; p += 64) {
+      switch (std::min<int64_t>(4, (n - p + 15) / 16)) {
+        case 4:
+          quad_block_vnni<C, 4>(acc, x, w, bias, listed, count, n, p);
+          break;
+        case 3:
+          quad_block_vnni<C, 3>(acc, x, w, bias, listed, count, n, p);
+          break;
+        case 2:
+          quad_block_vnni<C, 2>(acc, x, w, bias, listed, count, n, p);
+          break;
+        default:
+          quad_block_vnni<C, 1>(acc, x, w, bias, listed, count, n, p);
+          break;
+      }
     }
   }
 }
 
-// Sixteen pixels of four stride-1 rows: bytes interleaved into quads, + 128.
-__attribute__((target("avx2"))) int64_t interleave_quads_sse(uint8_t* dst, const int8_t* const* r, int64_t n) {
+// Sixteen pixels of four stride-1 rows: bytes interleaved into quads, + 128
+// (SSE2, which every x86-64 CPU has).
+int64_t interleave_quads_sse(uint8_t* dst, const int8_t* const* r, int64_t n) {
   const __m128i offset = _mm_set1_epi8(static_cast<char>(0x80));
   int64_t i = 0;
   for (; i + 16 <= n; i += 16) {
@@ -135,8 +131,6 @@ __attribute__((target("avx2"))) int64_t interleave_quads_sse(uint8_t* dst, const
   }
   return i;
 }
-
-const bool kHasAvx2 = __builtin_cpu_supports("avx2");
 #endif
 
 }  // namespace
@@ -169,7 +163,7 @@ void accumulate_quad_columns(int32_t* const* acc, const uint8_t* x, const int8_t
 void interleave_quad_row(uint8_t* dst, const int8_t* const* rows, int64_t n, int64_t stride) {
   int64_t i = 0;
 #if defined(__x86_64__)
-  if (kHasAvx2 && stride == 1 && rows[0] && rows[1] && rows[2] && rows[3]) i = interleave_quads_sse(dst, rows, n);
+  if (stride == 1 && rows[0] && rows[1] && rows[2] && rows[3]) i = interleave_quads_sse(dst, rows, n);
 #endif
   for (; i < n; ++i)
     for (int j = 0; j < 4; ++j)

@@ -10,6 +10,12 @@
 
 namespace etch::sim {
 
+// a + b modulo 2^32 (b's low 32 bits), as the hardware's int32 accumulators
+// and adders wrap, without C++'s signed overflow.
+inline int32_t wrapping_add(int32_t a, int64_t b) {
+  return static_cast<int32_t>(static_cast<uint32_t>(a) + static_cast<uint32_t>(b));
+}
+
 inline int32_t srdhm(int32_t a, int32_t b) {
   if (a == b && a == std::numeric_limits<int32_t>::min()) return std::numeric_limits<int32_t>::max();
   const int64_t ab = static_cast<int64_t>(a) * b;

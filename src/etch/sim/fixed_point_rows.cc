@@ -15,20 +15,16 @@ inline int8_t clamp_add(int32_t v, int32_t zp, int32_t lo, int32_t hi) {
   return static_cast<int8_t>(std::clamp<int64_t>(static_cast<int64_t>(v) + zp, lo, hi));
 }
 
-inline int32_t wrap_add(int32_t a, int32_t b) {
-  return static_cast<int32_t>(static_cast<uint32_t>(a) + static_cast<uint32_t>(b));
-}
-
 void requant_portable(const int32_t* acc, int32_t bias, int32_t mult, int shift, int32_t zp, int32_t lo, int32_t hi,
                       int8_t* out, int64_t p0, int64_t n) {
-  for (int64_t p = p0; p < n; ++p) out[p] = clamp_add(mbqm_right(wrap_add(acc[p], bias), mult, shift), zp, lo, hi);
+  for (int64_t p = p0; p < n; ++p) out[p] = clamp_add(mbqm_right(wrapping_add(acc[p], bias), mult, shift), zp, lo, hi);
 }
 
 void add_portable(const AddRow& r, const int8_t* a, const int8_t* b, int8_t* y, int64_t i0, int64_t n) {
   for (int64_t i = i0; i < n; ++i) {
     const int32_t sa = mbqm_right((a[i] - r.azp) * (1 << r.ls), r.am, r.as);
     const int32_t sb = mbqm_right((b[i] - r.bzp) * (1 << r.ls), r.bm, r.bs);
-    y[i] = clamp_add(mbqm_right(wrap_add(sa, sb), r.ym, r.ys), r.yzp, r.lo, r.hi);
+    y[i] = clamp_add(mbqm_right(wrapping_add(sa, sb), r.ym, r.ys), r.yzp, r.lo, r.hi);
   }
 }
 
