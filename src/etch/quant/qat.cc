@@ -228,13 +228,13 @@ ir::Graph quantize_qat(const ir::Graph& float_graph, const data::Dataset& train_
   ETCH_REQUIRE(q.batch_size >= 0, InvalidInput) << "the QAT batch must be >= 0 (0: automatic), got " << q.batch_size;
   ETCH_REQUIRE(q.freeze_bn_steps >= 0, InvalidInput)
       << "the number of steps before BatchNorm is frozen must be >= 0, got " << q.freeze_bn_steps;
+  ETCH_REQUIRE(q.freeze_bn_steps == 0 || train_set.has_labels(), InvalidInput)
+      << "data set '" << train_set.name << "' has no labels: QAT then matches the float model's outputs with "
+      << "BatchNorm folded, so it cannot train BatchNorm live (drop --qat-freeze-bn-steps)";
   ir::Graph prepared = prepare_for_quantization(float_graph);
   QuantPlan plan = plan_quantization(prepared, o.keep_float);
   ETCH_REQUIRE(!plan.values.empty(), InvalidInput) << "nothing to quantize in this model";
   CalibrationStats stats = run_calibration(prepared, plan, train_set, o);
-  ETCH_REQUIRE(q.freeze_bn_steps == 0 || train_set.has_labels(), InvalidInput)
-      << "data set '" << train_set.name << "' has no labels: QAT then matches the float model's outputs with "
-      << "BatchNorm folded, so it cannot train BatchNorm live (drop --qat-freeze-bn-steps)";
   const bool live_bn = q.freeze_bn_steps > 0 && has_batchnorm(float_graph);
   if (live_bn) {
     // Fold the BatchNorms as trained, and calibrate again: their running

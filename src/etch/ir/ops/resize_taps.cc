@@ -117,4 +117,12 @@ std::vector<ResizeTaps> resize_taps(const ResizeOptions& o, const Shape& in, con
   return taps;
 }
 
+std::vector<ResizeTaps> resize_node_taps(const Node& n, const ResizeOptions& o, const Shape& x,
+                                         const std::vector<const Tensor*>& inputs, ResizeSpec& spec) {
+  std::vector<bool> present;
+  for (const Tensor* t : inputs) present.push_back(t && t->numel() > 0);
+  spec = resolve_resize(n, x, inputs, present);
+  return resize_taps(o, x, spec);
+}
+
 }  // namespace etch::ir

@@ -40,4 +40,9 @@ ResizeTaps resize_axis_taps(const ResizeOptions& o, int64_t in, int64_t out, dou
 // Every axis of an input of shape `in`, for the resolved `spec`.
 std::vector<ResizeTaps> resize_taps(const ResizeOptions& o, const Shape& in, const ResizeSpec& spec);
 
+// A node's taps from its input values (inputs[i] null when absent; an empty
+// roi/scales/sizes counts as absent); `spec` receives resolve_resize's result.
+std::vector<ResizeTaps> resize_node_taps(const Node& n, const ResizeOptions& o, const Shape& x,
+                                         const std::vector<const Tensor*>& inputs, ResizeSpec& spec);
+
 }  // namespace etch::ir

@@ -25,15 +25,9 @@ using Taps = ir::ResizeTaps;
 using Options = ir::ResizeOptions;
 
 std::vector<Taps> all_taps(KernelContext& ctx, const Options& o, ir::ResizeSpec& spec) {
-  const Tensor& x = ctx.input(0);
   std::vector<const Tensor*> vals;
-  std::vector<bool> present;
-  for (size_t i = 0; i < ctx.num_inputs(); ++i) {
-    vals.push_back(ctx.has_input(i) ? &ctx.input(i) : nullptr);
-    present.push_back(ctx.has_input(i) && ctx.input(i).numel() > 0);
-  }
-  spec = ir::resolve_resize(ctx.node(), x.shape(), vals, present);
-  return ir::resize_taps(o, x.shape(), spec);
+  for (size_t i = 0; i < ctx.num_inputs(); ++i) vals.push_back(ctx.has_input(i) ? &ctx.input(i) : nullptr);
+  return ir::resize_node_taps(ctx.node(), o, ctx.input(0).shape(), vals, spec);
 }
 
 // The last axis's outputs whose tap list is exactly two nonzero taps (linear

@@ -39,11 +39,9 @@ void scatter_axis(const float* src, float* dst, const Shape& shape, size_t d, co
 void resize_grad(GradContext& c) {
   if (!c.wants(0)) return;
   const Tensor& x = c.in(0);
-  std::vector<bool> present;
-  for (const Tensor* t : c.inputs) present.push_back(t && t->numel() > 0);
-  const ir::ResizeSpec spec = ir::resolve_resize(c.node, x.shape(), c.inputs, present);
-  ETCH_REQUIRE(spec.known, Unsupported) << c.node.describe() << ": training needs its scales or sizes as constants";
-  const std::vector<ir::ResizeTaps> taps = ir::resize_taps(ir::resize_options(c.node), x.shape(), spec);
+  ir::ResizeSpec spec;
+  const std::vector<ir::ResizeTaps> taps =
+      ir::resize_node_taps(c.node, ir::resize_options(c.node), x.shape(), c.inputs, spec);
   Tensor g = c.gout(0);
   Shape shape = spec.out;
   for (size_t d = taps.size(); d-- > 0;) {
