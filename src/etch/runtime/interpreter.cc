@@ -1,9 +1,12 @@
 #include "etch/runtime/interpreter.h"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
+#include <limits>
 #include <mutex>
 
 #include "etch/ir/op_registry.h"
@@ -80,6 +83,15 @@ class OpProfile {
   std::map<std::string, Entry> by_key_;
 };
 
+std::atomic<bool> g_poison_outputs{false};
+
+void poison(Tensor& t) {
+  if (t.dtype() == DType::F32)
+    std::fill(t.data<float>(), t.data<float>() + t.numel(), std::numeric_limits<float>::quiet_NaN());
+  else if (t.numel() > 0)
+    std::memset(t.raw(), 0x5A, t.nbytes());
+}
+
 std::vector<Tensor> allocate(const ir::Node& node, const std::vector<const Tensor*>& inputs, bool zero_fill) {
   const ir::OpSchema* schema = ir::find_op(node.op_type, node.domain);
   ETCH_REQUIRE(schema, Unsupported) << node.describe() << ": op is not supported by etch";
@@ -99,10 +111,13 @@ std::vector<Tensor> allocate(const ir::Node& node, const std::vector<const Tenso
     ETCH_CHECK(t.has_shape && shape_is_static(t.shape))
         << node.describe() << ": shape inference left output " << i << " unknown at run time";
     outputs.push_back(zero_fill ? Tensor(t.dtype, t.shape) : Tensor::uninitialized(t.dtype, t.shape));
+    if (!zero_fill && g_poison_outputs.load(std::memory_order_relaxed)) poison(outputs.back());
   }
   return outputs;
 }
 }  // namespace
+
+void set_poison_uninitialised_outputs(bool on) { g_poison_outputs.store(on, std::memory_order_relaxed); }
 
 std::vector<Tensor> allocate_outputs(const ir::Node& node, const std::vector<const Tensor*>& inputs, bool zero_fill) {
   return allocate(node, inputs, zero_fill);

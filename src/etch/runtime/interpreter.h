@@ -47,4 +47,11 @@ std::vector<Tensor> run_node(const ir::Node& node, const std::vector<const Tenso
 std::vector<Tensor> allocate_outputs(const ir::Node& node, const std::vector<const Tensor*>& inputs,
                                      bool zero_fill = true);
 
+// Test aid: with `on`, outputs left uninitialised (kernels that declare they
+// overwrite every element) are filled with NaN (float) or 0x5A bytes first,
+// so a kernel that misses elements gives visibly wrong results instead of
+// whatever the memory held (fresh pages are zero, which hides it in small
+// tests). Off by default; process-wide.
+void set_poison_uninitialised_outputs(bool on);
+
 }  // namespace etch::runtime
