@@ -29,7 +29,11 @@ ResizeOptions resize_options(const Node& n) {
   return o;
 }
 
-ResizeTaps resize_axis_taps(const ResizeOptions& o, int64_t in, int64_t out, double scale, double roi0, double roi1) {
+namespace {
+
+// One axis of `in` elements resampled to `out` by `scale`; roi0/roi1 are the
+// axis's tf_crop_and_resize region (0 and 1 otherwise).
+ResizeTaps axis_taps(const ResizeOptions& o, int64_t in, int64_t out, double scale, double roi0, double roi1) {
   ResizeTaps t;
   const double out_width = scale * static_cast<double>(in);  // unrounded, as in the ONNX reference
   for (int64_t x = 0; x < out; ++x) {
@@ -106,23 +110,21 @@ ResizeTaps resize_axis_taps(const ResizeOptions& o, int64_t in, int64_t out, dou
   return t;
 }
 
-std::vector<ResizeTaps> resize_taps(const ResizeOptions& o, const Shape& in, const ResizeSpec& spec) {
-  std::vector<ResizeTaps> taps;
-  const size_t r = in.size();
-  for (size_t d = 0; d < r; ++d) {
-    const double roi0 = spec.roi.size() == 2 * r ? spec.roi[d] : 0.0;
-    const double roi1 = spec.roi.size() == 2 * r ? spec.roi[r + d] : 1.0;
-    taps.push_back(resize_axis_taps(o, in[d], spec.out[d], spec.scales[d], roi0, roi1));
-  }
-  return taps;
-}
+}  // namespace
 
 std::vector<ResizeTaps> resize_node_taps(const Node& n, const ResizeOptions& o, const Shape& x,
                                          const std::vector<const Tensor*>& inputs, ResizeSpec& spec) {
   std::vector<bool> present;
   for (const Tensor* t : inputs) present.push_back(t && t->numel() > 0);
   spec = resolve_resize(n, x, inputs, present);
-  return resize_taps(o, x, spec);
+  std::vector<ResizeTaps> taps;
+  const size_t r = x.size();
+  for (size_t d = 0; d < r; ++d) {
+    const double roi0 = spec.roi.size() == 2 * r ? spec.roi[d] : 0.0;
+    const double roi1 = spec.roi.size() == 2 * r ? spec.roi[r + d] : 1.0;
+    taps.push_back(axis_taps(o, x[d], spec.out[d], spec.scales[d], roi0, roi1));
+  }
+  return taps;
 }
 
 }  // namespace etch::ir

@@ -33,15 +33,9 @@ struct ResizeOptions {
 // InvalidInput naming the node for an unknown mode.
 ResizeOptions resize_options(const Node& n);
 
-// One axis of `in` elements resampled to `out` by `scale`; roi0/roi1 are the
-// axis's tf_crop_and_resize region (0 and 1 otherwise).
-ResizeTaps resize_axis_taps(const ResizeOptions& o, int64_t in, int64_t out, double scale, double roi0, double roi1);
-
-// Every axis of an input of shape `in`, for the resolved `spec`.
-std::vector<ResizeTaps> resize_taps(const ResizeOptions& o, const Shape& in, const ResizeSpec& spec);
-
-// A node's taps from its input values (inputs[i] null when absent; an empty
-// roi/scales/sizes counts as absent); `spec` receives resolve_resize's result.
+// A node's taps, one list per axis of its input x, from its input values
+// (inputs[i] null when absent; an empty roi/scales/sizes counts as absent);
+// `spec` receives resolve_resize's result.
 std::vector<ResizeTaps> resize_node_taps(const Node& n, const ResizeOptions& o, const Shape& x,
                                          const std::vector<const Tensor*>& inputs, ResizeSpec& spec);
 

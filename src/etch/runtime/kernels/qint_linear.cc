@@ -46,12 +46,18 @@ void qconv(KernelContext& c) {
   integer_conv(g, c.input(0).data<int8_t>(), p.x_zero_point, w, store);
 }
 
+// Σ x[i]·w[i] modulo 2^32 over i < k (unsigned: wrap-around is defined).
+uint32_t dot_scalar(const int16_t* x, const int8_t* w, int64_t k) {
+  uint32_t sum = 0;
+  for (int64_t i = 0; i < k; ++i) sum += static_cast<uint32_t>(x[i] * w[i]);
+  return sum;
+}
+
 #ifdef ETCH_X86_SIMD
 #pragma GCC push_options
 #pragma GCC target("avx2")
-// Σ x[i]·w[i] modulo 2^32 over i < k, sixteen at a time: vpmaddwd's pair
-// sums are exact (|x| <= 255, |w| <= 128) and the int32 adds wrap like the
-// reference's, in any order.
+// The same sixteen at a time: vpmaddwd's pair sums are exact (|x| <= 255,
+// |w| <= 128) and the int32 adds wrap like the scalar ones, in any order.
 uint32_t dot_avx2(const int16_t* x, const int8_t* w, int64_t k) {
   __m256i acc = _mm256_setzero_si256();
   int64_t i = 0;
@@ -64,8 +70,7 @@ uint32_t dot_avx2(const int16_t* x, const int8_t* w, int64_t k) {
   _mm256_store_si256(reinterpret_cast<__m256i*>(lanes), acc);
   uint32_t sum = 0;
   for (uint32_t v : lanes) sum += v;
-  for (; i < k; ++i) sum += static_cast<uint32_t>(x[i] * w[i]);
-  return sum;
+  return sum + dot_scalar(x + i, w + i, k - i);
 }
 #pragma GCC pop_options
 #endif
@@ -74,9 +79,7 @@ uint32_t dot(const int16_t* x, const int8_t* w, int64_t k) {
 #ifdef ETCH_X86_SIMD
   if (integer_fast_paths() && cpu_has_avx2_fma()) return dot_avx2(x, w, k);
 #endif
-  uint32_t sum = 0;
-  for (int64_t i = 0; i < k; ++i) sum += static_cast<uint32_t>(x[i] * w[i]);  // unsigned: wrap-around is defined
-  return sum;
+  return dot_scalar(x, w, k);
 }
 
 void qgemm(KernelContext& c) {

@@ -35,6 +35,21 @@ Layout check_and_measure(const ir::ConvGeometry& g, const std::vector<int32_t>& 
   return l;
 }
 
+// Tasks (blocks of kBlock positions × one group's output channels) of at
+// least ~1M multiply-adds: waking a second thread costs more than a small
+// layer's whole work (the fixture's first conv: 113K).
+int64_t task_grain(const Layout& l) {
+  return std::max<int64_t>(1, (int64_t{1} << 20) / std::max<int64_t>(1, kBlock * l.k_total * l.mg));
+}
+
+// 1x1 windows, stride 1, no padding: a block of output positions is the same
+// run of every input plane.
+bool unit_windows(const ir::ConvGeometry& g) {
+  for (int d = 0; d < 3; ++d)
+    if (g.kernel[d] != 1 || g.stride[d] != 1 || g.pad_begin[d] != 0 || g.in[d] != g.out[d]) return false;
+  return true;
+}
+
 // Output positions [p, p + len) that share their two outer coordinates (one
 // run along the innermost output axis, starting at o2).
 struct Run {
@@ -213,12 +228,8 @@ void integer_conv_avx2(const ir::ConvGeometry& g, const T* x, int32_t x_zero, co
       uint32_t& pair = reinterpret_cast<uint32_t&>(wpairs[m * kpairs + k / 2]);
       pair |= k % 2 == 0 ? half : half << 16;
     }
-  bool pointwise = true;
-  for (int d = 0; d < 3; ++d)
-    pointwise = pointwise && g.kernel[d] == 1 && g.stride[d] == 1 && g.pad_begin[d] == 0 && g.in[d] == g.out[d];
-  // Tasks of at least ~1M multiply-adds: waking a second thread costs more
-  // than a small layer's whole work (the fixture's first conv: 113K).
-  const int64_t grain = std::max<int64_t>(1, (int64_t{1} << 20) / std::max<int64_t>(1, kBlock * l.k_total * l.mg));
+  const bool pointwise = unit_windows(g);
+  const int64_t grain = task_grain(l);
   parallel_for(g.batch * g.group * l.blocks, grain, [&](int64_t tb, int64_t te) {
     // Zeroed once: an odd K's last row and positions past `count` stay
     // defined (their sums are computed and never used).
@@ -262,12 +273,7 @@ void integer_conv_reference(const ir::ConvGeometry& g, const T* x, int32_t x_zer
                             const std::vector<int32_t>& w_centered, const IntConvEpilogue& epilogue) {
   const Layout l = check_and_measure(g, w_centered);
   if (l.out_plane == 0 || g.batch == 0 || g.out_channels == 0) return;
-  bool pointwise = true;
-  for (int d = 0; d < 3; ++d)
-    pointwise = pointwise && g.kernel[d] == 1 && g.stride[d] == 1 && g.pad_begin[d] == 0 && g.in[d] == g.out[d];
-  // Tasks of at least ~1M multiply-adds: waking a second thread costs more
-  // than a small layer's whole work (the fixture's first conv: 113K).
-  const int64_t grain = std::max<int64_t>(1, (int64_t{1} << 20) / std::max<int64_t>(1, kBlock * l.k_total * l.mg));
+  const int64_t grain = task_grain(l);
   parallel_for(g.batch * g.group * l.blocks, grain, [&](int64_t tb, int64_t te) {
     std::vector<int16_t> col(static_cast<size_t>(l.k_total * kBlock));
     std::vector<uint32_t> acc(kBlock);  // unsigned: wrap-around is defined

@@ -53,9 +53,8 @@ void resize_grad(GradContext& c) {
     g = std::move(gi);
     shape = std::move(prev);
   }
-  // An all-identity resize passes the gradient through unchanged (a copy: the
-  // caller owns the output gradient).
-  c.input_grads[0] = g.data<float>() == c.gout(0).data<float>() ? g.clone() : std::move(g);
+  // An all-identity resize passes the output gradient through, as Identity's rule does.
+  c.input_grads[0] = std::move(g);
 }
 
 }  // namespace
