@@ -8,9 +8,13 @@ the image is resized to each image input's size (bilinear, no crop) and
 normalised as the manifest says, value = (pixel * scale - mean[c]) / std[c],
 repeated along the batch axis. TFLite (bench/tflite_run.mjs) and `etch run`
 both run on it; per output the script prints the max abs difference divided by
-the TFLite output's range (its magnitude for a single-element output), and one markdown row per model. A model that one
-side cannot run (a custom op for TFLite, an unsupported op for etch) is
-reported with that side's error. The image must be an 8-bit RGB/RGBA/gray PNG
+the TFLite output's range (its magnitude for a single-element output); the
+model `etch convert` writes, run by ONNX Runtime (bench/onnx_vs_expected.mjs),
+is compared with TFLite the same way; one markdown row per model. A model
+using MediaPipe's custom Convolution2DTransposeBias, which TFLite cannot run,
+is compared with TFLite on its rewrite as builtin TRANSPOSE_CONV
+(bench/tflite_rewrite_tconv.py). A model that one side cannot run otherwise
+is reported with that side's error. The image must be an 8-bit RGB/RGBA/gray PNG
 (decoded here with zlib, so no imaging package is needed); the default is a
 photograph of a person (face and upper body) from the calibration set
 scripts/make_corpus_data.py writes. Needs node and
@@ -29,6 +33,7 @@ import tomllib
 import zlib
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+CUSTOM_TCONV = "Convolution2DTransposeBias"
 sys.path.insert(0, HERE)
 from tflite_vs_etch import read_npy, write_npy  # noqa: E402
 
@@ -130,17 +135,24 @@ def measure(m, path, image, etch, tmp):
         write_npy(f, "f32", inp["shape"], image_input(image, inp))
         files.append(f)
         args += ["--input", "%s=%s" % (inp["name"], f)]
-    tfl = subprocess.run(["node", os.path.join(HERE, "tflite_run.mjs"), path, ",".join(files),
-                          os.path.join(tmp, m["name"] + "_tfl")], capture_output=True)
+    tfl = run_tflite(path, files, os.path.join(tmp, m["name"] + "_tfl"))
+    reference = "TFLite"
+    if tfl.returncode != 0 and CUSTOM_TCONV.encode() in open(path, "rb").read():
+        # TFLite lacks MediaPipe's custom op: its builtin twin is the reference.
+        rewritten = os.path.join(tmp, m["name"] + "_tconv.tflite")
+        subprocess.run([sys.executable, os.path.join(HERE, "tflite_rewrite_tconv.py"), path, rewritten],
+                       check=True, capture_output=True)
+        tfl = run_tflite(rewritten, files, os.path.join(tmp, m["name"] + "_tfl"))
+        reference = "TFLite on the TRANSPOSE_CONV rewrite"
     out_dir = os.path.join(tmp, m["name"] + "_etch")
     run = subprocess.run([etch, "run", path, "-o", out_dir, "--no-optimize"] + args, capture_output=True)
     if run.returncode != 0:
         tail = "TFLite runs it" if tfl.returncode == 0 else "TFLite: " + last_line(tfl.stderr)
-        return "etch cannot import it: %s; %s" % (last_line(run.stderr), tail)
+        return "etch cannot import it: %s; %s" % (last_line(run.stderr), tail), "-"
     if tfl.returncode != 0:
         outs = [read_npy(os.path.join(out_dir, f)) for f in sorted(os.listdir(out_dir))]
         spans = ", ".join("[%.3g, %.3g]" % (min(o), max(o)) for o in outs)
-        return "TFLite cannot run it (%s); etch runs it, outputs in %s" % (last_line(tfl.stderr), spans)
+        return "TFLite cannot run it (%s); etch runs it, outputs in %s" % (last_line(tfl.stderr), spans), "-"
     info = json.loads(subprocess.run([etch, "inspect", path, "--json"], check=True, capture_output=True).stdout)
     worst, at, parts = -1.0, "", []
     for i, out in enumerate(info["outputs"]):
@@ -157,7 +169,31 @@ def measure(m, path, image, etch, tmp):
         print("  %s" % parts[-1])
         if ratio >= worst:
             worst, at = ratio, "%.2g (diff %.2g, %s %.3g, output %s)" % (ratio, diff, what, span, out["name"])
-    return at
+    expected = [os.path.join(tmp, "%s_tfl%d.npy" % (m["name"], i)) for i in range(len(info["outputs"]))]
+    return "%s; vs %s" % (at, reference), converted_vs(path, files, expected, etch, tmp)
+
+
+def run_tflite(path, inputs, out_prefix):
+    return subprocess.run(["node", os.path.join(HERE, "tflite_run.mjs"), path, ",".join(inputs), out_prefix],
+                          capture_output=True)
+
+
+def converted_vs(path, inputs, expected, etch, tmp):
+    """`etch convert` to ONNX, run by ONNX Runtime, against the reference outputs: the worst ratio."""
+    if len(inputs) != 1:
+        return "not measured (onnx_vs_expected.mjs takes one input)"
+    onnx = os.path.join(tmp, os.path.basename(path) + ".onnx")
+    conv = subprocess.run([etch, "convert", path, "-o", onnx], capture_output=True)
+    if conv.returncode != 0:
+        return "etch convert fails: " + last_line(conv.stderr)
+    ort = subprocess.run(["node", os.path.join(HERE, "onnx_vs_expected.mjs"), onnx, inputs[0]] + expected,
+                         capture_output=True, env=dict(os.environ, TOL="1e30"))
+    if ort.returncode != 0:
+        return "ONNX Runtime fails: " + last_line(ort.stderr)
+    ratios = [float(r) for r in re.findall(r"= ([0-9.e+-]+) of range", ort.stdout.decode())]
+    if len(ratios) != len(expected):
+        return "unexpected ONNX Runtime output: " + last_line(ort.stdout)
+    return "%.2g" % max(ratios)
 
 
 def main():
@@ -179,9 +215,9 @@ def main():
             path = os.path.join(cache, "%s@%s" % (m["package"], m["version"]), m["path"])
             print("%s (%s)" % (m["name"], path))
             rows.append((m["name"], measure(m, path, image, a.etch, tmp)))
-    print("\n| model | max abs diff / output range |\n|---|---|")
-    for name, result in rows:
-        print("| %s | %s |" % (name, result))
+    print("\n| model | etch run: max abs diff / output range | etch convert in ONNX Runtime: same |\n|---|---|---|")
+    for name, (result, converted) in rows:
+        print("| %s | %s | %s |" % (name, result, converted))
     return 0
 
 
