@@ -298,6 +298,19 @@ TEST(Compile, RowPhasesAndResidentWeightsAreChosenAndBitExact) {
   expect_bit_exact_and_predicted(q.g, testing::random_input({1, 16, 40, 40}, 2));
 }
 
+// 3x3 layers whose row tiles share input rows keep their input resident on
+// every preset (each row loads once), and stay bit-exact and predicted.
+TEST(Compile, ResidentInputsAreChosenAndBitExact) {
+  const QGraph q = testing::large_layers(11);
+  for (const auto& name : npu::preset_names()) {
+    const compiler::CompiledModel m = compiler::compile(q.g, npu::preset(name));
+    int resident = 0;
+    for (const auto& l : m.layers) resident += l.plan.resident_input;
+    EXPECT_GE(resident, 1) << name;
+  }
+  expect_bit_exact_and_predicted(q.g, testing::random_input({1, 16, 28, 28}, 4));
+}
+
 // Rows wider than the accumulators can hold for the array's columns are cut
 // into column tiles on edge.
 TEST(Compile, WideRowsAreCutIntoColumnTilesAndBitExact) {

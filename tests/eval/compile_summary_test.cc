@@ -13,7 +13,7 @@ namespace {
 
 TEST(CompileSummary, LayersCarryEveryPlanShape) {
   const npu::Target t = npu::preset("edge");
-  int phased = 0, narrow = 0, resident = 0;
+  int phased = 0, narrow = 0, resident = 0, resident_input = 0;
   for (const testing::QGraph& q : {testing::wide_and_dilated(14), testing::wide_rows(15)}) {
     const compiler::CompiledModel m = compiler::compile(q.g, t);
     const nlohmann::json j = eval::compile_summary_json(m, t);
@@ -29,14 +29,18 @@ TEST(CompileSummary, LayersCarryEveryPlanShape) {
       const std::string tiling = jl["tiling"];
       EXPECT_EQ(l.plan.row_phases, tiling.find("ph ") != std::string::npos) << tiling;
       EXPECT_EQ(l.plan.resident_weights, tiling.find(" res") != std::string::npos) << tiling;
+      EXPECT_EQ(jl["resident_input"], l.plan.resident_input);
+      EXPECT_EQ(l.plan.resident_input, tiling.find(" rin") != std::string::npos) << tiling;
       EXPECT_EQ(l.plan.tw > 0, tiling.find(" w") != std::string::npos) << tiling;
       phased += jl["row_phases"].get<bool>();
       resident += jl["resident_weights"].get<bool>();
+      resident_input += jl["resident_input"].get<bool>();
       narrow += jl["tw"].get<int64_t>() > 0;
     }
   }
   EXPECT_GE(phased, 1);
   EXPECT_GE(resident, 1);
+  EXPECT_GE(resident_input, 1);
   EXPECT_GE(narrow, 1);
 }
 

@@ -17,7 +17,7 @@ using F = npu::Field;
 ConvInstrs::ConvInstrs(const ConvSpec& s, const Schedule& sc, const npu::Target& t, const ConvPlace& place)
     : s_(s), sc_(sc), t_(t), place_(place) {
   param_base_ = place.w_base + sc.w_slots * sc.sizes.w;
-  out_base_ = sc.slots * sc.sizes.x;
+  out_base_ = sc.x_slots * sc.sizes.x;
   fk_ = fold_k(s, t);
 }
 
@@ -60,6 +60,10 @@ Instr ConvInstrs::param_load(const Iteration& it) const {
 
 Instr ConvInstrs::input_load(const Iteration& it) const {
   const ConvSpec& s = s_;
+  if (sc_.resident_input)  // rows x_row0.. of every channel, at their place in the whole input
+    return ProgramBuilder::dma(
+        Opcode::Load, npu::Buffer::Input, s.in.dram_addr + (it.x_row0 - s.pad_t + s.in.pad) * s.in.pitch(),
+        it.x_row0 * s.in.pitch(), it.tc, it.x_rows * s.in.pitch(), s.in.chan_stride(), resident_x_chan_bytes(s));
   const OutTile& o = sc_.tiles[it.tile];
   const int64_t pitch = s.in.pitch(), rows = tile_rows_in(s, o), xw = x_row_bytes(s, o.tw), x_chan = rows * xw;
   const int64_t r0 = o.oy0 * s.sh - s.pad_t + s.in.pad;
@@ -101,8 +105,13 @@ Instr ConvInstrs::matmul(const Iteration& it, int64_t mf, int64_t kf) const {
   Instr mm;
   mm.op = Opcode::Matmul;
   // A full-width tile holds the row's halo; a narrower one starts at its first column read.
-  mm[F::x_addr] = it.x_slot * sc_.sizes.x + (xw == s.in.pitch() ? s.in.pad - s.pad_l : 0);
-  mm[F::x_chan_stride] = tile_rows_in(s, o) * xw;
+  if (sc_.resident_input) {  // the tile's rows inside the whole input
+    mm[F::x_addr] = o.oy0 * s.sh * xw + s.in.pad - s.pad_l;
+    mm[F::x_chan_stride] = resident_x_chan_bytes(s);
+  } else {
+    mm[F::x_addr] = it.x_slot * sc_.sizes.x + (xw == s.in.pitch() ? s.in.pad - s.pad_l : 0);
+    mm[F::x_chan_stride] = tile_rows_in(s, o) * xw;
+  }
   mm[F::x_pitch] = xw;
   mm[F::acc_addr] = o.slot * sc_.sizes.acc_entries + mf * n;
   mm[F::acc_pitch] = n;

@@ -82,6 +82,22 @@ void with_resident_weights(const ConvSpec& s, TilePlan p, const npu::Target& t, 
   if (!plan_overflow(s, p, t)) plans.push_back(p);
 }
 
+// Adds `p` with a resident input (and that with resident weights) when that
+// loads less and fits: row tiles whose input rows overlap (a kernel taller
+// than its stride), or an M>H loop that loads every row tile again for each
+// output-channel tile.
+void with_resident_input(const ConvSpec& s, TilePlan p, const npu::Target& t, std::vector<TilePlan>& plans) {
+  if (s.groups != 1 || p.tc < s.cg || p.tw > 0 || p.row_phases || p.th >= s.oh) return;
+  if (s.kh <= s.sh && !(p.m_outer && s.mg > p.tm)) return;
+  p.resident_input = true;
+  if (plan_overflow(s, p, t)) return;
+  plans.push_back(p);
+  // Resident weights load each tile's parameters once too, and their loads
+  // then wait for no requantization.
+  p.resident_weights = true;
+  if (!plan_overflow(s, p, t)) plans.push_back(p);
+}
+
 }  // namespace
 
 void require_minimal_tile(const ConvSpec& s, const npu::Target& t) {
@@ -333,6 +349,7 @@ PlanChoice search_plan(const ConvSpec& s, const npu::Target& t, const PrevLayer*
                 p.th_edge = edge;
                 plans.push_back(p);
                 with_resident_weights(s, p, t, plans);
+                with_resident_input(s, p, t, plans);
               }
             }
   }

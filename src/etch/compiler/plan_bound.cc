@@ -74,6 +74,15 @@ PlanBound::PlanBound(const ConvSpec& s, const TilePlan& p, const npu::Target& t)
   };
   int64_t sum_x = 0, sum_w = 0;  // over all row tiles, all channel tiles
   for (const Area& a : rows) sum_x += a.n * x_all(a.h, a.w);
+  if (p.resident_input) {  // each row once, in the loads of the tiles that first read it
+    sum_x = 0;
+    int64_t loaded = 0;
+    for (auto [y, h] : row_list) {
+      const int64_t r0 = y * s.sh, r1 = r0 + s.rows_in(h);
+      if (r1 > loaded) sum_x += occ(s.cg * (r1 - std::max(r0, loaded)) * s.in.pitch());
+      loaded = std::max(loaded, r1);
+    }
+  }
   for (auto [m, n] : ms) sum_w += n * w_all(m);
   // Loads (schedule.cc): an input tile is reloaded unless the previous
   // iteration had the same (group, row tile, channel tile), weights unless it
@@ -85,7 +94,7 @@ PlanBound::PlanBound(const ConvSpec& s, const TilePlan& p, const npu::Target& t)
   if (nc > 1) {
     dram += G * (nm * sum_x + (p.resident_weights ? 1 : nh) * sum_w);
   } else if (p.m_outer) {
-    dram += G * ((nh > 1 ? nm * sum_x : x_all(first_th, first_tw)) + sum_w);
+    dram += G * ((p.resident_input ? sum_x : nh > 1 ? nm * sum_x : x_all(first_th, first_tw)) + sum_w);
   } else {
     dram += G * (sum_x + (p.resident_weights ? sum_w : nm > 1 ? nh * sum_w : w_all(first_tm)));
   }

@@ -36,14 +36,18 @@ struct Iteration {
   // Schedule::rq_tiles[rq_begin, rq_end) (tiles requantize in order).
   int rq_begin = 0, rq_end = 0;
   bool load_x = false, load_w = false, load_params = false;  // params: the tile's requantization parameters
+  // Resident input (TilePlan::resident_input): the rows this iteration loads,
+  // counted from the layer's first input row, which is also their buffer row.
+  int32_t x_row0 = 0, x_rows = 0;
   // One fold with the same weights as the previous iteration's one fold: the
   // array keeps them (no PRELOAD, MATMUL without swap).
   bool reuse_array_weights = false;
 };
 
-// Bytes of one slot of each buffer region under a plan. Input buffer: 2 (or
-// 1) input slots then out_slots output slots; weight buffer: 2 (or 1) weight
-// slots then param_slots parameter slots; accumulators: out_slots slots.
+// Bytes of one slot of each buffer region under a plan. Input buffer:
+// input_slots(p) input slots then out_slots output slots; weight buffer: 2
+// (or 1) weight slots then param_slots parameter slots; accumulators:
+// out_slots slots. A resident input's one slot holds every row the layer reads.
 struct SlotSizes {
   int64_t x = 0, out = 0, w = 0, params = 0, acc_entries = 0;
   int64_t w_values = 0, w_meta = 0;  // inside a weight slot: values, then metadata
@@ -62,8 +66,12 @@ inline int64_t tile_rows_in(const ConvSpec& s, const OutTile& o) { return s.rows
 // Bytes of one input row in a tile of tw output columns: a full-width tile
 // keeps the tensor's haloed row; a narrower one only the columns it reads.
 inline int64_t x_row_bytes(const ConvSpec& s, int64_t tw) { return tw < s.ow ? s.cols_in(tw) : s.in.pitch(); }
+// Bytes of one channel of a resident input: every row the layer reads.
+inline int64_t resident_x_chan_bytes(const ConvSpec& s) { return s.rows_in(s.oh) * s.in.pitch(); }
 
 SlotSizes slot_sizes(const ConvSpec& s, const TilePlan& p);
+// Input slots: 2, or 1 when single-buffered or the input is resident.
+inline int input_slots(const TilePlan& p) { return p.double_buffer && !p.resident_input ? 2 : 1; }
 // How many output-side slots (accumulator, output, parameters) fit, up to 8;
 // 1 without double buffering. More slots let the array run ahead of the
 // requantization of tiles that are still draining.
@@ -85,7 +93,9 @@ struct Schedule {
   std::vector<OutTile> tiles;
   std::vector<Iteration> iters;
   SlotSizes sizes;
-  int slots = 2;        // input slots (and weight slots unless resident)
+  int slots = 2;    // weight slots unless resident (2, or 1 when single-buffered)
+  int x_slots = 2;  // input slots (input_slots)
+  bool resident_input = false;
   int w_slots = 2;      // weight slots
   int out_slots = 2;    // accumulator / output slots
   int param_slots = 3;  // parameter slots
@@ -97,6 +107,11 @@ struct Schedule {
 };
 
 Schedule make_schedule(const ConvSpec& s, const TilePlan& p, const npu::Target& t);
+// Bytes an iteration's input LOAD moves (when it.load_x).
+inline int64_t x_load_bytes(const ConvSpec& s, const Schedule& sc, const Iteration& it) {
+  const OutTile& o = sc.tiles[it.tile];
+  return it.tc * (sc.resident_input ? it.x_rows : tile_rows_in(s, o)) * x_row_bytes(s, o.tw);
+}
 
 // Physical reduction chunk per fold: rows (dense) or 2 x rows rounded down to
 // a multiple of 4 (2:4 sparse).

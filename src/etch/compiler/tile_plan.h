@@ -28,6 +28,13 @@ struct TilePlan {
   // when the whole layer's fit in the weight buffer (plan suffix "res"): an
   // H>M loop or a split reduction then reloads no weights per row tile.
   bool resident_weights = false;
+  // The input stays in the input buffer whole (every row the layer reads, all
+  // channels): each tile loads only the rows no earlier tile loaded, so the
+  // rows neighbouring tiles share (a kernel taller than its stride) and the
+  // rows an M>H loop would load again per output-channel tile load once
+  // (plan suffix "rin"). Ungrouped layers with one input-channel tile and
+  // full-width rows of whole (unphased) row tiles only.
+  bool resident_input = false;
   // The first iteration's weights and parameters load during the previous
   // layer's tail (issued before the BARRIER between them); the layer's weight
   // buffer region then starts at weight_base, clear of the previous layer's.

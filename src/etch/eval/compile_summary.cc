@@ -33,6 +33,7 @@ nlohmann::json compile_summary_json(const compiler::CompiledModel& m, const npu:
                            {"tw", l.plan.tw},  // 0: full width
                            {"row_phases", l.plan.row_phases},
                            {"resident_weights", l.plan.resident_weights},
+                           {"resident_input", l.plan.resident_input},
                            {"m_outer", l.plan.m_outer},
                            {"double_buffer", l.plan.double_buffer},
                            {"predicted_cycles", l.predicted_cycles},
