@@ -9,7 +9,9 @@
 #include <chrono>
 #include <cmath>
 #include <filesystem>
+#include <map>
 #include <nlohmann/json.hpp>
+#include <numeric>
 
 #include "etch/cli/command.h"
 #include "etch/cli/run_io.h"
@@ -26,6 +28,7 @@
 #include "etch/npu/program.h"
 #include "etch/onnx/importer.h"
 #include "etch/runtime/interpreter.h"
+#include "etch/runtime/sample_feed.h"
 #include "etch/sim/program_runner.h"
 #include "etch/sim/simulator.h"
 
@@ -129,6 +132,7 @@ struct SimRun {
 // The program alone: the simulator runs every segment, the host ops in between.
 void run_standalone(const SimArgs& a, const npu::Program& p, const Tensor& images, SimRun& r) {
   const int64_t n = images.dim(0);
+  r.predicted.resize(n);
   std::vector<sim::TraceEvent>* tp = a.trace.empty() ? nullptr : &r.trace;
   Progress progress("simulate", n);
   sim::ProgramRunner runner(p);
@@ -145,38 +149,50 @@ void run_standalone(const SimArgs& a, const npu::Program& p, const Tensor& image
 }
 
 // With --model: the graph's host nodes run on the interpreter, and with
-// --compare every image is also run on the integer reference.
-void run_with_model(const SimArgs& a, const npu::Program& p, const Tensor& images, SimRun& r) {
-  const int64_t n = images.dim(0);
+// --compare every sample is also run on the integer reference. The data feed
+// every model input as `etch run` feeds them (runtime::SampleFeed: arrays by
+// input name, zeros for recurrent state, fixed batches chunk by chunk).
+void run_with_model(const SimArgs& a, const npu::Program& p, const std::map<std::string, Tensor>& arrays, SimRun& r) {
   std::vector<sim::TraceEvent>* tp = a.trace.empty() ? nullptr : &r.trace;
-  Progress progress("simulate", n);
   const ir::Graph g = eval::to_integer_graph(eval::load_model(a.model), a.model);
   const compiler::CompiledModel m = matching_compile(g, p, a.program);
+  const runtime::SampleFeed feed(g, arrays, a.batch);
+  const int64_t n = feed.samples();
+  r.predicted.resize(n);
+  std::vector<int64_t> rows(n);
+  std::iota(rows.begin(), rows.end(), int64_t{0});
+  Progress progress("simulate", n);
   eval::NpuExecutor ex(g, m);
   std::unique_ptr<runtime::Interpreter> ref;
   if (a.compare) ref = std::make_unique<runtime::Interpreter>(g);
-  for (int64_t b = 0; b < n; b += a.batch) {
-    const int64_t e = std::min(n, b + a.batch);
-    const Tensor x = slice_rows(images, b, e);
+  auto run_rows = [&](auto& runner, int64_t b, int64_t e) {
+    std::vector<Tensor> y = runner.run(feed.inputs(rows, b, e));
+    if (feed.padded()) feed.drop_padding(y, e - b);
+    return y;
+  };
+  for (int64_t b = 0; b < n; b += feed.chunk()) {
+    const int64_t e = std::min(n, b + feed.chunk());
     ex.set_trace(b == 0 ? tp : nullptr);
-    if (b == 0 && tp) {  // trace the first image only
-      ex.run({eval::batch_item(x, 0)});
+    if (b == 0 && tp) {  // trace the first sample only
+      run_rows(ex, 0, 1);
       ex.set_trace(nullptr);
       ex.reset_stats();
     }
     auto t0 = std::chrono::steady_clock::now();
-    const std::vector<Tensor> y = ex.run({x});
+    const std::vector<Tensor> y = run_rows(ex, b, e);
     r.sim_secs += since(t0);
     for (int64_t i = b; i < e; ++i) r.predicted[i] = argmax_row(y[0], i - b);
     if (ref) {
-      // The interpreter runs one image at a time too, so both sides do the same work.
-      for (int64_t i = 0; i < e - b; ++i) {
-        const Tensor xi = eval::batch_item(x, i);
+      // The interpreter runs one sample at a time too, so both sides do the same work.
+      for (int64_t i = b; i < e; ++i) {
         t0 = std::chrono::steady_clock::now();
-        const std::vector<Tensor> out = ref->run({xi});
+        const std::vector<Tensor> out = run_rows(*ref, i, i + 1);
         r.ref_secs += since(t0);
         bool same = true;
-        for (size_t o = 0; o < out.size(); ++o) same &= out[o].equals(eval::batch_item(y[o], i));
+        // A one-sample chunk's outputs are compared whole: a recurrent state
+        // output such as [2, 1, 128] has no batch axis.
+        for (size_t o = 0; o < out.size(); ++o)
+          same &= out[o].equals(e - b == 1 ? y[o] : eval::batch_item(y[o], i - b));
         r.mismatches += !same;
       }
     }
@@ -221,22 +237,27 @@ int run_simulate(const SimArgs& a) {
       << "give exactly one of --data SPEC or --input FILE.npy";
   ETCH_REQUIRE(!a.compare || !a.model.empty(), InvalidInput)
       << "--compare needs --model (the reference to compare with)";
-  Tensor images, labels;
+  std::map<std::string, Tensor> arrays;  // every input array by name
+  Tensor labels;
   if (!a.data.empty()) {
     const data::Dataset ds = data::load_dataset(a.data);
-    images = ds.images;
+    arrays = data::named_arrays(ds);
     labels = ds.labels;
   } else {
-    images = data::read_npy(a.input);
-    ETCH_REQUIRE(images.dtype() == DType::F32, InvalidInput) << a.input << ": expected float32 input";
+    const Tensor x = data::read_npy(a.input);
+    ETCH_REQUIRE(x.dtype() == DType::F32, InvalidInput) << a.input << ": expected float32 input";
+    arrays["x"] = x;
   }
-  const int64_t n = images.dim(0);
   SimRun r;
-  r.predicted.resize(n);
-  if (a.model.empty())
-    run_standalone(a, p, images, r);
-  else
-    run_with_model(a, p, images, r);
+  if (a.model.empty()) {
+    ETCH_REQUIRE(arrays.size() == 1, InvalidInput)
+        << "data set '" << a.data << "' has " << arrays.size()
+        << " input arrays; the program alone takes one (give --model to feed a model with several inputs)";
+    run_standalone(a, p, arrays.begin()->second, r);
+  } else {
+    run_with_model(a, p, arrays, r);
+  }
+  const int64_t n = static_cast<int64_t>(r.predicted.size());
   if (!a.trace.empty()) write_file_atomic(a.trace, sim::trace_json(r.trace, p));
   int64_t correct = 0;
   const bool has_labels = labels.defined() && labels.numel() == n;

@@ -55,12 +55,17 @@ namespace {
 // Bumped when a stage's meaning changes, so old caches are not reused.
 constexpr const char* kCacheVersion = "etch-deploy/1 " ETCH_VERSION;
 
+// Every input array (an image set's as "x"; a WAV or NPZ set's by input
+// name), the labels and the class count.
 std::string data_hash(const data::Dataset& d) {
   Sha256 h;
   h.field("dataset");
-  h.update(d.images.raw(), d.images.nbytes());
+  for (const auto& [name, t] : data::named_arrays(d)) {
+    h.field(name).field(dtype_name(t.dtype()));
+    for (int64_t s : t.shape()) h.field(std::to_string(s));
+    h.update(t.raw(), t.nbytes());
+  }
   h.update(d.labels.raw(), d.labels.nbytes());
-  for (int64_t s : d.images.shape()) h.field(std::to_string(s));
   h.field(std::to_string(d.num_classes));
   return h.hex();
 }
