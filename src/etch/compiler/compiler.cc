@@ -4,12 +4,14 @@
 
 #include <algorithm>
 #include <limits>
+#include <map>
 #include <optional>
 #include <set>
 #include <span>
 
 #include "etch/compiler/emit_conv.h"
 #include "etch/compiler/group_packing.h"
+#include "etch/compiler/layer_does_not_fit.h"
 #include "etch/compiler/lower.h"
 #include "etch/compiler/lowering.h"
 #include "etch/compiler/mapper.h"
@@ -62,9 +64,19 @@ bool is_float_form(const ir::Node& n) {
   return false;
 }
 
+// A node that does not fit the target (LayerDoesNotFit), for compile() to
+// place on the host before compiling again.
+struct UnfitNode {
+  ir::NodeId node;
+  std::string why;
+};
+
 class Compiler {
  public:
-  Compiler(const ir::Graph& g, const npu::Target& t, const CompileOptions& o) : g_(g), t_(t), o_(o) {}
+  // `unfit`: nodes that run on the host because they do not fit the target, and why.
+  Compiler(const ir::Graph& g, const npu::Target& t, const CompileOptions& o,
+           const std::map<ir::NodeId, std::string>& unfit)
+      : g_(g), t_(t), o_(o), unfit_(unfit) {}
 
   CompiledModel run() {
     out_.program.target = t_;
@@ -80,7 +92,8 @@ class Compiler {
  private:
   void place() {
     for (const ir::Node& n : g_.nodes()) {
-      const std::string r = host_reason(g_, n);
+      const auto unfit = unfit_.find(n.id);
+      const std::string r = unfit != unfit_.end() ? unfit->second : host_reason(g_, n);
       npu_[n.id] = r.empty();
       const Lowering* l = find_lowering(n);
       out_.placements.push_back({n.name, n.op_type, r.empty(), r.empty() ? "" : r, -1,
@@ -389,7 +402,7 @@ class Compiler {
       rep.name = n.name;
       const Lowering& l = *find_lowering(n);  // placed on the NPU: it has one
       if (l.array) {
-        ConvSpec s = conv_spec(l, n);
+        ConvSpec s = unless_unfit(n, [&] { return conv_spec(l, n); });
         rep.naive = naive_plan(s, t_);
         // Useful work and kind are the layer's own, whatever packing runs it.
         rep.macs = s.macs();
@@ -419,7 +432,10 @@ class Compiler {
         rep.kind = l.kind(nullptr);
         p.layers.push_back({n.name, rep.kind, 0});
         const size_t first = b.size();
-        l.emit(b, {g_, n, [this](ir::ValueId v) -> const npu::TensorDesc& { return desc(v); }});
+        unless_unfit(n, [&] {
+          l.emit(b, {g_, n, [this](ir::ValueId v) -> const npu::TensorDesc& { return desc(v); }});
+          return 0;
+        });
         out_.placements[i].reason = rep.kind;
         // The next conv/gemm layer may prefetch behind it: its instructions
         // but the closing BARRIER, read back as steps.
@@ -434,6 +450,17 @@ class Compiler {
     p.dram_bytes = p.weight_addr + p.weight_image.size();
     ETCH_REQUIRE(p.dram_bytes <= (uint64_t{1} << 32), InvalidInput)
         << "model needs " << p.dram_bytes << " bytes of NPU DRAM; the program format addresses at most 4 GiB";
+  }
+
+  // f(), or UnfitNode for `n` when its smallest tile does not fit (before
+  // anything of it is emitted: the whole compile starts again).
+  template <class F>
+  auto unless_unfit(const ir::Node& n, F f) -> decltype(f()) {
+    try {
+      return f();
+    } catch (const LayerDoesNotFit& e) {
+      throw UnfitNode{n.id, e.what()};
+    }
   }
 
   void close(ProgramBuilder& b) {
@@ -546,6 +573,7 @@ class Compiler {
   const ir::Graph& g_;
   const npu::Target& t_;
   const CompileOptions& o_;
+  const std::map<ir::NodeId, std::string>& unfit_;
   CompiledModel out_;
   std::map<ir::NodeId, bool> npu_;
   std::map<ir::ValueId, int64_t> pad_;
@@ -583,7 +611,16 @@ void require_integer_graph(const ir::Graph& g, const std::string& label) {
 CompiledModel compile(const ir::Graph& g, const npu::Target& t, const CompileOptions& opt) {
   npu::validate_target(t);
   require_integer_graph(g, g.name);
-  return Compiler(g, t, opt).run();
+  // A layer the target cannot hold runs on the host, and the rest is compiled
+  // again: its neighbours' placements and layouts may change with it.
+  std::map<ir::NodeId, std::string> unfit;
+  for (;;) {
+    try {
+      return Compiler(g, t, opt, unfit).run();
+    } catch (const UnfitNode& e) {
+      ETCH_CHECK(unfit.emplace(e.node, e.why).second) << "node " << e.node << " did not fit twice";
+    }
+  }
 }
 
 MacShare mac_share(const CompiledModel& m) {

@@ -4,6 +4,7 @@
 
 #include <functional>
 
+#include "etch/compiler/layer_does_not_fit.h"
 #include "etch/core/error.h"
 
 namespace etch::compiler {
@@ -23,10 +24,11 @@ std::vector<Tile> make_tiles(const std::string& name, int64_t c, int64_t oh, con
   int64_t tc = c, th = oh;
   while (th > 1 && 2 * bytes(tc, th) > t.input_buffer_bytes) th = (th + 1) / 2;
   while (tc > 1 && 2 * bytes(tc, th) > t.input_buffer_bytes) tc = (tc + 1) / 2;
-  ETCH_REQUIRE(2 * bytes(tc, th) <= t.input_buffer_bytes, InvalidInput) << fmt::format(
-      "layer '{}' does not fit target '{}': the input buffer ({} bytes) cannot hold one minimal double-buffered "
-      "tile ({} bytes)",
-      name, t.name, t.input_buffer_bytes, 2 * bytes(tc, th));
+  if (2 * bytes(tc, th) > t.input_buffer_bytes)
+    throw LayerDoesNotFit(fmt::format(
+        "layer '{}' does not fit target '{}': the input buffer ({} bytes) cannot hold one minimal double-buffered "
+        "tile ({} bytes)",
+        name, t.name, t.input_buffer_bytes, 2 * bytes(tc, th)));
   std::vector<Tile> tiles;
   for (int64_t c0 = 0; c0 < c; c0 += tc)
     for (int64_t y0 = 0; y0 < oh; y0 += th) tiles.push_back({c0, std::min(tc, c - c0), y0, std::min(th, oh - y0)});

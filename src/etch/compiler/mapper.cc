@@ -11,6 +11,7 @@
 #include <set>
 
 #include "etch/compiler/cost_model.h"
+#include "etch/compiler/layer_does_not_fit.h"
 #include "etch/compiler/plan_bound.h"
 #include "etch/compiler/schedule.h"
 #include "etch/core/error.h"
@@ -108,10 +109,10 @@ void require_minimal_tile(const ConvSpec& s, const npu::Target& t) {
   p.double_buffer = false;
   int64_t need = 0, have = 0;
   if (const char* b = plan_overflow(s, p, t, &need, &have))
-    ETCH_FAIL(InvalidInput) << fmt::format(
-        "layer '{}' does not fit target '{}': the {} ({} bytes) cannot hold one minimal tile "
-        "(1 output channel, 1 input channel, 1 output row of {} pixels: {} bytes)",
-        s.name, t.name, b, have, s.ow, need);
+    throw LayerDoesNotFit(
+        fmt::format("layer '{}' does not fit target '{}': the {} ({} bytes) cannot hold one minimal tile "
+                    "(1 output channel, 1 input channel, 1 output row of {} pixels: {} bytes)",
+                    s.name, t.name, b, have, s.ow, need));
 }
 
 TilePlan naive_plan(const ConvSpec& s, const npu::Target& t) {

@@ -13,8 +13,9 @@
 
 namespace etch::compiler {
 
-// Throws InvalidInput naming the layer and the buffer when not even a minimal
-// tile (1 output channel, 1 input channel, 1 output row, single-buffered) fits.
+// Throws LayerDoesNotFit (InvalidInput) naming the layer and the buffer when not
+// even a minimal tile (1 output channel, 1 input channel, 1 output row,
+// single-buffered) fits.
 void require_minimal_tile(const ConvSpec& s, const npu::Target& t);
 
 // The fixed baseline: the largest tile that fits (output channels first, then

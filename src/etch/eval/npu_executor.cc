@@ -57,8 +57,12 @@ std::vector<Tensor> NpuExecutor::run(const std::vector<Tensor>& inputs) {
       << "model takes " << g_.inputs.size() << " inputs, got " << inputs.size();
   const int64_t n = inputs.empty() || inputs[0].rank() == 0 ? 1 : inputs[0].dim(0);
   // One sample: every input as given (a recurrent state such as [2, 1, 128]
-  // has no batch axis to split).
-  if (n == 1) return run_one(inputs);
+  // has no batch axis to split). A graph of a fixed batch B > 1 takes its B
+  // rows at once (the compiler leaves all of it to the host: the NPU runs
+  // one sample at a time).
+  const ir::Value& first = g_.value(g_.inputs.at(0));
+  const bool fixed_batch = first.has_shape && !first.shape.empty() && first.shape[0] > 1;
+  if (n == 1 || fixed_batch) return run_one(inputs);
   std::vector<std::vector<Tensor>> per_output(g_.outputs.size());
   for (int64_t b = 0; b < n; ++b) {
     std::vector<Tensor> one;
