@@ -6,7 +6,8 @@ usage: /usr/bin/python3 bench/corpus_walk.py [--etch BINARY] [--data DIR] [--sam
 For each model of models/manifest.toml (or the NAMEs given) the script runs
 
   inspect, run (on the evaluation data), convert, prune (magnitude and
-  Taylor, 2:4, no fine-tuning), quantize (N calibration samples), compile
+  Taylor, 2:4, no fine-tuning), train --init and distill (one epoch; the
+  student is the pruned model), quantize (N calibration samples), compile
   (edge), simulate --compare, validate, export and deploy (edge)
 
 on real data made by scripts/make_corpus_data.py: photographs preprocessed as
@@ -130,6 +131,13 @@ class Walk:
             rows.append(("prune " + crit, self.etch_rc(name, "prune", [
                 "prune", model, "--criterion", crit, "--structure", "2:4", "--taylor-batches", "1", "--data", calib,
                 "--eval", "none", "-o", os.path.join(d, "pr_%s.onnx" % crit)])))
+        pruned = os.path.join(d, "pr_magnitude.onnx")
+        rows.append(("train --init", self.etch_rc(name, "train", [
+            "train", "--init", model, "--data", calib, "--eval", "none", "--epochs", "1", "-o",
+            os.path.join(d, "t.onnx")])))
+        rows.append(("distill", self.etch_rc(name, "distill", [
+            "distill", "--teacher", model, "--student", pruned if os.path.exists(pruned) else model, "--data", calib,
+            "--eval", "none", "--epochs", "1", "-o", os.path.join(d, "kd.onnx")])))
         rows.append(("quantize", self.etch_rc(name, "quantize", [
             "quantize", model, "--data", calib, "--test", "none", "--calib-samples", str(self.samples), "-o", q])))
         if os.path.exists(q):

@@ -78,9 +78,9 @@ PlanBound::PlanBound(const ConvSpec& s, const TilePlan& p, const npu::Target& t)
     sum_x = 0;
     int64_t loaded = 0;
     for (auto [y, h] : row_list) {
-      const int64_t r0 = y * s.sh, r1 = r0 + s.rows_in(h);
-      if (r1 > loaded) sum_x += occ(s.cg * (r1 - std::max(r0, loaded)) * s.in.pitch());
-      loaded = std::max(loaded, r1);
+      const auto [first, end] = resident_rows_to_load(s, y, h, loaded);
+      if (end > first) sum_x += occ(s.cg * (end - first) * s.in.pitch());
+      loaded = std::max(loaded, end);
     }
   }
   for (auto [m, n] : ms) sum_w += n * w_all(m);

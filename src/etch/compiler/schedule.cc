@@ -209,12 +209,12 @@ Schedule make_schedule(const ConvSpec& s, const TilePlan& p, const npu::Target& 
     const OutTile& o = sc.tiles[it.tile];
     it.wait_iter = -1;
     if (p.resident_input) {  // the rows no earlier tile loaded; nothing is overwritten
-      const int64_t r0 = o.oy0 * s.sh, r1 = r0 + tile_rows_in(s, o);
-      it.load_x = r1 > x_loaded;
+      const auto [first, end] = resident_rows_to_load(s, o.oy0, o.th, x_loaded);
+      it.load_x = end > first;
       if (it.load_x) {
-        it.x_row0 = static_cast<int32_t>(std::max(r0, x_loaded));
-        it.x_rows = static_cast<int32_t>(r1 - it.x_row0);
-        x_loaded = r1;
+        it.x_row0 = static_cast<int32_t>(first);
+        it.x_rows = static_cast<int32_t>(end - first);
+        x_loaded = end;
       }
     } else {
       it.load_x = !(x_key[0] == o.g && x_key[1] == o.hi && x_key[2] == it.ci);

@@ -3,6 +3,7 @@
 // the emitter both walk this one structure, so the search optimises what is
 // emitted.
 #pragma once
+#include <algorithm>
 #include <cstdint>
 #include <span>
 #include <utility>
@@ -68,6 +69,12 @@ inline int64_t tile_rows_in(const ConvSpec& s, const OutTile& o) { return s.rows
 inline int64_t x_row_bytes(const ConvSpec& s, int64_t tw) { return tw < s.ow ? s.cols_in(tw) : s.in.pitch(); }
 // Bytes of one channel of a resident input: every row the layer reads.
 inline int64_t resident_x_chan_bytes(const ConvSpec& s) { return s.rows_in(s.oh) * s.in.pitch(); }
+// The rows [first, end) of a resident input that the tile of th output rows
+// from oy0 reads and no earlier tile loaded, when rows [0, loaded) are in
+// (counted from the layer's first input row; nothing to load when first >= end).
+inline std::pair<int64_t, int64_t> resident_rows_to_load(const ConvSpec& s, int64_t oy0, int64_t th, int64_t loaded) {
+  return {std::max(oy0 * s.sh, loaded), oy0 * s.sh + s.rows_in(th)};
+}
 
 SlotSizes slot_sizes(const ConvSpec& s, const TilePlan& p);
 // Input slots: 2, or 1 when single-buffered or the input is resident.
