@@ -45,11 +45,6 @@ def image_spec(inp):
     return "?" + ",".join(parts)
 
 
-def first_files(src, n, dst):
-    os.makedirs(dst, exist_ok=True)
-    for f in sorted(os.listdir(src))[:n]:
-        shutil.copy(os.path.join(src, f), dst)
-    return dst
 
 
 class Walk:
@@ -57,6 +52,19 @@ class Walk:
         self.etch, self.data, self.samples, self.timeout, self.tmp = etch, data, samples, timeout, tmp
         self.failures = []
         self.features = {}
+        self.copied = {}
+
+    def first_files(self, kind, split):
+        """A folder of the first N files of DATA/kind/split, copied once."""
+        key = (kind, split)
+        if key not in self.copied:
+            dst = os.path.join(self.tmp, "%s_%s" % (kind, split))
+            os.makedirs(dst)
+            src = os.path.join(self.data, kind, split)
+            for f in sorted(os.listdir(src))[:self.samples]:
+                shutil.copy(os.path.join(src, f), dst)
+            self.copied[key] = dst
+        return self.copied[key]
 
     def etch_rc(self, model, command, args):
         try:
@@ -79,7 +87,7 @@ class Walk:
         if key in self.features:
             return self.features[key]
         import numpy as np
-        clips = first_files(os.path.join(self.data, "speech", split), self.samples, os.path.join(self.tmp, "sp_" + split))
+        clips = self.first_files("speech", split)
         mel_dir = os.path.join(self.tmp, "mel_" + split)
         subprocess.run([self.etch, "--quiet", "run", self.path("wakeword-melspectrogram"), "--data",
                         "wav:%s?rate=16000,length=12512,hop=1280,input=input" % clips, "-o", mel_dir],
@@ -106,15 +114,12 @@ class Walk:
         inp = m["input"][0]
         if inp["kind"] == "image":
             spec = image_spec(inp)
-            return tuple("images:" + first_files(os.path.join(self.data, "images", split), self.samples,
-                                                 os.path.join(self.tmp, "img_%s_%s" % (m["name"], split))) + spec
-                         for split in ("calib", "eval"))
+            return tuple("images:" + self.first_files("images", split) + spec for split in ("calib", "eval"))
         if inp["kind"] == "audio":
             length = inp["shape"][-1]
-            return tuple("wav:%s?rate=%d,length=%d,input=%s" % (
-                first_files(os.path.join(self.data, "speech", split), self.samples,
-                            os.path.join(self.tmp, "sp_" + split)), inp["sample_rate"], length, inp["name"])
-                for split in ("calib", "eval"))
+            return tuple("wav:%s?rate=%d,length=%d,input=%s" % (self.first_files("speech", split),
+                                                                inp["sample_rate"], length, inp["name"])
+                         for split in ("calib", "eval"))
         which = "embedding" if m["name"] == "wakeword-embedding" else "head"
         return tuple("npy:" + self.chain_features(which, split) for split in ("calib", "eval"))
 

@@ -33,8 +33,8 @@ import tomllib
 import zlib
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-CUSTOM_TCONV = "Convolution2DTransposeBias"
 sys.path.insert(0, HERE)
+from tflite_rewrite_tconv import rewrite_file  # noqa: E402
 from tflite_vs_etch import read_npy, write_npy  # noqa: E402
 
 
@@ -137,11 +137,9 @@ def measure(m, path, image, etch, tmp):
         args += ["--input", "%s=%s" % (inp["name"], f)]
     tfl = run_tflite(path, files, os.path.join(tmp, m["name"] + "_tfl"))
     reference = "TFLite"
-    if tfl.returncode != 0 and CUSTOM_TCONV.encode() in open(path, "rb").read():
+    rewritten = os.path.join(tmp, m["name"] + "_tconv.tflite")
+    if tfl.returncode != 0 and rewrite_file(path, rewritten) > 0:
         # TFLite lacks MediaPipe's custom op: its builtin twin is the reference.
-        rewritten = os.path.join(tmp, m["name"] + "_tconv.tflite")
-        subprocess.run([sys.executable, os.path.join(HERE, "tflite_rewrite_tconv.py"), path, rewritten],
-                       check=True, capture_output=True)
         tfl = run_tflite(rewritten, files, os.path.join(tmp, m["name"] + "_tfl"))
         reference = "TFLite on the TRANSPOSE_CONV rewrite"
     out_dir = os.path.join(tmp, m["name"] + "_etch")

@@ -62,10 +62,8 @@ def rewrite(model):
     return count
 
 
-def main():
-    if len(sys.argv) != 3:
-        sys.exit(__doc__.strip().splitlines()[2])
-    src, dst = sys.argv[1], sys.argv[2]
+def rewrite_file(src, dst):
+    """Writes dst, src with every custom op rewritten; returns how many (0: none, dst not written)."""
     with tempfile.TemporaryDirectory() as tmp:
         subprocess.run(["flatc", "--json", "--strict-json", "--raw-binary", "-o", tmp, SCHEMA, "--", src], check=True)
         js = os.path.join(tmp, os.path.splitext(os.path.basename(src))[0] + ".json")
@@ -73,11 +71,21 @@ def main():
             model = json.load(f)
         n = rewrite(model)
         if n == 0:
-            sys.exit("%s: no %s operator" % (src, CUSTOM))
+            return 0
         with open(js, "w") as f:
             json.dump(model, f)
         subprocess.run(["flatc", "--binary", "-o", tmp, SCHEMA, js], check=True)
         shutil.move(os.path.join(tmp, os.path.splitext(os.path.basename(js))[0] + ".tflite"), dst)
+    return n
+
+
+def main():
+    if len(sys.argv) != 3:
+        sys.exit(__doc__.strip().splitlines()[2])
+    src, dst = sys.argv[1], sys.argv[2]
+    n = rewrite_file(src, dst)
+    if n == 0:
+        sys.exit("%s: no %s operator" % (src, CUSTOM))
     print("%s: %d %s operator(s) rewritten as TRANSPOSE_CONV" % (dst, n, CUSTOM))
     return 0
 

@@ -434,7 +434,6 @@ class Compiler {
         const size_t first = b.size();
         unless_unfit(n, [&] {
           l.emit(b, {g_, n, [this](ir::ValueId v) -> const npu::TensorDesc& { return desc(v); }});
-          return 0;
         });
         out_.placements[i].reason = rep.kind;
         // The next conv/gemm layer may prefetch behind it: its instructions
