@@ -6,6 +6,7 @@
 #include "etch/core/error.h"
 #include "etch/core/progress.h"
 #include "etch/core/thread_pool.h"
+#include "etch/runtime/kernels/gemm.h"
 
 namespace etch::python {
 namespace {
@@ -60,6 +61,7 @@ PYBIND11_MODULE(_etch, m) {
   using namespace etch::python;
   m.doc() = "etch: from a trained network to an NPU program, measured end to end (C++ core).";
   m.attr("__version__") = ETCH_VERSION;
+  etch::runtime::blas_setup();  // before etch starts any thread (gemm.h)
   bind_errors(m);
   etch::Progress::set_hook(on_progress);
   m.def(

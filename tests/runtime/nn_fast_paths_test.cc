@@ -1,11 +1,14 @@
 // The fast paths behind the fp32 CNN kernels, each against a direct definition:
-// sgemm (including the small-product kernels used on AVX-512 CPUs), MaxPool's
+// sgemm (and the OpenBLAS kernel set it runs on), MaxPool's
 // 2-D path, and kernels that declare they overwrite their outputs (which then
 // receive uninitialised memory).
+#include <cblas.h>
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdlib>
 #include <limits>
+#include <string>
 
 #include "etch/runtime/kernel_overwrites.h"
 #include "etch/runtime/kernels/gemm.h"
@@ -17,6 +20,26 @@ using testing::float_values;
 using testing::make_node;
 using testing::random_tensor;
 using testing::run;
+
+// blas_setup leaves OpenBLAS on kernels of the CPU's vector ISA, whatever
+// core its load-time detection chose (Prescott on CPU models it does not know).
+// A user's OPENBLAS_CORETYPE is theirs to set: nothing to check then.
+TEST(Sgemm, BlasRunsTheKernelsOfTheCpusVectorIsa) {
+  if (std::getenv("OPENBLAS_CORETYPE")) GTEST_SKIP() << "OPENBLAS_CORETYPE is set";
+  blas_setup();
+  std::string core = openblas_get_corename();
+  for (char& c : core) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const bool avx512 = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+                      __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl") &&
+                      __builtin_cpu_supports("avx512cd");
+  const bool avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  const bool core_avx512 = core == "skylakex" || core == "cooperlake" || core == "sapphirerapids";
+  if (avx512) {
+    EXPECT_TRUE(core_avx512) << "OpenBLAS runs its " << core << " kernels on an AVX-512 CPU";
+  } else if (avx2) {
+    EXPECT_TRUE(core_avx512 || core == "haswell" || core == "zen") << "OpenBLAS runs its " << core << " kernels";
+  }
+}
 
 TEST(Sgemm, AllTransposesAndBetasMatchNaive) {
   // Shapes below and above the small-product limit, with padded leading dims.

@@ -8,6 +8,7 @@
 #include "etch/core/log.h"
 #include "etch/core/thread_pool.h"
 #include "etch/eval/load_model.h"
+#include "etch/runtime/kernels/gemm.h"
 
 namespace etch::cli {
 
@@ -81,6 +82,7 @@ GlobalOptions& global_options() {
 
 int main(int argc, char** argv) {
   using namespace etch;
+  runtime::blas_setup();  // before any worker thread exists (it may set an environment variable)
   CLI::App app{
       "etch: from a trained ONNX network to an NPU program, measured end to end.\n"
       "Example: etch inspect model.onnx"};

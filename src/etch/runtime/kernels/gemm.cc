@@ -4,8 +4,10 @@
 #include <dlfcn.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <mutex>
+#include <set>
 #include <string>
 
 #include "etch/core/thread_pool.h"
@@ -13,71 +15,65 @@
 namespace etch::runtime {
 namespace {
 
-// OpenBLAS 0.3.21 (Debian 12) does not recognise AMD Zen 4 as AVX-512 capable
-// and runs its Haswell kernels there, ~2x slower than its SkylakeX small-matrix
-// kernels on conv-sized products. Those kernels are exported by the
-// DYNAMIC_ARCH library, so on a CPU with AVX-512 we look them up once and call
-// them directly for small products; anywhere else (other builds, other CPUs)
-// the lookup fails and cblas_sgemm runs as before. They take column-major
-// arguments and need no packing buffer or thread state.
-using SmallB0 = int (*)(long, long, long, const float*, long, float, const float*, long, float*, long);
-using SmallBeta = int (*)(long, long, long, const float*, long, float, const float*, long, float, float*, long);
-struct SmallKernels {
-  SmallB0 b0[2][2] = {};  // [trans_a][trans_b] of the row-major call
-  SmallBeta beta[2][2] = {};
-  bool ok = false;
-};
-
-const SmallKernels& small_kernels() {
-  static const SmallKernels k = [] {
-    SmallKernels s;
+// The OpenBLAS kernel set for this CPU's instruction set: "SkylakeX" with
+// AVX-512, "Haswell" with AVX2 and FMA, null otherwise (leave OpenBLAS's choice).
+const char* core_for_cpu() {
 #if defined(__x86_64__) && defined(__GNUC__)
-    if (!(__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-          __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl")))
-      return s;
-    if (std::getenv("ETCH_NO_SMALL_SGEMM")) return s;
-    s.ok = true;
-    for (int ta = 0; ta < 2; ++ta)
-      for (int tb = 0; tb < 2; ++tb) {
-        // Row-major C = op(A)·op(B) is column-major Cᵀ = op(B)ᵀ·op(A)ᵀ: B's transpose flag comes first.
-        const std::string t = std::string(1, tb ? 't' : 'n') + (ta ? 't' : 'n');
-        s.b0[ta][tb] =
-            reinterpret_cast<SmallB0>(dlsym(RTLD_DEFAULT, ("sgemm_small_kernel_b0_" + t + "_SKYLAKEX").c_str()));
-        s.beta[ta][tb] =
-            reinterpret_cast<SmallBeta>(dlsym(RTLD_DEFAULT, ("sgemm_small_kernel_" + t + "_SKYLAKEX").c_str()));
-        s.ok = s.ok && s.b0[ta][tb] && s.beta[ta][tb];
-      }
+  if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq") &&
+      __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512cd"))
+    return "SkylakeX";
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return "Haswell";
 #endif
-    return s;
-  }();
-  return k;
+  return nullptr;
 }
 
-// OpenBLAS's own limit for its small-matrix path on SkylakeX.
-constexpr double kSmallMaxMNK = 100.0 * 100.0 * 100.0;
+// Debian 12's OpenBLAS 0.3.21 is built for every x86-64 core and picks one
+// when it loads, from the CPU's family and model. A model it does not know
+// gets an older core's kernels: Intel family 6 model 0xCF (this project's
+// build machine) its Prescott (SSE3) ones, AMD Zen 4 Haswell's (AVX2), and
+// GEMM runs at a fraction of the CPU's speed. When the user has not chosen
+// (OPENBLAS_CORETYPE) and the core it picked lacks the CPU's vector ISA,
+// choose again through the library's own entry points (exported by its
+// DYNAMIC_ARCH build; elsewhere the lookup fails and nothing changes).
+void choose_blas_core() {
+  const char* want = core_for_cpu();
+  if (!want || std::getenv("OPENBLAS_CORETYPE")) return;
+  using CoreName = char* (*)();
+  using Hook = void (*)();
+  const auto corename = reinterpret_cast<CoreName>(dlsym(RTLD_DEFAULT, "openblas_get_corename"));
+  const auto quit = reinterpret_cast<Hook>(dlsym(RTLD_DEFAULT, "gotoblas_dynamic_quit"));
+  const auto init = reinterpret_cast<Hook>(dlsym(RTLD_DEFAULT, "gotoblas_dynamic_init"));
+  if (!corename || !quit || !init) return;
+  // OpenBLAS's cores with AVX-512, and those with AVX2 and FMA but not it.
+  static const std::set<std::string> kAvx512 = {"skylakex", "cooperlake", "sapphirerapids"};
+  static const std::set<std::string> kAvx2 = {"haswell", "zen"};
+  std::string have = corename();
+  std::transform(have.begin(), have.end(), have.begin(), [](unsigned char c) { return std::tolower(c); });
+  if (kAvx512.count(have) || (std::string(want) == "Haswell" && kAvx2.count(have))) return;
+  setenv("OPENBLAS_CORETYPE", want, 1);  // what gotoblas_dynamic_init reads
+  quit();
+  init();
+  unsetenv("OPENBLAS_CORETYPE");
+}
 
 }  // namespace
 
+void blas_setup() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    choose_blas_core();
+    openblas_set_num_threads(1);
+  });
+}
+
 void sgemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda,
            const float* b, int64_t ldb, float beta, float* c, int64_t ldc) {
-  static std::once_flag once;
-  std::call_once(once, [] { openblas_set_num_threads(1); });
+  blas_setup();
   if (m <= 0 || n <= 0) return;
   if (k <= 0) {
     // BLAS would leave C untouched for k == 0 only when beta == 1.
     for (int64_t i = 0; i < m; ++i)
       for (int64_t j = 0; j < n; ++j) c[i * ldc + j] = beta == 0.0f ? 0.0f : beta * c[i * ldc + j];
-    return;
-  }
-  const SmallKernels& sk = small_kernels();
-  if (sk.ok && static_cast<double>(m) * static_cast<double>(n) * static_cast<double>(k) <= kSmallMaxMNK) {
-    if (beta == 0.0f)
-      sk.b0[trans_a][trans_b](static_cast<long>(n), static_cast<long>(m), static_cast<long>(k), b,
-                              static_cast<long>(ldb), alpha, a, static_cast<long>(lda), c, static_cast<long>(ldc));
-    else
-      sk.beta[trans_a][trans_b](static_cast<long>(n), static_cast<long>(m), static_cast<long>(k), b,
-                                static_cast<long>(ldb), alpha, a, static_cast<long>(lda), beta, c,
-                                static_cast<long>(ldc));
     return;
   }
   cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans, trans_b ? CblasTrans : CblasNoTrans,

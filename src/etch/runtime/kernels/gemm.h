@@ -6,6 +6,12 @@
 
 namespace etch::runtime {
 
+// Once per process, before the first BLAS call: OpenBLAS on one thread, with
+// the kernels of the CPU's instruction set (gemm.cc says why it may have to
+// choose again). sgemm calls it, as must code calling cblas_* itself; main()
+// and the Python module call it first, before any other thread runs.
+void blas_setup();
+
 // Row-major C[m×n] = alpha·op(A)·op(B) + beta·C on the calling thread.
 void sgemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda,
            const float* b, int64_t ldb, float beta, float* c, int64_t ldc);

@@ -11,6 +11,7 @@
 
 #include "etch/core/thread_pool.h"
 #include "etch/ir/ops/nn_window.h"
+#include "etch/runtime/kernels/gemm.h"
 #include "etch/train/grads/grad_util.h"
 
 namespace etch::train::grads {
@@ -126,7 +127,7 @@ void col2im(const Geom& g, const float* dcol, float* dx) {
 }
 
 void conv_grad(GradContext& c) {
-  blas_single_thread();
+  runtime::blas_setup();
   const Geom g = make_geom(c);
   const bool want_x = c.wants(0), want_w = c.wants(1), want_b = c.wants(2) && c.inputs[2];
   const float* x = c.in(0).data<float>();

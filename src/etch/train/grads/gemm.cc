@@ -1,4 +1,6 @@
 // Gemm and MatMul gradients with single-threaded OpenBLAS calls (deterministic).
+#include "etch/runtime/kernels/gemm.h"
+
 #include <cblas.h>
 
 #include "etch/ir/op_registry.h"
@@ -9,7 +11,7 @@ namespace {
 
 // Y = alpha * op(A) op(B) + beta * C, op(A) [M,K], op(B) [K,N].
 void gemm_grad(GradContext& c) {
-  blas_single_thread();
+  runtime::blas_setup();
   const bool ta = c.node.attr_int("transA", 0) != 0, tb = c.node.attr_int("transB", 0) != 0;
   const float alpha = c.node.attr_float("alpha", 1.0f), beta = c.node.attr_float("beta", 1.0f);
   const Tensor& a = c.in(0);
@@ -68,7 +70,7 @@ int64_t batch_offset(int64_t i, const Shape& out_batch, const Shape& batch) {
 // numpy matmul: 1-D operands are promoted ([K] -> [1,K] for A, [K,1] for B),
 // batch dims broadcast. dA = dY B^T, dB = A^T dY, summed over broadcast batches.
 void matmul_grad(GradContext& c) {
-  blas_single_thread();
+  runtime::blas_setup();
   const Tensor& a = c.in(0);
   const Tensor& b = c.in(1);
   Shape as = a.shape(), bs = b.shape();

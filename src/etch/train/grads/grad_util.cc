@@ -1,9 +1,5 @@
 #include "etch/train/grads/grad_util.h"
 
-#include <cblas.h>
-
-#include <mutex>
-
 namespace etch::train::grads {
 
 Tensor broadcast_to(const Tensor& t, const Shape& shape) {
@@ -52,11 +48,6 @@ std::vector<int> first_n(int n) {
   std::vector<int> v(n);
   for (int i = 0; i < n; ++i) v[i] = i;
   return v;
-}
-
-void blas_single_thread() {
-  static std::once_flag once;
-  std::call_once(once, [] { openblas_set_num_threads(1); });
 }
 
 }  // namespace etch::train::grads

@@ -22,10 +22,6 @@ Tensor to_f32(const Tensor& t);
 // Indices 0..n-1, for variadic ops whose every input is differentiable.
 std::vector<int> first_n(int n);
 
-// OpenBLAS must run single-threaded: etch parallelises over independent work
-// itself so that results do not depend on the thread count. Idempotent.
-void blas_single_thread();
-
 // Applies dx = f(x, y, dy) element-wise over same-shaped x, y (forward input and
 // output) and dy, writing input gradient 0 when it is wanted.
 template <typename F>
