@@ -130,6 +130,18 @@ TEST(ArrayMadd, InterleavesQuadsOffsetBy128) {
   interleave_quad_row(wide.data(), all, 37, 1);
   for (int i = 0; i < 37; ++i)
     for (int j = 0; j < 4; ++j) EXPECT_EQ(wide[4 * i + j], r[j][i] + 128) << "pixel " << i << " row " << j;
+  // Every second pixel of 18 (a strided convolution: the rows are gathered
+  // before the vector path) with the last row missing; the rows end at byte
+  // 34, the last one read, so ASan sees any read past it.
+  std::vector<std::vector<int8_t>> cut;
+  for (int j = 0; j < 3; ++j) cut.emplace_back(r[j].begin(), r[j].begin() + 35);
+  const int8_t* strided[4] = {cut[0].data(), cut[1].data(), cut[2].data(), nullptr};
+  std::vector<uint8_t> half(4 * 18);
+  interleave_quad_row(half.data(), strided, 18, 2);
+  for (int i = 0; i < 18; ++i) {
+    for (int j = 0; j < 3; ++j) EXPECT_EQ(half[4 * i + j], r[j][2 * i] + 128) << "pixel " << i << " row " << j;
+    EXPECT_EQ(half[4 * i + 3], 128) << "pixel " << i;
+  }
 }
 
 }  // namespace

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstring>
+
 #include "etch/core/error.h"
 
 namespace etch::sim {
@@ -111,6 +113,89 @@ TEST(Simulator, ASecondRunReplaysTheTimingOnItsOwnData) {
   const SimStats traced = sim.run_segment(0);
   EXPECT_EQ(trace.size(), 3u);  // load, copy, store
   EXPECT_EQ(traced.total.cycles, first.total.cycles);
+}
+
+// Two folds of one tile (same window and accumulators) with a LOAD that
+// replaces their input between them: the simulator may run a tile's folds
+// together, but only while nothing writes their input, so the first fold must
+// still see the old input. acc = W1 . x1 + W2 . x2, requantized unchanged.
+TEST(Simulator, FoldsOfATileSeeTheInputOfTheirOwnTime) {
+  npu::Program p = base();
+  p.layers = {{"l", "conv", 16}};
+  p.weight_addr = 2048;
+  p.weight_image.assign(66, 0);
+  const int8_t x1[4] = {1, 2, 3, 4}, x2[4] = {-1, 5, 0, 2};
+  const int8_t w[16] = {1, 0, 2, -1, 0,  3,  1, 1,   // W1, 2 x 4
+                        2, 1, 0, 0,  -1, -1, 4, 1};  // W2
+  std::memcpy(p.weight_image.data(), x1, 4);
+  std::memcpy(p.weight_image.data() + 16, x2, 4);
+  std::memcpy(p.weight_image.data() + 32, w, 16);
+  // Requantization parameters at 48: bias 0, multiplier 2^30 and shift 1 (x · 2^30 · 2^(1 − 31) = x).
+  const int32_t mult = 1 << 30;
+  std::memcpy(p.weight_image.data() + 56, &mult, 4);
+  std::memcpy(p.weight_image.data() + 60, &mult, 4);
+  p.weight_image[64] = p.weight_image[65] = 1;
+  auto load = [](int64_t buf, int64_t dram, int64_t bytes, uint8_t tokens) {
+    Instr in = dma(Opcode::Load, dram, bytes, tokens);
+    in[Field::buf] = buf;
+    return in;
+  };
+  auto preload = [](int64_t w_addr) {
+    Instr in;
+    in.op = Opcode::Preload;
+    in[Field::w_addr] = w_addr;
+    in[Field::w_pitch] = 4;
+    in[Field::m] = 2;
+    in[Field::k] = 4;
+    return in;
+  };
+  auto matmul = [](bool accumulate, uint8_t tokens) {
+    Instr in;
+    in.op = Opcode::Matmul;
+    in[Field::x_chan_stride] = in[Field::x_pitch] = in[Field::acc_pitch] = 1;
+    in[Field::m] = 2;
+    in[Field::k] = in[Field::c] = 4;
+    in[Field::out_h] = in[Field::out_w] = 1;
+    in[Field::stride_h] = in[Field::stride_w] = in[Field::kernel_h] = in[Field::kernel_w] = 1;
+    in[Field::dil_h] = in[Field::dil_w] = 1;
+    in[Field::accumulate] = accumulate;
+    in[Field::swap] = 1;
+    in.tokens = tokens;
+    return in;
+  };
+  Instr pre1 = preload(0);
+  pre1.tokens = npu::kPopPrev;
+  Instr requant;
+  requant.op = Opcode::Requant;
+  requant[Field::acc_pitch] = requant[Field::out_chan_stride] = 1;
+  requant[Field::m] = 2;
+  requant[Field::n] = 1;
+  requant[Field::param_addr] = 16;
+  requant[Field::out_addr] = 64;
+  requant[Field::act_min] = -128;
+  requant[Field::act_max] = 127;
+  requant.tokens = npu::kPushNext;
+  Instr st = dma(Opcode::Store, 1024, 2, npu::kPopPrev);
+  st[Field::sram] = 64;
+  p.instrs = {load(1, 2048 + 32, 34, npu::kPushNext),  // W1, W2 and the parameters
+              load(0, 2048, 4, npu::kPushNext),        // x1
+              pre1,
+              matmul(false, npu::kPopPrev | npu::kPushPrev),
+              load(0, 2048 + 16, 4, npu::kPopNext | npu::kPushNext),  // x2 over x1, once the first fold has read it
+              preload(8),
+              matmul(true, npu::kPopPrev),
+              requant,
+              st,
+              halt()};
+  p.segments = {{0, static_cast<uint32_t>(p.instrs.size()), {}, {1}}};
+  Simulator sim(p);
+  for (int run = 0; run < 2; ++run) {  // the timed run, then the replay
+    sim.run_segment(0);
+    std::vector<int8_t> y(64);
+    sim.read_tensor(1, y.data());
+    EXPECT_EQ(y[0], 3 + 3) << "run " << run;   // (1 + 6 − 4) + (−2 + 5)
+    EXPECT_EQ(y[1], 13 - 2) << "run " << run;  // (6 + 3 + 4) + (1 − 5 + 2)
+  }
 }
 
 TEST(Simulator, DeadlockIsAnError) {

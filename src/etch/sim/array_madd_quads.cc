@@ -2,6 +2,7 @@
 // them, portable loops otherwise (the same results, for tests and other CPUs).
 #include <algorithm>
 #include <cstring>
+#include <vector>
 
 #include "etch/core/cpu_features.h"
 #include "etch/sim/array_madd.h"
@@ -111,6 +112,20 @@ __attribute__((target("avx512f,avx512bw,avx512vnni"))) void quad_columns_vnni(in
   }
 }
 
+// dst[i] = src[2 i] for i < n, sixteen at a time (SSE2): the low bytes of
+// 32 source bytes seen as words. The vector loop stops where a 32-byte load
+// would pass src[2 n - 2], the last byte the row may read.
+void gather_even_bytes(int8_t* dst, const int8_t* src, int64_t n) {
+  const __m128i low = _mm_set1_epi16(0x00FF);
+  int64_t i = 0;
+  for (; i + 17 <= n; i += 16) {
+    const __m128i a = _mm_and_si128(_mm_loadu_si128(reinterpret_cast<const __m128i*>(src + 2 * i)), low);
+    const __m128i b = _mm_and_si128(_mm_loadu_si128(reinterpret_cast<const __m128i*>(src + 2 * i + 16)), low);
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(dst + i), _mm_packus_epi16(a, b));
+  }
+  for (; i < n; ++i) dst[i] = src[2 * i];
+}
+
 // Sixteen pixels of four stride-1 rows: bytes interleaved into quads, + 128
 // (SSE2, which every x86-64 CPU has).
 int64_t interleave_quads_sse(uint8_t* dst, const int8_t* const* r, int64_t n) {
@@ -163,7 +178,28 @@ void accumulate_quad_columns(int32_t* const* acc, const uint8_t* x, const int8_t
 void interleave_quad_row(uint8_t* dst, const int8_t* const* rows, int64_t n, int64_t stride) {
   int64_t i = 0;
 #if defined(__x86_64__)
-  if (stride == 1 && rows[0] && rows[1] && rows[2] && rows[3]) i = interleave_quads_sse(dst, rows, n);
+  if (stride == 1 && rows[0] && rows[1] && rows[2] && rows[3]) {
+    i = interleave_quads_sse(dst, rows, n);
+  } else if (stride <= 2) {
+    // The vector path reads four stride-1 rows of n bytes: a missing row (past
+    // k) reads zeros, and a stride-2 row (a strided convolution) is gathered
+    // into one first.
+    thread_local std::vector<int8_t> scratch;
+    scratch.resize(static_cast<size_t>(5 * n));
+    const int8_t* r[4];
+    for (int j = 0; j < 4; ++j) {
+      if (!rows[j]) {
+        std::fill(scratch.begin() + 4 * n, scratch.end(), int8_t{0});
+        r[j] = scratch.data() + 4 * n;
+      } else if (stride == 2) {
+        gather_even_bytes(scratch.data() + j * n, rows[j], n);
+        r[j] = scratch.data() + j * n;
+      } else {
+        r[j] = rows[j];
+      }
+    }
+    i = interleave_quads_sse(dst, r, n);
+  }
 #endif
   for (; i < n; ++i)
     for (int j = 0; j < 4; ++j)

@@ -44,14 +44,20 @@ void Machine::dma(const npu::Instr& in, bool load) {
 
 void Machine::preload(const npu::Instr& in, size_t index) {
   const int64_t m = in[F::m], k = in[F::k], stride = madd_weight_stride(k);
-  shadow.assign(m * stride, 0);
-  shadow_sum.assign(m, 0);
+  // Every byte of the m rows is written below (the dense rows' padding to
+  // whole quads explicitly): no zero-fill first.
+  shadow.resize(m * stride);
+  shadow_sum.resize(m);
+  const bool sparse = in[F::sparse] != 0;
   for (int64_t i = 0; i < m; ++i) {
     const int8_t* w = wbuf.data() + in[F::w_addr] + i * in[F::w_pitch];
     int8_t* dst = shadow.data() + i * stride;
-    if (!in[F::sparse]) {
-      std::memcpy(dst, w, k);
+    if (!sparse) {
+      // A row is a few bytes: copied in place, not by a library call.
+      for (int64_t j = 0; j < k; ++j) dst[j] = w[j];
+      for (int64_t j = k; j < stride; ++j) dst[j] = 0;
     } else {
+      std::fill(dst, dst + stride, int8_t{0});
       // 2:4: per group of 4 logical weights, 2 stored values and one metadata
       // byte holding their two positions (2 bits each, low bits first).
       const uint8_t* meta = reinterpret_cast<const uint8_t*>(wbuf.data()) + in[F::meta_addr] + i * in[F::meta_pitch];
@@ -69,7 +75,7 @@ void Machine::preload(const npu::Instr& in, size_t index) {
   }
   shadow_m = m;
   shadow_k = k;
-  shadow_sparse = in[F::sparse] != 0;
+  shadow_sparse = sparse;
   shadow_valid = true;
 }
 
@@ -86,14 +92,20 @@ void Machine::matmul(const npu::Instr& in, size_t index) {
     active_valid = true;
     shadow_valid = false;
   }
-  const int64_t m = in[F::m], k = in[F::k], oh = in[F::out_h], ow = in[F::out_w], n = oh * ow;
+  const int64_t m = in[F::m], k = in[F::k];
   ETCH_REQUIRE(active_valid && active_m == m && active_k == k, InvalidInput)
       << "instruction " << index << " (matmul): m=" << m << " k=" << k << " do not match the array's weights ("
       << active_m << " x " << active_k << ")";
+  if (layout == MaddLayout::Quads) {
+    if (!(pending.folds > 0 && in[F::accumulate] && same_tile(*pending.first, in))) flush();
+    append_fold(in);
+    return;
+  }
+  const int64_t oh = in[F::out_h], ow = in[F::out_w], n = oh * ow;
   const int8_t* x = ibuf.data() + in[F::x_addr];
-  const int64_t sw = in[F::stride_w];
-  k_offsets.resize(k);
-  npu::matmul_k_offsets(in, in[F::k0], k, k_offsets.data());
+  std::vector<int64_t>& offsets = pending.k_offsets;  // scratch: nothing is pending with pairs
+  offsets.resize(k);
+  npu::matmul_k_offsets(in, in[F::k0], k, offsets.data());
   acc_rows.resize(m);
   weight_rows.resize(m);
   for (int64_t i = 0; i < m; ++i) {
@@ -101,32 +113,95 @@ void Machine::matmul(const npu::Instr& in, size_t index) {
     if (!in[F::accumulate]) std::fill(acc_rows[i], acc_rows[i] + n, 0);
     weight_rows[i] = active.data() + i * madd_weight_stride(k);
   }
-  // im2col in groups of consecutive k interleaved per pixel (array_madd.h);
-  // rows past k are padding (zero weights).
-  if (layout == MaddLayout::Quads) {
-    const int64_t quads = madd_quads(k);
-    xquads.resize(quads * 4 * n);
-    for (int64_t q = 0; q < quads; ++q)
-      for (int64_t oy = 0; oy < oh; ++oy) {
-        const int64_t row = npu::matmul_pixel_offset(in, oy, 0);
-        const int8_t* rows[4];
-        for (int j = 0; j < 4; ++j) rows[j] = 4 * q + j < k ? x + k_offsets[4 * q + j] + row : nullptr;
-        interleave_quad_row(xquads.data() + (q * oh + oy) * 4 * ow, rows, ow, sw);
-      }
-    accumulate_quad_columns(acc_rows.data(), xquads.data(), weight_rows.data(), active_sum.data(), m, quads, n);
-    return;
-  }
   const int64_t pairs = madd_pairs(k);
   xpairs.resize(pairs * 2 * n);
   for (int64_t q = 0; q < pairs; ++q) {
-    const int8_t* base0 = x + k_offsets[2 * q];
-    const int8_t* base1 = 2 * q + 1 < k ? x + k_offsets[2 * q + 1] : nullptr;
+    const int8_t* base0 = x + offsets[2 * q];
+    const int8_t* base1 = 2 * q + 1 < k ? x + offsets[2 * q + 1] : nullptr;
     for (int64_t oy = 0; oy < oh; ++oy) {
       const int64_t row = npu::matmul_pixel_offset(in, oy, 0);
-      interleave_pair_row(xpairs.data() + (q * oh + oy) * 2 * ow, base0 + row, base1 ? base1 + row : nullptr, ow, sw);
+      interleave_pair_row(xpairs.data() + (q * oh + oy) * 2 * ow, base0 + row, base1 ? base1 + row : nullptr, ow,
+                          in[F::stride_w]);
     }
   }
   accumulate_pair_columns(acc_rows.data(), xpairs.data(), weight_rows.data(), m, pairs, n);
+}
+
+// Folds of one tile (the same input window, accumulators and columns; only
+// k0 and k differ) add into the same accumulators.
+bool Machine::same_tile(const npu::Instr& a, const npu::Instr& b) {
+  for (const Field f : {F::x_addr, F::x_chan_stride, F::x_pitch, F::acc_addr, F::acc_pitch, F::m, F::out_h, F::out_w,
+                        F::stride_h, F::stride_w, F::kernel_h, F::kernel_w, F::dil_h, F::dil_w, F::c, F::k_order})
+    if (a[f] != b[f]) return false;
+  return true;
+}
+
+// The fold's active weights and input offsets join the pending tile, the fold
+// padded to whole quads (offset -1: a row of zeros, against zero weights).
+void Machine::append_fold(const npu::Instr& in) {
+  PendingTile& t = pending;
+  const int64_t m = in[F::m], k = in[F::k], stride = madd_weight_stride(k);
+  if (t.folds == 0) {
+    t.first = &in;
+    t.overwrite = in[F::accumulate] == 0;
+    t.used = 0;
+    t.k_offsets.clear();
+    t.weight_sum.assign(m, 0);
+    if (static_cast<int64_t>(t.weights.size()) < m * t.pitch) t.weights.resize(m * t.pitch);
+  }
+  if (t.used + stride > t.pitch) {  // widen the rows, keeping what they hold
+    const int64_t pitch = std::max({2 * t.pitch, t.used + stride, int64_t{64}});
+    std::vector<int8_t> wider(m * pitch);
+    for (int64_t i = 0; i < m; ++i) std::copy_n(t.weights.data() + i * t.pitch, t.used, wider.data() + i * pitch);
+    t.weights = std::move(wider);
+    t.pitch = pitch;
+  }
+  for (int64_t i = 0; i < m; ++i) {
+    // Four bytes at a time (stride is whole quads): a tile's few bytes per
+    // column, where a library call would cost more than the copy.
+    const int8_t* from = active.data() + i * stride;
+    int8_t* to = t.weights.data() + i * t.pitch + t.used;
+    for (int64_t j = 0; j < stride; j += 4) std::memcpy(to + j, from + j, 4);
+    t.weight_sum[i] = wrapping_add(t.weight_sum[i], active_sum[i]);
+  }
+  t.k_offsets.resize(t.used + stride, -1);
+  npu::matmul_k_offsets(in, in[F::k0], k, t.k_offsets.data() + t.used);
+  t.used += stride;
+  ++t.folds;
+}
+
+// Runs the pending folds as one multiply-accumulate over all their quads:
+// int32 sums wrap modulo 2^32, so adding the folds together gives the bits
+// of adding them one by one. The simulator calls this before any instruction
+// that may write the tile's input or read or write its accumulators.
+void Machine::flush() {
+  PendingTile& t = pending;
+  if (t.folds == 0) return;
+  const npu::Instr& in = *t.first;
+  const int64_t m = in[F::m], oh = in[F::out_h], ow = in[F::out_w], n = oh * ow;
+  const int8_t* x = ibuf.data() + in[F::x_addr];
+  acc_rows.resize(m);
+  weight_rows.resize(m);
+  for (int64_t i = 0; i < m; ++i) {
+    acc_rows[i] = acc.data() + in[F::acc_addr] + i * in[F::acc_pitch];
+    if (t.overwrite) std::fill(acc_rows[i], acc_rows[i] + n, 0);
+    weight_rows[i] = t.weights.data() + i * t.pitch;
+  }
+  // im2col in groups of four consecutive k interleaved per pixel (array_madd.h).
+  const int64_t quads = t.used / 4;
+  xquads.resize(quads * 4 * n);
+  for (int64_t q = 0; q < quads; ++q)
+    for (int64_t oy = 0; oy < oh; ++oy) {
+      const int64_t row = npu::matmul_pixel_offset(in, oy, 0);
+      const int8_t* rows[4];
+      for (int j = 0; j < 4; ++j) {
+        const int64_t off = t.k_offsets[4 * q + j];
+        rows[j] = off >= 0 ? x + off + row : nullptr;
+      }
+      interleave_quad_row(xquads.data() + (q * oh + oy) * 4 * ow, rows, ow, in[F::stride_w]);
+    }
+  accumulate_quad_columns(acc_rows.data(), xquads.data(), weight_rows.data(), t.weight_sum.data(), m, quads, n);
+  t.folds = 0;
 }
 
 void Machine::requant(const npu::Instr& in) {

@@ -29,9 +29,24 @@ struct Machine {
   const MaddLayout layout = madd_layout();  // of the im2col scratch (array_madd.h)
   std::vector<int16_t> xpairs;              // im2col scratch: pairs of k interleaved per pixel
   std::vector<uint8_t> xquads;              // or quads of k, offset by 128
-  std::vector<int64_t> k_offsets;           // a MATMUL's input offset per reduction index
   std::vector<int32_t*> acc_rows;           // a MATMUL's accumulator row per column
   std::vector<const int8_t*> weight_rows;   // and its weights
+
+  // The MATMULs of one tile (its folds, quads layout) wait here and run as
+  // one when the simulator calls flush(): before an instruction that may
+  // write their input or touch their accumulators, and at a segment's end.
+  struct PendingTile {
+    int64_t folds = 0;
+    const npu::Instr* first = nullptr;  // the first fold (in the program): the tile's geometry
+    bool overwrite = false;             // the first fold overwrites the accumulators
+    int64_t used = 0, pitch = 0;        // weights per column so far; row pitch of `weights`
+    std::vector<int8_t> weights;        // [m][pitch], the folds' weights one after another
+    std::vector<int32_t> weight_sum;    // per column
+    std::vector<int64_t> k_offsets;     // input offset per reduction index, -1 for padding
+  } pending;
+  static bool same_tile(const npu::Instr& a, const npu::Instr& b);
+  void append_fold(const npu::Instr& in);
+  void flush();
 
   void dma(const npu::Instr& in, bool load);
   void preload(const npu::Instr& in, size_t index);

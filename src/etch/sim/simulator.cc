@@ -184,12 +184,17 @@ struct Simulator::Impl {
     return dur;
   }
 
-  // The numeric effect of instruction `idx` on the machine state.
+  // The numeric effect of instruction `idx` on the machine state. A tile's
+  // MATMULs wait in the machine (Machine::flush) until an instruction may
+  // write their input (a LOAD into the input buffer, a vector op) or read
+  // their accumulators (REQUANT); PRELOADs, weight LOADs and STOREs touch
+  // neither.
   void apply(uint32_t idx) {
     const Instr& in = prog.instrs[idx];
     switch (in.op) {
       case Opcode::Load:
       case Opcode::Store:
+        if (in.op == Opcode::Load && in[F::buf] == 0) m.flush();
         m.dma(in, in.op == Opcode::Load);
         break;
       case Opcode::Preload:
@@ -199,6 +204,7 @@ struct Simulator::Impl {
         m.matmul(in, idx);  // performs the weight swap first
         break;
       case Opcode::Requant:
+        m.flush();
         m.requant(in);
         break;
       case Opcode::Sync:
@@ -207,6 +213,7 @@ struct Simulator::Impl {
         const VectorExecFn exec = find_vector_exec(in.op);
         ETCH_CHECK(exec && npu::find_vector_instr(in.op))
             << npu::opcode_name(in.op) << " reached the simulator without a vector-unit definition";
+        m.flush();
         exec(m, in);
         break;
       }
@@ -343,6 +350,7 @@ struct Simulator::Impl {
         if (i + kReplayLookahead < o.size()) prefetch_instr(o[i + kReplayLookahead]);
         apply(o[i]);
       }
+      m.flush();
       return known.stats;
     }
     known.order.clear();
@@ -400,6 +408,7 @@ struct Simulator::Impl {
         for (Engine& e : eng) e.t = t;
         if (halt) {
           end_time = t;
+          m.flush();
           break;
         }
         for (Engine& e : eng) ++e.pc;
