@@ -103,9 +103,8 @@ void Machine::matmul(const npu::Instr& in, size_t index) {
   }
   const int64_t oh = in[F::out_h], ow = in[F::out_w], n = oh * ow;
   const int8_t* x = ibuf.data() + in[F::x_addr];
-  std::vector<int64_t>& offsets = pending.k_offsets;  // scratch: nothing is pending with pairs
-  offsets.resize(k);
-  npu::matmul_k_offsets(in, in[F::k0], k, offsets.data());
+  k_offsets.resize(k);
+  npu::matmul_k_offsets(in, in[F::k0], k, k_offsets.data());
   acc_rows.resize(m);
   weight_rows.resize(m);
   for (int64_t i = 0; i < m; ++i) {
@@ -116,8 +115,8 @@ void Machine::matmul(const npu::Instr& in, size_t index) {
   const int64_t pairs = madd_pairs(k);
   xpairs.resize(pairs * 2 * n);
   for (int64_t q = 0; q < pairs; ++q) {
-    const int8_t* base0 = x + offsets[2 * q];
-    const int8_t* base1 = 2 * q + 1 < k ? x + offsets[2 * q + 1] : nullptr;
+    const int8_t* base0 = x + k_offsets[2 * q];
+    const int8_t* base1 = 2 * q + 1 < k ? x + k_offsets[2 * q + 1] : nullptr;
     for (int64_t oy = 0; oy < oh; ++oy) {
       const int64_t row = npu::matmul_pixel_offset(in, oy, 0);
       interleave_pair_row(xpairs.data() + (q * oh + oy) * 2 * ow, base0 + row, base1 ? base1 + row : nullptr, ow,

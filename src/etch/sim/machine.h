@@ -29,6 +29,7 @@ struct Machine {
   const MaddLayout layout = madd_layout();  // of the im2col scratch (array_madd.h)
   std::vector<int16_t> xpairs;              // im2col scratch: pairs of k interleaved per pixel
   std::vector<uint8_t> xquads;              // or quads of k, offset by 128
+  std::vector<int64_t> k_offsets;           // a pairs-layout MATMUL's input offset per reduction index
   std::vector<int32_t*> acc_rows;           // a MATMUL's accumulator row per column
   std::vector<const int8_t*> weight_rows;   // and its weights
 
