@@ -50,7 +50,9 @@ Instr halt() {
   return h;
 }
 
-TEST(Simulator, CopyThroughSramWithTokens) {
+// LOAD 64 bytes of tensor 0, COPY them within the input buffer, STORE them
+// to tensor 1, each waiting for the one before through a token.
+npu::Program copy_through_sram() {
   npu::Program p = base();
   Instr copy;
   copy.op = Opcode::Copy;
@@ -62,6 +64,11 @@ TEST(Simulator, CopyThroughSramWithTokens) {
   st[Field::sram] = 64;
   p.instrs = {dma(Opcode::Load, 0, 64, npu::kPushNext), copy, st, halt()};
   p.segments = {{0, 4, {0}, {1}}};
+  return p;
+}
+
+TEST(Simulator, CopyThroughSramWithTokens) {
+  const npu::Program p = copy_through_sram();
   Simulator sim(p);
   std::vector<int8_t> x(64), y(64);
   for (int i = 0; i < 64; ++i) x[i] = static_cast<int8_t>(i - 30);
@@ -82,17 +89,7 @@ TEST(Simulator, CopyThroughSramWithTokens) {
 // run's own data, the statistics stay those of a full run, and a traced run
 // times the segment again.
 TEST(Simulator, ASecondRunReplaysTheTimingOnItsOwnData) {
-  npu::Program p = base();
-  Instr copy;
-  copy.op = Opcode::Copy;
-  copy[Field::in_addr] = 0;
-  copy[Field::out_addr] = 64;
-  copy[Field::n] = 64;
-  copy.tokens = npu::kPopPrev | npu::kPushNext;
-  Instr st = dma(Opcode::Store, 1024, 64, npu::kPopPrev);
-  st[Field::sram] = 64;
-  p.instrs = {dma(Opcode::Load, 0, 64, npu::kPushNext), copy, st, halt()};
-  p.segments = {{0, 4, {0}, {1}}};
+  const npu::Program p = copy_through_sram();
   Simulator sim(p);
   std::vector<int8_t> x(64), y(64);
   for (int i = 0; i < 64; ++i) x[i] = static_cast<int8_t>(i - 30);
