@@ -16,6 +16,19 @@ etch_run() {
   $ETCH --threads "$THREADS" train --arch cnn --data "fashion-mnist:train:$IMAGES" --eval none --epochs 1 \
       --batch-size 128 --json -o "$tmp/m.onnx" | /usr/bin/python3 -c "import json,sys; print(round(json.load(sys.stdin)['epochs'][0]['images_per_sec'],1))"
 }
+# PyTorch's BLAS calls go to the same OpenBLAS, which picks its kernels by CPU
+# model and falls back to Prescott's (SSE3) on models it does not know; etch
+# chooses by instruction set instead (runtime::blas_setup, which keeps a
+# user's OPENBLAS_CORETYPE). Exporting etch's choice gives PyTorch the same
+# kernels, so that neither side runs on the slow fallback.
+flags=$(grep -m1 '^flags' /proc/cpuinfo || true)
+has() { for f in "$@"; do [[ " $flags " == *" $f "* ]] || return 1; done; }
+if [[ -z ${OPENBLAS_CORETYPE:-} ]]; then
+  if has avx512f avx512bw avx512dq avx512vl avx512cd; then export OPENBLAS_CORETYPE=SkylakeX
+  elif has avx2 fma; then export OPENBLAS_CORETYPE=Haswell
+  fi
+fi
+echo "OpenBLAS kernels: ${OPENBLAS_CORETYPE:-as OpenBLAS detects them} (both sides)"
 torch_run() { /usr/bin/python3 bench/train_vs_pytorch.py --images "$IMAGES" --batch 128 --threads "$THREADS"; }
 echo "warm-up..."; etch_run >/dev/null; torch_run >/dev/null
 e=(); t=()
