@@ -19,14 +19,12 @@ etch_run() {
 # PyTorch's BLAS calls go to the same OpenBLAS, which picks its kernels by CPU
 # model and falls back to Prescott's (SSE3) on models it does not know; etch
 # chooses by instruction set instead (runtime::blas_setup, which keeps a
-# user's OPENBLAS_CORETYPE). Exporting etch's choice gives PyTorch the same
-# kernels, so that neither side runs on the slow fallback.
-flags=$(grep -m1 '^flags' /proc/cpuinfo || true)
-has() { for f in "$@"; do [[ " $flags " == *" $f "* ]] || return 1; done; }
+# user's OPENBLAS_CORETYPE). etch says which with OPENBLAS_VERBOSE=2 (its
+# last "Core:" line); exporting it gives PyTorch the same kernels, so that
+# neither side runs on the slow fallback.
 if [[ -z ${OPENBLAS_CORETYPE:-} ]]; then
-  if has avx512f avx512bw avx512dq avx512vl avx512cd; then export OPENBLAS_CORETYPE=SkylakeX
-  elif has avx2 fma; then export OPENBLAS_CORETYPE=Haswell
-  fi
+  core=$(OPENBLAS_VERBOSE=2 $ETCH --version 2>&1 >/dev/null | sed -n 's/^Core: //p' | tail -1)
+  [[ -n $core ]] && export OPENBLAS_CORETYPE=$core
 fi
 echo "OpenBLAS kernels: ${OPENBLAS_CORETYPE:-as OpenBLAS detects them} (both sides)"
 torch_run() { /usr/bin/python3 bench/train_vs_pytorch.py --images "$IMAGES" --batch 128 --threads "$THREADS"; }

@@ -51,7 +51,7 @@ struct Interval {
 // Timing depends on the instructions alone, never on the data, so every
 // later run of the segment starts them in this order and takes these cycles.
 struct SegmentTiming {
-  bool known = false;
+  bool recorded = false;
   std::vector<uint32_t> order;
   SimStats stats;
 };
@@ -92,7 +92,6 @@ struct Simulator::Impl {
   Machine m;
   std::vector<TraceEvent>* trace = nullptr;
   std::vector<SegmentTiming> timing = std::vector<SegmentTiming>(prog.segments.size());
-  std::vector<uint32_t>* order = nullptr;  // the running segment's start order
 
   // Per-run timing state.
   std::array<Engine, 3> eng;
@@ -239,7 +238,6 @@ struct Simulator::Impl {
     prefetch_after_next(en);
     const Instr& in = prog.instrs[idx];
     apply(idx);  // first: a MATMUL's weight swap decides its timing (active_sparse)
-    if (in.op != Opcode::Sync) order->push_back(idx);
     LayerStats& ls = layer[in.layer];
     ++ls.instructions;
     for (bool prev : {true, false})
@@ -343,18 +341,17 @@ struct Simulator::Impl {
 
   SimStats run(int s) {
     ETCH_REQUIRE(s >= 0 && s < static_cast<int>(prog.segments.size()), InvalidInput) << "program has no segment " << s;
-    SegmentTiming& known = timing[s];
-    if (known.known && !trace) {
-      const std::vector<uint32_t>& o = known.order;
+    SegmentTiming& rec = timing[s];
+    if (rec.recorded && !trace) {
+      const std::vector<uint32_t>& o = rec.order;
       for (size_t i = 0; i < o.size(); ++i) {
         if (i + kReplayLookahead < o.size()) prefetch_instr(o[i + kReplayLookahead]);
         apply(o[i]);
       }
       m.flush();
-      return known.stats;
+      return rec.stats;
     }
-    known.order.clear();
-    order = &known.order;
+    rec.order.clear();
     const npu::Segment& seg = prog.segments[s];
     for (Engine& e : eng) e = Engine{};
     for (auto& q : tokens) q.clear();
@@ -394,6 +391,8 @@ struct Simulator::Impl {
         }
       }
       if (best >= 0) {
+        const uint32_t idx = eng[best].list[eng[best].pc];
+        if (prog.instrs[idx].op != Opcode::Sync) rec.order.push_back(idx);
         run_one(best, best_start, best_token);
         continue;
       }
@@ -451,8 +450,8 @@ struct Simulator::Impl {
     }
     out.total.cycles = end_time;
     out.runs = 0;
-    known.stats = out;
-    known.known = true;
+    rec.stats = out;
+    rec.recorded = true;
     return out;
   }
 };
