@@ -422,12 +422,59 @@ TEST(Compile, ConvsPrefetchBehindVectorLayersAndStayBitExact) {
       const int64_t simulated = ex.stats().layers[l.layer].cycles;
       EXPECT_NEAR(static_cast<double>(l.predicted_cycles), static_cast<double>(simulated), 0.1 * simulated)
           << name << " " << l.name;
-      if (!l.plan.prefetch) continue;
-      behind_vector += !m.layers[i - 1].has_plan;
-      EXPECT_GT(l.plan.weight_base, 0) << name << " " << l.name
-                                       << ": the table sits at the bottom of the weight buffer";
+      if (!l.plan.prefetch || m.layers[i - 1].has_plan) continue;
+      ++behind_vector;
+      if (m.layers[i - 1].kind == "lut") {
+        EXPECT_GT(l.plan.weight_base, 0) << name << " " << l.name
+                                         << ": the table sits at the bottom of the weight buffer";
+      }
     }
     EXPECT_GE(behind_vector, 1) << name;
+  }
+}
+
+// A table that is a conv's only reader runs in the conv's REQUANT: no layer
+// of its own, the conv's own output never allocated in DRAM. A table whose
+// conv output has a second reader stays a layer. Bit-exact either way.
+TEST(Compile, ATableThatIsAConvsOnlyReaderRunsInItsRequantization) {
+  QGraph q(6);
+  auto x = q.float_input("x", {-1, 8, 12, 12});
+  auto a = q.conv(q.quantize(x, 0.02f, 0), 16, 3, 1, 1, 1, 0, 2, false);
+  auto b = q.conv(q.lut(a), 16, 3, 1, 1, 1, 1, 1, false);
+  q.g.outputs.push_back(q.dequantize(q.add(b, q.lut(b), 1, 1, 0), 0.1f, 0));
+  const std::string conv_a = q.g.find_node(q.g.value(a).producer)->name,
+                    conv_b = q.g.find_node(q.g.value(b).producer)->name;
+  for (const auto& name : npu::preset_names()) {
+    expect_bit_exact(q.g, npu::preset(name), 2);
+    const compiler::CompiledModel m = compiler::compile(q.g, npu::preset(name));
+    int layer_a = -1, layer_b = -1, fused = 0, luts = 0;
+    for (const auto& p : m.placements) {
+      if (p.node == conv_a) layer_a = p.layer;
+      if (p.node == conv_b) layer_b = p.layer;
+    }
+    for (const auto& p : m.placements) {
+      if (p.op != "QLut") continue;
+      if (p.reason == "fused into the requantization of " + conv_a) {
+        EXPECT_EQ(p.layer, layer_a) << name;
+        ++fused;
+      } else {
+        EXPECT_EQ(p.reason, "lut") << name;  // b's table: b has a second reader
+        EXPECT_NE(p.layer, layer_b) << name;
+        ++luts;
+      }
+    }
+    EXPECT_EQ(fused, 1) << name;
+    EXPECT_EQ(luts, 1) << name;
+    for (const npu::TensorDesc& t : m.program.tensors) EXPECT_NE(t.name, q.g.value(a).name) << name;
+    int tables = 0, plain = 0;  // REQUANTs of a (all with the table) and of b (none)
+    for (const npu::Instr& in : m.program.instrs) {
+      if (in.op != npu::Opcode::Requant) continue;
+      EXPECT_EQ(in[npu::Field::table], in.layer == layer_a ? 1 : 0) << name;
+      tables += in.layer == layer_a;
+      plain += in.layer == layer_b;
+    }
+    EXPECT_GE(tables, 1) << name;
+    EXPECT_GE(plain, 1) << name;
   }
 }
 

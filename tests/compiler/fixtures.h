@@ -86,15 +86,16 @@ inline QGraph three_convs(uint64_t seed) {
   return q;
 }
 
-// Convs behind vector-unit layers: conv -> table -> max pool -> conv ->
-// table -> conv (each later conv may prefetch behind the table or the pool).
+// Convs behind vector-unit layers: table -> conv -> max pool -> table ->
+// conv -> conv (the first two may prefetch behind a table; no table follows
+// a conv, which would fuse it into the conv's requantization).
 inline QGraph convs_between_tables(uint64_t seed) {
   QGraph q(seed);
   auto x = q.float_input("x", {1, 16, 20, 20});
   auto a = q.quantize(x, 0.02f, 0);
-  a = q.lut(q.conv(a, 32, 3, 1, 1, 1, 0, 1, false));
-  a = q.conv(q.maxpool(a, 2, 2), 48, 3, 1, 1, 1, 1, 2, false);
-  a = q.conv(q.lut(a), 32, 3, 1, 1, 1, 2, 0, true);
+  a = q.conv(q.lut(a), 32, 3, 1, 1, 1, 0, 1, false);
+  a = q.conv(q.lut(q.maxpool(a, 2, 2)), 48, 3, 1, 1, 1, 1, 2, false);
+  a = q.conv(a, 32, 3, 1, 1, 1, 2, 0, true);
   q.g.outputs.push_back(q.dequantize(a, 0.1f, 0));
   return q;
 }

@@ -44,6 +44,22 @@ Instr dma(Opcode op, int64_t dram, int64_t bytes, uint8_t tokens) {
   return in;
 }
 
+// REQUANT of 2 channels x 1 pixel from accumulator 0 with the parameters
+// at weight-buffer byte 16, to input-buffer byte 64; tells the store.
+Instr requant_two_channels() {
+  Instr in;
+  in.op = Opcode::Requant;
+  in[Field::acc_pitch] = in[Field::out_chan_stride] = 1;
+  in[Field::m] = 2;
+  in[Field::n] = 1;
+  in[Field::param_addr] = 16;
+  in[Field::out_addr] = 64;
+  in[Field::act_min] = -128;
+  in[Field::act_max] = 127;
+  in.tokens = npu::kPushNext;
+  return in;
+}
+
 Instr halt() {
   Instr h;
   h.op = Opcode::Halt;
@@ -162,16 +178,7 @@ TEST(Simulator, FoldsOfATileSeeTheInputOfTheirOwnTime) {
   };
   Instr pre1 = preload(0);
   pre1.tokens = npu::kPopPrev;
-  Instr requant;
-  requant.op = Opcode::Requant;
-  requant[Field::acc_pitch] = requant[Field::out_chan_stride] = 1;
-  requant[Field::m] = 2;
-  requant[Field::n] = 1;
-  requant[Field::param_addr] = 16;
-  requant[Field::out_addr] = 64;
-  requant[Field::act_min] = -128;
-  requant[Field::act_max] = 127;
-  requant.tokens = npu::kPushNext;
+  const Instr requant = requant_two_channels();
   Instr st = dma(Opcode::Store, 1024, 2, npu::kPopPrev);
   st[Field::sram] = 64;
   p.instrs = {load(1, 2048 + 32, 34, npu::kPushNext),  // W1, W2 and the parameters
@@ -193,6 +200,63 @@ TEST(Simulator, FoldsOfATileSeeTheInputOfTheirOwnTime) {
     EXPECT_EQ(y[0], 3 + 3) << "run " << run;   // (1 + 6 − 4) + (−2 + 5)
     EXPECT_EQ(y[1], 13 - 2) << "run " << run;  // (6 + 3 + 4) + (1 − 5 + 2)
   }
+}
+
+// REQUANT with `table` set maps each result through the 256 bytes after the
+// parameter block (an element-wise op fused into the layer): acc = W . x
+// requantized unchanged, then table[v + 128] = -2 v.
+TEST(Simulator, RequantWithATableMapsItsResultsThroughIt) {
+  npu::Program p = base();
+  p.layers = {{"l", "conv", 8}};
+  p.weight_addr = 2048;
+  p.weight_image.assign(48 + 18 + 256, 0);
+  const int8_t x[4] = {1, 2, 3, 4};
+  const int8_t w[8] = {1, 0, 2, -1, 0, 3, 1, 1};  // 2 x 4: W . x = (3, 13)
+  std::memcpy(p.weight_image.data(), x, 4);
+  std::memcpy(p.weight_image.data() + 32, w, 8);
+  const int32_t mult = 1 << 30;  // with shift 1: x · 2^30 · 2^(1 − 31) = x
+  std::memcpy(p.weight_image.data() + 56, &mult, 4);
+  std::memcpy(p.weight_image.data() + 60, &mult, 4);
+  p.weight_image[64] = p.weight_image[65] = 1;
+  for (int v = -128; v < 128; ++v) p.weight_image[66 + v + 128] = static_cast<uint8_t>(std::clamp(-2 * v, -128, 127));
+  Instr wload = dma(Opcode::Load, 2048 + 32, 48 + 18 + 256 - 32, npu::kPushNext);
+  wload[Field::buf] = 1;
+  Instr xload = dma(Opcode::Load, 2048, 4, npu::kPushNext);
+  xload[Field::buf] = 0;
+  Instr pre;
+  pre.op = Opcode::Preload;
+  pre[Field::w_pitch] = 4;
+  pre[Field::m] = 2;
+  pre[Field::k] = 4;
+  pre.tokens = npu::kPopPrev;
+  Instr mm;
+  mm.op = Opcode::Matmul;
+  mm[Field::x_chan_stride] = mm[Field::x_pitch] = mm[Field::acc_pitch] = 1;
+  mm[Field::m] = 2;
+  mm[Field::k] = mm[Field::c] = 4;
+  for (Field f : {Field::out_h, Field::out_w, Field::stride_h, Field::stride_w, Field::kernel_h, Field::kernel_w,
+                  Field::dil_h, Field::dil_w, Field::swap})
+    mm[f] = 1;
+  mm.tokens = npu::kPopPrev;
+  Instr requant = requant_two_channels();
+  Instr st = dma(Opcode::Store, 1024, 2, npu::kPopPrev);
+  st[Field::sram] = 64;
+  for (int table = 0; table < 2; ++table) {
+    requant[Field::table] = table;
+    p.instrs = {wload, xload, pre, mm, requant, st, halt()};
+    p.segments = {{0, static_cast<uint32_t>(p.instrs.size()), {}, {1}}};
+    npu::validate_program(p, "test");
+    Simulator sim(p);
+    sim.run_segment(0);
+    std::vector<int8_t> y(64);
+    sim.read_tensor(1, y.data());
+    EXPECT_EQ(y[0], table ? -6 : 3);
+    EXPECT_EQ(y[1], table ? -26 : 13);
+  }
+  // The table must fit the weight buffer after the parameters.
+  requant[Field::param_addr] = p.target.weight_buffer_bytes - 18 - 255;
+  p.instrs = {wload, xload, pre, mm, requant, st, halt()};
+  EXPECT_THROW(npu::validate_program(p, "test"), Error);
 }
 
 TEST(Simulator, DeadlockIsAnError) {

@@ -131,6 +131,36 @@ class Compiler {
       }
     }
     concat_in_place();
+    fuse_tables();
+  }
+
+  // An element-wise op with a table (Lowering::requant_table: QLut) that is
+  // the only reader of an NPU conv/gemm layer's output runs in that layer's
+  // REQUANT (ConvSpec::table): the layer writes the table's
+  // output, and the intermediate tensor never goes to DRAM. Both must be in
+  // the same run of NPU nodes (one segment), and the intermediate must be
+  // nobody else's: not a graph output, not viewed, not a Concat's slice.
+  void fuse_tables() {
+    std::set<ir::ValueId> graph_out(g_.outputs.begin(), g_.outputs.end()), viewed;
+    for (const auto& [view, src] : alias_) viewed.insert(src);
+    std::map<ir::NodeId, size_t> index;
+    for (size_t i = 0; i < g_.nodes().size(); ++i) index[g_.nodes()[i].id] = i;
+    for (size_t i = 0; i < g_.nodes().size(); ++i) {
+      const ir::Node& n = g_.nodes()[i];
+      const Lowering* l = find_lowering(n);
+      if (!npu_[n.id] || !l || !l->array) continue;
+      const ir::ValueId o = n.outputs[0];
+      const std::vector<ir::NodeId> readers = g_.consumers(o);
+      if (readers.size() != 1 || graph_out.count(o) || viewed.count(o) || in_place_.count(o)) continue;
+      const ir::Node& lut = *g_.find_node(readers[0]);
+      const Lowering* ll = find_lowering(lut);
+      if (!npu_[lut.id] || !ll || !ll->requant_table || lut.inputs[0] != o) continue;
+      bool one_run = true;
+      for (size_t k = i + 1; k < index.at(lut.id); ++k) one_run &= npu_[g_.nodes()[k].id];
+      if (!one_run) continue;
+      table_of_[n.id] = lut.id;
+      fused_into_[lut.id] = i;
+    }
   }
 
   // Concat in place: an input that an NPU layer writes is allocated inside
@@ -265,9 +295,11 @@ class Compiler {
   void allocate() {
     for (const ir::Node& n : g_.nodes()) {
       if (!npu_[n.id]) continue;
+      const bool table = table_of_.count(n.id) > 0;  // its output stays on chip
       for (size_t i = 0; i < n.inputs.size(); ++i)
-        if (n.has_input(i) && !g_.value(n.inputs[i]).is_constant()) tensor(n.inputs[i]);
-      tensor(n.outputs[0]);
+        if (n.has_input(i) && !g_.value(n.inputs[i]).is_constant() && !(i == 0 && fused_into_.count(n.id)))
+          tensor(n.inputs[i]);
+      if (!table) tensor(n.outputs[0]);
     }
     out_.program.weight_addr = static_cast<uint64_t>(align64(next_addr_));
   }
@@ -324,7 +356,10 @@ class Compiler {
   // A conv/gemm node lowered for the target: 2:4 sparse when the target,
   // the options and the weights allow and the buffers hold a sparse tile.
   ConvSpec conv_spec(const Lowering& l, const ir::Node& n) {
-    ConvSpec s = l.array(g_, n, desc(n.inputs[0]), desc(n.outputs[0]));
+    const auto lut = table_of_.find(n.id);
+    const ir::Node* t = lut != table_of_.end() ? g_.find_node(lut->second) : nullptr;
+    ConvSpec s = l.array(g_, n, desc(n.inputs[0]), desc((t ? *t : n).outputs[0]));
+    if (t) s.table = find_lowering(*t)->requant_table(g_, *t);
     if (t_.sparsity_2_4 && o_.allow_sparse && is_2_4_sparse(s)) {
       s.sparse = true;
       TilePlan minimal;
@@ -385,6 +420,13 @@ class Compiler {
       }
       if (concatenated_in_place(n)) {
         out_.placements[i].reason = "concatenated in place (its inputs are written into it)";
+        continue;
+      }
+      if (auto f = fused_into_.find(n.id); f != fused_into_.end()) {
+        // Emitted with its producer, which is in the open segment.
+        seg_nodes_.back().push_back(n.id);
+        out_.placements[i].layer = out_.placements[f->second].layer;
+        out_.placements[i].reason = fmt::format("fused into the requantization of {}", g_.nodes()[f->second].name);
         continue;
       }
       if (!open) {
@@ -578,6 +620,8 @@ class Compiler {
   std::map<ir::ValueId, int64_t> pad_;
   std::map<ir::ValueId, ir::ValueId> alias_;
   std::map<ir::ValueId, std::pair<ir::ValueId, int64_t>> in_place_;  // Concat input -> (output, first channel)
+  std::map<ir::NodeId, ir::NodeId> table_of_;                        // conv/gemm node -> the QLut fused into it
+  std::map<ir::NodeId, size_t> fused_into_;  // that QLut -> its conv/gemm node's index in the graph
   std::map<ir::ValueId, int> tensor_of_;
   std::vector<std::vector<ir::NodeId>> seg_nodes_;
   int64_t next_addr_ = 0;

@@ -55,7 +55,7 @@ Instr ConvInstrs::param_load(const Iteration& it) const {
   const OutTile& o = sc_.tiles[it.tile];
   const uint64_t dram = place_.param_addr.empty() ? 0 : place_.param_addr[it.tile];
   return ProgramBuilder::dma(Opcode::Load, npu::Buffer::Weight, static_cast<int64_t>(dram),
-                             param_base_ + o.param_slot * sc_.sizes.params, 1, npu::requant_params_bytes(o.tm), 0, 0);
+                             param_base_ + o.param_slot * sc_.sizes.params, 1, s_.params_bytes(o.tm), 0, 0);
 }
 
 Instr ConvInstrs::input_load(const Iteration& it) const {
@@ -148,6 +148,7 @@ Instr ConvInstrs::requant(int tile) const {
   rq[F::y_zp] = s_.y_zp;
   rq[F::act_min] = s_.act_min;
   rq[F::act_max] = s_.act_max;
+  rq[F::table] = s_.table.empty() ? 0 : 1;
   return rq;
 }
 

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "etch/npu/footprint.h"
 #include "etch/npu/program.h"
 
 namespace etch::compiler {
@@ -27,10 +28,16 @@ struct ConvSpec {
   std::vector<int32_t> mult;    // per output channel
   std::vector<int8_t> shift;
   int32_t y_zp = 0, act_min = -128, act_max = 127;
+  // An element-wise int8 function the layer's only consumer applies (a
+  // QLut), fused into the requantization: 256 entries indexed by result +
+  // 128, or empty. `out` is then that consumer's output.
+  std::vector<int8_t> table;
 
   int64_t kk() const { return kh * kw; }
   int64_t kg() const { return cg * kk(); }  // reduction length per group
   int64_t macs() const { return groups * mg * kg() * oh * ow; }
+  // A tile's REQUANT parameter block for tm output channels (with the table).
+  int64_t params_bytes(int64_t tm) const { return npu::requant_params_bytes(tm, !table.empty()); }
   // Input rows a tile of th output rows reads. Row-phased (dilated layers,
   // TilePlan::row_phases): the tile's output rows are dh apart, so its input
   // rows are too, and only the (th - 1) * sh + kh rows of that phase are

@@ -135,8 +135,7 @@ class Builder {
     x_last_ = -1;
     auto x_group = [&] {
       if (it.load_x) x_last_ = load(x_load_bytes(s_, sc_, it), [&] { return ins_.input_load(it); });
-      if (it.load_params && !prefetched)
-        x_last_ = load(npu::requant_params_bytes(o.tm), [&] { return ins_.param_load(it); });
+      if (it.load_params && !prefetched) x_last_ = load(s_.params_bytes(o.tm), [&] { return ins_.param_load(it); });
     };
     chunk_last_.clear();
     if (it.load_w) {

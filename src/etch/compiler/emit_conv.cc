@@ -53,13 +53,14 @@ void write_params(ProgramBuilder& b, const ConvSpec& s, const Schedule& sc, Conv
   for (const OutTile& o : sc.tiles) {
     const auto key = std::make_pair(o.g, o.mi);
     if (!done.count(key)) {
-      std::vector<uint8_t> blk(npu::requant_params_bytes(o.tm));
+      std::vector<uint8_t> blk(s.params_bytes(o.tm));
       for (int64_t i = 0; i < o.tm; ++i) {
         const int64_t m = o.g * s.mg + o.m0 + i;
         std::memcpy(&blk[npu::requant_bias_offset(o.tm, i)], &s.bias[m], 4);
         std::memcpy(&blk[npu::requant_mult_offset(o.tm, i)], &s.mult[m], 4);
         blk[npu::requant_shift_offset(o.tm, i)] = static_cast<uint8_t>(s.shift[m]);
       }
+      if (!s.table.empty()) std::memcpy(&blk[npu::requant_table_offset(o.tm)], s.table.data(), npu::kTableBytes);
       done[key] = b.add_weights(blk.data(), blk.size());
     }
     w.param_addr.push_back(done[key]);

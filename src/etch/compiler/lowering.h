@@ -46,6 +46,10 @@ struct Lowering {
       array;
   // Vector layers: emits the layer (and its BARRIER).
   std::function<void(ProgramBuilder& b, const VectorLayer& layer)> emit;
+  // An element-wise int8 -> int8 op a conv/gemm layer can apply in its
+  // REQUANT when it is that layer's only reader: its 256-entry table,
+  // indexed by x + 128 (unset: it cannot be fused).
+  std::function<std::vector<int8_t>(const ir::Graph& g, const ir::Node& n)> requant_table;
   // Padding the op reads around its first input (none if unset).
   std::function<int64_t(const ir::Node& n)> input_pad;
   // The zero point the op assumes for its first input, which its padding

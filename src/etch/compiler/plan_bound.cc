@@ -104,21 +104,21 @@ PlanBound::PlanBound(const ConvSpec& s, const TilePlan& p, const npu::Target& t)
     for (const Area& a : rows) {
       const int64_t tiles = G * mn * a.n, n = a.h * a.w;
       dram += tiles * occ(m * n);
-      if (!p.resident_weights) dram += tiles * occ(npu::requant_params_bytes(m));
+      if (!p.resident_weights) dram += tiles * occ(s.params_bytes(m));
       for (auto [tc, cn] : cs)
         streams_ += tiles * cn * folds_sum(m, tc * kk, [&](int64_t, int64_t kc) {
                       return npu::matmul_stream_cycles(n, npu::stored_k(kc, s.sparse), t);
                     });
     }
   if (p.resident_weights)
-    for (auto [m, mn] : ms) dram += G * mn * occ(npu::requant_params_bytes(m));
+    for (auto [m, mn] : ms) dram += G * mn * occ(s.params_bytes(m));
   // The first iteration's weights, input and parameters, kept apart.
   const int64_t first_tc = std::min(p.tc, s.cg), ktile = first_tc * kk;
   for (int64_t mf = 0; mf < first_tm; mf += cols)
     for (int64_t kf = 0; kf < ktile; kf += fk)
       first_folds_.push_back(weight_occ(std::min(cols, first_tm - mf), std::min(fk, ktile - kf)));
   first_x_ = occ(first_tc * s.rows_in(first_th, p.row_phases) * x_row_bytes(s, first_tw));
-  first_params_ = occ(npu::requant_params_bytes(first_tm));
+  first_params_ = occ(s.params_bytes(first_tm));
   int64_t first_w = 0;
   for (int64_t f : first_folds_) first_w += f;
   rest_dram_ = dram - first_w - first_x_ - first_params_;

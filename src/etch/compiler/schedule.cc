@@ -82,7 +82,7 @@ SlotSizes slot_sizes(const ConvSpec& s, const TilePlan& p) {
     z.w_values = p.tm * p.tc * s.kk();
   }
   z.w = z.w_values + z.w_meta;
-  z.params = npu::requant_params_bytes(p.tm);
+  z.params = s.params_bytes(p.tm);
   return z;
 }
 

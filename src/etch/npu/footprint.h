@@ -12,9 +12,15 @@
 namespace etch::npu {
 
 // REQUANT's per-channel parameter block for m channels, in the weight buffer:
-// bias[m] int32, then multiplier[m] int32, then shift[m] int8.
+// bias[m] int32, then multiplier[m] int32, then shift[m] int8, then (a
+// REQUANT with `table` set) the 256-entry int8 table its results go through,
+// indexed by result + 128: an element-wise function fused into the layer.
 constexpr int64_t kRequantParamBytes = 9;  // per output channel
-constexpr int64_t requant_params_bytes(int64_t m) { return kRequantParamBytes * m; }
+constexpr int64_t kTableBytes = 256;
+constexpr int64_t requant_params_bytes(int64_t m, bool table = false) {
+  return kRequantParamBytes * m + (table ? kTableBytes : 0);
+}
+constexpr int64_t requant_table_offset(int64_t m) { return kRequantParamBytes * m; }
 constexpr int64_t requant_bias_offset(int64_t /*m*/, int64_t i) { return 4 * i; }
 constexpr int64_t requant_mult_offset(int64_t m, int64_t i) { return 4 * m + 4 * i; }
 constexpr int64_t requant_shift_offset(int64_t m, int64_t i) { return 8 * m + i; }

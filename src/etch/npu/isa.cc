@@ -40,7 +40,8 @@ const std::vector<FieldSpec> kMatmul = {{F::x_addr, 32, U},    {F::x_chan_stride
                                         {F::accumulate, 1, U}, {F::swap, 1, U}};
 const std::vector<FieldSpec> kRequant = {
     {F::acc_addr, 32, U}, {F::acc_pitch, 32, U},       {F::m, 16, U},   {F::n, 32, U},      {F::param_addr, 32, U},
-    {F::out_addr, 32, U}, {F::out_chan_stride, 32, U}, {F::y_zp, 8, S}, {F::act_min, 8, S}, {F::act_max, 8, S}};
+    {F::out_addr, 32, U}, {F::out_chan_stride, 32, U}, {F::y_zp, 8, S}, {F::act_min, 8, S}, {F::act_max, 8, S},
+    {F::table, 1, U}};
 const std::vector<FieldSpec> kSync = {{F::queue, 2, U}};
 const std::vector<FieldSpec> kNone = {};
 
@@ -110,7 +111,8 @@ const char* const kFieldNames[kNumFields] = {"buf",
                                              "b_shift",
                                              "table_addr",
                                              "queue",
-                                             "background"};
+                                             "background",
+                                             "table"};
 
 // Header: opcode 8 bits, tokens 4, reserved 4, layer 16; operands follow.
 

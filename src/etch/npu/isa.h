@@ -113,6 +113,9 @@ enum class Field : uint8_t {
   queue,
   // DMA (appended)
   background,
+  // REQUANT (appended): map the results through the 256-entry table that
+  // follows the tile's parameter block
+  table,
   kCount
 };
 constexpr int kNumFields = static_cast<int>(Field::kCount);

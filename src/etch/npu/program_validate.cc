@@ -134,7 +134,7 @@ class Checker {
         require(in, m >= 1 && n >= 1, "empty tile");
         require(in, in[F::act_min] <= in[F::act_max], "act_min > act_max");
         range(in, in[F::acc_addr] + (m - 1) * in[F::acc_pitch] + n, acap, "accumulators (int32 entries)");
-        range(in, in[F::param_addr] + requant_params_bytes(m), wcap, "parameters");
+        range(in, in[F::param_addr] + requant_params_bytes(m, in[F::table]), wcap, "parameters");
         range(in, in[F::out_addr] + (m - 1) * in[F::out_chan_stride] + n, icap, "output");
         break;
       }

@@ -228,6 +228,13 @@ void Machine::requant(const npu::Instr& in) {
       out[p] = static_cast<int8_t>(requantize(biased, mult, shift, zp, lo, hi));
     }
   }
+  if (!in[F::table]) return;
+  // The fused element-wise function, as a LUT instruction would apply it.
+  const int8_t* table = reinterpret_cast<const int8_t*>(params) + npu::requant_table_offset(m);
+  for (int64_t i = 0; i < m; ++i) {
+    int8_t* out = ibuf.data() + in[F::out_addr] + i * in[F::out_chan_stride];
+    for (int64_t p = 0; p < n; ++p) out[p] = table[out[p] + 128];
+  }
 }
 
 void Machine::pool(const npu::Instr& in) {

@@ -309,7 +309,8 @@ struct Simulator::Impl {
       }
       case Opcode::Requant: {
         const int64_t elems = in[F::m] * in[F::n];
-        done = free_at = start + vector_op(ls, start, elems, 5 * elems + npu::requant_params_bytes(in[F::m]), busy);
+        done = free_at =
+            start + vector_op(ls, start, elems, 5 * elems + npu::requant_params_bytes(in[F::m], in[F::table]), busy);
         trace_engine = 3;
         const auto [lo, hi] = acc_range(in, in[F::n]);
         note(acc_reads, {lo, hi, done}, start);

@@ -1,5 +1,6 @@
 // LUT: n int8 values through a 256-entry table in the weight buffer (every
 // int8 -> int8 element-wise function; docs/npu-isa.md).
+#include "etch/npu/footprint.h"
 #include "etch/npu/vector_instr.h"
 
 namespace etch::npu {
@@ -12,7 +13,7 @@ void check(const Instr& in, InstrCheck& c) {
   c.require(in[F::n] >= 1, "empty tile");
   c.input_buffer(in[F::in_addr] + in[F::n], "input");
   c.input_buffer(in[F::out_addr] + in[F::n], "output");
-  c.weight_buffer(in[F::table_addr] + 256, "table");
+  c.weight_buffer(in[F::table_addr] + kTableBytes, "table");
 }
 
 }  // namespace
@@ -22,7 +23,7 @@ ETCH_REGISTER_VECTOR_INSTR(
      .name = "lut",
      .fields = {{F::in_addr, 32, U}, {F::out_addr, 32, U}, {F::n, 32, U}, {F::table_addr, 32, U}},
      .elements = [](const Instr& in) { return in[F::n]; },
-     .sram_bytes = [](const Instr& in) { return 2 * in[F::n] + 256; },
+     .sram_bytes = [](const Instr& in) { return 2 * in[F::n] + kTableBytes; },
      .check = check});
 
 }  // namespace etch::npu
