@@ -108,6 +108,12 @@ TEST(WavFolder, CutsResampledFilesIntoModelWindows) {
   // Overlapping windows.
   const Dataset o = load_dataset("wav:" + dir.path() + "?rate=16000,length=512,hop=256");
   EXPECT_EQ(o.size(), 5 + 1);
+  EXPECT_TRUE(o.carry.empty());
+  EXPECT_TRUE(o.sequence.empty());
+  // A streaming model's state along each file: the windows' files are their sequences.
+  const Dataset s = load_dataset("wav:" + dir.path() + "?rate=16000,length=512,carry=hn:h,carry=cn:c");
+  EXPECT_EQ(s.carry, (std::vector<std::pair<std::string, std::string>>{{"hn", "h"}, {"cn", "c"}}));
+  EXPECT_EQ(s.sequence, (std::vector<int64_t>{0, 0, 0, 1}));
 }
 
 TEST(WavFolder, OptionErrorsNameTheKey) {
@@ -117,6 +123,8 @@ TEST(WavFolder, OptionErrorsNameTheKey) {
   EXPECT_NE(error_of([] { parse_wav_options("rate=fast,length=1", "spec"); }).find("'rate': 'fast'"),
             std::string::npos);
   EXPECT_NE(error_of([] { parse_wav_options("rate=1,length=1,gain=2", "spec"); }).find("unknown wav option 'gain'"),
+            std::string::npos);
+  EXPECT_NE(error_of([] { parse_wav_options("rate=1,length=1,carry=hn", "spec"); }).find("not OUTPUT:INPUT"),
             std::string::npos);
   TempDir dir;
   dir.write("bad.wav", "RIFF");

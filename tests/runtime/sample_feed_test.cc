@@ -36,7 +36,7 @@ std::vector<float> relu(const Tensor& t) {
 TEST(SampleFeed, FixedBatchOfOneRunsSampleBySample) {
   const ir::Graph g = two_input_graph({1, 3});
   const Tensor data = samples({5, 3});
-  const SampleFeed feed(g, {{"x", data}}, 32);
+  SampleFeed feed(g, {{"x", data}}, 32);
   EXPECT_EQ(feed.samples(), 5);
   EXPECT_EQ(feed.chunk(), 1);
   EXPECT_EQ(feed.source(1), "");  // h: zeros
@@ -52,7 +52,7 @@ TEST(SampleFeed, FixedBatchOfOneRunsSampleBySample) {
 TEST(SampleFeed, FixedBatchPadsTheLastChunkAndDropsThePadding) {
   const ir::Graph g = two_input_graph({2, 3});
   const Tensor data = samples({5, 3});
-  const SampleFeed feed(g, {{"x", data}}, 32);
+  SampleFeed feed(g, {{"x", data}}, 32);
   EXPECT_EQ(feed.chunk(), 2);
   Interpreter interp(g);
   const std::vector<Tensor> out = run_all(interp, feed);
@@ -63,7 +63,7 @@ TEST(SampleFeed, FixedBatchPadsTheLastChunkAndDropsThePadding) {
 TEST(SampleFeed, DynamicBatchUsesTheRequestedBatch) {
   const ir::Graph g = two_input_graph({-1, 3});
   const Tensor data = samples({5, 3});
-  const SampleFeed feed(g, {{"x", data}}, 2);
+  SampleFeed feed(g, {{"x", data}}, 2);
   EXPECT_EQ(feed.chunk(), 2);
   Interpreter interp(g);
   const std::vector<Tensor> out = run_all(interp, feed);
@@ -73,7 +73,7 @@ TEST(SampleFeed, DynamicBatchUsesTheRequestedBatch) {
 TEST(SampleFeed, SamplesHoldingAWholeInputAreMerged) {
   const ir::Graph g = two_input_graph({1, 3});
   const Tensor data = samples({4, 1, 3});
-  const SampleFeed feed(g, {{"x", data}}, 32);
+  SampleFeed feed(g, {{"x", data}}, 32);
   EXPECT_EQ(feed.samples(), 4);
   Interpreter interp(g);
   const std::vector<Tensor> out = run_all(interp, feed);
@@ -85,7 +85,7 @@ TEST(SampleFeed, StateArraysFeedTheirInputByName) {
   const ir::Graph g = two_input_graph({1, 3});
   // h [2] has no batch axis: each of the three samples holds a whole h.
   const Tensor h = Tensor::from_vector<float>({3, 2}, {1, 2, 3, 4, 5, 6});
-  const SampleFeed feed(g, {{"x", samples({3, 3})}, {"h", h}}, 32);
+  SampleFeed feed(g, {{"x", samples({3, 3})}, {"h", h}}, 32);
   EXPECT_EQ(feed.source(1), "h");
   Interpreter interp(g);
   const std::vector<Tensor> out = run_all(interp, feed);
@@ -113,9 +113,46 @@ TEST(SampleFeed, ScalarInputsTakeTheGivenValue) {
   const ir::ValueId y = g.add_value("y", DType::F32, {1, 2});
   g.add_node("Mul", {x, sr}, {y}, "mul");
   g.outputs = {y};
-  const SampleFeed feed(g, {{"x", Tensor::from_vector<float>({2, 2}, {1, 2, 3, 4})}}, 8, {{"sr", 10.0}});
+  SampleFeed feed(g, {{"x", Tensor::from_vector<float>({2, 2}, {1, 2, 3, 4})}}, 8, {{"sr", 10.0}});
   Interpreter interp(g);
   EXPECT_EQ(run_all(interp, feed)[0].to_float_vector(), (std::vector<float>{10, 20, 30, 40}));
+}
+
+// y = x + h, s = Identity(y): with carry s:h the model sums its inputs
+// along a sequence, from zero at each sequence's start and after a gap.
+TEST(SampleFeed, CarriedStateFollowsEachSequence) {
+  ir::Graph g;
+  g.opset = 13;
+  const ir::ValueId x = g.add_input("x", DType::F32, {1, 2});
+  const ir::ValueId h = g.add_input("h", DType::F32, {1, 2});
+  const ir::ValueId y = g.add_value("y", DType::F32, {1, 2});
+  const ir::ValueId s = g.add_value("s", DType::F32, {1, 2});
+  g.add_node("Add", {x, h}, {y}, "add");
+  g.add_node("Identity", {y}, {s}, "state");
+  g.outputs = {y, s};
+  const Tensor data = Tensor::from_vector<float>({5, 2}, {1, 1, 2, 2, 3, 3, 4, 4, 5, 5});
+  const Streaming streaming{{{"s", "h"}}, {0, 0, 0, 1, 1}};
+  SampleFeed feed(g, {{"x", data}}, 32, {}, streaming);
+  EXPECT_EQ(feed.chunk(), 1);
+  Interpreter interp(g);
+  EXPECT_EQ(run_all(interp, feed)[0].to_float_vector(), (std::vector<float>{1, 1, 3, 3, 6, 6, 4, 4, 9, 9}));
+  // Row 2 without row 1 just before it starts from zeros.
+  SampleFeed gap(g, {{"x", data}}, 32, {}, streaming);
+  std::vector<float> y_gap;
+  run_feed(interp, gap, {0, 2}, [&](size_t, size_t, std::vector<Tensor>& outs) {
+    for (float v : outs[0].to_float_vector()) y_gap.push_back(v);
+  });
+  EXPECT_EQ(y_gap, (std::vector<float>{1, 1, 3, 3}));
+  auto error = [&](Streaming st) {
+    try {
+      SampleFeed f(g, {{"x", data}}, 32, {}, st);
+    } catch (const Error& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  EXPECT_NE(error({{{"sn", "h"}}, {0, 0, 0, 1, 1}}).find("no output 'sn'"), std::string::npos);
+  EXPECT_NE(error({{{"s", "x"}}, {0, 0, 0, 1, 1}}).find("fed by data array 'x'"), std::string::npos);
 }
 
 }  // namespace

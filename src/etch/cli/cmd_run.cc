@@ -137,7 +137,7 @@ int run_on_dataset(const RunArgs& a, const ir::Graph& g) {
   const data::Dataset ds = data::load_dataset(a.data);
   ETCH_REQUIRE(ds.size() > 0, InvalidInput) << "data set '" << a.data << "' is empty";
   // Which array feeds which input, and how a fixed batch is chunked: runtime::SampleFeed.
-  const runtime::SampleFeed feed(g, data::named_arrays(ds), a.batch);
+  runtime::SampleFeed feed(g, data::named_arrays(ds), a.batch, {}, {ds.carry, ds.sequence});
   const int64_t batch = feed.chunk();
 
   runtime::Interpreter interp(g);

@@ -6,8 +6,10 @@
 //   images:DIR[?PREPROCESS]   PNG and JPEG files, in one sub-folder per class
 //               (labelled) or, with a preprocessing spec, also directly in DIR
 //               (unlabelled); PREPROCESS as parse_preprocess() (preprocess.h)
-//   wav:DIR?rate=HZ,length=SAMPLES[,hop=SAMPLES][,input=NAME]   WAV files
-//               (flat or per class) resampled and cut into model-sized windows
+//   wav:DIR?rate=HZ,length=SAMPLES[,hop=SAMPLES][,input=NAME][,carry=OUT:IN]...
+//               WAV files (flat or per class) resampled and cut into
+//               model-sized windows; each file is a sequence, along which a
+//               streaming model's output OUT feeds its input IN
 // Without a preprocessing spec, images are f32 NCHW scaled to [0, 1]; labels
 // are i64 and undefined when the data has none.
 // Treat a loaded Dataset's tensors as read-only: a whole Fashion-MNIST split
@@ -15,6 +17,7 @@
 #pragma once
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "etch/core/tensor.h"
@@ -36,6 +39,11 @@ struct Dataset {
   int64_t num_classes = 0;
   std::vector<std::string> class_names;
   std::vector<NamedArray> inputs;  // every input array, in the file's order
+  // Streaming models (recurrent state): the model outputs that feed inputs
+  // from one sample to the next of a sequence, as {output, input}, and every
+  // sample's sequence (its source file). Empty: samples stand alone.
+  std::vector<std::pair<std::string, std::string>> carry;
+  std::vector<int64_t> sequence;
 
   int64_t size() const;
   bool has_labels() const { return labels.defined(); }

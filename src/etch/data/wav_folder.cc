@@ -20,6 +20,16 @@ int64_t parse_positive(const std::string& text, const std::string& key, const st
   return v;
 }
 
+constexpr const char* kKeys = "rate, length, hop, input, carry";
+
+// "OUT:IN": a streaming model's output OUT feeds its input IN at the next window.
+std::pair<std::string, std::string> parse_carry(const std::string& text, const std::string& label) {
+  const size_t colon = text.find(':');
+  ETCH_REQUIRE(colon != std::string::npos && colon > 0 && colon + 1 < text.size(), InvalidInput)
+      << label << ": wav option carry='" << text << "' is not OUTPUT:INPUT (e.g. carry=stateN:state)";
+  return {text.substr(0, colon), text.substr(colon + 1)};
+}
+
 bool is_wav_name(const std::string& path) {
   std::string ext = std::filesystem::path(path).extension().string();
   std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char ch) { return std::tolower(ch); });
@@ -36,7 +46,7 @@ WavOptions parse_wav_options(const std::string& text, const std::string& label) 
     const std::string item = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
     const size_t eq = item.find('=');
     ETCH_REQUIRE(eq != std::string::npos && eq > 0 && eq + 1 < item.size(), InvalidInput)
-        << label << ": wav option '" << item << "' is not key=value (keys: rate, length, hop, input)";
+        << label << ": wav option '" << item << "' is not key=value (keys: " << kKeys << ")";
     const std::string key = item.substr(0, eq), value = item.substr(eq + 1);
     if (key == "rate")
       o.rate = parse_positive(value, key, label);
@@ -46,8 +56,10 @@ WavOptions parse_wav_options(const std::string& text, const std::string& label) 
       o.hop = parse_positive(value, key, label);
     else if (key == "input")
       o.input = value;
+    else if (key == "carry")
+      o.carry.push_back(parse_carry(value, label));
     else
-      ETCH_FAIL(InvalidInput) << label << ": unknown wav option '" << key << "' (keys: rate, length, hop, input)";
+      ETCH_FAIL(InvalidInput) << label << ": unknown wav option '" << key << "' (keys: " << kKeys << ")";
     if (comma == std::string::npos) break;
     start = comma + 1;
   }
@@ -60,7 +72,7 @@ WavOptions parse_wav_options(const std::string& text, const std::string& label) 
 Dataset load_wav_folder(const std::string& dir, const std::string& spec, const WavOptions& o) {
   const FileListing l = list_data_files(dir, spec, true, is_wav_name, "WAV");
   std::vector<float> windows;
-  std::vector<int64_t> labels;
+  std::vector<int64_t> labels, sequence;
   for (size_t f = 0; f < l.files.size(); ++f) {
     WavAudio a;
     try {
@@ -76,10 +88,13 @@ Dataset load_wav_folder(const std::string& dir, const std::string& spec, const W
       windows.insert(windows.end(), x.begin() + begin, x.begin() + begin + take);
       windows.insert(windows.end(), static_cast<size_t>(o.length - take), 0.0f);
       if (!l.labels.empty()) labels.push_back(l.labels[f]);
+      sequence.push_back(static_cast<int64_t>(f));
     }
   }
   Dataset d;
   d.name = spec;
+  d.carry = o.carry;
+  if (!o.carry.empty()) d.sequence = std::move(sequence);
   const auto n = static_cast<int64_t>(windows.size()) / o.length;
   Tensor x(DType::F32, {n, o.length});
   std::memcpy(x.raw(), windows.data(), windows.size() * sizeof(float));

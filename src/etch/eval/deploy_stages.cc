@@ -56,7 +56,7 @@ namespace {
 constexpr const char* kCacheVersion = "etch-deploy/1 " ETCH_VERSION;
 
 // Every input array (an image set's as "x"; a WAV or NPZ set's by input
-// name), the labels and the class count.
+// name), the labels, the class count and the carried state.
 std::string data_hash(const data::Dataset& d) {
   Sha256 h;
   h.field("dataset");
@@ -67,6 +67,8 @@ std::string data_hash(const data::Dataset& d) {
   }
   h.update(d.labels.raw(), d.labels.nbytes());
   h.field(std::to_string(d.num_classes));
+  for (const auto& [out, in] : d.carry) h.field("carry").field(out).field(in);
+  for (int64_t s : d.sequence) h.field(std::to_string(s));
   return h.hex();
 }
 
@@ -82,7 +84,7 @@ void check_data_fits(const ir::Graph& g, const std::string& model, const std::st
     return;
   }
   try {
-    runtime::SampleFeed feed(g, data::named_arrays(ds), 1);
+    runtime::SampleFeed feed(g, data::named_arrays(ds), 1, {}, {ds.carry, ds.sequence});
   } catch (const Error& e) {
     ETCH_FAIL(InvalidInput) << "data set '" << spec << "' cannot feed " << model << ": " << e.what();
   }

@@ -67,12 +67,14 @@ std::vector<OutputFidelity> compare_outputs(const std::vector<std::string>& name
 std::vector<OutputFidelity> run_fidelity(const ir::Graph& reference, const ir::Graph& test, const data::Dataset& ds,
                                          int64_t batch, int64_t samples) {
   const std::map<std::string, Tensor> arrays = data::named_arrays(ds);
-  const runtime::SampleFeed ref_feed(reference, arrays, batch), test_feed(test, arrays, batch);
+  // Each model carries its own state along a sequence (streaming data).
+  const runtime::Streaming streaming{ds.carry, ds.sequence};
+  runtime::SampleFeed ref_feed(reference, arrays, batch, {}, streaming), test_feed(test, arrays, batch, {}, streaming);
   const int64_t n = samples > 0 ? std::min(samples, ref_feed.samples()) : ref_feed.samples();
   ETCH_REQUIRE(n > 0, InvalidInput) << "data set '" << ds.name << "' has no samples";
   std::vector<int64_t> rows(static_cast<size_t>(n));
   for (int64_t i = 0; i < n; ++i) rows[static_cast<size_t>(i)] = i;
-  auto run = [&](const ir::Graph& g, const runtime::SampleFeed& feed) {
+  auto run = [&](const ir::Graph& g, runtime::SampleFeed& feed) {
     runtime::Interpreter interp(g);
     std::vector<std::vector<Tensor>> parts(g.outputs.size());
     runtime::run_feed(interp, feed, rows, [&](size_t, size_t, std::vector<Tensor>& outs) {

@@ -19,6 +19,15 @@ std::vector<int64_t> calibration_rows(const data::Dataset& calib, const PtqOptio
     for (int64_t i = 0; i < n; ++i) rows.push_back(i);
     return rows;
   }
+  if (!calib.carry.empty()) {
+    // Streaming: whole sequences in a seeded order, each in time order, so
+    // that every window but a sequence's first sees its predecessor's state.
+    const int64_t sequences = *std::max_element(calib.sequence.begin(), calib.sequence.end()) + 1;
+    for (int64_t seq : data::shuffled_indices(sequences, o.seed))
+      for (int64_t i = 0; i < n && static_cast<int64_t>(rows.size()) < o.calib_samples; ++i)
+        if (calib.sequence[static_cast<size_t>(i)] == seq) rows.push_back(i);
+    return rows;
+  }
   rows = data::shuffled_indices(n, o.seed);
   rows.resize(static_cast<size_t>(o.calib_samples));
   return rows;
@@ -31,7 +40,7 @@ namespace {
 int64_t run_calibration_rows(const ir::Graph& g, const data::Dataset& calib, const PtqOptions& o, const char* label,
                              runtime::Interpreter& interp,
                              const std::function<void(const std::vector<Tensor>&)>& inputs) {
-  const runtime::SampleFeed feed(g, data::named_arrays(calib), o.calib_batch);
+  runtime::SampleFeed feed(g, data::named_arrays(calib), o.calib_batch, {}, {calib.carry, calib.sequence});
   const std::vector<int64_t> rows = calibration_rows(calib, o);
   Progress bar(label, static_cast<int64_t>(rows.size()));
   const size_t chunk = static_cast<size_t>(feed.chunk());
@@ -39,7 +48,7 @@ int64_t run_calibration_rows(const ir::Graph& g, const data::Dataset& calib, con
     const size_t e = std::min(rows.size(), b + chunk);
     const std::vector<Tensor> x = feed.inputs(rows, b, e);
     inputs(x);
-    interp.run(x);
+    feed.keep_state(rows[b], interp.run(x));
     bar.advance(static_cast<int64_t>(e - b));
   }
   bar.finish();

@@ -17,7 +17,8 @@ struct CalibrationStats {
 };
 
 // The calibration rows: all of `calib` when it holds at most calib_samples
-// images, else calib_samples rows drawn without replacement with opts.seed.
+// images, else calib_samples rows drawn without replacement with opts.seed
+// (streaming data: whole sequences in a seeded order, each in time order).
 std::vector<int64_t> calibration_rows(const data::Dataset& calib, const PtqOptions& opts);
 
 CalibrationStats run_calibration(const ir::Graph& g, const QuantPlan& plan, const data::Dataset& calib,

@@ -36,7 +36,7 @@ std::string samples_of(const Shape& s, size_t from) {
 }  // namespace
 
 SampleFeed::SampleFeed(const ir::Graph& g, const std::map<std::string, Tensor>& arrays, int64_t max_batch,
-                       const std::map<std::string, double>& scalars) {
+                       const std::map<std::string, double>& scalars, const Streaming& streaming) {
   ETCH_REQUIRE(max_batch >= 1, InvalidInput) << "batch must be at least 1, got " << max_batch;
   samples_ = -1;
   for (size_t i = 0; i < g.inputs.size(); ++i) {
@@ -102,13 +102,66 @@ SampleFeed::SampleFeed(const ir::Graph& g, const std::map<std::string, Tensor>& 
   }
   ETCH_REQUIRE(samples_ >= 0, InvalidInput) << "the data has no array for any model input";
   chunk_ = fixed_batch_ > 0 ? fixed_batch_ : max_batch;
+  for (const auto& [out, in] : streaming.carry) {
+    Carried c;
+    c.names = out + ":" + in;
+    auto named = [&](const std::vector<ir::ValueId>& values, const std::string& name) {
+      size_t i = 0;
+      while (i < values.size() && g.value(values[i]).name != name) ++i;
+      return i;
+    };
+    c.output = named(g.outputs, out);
+    c.input = named(g.inputs, in);
+    ETCH_REQUIRE(c.output < g.outputs.size(), InvalidInput)
+        << "carry=" << c.names << ": the model has no output '" << out << "'";
+    ETCH_REQUIRE(c.input < g.inputs.size(), InvalidInput)
+        << "carry=" << c.names << ": the model has no input '" << in << "'";
+    ETCH_REQUIRE(feeds_[c.input].array.empty(), InvalidInput)
+        << "carry=" << c.names << ": input '" << in << "' is fed by data array '" << feeds_[c.input].array
+        << "'; carry only into an input the data leaves to zeros";
+    carried_.push_back(std::move(c));
+  }
+  if (!carried_.empty()) {
+    ETCH_CHECK(static_cast<int64_t>(streaming.sequence.size()) == samples_)
+        << "streaming data: " << streaming.sequence.size() << " sequence ids for " << samples_ << " samples";
+    ETCH_REQUIRE(fixed_batch_ <= 1, InvalidInput)
+        << "a model whose state is carried runs one sample at a time, but its inputs take " << fixed_batch_;
+    sequence_ = streaming.sequence;
+    chunk_ = 1;
+  }
+}
+
+void SampleFeed::keep_state(int64_t row, const std::vector<Tensor>& outputs) {
+  if (carried_.empty()) return;
+  for (Carried& c : carried_) {
+    const Feed& f = feeds_[c.input];
+    Shape s = f.shape;
+    if (!s.empty() && s[0] < 0) s[0] = 1;
+    ETCH_REQUIRE(outputs[c.output].shape() == s && outputs[c.output].dtype() == f.dtype, InvalidInput)
+        << "carry=" << c.names << ": the output is " << dtype_name(outputs[c.output].dtype()) << " "
+        << shape_str(outputs[c.output].shape()) << " but the input takes " << dtype_name(f.dtype) << " "
+        << shape_str(s);
+    c.state = outputs[c.output].clone();
+  }
+  state_row_ = row;
 }
 
 std::vector<Tensor> SampleFeed::inputs(const std::vector<int64_t>& rows, size_t begin, size_t end) const {
   ETCH_CHECK(end > begin && static_cast<int64_t>(end - begin) <= chunk_) << "bad chunk";
   const int64_t count = static_cast<int64_t>(end - begin);
+  // Streaming (one sample per call): does this sample continue the one whose state is kept?
+  const int64_t row = rows[begin];
+  const bool continues = state_row_ >= 0 && row == state_row_ + 1 && sequence_[row] == sequence_[state_row_];
   std::vector<Tensor> out;
   for (const Feed& f : feeds_) {
+    if (continues) {
+      const size_t i = out.size();
+      auto c = std::find_if(carried_.begin(), carried_.end(), [&](const Carried& k) { return k.input == i; });
+      if (c != carried_.end()) {
+        out.push_back(c->state.clone());
+        continue;
+      }
+    }
     if (f.array.empty()) {
       Shape s = f.shape;
       if (!s.empty() && s[0] < 0) s[0] = count;
@@ -184,18 +237,19 @@ void SampleFeed::drop_padding(std::vector<Tensor>& outputs, size_t count) const 
     if (sample_elements(o, count) < o.numel()) o = take_rows(o, 0, static_cast<int64_t>(count));
 }
 
-void run_feed(Interpreter& interp, const SampleFeed& feed, const std::vector<int64_t>& rows,
+void run_feed(Interpreter& interp, SampleFeed& feed, const std::vector<int64_t>& rows,
               const std::function<void(size_t begin, size_t count, std::vector<Tensor>& outputs)>& on_chunk) {
   const size_t chunk = static_cast<size_t>(feed.chunk());
   for (size_t b = 0; b < rows.size(); b += chunk) {
     const size_t e = std::min(rows.size(), b + chunk);
     std::vector<Tensor> outs = interp.run(feed.inputs(rows, b, e));
+    feed.keep_state(rows[b], outs);
     feed.drop_padding(outs, e - b);
     on_chunk(b, e - b, outs);
   }
 }
 
-std::vector<Tensor> run_all(Interpreter& interp, const SampleFeed& feed) {
+std::vector<Tensor> run_all(Interpreter& interp, SampleFeed& feed) {
   std::vector<int64_t> rows(static_cast<size_t>(feed.samples()));
   for (size_t i = 0; i < rows.size(); ++i) rows[i] = static_cast<int64_t>(i);
   std::vector<std::vector<Tensor>> parts;

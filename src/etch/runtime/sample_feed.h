@@ -16,11 +16,16 @@
 //     (the last chunk is padded with its own last row and the padding dropped
 //     from the outputs); dynamic batches run `max_batch` rows at a time.
 // Outputs of the chunks are concatenated along axis 0.
+//
+// A streaming model (Streaming::carry) runs one sample at a time: a zero-filled
+// input that an output feeds gets, instead of zeros, that output of the
+// previous sample when it ran just before (keep_state) in the same sequence.
 #pragma once
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "etch/core/tensor.h"
@@ -29,13 +34,22 @@
 
 namespace etch::runtime {
 
+// Which outputs feed which inputs from one sample to the next of a sequence
+// (data::Dataset::carry and ::sequence).
+struct Streaming {
+  std::vector<std::pair<std::string, std::string>> carry;  // {output, input}
+  std::vector<int64_t> sequence;                           // per sample
+};
+
 class SampleFeed {
  public:
   // arrays: name -> [N, ...] (every array has the same N). Throws InvalidInput
   // naming the input and both shapes when an array cannot feed its input, or
   // when a zero-filled input has a dynamic dimension other than the batch.
+  // With `streaming`, also when a carried output or input does not exist, or
+  // the input is fed from the data.
   SampleFeed(const ir::Graph& g, const std::map<std::string, Tensor>& arrays, int64_t max_batch,
-             const std::map<std::string, double>& scalars = {});
+             const std::map<std::string, double>& scalars = {}, const Streaming& streaming = {});
 
   int64_t samples() const { return samples_; }
   // Samples per interpreter call.
@@ -53,6 +67,10 @@ class SampleFeed {
   int64_t sample_elements(const Tensor& output, size_t count) const;
   // The name of the data array that feeds graph input i ("" when zero-filled).
   const std::string& source(size_t input_index) const { return feeds_[input_index].array; }
+  // Streaming: the outputs of sample `row` (graph-output order), whose carried
+  // ones the next sample of its sequence gets. Throws InvalidInput when a
+  // carried output's shape is not its input's.
+  void keep_state(int64_t row, const std::vector<Tensor>& outputs);
 
  private:
   struct Feed {
@@ -67,16 +85,24 @@ class SampleFeed {
   int64_t samples_ = 0;
   int64_t chunk_ = 1;
   int64_t fixed_batch_ = 0;  // samples per call a fixed-batch input needs (0: dynamic)
+  struct Carried {
+    size_t output = 0, input = 0;  // graph-output and graph-input indices
+    std::string names;             // "OUT:IN", for messages
+    Tensor state;                  // the output of sample state_row_
+  };
+  std::vector<Carried> carried_;
+  std::vector<int64_t> sequence_;
+  int64_t state_row_ = -1;  // the sample whose outputs `state` holds (-1: none)
 };
 
 // Runs interp on rows[...] of the feed chunk by chunk; on_chunk gets the first
 // row's position in `rows`, the number of real samples and the outputs with
 // any padding removed (rows along axis 0).
-void run_feed(Interpreter& interp, const SampleFeed& feed, const std::vector<int64_t>& rows,
+void run_feed(Interpreter& interp, SampleFeed& feed, const std::vector<int64_t>& rows,
               const std::function<void(size_t begin, size_t count, std::vector<Tensor>& outputs)>& on_chunk);
 
 // Every sample of the feed; outputs concatenated along axis 0, in graph-output order.
-std::vector<Tensor> run_all(Interpreter& interp, const SampleFeed& feed);
+std::vector<Tensor> run_all(Interpreter& interp, SampleFeed& feed);
 
 // Rows [begin, end) of several tensors concatenated along axis 0 (same trailing shape).
 Tensor concat_rows(const std::vector<Tensor>& parts);
