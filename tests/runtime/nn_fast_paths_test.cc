@@ -108,6 +108,33 @@ TEST(MaxPoolFastPath, MatchesDefinition) {
   }
 }
 
+// int8 2x2 stride 2: the vector rows (16 outputs at a time) and the scalar
+// tail, over widths with and without a tail, with -128 and 127 in the data.
+TEST(MaxPoolFastPath, Int8TwoByTwoMatchesDefinition) {
+  for (const int64_t w : {32, 34, 70, 8}) {
+    Tensor x(DType::I8, {1, 3, 6, w});
+    uint32_t r = 12345;
+    for (int64_t i = 0; i < x.numel(); ++i) {
+      r = r * 1664525u + 1013904223u;
+      x.data<int8_t>()[i] = static_cast<int8_t>(r >> 24);
+    }
+    x.data<int8_t>()[0] = -128;
+    x.data<int8_t>()[w + 1] = 127;
+    const ir::Node n = make_node(
+        "MaxPool", 1, {{"kernel_shape", std::vector<int64_t>{2, 2}}, {"strides", std::vector<int64_t>{2, 2}}});
+    const Tensor y = run(n, {&x})[0];
+    ASSERT_EQ(y.shape(), (Shape{1, 3, 3, w / 2}));
+    for (int64_t p = 0; p < 3; ++p)
+      for (int64_t i = 0; i < 3; ++i)
+        for (int64_t j = 0; j < w / 2; ++j) {
+          const int8_t* a = x.data<int8_t>() + (p * 6 + 2 * i) * w + 2 * j;
+          const int8_t want = std::max({a[0], a[1], a[w], a[w + 1]});
+          ASSERT_EQ(y.data<int8_t>()[(p * 3 + i) * (w / 2) + j], want)
+              << "w " << w << " at " << p << "," << i << "," << j;
+        }
+  }
+}
+
 TEST(MaxPoolFastPath, NaNInFirstTapIsKeptLikeTheGeneralLoop) {
   Tensor x = Tensor::from_vector<float>({1, 1, 2, 2}, {NAN, 1.0f, 2.0f, 3.0f});
   const ir::Node n =

@@ -17,21 +17,23 @@ int32_t zero_point(const Node& n, const std::string& name) {
   return static_cast<int32_t>(v);
 }
 
-// `where` names the attribute(s) the pair came from.
-RequantPair requant_pair(const Node& n, int64_t multiplier, int64_t shift, const std::string& where) {
+// `where()` names the attribute(s) the pair came from; it runs only for an
+// error message (kernels parse their parameters on every call).
+template <class Where>
+RequantPair requant_pair(const Node& n, int64_t multiplier, int64_t shift, Where where) {
   const bool zero = multiplier == 0 && shift == 0;
   ETCH_REQUIRE(zero || (multiplier >= (int64_t{1} << 30) && multiplier < (int64_t{1} << 31)), InvalidInput)
-      << n.describe() << ": " << where << ": requantization multiplier " << multiplier
+      << n.describe() << ": " << where() << ": requantization multiplier " << multiplier
       << " is outside [2^30, 2^31) (or 0)";
   ETCH_REQUIRE(shift >= -31 && shift <= 30, InvalidInput)
-      << n.describe() << ": " << where << ": requantization shift " << shift << " is outside [-31, 30]";
+      << n.describe() << ": " << where() << ": requantization shift " << shift << " is outside [-31, 30]";
   return {static_cast<int32_t>(multiplier), static_cast<int>(shift)};
 }
 
 // `<prefix>multiplier` and `<prefix>shift` (default 0: a zero multiplier).
 RequantPair scalar_pair(const Node& n, const std::string& prefix) {
   const std::string m = prefix + "multiplier", s = prefix + "shift";
-  return requant_pair(n, n.attr_int(m, 0), n.attr_int(s, 0), fmt::format("attributes '{}'/'{}'", m, s));
+  return requant_pair(n, n.attr_int(m, 0), n.attr_int(s, 0), [&] { return fmt::format("attributes '{}'/'{}'", m, s); });
 }
 
 QOutput output(const Node& n) {
@@ -60,7 +62,8 @@ QConvParams qconv_params(const Node& n, int64_t channels) {
   ETCH_REQUIRE(m.size() == 1 || channels < 0 || static_cast<int64_t>(m.size()) == channels, InvalidInput)
       << n.describe() << ": attribute 'multipliers' has " << m.size() << " entries; expected 1 or " << channels;
   for (size_t k = 0; k < m.size(); ++k)
-    p.requant.push_back(requant_pair(n, m[k], s[k], fmt::format("attributes 'multipliers'/'shifts' entry {}", k)));
+    p.requant.push_back(
+        requant_pair(n, m[k], s[k], [k] { return fmt::format("attributes 'multipliers'/'shifts' entry {}", k); }));
   p.y = output(n);
   return p;
 }

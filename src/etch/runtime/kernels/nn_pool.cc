@@ -3,12 +3,14 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <type_traits>
 #include <vector>
 
 #include "etch/core/thread_pool.h"
 #include "etch/ir/ops/nn_window.h"
 #include "etch/runtime/kernel_overwrites.h"
 #include "etch/runtime/kernel_registry.h"
+#include "etch/runtime/kernels/maxpool_rows.h"
 #include "etch/runtime/kernels/nn_im2col.h"
 
 namespace etch::runtime {
@@ -91,7 +93,9 @@ bool maxpool_2d(const PoolPlan& p, const T* xv, T* yv) {
         if (full22) {
           const T* r0 = xp + 2 * oh * iw_n;
           const T* r1 = r0 + iw_n;
-          for (int64_t ow = 0; ow < ow_n; ++ow)
+          int64_t ow = 0;
+          if constexpr (std::is_same_v<T, int8_t>) ow = max_pool_2x2_rows_i8(r0, r1, yp, ow_n);
+          for (; ow < ow_n; ++ow)
             yp[ow] = keep_max(keep_max(keep_max(r0[2 * ow], r0[2 * ow + 1]), r1[2 * ow]), r1[2 * ow + 1]);
           continue;
         }
