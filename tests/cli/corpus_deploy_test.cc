@@ -154,5 +154,34 @@ TEST(CorpusDeploy, SileroVadOnSpeech) {
   }
 }
 
+// Silero VAD v5 run as a stream (carry=stateN:state): the clip's first frame
+// starts from zeros as without carry, later frames see the state the frame
+// before left and so decide differently; deploy carries it too.
+TEST(CorpusDeploy, SileroVadCarriesItsStateAlongAClip) {
+  ScratchDir dir;
+  const std::string model = model_path("silero-vad-v5", dir);
+  const std::string eval = copy_first("speech/eval", "eval", 1, dir);
+  const std::string pre = "?rate=16000,length=512,input=input";
+  for (const auto& [spec, out] : {std::pair{pre, "alone"}, std::pair{pre + ",carry=stateN:state", "stream"}}) {
+    const ProcessResult r =
+        run_etch("run " + quote(model) + " --data " + quote("wav:" + eval + spec) + " -o " + out, dir);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+  const std::vector<float> alone = data::read_npy(dir / "alone/output.npy").to_float_vector();
+  const std::vector<float> stream = data::read_npy(dir / "stream/output.npy").to_float_vector();
+  ASSERT_EQ(alone.size(), stream.size());
+  ASSERT_GT(alone.size(), 10u);
+  EXPECT_EQ(alone[0], stream[0]);
+  size_t differ = 0;
+  for (size_t i = 1; i < alone.size(); ++i) differ += alone[i] != stream[i];
+  EXPECT_GT(differ, alone.size() / 2);
+  const std::string carried = "wav:" + eval + pre + ",carry=stateN:state";
+  expect_deploys(model, carried, carried, 2, dir);
+  const ProcessResult bad =
+      run_etch("run " + quote(model) + " --data " + quote("wav:" + eval + pre + ",carry=hn:h"), dir);
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("carry=hn:h: the model has no output 'hn'"), std::string::npos) << bad.err;
+}
+
 }  // namespace
 }  // namespace etch::cli

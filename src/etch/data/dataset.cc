@@ -18,7 +18,8 @@ constexpr const char* kAcceptedForms =
     "(first N images), npz:<file.npz> (one array per model input, \"x\" for a single input, first axis = "
     "samples; optional labels \"y\" [N]), npy:<file.npy> (the single input), images:<folder>[?<preprocessing>] "
     "(PNG/JPEG files, one sub-folder per class; e.g. images:photos?size=128x128,layout=nhwc,mean=0.5,std=0.5), "
-    "wav:<folder>?rate=<Hz>,length=<samples> (WAV files cut into model-sized windows)";
+    "wav:<folder>?rate=<Hz>,length=<samples>[,hop=<samples>][,input=<name>][,carry=<output>:<input>]... (WAV files "
+    "cut into model-sized windows; carry feeds a streaming model's state along each file)";
 
 std::vector<std::string> split_colons(const std::string& s) {
   std::vector<std::string> parts;
