@@ -22,10 +22,13 @@ std::vector<int64_t> calibration_rows(const data::Dataset& calib, const PtqOptio
   if (!calib.carry.empty()) {
     // Streaming: whole sequences in a seeded order, each in time order, so
     // that every window but a sequence's first sees its predecessor's state.
-    const int64_t sequences = *std::max_element(calib.sequence.begin(), calib.sequence.end()) + 1;
-    for (int64_t seq : data::shuffled_indices(sequences, o.seed))
-      for (int64_t i = 0; i < n && static_cast<int64_t>(rows.size()) < o.calib_samples; ++i)
-        if (calib.sequence[static_cast<size_t>(i)] == seq) rows.push_back(i);
+    std::vector<std::vector<int64_t>> by_sequence(
+        static_cast<size_t>(*std::max_element(calib.sequence.begin(), calib.sequence.end()) + 1));
+    for (int64_t i = 0; i < n; ++i)
+      by_sequence[static_cast<size_t>(calib.sequence[static_cast<size_t>(i)])].push_back(i);
+    for (int64_t seq : data::shuffled_indices(static_cast<int64_t>(by_sequence.size()), o.seed))
+      for (int64_t i : by_sequence[static_cast<size_t>(seq)])
+        if (static_cast<int64_t>(rows.size()) < o.calib_samples) rows.push_back(i);
     return rows;
   }
   rows = data::shuffled_indices(n, o.seed);
