@@ -290,5 +290,25 @@ TEST(SampleMseCalibration, OneOutlierImageDoesNotDecideTheRange) {
   EXPECT_EQ(per_sample.stats.samples, 32);
 }
 
+// A value with one element per sample (a keyword head's logit) gives each
+// sample no distribution: sample-mse pools its samples as mse does. Here one
+// sample in ten is 50 (the rare detections): the 90% of samples would clip
+// them all to the others' range of about 1.
+TEST(SampleMseCalibration, AValueWithFewElementsPerSamplePoolsItsSamples) {
+  ir::GraphBuilder b("one_logit", 5);
+  b.output(b.gemm(b.input("x", {-1, 1}), 1, "head"), "y");
+  const ir::Graph f = b.finish();
+  Tensor x(DType::F32, {100, 1});
+  for (int64_t i = 0; i < 100; ++i) x.data<float>()[i] = i % 10 == 9 ? 50.0f : static_cast<float>(i % 10) / 9.0f;
+  data::Dataset d;
+  d.images = x;
+  d.inputs.push_back({"x", x});
+  PtqOptions o = small_options(Calibration::SampleMse);
+  o.calib_samples = 100;
+  const Calibrated c = calibrate(f, d, o);
+  const Range r = c.stats.ranges.at(c.plan.values.front());  // the input x
+  EXPECT_GT(r.max, 40.0f);
+}
+
 }  // namespace
 }  // namespace etch::quant
