@@ -158,9 +158,14 @@ class Compiler {
       bool one_run = true;
       for (size_t k = i + 1; k < index.at(lut.id); ++k) one_run &= npu_[g_.nodes()[k].id];
       if (!one_run) continue;
-      table_of_[n.id] = lut.id;
       fused_into_[lut.id] = i;
     }
+  }
+
+  // The table fused into conv/gemm node n's REQUANT (fuse_tables), or null.
+  const ir::Node* fused_table(const ir::Node& n) const {
+    const std::vector<ir::NodeId> readers = g_.consumers(n.outputs[0]);
+    return readers.size() == 1 && fused_into_.count(readers[0]) ? g_.find_node(readers[0]) : nullptr;
   }
 
   // Concat in place: an input that an NPU layer writes is allocated inside
@@ -295,11 +300,11 @@ class Compiler {
   void allocate() {
     for (const ir::Node& n : g_.nodes()) {
       if (!npu_[n.id]) continue;
-      const bool table = table_of_.count(n.id) > 0;  // its output stays on chip
+      // A fused table's input is its conv's output, which stays on chip.
+      const bool fused = fused_into_.count(n.id) > 0;
       for (size_t i = 0; i < n.inputs.size(); ++i)
-        if (n.has_input(i) && !g_.value(n.inputs[i]).is_constant() && !(i == 0 && fused_into_.count(n.id)))
-          tensor(n.inputs[i]);
-      if (!table) tensor(n.outputs[0]);
+        if (n.has_input(i) && !g_.value(n.inputs[i]).is_constant() && !(i == 0 && fused)) tensor(n.inputs[i]);
+      if (!fused_table(n)) tensor(n.outputs[0]);
     }
     out_.program.weight_addr = static_cast<uint64_t>(align64(next_addr_));
   }
@@ -356,8 +361,7 @@ class Compiler {
   // A conv/gemm node lowered for the target: 2:4 sparse when the target,
   // the options and the weights allow and the buffers hold a sparse tile.
   ConvSpec conv_spec(const Lowering& l, const ir::Node& n) {
-    const auto lut = table_of_.find(n.id);
-    const ir::Node* t = lut != table_of_.end() ? g_.find_node(lut->second) : nullptr;
+    const ir::Node* t = fused_table(n);
     ConvSpec s = l.array(g_, n, desc(n.inputs[0]), desc((t ? *t : n).outputs[0]));
     if (t) s.table = find_lowering(*t)->requant_table(g_, *t);
     if (t_.sparsity_2_4 && o_.allow_sparse && is_2_4_sparse(s)) {
@@ -620,8 +624,7 @@ class Compiler {
   std::map<ir::ValueId, int64_t> pad_;
   std::map<ir::ValueId, ir::ValueId> alias_;
   std::map<ir::ValueId, std::pair<ir::ValueId, int64_t>> in_place_;  // Concat input -> (output, first channel)
-  std::map<ir::NodeId, ir::NodeId> table_of_;                        // conv/gemm node -> the QLut fused into it
-  std::map<ir::NodeId, size_t> fused_into_;  // that QLut -> its conv/gemm node's index in the graph
+  std::map<ir::NodeId, size_t> fused_into_;  // a table fused into a conv/gemm's REQUANT -> that node's graph index
   std::map<ir::ValueId, int> tensor_of_;
   std::vector<std::vector<ir::NodeId>> seg_nodes_;
   int64_t next_addr_ = 0;
