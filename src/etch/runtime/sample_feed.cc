@@ -132,11 +132,10 @@ SampleFeed::SampleFeed(const ir::Graph& g, const std::map<std::string, Tensor>& 
 }
 
 void SampleFeed::keep_state(int64_t row, const std::vector<Tensor>& outputs) {
-  if (carried_.empty()) return;
+  if (carried_.empty()) return;  // state_row_ stays -1: no sample continues another
   for (Carried& c : carried_) {
     const Feed& f = feeds_[c.input];
-    Shape s = f.shape;
-    if (!s.empty() && s[0] < 0) s[0] = 1;
+    const Shape s = f.zero_shape(1);
     ETCH_REQUIRE(outputs[c.output].shape() == s && outputs[c.output].dtype() == f.dtype, InvalidInput)
         << "carry=" << c.names << ": the output is " << dtype_name(outputs[c.output].dtype()) << " "
         << shape_str(outputs[c.output].shape()) << " but the input takes " << dtype_name(f.dtype) << " "
@@ -163,9 +162,7 @@ std::vector<Tensor> SampleFeed::inputs(const std::vector<int64_t>& rows, size_t 
       }
     }
     if (f.array.empty()) {
-      Shape s = f.shape;
-      if (!s.empty() && s[0] < 0) s[0] = count;
-      Tensor t = Tensor::zeros(f.dtype, s);
+      Tensor t = Tensor::zeros(f.dtype, f.zero_shape(count));
       if (f.scalar != 0)
         for (int64_t k = 0; k < t.numel(); ++k) t.set_from_double(k, f.scalar);
       out.push_back(std::move(t));

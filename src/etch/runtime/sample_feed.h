@@ -80,6 +80,12 @@ class SampleFeed {
     DType dtype = DType::F32;
     int64_t rows_per_sample = 1;
     double scalar = 0;
+    // The zero-filled input's shape for `count` samples (a dynamic batch takes them all).
+    Shape zero_shape(int64_t count) const {
+      Shape s = shape;
+      if (!s.empty() && s[0] < 0) s[0] = count;
+      return s;
+    }
   };
   std::vector<Feed> feeds_;
   int64_t samples_ = 0;
