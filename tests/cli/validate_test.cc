@@ -39,6 +39,12 @@ TEST(CliValidate, FloatModelMatchesEtchRunAndWritesReports) {
   EXPECT_NE(v.out.find("macro-F1"), std::string::npos) << v.out;
   EXPECT_NE(v.out.find("Trouser"), std::string::npos) << v.out;
   EXPECT_NE(v.out.find("macro avg"), std::string::npos) << v.out;
+  // Without --report-dir nothing is written.
+  ScratchDir quiet;
+  auto q = testing::run_etch("validate " + quote(kCnn) + " --data fashion-mnist:test:50", quiet);
+  ASSERT_EQ(q.exit_code, 0) << q.err;
+  EXPECT_TRUE(std::filesystem::is_empty(quiet.path())) << q.out;
+  EXPECT_EQ(q.out.find("wrote"), std::string::npos) << q.out;
 }
 
 TEST(CliValidate, QuantizedModelOnIntegerReferenceAndNpu) {

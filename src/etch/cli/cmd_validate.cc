@@ -17,7 +17,7 @@ namespace etch::cli {
 namespace {
 
 struct ValidateArgs {
-  std::string model, float_model, data = "fashion-mnist:test", target = "edge", executors, report_dir = ".";
+  std::string model, float_model, data = "fashion-mnist:test", target = "edge", executors, report_dir;
   int64_t batch = 100, sqnr_samples = 256;
   bool json = false;
 };
@@ -37,7 +37,8 @@ int run_validate(const ValidateArgs& a) {
   eval::ValidateResult res = eval::run_validation(models, ds, opts);
 
   const nlohmann::json report = eval::validate_report(models, res, a.model);
-  eval::write_report_files(a.report_dir, report);
+  // Files only where the user asked for them.
+  if (!a.report_dir.empty()) eval::write_report_files(a.report_dir, report);
 
   if (a.json) {
     fmt::print("{}\n", report.dump(2));
@@ -47,7 +48,7 @@ int run_validate(const ValidateArgs& a) {
   fmt::print("{} on {} ({} samples)\n\n", a.model, a.data, res.evaluation.images);
   fmt::print("{}\n{}\n", eval::summary_table(report), eval::per_class_table(report));
   for (const std::string& n : res.notes) fmt::print("note: {}\n", n);
-  fmt::print("wrote {0}/report.json and {0}/report.html\n", a.report_dir);
+  if (!a.report_dir.empty()) fmt::print("wrote {0}/report.json and {0}/report.html\n", a.report_dir);
   return 0;
 }
 
@@ -64,7 +65,8 @@ const CommandRegistrar register_validate{
            "comma-separated subset of float,int,npu (default: every one that applies to MODEL: float for a float "
            "model; int and npu for a quantized one, plus float with --float-model)");
        sub.add_option("--float-model", a->float_model, "float reference for a quantized MODEL");
-       sub.add_option("--report-dir", a->report_dir, "where to write report.json and report.html")
+       sub.add_option("--report-dir", a->report_dir,
+                      "write report.json and report.html into this folder (none without it)")
            ->capture_default_str();
        sub.add_option("--batch", a->batch, "images per batch")->capture_default_str();
        sub.add_option("--sqnr-samples", a->sqnr_samples,
