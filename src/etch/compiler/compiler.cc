@@ -143,8 +143,6 @@ class Compiler {
   void fuse_tables() {
     std::set<ir::ValueId> graph_out(g_.outputs.begin(), g_.outputs.end()), viewed;
     for (const auto& [view, src] : alias_) viewed.insert(src);
-    std::map<ir::NodeId, size_t> index;
-    for (size_t i = 0; i < g_.nodes().size(); ++i) index[g_.nodes()[i].id] = i;
     for (size_t i = 0; i < g_.nodes().size(); ++i) {
       const ir::Node& n = g_.nodes()[i];
       const Lowering* l = find_lowering(n);
@@ -155,8 +153,8 @@ class Compiler {
       const ir::Node& lut = *g_.find_node(readers[0]);
       const Lowering* ll = find_lowering(lut);
       if (!npu_[lut.id] || !ll || !ll->requant_table || lut.inputs[0] != o) continue;
-      bool one_run = true;
-      for (size_t k = i + 1; k < index.at(lut.id); ++k) one_run &= npu_[g_.nodes()[k].id];
+      bool one_run = true;  // every node between them (graph order) on the NPU
+      for (size_t k = i + 1; g_.nodes()[k].id != lut.id; ++k) one_run &= npu_[g_.nodes()[k].id];
       if (!one_run) continue;
       fused_into_[lut.id] = i;
     }

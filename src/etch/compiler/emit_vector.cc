@@ -6,6 +6,7 @@
 
 #include "etch/compiler/layer_does_not_fit.h"
 #include "etch/core/error.h"
+#include "etch/npu/footprint.h"
 
 namespace etch::compiler {
 namespace {
@@ -150,9 +151,9 @@ void emit_add(ProgramBuilder& b, const AddSpec& s) {
 }
 
 void emit_lut(ProgramBuilder& b, const LutSpec& s) {
-  ETCH_REQUIRE(b.target().weight_buffer_bytes >= 256, InvalidInput)
+  ETCH_REQUIRE(b.target().weight_buffer_bytes >= npu::kTableBytes, InvalidInput)
       << "layer '" << s.name << "': the weight buffer cannot hold a 256-byte lookup table";
-  const uint64_t table = b.add_weights(s.table.data(), 256);
+  const uint64_t table = b.add_weights(s.table.data(), npu::kTableBytes);
   const int64_t w = s.out.w;
   auto bytes = [&](int64_t tc, int64_t th) { return 2 * tc * th * w; };
   const std::vector<Tile> tiles = make_tiles(s.name, s.out.c, s.out.h, b.target(), bytes);
@@ -161,7 +162,8 @@ void emit_lut(ProgramBuilder& b, const LutSpec& s) {
       b, tiles.size(),
       [&](size_t i, int slot) {
         std::vector<Instr> l;
-        if (i == 0) l.push_back(ProgramBuilder::dma(Opcode::Load, npu::Buffer::Weight, table, 0, 1, 256, 0, 0));
+        if (i == 0)
+          l.push_back(ProgramBuilder::dma(Opcode::Load, npu::Buffer::Weight, table, 0, 1, npu::kTableBytes, 0, 0));
         l.push_back(interior(Opcode::Load, s.in, slot * part, tiles[i]));
         return l;
       },

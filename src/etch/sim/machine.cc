@@ -203,11 +203,22 @@ void Machine::flush() {
   t.folds = 0;
 }
 
+namespace {
+
+// y[i] = table[x[i] + 128]: a 256-entry int8 table (LUT, and REQUANT's `table`).
+void lookup_row(const int8_t* table, const int8_t* x, int8_t* y, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) y[i] = table[x[i] + 128];
+}
+
+}  // namespace
+
 void Machine::requant(const npu::Instr& in) {
   const int64_t m = in[F::m], n = in[F::n];
   const uint8_t* params = reinterpret_cast<const uint8_t*>(wbuf.data()) + in[F::param_addr];
   const int32_t zp = static_cast<int32_t>(in[F::y_zp]);
   const int32_t lo = static_cast<int32_t>(in[F::act_min]), hi = static_cast<int32_t>(in[F::act_max]);
+  // The fused element-wise function, applied to each row as a LUT instruction would.
+  const int8_t* table = in[F::table] ? wbuf.data() + in[F::param_addr] + npu::requant_table_offset(m) : nullptr;
   for (int64_t i = 0; i < m; ++i) {
     int32_t bias, mult;
     std::memcpy(&bias, params + npu::requant_bias_offset(m, i), 4);
@@ -221,19 +232,13 @@ void Machine::requant(const npu::Instr& in) {
     // rows (fixed_point_rows.h), a left shift its 128-bit path.
     if (shift <= 0) {
       requant_row_right(a, bias, mult, shift, zp, lo, hi, out, n);
-      continue;
+    } else {
+      for (int64_t p = 0; p < n; ++p) {
+        const int32_t biased = static_cast<int32_t>(static_cast<uint32_t>(a[p]) + static_cast<uint32_t>(bias));
+        out[p] = static_cast<int8_t>(requantize(biased, mult, shift, zp, lo, hi));
+      }
     }
-    for (int64_t p = 0; p < n; ++p) {
-      const int32_t biased = static_cast<int32_t>(static_cast<uint32_t>(a[p]) + static_cast<uint32_t>(bias));
-      out[p] = static_cast<int8_t>(requantize(biased, mult, shift, zp, lo, hi));
-    }
-  }
-  if (!in[F::table]) return;
-  // The fused element-wise function, as a LUT instruction would apply it.
-  const int8_t* table = reinterpret_cast<const int8_t*>(params) + npu::requant_table_offset(m);
-  for (int64_t i = 0; i < m; ++i) {
-    int8_t* out = ibuf.data() + in[F::out_addr] + i * in[F::out_chan_stride];
-    for (int64_t p = 0; p < n; ++p) out[p] = table[out[p] + 128];
+    if (table) lookup_row(table, out, out, n);
   }
 }
 
@@ -293,10 +298,7 @@ void Machine::add(const npu::Instr& in) {
 }
 
 void Machine::lut(const npu::Instr& in) {
-  const int8_t* table = wbuf.data() + in[F::table_addr];
-  const int8_t* x = ibuf.data() + in[F::in_addr];
-  int8_t* y = ibuf.data() + in[F::out_addr];
-  for (int64_t i = 0; i < in[F::n]; ++i) y[i] = table[x[i] + 128];
+  lookup_row(wbuf.data() + in[F::table_addr], ibuf.data() + in[F::in_addr], ibuf.data() + in[F::out_addr], in[F::n]);
 }
 
 void Machine::copy(const npu::Instr& in) {
