@@ -14,6 +14,7 @@
 #include <random>
 
 #include "etch/runtime/kernels/quant_conv_onednn.h"
+#include "isa_paths.h"
 
 namespace etch::runtime {
 namespace {
@@ -87,6 +88,8 @@ const Case kCases[] = {
     {1, 4, 4, 4, 11, 11, 3, 2, 1, 1},  // depthwise with stride 2 (the im2col kernel)
     {1, 3, 3, 3, 1, 50, 1, 1, 0, 1},   // depthwise 1x1 on a single row
     {1, 5, 5, 5, 12, 20, 2, 1, 0, 1},  // depthwise 2x2: an even tap count
+    {1, 3, 3, 3, 5, 64, 3, 1, 1, 1},   // depthwise, 64 columns: two 32-column vectors (AVX-512)
+    {2, 4, 4, 4, 9, 70, 3, 2, 1, 1},   // depthwise stride 2, 35 columns: a 32-column vector and a 16-column one
     {1, 12, 6, 3, 10, 7, 1, 1, 0, 1},  // grouped 1x1, K = 4
     {1, 4, 7, 1, 17, 19, 5, 1, 4, 2},  // dilated 5x5 with wide padding
     {3, 1, 2, 1, 1, 1, 1, 1, 0, 1},    // one position, K = 1
@@ -97,13 +100,15 @@ const Case kCases[] = {
 };
 
 TEST(IntegerConvFast, EqualsReferenceOnUint8AndInt8Inputs) {
-  uint32_t seed = 1;
-  for (const Case& c : kCases) {
-    expect_same_sums<uint8_t>(c, 0, 127, seed++);
-    expect_same_sums<uint8_t>(c, 255, 255, seed++);
-    expect_same_sums<int8_t>(c, -128, 255, seed++);
-    expect_same_sums<int8_t>(c, 127, 128, seed++);
-  }
+  testing::for_each_isa_path([] {
+    uint32_t seed = 1;
+    for (const Case& c : kCases) {
+      expect_same_sums<uint8_t>(c, 0, 127, seed++);
+      expect_same_sums<uint8_t>(c, 255, 255, seed++);
+      expect_same_sums<int8_t>(c, -128, 255, seed++);
+      expect_same_sums<int8_t>(c, 127, 128, seed++);
+    }
+  });
 }
 
 TEST(IntegerConvFast, WrapsAroundLikeTheReference) {

@@ -25,28 +25,35 @@ bool vector_multiplier(QuantizedMultiplier m) { return m.shift <= 0 && m.shift >
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wuninitialized"
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-// Mbqm8 on sixteen lanes (the same steps; comparisons give masks).
+// Mbqm8's result on sixteen lanes, with the two roundings folded into one
+// 64-bit shift. SRDHM gives h = floor((p + 2^30) / 2^31) for the product
+// p = x·multiplier, and RoundingDivideByPOT(h, e) = floor((h + 2^(e−1) −
+// [h < 0]) / 2^e) for e ≥ 1 (h itself for e = 0); as floor(floor(a / b) + c)
+// / d) = floor((a + c·b) / (b·d)) for integers, the result is
+//   floor((p + 2^30 + 2^(30+e) − [p < −2^30]·2^31) / 2^(31+e)),
+// since h < 0 exactly when p < −2^30. |p| ≤ 2^62, so the sum stays inside
+// int64 and one arithmetic shift gives the bits of the two-step definition.
 struct Mbqm16 {
-  __m512i mul, half, mask, half_mask, one;
+  __m512i mul, round, negative_fix, minus_half;
   __m128i shift;
   explicit Mbqm16(QuantizedMultiplier m) {
     const int exponent = -m.shift;
     mul = _mm512_set1_epi32(m.multiplier);
-    half = _mm512_set1_epi64(int64_t{1} << 30);
-    shift = _mm_cvtsi32_si128(exponent);
-    mask = _mm512_set1_epi32(static_cast<int32_t>((uint32_t{1} << exponent) - 1u));
-    half_mask = _mm512_srai_epi32(mask, 1);
-    one = _mm512_set1_epi32(1);
+    round = _mm512_set1_epi64((int64_t{1} << 30) + (exponent > 0 ? int64_t{1} << (30 + exponent) : 0));
+    negative_fix = _mm512_set1_epi64(exponent > 0 ? int64_t{1} << 31 : 0);
+    minus_half = _mm512_set1_epi64(-(int64_t{1} << 30));
+    shift = _mm_cvtsi32_si128(31 + exponent);
+  }
+  // Lanes 0, 2, 4, ... of x (the low half of each 64-bit lane), as int64.
+  __m512i even(__m512i x) const {
+    const __m512i p = _mm512_mul_epi32(x, mul);
+    const __m512i sum = _mm512_add_epi64(p, round);
+    return _mm512_sra_epi64(_mm512_mask_sub_epi64(sum, _mm512_cmplt_epi64_mask(p, minus_half), sum, negative_fix),
+                            shift);
   }
   __m512i operator()(__m512i x) const {
-    const __m512i even = _mm512_srli_epi64(_mm512_add_epi64(_mm512_mul_epi32(x, mul), half), 31);
-    const __m512i odd = _mm512_srli_epi64(_mm512_add_epi64(_mm512_mul_epi32(_mm512_srli_epi64(x, 32), mul), half), 31);
-    const __m512i high = _mm512_mask_blend_epi32(0xaaaa, even, _mm512_slli_epi64(odd, 32));
-    const __m512i rem = _mm512_and_si512(high, mask);
-    const __mmask16 negative = _mm512_cmplt_epi32_mask(high, _mm512_setzero_si512());
-    const __m512i threshold = _mm512_mask_add_epi32(half_mask, negative, half_mask, one);
-    const __m512i q = _mm512_sra_epi32(high, shift);
-    return _mm512_mask_add_epi32(q, _mm512_cmpgt_epi32_mask(rem, threshold), q, one);
+    // Odd lanes' results moved into place from the low halves of theirs.
+    return _mm512_mask_shuffle_epi32(even(x), 0xAAAA, even(_mm512_srli_epi64(x, 32)), _MM_PERM_CDAB);
   }
 };
 
@@ -59,36 +66,57 @@ struct Output16 {
       : lo(_mm512_set1_epi32(act_min - zero_point)),
         hi(_mm512_set1_epi32(act_max - zero_point)),
         zp(_mm512_set1_epi32(zero_point)) {}
-  void store(__m512i q, int8_t* y) const {
+  // The lanes of `lanes` only (the others of y are not touched).
+  void store(__m512i q, int8_t* y, __mmask16 lanes = 0xFFFF) const {
     const __m512i v = _mm512_add_epi32(_mm512_min_epi32(_mm512_max_epi32(q, lo), hi), zp);
-    _mm_storeu_si128(reinterpret_cast<__m128i*>(y), _mm512_cvtsepi32_epi8(v));
+    _mm512_mask_cvtsepi32_storeu_epi8(y, lanes, v);
   }
 };
 
-int64_t requantize_avx512(const int32_t* acc, int64_t count, int32_t bias, QuantizedMultiplier m, const Output16& out,
+// The first n of sixteen lanes.
+__mmask16 first_lanes(int64_t n) { return static_cast<__mmask16>((1u << n) - 1u); }
+
+// All `count` elements: the last partial vector with masked loads and
+// stores, so that a row never falls back to the AVX2 or scalar code (a
+// switch from 512-bit code that cost more than the row's tail itself).
+// `out` by value: int8 stores may alias anything a reference points at, so
+// its vectors were reloaded after every store; a copy stays in registers.
+int64_t requantize_avx512(const int32_t* acc, int64_t count, int32_t bias, QuantizedMultiplier m, Output16 out,
                           int8_t* y) {
   const Mbqm16 mbqm(m);
   const __m512i b = _mm512_set1_epi32(bias);
   int64_t i = 0;
   for (; i + 16 <= count; i += 16) out.store(mbqm(_mm512_add_epi32(_mm512_loadu_si512(acc + i), b)), y + i);
-  return i;
+  if (i < count) {
+    const __mmask16 lanes = first_lanes(count - i);
+    out.store(mbqm(_mm512_add_epi32(_mm512_maskz_loadu_epi32(lanes, acc + i), b)), y + i, lanes);
+  }
+  return count;
 }
 
-// add_avx2 on sixteen lanes.
+// add_avx2 on sixteen lanes, all `count` elements as requantize_avx512.
 int64_t add_avx512(const int8_t* a, const int8_t* b, int64_t count, const AddRequant& p, int8_t* y) {
   const Mbqm16 ma(p.a), mb(p.b), my(p.y);
   const __m512i za = _mm512_set1_epi32(p.a_zero_point), zb = _mm512_set1_epi32(p.b_zero_point);
   const Output16 out(p.y_zero_point, p.act_min, p.act_max);
   const __m128i left = _mm_cvtsi32_si128(p.left_shift);
+  const auto sum = [&](__m128i a8, __m128i b8) {
+    const __m512i sa = ma(_mm512_sll_epi32(_mm512_sub_epi32(_mm512_cvtepi8_epi32(a8), za), left));
+    const __m512i sb = mb(_mm512_sll_epi32(_mm512_sub_epi32(_mm512_cvtepi8_epi32(b8), zb), left));
+    return my(_mm512_add_epi32(sa, sb));
+  };
   int64_t i = 0;
-  for (; i + 16 <= count; i += 16) {
-    const __m512i va = _mm512_cvtepi8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(a + i)));
-    const __m512i vb = _mm512_cvtepi8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(b + i)));
-    const __m512i sa = ma(_mm512_sll_epi32(_mm512_sub_epi32(va, za), left));
-    const __m512i sb = mb(_mm512_sll_epi32(_mm512_sub_epi32(vb, zb), left));
-    out.store(my(_mm512_add_epi32(sa, sb)), y + i);
+  for (; i + 16 <= count; i += 16)
+    out.store(sum(_mm_loadu_si128(reinterpret_cast<const __m128i*>(a + i)),
+                  _mm_loadu_si128(reinterpret_cast<const __m128i*>(b + i))),
+              y + i);
+  if (i < count) {
+    const __mmask64 bytes = (uint64_t{1} << (count - i)) - 1u;
+    out.store(sum(_mm512_castsi512_si128(_mm512_maskz_loadu_epi8(bytes, a + i)),
+                  _mm512_castsi512_si128(_mm512_maskz_loadu_epi8(bytes, b + i))),
+              y + i, first_lanes(count - i));
   }
-  return i;
+  return count;
 }
 #pragma GCC diagnostic pop
 #pragma GCC pop_options
@@ -157,8 +185,9 @@ struct Output8 {
   }
 };
 
-// Elements [0, count rounded down to 8); returns how many it did.
-int64_t requantize_avx2(const int32_t* acc, int64_t count, int32_t bias, QuantizedMultiplier m, const Output8& out,
+// Elements [0, count rounded down to 8); returns how many it did. `out` by
+// value as in requantize_avx512.
+int64_t requantize_avx2(const int32_t* acc, int64_t count, int32_t bias, QuantizedMultiplier m, Output8 out,
                         int8_t* y) {
   const Mbqm8 mbqm(m);
   const __m256i b = _mm256_set1_epi32(bias);
@@ -220,9 +249,10 @@ void requantize_row_to_int8(const int32_t* acc, int64_t count, int32_t bias, Qua
   int64_t done = 0;
 #ifdef ETCH_X86_SIMD
   if (integer_fast_paths() && vector_multiplier(m)) {
-    if (cpu_has_avx512bw()) done = requantize_avx512(acc, count, bias, m, Output16(zero_point, act_min, act_max), y);
-    if (cpu_has_avx2_fma())
-      done += requantize_avx2(acc + done, count - done, bias, m, Output8(zero_point, act_min, act_max), y + done);
+    if (cpu_has_avx512bw())
+      done = requantize_avx512(acc, count, bias, m, Output16(zero_point, act_min, act_max), y);
+    else if (cpu_has_avx2_fma())
+      done = requantize_avx2(acc, count, bias, m, Output8(zero_point, act_min, act_max), y);
   }
 #endif
   for (int64_t i = done; i < count; ++i)
@@ -242,8 +272,10 @@ void add_row_int8(const int8_t* a, const int8_t* b, int64_t count, const AddRequ
   int64_t done = 0;
 #ifdef ETCH_X86_SIMD
   if (integer_fast_paths() && vector_multiplier(p.a) && vector_multiplier(p.b) && vector_multiplier(p.y)) {
-    if (cpu_has_avx512bw()) done = add_avx512(a, b, count, p, y);
-    if (cpu_has_avx2_fma()) done += add_avx2(a + done, b + done, count - done, p, y + done);
+    if (cpu_has_avx512bw())
+      done = add_avx512(a, b, count, p, y);
+    else if (cpu_has_avx2_fma())
+      done = add_avx2(a, b, count, p, y);
   }
 #endif
   for (int64_t i = done; i < count; ++i) y[i] = add_int8(a[i], b[i], p);

@@ -1,7 +1,10 @@
 #include "etch/runtime/kernels/quant_conv_depthwise.h"
 
 #include <algorithm>
+#include <type_traits>
+#include <vector>
 
+#include "etch/core/cpu_features.h"
 #include "etch/core/error.h"
 #include "etch/core/thread_pool.h"
 #include "etch/runtime/kernels/int8_centering.h"
@@ -64,6 +67,47 @@ void depthwise_row(const int16_t* row, const std::vector<int64_t>& off, const st
   }
 }
 #pragma GCC pop_options
+
+#pragma GCC push_options
+#pragma GCC target("avx512f,avx512bw")
+// center_row on thirty-two values at a time; returns how many it did.
+template <typename T>
+int64_t center_row_avx512(const T* src, int64_t n, int32_t zero, int16_t* dst) {
+  const __m512i z = _mm512_set1_epi16(static_cast<int16_t>(zero));
+  int64_t i = 0;
+  for (; i + 32 <= n; i += 32) {
+    const __m256i b = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(src + i));
+    const __m512i v = std::is_same_v<T, uint8_t> ? _mm512_cvtepu8_epi16(b) : _mm512_cvtepi8_epi16(b);
+    _mm512_storeu_si512(dst + i, _mm512_sub_epi16(v, z));
+  }
+  return i;
+}
+
+// depthwise_row on thirty-two columns at a time: columns [0, width rounded
+// down to 32); returns how many it did.
+int64_t depthwise_row_avx512(const int16_t* row, const std::vector<int64_t>& off, const std::vector<int32_t>& wpairs,
+                             int64_t width, int32_t* acc) {
+  const size_t pairs = wpairs.size();
+  // unpacklo/hi work within 128-bit lanes: lane k of lo holds columns
+  // 8k..8k+3, of hi 8k+4..8k+7; these put them back in column order.
+  const __m512i first = _mm512_setr_epi32(0, 1, 2, 3, 16, 17, 18, 19, 4, 5, 6, 7, 20, 21, 22, 23);
+  const __m512i second = _mm512_setr_epi32(8, 9, 10, 11, 24, 25, 26, 27, 12, 13, 14, 15, 28, 29, 30, 31);
+  int64_t c0 = 0;
+  for (; c0 + 32 <= width; c0 += 32) {
+    __m512i lo = _mm512_setzero_si512(), hi = _mm512_setzero_si512();
+    for (size_t i = 0; i < pairs; ++i) {
+      const __m512i a = _mm512_loadu_si512(row + off[2 * i] + c0);
+      const __m512i b = _mm512_loadu_si512(row + off[2 * i + 1] + c0);
+      const __m512i w = _mm512_set1_epi32(wpairs[i]);
+      lo = _mm512_add_epi32(lo, _mm512_madd_epi16(_mm512_unpacklo_epi16(a, b), w));
+      hi = _mm512_add_epi32(hi, _mm512_madd_epi16(_mm512_unpackhi_epi16(a, b), w));
+    }
+    _mm512_storeu_si512(acc + c0, _mm512_permutex2var_epi32(lo, first, hi));
+    _mm512_storeu_si512(acc + c0 + 16, _mm512_permutex2var_epi32(lo, second, hi));
+  }
+  return c0;
+}
+#pragma GCC pop_options
 #endif
 
 }  // namespace
@@ -103,24 +147,31 @@ void integer_depthwise(const ir::ConvGeometry& g, const T* x, int32_t x_zero, co
       const int64_t c = kw * dw;
       off[kh * kw_n + kw] = kh * g.dilation[1] * ldp + c % sw * ldf + c / sw;
     }
+  const bool wide = cpu_has_avx512bw();
   parallel_for(g.batch * g.out_channels, 1, [&](int64_t i0, int64_t i1) {
+    // Every plane writes the same elements (the image's), so the zeros
+    // around them, set here once, stay for all the planes of this block.
     std::vector<int16_t> plane(static_cast<size_t>(rows * ldp));
-    std::vector<int32_t> acc(static_cast<size_t>(width)), out(static_cast<size_t>(oh_n * ow_n));
+    // Output rows are written whole vectors at a time, each spilling into
+    // the next row's place before that row overwrites it; the last spills
+    // into the extra `width` values.
+    std::vector<int32_t> out(static_cast<size_t>(oh_n * ow_n + width));
     std::vector<int32_t> wpairs(static_cast<size_t>((taps + 1) / 2));
     // One padded row: pad_left zeros, the image row, zeros to sw phase rows.
     std::vector<int16_t> prow(static_cast<size_t>(sw > 1 ? ldp : 0), 0);
     for (int64_t it = i0; it < i1; ++it) {
       const int64_t n = it / g.out_channels, m = it % g.out_channels;
       const T* xp = x + it * ih_n * iw_n;
-      std::fill(plane.begin(), plane.end(), int16_t{0});
       for (int64_t r = 0; r < rows; ++r) {
         const int64_t ih = r - pad_top;
         if (ih < 0 || ih >= ih_n) continue;
         // The padded row (zeros around the image), then its sw phases.
         int16_t* dst = plane.data() + r * ldp;
-        int16_t* padded = sw == 1 ? dst : prow.data();
-        center_row(xp + ih * iw_n, std::min(iw_n, ldp - pad_left), x_zero, padded + pad_left);
-        if (sw > 1) split_phases(padded, sw, ldf, dst);
+        int16_t* padded = (sw == 1 ? dst : prow.data()) + pad_left;
+        const int64_t count = std::min(iw_n, ldp - pad_left);
+        const int64_t done = wide ? center_row_avx512(xp + ih * iw_n, count, x_zero, padded) : 0;
+        center_row(xp + ih * iw_n + done, count - done, x_zero, padded + done);
+        if (sw > 1) split_phases(prow.data(), sw, ldf, dst);
       }
       const int32_t* wm = w_centered.data() + m * taps;
       for (size_t i = 0; i < wpairs.size(); ++i) {
@@ -132,8 +183,10 @@ void integer_depthwise(const ir::ConvGeometry& g, const T* x, int32_t x_zero, co
       // Whole planes go to the epilogue at once: small planes (8x8) made one
       // call per row cost more than the row.
       for (int64_t oh = 0; oh < oh_n; ++oh) {
-        depthwise_row(plane.data() + oh * g.stride[1] * ldp, off, wpairs, width, acc.data());
-        std::copy(acc.begin(), acc.begin() + ow_n, out.begin() + oh * ow_n);
+        const int16_t* row = plane.data() + oh * g.stride[1] * ldp;
+        int32_t* acc = out.data() + oh * ow_n;
+        const int64_t done = wide ? depthwise_row_avx512(row, off, wpairs, width, acc) : 0;
+        depthwise_row(row + done, off, wpairs, width - done, acc + done);
       }
       epilogue(n, m, 0, oh_n * ow_n, out.data());
     }

@@ -1,6 +1,7 @@
 #include "etch/runtime/kernels/quant_conv_onednn.h"
 
 #include <algorithm>
+#include <memory>
 
 #include "etch/core/thread_pool.h"
 #include "etch/runtime/kernels/onednn_conv_plan.h"
@@ -72,16 +73,22 @@ bool onednn_integer_conv(const ir::ConvGeometry& g, const T* x, int32_t x_zero, 
                          dt::s32};
   const std::shared_ptr<const onednn::Plan> plan = onednn::plan_for(v);
   if (!plan) return false;
-  std::vector<T> xp;
+  // Buffers every element of which is written before it is read: no
+  // zero-filling pass (a serial memset of the whole int32 output otherwise).
+  std::unique_ptr<T[]> xp;
   if (padded) {
-    xp.assign(static_cast<size_t>(g.batch * c * ph * pw), static_cast<T>(x_zero));
+    xp = std::make_unique_for_overwrite<T[]>(static_cast<size_t>(g.batch * c * ph * pw));
     parallel_for(g.batch * c, std::max<int64_t>(1, 65536 / (ph * pw)), [&](int64_t p0, int64_t p1) {
-      for (int64_t p = p0; p < p1; ++p)
-        for (int64_t y = std::max<int64_t>(0, pad_t); y < std::min(ph, pad_t + in_h); ++y) {
-          const int64_t x0 = std::max<int64_t>(0, pad_l), x1 = std::min(pw, pad_l + in_w);
+      const int64_t x0 = std::max<int64_t>(0, pad_l), x1 = std::min(pw, pad_l + in_w);
+      const int64_t y0 = std::max<int64_t>(0, pad_t), y1 = std::min(ph, pad_t + in_h);
+      for (int64_t p = p0; p < p1; ++p) {
+        T* plane = xp.get() + p * ph * pw;
+        std::fill(plane, plane + ph * pw, static_cast<T>(x_zero));
+        for (int64_t y = y0; y < y1; ++y) {
           const T* from = x + (p * in_h + (y - pad_t)) * in_w + (x0 - pad_l);
-          std::copy(from, from + (x1 - x0), xp.data() + (p * ph + y) * pw + x0);
+          std::copy(from, from + (x1 - x0), plane + y * pw + x0);
         }
+      }
     });
   }
   std::vector<int8_t> w8(w_centered.begin(), w_centered.end());
@@ -93,9 +100,9 @@ bool onednn_integer_conv(const ir::ConvGeometry& g, const T* x, int32_t x_zero, 
     zero_sum[oc] = s * static_cast<uint32_t>(x_zero);
   }
   const int64_t plane = g.out[1] * g.out[2];
-  std::vector<int32_t> sums(static_cast<size_t>(g.batch * m * plane));
+  const auto sums = std::make_unique_for_overwrite<int32_t[]>(static_cast<size_t>(g.batch * m * plane));
   BlockSink<int32_t> sink;
-  sink.dst = [&](int64_t n, int64_t oc0) { return sums.data() + (n * m + oc0) * plane; };
+  sink.dst = [&](int64_t n, int64_t oc0) { return sums.get() + (n * m + oc0) * plane; };
   sink.finish = [&](int64_t n, int64_t oc0, int64_t oc1, int64_t p0, int64_t p1, int32_t* planes) {
     for (int64_t oc = oc0; oc < oc1; ++oc) {
       int32_t* acc = planes + (oc - oc0) * plane + p0;
@@ -103,7 +110,7 @@ bool onednn_integer_conv(const ir::ConvGeometry& g, const T* x, int32_t x_zero, 
       epilogue(n, oc, p0, p1 - p0, acc);
     }
   };
-  onednn::run_plan<T, int8_t, int32_t>(*plan, v, g.batch, padded ? xp.data() : x, w8.data(), sink);
+  onednn::run_plan<T, int8_t, int32_t>(*plan, v, g.batch, padded ? xp.get() : x, w8.data(), sink);
   return true;
 }
 
