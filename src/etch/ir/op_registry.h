@@ -29,7 +29,15 @@ class InferContext {
   const Shape& shape(size_t i) const { return input(i).shape; }
   DType dtype(size_t i) const { return input(i).dtype; }
   // The input's value when known (constant in a graph, always at run time).
-  const Tensor* value(size_t i) const { return i < values_.size() ? values_[i] : nullptr; }
+  const Tensor* value(size_t i) const {
+    const Tensor* v = i < values_.size() ? values_[i] : nullptr;
+    read_values_ |= v != nullptr;
+    return v;
+  }
+  // Whether the inference looked at an input's value: if not, its outputs
+  // depend on the node and its inputs' types and shapes only (the
+  // interpreter reuses them while those stay the same).
+  bool read_values() const { return read_values_; }
   void set_output(size_t i, DType dtype, Shape shape, bool has_shape = true);
   const std::vector<TypeInfo>& outputs() const { return outputs_; }
   size_t num_outputs() const { return node_.outputs.size(); }
@@ -41,6 +49,7 @@ class InferContext {
   std::vector<const TypeInfo*> inputs_;
   std::vector<const Tensor*> values_;
   std::vector<TypeInfo> outputs_;
+  mutable bool read_values_ = false;
 };
 
 using InferFn = std::function<void(InferContext&)>;

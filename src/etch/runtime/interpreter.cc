@@ -32,6 +32,7 @@ Interpreter::Interpreter(const ir::Graph& g) : graph_(g) {
     for (ir::ValueId v : nodes[i].inputs)
       if (v != ir::kNoValue) last_use_[v] = static_cast<int>(i);
   for (ir::ValueId v : g.outputs) last_use_[v] = static_cast<int>(nodes.size());
+  states_.resize(nodes.size());
 }
 
 namespace {
@@ -92,7 +93,11 @@ void poison(Tensor& t) {
     std::memset(t.raw(), 0x5A, t.nbytes());
 }
 
-std::vector<Tensor> allocate(const ir::Node& node, const std::vector<const Tensor*>& inputs, bool zero_fill) {
+// The output types the op's inference gives for these inputs; *read_values
+// tells whether it looked at any input's value (otherwise the types follow
+// from the inputs' types and shapes alone).
+std::vector<ir::TypeInfo> infer_outputs(const ir::Node& node, const std::vector<const Tensor*>& inputs,
+                                        bool* read_values) {
   const ir::OpSchema* schema = ir::find_op(node.op_type, node.domain);
   ETCH_REQUIRE(schema, Unsupported) << node.describe() << ": op is not supported by etch";
   std::vector<ir::TypeInfo> infos(inputs.size());
@@ -104,34 +109,70 @@ std::vector<Tensor> allocate(const ir::Node& node, const std::vector<const Tenso
   }
   ir::InferContext ictx(node, info_ptrs, inputs);
   schema->infer(ictx);
-  std::vector<Tensor> outputs;
-  outputs.reserve(node.outputs.size());
   for (size_t i = 0; i < node.outputs.size(); ++i) {
     const ir::TypeInfo& t = ictx.outputs()[i];
     ETCH_CHECK(t.has_shape && shape_is_static(t.shape))
         << node.describe() << ": shape inference left output " << i << " unknown at run time";
+  }
+  if (read_values) *read_values = ictx.read_values();
+  return ictx.outputs();
+}
+
+std::vector<Tensor> allocate(const std::vector<ir::TypeInfo>& types, bool zero_fill) {
+  std::vector<Tensor> outputs;
+  outputs.reserve(types.size());
+  for (const ir::TypeInfo& t : types) {
     outputs.push_back(zero_fill ? Tensor(t.dtype, t.shape) : Tensor::uninitialized(t.dtype, t.shape));
     if (!zero_fill && g_poison_outputs.load(std::memory_order_relaxed)) poison(outputs.back());
   }
   return outputs;
+}
+
+DType kernel_key(const std::vector<const Tensor*>& inputs) {
+  return inputs.empty() || !inputs[0] ? DType::F32 : inputs[0]->dtype();
 }
 }  // namespace
 
 void set_poison_uninitialised_outputs(bool on) { g_poison_outputs.store(on, std::memory_order_relaxed); }
 
 std::vector<Tensor> allocate_outputs(const ir::Node& node, const std::vector<const Tensor*>& inputs, bool zero_fill) {
-  return allocate(node, inputs, zero_fill);
+  return allocate(infer_outputs(node, inputs, nullptr), zero_fill);
+}
+
+void Interpreter::NodeState::prepare(const ir::Node& node, const std::vector<const Tensor*>& inputs) {
+  const DType key = kernel_key(inputs);
+  fn = find_kernel(node.op_type, node.domain, key);
+  // Shape errors from inference come before the missing-kernel error.
+  bool read_values = false;
+  outputs = infer_outputs(node, inputs, &read_values);
+  ETCH_REQUIRE(fn, Unsupported) << node.describe() << ": no kernel for input type " << dtype_name(key);
+  zero_fill = !kernel_overwrites_outputs(node.op_type, node.domain, key);
+  plan.reset();
+  reusable = !read_values;
+  input_types.clear();
+  for (const Tensor* t : inputs)
+    input_types.push_back(t ? std::optional<ir::TypeInfo>(ir::TypeInfo{t->dtype(), t->shape(), true}) : std::nullopt);
+}
+
+bool Interpreter::NodeState::matches(const std::vector<const Tensor*>& inputs) const {
+  if (!reusable || inputs.size() != input_types.size()) return false;
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const auto& known = input_types[i];
+    if (!inputs[i] || !known) {
+      if (inputs[i] || known) return false;
+    } else if (inputs[i]->dtype() != known->dtype || inputs[i]->shape() != known->shape) {
+      return false;
+    }
+  }
+  return true;
 }
 
 std::vector<Tensor> run_node(const ir::Node& node, const std::vector<const Tensor*>& inputs) {
-  DType key = inputs.empty() || !inputs[0] ? DType::F32 : inputs[0]->dtype();
-  KernelFn fn = find_kernel(node.op_type, node.domain, key);
-  // Shape errors from inference come before the missing-kernel error, as before.
-  std::vector<Tensor> outputs =
-      allocate(node, inputs, !fn || !kernel_overwrites_outputs(node.op_type, node.domain, key));
-  ETCH_REQUIRE(fn, Unsupported) << node.describe() << ": no kernel for input type " << dtype_name(key);
+  Interpreter::NodeState state;
+  state.prepare(node, inputs);
+  std::vector<Tensor> outputs = allocate(state.outputs, state.zero_fill);
   KernelContext kctx(node, inputs, &outputs);
-  fn(kctx);
+  state.fn(kctx);
   return outputs;
 }
 
@@ -169,7 +210,15 @@ std::vector<Tensor> Interpreter::run(const std::vector<Tensor>& inputs) {
     }
     OpProfile* prof = OpProfile::get();
     const auto t0 = prof ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
-    std::vector<Tensor> outs = run_node(n, ins);
+    // Kernel, output types and the kernel's plan from the node's last run
+    // while its inputs' types and shapes stay the same.
+    NodeState& state = states_[ni];
+    if (!state.matches(ins)) state.prepare(n, ins);
+    std::vector<Tensor> outs = allocate(state.outputs, state.zero_fill);
+    {
+      KernelContext kctx(n, ins, &outs, state.reusable ? &state.plan : nullptr);
+      state.fn(kctx);
+    }
     if (prof) prof->add(n, outs, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
     if (observer_) observer_(n, outs);
     for (size_t i = 0; i < n.outputs.size(); ++i) env[n.outputs[i]] = std::move(outs[i]);

@@ -4,11 +4,15 @@
 #pragma once
 #include <functional>
 #include <map>
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "etch/core/tensor.h"
 #include "etch/ir/graph.h"
+#include "etch/ir/op_registry.h"
+#include "etch/runtime/kernel_registry.h"
 
 namespace etch::runtime {
 
@@ -32,12 +36,29 @@ class Interpreter {
 
   const ir::Graph& graph() const { return graph_; }
 
+  // What a node's run needs besides its inputs: the kernel, the output types
+  // and whether its kernel may overwrite them uninitialised, and the
+  // kernel's plan (KernelContext::plan). Kept per node while the inputs'
+  // types and shapes stay those of `input_types` and the inference did not
+  // read input values (`reusable`); prepared again otherwise.
+  struct NodeState {
+    KernelFn fn = nullptr;
+    std::vector<ir::TypeInfo> outputs;
+    bool zero_fill = true;
+    bool reusable = false;
+    std::vector<std::optional<ir::TypeInfo>> input_types;
+    std::shared_ptr<void> plan;
+    void prepare(const ir::Node& node, const std::vector<const Tensor*>& inputs);
+    bool matches(const std::vector<const Tensor*>& inputs) const;
+  };
+
  private:
   const ir::Graph& graph_;
   Observer observer_;
   std::vector<ir::ValueId> keep_;
   std::map<ir::ValueId, Tensor> kept_values_;
   std::vector<int> last_use_;  // node index after which a value can be freed
+  std::vector<NodeState> states_;
 };
 
 // Runs one node on concrete inputs (used by constant folding and tests).

@@ -3,6 +3,7 @@
 // a kernel only fills output(i).
 #pragma once
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -14,8 +15,11 @@ namespace etch::runtime {
 
 class KernelContext {
  public:
-  KernelContext(const ir::Node& node, std::vector<const Tensor*> inputs, std::vector<Tensor>* outputs)
-      : node_(node), inputs_(std::move(inputs)), outputs_(outputs) {}
+  // plan_slot: where the interpreter keeps this node's plan between runs
+  // (null: every plan is built for this run only).
+  KernelContext(const ir::Node& node, std::vector<const Tensor*> inputs, std::vector<Tensor>* outputs,
+                std::shared_ptr<void>* plan_slot = nullptr)
+      : node_(node), inputs_(std::move(inputs)), outputs_(outputs), plan_slot_(plan_slot) {}
   const ir::Node& node() const { return node_; }
   size_t num_inputs() const { return inputs_.size(); }
   bool has_input(size_t i) const { return i < inputs_.size() && inputs_[i] != nullptr; }
@@ -24,10 +28,24 @@ class KernelContext {
   Tensor& output(size_t i) { return (*outputs_)[i]; }
   [[noreturn]] void fail(const std::string& msg) const;  // InvalidInput naming the node
 
+  // What the kernel derives from its node's attributes and its inputs' types
+  // and shapes (parsed attributes, geometry), never from input values, which
+  // may differ at the next run: `build()` makes it on the node's first run,
+  // and the interpreter keeps it for the later runs while the inputs' types
+  // and shapes stay the same. One plan type per kernel.
+  template <typename P, typename Build>
+  const P& plan(Build&& build) {
+    std::shared_ptr<void>& slot = plan_slot_ ? *plan_slot_ : local_plan_;
+    if (!slot) slot = std::make_shared<P>(build());
+    return *static_cast<const P*>(slot.get());
+  }
+
  private:
   const ir::Node& node_;
   std::vector<const Tensor*> inputs_;
   std::vector<Tensor>* outputs_;
+  std::shared_ptr<void>* plan_slot_;
+  std::shared_ptr<void> local_plan_;
 };
 
 using KernelFn = void (*)(KernelContext&);

@@ -118,7 +118,7 @@ bool maxpool_2d(const PoolPlan& p, const T* xv, T* yv) {
 template <typename T>
 void maxpool(KernelContext& ctx) {
   const Tensor& x = ctx.input(0);
-  const PoolPlan p = plan_pool(ctx.node(), x);
+  const PoolPlan& p = ctx.plan<PoolPlan>([&] { return plan_pool(ctx.node(), x); });
   const Geom3& g = p.g;
   const bool want_idx = ctx.num_outputs() > 1;
   if (!want_idx && maxpool_2d(p, x.data<T>(), ctx.output(0).data<T>())) return;
@@ -162,7 +162,7 @@ void maxpool(KernelContext& ctx) {
 
 void avgpool_f32(KernelContext& ctx) {
   const Tensor& x = ctx.input(0);
-  const PoolPlan p = plan_pool(ctx.node(), x);
+  const PoolPlan& p = ctx.plan<PoolPlan>([&] { return plan_pool(ctx.node(), x); });
   const Geom3& g = p.g;
   const bool include_pad = ctx.node().attr_int("count_include_pad", 0) != 0;
   const float* xv = x.data<float>();

@@ -31,11 +31,20 @@ std::vector<int32_t> bias_or_zero(const KernelContext& c, size_t i, int64_t chan
   return std::vector<int32_t>(b, b + channels);
 }
 
+struct QConvPlan {
+  ir::ConvGeometry g;
+  ir::QConvParams p;
+};
+
 void qconv(KernelContext& c) {
-  const ir::ConvGeometry g = ir::resolve_conv_geometry(c.node(), c.input(0).shape(), c.input(1).shape());
+  const QConvPlan& plan = c.plan<QConvPlan>([&] {
+    const ir::ConvGeometry g = ir::resolve_conv_geometry(c.node(), c.input(0).shape(), c.input(1).shape());
+    return QConvPlan{g, ir::qconv_params(c.node(), g.out_channels)};
+  });
+  const ir::ConvGeometry& g = plan.g;
+  const ir::QConvParams& p = plan.p;
   const std::vector<int32_t> w = weights_as_int32(c.input(1));
   const std::vector<int32_t> bias = bias_or_zero(c, 2, g.out_channels);
-  const ir::QConvParams p = ir::qconv_params(c.node(), g.out_channels);
   int8_t* y = c.output(0).data<int8_t>();
   const int64_t plane = g.out[0] * g.out[1] * g.out[2];
   const IntConvEpilogue store = [&](int64_t n, int64_t m, int64_t p0, int64_t count, const int32_t* acc) {
@@ -88,7 +97,7 @@ void qgemm(KernelContext& c) {
   const Tensor w8 = unpack_int4(c.input(1));
   const int8_t* w = w8.data<int8_t>();
   const std::vector<int32_t> bias = bias_or_zero(c, 2, channels);
-  const ir::QGemmParams p = ir::qconv_params(c.node(), channels);
+  const ir::QGemmParams& p = c.plan<ir::QGemmParams>([&] { return ir::qconv_params(c.node(), channels); });
   const int8_t* xp = x.data<int8_t>();
   int8_t* y = c.output(0).data<int8_t>();
   // Rows of at least ~256K multiply-adds per task.
