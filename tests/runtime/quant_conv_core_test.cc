@@ -13,8 +13,8 @@
 #include <mutex>
 #include <random>
 
+#include "core/isa_paths.h"
 #include "etch/runtime/kernels/quant_conv_onednn.h"
-#include "isa_paths.h"
 
 namespace etch::runtime {
 namespace {
@@ -100,7 +100,7 @@ const Case kCases[] = {
 };
 
 TEST(IntegerConvFast, EqualsReferenceOnUint8AndInt8Inputs) {
-  testing::for_each_isa_path([] {
+  etch::testing::for_each_isa_path([] {
     uint32_t seed = 1;
     for (const Case& c : kCases) {
       expect_same_sums<uint8_t>(c, 0, 127, seed++);

@@ -16,7 +16,7 @@
 #include <random>
 #include <vector>
 
-#include "isa_paths.h"
+#include "core/isa_paths.h"
 
 namespace etch::runtime {
 namespace {
@@ -34,7 +34,7 @@ void expect_row_matches_scalar(const std::vector<int32_t>& acc, int32_t bias, Qu
 }
 
 TEST(RequantizeRow, EqualsScalarRequantizeEverywhere) {
-  testing::for_each_isa_path([&] {
+  etch::testing::for_each_isa_path([&] {
     std::mt19937 rng(7);
     std::uniform_int_distribution<int32_t> any(std::numeric_limits<int32_t>::min(),
                                                std::numeric_limits<int32_t>::max());
@@ -65,7 +65,7 @@ TEST(RequantizeRow, EqualsScalarRequantizeEverywhere) {
 }
 
 TEST(RequantizeRow, RoundsTiesAsGemmlowp) {
-  testing::for_each_isa_path([&] {
+  etch::testing::for_each_isa_path([&] {
     // x·m/2^31 exactly ±k + 1/2 (m = 2^30 is one half), then a rounding shift of
     // 2 on values ≡ 2 mod 4 (ties): SRDHM rounds half up, RoundingDivideByPOT
     // half away from zero.
@@ -83,7 +83,7 @@ TEST(RequantizeRow, RoundsTiesAsGemmlowp) {
 }
 
 TEST(AddRow, EqualsScalarAddEverywhere) {
-  testing::for_each_isa_path([&] {
+  etch::testing::for_each_isa_path([&] {
     // Every pair of int8 values, for multipliers and shifts of the kinds QAdd
     // gets (input rescales below 1, output rescales on both sides of 1), with
     // clamp ranges and zero points of both signs; the row is cut to 65533 so

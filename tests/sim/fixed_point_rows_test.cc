@@ -1,5 +1,6 @@
-// The vector rows of requantization (AVX2 where the CPU has it) against
-// fixed_point.h's element-by-element arithmetic, on random and extreme values.
+// The vector rows of requantization (AVX-512 and AVX2 where the CPU has them)
+// against fixed_point.h's element-by-element arithmetic, on random and
+// extreme values.
 #include "etch/sim/fixed_point_rows.h"
 
 #include <gtest/gtest.h>
@@ -9,6 +10,7 @@
 #include <random>
 #include <vector>
 
+#include "core/isa_paths.h"
 #include "etch/sim/fixed_point.h"
 
 namespace etch::sim {
@@ -19,7 +21,7 @@ int8_t want_requant(int32_t acc, int32_t bias, int32_t mult, int shift, int32_t 
   return static_cast<int8_t>(std::clamp<int64_t>(int64_t{mbqm_right(biased, mult, shift)} + zp, lo, hi));
 }
 
-TEST(FixedPointRows, RequantMatchesElementwiseOnRandomAndExtremeValues) {
+void expect_requant_rows_match() {
   std::mt19937_64 rng(5);
   const int32_t kMin = std::numeric_limits<int32_t>::min(), kMax = std::numeric_limits<int32_t>::max();
   for (int trial = 0; trial < 400; ++trial) {
@@ -43,6 +45,10 @@ TEST(FixedPointRows, RequantMatchesElementwiseOnRandomAndExtremeValues) {
       ASSERT_EQ(got[p], want_requant(acc[p], bias, mult, shift, zp, lo, hi))
           << "trial " << trial << " p " << p << " acc " << acc[p] << " mult " << mult << " shift " << shift;
   }
+}
+
+TEST(FixedPointRows, RequantMatchesElementwiseOnRandomAndExtremeValues) {
+  etch::testing::for_each_isa_path([] { expect_requant_rows_match(); });
 }
 
 TEST(FixedPointRows, AddMatchesElementwise) {

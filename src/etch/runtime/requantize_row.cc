@@ -6,6 +6,7 @@
 
 #include "etch/core/cpu_features.h"
 #include "etch/core/error.h"
+#include "etch/core/right_shift_multiplier_avx512.h"
 #include "etch/runtime/integer_fast_paths.h"
 #include "etch/runtime/kernels/simd_f32.h"
 
@@ -25,36 +26,9 @@ bool vector_multiplier(QuantizedMultiplier m) { return m.shift <= 0 && m.shift >
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wuninitialized"
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-// Mbqm8's result on sixteen lanes, with the two roundings folded into one
-// 64-bit shift. SRDHM gives h = floor((p + 2^30) / 2^31) for the product
-// p = x·multiplier, and RoundingDivideByPOT(h, e) = floor((h + 2^(e−1) −
-// [h < 0]) / 2^e) for e ≥ 1 (h itself for e = 0); as floor(floor(a / b) + c)
-// / d) = floor((a + c·b) / (b·d)) for integers, the result is
-//   floor((p + 2^30 + 2^(30+e) − [p < −2^30]·2^31) / 2^(31+e)),
-// since h < 0 exactly when p < −2^30. |p| ≤ 2^62, so the sum stays inside
-// int64 and one arithmetic shift gives the bits of the two-step definition.
-struct Mbqm16 {
-  __m512i mul, round, negative_fix, minus_half;
-  __m128i shift;
-  explicit Mbqm16(QuantizedMultiplier m) {
-    const int exponent = -m.shift;
-    mul = _mm512_set1_epi32(m.multiplier);
-    round = _mm512_set1_epi64((int64_t{1} << 30) + (exponent > 0 ? int64_t{1} << (30 + exponent) : 0));
-    negative_fix = _mm512_set1_epi64(exponent > 0 ? int64_t{1} << 31 : 0);
-    minus_half = _mm512_set1_epi64(-(int64_t{1} << 30));
-    shift = _mm_cvtsi32_si128(31 + exponent);
-  }
-  // Lanes 0, 2, 4, ... of x (the low half of each 64-bit lane), as int64.
-  __m512i even(__m512i x) const {
-    const __m512i p = _mm512_mul_epi32(x, mul);
-    const __m512i sum = _mm512_add_epi64(p, round);
-    return _mm512_sra_epi64(_mm512_mask_sub_epi64(sum, _mm512_cmplt_epi64_mask(p, minus_half), sum, negative_fix),
-                            shift);
-  }
-  __m512i operator()(__m512i x) const {
-    // Odd lanes' results moved into place from the low halves of theirs.
-    return _mm512_mask_shuffle_epi32(even(x), 0xAAAA, even(_mm512_srli_epi64(x, 32)), _MM_PERM_CDAB);
-  }
+// Mbqm8 on sixteen lanes, for vector_multiplier(m).
+struct Mbqm16 : RightShiftMultiplier16 {
+  explicit Mbqm16(QuantizedMultiplier m) : RightShiftMultiplier16(m.multiplier, -m.shift) {}
 };
 
 // Output8 on sixteen lanes: clamp(q + zp, act_min, act_max) stored as

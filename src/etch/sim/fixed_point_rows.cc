@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "etch/core/cpu_features.h"
+#include "etch/core/right_shift_multiplier_avx512.h"
 #include "etch/sim/fixed_point.h"
 
 #if defined(__x86_64__)
@@ -103,7 +104,8 @@ ETCH_AVX2 int64_t add_avx2(const AddRow& r, const int8_t* a, const int8_t* b, in
 
 const bool kHasAvx2 = __builtin_cpu_supports("avx2");
 
-// requant_avx2's steps on sixteen lanes, where comparisons give masks.
+// requant_avx2 on sixteen lanes, its multiply as the runtime's
+// (core/right_shift_multiplier_avx512.h).
 #pragma GCC push_options
 #pragma GCC target("avx512f,avx512bw")
 // GCC 12's AVX-512 shift intrinsics pass a self-initialised "undefined"
@@ -111,40 +113,21 @@ const bool kHasAvx2 = __builtin_cpu_supports("avx2");
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wuninitialized"
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-inline __m512i nudged_high_half16(__m512i p) {
-  const __m512i zero = _mm512_setzero_si512();
-  const __m512i nudge = _mm512_mask_blend_epi64(_mm512_cmplt_epi64_mask(p, zero), _mm512_set1_epi64(int64_t{1} << 30),
-                                                _mm512_set1_epi64(1 - (int64_t{1} << 30)));
-  const __m512i x = _mm512_add_epi64(p, nudge);
-  const __m512i toward_zero =
-      _mm512_mask_add_epi64(x, _mm512_cmplt_epi64_mask(x, zero), x, _mm512_set1_epi64((int64_t{1} << 31) - 1));
-  return _mm512_srli_epi64(toward_zero, 31);
-}
-
-inline __m512i mbqm_right16(__m512i x, __m512i mult, int shift) {
-  const __m512i even = nudged_high_half16(_mm512_mul_epi32(x, mult));
-  const __m512i odd = nudged_high_half16(_mm512_mul_epi32(_mm512_srli_epi64(x, 32), _mm512_srli_epi64(mult, 32)));
-  const __m512i high = _mm512_mask_blend_epi32(0xAAAA, even, _mm512_slli_epi64(odd, 32));
-  const int e = -shift;
-  const int32_t mask = static_cast<int32_t>((int64_t{1} << e) - 1);
-  const __m512i remainder = _mm512_and_si512(high, _mm512_set1_epi32(mask));
-  const __m512i threshold = _mm512_sub_epi32(_mm512_set1_epi32(mask >> 1), _mm512_srai_epi32(high, 31));
-  const __m512i q = _mm512_sra_epi32(high, _mm_cvtsi32_si128(e));
-  return _mm512_mask_add_epi32(q, _mm512_cmpgt_epi32_mask(remainder, threshold), q, _mm512_set1_epi32(1));
-}
-
+// All n elements, the last partial vector with masked loads and stores (an
+// AVX2 call for a row's tail after 512-bit code cost more than the tail).
 int64_t requant_avx512(const int32_t* acc, int32_t bias, int32_t mult, int shift, int32_t zp, int32_t lo, int32_t hi,
                        int8_t* out, int64_t n) {
-  const __m512i vb = _mm512_set1_epi32(bias), vm = _mm512_set1_epi32(mult);
+  const RightShiftMultiplier16 m(mult, -shift);
+  const __m512i vb = _mm512_set1_epi32(bias);
   const __m512i vlo = _mm512_set1_epi32(lo - zp), vhi = _mm512_set1_epi32(hi - zp), vzp = _mm512_set1_epi32(zp);
-  int64_t p = 0;
-  for (; p + 16 <= n; p += 16) {
-    const __m512i x = _mm512_add_epi32(_mm512_loadu_si512(acc + p), vb);
-    const __m512i v = _mm512_min_epi32(_mm512_max_epi32(mbqm_right16(x, vm, shift), vlo), vhi);
+  for (int64_t p = 0; p < n; p += 16) {
+    const auto lanes = static_cast<__mmask16>(n - p >= 16 ? 0xFFFFu : (1u << (n - p)) - 1u);
+    const __m512i x = _mm512_add_epi32(_mm512_maskz_loadu_epi32(lanes, acc + p), vb);
+    const __m512i v = _mm512_min_epi32(_mm512_max_epi32(m(x), vlo), vhi);
     // Inside [lo, hi] after the clamp: the narrowing never saturates.
-    _mm_storeu_si128(reinterpret_cast<__m128i*>(out + p), _mm512_cvtepi32_epi8(_mm512_add_epi32(v, vzp)));
+    _mm512_mask_cvtepi32_storeu_epi8(out + p, lanes, _mm512_add_epi32(v, vzp));
   }
-  return p;
+  return n;
 }
 #pragma GCC diagnostic pop
 #pragma GCC pop_options
@@ -157,8 +140,10 @@ void requant_row_right(const int32_t* acc, int32_t bias, int32_t mult, int shift
   int64_t p = 0;
 #if defined(__x86_64__)
   if (mult >= 0 && shift <= 0 && shift >= -31) {
-    if (cpu_has_avx512bw()) p = requant_avx512(acc, bias, mult, shift, zp, lo, hi, out, n);
-    if (kHasAvx2) p += requant_avx2(acc + p, bias, mult, shift, zp, lo, hi, out + p, n - p);
+    if (cpu_has_avx512bw())
+      p = requant_avx512(acc, bias, mult, shift, zp, lo, hi, out, n);
+    else if (kHasAvx2)
+      p = requant_avx2(acc, bias, mult, shift, zp, lo, hi, out, n);
   }
 #endif
   requant_portable(acc, bias, mult, shift, zp, lo, hi, out, p, n);

@@ -8,7 +8,7 @@
 
 #include "etch/core/cpu_features.h"
 
-namespace etch::runtime::testing {
+namespace etch::testing {
 
 template <typename Body>
 void for_each_isa_path(Body body) {
@@ -21,4 +21,4 @@ void for_each_isa_path(Body body) {
   }
 }
 
-}  // namespace etch::runtime::testing
+}  // namespace etch::testing
