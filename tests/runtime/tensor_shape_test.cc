@@ -61,6 +61,17 @@ TEST(TensorShape, TransposeWithPermMatchesIndexFormula) {
   expect_error([&] { run1("Transpose", {x}, {{"perm", std::vector<int64_t>{0, 0, 1}}}); }, "not a permutation");
 }
 
+TEST(TensorShape, TransposeOfAnImageWithFewChannelsInPieces) {
+  // NHWC -> NCHW of 3 channels: three rows of 20,000 strided elements, each
+  // copied in pieces (the last one partial) shared by the threads.
+  const int64_t hw = 20000;
+  Tensor x = f32({1, hw, 3}, iota(3 * hw));
+  Tensor out = run1("Transpose", {x}, {{"perm", std::vector<int64_t>{0, 2, 1}}});
+  ASSERT_EQ(out.shape(), (Shape{1, 3, hw}));
+  for (int64_t c = 0; c < 3; ++c)
+    for (int64_t p = 0; p < hw; ++p) ASSERT_EQ(out.data<float>()[c * hw + p], static_cast<float>(p * 3 + c));
+}
+
 TEST(TensorShape, ExpandBroadcastsBothWays) {
   Tensor x = f32({3, 1}, {1, 2, 3});
   Tensor out = run1("Expand", {x, i64({3}, {2, 1, 2})});

@@ -15,6 +15,16 @@ TEST(TensorSlice, ConcatAlongEachAxis) {
   expect_error([&] { run1("Concat", {a, b}, {{"axis", int64_t{0}}}); }, "differs from [2,2] outside axis 0");
 }
 
+TEST(TensorSlice, ConcatOfLongContiguousInputs) {
+  // Batch-1 channel concat: each input is one contiguous run of more than
+  // one copy piece (16,384 elements).
+  Tensor a = f32({1, 3, 10000}, iota(30000)), b = f32({1, 2, 10000}, iota(20000));
+  Tensor out = run1("Concat", {a, b}, {{"axis", int64_t{1}}});
+  ASSERT_EQ(out.shape(), (Shape{1, 5, 10000}));
+  const std::vector<float> v = values<float>(out);
+  for (int64_t i = 0; i < 50000; ++i) ASSERT_EQ(v[i], static_cast<float>(i < 30000 ? i : i - 30000));
+}
+
 TEST(TensorSlice, SplitUnevenWithSizesInputAndAttr) {
   Tensor x = f32({5}, iota(5));
   auto outs = run_op("Split", {x, i64({2}, {2, 3})}, {}, 2);

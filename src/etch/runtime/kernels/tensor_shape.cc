@@ -2,6 +2,7 @@
 // storage; Transpose, Expand and Tile are strided copies; Shape and Size report.
 #include <algorithm>
 
+#include "etch/runtime/kernel_overwrites.h"
 #include "etch/runtime/kernel_registry.h"
 #include "etch/runtime/kernels/tensor_copy.h"
 
@@ -80,6 +81,13 @@ ETCH_REGISTER_KERNEL("Flatten", "", std::nullopt, relabel_kernel);
 ETCH_REGISTER_KERNEL("Squeeze", "", std::nullopt, relabel_kernel);
 ETCH_REGISTER_KERNEL("Unsqueeze", "", std::nullopt, relabel_kernel);
 ETCH_REGISTER_KERNEL("Transpose", "", std::nullopt, transpose_kernel);
+// A relabel replaces its output by the input's bytes, a transpose writes every
+// element: neither needs it zero-filled first.
+ETCH_KERNEL_OVERWRITES_OUTPUTS_NUMERIC("Reshape");
+ETCH_KERNEL_OVERWRITES_OUTPUTS_NUMERIC("Flatten");
+ETCH_KERNEL_OVERWRITES_OUTPUTS_NUMERIC("Squeeze");
+ETCH_KERNEL_OVERWRITES_OUTPUTS_NUMERIC("Unsqueeze");
+ETCH_KERNEL_OVERWRITES_OUTPUTS_NUMERIC("Transpose");
 ETCH_REGISTER_KERNEL("Expand", "", std::nullopt, expand_kernel);
 ETCH_REGISTER_KERNEL("Tile", "", std::nullopt, tile_kernel);
 ETCH_REGISTER_KERNEL("Shape", "", std::nullopt, shape_kernel);

@@ -5,6 +5,7 @@
 #include "etch/core/thread_pool.h"
 #include "etch/ir/op_registry.h"
 #include "etch/ir/ops/tensor_slice_params.h"
+#include "etch/runtime/kernel_overwrites.h"
 #include "etch/runtime/kernel_registry.h"
 #include "etch/runtime/kernels/tensor_copy.h"
 
@@ -94,6 +95,11 @@ ETCH_REGISTER_KERNEL("Concat", "", std::nullopt, concat_kernel);
 ETCH_REGISTER_KERNEL("Split", "", std::nullopt, split_kernel);
 ETCH_REGISTER_KERNEL("Slice", "", std::nullopt, slice_kernel);
 ETCH_REGISTER_KERNEL("Gather", "", std::nullopt, gather_kernel);
+// Each writes every element of its outputs (Concat's inputs fill the axis).
+ETCH_KERNEL_OVERWRITES_OUTPUTS_NUMERIC("Concat");
+ETCH_KERNEL_OVERWRITES_OUTPUTS_NUMERIC("Split");
+ETCH_KERNEL_OVERWRITES_OUTPUTS_NUMERIC("Slice");
+ETCH_KERNEL_OVERWRITES_OUTPUTS_NUMERIC("Gather");
 
 }  // namespace
 }  // namespace etch::runtime
