@@ -127,10 +127,6 @@ std::vector<Tensor> allocate(const std::vector<ir::TypeInfo>& types, bool zero_f
   }
   return outputs;
 }
-
-DType kernel_key(const std::vector<const Tensor*>& inputs) {
-  return inputs.empty() || !inputs[0] ? DType::F32 : inputs[0]->dtype();
-}
 }  // namespace
 
 void set_poison_uninitialised_outputs(bool on) { g_poison_outputs.store(on, std::memory_order_relaxed); }
@@ -140,7 +136,7 @@ std::vector<Tensor> allocate_outputs(const ir::Node& node, const std::vector<con
 }
 
 void Interpreter::NodeState::prepare(const ir::Node& node, const std::vector<const Tensor*>& inputs) {
-  const DType key = kernel_key(inputs);
+  const DType key = inputs.empty() || !inputs[0] ? DType::F32 : inputs[0]->dtype();
   fn = find_kernel(node.op_type, node.domain, key);
   // Shape errors from inference come before the missing-kernel error.
   bool read_values = false;
@@ -167,13 +163,17 @@ bool Interpreter::NodeState::matches(const std::vector<const Tensor*>& inputs) c
   return true;
 }
 
+std::vector<Tensor> Interpreter::NodeState::run(const ir::Node& node, const std::vector<const Tensor*>& inputs) {
+  std::vector<Tensor> outputs = allocate(this->outputs, zero_fill);
+  KernelContext kctx(node, inputs, &outputs, reusable ? &plan : nullptr);
+  fn(kctx);
+  return outputs;
+}
+
 std::vector<Tensor> run_node(const ir::Node& node, const std::vector<const Tensor*>& inputs) {
   Interpreter::NodeState state;
   state.prepare(node, inputs);
-  std::vector<Tensor> outputs = allocate(state.outputs, state.zero_fill);
-  KernelContext kctx(node, inputs, &outputs);
-  state.fn(kctx);
-  return outputs;
+  return state.run(node, inputs);
 }
 
 std::vector<Tensor> Interpreter::run(const std::vector<Tensor>& inputs) {
@@ -214,11 +214,7 @@ std::vector<Tensor> Interpreter::run(const std::vector<Tensor>& inputs) {
     // while its inputs' types and shapes stay the same.
     NodeState& state = states_[ni];
     if (!state.matches(ins)) state.prepare(n, ins);
-    std::vector<Tensor> outs = allocate(state.outputs, state.zero_fill);
-    {
-      KernelContext kctx(n, ins, &outs, state.reusable ? &state.plan : nullptr);
-      state.fn(kctx);
-    }
+    std::vector<Tensor> outs = state.run(n, ins);
     if (prof) prof->add(n, outs, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
     if (observer_) observer_(n, outs);
     for (size_t i = 0; i < n.outputs.size(); ++i) env[n.outputs[i]] = std::move(outs[i]);

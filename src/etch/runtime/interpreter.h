@@ -50,6 +50,8 @@ class Interpreter {
     std::shared_ptr<void> plan;
     void prepare(const ir::Node& node, const std::vector<const Tensor*>& inputs);
     bool matches(const std::vector<const Tensor*>& inputs) const;
+    // The node's outputs: allocated from `outputs`, filled by `fn`.
+    std::vector<Tensor> run(const ir::Node& node, const std::vector<const Tensor*>& inputs);
   };
 
  private:

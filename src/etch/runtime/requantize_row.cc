@@ -6,7 +6,7 @@
 
 #include "etch/core/cpu_features.h"
 #include "etch/core/error.h"
-#include "etch/core/right_shift_multiplier_avx512.h"
+#include "etch/core/fixed_point_avx512.h"
 #include "etch/runtime/integer_fast_paths.h"
 #include "etch/runtime/kernels/simd_f32.h"
 
@@ -27,52 +27,14 @@ bool vector_multiplier(QuantizedMultiplier m) { return m.shift <= 0 && m.shift >
 #pragma GCC diagnostic ignored "-Wuninitialized"
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 // Mbqm8 on sixteen lanes, for vector_multiplier(m).
-struct Mbqm16 : RightShiftMultiplier16 {
-  explicit Mbqm16(QuantizedMultiplier m) : RightShiftMultiplier16(m.multiplier, -m.shift) {}
-};
+RightShiftMultiplier16 mbqm16(QuantizedMultiplier m) { return RightShiftMultiplier16(m.multiplier, -m.shift); }
 
-// Output8 on sixteen lanes: clamp(q + zp, act_min, act_max) stored as
-// sixteen int8 (inside the range after the clamp, so the narrowing never
-// saturates).
-struct Output16 {
-  __m512i lo, hi, zp;
-  Output16(int32_t zero_point, int32_t act_min, int32_t act_max)
-      : lo(_mm512_set1_epi32(act_min - zero_point)),
-        hi(_mm512_set1_epi32(act_max - zero_point)),
-        zp(_mm512_set1_epi32(zero_point)) {}
-  // The lanes of `lanes` only (the others of y are not touched).
-  void store(__m512i q, int8_t* y, __mmask16 lanes = 0xFFFF) const {
-    const __m512i v = _mm512_add_epi32(_mm512_min_epi32(_mm512_max_epi32(q, lo), hi), zp);
-    _mm512_mask_cvtsepi32_storeu_epi8(y, lanes, v);
-  }
-};
-
-// The first n of sixteen lanes.
-__mmask16 first_lanes(int64_t n) { return static_cast<__mmask16>((1u << n) - 1u); }
-
-// All `count` elements: the last partial vector with masked loads and
-// stores, so that a row never falls back to the AVX2 or scalar code (a
-// switch from 512-bit code that cost more than the row's tail itself).
-// `out` by value: int8 stores may alias anything a reference points at, so
-// its vectors were reloaded after every store; a copy stays in registers.
-int64_t requantize_avx512(const int32_t* acc, int64_t count, int32_t bias, QuantizedMultiplier m, Output16 out,
-                          int8_t* y) {
-  const Mbqm16 mbqm(m);
-  const __m512i b = _mm512_set1_epi32(bias);
-  int64_t i = 0;
-  for (; i + 16 <= count; i += 16) out.store(mbqm(_mm512_add_epi32(_mm512_loadu_si512(acc + i), b)), y + i);
-  if (i < count) {
-    const __mmask16 lanes = first_lanes(count - i);
-    out.store(mbqm(_mm512_add_epi32(_mm512_maskz_loadu_epi32(lanes, acc + i), b)), y + i, lanes);
-  }
-  return count;
-}
-
-// add_avx2 on sixteen lanes, all `count` elements as requantize_avx512.
+// add_avx2 on sixteen lanes, all `count` elements (the tail masked, as in
+// requantize_row_avx512).
 int64_t add_avx512(const int8_t* a, const int8_t* b, int64_t count, const AddRequant& p, int8_t* y) {
-  const Mbqm16 ma(p.a), mb(p.b), my(p.y);
+  const RightShiftMultiplier16 ma = mbqm16(p.a), mb = mbqm16(p.b), my = mbqm16(p.y);
   const __m512i za = _mm512_set1_epi32(p.a_zero_point), zb = _mm512_set1_epi32(p.b_zero_point);
-  const Output16 out(p.y_zero_point, p.act_min, p.act_max);
+  const Int8Store16 out(p.y_zero_point, p.act_min, p.act_max);
   const __m128i left = _mm_cvtsi32_si128(p.left_shift);
   const auto sum = [&](__m128i a8, __m128i b8) {
     const __m512i sa = ma(_mm512_sll_epi32(_mm512_sub_epi32(_mm512_cvtepi8_epi32(a8), za), left));
@@ -81,14 +43,14 @@ int64_t add_avx512(const int8_t* a, const int8_t* b, int64_t count, const AddReq
   };
   int64_t i = 0;
   for (; i + 16 <= count; i += 16)
-    out.store(sum(_mm_loadu_si128(reinterpret_cast<const __m128i*>(a + i)),
-                  _mm_loadu_si128(reinterpret_cast<const __m128i*>(b + i))),
-              y + i);
+    out(sum(_mm_loadu_si128(reinterpret_cast<const __m128i*>(a + i)),
+            _mm_loadu_si128(reinterpret_cast<const __m128i*>(b + i))),
+        y + i);
   if (i < count) {
     const __mmask64 bytes = (uint64_t{1} << (count - i)) - 1u;
-    out.store(sum(_mm512_castsi512_si128(_mm512_maskz_loadu_epi8(bytes, a + i)),
-                  _mm512_castsi512_si128(_mm512_maskz_loadu_epi8(bytes, b + i))),
-              y + i, first_lanes(count - i));
+    out(sum(_mm512_castsi512_si128(_mm512_maskz_loadu_epi8(bytes, a + i)),
+            _mm512_castsi512_si128(_mm512_maskz_loadu_epi8(bytes, b + i))),
+        y + i, first_lanes16(count - i));
   }
   return count;
 }
@@ -160,7 +122,8 @@ struct Output8 {
 };
 
 // Elements [0, count rounded down to 8); returns how many it did. `out` by
-// value as in requantize_avx512.
+// value: int8 stores may alias anything a reference points at, so its
+// vectors were reloaded after every store; a copy stays in registers.
 int64_t requantize_avx2(const int32_t* acc, int64_t count, int32_t bias, QuantizedMultiplier m, Output8 out,
                         int8_t* y) {
   const Mbqm8 mbqm(m);
@@ -223,10 +186,12 @@ void requantize_row_to_int8(const int32_t* acc, int64_t count, int32_t bias, Qua
   int64_t done = 0;
 #ifdef ETCH_X86_SIMD
   if (integer_fast_paths() && vector_multiplier(m)) {
-    if (cpu_has_avx512bw())
-      done = requantize_avx512(acc, count, bias, m, Output16(zero_point, act_min, act_max), y);
-    else if (cpu_has_avx2_fma())
+    if (cpu_has_avx512bw()) {
+      requantize_row_avx512(acc, count, bias, m.multiplier, -m.shift, zero_point, act_min, act_max, y);
+      done = count;
+    } else if (cpu_has_avx2_fma()) {
       done = requantize_avx2(acc, count, bias, m, Output8(zero_point, act_min, act_max), y);
+    }
   }
 #endif
   for (int64_t i = done; i < count; ++i)

@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "etch/core/cpu_features.h"
-#include "etch/core/right_shift_multiplier_avx512.h"
+#include "etch/core/fixed_point_avx512.h"
 #include "etch/sim/fixed_point.h"
 
 #if defined(__x86_64__)
@@ -103,34 +103,6 @@ ETCH_AVX2 int64_t add_avx2(const AddRow& r, const int8_t* a, const int8_t* b, in
 }
 
 const bool kHasAvx2 = __builtin_cpu_supports("avx2");
-
-// requant_avx2 on sixteen lanes, its multiply as the runtime's
-// (core/right_shift_multiplier_avx512.h).
-#pragma GCC push_options
-#pragma GCC target("avx512f,avx512bw")
-// GCC 12's AVX-512 shift intrinsics pass a self-initialised "undefined"
-// vector as their unused merge source, which -Wuninitialized reports here.
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-// All n elements, the last partial vector with masked loads and stores (an
-// AVX2 call for a row's tail after 512-bit code cost more than the tail).
-int64_t requant_avx512(const int32_t* acc, int32_t bias, int32_t mult, int shift, int32_t zp, int32_t lo, int32_t hi,
-                       int8_t* out, int64_t n) {
-  const RightShiftMultiplier16 m(mult, -shift);
-  const __m512i vb = _mm512_set1_epi32(bias);
-  const __m512i vlo = _mm512_set1_epi32(lo - zp), vhi = _mm512_set1_epi32(hi - zp), vzp = _mm512_set1_epi32(zp);
-  for (int64_t p = 0; p < n; p += 16) {
-    const auto lanes = static_cast<__mmask16>(n - p >= 16 ? 0xFFFFu : (1u << (n - p)) - 1u);
-    const __m512i x = _mm512_add_epi32(_mm512_maskz_loadu_epi32(lanes, acc + p), vb);
-    const __m512i v = _mm512_min_epi32(_mm512_max_epi32(m(x), vlo), vhi);
-    // Inside [lo, hi] after the clamp: the narrowing never saturates.
-    _mm512_mask_cvtepi32_storeu_epi8(out + p, lanes, _mm512_add_epi32(v, vzp));
-  }
-  return n;
-}
-#pragma GCC diagnostic pop
-#pragma GCC pop_options
 #endif
 
 }  // namespace
@@ -140,10 +112,13 @@ void requant_row_right(const int32_t* acc, int32_t bias, int32_t mult, int shift
   int64_t p = 0;
 #if defined(__x86_64__)
   if (mult >= 0 && shift <= 0 && shift >= -31) {
-    if (cpu_has_avx512bw())
-      p = requant_avx512(acc, bias, mult, shift, zp, lo, hi, out, n);
-    else if (kHasAvx2)
+    // The runtime's row on sixteen lanes (core/fixed_point_avx512.h).
+    if (cpu_has_avx512bw()) {
+      requantize_row_avx512(acc, n, bias, mult, -shift, zp, lo, hi, out);
+      p = n;
+    } else if (kHasAvx2) {
       p = requant_avx2(acc, bias, mult, shift, zp, lo, hi, out, n);
+    }
   }
 #endif
   requant_portable(acc, bias, mult, shift, zp, lo, hi, out, p, n);

@@ -1,7 +1,8 @@
 // gemmlowp's multiply by a quantized multiplier with a right shift
 // (SaturatingRoundingDoublingHighMul, then RoundingDivideByPOT by e = −shift
-// in [0, 31]) on sixteen int32 lanes, shared by the integer runtime and the
-// simulator so that both compute it the same way.
+// in [0, 31]) on sixteen int32 lanes, and the requantization row built on
+// it: shared by the integer runtime and the simulator so that both compute
+// it with the same code.
 //
 // The two roundings fold into one exact 64-bit shift. SRDHM gives
 // h = floor((p + 2^30) / 2^31) for the product p = x·multiplier, and
@@ -49,6 +50,44 @@ struct RightShiftMultiplier16 {
     return _mm512_mask_shuffle_epi32(even(x), 0xAAAA, even(_mm512_srli_epi64(x, 32)), _MM_PERM_CDAB);
   }
 };
+
+// The first n (0 < n < 16) of sixteen lanes.
+inline __mmask16 first_lanes16(int64_t n) { return static_cast<__mmask16>((1u << n) - 1u); }
+
+// clamp(q + zero_point, lo, hi) stored as int8 into the lanes of `lanes`
+// (the other bytes of y are not touched). Inside [lo, hi] ⊆ [−128, 127]
+// after the clamp, so the narrowing never saturates.
+struct Int8Store16 {
+  __m512i lo, hi, zp;
+  __attribute__((target("avx512f"))) Int8Store16(int32_t zero_point, int32_t act_min, int32_t act_max)
+      : lo(_mm512_set1_epi32(act_min - zero_point)),
+        hi(_mm512_set1_epi32(act_max - zero_point)),
+        zp(_mm512_set1_epi32(zero_point)) {}
+  __attribute__((target("avx512f"))) void operator()(__m512i q, int8_t* y, __mmask16 lanes = 0xFFFF) const {
+    _mm512_mask_cvtsepi32_storeu_epi8(y, lanes, _mm512_add_epi32(_mm512_min_epi32(_mm512_max_epi32(q, lo), hi), zp));
+  }
+};
+
+// y[i] = clamp(((acc[i] + bias) wrapping) · multiplier rounded as above +
+// zero_point, lo, hi) for all n elements, the last partial vector with masked
+// loads and stores: a row never falls back to narrower code (an AVX2 call
+// for a row's tail after 512-bit code cost more than the tail itself). The
+// constants are locals, which int8 stores cannot alias, so they stay in
+// registers.
+__attribute__((target("avx512f"))) inline void requantize_row_avx512(const int32_t* acc, int64_t n, int32_t bias,
+                                                                     int32_t multiplier, int exponent,
+                                                                     int32_t zero_point, int32_t lo, int32_t hi,
+                                                                     int8_t* y) {
+  const RightShiftMultiplier16 mul(multiplier, exponent);
+  const Int8Store16 store(zero_point, lo, hi);
+  const __m512i b = _mm512_set1_epi32(bias);
+  int64_t i = 0;
+  for (; i + 16 <= n; i += 16) store(mul(_mm512_add_epi32(_mm512_loadu_si512(acc + i), b)), y + i);
+  if (i < n) {
+    const __mmask16 lanes = first_lanes16(n - i);
+    store(mul(_mm512_add_epi32(_mm512_maskz_loadu_epi32(lanes, acc + i), b)), y + i, lanes);
+  }
+}
 #pragma GCC diagnostic pop
 
 }  // namespace etch
