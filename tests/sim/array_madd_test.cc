@@ -8,6 +8,8 @@
 #include <random>
 #include <vector>
 
+#include "core/isa_paths.h"
+
 namespace etch::sim {
 namespace {
 
@@ -122,14 +124,21 @@ TEST(ArrayMadd, InterleavesQuadsOffsetBy128) {
   const int8_t* rows[4] = {r0.data(), r1.data(), r2.data(), nullptr};
   interleave_quad_row(dst.data(), rows, 2, 2);  // every second pixel
   EXPECT_EQ(dst, (std::vector<uint8_t>{129, 0, 133, 128, 131, 128, 135, 128}));
-  std::vector<std::vector<int8_t>> r(4, std::vector<int8_t>(37));
+  // 150 pixels: two 64-pixel AVX-512 blocks (where the CPU has them), 16-pixel
+  // SSE blocks and a scalar tail.
+  std::vector<std::vector<int8_t>> r(4, std::vector<int8_t>(150));
   for (int j = 0; j < 4; ++j)
-    for (int i = 0; i < 37; ++i) r[j][i] = static_cast<int8_t>(i * (7 + 2 * j) - 100 + 31 * j);
+    for (int i = 0; i < 150; ++i) r[j][i] = static_cast<int8_t>(i * (7 + 2 * j) - 100 + 31 * j);
   const int8_t* all[4] = {r[0].data(), r[1].data(), r[2].data(), r[3].data()};
-  std::vector<uint8_t> wide(4 * 37);
-  interleave_quad_row(wide.data(), all, 37, 1);
-  for (int i = 0; i < 37; ++i)
-    for (int j = 0; j < 4; ++j) EXPECT_EQ(wide[4 * i + j], r[j][i] + 128) << "pixel " << i << " row " << j;
+  etch::testing::for_each_isa_path([&] {
+    for (const int n : {37, 150}) {
+      std::vector<uint8_t> wide(4 * n);
+      interleave_quad_row(wide.data(), all, n, 1);
+      for (int i = 0; i < n; ++i)
+        for (int j = 0; j < 4; ++j)
+          ASSERT_EQ(wide[4 * i + j], r[j][i] + 128) << "pixel " << i << " row " << j << " of " << n;
+    }
+  });
   // Every second pixel of 18 (a strided convolution: the rows are gathered
   // before the vector path) with the last row missing; the rows end at byte
   // 34, the last one read, so ASan sees any read past it.

@@ -28,79 +28,127 @@ Machine::Machine(const npu::Program& p)
   if (!p.weight_image.empty()) std::memcpy(dram.data() + p.weight_addr, p.weight_image.data(), p.weight_image.size());
 }
 
+namespace {
+
+// A dense weight row of k weights, padded with zeros to `stride`; returns its sum.
+int32_t copy_weight_row(const int8_t* w, int64_t k, int64_t stride, int8_t* dst) {
+  int32_t sum = 0;
+  for (int64_t j = 0; j < k; ++j) {
+    dst[j] = w[j];
+    sum += w[j];
+  }
+  for (int64_t j = k; j < stride; ++j) dst[j] = 0;
+  return sum;
+}
+
+// One DMA row (DRAM and SRAM never overlap). Rows of 8 to 32 bytes, the usual
+// weight-tile rows, take two overlapping fixed-size copies the compiler
+// inlines; a library call per row would cost more than the bytes.
+void copy_row(int8_t* dst, const int8_t* src, int64_t n) {
+  if (n >= 16 && n <= 32) {
+    std::memcpy(dst, src, 16);
+    std::memcpy(dst + n - 16, src + n - 16, 16);
+  } else if (n >= 8 && n < 16) {
+    std::memcpy(dst, src, 8);
+    std::memcpy(dst + n - 8, src + n - 8, 8);
+  } else {
+    std::memcpy(dst, src, n);
+  }
+}
+
+}  // namespace
+
 void Machine::dma(const npu::Instr& in, bool load) {
   int8_t* sram = (in[F::buf] == 0 ? ibuf.data() : wbuf.data());
   const int64_t rb = in[F::row_bytes];
+  if (load && in[F::buf] != 0 && in[F::rows] > 0 && in[F::reps] > 0) {
+    // A deferred weight set whose rows this LOAD overwrites is read now.
+    const int64_t lo = in[F::sram];
+    const int64_t hi = lo + (in[F::reps] - 1) * in[F::sram_rep_stride] + (in[F::rows] - 1) * in[F::sram_stride] + rb;
+    for (WeightSet* set : {&shadow, &active}) {
+      if (!set->deferred) continue;
+      const npu::Instr& p = *set->deferred;
+      const int64_t from = p[F::w_addr], to = from + (p[F::m] - 1) * p[F::w_pitch] + p[F::k];
+      if (from < hi && lo < to) expand(*set);
+    }
+  }
   for (int64_t r = 0; r < in[F::reps]; ++r)
     for (int64_t i = 0; i < in[F::rows]; ++i) {
       int8_t* s = sram + in[F::sram] + r * in[F::sram_rep_stride] + i * in[F::sram_stride];
       int8_t* d = dram.data() + in[F::dram] + r * in[F::dram_rep_stride] + i * in[F::dram_stride];
       if (load)
-        std::memmove(s, d, rb);
+        copy_row(s, d, rb);
       else
-        std::memmove(d, s, rb);
+        copy_row(d, s, rb);
     }
+}
+
+void Machine::expand(WeightSet& set) {
+  const npu::Instr& in = *set.deferred;
+  const int64_t stride = madd_weight_stride(set.k);
+  set.rows.resize(set.m * stride);
+  set.sums.resize(set.m);
+  for (int64_t i = 0; i < set.m; ++i)
+    set.sums[i] =
+        copy_weight_row(wbuf.data() + in[F::w_addr] + i * in[F::w_pitch], set.k, stride, set.rows.data() + i * stride);
+  set.deferred = nullptr;
 }
 
 void Machine::preload(const npu::Instr& in, size_t index) {
   const int64_t m = in[F::m], k = in[F::k], stride = madd_weight_stride(k);
-  // Every byte of the m rows is written below (the dense rows' padding to
-  // whole quads explicitly): no zero-fill first.
-  shadow.resize(m * stride);
-  shadow_sum.resize(m);
   const bool sparse = in[F::sparse] != 0;
+  shadow.m = m;
+  shadow.k = k;
+  shadow.sparse = sparse;
+  shadow.valid = true;
+  shadow.deferred = nullptr;
+  if (!sparse) {
+    shadow.deferred = &in;
+    if (layout != MaddLayout::Quads) expand(shadow);
+    return;
+  }
+  // Every byte of the m rows is written below: no zero-fill first.
+  shadow.rows.resize(m * stride);
+  shadow.sums.resize(m);
   for (int64_t i = 0; i < m; ++i) {
     const int8_t* w = wbuf.data() + in[F::w_addr] + i * in[F::w_pitch];
-    int8_t* dst = shadow.data() + i * stride;
-    if (!sparse) {
-      // A row is a few bytes: copied in place, not by a library call.
-      for (int64_t j = 0; j < k; ++j) dst[j] = w[j];
-      for (int64_t j = k; j < stride; ++j) dst[j] = 0;
-    } else {
-      std::fill(dst, dst + stride, int8_t{0});
-      // 2:4: per group of 4 logical weights, 2 stored values and one metadata
-      // byte holding their two positions (2 bits each, low bits first).
-      const uint8_t* meta = reinterpret_cast<const uint8_t*>(wbuf.data()) + in[F::meta_addr] + i * in[F::meta_pitch];
-      for (int64_t g = 0; g < npu::sparse_meta_bytes(k); ++g) {
-        const int p0 = meta[g] & 3, p1 = (meta[g] >> 2) & 3;
-        ETCH_REQUIRE(p0 != p1, InvalidInput) << "instruction " << index << " (preload): row " << i << ", group " << g
-                                             << " of the 2:4 metadata names position " << p0 << " twice";
-        dst[4 * g + p0] = w[2 * g];
-        dst[4 * g + p1] = w[2 * g + 1];
-      }
+    int8_t* dst = shadow.rows.data() + i * stride;
+    std::fill(dst, dst + stride, int8_t{0});
+    // 2:4: per group of 4 logical weights, 2 stored values and one metadata
+    // byte holding their two positions (2 bits each, low bits first).
+    const uint8_t* meta = reinterpret_cast<const uint8_t*>(wbuf.data()) + in[F::meta_addr] + i * in[F::meta_pitch];
+    for (int64_t g = 0; g < npu::sparse_meta_bytes(k); ++g) {
+      const int p0 = meta[g] & 3, p1 = (meta[g] >> 2) & 3;
+      ETCH_REQUIRE(p0 != p1, InvalidInput) << "instruction " << index << " (preload): row " << i << ", group " << g
+                                           << " of the 2:4 metadata names position " << p0 << " twice";
+      dst[4 * g + p0] = w[2 * g];
+      dst[4 * g + p1] = w[2 * g + 1];
     }
     int32_t sum = 0;
     for (int64_t j = 0; j < k; ++j) sum += dst[j];
-    shadow_sum[i] = sum;
+    shadow.sums[i] = sum;
   }
-  shadow_m = m;
-  shadow_k = k;
-  shadow_sparse = sparse;
-  shadow_valid = true;
 }
 
 // The three hottest instructions spend their time in array_madd.h and
 // fixed_point_rows.h, which pick vector or portable loops by the CPU.
 void Machine::matmul(const npu::Instr& in, size_t index) {
   if (in[F::swap]) {
-    ETCH_REQUIRE(shadow_valid, InvalidInput) << "instruction " << index << " (matmul): swap without a preload";
+    ETCH_REQUIRE(shadow.valid, InvalidInput) << "instruction " << index << " (matmul): swap without a preload";
     std::swap(shadow, active);
-    std::swap(shadow_sum, active_sum);
-    active_m = shadow_m;
-    active_k = shadow_k;
-    active_sparse = shadow_sparse;
-    active_valid = true;
-    shadow_valid = false;
+    shadow.valid = false;
+    shadow.deferred = nullptr;
   }
   const int64_t m = in[F::m], k = in[F::k];
-  ETCH_REQUIRE(active_valid && active_m == m && active_k == k, InvalidInput)
+  ETCH_REQUIRE(active.valid && active.m == m && active.k == k, InvalidInput)
       << "instruction " << index << " (matmul): m=" << m << " k=" << k << " do not match the array's weights ("
-      << active_m << " x " << active_k << ")";
+      << active.m << " x " << active.k << ")";
   if (layout == MaddLayout::Quads) {
     if (!(pending.folds > 0 && in[F::accumulate] && same_tile(*pending.first, in))) flush();
     append_fold(in);
     return;
   }
+  if (active.deferred) expand(active);
   const int64_t oh = in[F::out_h], ow = in[F::out_w], n = oh * ow;
   const int8_t* x = ibuf.data() + in[F::x_addr];
   k_offsets.resize(k);
@@ -110,7 +158,7 @@ void Machine::matmul(const npu::Instr& in, size_t index) {
   for (int64_t i = 0; i < m; ++i) {
     acc_rows[i] = acc.data() + in[F::acc_addr] + i * in[F::acc_pitch];
     if (!in[F::accumulate]) std::fill(acc_rows[i], acc_rows[i] + n, 0);
-    weight_rows[i] = active.data() + i * madd_weight_stride(k);
+    weight_rows[i] = active.rows.data() + i * madd_weight_stride(k);
   }
   const int64_t pairs = madd_pairs(k);
   xpairs.resize(pairs * 2 * n);
@@ -155,13 +203,20 @@ void Machine::append_fold(const npu::Instr& in) {
     t.weights = std::move(wider);
     t.pitch = pitch;
   }
+  const npu::Instr* deferred = active.deferred;
   for (int64_t i = 0; i < m; ++i) {
-    // Four bytes at a time (stride is whole quads): a tile's few bytes per
-    // column, where a library call would cost more than the copy.
-    const int8_t* from = active.data() + i * stride;
     int8_t* to = t.weights.data() + i * t.pitch + t.used;
-    for (int64_t j = 0; j < stride; j += 4) std::memcpy(to + j, from + j, 4);
-    t.weight_sum[i] = wrapping_add(t.weight_sum[i], active_sum[i]);
+    int32_t sum;
+    if (deferred) {
+      sum = copy_weight_row(wbuf.data() + (*deferred)[F::w_addr] + i * (*deferred)[F::w_pitch], k, stride, to);
+    } else {
+      // Four bytes at a time (stride is whole quads): a tile's few bytes per
+      // column, where a library call would cost more than the copy.
+      const int8_t* from = active.rows.data() + i * stride;
+      for (int64_t j = 0; j < stride; j += 4) std::memcpy(to + j, from + j, 4);
+      sum = active.sums[i];
+    }
+    t.weight_sum[i] = wrapping_add(t.weight_sum[i], sum);
   }
   t.k_offsets.resize(t.used + stride, -1);
   npu::matmul_k_offsets(in, in[F::k0], k, t.k_offsets.data() + t.used);

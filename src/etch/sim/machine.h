@@ -19,13 +19,21 @@ struct Machine {
   std::vector<int8_t> ibuf;  // input (unified activation) buffer
   std::vector<int8_t> wbuf;  // weight buffer
   std::vector<int32_t> acc;  // accumulator buffer, int32 entries
-  // The array's weights, expanded to dense int8 rows [m][madd_weight_stride(k)]
-  // with each row's sum (array_madd.h): the shadow set is written by PRELOAD,
-  // a MATMUL with swap makes it the active set.
-  std::vector<int8_t> shadow, active;
-  std::vector<int32_t> shadow_sum, active_sum;
-  int64_t shadow_m = 0, shadow_k = 0, active_m = 0, active_k = 0;
-  bool shadow_valid = false, active_valid = false, shadow_sparse = false, active_sparse = false;
+  // One of the array's two weight sets: the shadow set is written by PRELOAD,
+  // a MATMUL with swap makes it the active set. A set holds its weights
+  // expanded to dense int8 rows [m][madd_weight_stride(k)] with each row's
+  // sum (array_madd.h), or, for a dense PRELOAD in the quads layout, only the
+  // PRELOAD (`deferred`): its rows are read from the weight buffer when a
+  // MATMUL appends them to the pending tile, which copies them anyway, and
+  // expanded first if a LOAD is about to overwrite them.
+  struct WeightSet {
+    std::vector<int8_t> rows;
+    std::vector<int32_t> sums;
+    const npu::Instr* deferred = nullptr;
+    int64_t m = 0, k = 0;
+    bool valid = false, sparse = false;
+  };
+  WeightSet shadow, active;
   const MaddLayout layout = madd_layout();  // of the im2col scratch (array_madd.h)
   std::vector<int16_t> xpairs;              // im2col scratch: pairs of k interleaved per pixel
   std::vector<uint8_t> xquads;              // or quads of k, offset by 128
@@ -51,6 +59,7 @@ struct Machine {
 
   void dma(const npu::Instr& in, bool load);
   void preload(const npu::Instr& in, size_t index);
+  void expand(WeightSet& set);
   void matmul(const npu::Instr& in, size_t index);
   void requant(const npu::Instr& in);
   void pool(const npu::Instr& in);

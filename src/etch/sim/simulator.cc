@@ -237,7 +237,7 @@ struct Simulator::Impl {
     const uint32_t idx = en.list[en.pc++];
     prefetch_after_next(en);
     const Instr& in = prog.instrs[idx];
-    apply(idx);  // first: a MATMUL's weight swap decides its timing (active_sparse)
+    apply(idx);  // first: a MATMUL's weight swap decides its timing (active.sparse)
     LayerStats& ls = layer[in.layer];
     ++ls.instructions;
     for (bool prev : {true, false})
@@ -288,7 +288,7 @@ struct Simulator::Impl {
       }
       case Opcode::Matmul: {
         const int64_t n = in[F::out_h] * in[F::out_w], k = in[F::k], mm = in[F::m];
-        const int64_t kphys = npu::stored_k(k, m.active_sparse);
+        const int64_t kphys = npu::stored_k(k, m.active.sparse);
         const int64_t stream = npu::matmul_stream_cycles(n, kphys, t);
         if (in[F::swap]) shadow_free = start;
         array_free = start + stream;
