@@ -202,6 +202,58 @@ TEST(Simulator, FoldsOfATileSeeTheInputOfTheirOwnTime) {
   }
 }
 
+// A PRELOAD latches the weights it read: a LOAD that overwrites them in the
+// weight buffer before the MATMUL (here at the same cycle, and the load goes
+// first) does not change what the array multiplies.
+TEST(Simulator, APreloadKeepsTheWeightsItReadWhenALoadOverwritesThem) {
+  npu::Program p = base();
+  p.layers = {{"l", "conv", 8}};
+  p.weight_addr = 2048;
+  p.weight_image.assign(52, 0);
+  const int8_t w1[8] = {1, 0, 2, -1, 0, 3, 1, 1}, w2[8] = {5, 5, 5, 5, -3, -3, -3, -3}, x[4] = {1, 2, 3, 4};
+  std::memcpy(p.weight_image.data(), w1, 8);
+  std::memcpy(p.weight_image.data() + 40, w2, 8);
+  std::memcpy(p.weight_image.data() + 48, x, 4);
+  // Requantization parameters at 16: bias 0, multiplier 2^30 and shift 1 (the identity).
+  const int32_t mult = 1 << 30;
+  std::memcpy(p.weight_image.data() + 24, &mult, 4);
+  std::memcpy(p.weight_image.data() + 28, &mult, 4);
+  p.weight_image[32] = p.weight_image[33] = 1;
+  Instr load_w1 = dma(Opcode::Load, 2048, 34, npu::kPushNext);  // W1 and the parameters
+  load_w1[Field::buf] = 1;
+  Instr load_x = dma(Opcode::Load, 2048 + 48, 4, npu::kPushNext);
+  Instr pre;
+  pre.op = Opcode::Preload;
+  pre[Field::w_pitch] = 4;
+  pre[Field::m] = 2;
+  pre[Field::k] = 4;
+  pre.tokens = npu::kPopPrev | npu::kPushPrev;
+  Instr load_w2 = dma(Opcode::Load, 2048 + 40, 8, npu::kPopNext);  // W2 over W1 once the preload has read it
+  load_w2[Field::buf] = 1;
+  Instr mm;
+  mm.op = Opcode::Matmul;
+  mm[Field::x_chan_stride] = mm[Field::x_pitch] = mm[Field::acc_pitch] = 1;
+  mm[Field::m] = 2;
+  mm[Field::k] = mm[Field::c] = 4;
+  mm[Field::out_h] = mm[Field::out_w] = 1;
+  mm[Field::stride_h] = mm[Field::stride_w] = mm[Field::kernel_h] = mm[Field::kernel_w] = 1;
+  mm[Field::dil_h] = mm[Field::dil_w] = 1;
+  mm[Field::swap] = 1;
+  mm.tokens = npu::kPopPrev;
+  Instr st = dma(Opcode::Store, 1024, 2, npu::kPopPrev);
+  st[Field::sram] = 64;
+  p.instrs = {load_w1, load_x, pre, load_w2, mm, requant_two_channels(), st, halt()};
+  p.segments = {{0, static_cast<uint32_t>(p.instrs.size()), {}, {1}}};
+  Simulator sim(p);
+  for (int run = 0; run < 2; ++run) {  // the timed run, then the replay
+    sim.run_segment(0);
+    std::vector<int8_t> y(64);
+    sim.read_tensor(1, y.data());
+    EXPECT_EQ(y[0], 1 + 6 - 4) << "run " << run;  // W1 . x, not W2 . x (50)
+    EXPECT_EQ(y[1], 6 + 3 + 4) << "run " << run;  // not -30
+  }
+}
+
 // REQUANT with `table` set maps each result through the 256 bytes after the
 // parameter block (an element-wise op fused into the layer): acc = W . x
 // requantized unchanged, then table[v + 128] = -2 v.
