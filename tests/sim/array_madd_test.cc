@@ -98,6 +98,25 @@ TEST(ArrayMadd, ColumnsMatchThePlanarSumForAnyColumnCount) {
   }
 }
 
+// A weight row copied and padded to whole quads, with its sum: lengths around
+// the 16-byte vector blocks, and rows of only -128 or 127 (the widest sums).
+TEST(ArrayMadd, CopiesAWeightRowWithItsSum) {
+  std::mt19937 rng(7);
+  std::uniform_int_distribution<int> dist(-128, 127);
+  for (int64_t k = 0; k <= 70; ++k)
+    for (const int fill : {0, -128, 127}) {
+      std::vector<int8_t> w(k);
+      for (auto& v : w) v = static_cast<int8_t>(fill == 0 ? dist(rng) : fill);
+      const int64_t stride = madd_weight_stride(k);
+      std::vector<int8_t> dst(stride + 1, 55), want(stride + 1, 0);
+      want[stride] = 55;  // the byte after the row is not written
+      int32_t want_sum = 0;
+      for (int64_t j = 0; j < k; ++j) want[j] = w[j], want_sum += w[j];
+      EXPECT_EQ(copy_weight_row(w.data(), k, stride, dst.data()), want_sum) << "k=" << k << " fill " << fill;
+      EXPECT_EQ(dst, want) << "k=" << k << " fill " << fill;
+    }
+}
+
 TEST(ArrayMadd, InterleavesStridedRowsAndPadsAMissingSecondRow) {
   const std::vector<int8_t> r0 = {1, -2, 3, -4, 5, -6, 7}, r1 = {-128, 127, 0, 9, 10, 11, 12};
   std::vector<int16_t> dst(8);

@@ -10,6 +10,30 @@
 #endif
 
 namespace etch::sim {
+
+int32_t copy_weight_row(const int8_t* w, int64_t k, int64_t stride, int8_t* dst) {
+  int64_t sum = 0, j = 0;
+#if defined(__x86_64__)
+  // Sixteen weights at a time (SSE2): copied, and summed as the unsigned
+  // bytes w + 128 by psadbw, 128 each taken off below. A MATMUL appends a
+  // row per column, and the rows are short (the array's height).
+  const __m128i flip = _mm_set1_epi8(static_cast<char>(0x80));
+  __m128i sums = _mm_setzero_si128();
+  for (; j + 16 <= k; j += 16) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(w + j));
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(dst + j), v);
+    sums = _mm_add_epi64(sums, _mm_sad_epu8(_mm_xor_si128(v, flip), _mm_setzero_si128()));
+  }
+  sum = _mm_cvtsi128_si64(sums) + _mm_cvtsi128_si64(_mm_unpackhi_epi64(sums, sums)) - 128 * j;
+#endif
+  for (; j < k; ++j) {
+    dst[j] = w[j];
+    sum += w[j];
+  }
+  for (; j < stride; ++j) dst[j] = 0;
+  return static_cast<int32_t>(sum);
+}
+
 namespace {
 
 // Pairs [q0, q1) one at a time, all pixels; a pair of zero weights is skipped

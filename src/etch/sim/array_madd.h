@@ -26,6 +26,9 @@ inline int64_t madd_pairs(int64_t k) { return (k + 1) / 2; }
 inline int64_t madd_quads(int64_t k) { return (k + 3) / 4; }
 // Length of a weight row for k weights (zero-padded to whole quads).
 inline int64_t madd_weight_stride(int64_t k) { return 4 * madd_quads(k); }
+// A weight row as both layouts hold it: dst[0, k) = w[0, k), dst[k, stride)
+// = 0. Returns the sum of the k weights.
+int32_t copy_weight_row(const int8_t* w, int64_t k, int64_t stride, int8_t* dst);
 
 // Pairs: acc[0, n) += sum over j < 2*pairs of w[j] * x[j / 2][p][j % 2].
 void accumulate_pairs(int32_t* acc, const int16_t* x, const int8_t* w, int64_t pairs, int64_t n);

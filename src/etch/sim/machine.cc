@@ -30,17 +30,6 @@ Machine::Machine(const npu::Program& p)
 
 namespace {
 
-// A dense weight row of k weights, padded with zeros to `stride`; returns its sum.
-int32_t copy_weight_row(const int8_t* w, int64_t k, int64_t stride, int8_t* dst) {
-  int32_t sum = 0;
-  for (int64_t j = 0; j < k; ++j) {
-    dst[j] = w[j];
-    sum += w[j];
-  }
-  for (int64_t j = k; j < stride; ++j) dst[j] = 0;
-  return sum;
-}
-
 // One DMA row (DRAM and SRAM never overlap). Rows of 8 to 32 bytes, the usual
 // weight-tile rows, take two overlapping fixed-size copies the compiler
 // inlines; a library call per row would cost more than the bytes.
