@@ -66,6 +66,71 @@ Instr halt() {
   return h;
 }
 
+// LOAD of `bytes` DRAM bytes into buffer `buf` (0: input, 1: weight) at byte 0.
+Instr load(int64_t buf, int64_t dram, int64_t bytes, uint8_t tokens) {
+  Instr in = dma(Opcode::Load, dram, bytes, tokens);
+  in[Field::buf] = buf;
+  return in;
+}
+
+// PRELOAD of 2 columns x 4 weights, rows 4 bytes apart from weight-buffer byte `w_addr`.
+Instr preload_2x4(int64_t w_addr, uint8_t tokens) {
+  Instr in;
+  in.op = Opcode::Preload;
+  in[Field::w_addr] = w_addr;
+  in[Field::w_pitch] = 4;
+  in[Field::m] = 2;
+  in[Field::k] = 4;
+  in.tokens = tokens;
+  return in;
+}
+
+// MATMUL swapping in those weights, over one pixel of 4 channels at input
+// byte 0, into accumulators 0 and 1.
+Instr matmul_2x4(bool accumulate, uint8_t tokens) {
+  Instr in;
+  in.op = Opcode::Matmul;
+  in[Field::x_chan_stride] = in[Field::x_pitch] = in[Field::acc_pitch] = 1;
+  in[Field::m] = 2;
+  in[Field::k] = in[Field::c] = 4;
+  in[Field::out_h] = in[Field::out_w] = 1;
+  in[Field::stride_h] = in[Field::stride_w] = in[Field::kernel_h] = in[Field::kernel_w] = 1;
+  in[Field::dil_h] = in[Field::dil_w] = 1;
+  in[Field::accumulate] = accumulate;
+  in[Field::swap] = 1;
+  in.tokens = tokens;
+  return in;
+}
+
+// requant_two_channels' parameters at weight-image byte `at` (loaded to
+// weight-buffer byte 16): bias 0, multiplier 2^30 and shift 1, so
+// x · 2^30 · 2^(1 − 31) = x.
+void put_identity_requant(std::vector<uint8_t>& image, size_t at) {
+  const int32_t mult = 1 << 30;
+  std::memcpy(image.data() + at + 8, &mult, 4);
+  std::memcpy(image.data() + at + 12, &mult, 4);
+  image[at + 16] = image[at + 17] = 1;
+}
+
+// STORE of requant_two_channels' two results (input-buffer byte 64) to tensor 1.
+Instr store_two_results() {
+  Instr st = dma(Opcode::Store, 1024, 2, npu::kPopPrev);
+  st[Field::sram] = 64;
+  return st;
+}
+
+// The two int8 results a program stored to tensor 1, on its timed run and
+// on the replay.
+void expect_two_results(Simulator& sim, int8_t y0, int8_t y1) {
+  for (int run = 0; run < 2; ++run) {
+    sim.run_segment(0);
+    std::vector<int8_t> y(64);
+    sim.read_tensor(1, y.data());
+    EXPECT_EQ(y[0], y0) << "run " << run;
+    EXPECT_EQ(y[1], y1) << "run " << run;
+  }
+}
+
 // LOAD 64 bytes of tensor 0, COPY them within the input buffer, STORE them
 // to tensor 1, each waiting for the one before through a token.
 npu::Program copy_through_sram() {
@@ -143,63 +208,21 @@ TEST(Simulator, FoldsOfATileSeeTheInputOfTheirOwnTime) {
   std::memcpy(p.weight_image.data(), x1, 4);
   std::memcpy(p.weight_image.data() + 16, x2, 4);
   std::memcpy(p.weight_image.data() + 32, w, 16);
-  // Requantization parameters at 48: bias 0, multiplier 2^30 and shift 1 (x · 2^30 · 2^(1 − 31) = x).
-  const int32_t mult = 1 << 30;
-  std::memcpy(p.weight_image.data() + 56, &mult, 4);
-  std::memcpy(p.weight_image.data() + 60, &mult, 4);
-  p.weight_image[64] = p.weight_image[65] = 1;
-  auto load = [](int64_t buf, int64_t dram, int64_t bytes, uint8_t tokens) {
-    Instr in = dma(Opcode::Load, dram, bytes, tokens);
-    in[Field::buf] = buf;
-    return in;
-  };
-  auto preload = [](int64_t w_addr) {
-    Instr in;
-    in.op = Opcode::Preload;
-    in[Field::w_addr] = w_addr;
-    in[Field::w_pitch] = 4;
-    in[Field::m] = 2;
-    in[Field::k] = 4;
-    return in;
-  };
-  auto matmul = [](bool accumulate, uint8_t tokens) {
-    Instr in;
-    in.op = Opcode::Matmul;
-    in[Field::x_chan_stride] = in[Field::x_pitch] = in[Field::acc_pitch] = 1;
-    in[Field::m] = 2;
-    in[Field::k] = in[Field::c] = 4;
-    in[Field::out_h] = in[Field::out_w] = 1;
-    in[Field::stride_h] = in[Field::stride_w] = in[Field::kernel_h] = in[Field::kernel_w] = 1;
-    in[Field::dil_h] = in[Field::dil_w] = 1;
-    in[Field::accumulate] = accumulate;
-    in[Field::swap] = 1;
-    in.tokens = tokens;
-    return in;
-  };
-  Instr pre1 = preload(0);
-  pre1.tokens = npu::kPopPrev;
-  const Instr requant = requant_two_channels();
-  Instr st = dma(Opcode::Store, 1024, 2, npu::kPopPrev);
-  st[Field::sram] = 64;
+  put_identity_requant(p.weight_image, 48);
+  const Instr st = store_two_results();
   p.instrs = {load(1, 2048 + 32, 34, npu::kPushNext),  // W1, W2 and the parameters
               load(0, 2048, 4, npu::kPushNext),        // x1
-              pre1,
-              matmul(false, npu::kPopPrev | npu::kPushPrev),
+              preload_2x4(0, npu::kPopPrev),
+              matmul_2x4(false, npu::kPopPrev | npu::kPushPrev),
               load(0, 2048 + 16, 4, npu::kPopNext | npu::kPushNext),  // x2 over x1, once the first fold has read it
-              preload(8),
-              matmul(true, npu::kPopPrev),
-              requant,
+              preload_2x4(8, 0),
+              matmul_2x4(true, npu::kPopPrev),
+              requant_two_channels(),
               st,
               halt()};
   p.segments = {{0, static_cast<uint32_t>(p.instrs.size()), {}, {1}}};
   Simulator sim(p);
-  for (int run = 0; run < 2; ++run) {  // the timed run, then the replay
-    sim.run_segment(0);
-    std::vector<int8_t> y(64);
-    sim.read_tensor(1, y.data());
-    EXPECT_EQ(y[0], 3 + 3) << "run " << run;   // (1 + 6 − 4) + (−2 + 5)
-    EXPECT_EQ(y[1], 13 - 2) << "run " << run;  // (6 + 3 + 4) + (1 − 5 + 2)
-  }
+  expect_two_results(sim, 3 + 3, 13 - 2);  // (1 + 6 − 4) + (−2 + 5), (6 + 3 + 4) + (1 − 5 + 2)
 }
 
 // A PRELOAD latches the weights it read: a LOAD that overwrites them in the
@@ -214,44 +237,19 @@ TEST(Simulator, APreloadKeepsTheWeightsItReadWhenALoadOverwritesThem) {
   std::memcpy(p.weight_image.data(), w1, 8);
   std::memcpy(p.weight_image.data() + 40, w2, 8);
   std::memcpy(p.weight_image.data() + 48, x, 4);
-  // Requantization parameters at 16: bias 0, multiplier 2^30 and shift 1 (the identity).
-  const int32_t mult = 1 << 30;
-  std::memcpy(p.weight_image.data() + 24, &mult, 4);
-  std::memcpy(p.weight_image.data() + 28, &mult, 4);
-  p.weight_image[32] = p.weight_image[33] = 1;
-  Instr load_w1 = dma(Opcode::Load, 2048, 34, npu::kPushNext);  // W1 and the parameters
-  load_w1[Field::buf] = 1;
-  Instr load_x = dma(Opcode::Load, 2048 + 48, 4, npu::kPushNext);
-  Instr pre;
-  pre.op = Opcode::Preload;
-  pre[Field::w_pitch] = 4;
-  pre[Field::m] = 2;
-  pre[Field::k] = 4;
-  pre.tokens = npu::kPopPrev | npu::kPushPrev;
-  Instr load_w2 = dma(Opcode::Load, 2048 + 40, 8, npu::kPopNext);  // W2 over W1 once the preload has read it
-  load_w2[Field::buf] = 1;
-  Instr mm;
-  mm.op = Opcode::Matmul;
-  mm[Field::x_chan_stride] = mm[Field::x_pitch] = mm[Field::acc_pitch] = 1;
-  mm[Field::m] = 2;
-  mm[Field::k] = mm[Field::c] = 4;
-  mm[Field::out_h] = mm[Field::out_w] = 1;
-  mm[Field::stride_h] = mm[Field::stride_w] = mm[Field::kernel_h] = mm[Field::kernel_w] = 1;
-  mm[Field::dil_h] = mm[Field::dil_w] = 1;
-  mm[Field::swap] = 1;
-  mm.tokens = npu::kPopPrev;
-  Instr st = dma(Opcode::Store, 1024, 2, npu::kPopPrev);
-  st[Field::sram] = 64;
-  p.instrs = {load_w1, load_x, pre, load_w2, mm, requant_two_channels(), st, halt()};
+  put_identity_requant(p.weight_image, 16);
+  const Instr st = store_two_results();
+  p.instrs = {load(1, 2048, 34, npu::kPushNext),  // W1 and the parameters
+              load(0, 2048 + 48, 4, npu::kPushNext),
+              preload_2x4(0, npu::kPopPrev | npu::kPushPrev),
+              load(1, 2048 + 40, 8, npu::kPopNext),  // W2 over W1 once the preload has read it
+              matmul_2x4(false, npu::kPopPrev),
+              requant_two_channels(),
+              st,
+              halt()};
   p.segments = {{0, static_cast<uint32_t>(p.instrs.size()), {}, {1}}};
   Simulator sim(p);
-  for (int run = 0; run < 2; ++run) {  // the timed run, then the replay
-    sim.run_segment(0);
-    std::vector<int8_t> y(64);
-    sim.read_tensor(1, y.data());
-    EXPECT_EQ(y[0], 1 + 6 - 4) << "run " << run;  // W1 . x, not W2 . x (50)
-    EXPECT_EQ(y[1], 6 + 3 + 4) << "run " << run;  // not -30
-  }
+  expect_two_results(sim, 1 + 6 - 4, 6 + 3 + 4);  // W1 . x, not W2 . x (50, -30)
 }
 
 // REQUANT with `table` set maps each result through the 256 bytes after the
@@ -266,33 +264,14 @@ TEST(Simulator, RequantWithATableMapsItsResultsThroughIt) {
   const int8_t w[8] = {1, 0, 2, -1, 0, 3, 1, 1};  // 2 x 4: W . x = (3, 13)
   std::memcpy(p.weight_image.data(), x, 4);
   std::memcpy(p.weight_image.data() + 32, w, 8);
-  const int32_t mult = 1 << 30;  // with shift 1: x · 2^30 · 2^(1 − 31) = x
-  std::memcpy(p.weight_image.data() + 56, &mult, 4);
-  std::memcpy(p.weight_image.data() + 60, &mult, 4);
-  p.weight_image[64] = p.weight_image[65] = 1;
+  put_identity_requant(p.weight_image, 48);
   for (int v = -128; v < 128; ++v) p.weight_image[66 + v + 128] = static_cast<uint8_t>(std::clamp(-2 * v, -128, 127));
-  Instr wload = dma(Opcode::Load, 2048 + 32, 48 + 18 + 256 - 32, npu::kPushNext);
-  wload[Field::buf] = 1;
-  Instr xload = dma(Opcode::Load, 2048, 4, npu::kPushNext);
-  xload[Field::buf] = 0;
-  Instr pre;
-  pre.op = Opcode::Preload;
-  pre[Field::w_pitch] = 4;
-  pre[Field::m] = 2;
-  pre[Field::k] = 4;
-  pre.tokens = npu::kPopPrev;
-  Instr mm;
-  mm.op = Opcode::Matmul;
-  mm[Field::x_chan_stride] = mm[Field::x_pitch] = mm[Field::acc_pitch] = 1;
-  mm[Field::m] = 2;
-  mm[Field::k] = mm[Field::c] = 4;
-  for (Field f : {Field::out_h, Field::out_w, Field::stride_h, Field::stride_w, Field::kernel_h, Field::kernel_w,
-                  Field::dil_h, Field::dil_w, Field::swap})
-    mm[f] = 1;
-  mm.tokens = npu::kPopPrev;
+  const Instr wload = load(1, 2048 + 32, 48 + 18 + 256 - 32, npu::kPushNext);
+  const Instr xload = load(0, 2048, 4, npu::kPushNext);
+  const Instr pre = preload_2x4(0, npu::kPopPrev);
+  const Instr mm = matmul_2x4(false, npu::kPopPrev);
   Instr requant = requant_two_channels();
-  Instr st = dma(Opcode::Store, 1024, 2, npu::kPopPrev);
-  st[Field::sram] = 64;
+  const Instr st = store_two_results();
   for (int table = 0; table < 2; ++table) {
     requant[Field::table] = table;
     p.instrs = {wload, xload, pre, mm, requant, st, halt()};
