@@ -293,5 +293,29 @@ TEST(IntegerThreads, OneAndTwoThreadsGiveIdenticalBytes) {
   }
 }
 
+// A dense int8 conv of several 64-channel blocks takes the oneDNN path, whose
+// per-block weight reorders (with int8 compensation sums) run on both
+// threads at once: they must share no scratchpad. A race shows on some runs
+// only, so two threads run it 50 times (with the shared scratchpad, every one
+// of five invocations failed within 20 runs).
+TEST(IntegerThreads, ConvOfSeveralChannelBlocksGivesTheSameBytesOnEveryRun) {
+  const Tensor x = Tensor::from_vector<int8_t>({1, 32, 24, 24}, random_int8(32 * 24 * 24, 5));
+  const Tensor w = Tensor::from_vector<int8_t>({192, 32, 3, 3}, random_int8(192 * 32 * 9, 6));
+  const Tensor b = Tensor::from_vector<int32_t>({192}, std::vector<int32_t>(192, -700));
+  const Ints m(192, mult_of(0.002)[0]), sh(192, shift_of(0.002)[0]);
+  const ir::Node conv = qnode("QConv", 3,
+                              {{"pads", Attribute{Ints{1, 1, 1, 1}}},
+                               {"x_zero_point", Attribute{int64_t{7}}},
+                               {"multipliers", Attribute{m}},
+                               {"shifts", Attribute{sh}}});
+  const int before = num_threads();
+  set_num_threads(1);
+  const std::vector<int8_t> one = values<int8_t>(run1(conv, {&x, &w, &b}));
+  set_num_threads(2);
+  for (int run = 0; run < 50; ++run) ASSERT_EQ(values<int8_t>(run1(conv, {&x, &w, &b})), one) << "run " << run;
+  set_num_threads(before);
+  EXPECT_NE(*std::min_element(one.begin(), one.end()), *std::max_element(one.begin(), one.end()));
+}
+
 }  // namespace
 }  // namespace etch::runtime

@@ -49,8 +49,12 @@ Prim make_prim(const Conv2d& v, const Band& b, int64_t m) {
   p.user_wei = memory::desc(wei, v.wei, Tag::oihw);
   p.user_dst = memory::desc(dst, v.dst, memory::dims{m * v.out_h * v.out_w, v.out_h * v.out_w, v.out_w, 1});
   auto& eng = cpu_engine();
-  auto reorder = [&](const memory::desc& from, const memory::desc& to) {
-    return from == to ? nullptr : std::make_unique<dnnl::reorder>(dnnl::reorder::primitive_desc(eng, from, eng, to));
+  auto reorder = [&](const memory::desc& from, const memory::desc& to) -> std::unique_ptr<Reorder> {
+    if (from == to) return nullptr;
+    dnnl::primitive_attr reorder_attr;
+    reorder_attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+    const dnnl::reorder::primitive_desc pd(eng, from, eng, to, reorder_attr);
+    return std::make_unique<Reorder>(Reorder{dnnl::reorder(pd), pd.scratchpad_desc()});
   };
   p.src_in = reorder(p.user_src, p.pd.src_desc());
   p.wei_in = reorder(p.user_wei, p.pd.weights_desc());
@@ -63,9 +67,9 @@ dnnl::stream& thread_stream() {
   return s;
 }
 
-// Per-thread scratch, `which` of four, at least `bytes` long.
+// Per-thread scratch, `which` of five, at least `bytes` long.
 void* thread_buffer(size_t bytes, int which) {
-  thread_local std::vector<uint64_t> buf[4];
+  thread_local std::vector<uint64_t> buf[5];
   const size_t words = bytes / sizeof(uint64_t) + 1;
   if (buf[which].size() < words) buf[which].resize(words);
   return buf[which].data();
@@ -74,6 +78,14 @@ void* thread_buffer(size_t bytes, int which) {
 void run(const dnnl::primitive& p, const std::unordered_map<int, memory>& args) {
   p.execute(thread_stream(), args);
   thread_stream().wait();
+}
+
+// A reorder with this thread's scratchpad (scratch buffer 4).
+void run(const Reorder& r, const memory& from, const memory& to) {
+  std::unordered_map<int, memory> args{{DNNL_ARG_FROM, from}, {DNNL_ARG_TO, to}};
+  if (r.scratch.get_size() > 0)
+    args.emplace(DNNL_ARG_SCRATCHPAD, memory(r.scratch, cpu_engine(), thread_buffer(r.scratch.get_size(), 4)));
+  run(r.prim, args);
 }
 
 }  // namespace
@@ -136,8 +148,7 @@ void run_plan(const Plan& plan, const Conv2d& v, int64_t batch, const S* x, cons
   auto reorder_weights = [&](const Prim& p, int64_t blk, void* to) {
     W* from = const_cast<W*>(w + blk * kChannelBlock * per_oc);
     if (p.wei_in)
-      run(*p.wei_in,
-          {{DNNL_ARG_FROM, memory(p.user_wei, eng, from)}, {DNNL_ARG_TO, memory(p.pd.weights_desc(), eng, to)}});
+      run(*p.wei_in, memory(p.user_wei, eng, from), memory(p.pd.weights_desc(), eng, to));
     else
       std::copy(from, from + p.user_wei.get_size() / sizeof(W), static_cast<W*>(to));
   };
@@ -157,8 +168,7 @@ void run_plan(const Plan& plan, const Conv2d& v, int64_t batch, const S* x, cons
       void* src = const_cast<S*>(x + n * v.c * in_size + band.row0 * v.in_w);
       if (p.src_in) {
         void* to = thread_buffer(p.pd.src_desc().get_size(), 0);
-        run(*p.src_in,
-            {{DNNL_ARG_FROM, memory(p.user_src, eng, src)}, {DNNL_ARG_TO, memory(p.pd.src_desc(), eng, to)}});
+        run(*p.src_in, memory(p.user_src, eng, src), memory(p.pd.src_desc(), eng, to));
         src = to;
       }
       void* wb = wei.data() + blk * wbytes;
@@ -173,9 +183,7 @@ void run_plan(const Plan& plan, const Conv2d& v, int64_t batch, const S* x, cons
                    {DNNL_ARG_WEIGHTS, memory(p.pd.weights_desc(), eng, wb)},
                    {DNNL_ARG_DST, memory(p.pd.dst_desc(), eng, acc)},
                    {DNNL_ARG_SCRATCHPAD, memory(p.pd.scratchpad_desc(), eng, pad)}});
-      if (p.dst_out)
-        run(*p.dst_out,
-            {{DNNL_ARG_FROM, memory(p.pd.dst_desc(), eng, acc)}, {DNNL_ARG_TO, memory(p.user_dst, eng, out)}});
+      if (p.dst_out) run(*p.dst_out, memory(p.pd.dst_desc(), eng, acc), memory(p.user_dst, eng, out));
       sink.finish(n, oc0, oc1, band.r0 * v.out_w, band.r1 * v.out_w, sink.dst(n, oc0));
     }
   });

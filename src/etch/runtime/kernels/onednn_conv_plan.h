@@ -38,11 +38,20 @@ struct Band {
 
 // One oneDNN convolution and the reorders between etch's NCHW/OIHW tensors
 // and the layouts oneDNN chose for it.
+// A layout change whose scratchpad the caller passes (scratchpad_mode user),
+// so that threads running it at once share nothing. With the library's own
+// scratchpad they shared one: the int8 weight reorder's compensation sums
+// raced, and int8 convolutions gave other bytes from run to run on 2 threads.
+struct Reorder {
+  dnnl::reorder prim;
+  dnnl::memory::desc scratch;
+};
+
 struct Prim {
   dnnl::convolution_forward::primitive_desc pd;
   dnnl::convolution_forward conv;
   dnnl::memory::desc user_src, user_wei, user_dst;
-  std::unique_ptr<dnnl::reorder> src_in, wei_in, dst_out;  // null: layouts equal
+  std::unique_ptr<Reorder> src_in, wei_in, dst_out;  // null: layouts equal
 };
 
 struct Plan {
