@@ -164,7 +164,7 @@ __attribute__((target("avx512f,avx512bw"))) int64_t interleave_quads_avx512(uint
 // Four stride-1 rows' bytes interleaved into quads, + 128: 64 pixels at a
 // time on AVX-512, then sixteen at a time (SSE2, which every x86-64 CPU has).
 // Returns where it stopped (the caller does the last < 16 pixels).
-int64_t interleave_quads_sse(uint8_t* dst, const int8_t* const* r, int64_t n) {
+int64_t interleave_quads_simd(uint8_t* dst, const int8_t* const* r, int64_t n) {
   const __m128i offset = _mm_set1_epi8(static_cast<char>(0x80));
   int64_t i = cpu_has_avx512bw() ? interleave_quads_avx512(dst, r, n) : 0;
   for (; i + 16 <= n; i += 16) {
@@ -215,7 +215,7 @@ void interleave_quad_row(uint8_t* dst, const int8_t* const* rows, int64_t n, int
   int64_t i = 0;
 #if defined(__x86_64__)
   if (stride == 1 && rows[0] && rows[1] && rows[2] && rows[3]) {
-    i = interleave_quads_sse(dst, rows, n);
+    i = interleave_quads_simd(dst, rows, n);
   } else if (stride <= 2) {
     // The vector path reads four stride-1 rows of n bytes: a missing row (past
     // k) reads zeros, and a stride-2 row (a strided convolution) is gathered
@@ -234,7 +234,7 @@ void interleave_quad_row(uint8_t* dst, const int8_t* const* rows, int64_t n, int
         r[j] = rows[j];
       }
     }
-    i = interleave_quads_sse(dst, r, n);
+    i = interleave_quads_simd(dst, r, n);
   }
 #endif
   for (; i < n; ++i)

@@ -72,14 +72,17 @@ void Machine::dma(const npu::Instr& in, bool load) {
     }
 }
 
+const int8_t* Machine::preload_row(const npu::Instr& pre, int64_t i) const {
+  return wbuf.data() + pre[F::w_addr] + i * pre[F::w_pitch];
+}
+
 void Machine::expand(WeightSet& set) {
   const npu::Instr& in = *set.deferred;
   const int64_t stride = madd_weight_stride(set.k);
   set.rows.resize(set.m * stride);
   set.sums.resize(set.m);
   for (int64_t i = 0; i < set.m; ++i)
-    set.sums[i] =
-        copy_weight_row(wbuf.data() + in[F::w_addr] + i * in[F::w_pitch], set.k, stride, set.rows.data() + i * stride);
+    set.sums[i] = copy_weight_row(preload_row(in, i), set.k, stride, set.rows.data() + i * stride);
   set.deferred = nullptr;
 }
 
@@ -93,6 +96,7 @@ void Machine::preload(const npu::Instr& in, size_t index) {
   shadow.deferred = nullptr;
   if (!sparse) {
     shadow.deferred = &in;
+    // Only append_fold (quads) reads a deferred set; the pairs MATMUL reads `rows`.
     if (layout != MaddLayout::Quads) expand(shadow);
     return;
   }
@@ -100,7 +104,7 @@ void Machine::preload(const npu::Instr& in, size_t index) {
   shadow.rows.resize(m * stride);
   shadow.sums.resize(m);
   for (int64_t i = 0; i < m; ++i) {
-    const int8_t* w = wbuf.data() + in[F::w_addr] + i * in[F::w_pitch];
+    const int8_t* w = preload_row(in, i);
     int8_t* dst = shadow.rows.data() + i * stride;
     std::fill(dst, dst + stride, int8_t{0});
     // 2:4: per group of 4 logical weights, 2 stored values and one metadata
@@ -137,7 +141,6 @@ void Machine::matmul(const npu::Instr& in, size_t index) {
     append_fold(in);
     return;
   }
-  if (active.deferred) expand(active);
   const int64_t oh = in[F::out_h], ow = in[F::out_w], n = oh * ow;
   const int8_t* x = ibuf.data() + in[F::x_addr];
   k_offsets.resize(k);
@@ -192,12 +195,11 @@ void Machine::append_fold(const npu::Instr& in) {
     t.weights = std::move(wider);
     t.pitch = pitch;
   }
-  const npu::Instr* deferred = active.deferred;
   for (int64_t i = 0; i < m; ++i) {
     int8_t* to = t.weights.data() + i * t.pitch + t.used;
     int32_t sum;
-    if (deferred) {
-      sum = copy_weight_row(wbuf.data() + (*deferred)[F::w_addr] + i * (*deferred)[F::w_pitch], k, stride, to);
+    if (active.deferred) {
+      sum = copy_weight_row(preload_row(*active.deferred, i), k, stride, to);
     } else {
       // Four bytes at a time (stride is whole quads): a tile's few bytes per
       // column, where a library call would cost more than the copy.

@@ -60,6 +60,8 @@ struct Machine {
   void dma(const npu::Instr& in, bool load);
   void preload(const npu::Instr& in, size_t index);
   void expand(WeightSet& set);
+  // Row i of the weights PRELOAD `pre` reads, in the weight buffer.
+  const int8_t* preload_row(const npu::Instr& pre, int64_t i) const;
   void matmul(const npu::Instr& in, size_t index);
   void requant(const npu::Instr& in);
   void pool(const npu::Instr& in);

@@ -36,8 +36,6 @@ struct Band {
   int64_t r0, r1, row0, rows, pad_t, pad_b;
 };
 
-// One oneDNN convolution and the reorders between etch's NCHW/OIHW tensors
-// and the layouts oneDNN chose for it.
 // A layout change whose scratchpad the caller passes (scratchpad_mode user),
 // so that threads running it at once share nothing. With the library's own
 // scratchpad they shared one: the int8 weight reorder's compensation sums
@@ -47,6 +45,8 @@ struct Reorder {
   dnnl::memory::desc scratch;
 };
 
+// One oneDNN convolution and the reorders between etch's NCHW/OIHW tensors
+// and the layouts oneDNN chose for it.
 struct Prim {
   dnnl::convolution_forward::primitive_desc pd;
   dnnl::convolution_forward conv;
