@@ -7,11 +7,16 @@
 
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <limits>
 #include <string>
+#include <vector>
 
+#include "etch/core/cpu_features.h"
 #include "etch/runtime/kernel_overwrites.h"
 #include "etch/runtime/kernels/gemm.h"
+#include "etch/runtime/kernels/maxpool_rows.h"
+#include "etch/runtime/kernels/nn_conv_pointwise.h"
 #include "nn_test_util.h"
 
 namespace etch::runtime {
@@ -24,20 +29,43 @@ using testing::run;
 // blas_setup leaves OpenBLAS on kernels of the CPU's vector ISA, whatever
 // core its load-time detection chose (Prescott on CPU models it does not know).
 // A user's OPENBLAS_CORETYPE is theirs to set: nothing to check then.
-TEST(Sgemm, BlasRunsTheKernelsOfTheCpusVectorIsa) {
-  if (std::getenv("OPENBLAS_CORETYPE")) GTEST_SKIP() << "OPENBLAS_CORETYPE is set";
+bool cpu_has_avx512_set() {
+  return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+         __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512cd");
+}
+
+// The OpenBLAS core in use, lower case.
+std::string blas_core() {
   blas_setup();
   std::string core = openblas_get_corename();
   for (char& c : core) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  const bool avx512 = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-                      __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl") &&
-                      __builtin_cpu_supports("avx512cd");
+  return core;
+}
+
+bool is_avx512_core(const std::string& core) {
+  return core == "skylakex" || core == "cooperlake" || core == "sapphirerapids";
+}
+
+TEST(Sgemm, BlasRunsTheKernelsOfTheCpusVectorIsa) {
+  if (std::getenv("OPENBLAS_CORETYPE")) GTEST_SKIP() << "OPENBLAS_CORETYPE is set";
+  const std::string core = blas_core();
   const bool avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-  const bool core_avx512 = core == "skylakex" || core == "cooperlake" || core == "sapphirerapids";
-  if (avx512) {
-    EXPECT_TRUE(core_avx512) << "OpenBLAS runs its " << core << " kernels on an AVX-512 CPU";
+  if (cpu_has_avx512_set()) {
+    EXPECT_TRUE(is_avx512_core(core)) << "OpenBLAS runs its " << core << " kernels on an AVX-512 CPU";
   } else if (avx2) {
-    EXPECT_TRUE(core_avx512 || core == "haswell" || core == "zen") << "OpenBLAS runs its " << core << " kernels";
+    EXPECT_TRUE(is_avx512_core(core) || core == "haswell" || core == "zen")
+        << "OpenBLAS runs its " << core << " kernels";
+  }
+}
+
+// Where OpenBLAS runs without AVX-512 (an AVX2 CPU, or a user's
+// OPENBLAS_CORETYPE on an AVX-512 one), im2col convolutions take etch's own
+// kernel, which uses the CPU's widest ISA; with OpenBLAS's AVX-512 kernels, BLAS.
+TEST(Sgemm, ImColConvsTakeTheOwnKernelWhereBlasLacksAvx512) {
+  const bool core_avx512 = is_avx512_core(blas_core());
+  EXPECT_EQ(blas_runs_avx512_kernels(), core_avx512);
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
+    EXPECT_EQ(direct_gemm_preferred(), !(cpu_has_avx512_set() && core_avx512)) << blas_core();
   }
 }
 
@@ -142,6 +170,47 @@ TEST(MaxPoolFastPath, NaNInFirstTapIsKeptLikeTheGeneralLoop) {
   EXPECT_TRUE(std::isnan(float_values(run(n, {&x})[0])[0]));
   x = Tensor::from_vector<float>({1, 1, 2, 2}, {1.0f, NAN, 2.0f, 3.0f});
   EXPECT_EQ(float_values(run(n, {&x})[0])[0], 3.0f);
+}
+
+// The float 2x2 rows on both vector paths against the scalar loop's
+// comparisons (keep the earlier tap unless a later one is greater), bit for
+// bit: NaN in each tap position and zeros of both signs, output widths 0-40
+// (masked and scalar tails) from rows of even and odd width, three row pairs
+// per call, and nothing written past the outputs.
+TEST(MaxPoolFastPath, FloatRowsKeepTheScalarOrderOnEveryPath) {
+  const auto keep_max = [](float m, float v) { return v > m ? v : m; };
+  const auto bits = [](float f) {
+    uint32_t u;
+    std::memcpy(&u, &f, 4);
+    return u;
+  };
+  const int64_t pairs = 3;
+  const bool had_avx512 = avx512_allowed().load();
+  for (const bool avx512 : {true, false}) {
+    avx512_allowed().store(avx512 && had_avx512);
+    for (int64_t n = 0; n <= 40; ++n)
+      for (const int64_t w : {2 * n, 2 * n + 1}) {
+        std::vector<float> x(2 * pairs * w), y(pairs * n + 1, 99.0f);
+        uint32_t r = 777u + static_cast<uint32_t>(w);
+        for (float& v : x) {
+          r = r * 1664525u + 1013904223u;
+          const uint32_t pick = r >> 28;
+          v = pick == 0 ? NAN : pick == 1 ? -0.0f : pick == 2 ? 0.0f : static_cast<float>((r >> 8) % 1000) - 500.0f;
+        }
+        const int64_t done = max_pool_2x2_f32(x.data(), w, pairs, n, y.data());
+        ASSERT_LE(done, n);
+        for (int64_t q = 0; q < pairs; ++q)
+          for (int64_t o = 0; o < done; ++o) {
+            const float* r0 = x.data() + 2 * q * w + 2 * o;
+            const float* r1 = r0 + w;
+            const float want = keep_max(keep_max(keep_max(r0[0], r0[1]), r1[0]), r1[1]);
+            ASSERT_EQ(bits(y[q * n + o]), bits(want))
+                << "width " << w << " pair " << q << " output " << o << (avx512 ? " AVX-512" : " AVX2");
+          }
+        EXPECT_EQ(y[pairs * n], 99.0f) << "width " << w;
+      }
+  }
+  avx512_allowed().store(had_avx512);
 }
 
 TEST(KernelOverwrites, DeclaredKernelsFillEveryElementOfRecycledMemory) {

@@ -27,6 +27,20 @@ const char* core_for_cpu() {
   return nullptr;
 }
 
+// OpenBLAS's cores with AVX-512, and those with AVX2 and FMA but not it.
+const std::set<std::string> kAvx512Cores = {"skylakex", "cooperlake", "sapphirerapids"};
+const std::set<std::string> kAvx2Cores = {"haswell", "zen"};
+
+// The core whose kernels OpenBLAS runs, lower case; empty where the library
+// does not say (a build without DYNAMIC_ARCH).
+std::string blas_core_name() {
+  using CoreName = char* (*)();
+  const auto corename = reinterpret_cast<CoreName>(dlsym(RTLD_DEFAULT, "openblas_get_corename"));
+  std::string have = corename ? corename() : "";
+  std::transform(have.begin(), have.end(), have.begin(), [](unsigned char c) { return std::tolower(c); });
+  return have;
+}
+
 // Debian 12's OpenBLAS 0.3.21 is built for every x86-64 core and picks one
 // when it loads, from the CPU's family and model. A model it does not know
 // gets an older core's kernels: Intel family 6 model 0xCF (this project's
@@ -38,18 +52,12 @@ const char* core_for_cpu() {
 void choose_blas_core() {
   const char* want = core_for_cpu();
   if (!want || std::getenv("OPENBLAS_CORETYPE")) return;
-  using CoreName = char* (*)();
   using Hook = void (*)();
-  const auto corename = reinterpret_cast<CoreName>(dlsym(RTLD_DEFAULT, "openblas_get_corename"));
   const auto quit = reinterpret_cast<Hook>(dlsym(RTLD_DEFAULT, "gotoblas_dynamic_quit"));
   const auto init = reinterpret_cast<Hook>(dlsym(RTLD_DEFAULT, "gotoblas_dynamic_init"));
-  if (!corename || !quit || !init) return;
-  // OpenBLAS's cores with AVX-512, and those with AVX2 and FMA but not it.
-  static const std::set<std::string> kAvx512 = {"skylakex", "cooperlake", "sapphirerapids"};
-  static const std::set<std::string> kAvx2 = {"haswell", "zen"};
-  std::string have = corename();
-  std::transform(have.begin(), have.end(), have.begin(), [](unsigned char c) { return std::tolower(c); });
-  if (kAvx512.count(have) || (std::string(want) == "Haswell" && kAvx2.count(have))) return;
+  const std::string have = blas_core_name();
+  if (have.empty() || !quit || !init) return;
+  if (kAvx512Cores.count(have) || (std::string(want) == "Haswell" && kAvx2Cores.count(have))) return;
   setenv("OPENBLAS_CORETYPE", want, 1);  // what gotoblas_dynamic_init reads
   quit();
   init();
@@ -64,6 +72,12 @@ void blas_setup() {
     choose_blas_core();
     openblas_set_num_threads(1);
   });
+}
+
+bool blas_runs_avx512_kernels() {
+  blas_setup();
+  static const bool avx512 = kAvx512Cores.count(blas_core_name()) > 0;
+  return avx512;
 }
 
 void sgemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda,

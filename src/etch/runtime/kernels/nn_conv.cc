@@ -11,6 +11,7 @@
 #include "etch/runtime/kernel_overwrites.h"
 #include "etch/runtime/kernel_registry.h"
 #include "etch/runtime/kernels/gemm.h"
+#include "etch/runtime/kernels/maxpool_rows.h"
 #include "etch/runtime/kernels/nn_conv_depthwise.h"
 #include "etch/runtime/kernels/nn_conv_onednn.h"
 #include "etch/runtime/kernels/nn_conv_pointwise.h"
@@ -85,13 +86,15 @@ ETCH_VECTOR_CLONES void max_pool_planes(const float* x, int64_t rows, int64_t h,
   const int64_t ph = (h - kh) / sh + 1, pw = (w - kw) / sw + 1;
   const auto keep_max = [](float m, float v) { return v > m ? v : m; };
   if (kh == 2 && kw == 2 && sh == 2 && sw == 2) {
-    for (int64_t r = 0; r < rows; ++r, x += h * w)
+    for (int64_t r = 0; r < rows; ++r, x += h * w) {
+      const int64_t done = max_pool_2x2_f32(x, w, ph, pw, y);
       for (int64_t oh = 0; oh < ph; ++oh, y += pw) {
         const float* r0 = x + 2 * oh * w;
         const float* r1 = r0 + w;
-        for (int64_t ow = 0; ow < pw; ++ow)
+        for (int64_t ow = done; ow < pw; ++ow)
           y[ow] = keep_max(keep_max(keep_max(r0[2 * ow], r0[2 * ow + 1]), r1[2 * ow]), r1[2 * ow + 1]);
       }
+    }
     return;
   }
   for (int64_t r = 0; r < rows; ++r, x += h * w)

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "etch/core/thread_pool.h"
+#include "etch/runtime/kernels/gemm.h"
 #include "etch/runtime/kernels/simd_f32.h"
 
 namespace etch::runtime {
@@ -62,7 +63,9 @@ void pointwise_conv(int64_t batch, int64_t m, int64_t c, int64_t p, const float*
 
 bool direct_gemm_preferred() {
 #ifdef ETCH_X86_SIMD
-  return !cpu_has_avx512() && cpu_has_avx2_fma();
+  // OpenBLAS at its AVX-512 peak matches the direct kernel; held to AVX2
+  // kernels (an AVX2 CPU, or OPENBLAS_CORETYPE) it ran at half its speed.
+  return cpu_has_avx2_fma() && !(cpu_has_avx512() && blas_runs_avx512_kernels());
 #else
   return false;
 #endif

@@ -26,7 +26,8 @@ void pointwise_conv(int64_t batch, int64_t m, int64_t c, int64_t p, const float*
 // The same kernel as a plain product on the calling thread, for im2col
 // convolutions: y[m × n] (row stride ldy) = w[m × k] · x[k × n] (row stride
 // ldx), each element the fused multiply-add over k in order from 0. Where
-// direct_gemm_preferred(): a CPU with AVX2 and FMA but no AVX-512.
+// direct_gemm_preferred(): a CPU with AVX2 and FMA whose AVX-512 (if any)
+// OpenBLAS does not use.
 bool direct_gemm_preferred();
 void direct_gemm(int64_t m, int64_t k, int64_t n, const float* w, const float* x, int64_t ldx, float* y, int64_t ldy);
 

@@ -95,6 +95,7 @@ bool maxpool_2d(const PoolPlan& p, const T* xv, T* yv) {
           const T* r1 = r0 + iw_n;
           int64_t ow = 0;
           if constexpr (std::is_same_v<T, int8_t>) ow = max_pool_2x2_rows_i8(r0, r1, yp, ow_n);
+          if constexpr (std::is_same_v<T, float>) ow = max_pool_2x2_f32(r0, iw_n, 1, ow_n, yp);
           for (; ow < ow_n; ++ow)
             yp[ow] = keep_max(keep_max(keep_max(r0[2 * ow], r0[2 * ow + 1]), r1[2 * ow]), r1[2 * ow + 1]);
           continue;
