@@ -54,11 +54,12 @@ TEST(OnednnConv, TakesDenseConvsWithEnoughWorkOnly) {
 }
 
 TEST(OnednnConv, MatchesTheDefinitionAcrossBlocksAndBands) {
-  // Row bands start at 1024 outputs per channel (2 bands from 2048).
+  // Row bands: one per 1024 outputs per channel, more (of at least 256 outputs)
+  // until an image is 4 calls, at most 8.
   const std::vector<ConvCfg> cfgs = {
-      {1, 64, 64, 1, {48, 64}, {3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}, true},    // one block, 3 bands
-      {2, 16, 80, 1, {45, 50}, {3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}, true},    // 64 + 16 channels, batch 2
-      {1, 24, 32, 1, {130, 70}, {3, 3}, {2, 2}, {1, 1}, {0, 0, 1, 1}, false},  // TF "same", stride 2, 2 bands
+      {1, 64, 64, 1, {48, 64}, {3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}, true},    // one block, 4 bands
+      {2, 16, 80, 1, {45, 50}, {3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}, true},    // 64 + 16 channels, batch 2, 2 bands
+      {1, 24, 32, 1, {130, 70}, {3, 3}, {2, 2}, {1, 1}, {0, 0, 1, 1}, false},  // TF "same", stride 2, 4 bands
       {1, 16, 16, 1, {100, 100}, {3, 3}, {2, 2}, {1, 1}, {0, 0, 0, 0}, true},  // stride skips the last row/column
       {1, 32, 48, 1, {70, 40}, {3, 3}, {1, 1}, {2, 2}, {2, 2, 2, 2}, true},    // dilated
       {1, 8, 20, 1, {90, 50}, {5, 5}, {1, 2}, {1, 1}, {2, 0, 1, 2}, true},     // 5x5, asymmetric pads

@@ -134,7 +134,7 @@ const Case kOnednnCases[] = {
     {1, 32, 24, 1, 41, 42, 3, 2, 0, 1},   // no padding, the last column unread
     {1, 24, 32, 1, 40, 40, 5, 1, 4, 2},   // dilated 5x5
     {1, 128, 32, 1, 1, 700, 3, 1, 1, 1},  // one row: padding rows above and below
-    {1, 96, 16, 1, 64, 40, 1, 1, 0, 1},   // 1x1, 2,560 positions (3 bands)
+    {1, 96, 16, 1, 64, 40, 1, 1, 0, 1},   // 1x1, 2,560 positions (4 bands)
 };
 
 TEST(IntegerConvOnednn, TakesLargeConvsWhereTheCpuHasInt8DotProductsAndEqualsReference) {

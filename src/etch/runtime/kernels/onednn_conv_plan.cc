@@ -117,10 +117,15 @@ std::shared_ptr<const Plan> plan_for(const Conv2d& v) {
   auto& p = plans[key];
   single_threaded();
   auto plan = std::make_unique<Plan>();
-  const int64_t bands = std::clamp<int64_t>(v.out_h * v.out_w / kBandPositions, 1, kMaxBands);
+  const int64_t positions = v.out_h * v.out_w, blocks = (v.m + kChannelBlock - 1) / kChannelBlock;
+  // Enough bands for kMinItems calls per image where each keeps
+  // kMinBandPositions outputs: a layer of at most 64 channels and fewer than
+  // 2 × kBandPositions outputs was one call, which ran on one thread.
+  const int64_t wanted = std::max(positions / kBandPositions, (kMinItems + blocks - 1) / blocks);
+  const int64_t bands = std::clamp<int64_t>(std::min({wanted, positions / kMinBandPositions, v.out_h}), 1, kMaxBands);
   const int64_t rows = (v.out_h + bands - 1) / bands;
   for (int64_t r0 = 0; r0 < v.out_h; r0 += rows) plan->bands.push_back(band_of(v, r0, std::min(v.out_h, r0 + rows)));
-  plan->blocks = (v.m + kChannelBlock - 1) / kChannelBlock;
+  plan->blocks = blocks;
   try {
     for (const Band& b : plan->bands)
       for (int64_t m : {std::min(v.m, kChannelBlock), v.m % kChannelBlock}) {

@@ -16,12 +16,15 @@
 namespace etch::runtime::onednn {
 
 // bench_conv_layers: 64 channels per call is 10-25% faster than 16 or 32.
-// Bands give the threads work when a layer has few channels; each has at
-// least kBandPositions outputs per channel (a call costs a few microseconds)
-// and there are at most kMaxBands.
+// Bands give the threads work when a layer has few channels: one band per
+// kBandPositions outputs per channel, more (down to kMinBandPositions outputs
+// each; a call costs a few microseconds) until an image is at least kMinItems
+// calls, and at most kMaxBands.
 constexpr int64_t kChannelBlock = 64;
 constexpr int64_t kBandPositions = 1024;
 constexpr int64_t kMaxBands = 8;
+constexpr int64_t kMinItems = 4;
+constexpr int64_t kMinBandPositions = 256;
 
 // A 2-D convolution of NCHW tensors with OIHW weights, and its element types
 // (f32/f32/f32, or u8|s8/s8/s32 for integer sums).
