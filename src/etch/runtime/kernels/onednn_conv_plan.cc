@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <mutex>
+#include <string>
 #include <unordered_map>
 
 #include "etch/core/thread_pool.h"
@@ -38,16 +39,30 @@ Prim make_prim(const Conv2d& v, const Band& b, int64_t m) {
   const int64_t w = v.in_w + std::min<int64_t>(0, pad_r_full), pad_r = std::max<int64_t>(0, pad_r_full);
   const memory::dims src{1, v.c, b.rows, w}, wei{m, v.c, v.k_h, v.k_w}, dst{1, m, b.r1 - b.r0, v.out_w};
   auto any = [](const memory::dims& d, memory::data_type t) { return memory::desc(d, t, Tag::any); };
-  const dnnl::convolution_forward::desc cd(dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct,
-                                           any(src, v.src), any(wei, v.wei), any(dst, v.dst), {v.s_h, v.s_w},
-                                           {v.d_h - 1, v.d_w - 1}, {b.pad_t, v.p_l}, {b.pad_b, pad_r});
   dnnl::primitive_attr attr;
   attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
-  Prim p{dnnl::convolution_forward::primitive_desc(cd, attr, cpu_engine()), {}, {}, {}, {}, {}, {}, {}};
+  auto pd_with_src = [&](Tag src_tag) {
+    const dnnl::convolution_forward::desc cd(
+        dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct, memory::desc(src, v.src, src_tag),
+        any(wei, v.wei), any(dst, v.dst), {v.s_h, v.s_w}, {v.d_h - 1, v.d_w - 1}, {b.pad_t, v.p_l}, {b.pad_b, pad_r});
+    return dnnl::convolution_forward::primitive_desc(cd, attr, cpu_engine());
+  };
+  Prim p{pd_with_src(Tag::any), {}, {}, {}, {}, {}, {}, {}};
+  // A first layer (few input channels): left to choose, oneDNN takes NHWC,
+  // and every band was transposed in and out (M-LSD 320's 4→32 stem: 0.9 ms
+  // for 45 µs of convolution per band). Its direct kernel for plain NCHW
+  // input, where it has one, reads the rows as etch stores them.
+  if (v.c < kFirstLayerChannels) try {
+      auto plain = pd_with_src(Tag::nchw);
+      const std::string impl = plain.impl_info_str();
+      if (impl.find("gemm") == std::string::npos && impl.find("ref") == std::string::npos) p.pd = std::move(plain);
+    } catch (const dnnl::error&) {
+      // no such kernel for this shape or type: keep oneDNN's own choice
+    }
   p.conv = dnnl::convolution_forward(p.pd);
-  p.user_src = memory::desc(src, v.src, memory::dims{v.c * v.in_h * v.in_w, v.in_h * v.in_w, v.in_w, 1});
+  p.user_src = memory::desc(src, v.src, Tag::nchw);
   p.user_wei = memory::desc(wei, v.wei, Tag::oihw);
-  p.user_dst = memory::desc(dst, v.dst, memory::dims{m * v.out_h * v.out_w, v.out_h * v.out_w, v.out_w, 1});
+  p.user_dst = memory::desc(dst, v.dst, Tag::nchw);
   auto& eng = cpu_engine();
   auto reorder = [&](const memory::desc& from, const memory::desc& to) -> std::unique_ptr<Reorder> {
     if (from == to) return nullptr;
@@ -67,9 +82,9 @@ dnnl::stream& thread_stream() {
   return s;
 }
 
-// Per-thread scratch, `which` of five, at least `bytes` long.
+// Per-thread scratch, `which` of seven, at least `bytes` long.
 void* thread_buffer(size_t bytes, int which) {
-  thread_local std::vector<uint64_t> buf[5];
+  thread_local std::vector<uint64_t> buf[7];
   const size_t words = bytes / sizeof(uint64_t) + 1;
   if (buf[which].size() < words) buf[which].resize(words);
   return buf[which].data();
@@ -170,7 +185,18 @@ void run_plan(const Plan& plan, const Conv2d& v, int64_t batch, const S* x, cons
       const Band& band = plan.bands[bi];
       const int64_t oc0 = blk * kChannelBlock, oc1 = std::min(m, oc0 + kChannelBlock);
       const Prim& p = plan.prim(band, oc1 - oc0);
-      void* src = const_cast<S*>(x + n * v.c * in_size + band.row0 * v.in_w);
+      // The band as a dense NCHW tensor: oneDNN's reorders from a strided
+      // view of the image ran 3-5x slower than from a dense copy.
+      const S* view = x + n * v.c * in_size + band.row0 * v.in_w;
+      const int64_t src_w = p.user_src.dims()[3];
+      void* src = const_cast<S*>(view);
+      if (band.rows != v.in_h || src_w != v.in_w) {
+        S* dense = static_cast<S*>(thread_buffer(p.user_src.get_size(), 5));
+        for (int64_t ch = 0; ch < v.c; ++ch)
+          for (int64_t r = 0; r < band.rows; ++r)
+            std::copy_n(view + ch * in_size + r * v.in_w, src_w, dense + (ch * band.rows + r) * src_w);
+        src = dense;
+      }
       if (p.src_in) {
         void* to = thread_buffer(p.pd.src_desc().get_size(), 0);
         run(*p.src_in, memory(p.user_src, eng, src), memory(p.pd.src_desc(), eng, to));
@@ -181,14 +207,21 @@ void run_plan(const Plan& plan, const Conv2d& v, int64_t batch, const S* x, cons
         wb = thread_buffer(p.pd.weights_desc().get_size(), 1);
         reorder_weights(p, blk, wb);
       }
+      // The output band, dense, then copied channel by channel into the
+      // image (the reorder's own strided writes were 5x slower).
       D* out = sink.dst(n, oc0) + band.r0 * v.out_w;
-      void* acc = p.dst_out ? thread_buffer(p.pd.dst_desc().get_size(), 2) : out;
+      const int64_t band_size = (band.r1 - band.r0) * v.out_w, out_size = v.out_h * v.out_w;
+      const bool whole = band_size == out_size;
+      D* dense = whole ? out : static_cast<D*>(thread_buffer(p.user_dst.get_size(), 6));
+      void* acc = p.dst_out ? thread_buffer(p.pd.dst_desc().get_size(), 2) : dense;
       void* pad = thread_buffer(p.pd.scratchpad_desc().get_size(), 3);
       run(p.conv, {{DNNL_ARG_SRC, memory(p.pd.src_desc(), eng, src)},
                    {DNNL_ARG_WEIGHTS, memory(p.pd.weights_desc(), eng, wb)},
                    {DNNL_ARG_DST, memory(p.pd.dst_desc(), eng, acc)},
                    {DNNL_ARG_SCRATCHPAD, memory(p.pd.scratchpad_desc(), eng, pad)}});
-      if (p.dst_out) run(*p.dst_out, memory(p.pd.dst_desc(), eng, acc), memory(p.user_dst, eng, out));
+      if (p.dst_out) run(*p.dst_out, memory(p.pd.dst_desc(), eng, acc), memory(p.user_dst, eng, dense));
+      if (!whole)
+        for (int64_t oc = 0; oc < oc1 - oc0; ++oc) std::copy_n(dense + oc * band_size, band_size, out + oc * out_size);
       sink.finish(n, oc0, oc1, band.r0 * v.out_w, band.r1 * v.out_w, sink.dst(n, oc0));
     }
   });

@@ -25,6 +25,9 @@ constexpr int64_t kBandPositions = 1024;
 constexpr int64_t kMaxBands = 8;
 constexpr int64_t kMinItems = 4;
 constexpr int64_t kMinBandPositions = 256;
+// Below this many input channels a convolution reads plain NCHW input where
+// oneDNN has a kernel for it (make_prim says why).
+constexpr int64_t kFirstLayerChannels = 16;
 
 // A 2-D convolution of NCHW tensors with OIHW weights, and its element types
 // (f32/f32/f32, or u8|s8/s8/s32 for integer sums).
@@ -49,7 +52,8 @@ struct Reorder {
 };
 
 // One oneDNN convolution and the reorders between etch's NCHW/OIHW tensors
-// and the layouts oneDNN chose for it.
+// and the layouts oneDNN chose for it. user_src and user_dst describe a band
+// as a dense NCHW tensor: run_plan copies it out of and into the image.
 struct Prim {
   dnnl::convolution_forward::primitive_desc pd;
   dnnl::convolution_forward conv;
