@@ -75,8 +75,8 @@ void blas_setup() {
 }
 
 bool blas_runs_avx512_kernels() {
-  blas_setup();
-  static const bool avx512 = kAvx512Cores.count(blas_core_name()) > 0;
+  // After blas_setup the core never changes: asked once.
+  static const bool avx512 = (blas_setup(), kAvx512Cores.count(blas_core_name()) > 0);
   return avx512;
 }
 

@@ -65,7 +65,9 @@ bool direct_gemm_preferred() {
 #ifdef ETCH_X86_SIMD
   // OpenBLAS at its AVX-512 peak matches the direct kernel; held to AVX2
   // kernels (an AVX2 CPU, or OPENBLAS_CORETYPE) it ran at half its speed.
-  return cpu_has_avx2_fma() && !(cpu_has_avx512() && blas_runs_avx512_kernels());
+  // Asked per im2col block: decided once.
+  static const bool preferred = cpu_has_avx2_fma() && !(cpu_has_avx512() && blas_runs_avx512_kernels());
+  return preferred;
 #else
   return false;
 #endif

@@ -82,9 +82,21 @@ dnnl::stream& thread_stream() {
   return s;
 }
 
-// Per-thread scratch, `which` of seven, at least `bytes` long.
-void* thread_buffer(size_t bytes, int which) {
-  thread_local std::vector<uint64_t> buf[7];
+// What each per-thread scratch buffer holds during one block's call.
+enum Scratch {
+  kDenseSrc,        // the band copied out of the image
+  kBlockedSrc,      // ... in oneDNN's layout
+  kBandWeights,     // weights in another layout than the plan's
+  kBlockedDst,      // the output in oneDNN's layout
+  kDenseDst,        // ... as dense NCHW, before it goes into the image
+  kConvScratchpad,  // the convolution's own
+  kReorderScratchpad,
+  kScratchBuffers
+};
+
+// Per-thread scratch buffer `which`, at least `bytes` long.
+void* thread_buffer(size_t bytes, Scratch which) {
+  thread_local std::vector<uint64_t> buf[kScratchBuffers];
   const size_t words = bytes / sizeof(uint64_t) + 1;
   if (buf[which].size() < words) buf[which].resize(words);
   return buf[which].data();
@@ -95,11 +107,12 @@ void run(const dnnl::primitive& p, const std::unordered_map<int, memory>& args) 
   thread_stream().wait();
 }
 
-// A reorder with this thread's scratchpad (scratch buffer 4).
+// A reorder with this thread's scratchpad.
 void run(const Reorder& r, const memory& from, const memory& to) {
   std::unordered_map<int, memory> args{{DNNL_ARG_FROM, from}, {DNNL_ARG_TO, to}};
   if (r.scratch.get_size() > 0)
-    args.emplace(DNNL_ARG_SCRATCHPAD, memory(r.scratch, cpu_engine(), thread_buffer(r.scratch.get_size(), 4)));
+    args.emplace(DNNL_ARG_SCRATCHPAD,
+                 memory(r.scratch, cpu_engine(), thread_buffer(r.scratch.get_size(), kReorderScratchpad)));
   run(r.prim, args);
 }
 
@@ -191,20 +204,20 @@ void run_plan(const Plan& plan, const Conv2d& v, int64_t batch, const S* x, cons
       const int64_t src_w = p.user_src.dims()[3];
       void* src = const_cast<S*>(view);
       if (band.rows != v.in_h || src_w != v.in_w) {
-        S* dense = static_cast<S*>(thread_buffer(p.user_src.get_size(), 5));
+        S* dense = static_cast<S*>(thread_buffer(p.user_src.get_size(), kDenseSrc));
         for (int64_t ch = 0; ch < v.c; ++ch)
           for (int64_t r = 0; r < band.rows; ++r)
             std::copy_n(view + ch * in_size + r * v.in_w, src_w, dense + (ch * band.rows + r) * src_w);
         src = dense;
       }
       if (p.src_in) {
-        void* to = thread_buffer(p.pd.src_desc().get_size(), 0);
+        void* to = thread_buffer(p.pd.src_desc().get_size(), kBlockedSrc);
         run(*p.src_in, memory(p.user_src, eng, src), memory(p.pd.src_desc(), eng, to));
         src = to;
       }
       void* wb = wei.data() + blk * wbytes;
       if (p.pd.weights_desc() != wmd) {  // this band's kernel wants another layout
-        wb = thread_buffer(p.pd.weights_desc().get_size(), 1);
+        wb = thread_buffer(p.pd.weights_desc().get_size(), kBandWeights);
         reorder_weights(p, blk, wb);
       }
       // The output band, dense, then copied channel by channel into the
@@ -212,9 +225,9 @@ void run_plan(const Plan& plan, const Conv2d& v, int64_t batch, const S* x, cons
       D* out = sink.dst(n, oc0) + band.r0 * v.out_w;
       const int64_t band_size = (band.r1 - band.r0) * v.out_w, out_size = v.out_h * v.out_w;
       const bool whole = band_size == out_size;
-      D* dense = whole ? out : static_cast<D*>(thread_buffer(p.user_dst.get_size(), 6));
-      void* acc = p.dst_out ? thread_buffer(p.pd.dst_desc().get_size(), 2) : dense;
-      void* pad = thread_buffer(p.pd.scratchpad_desc().get_size(), 3);
+      D* dense = whole ? out : static_cast<D*>(thread_buffer(p.user_dst.get_size(), kDenseDst));
+      void* acc = p.dst_out ? thread_buffer(p.pd.dst_desc().get_size(), kBlockedDst) : dense;
+      void* pad = thread_buffer(p.pd.scratchpad_desc().get_size(), kConvScratchpad);
       run(p.conv, {{DNNL_ARG_SRC, memory(p.pd.src_desc(), eng, src)},
                    {DNNL_ARG_WEIGHTS, memory(p.pd.weights_desc(), eng, wb)},
                    {DNNL_ARG_DST, memory(p.pd.dst_desc(), eng, acc)},
