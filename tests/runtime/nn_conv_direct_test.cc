@@ -235,14 +235,15 @@ TEST(PointwiseConv, MatchesSgemmPlusBias) {
 }
 
 // FusedConv with a summand (Conv→Add→Relu/Clip) equals the three ops run one by
-// one, bit for bit, on the 1x1, depthwise-shaped and 3x3 paths.
+// one, bit for bit, on the 1x1, depthwise-shaped and 3x3 (im2col) paths, with
+// and without a bias.
 TEST(FusedConvSummand, EqualsConvAddActivation) {
   struct Case {
     int64_t c, m, k, group;
     bool bias;
   };
-  for (const Case cs :
-       {Case{24, 24, 1, 1, true}, Case{6, 10, 1, 1, false}, Case{8, 8, 3, 8, true}, Case{4, 6, 3, 1, true}}) {
+  for (const Case cs : {Case{24, 24, 1, 1, true}, Case{6, 10, 1, 1, false}, Case{8, 8, 3, 8, true},
+                        Case{4, 6, 3, 1, true}, Case{4, 6, 3, 1, false}}) {
     const int64_t pad = cs.k / 2;
     std::map<std::string, ir::Attribute> attrs{{"group", cs.group}, {"pads", std::vector<int64_t>{pad, pad, pad, pad}}};
     const Tensor x = random_tensor({2, cs.c, 9, 21}, 41);

@@ -79,11 +79,7 @@ TEST(OnednnConv, FusedEpiloguesMatchTheIm2colPath) {
   const Tensor x = random_tensor({2, 32, 48, 48}, 1), w = random_tensor({48, 32, 3, 3}, 2), b = random_tensor({48}, 3);
   const Tensor z = random_tensor({2, 48, 48, 48}, 4);
   const std::map<std::string, ir::Attribute> pads{{"pads", std::vector<int64_t>{1, 1, 1, 1}}};
-  ir::Node pooled = make_node("FusedConv", 3, pads);
-  pooled.domain = "ai.etch";
-  pooled.attrs["activation"] = std::string("Relu");
-  pooled.attrs["pool_kernel"] = std::vector<int64_t>{2, 2};
-  pooled.attrs["pool_strides"] = std::vector<int64_t>{2, 2};
+  const ir::Node pooled = testing::fused_conv_relu_pool2x2(pads);
   ir::Node summed = make_node("FusedConv", 4, pads);
   summed.domain = "ai.etch";
   summed.attrs["activation"] = std::string("Clip");

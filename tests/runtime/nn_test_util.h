@@ -37,4 +37,14 @@ inline Tensor random_tensor(Shape shape, uint32_t seed, float lo = -1.0f, float 
 
 inline std::vector<float> float_values(const Tensor& t) { return t.to_float_vector(); }
 
+// ai.etch.FusedConv (x, w, b) with Relu and a 2x2 stride-2 max pool.
+inline ir::Node fused_conv_relu_pool2x2(std::map<std::string, ir::Attribute> attrs) {
+  ir::Node n = make_node("FusedConv", 3, std::move(attrs));
+  n.domain = "ai.etch";
+  n.attrs["activation"] = std::string("Relu");
+  n.attrs["pool_kernel"] = std::vector<int64_t>{2, 2};
+  n.attrs["pool_strides"] = std::vector<int64_t>{2, 2};
+  return n;
+}
+
 }  // namespace etch::runtime::testing

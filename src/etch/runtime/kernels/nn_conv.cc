@@ -13,6 +13,7 @@
 #include "etch/runtime/kernels/gemm.h"
 #include "etch/runtime/kernels/maxpool_rows.h"
 #include "etch/runtime/kernels/nn_conv_depthwise.h"
+#include "etch/runtime/kernels/nn_conv_implicit.h"
 #include "etch/runtime/kernels/nn_conv_onednn.h"
 #include "etch/runtime/kernels/nn_conv_pointwise.h"
 #include "etch/runtime/kernels/nn_im2col.h"
@@ -76,34 +77,38 @@ ETCH_VECTOR_CLONES void bias_clamp(float* y, int64_t rows, int64_t len, int64_t 
   }
 }
 
-// Max-pools `rows` planes of h × w into y (planes of ph × pw) with the MaxPool
-// kernel's comparisons in row-major window order (keep the earlier element
-// unless a later one is greater), so fused and unfused results are identical,
-// NaN included.
-ETCH_VECTOR_CLONES void max_pool_planes(const float* x, int64_t rows, int64_t h, int64_t w, const Epilogue& e,
-                                        float* y) {
+// Max-pools `rows` planes of h × w (row stride ld, planes h·ld apart) into y
+// (planes of ph × pw) with the MaxPool kernel's comparisons in row-major window
+// order (keep the earlier element unless a later one is greater), so fused and
+// unfused results are identical, NaN included.
+ETCH_VECTOR_CLONES void max_pool_planes(const float* x, int64_t rows, int64_t h, int64_t w, int64_t ld,
+                                        const Epilogue& e, float* y) {
   const int64_t kh = e.pool_k[0], kw = e.pool_k[1], sh = e.pool_s[0], sw = e.pool_s[1];
   const int64_t ph = (h - kh) / sh + 1, pw = (w - kw) / sw + 1;
   const auto keep_max = [](float m, float v) { return v > m ? v : m; };
   if (kh == 2 && kw == 2 && sh == 2 && sw == 2) {
-    for (int64_t r = 0; r < rows; ++r, x += h * w) {
-      const int64_t done = max_pool_2x2_f32(x, w, ph, pw, y);
+    for (int64_t r = 0; r < rows; ++r, x += h * ld) {
+      const int64_t done = max_pool_2x2_f32(x, ld, ph, pw, y);
+      if (done == pw) {
+        y += ph * pw;
+        continue;
+      }
       for (int64_t oh = 0; oh < ph; ++oh, y += pw) {
-        const float* r0 = x + 2 * oh * w;
-        const float* r1 = r0 + w;
+        const float* r0 = x + 2 * oh * ld;
+        const float* r1 = r0 + ld;
         for (int64_t ow = done; ow < pw; ++ow)
           y[ow] = keep_max(keep_max(keep_max(r0[2 * ow], r0[2 * ow + 1]), r1[2 * ow]), r1[2 * ow + 1]);
       }
     }
     return;
   }
-  for (int64_t r = 0; r < rows; ++r, x += h * w)
+  for (int64_t r = 0; r < rows; ++r, x += h * ld)
     for (int64_t oh = 0; oh < ph; ++oh, y += pw)
       for (int64_t ow = 0; ow < pw; ++ow) {
-        const float* win = x + oh * sh * w + ow * sw;
+        const float* win = x + oh * sh * ld + ow * sw;
         float best = win[0];
         for (int64_t i = 0; i < kh; ++i)
-          for (int64_t j = 0; j < kw; ++j) best = keep_max(best, win[i * w + j]);
+          for (int64_t j = 0; j < kw; ++j) best = keep_max(best, win[i * ld + j]);
         y[ow] = best;
       }
 }
@@ -161,10 +166,27 @@ void conv_with_epilogue(KernelContext& ctx, const Epilogue& e) {
     if (onednn_conv(g, batch, cg, m, xv, wv, sink)) {
       if (pool)
         parallel_for(batch * m, 1, [&](int64_t i0, int64_t i1) {
-          max_pool_planes(conv_out + i0 * out_sz, i1 - i0, g.out[1], g.out[2], e, yv + i0 * y_sz);
+          max_pool_planes(conv_out + i0 * out_sz, i1 - i0, g.out[1], g.out[2], g.out[2], e, yv + i0 * y_sz);
         });
       return;
     }
+  }
+  if (!pointwise && !zv && implicit_conv_supported(g)) {
+    // Bands of about `block` outputs as below (a fused pool: whole planes);
+    // the sink pools or drops each row's padding columns.
+    const int64_t oh_n = g.out[1], ow_n = g.out[2];
+    const int64_t band_rows = pool ? oh_n : std::max<int64_t>(1, block / std::max<int64_t>(1, ow_n));
+    implicit_conv(g, batch, groups, cg, mg, xv, wv, PointwiseEpilogue{bias, nullptr, e.clamp, e.relu, e.lo, e.hi},
+                  band_rows, [&](int64_t n, int64_t gi, int64_t r0, int64_t r1, const float* planes, int64_t ld) {
+                    float* yg = yv + (n * m + gi * mg) * y_sz;
+                    if (pool) return max_pool_planes(planes, mg, oh_n, ow_n, ld, e, yg);
+                    for (int64_t oc = 0; oc < mg; ++oc)
+                      for (int64_t r = r0; r < r1; ++r) {
+                        const float* src = planes + (oc * (r1 - r0) + r - r0) * ld;
+                        std::copy(src, src + ow_n, yg + oc * y_sz + r * ow_n);
+                      }
+                  });
+    return;
   }
   const int64_t items = batch * groups * nblocks;
   const int64_t grain = std::max<int64_t>(1, (int64_t{1} << 18) / std::max<int64_t>(1, mg * kc * block));
@@ -187,15 +209,20 @@ void conv_with_epilogue(KernelContext& ctx, const Epilogue& e) {
         col = buf;
         ldb = len;
       }
+      const float* zg = zv ? zv + (n * m + gi * mg) * y_sz + p0 : nullptr;
+      const float* bg = bias ? bias + gi * mg : nullptr;
       // On AVX2 machines the direct kernel beat OpenBLAS 2x on these per-block
       // products (bench/README.md); with AVX-512, OpenBLAS was measured at peak.
-      if (direct_gemm_preferred())
-        direct_gemm(mg, kc, len, wv + gi * mg * kc, col, ldb, acc, ldc);
-      else
+      // The direct kernel applies the epilogue in registers (the same
+      // expressions as bias_clamp); the summand has y's row stride there too.
+      if (direct_gemm_preferred()) {
+        direct_gemm(mg, kc, len, wv + gi * mg * kc, col, ldb, PointwiseEpilogue{bg, zg, e.clamp, e.relu, e.lo, e.hi},
+                    acc, ldc);
+      } else {
         sgemm(false, false, mg, len, kc, 1.0f, wv + gi * mg * kc, kc, col, ldb, 0.0f, acc, ldc);
-      const float* zg = zv ? zv + (n * m + gi * mg) * y_sz + p0 : nullptr;
-      if (bias || e.clamp || zg) bias_clamp(acc, mg, len, ldc, bias ? bias + gi * mg : nullptr, zg, e);
-      if (pool) max_pool_planes(acc, mg, g.out[1], g.out[2], e, yg);
+        if (bias || e.clamp || zg) bias_clamp(acc, mg, len, ldc, bg, zg, e);
+      }
+      if (pool) max_pool_planes(acc, mg, g.out[1], g.out[2], g.out[2], e, yg);
     }
   });
 }

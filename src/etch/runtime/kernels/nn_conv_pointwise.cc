@@ -9,6 +9,17 @@
 namespace etch::runtime {
 namespace {
 
+// Where the kernel finds row k of X: k rows of stride ld past x, or a table.
+struct StridedRows {
+  const float* x;
+  int64_t ld;
+  const float* operator()(int64_t k) const { return x + k * ld; }
+};
+struct RowTable {
+  const float* const* rows;
+  const float* operator()(int64_t k) const { return rows[k]; }
+};
+
 #ifdef ETCH_X86_SIMD
 #pragma GCC push_options
 #pragma GCC target("avx512f")
@@ -45,7 +56,7 @@ bool pointwise_conv_available() {
 void pointwise_conv(int64_t batch, int64_t m, int64_t c, int64_t p, const float* x, const float* w,
                     const PointwiseEpilogue& e, float* y) {
 #ifdef ETCH_X86_SIMD
-  const auto block_fn = cpu_has_avx512() ? avx512::column_block : avx2::column_block;
+  const auto block_fn = cpu_has_avx512() ? avx512::column_block<StridedRows> : avx2::column_block<StridedRows>;
   // Column blocks keep X's block ([c × block]) in cache across all output rows;
   // every output element is computed by one thread, so the split changes no bits.
   const int64_t block = std::clamp<int64_t>((int64_t{1} << 13) / std::max<int64_t>(1, c) / 64 * 64, 64, 1024);
@@ -53,7 +64,7 @@ void pointwise_conv(int64_t batch, int64_t m, int64_t c, int64_t p, const float*
   parallel_for(batch * blocks, 1, [&](int64_t i0, int64_t i1) {
     for (int64_t it = i0; it < i1; ++it) {
       const int64_t n = it / blocks, q0 = it % blocks * block, q1 = std::min(p, q0 + block);
-      block_fn(m, c, p, p, x + n * c * p, w, q0, q1, e, e.z ? e.z + n * m * p : nullptr, y + n * m * p);
+      block_fn(m, c, p, StridedRows{x + n * c * p, p}, w, q0, q1, e, e.z ? e.z + n * m * p : nullptr, y + n * m * p);
     }
   });
 #else
@@ -73,15 +84,31 @@ bool direct_gemm_preferred() {
 #endif
 }
 
-void direct_gemm(int64_t m, int64_t k, int64_t n, const float* w, const float* x, int64_t ldx, float* y, int64_t ldy) {
+namespace {
+
+// The direct products, in column blocks of 256 that keep X's block in L1/L2
+// across all rows of W.
+template <class X>
+void direct_gemm_blocks(int64_t m, int64_t k, int64_t n, const float* w, const X& xr, const PointwiseEpilogue& e,
+                        float* y, int64_t ldy) {
 #ifdef ETCH_X86_SIMD
-  const auto block_fn = cpu_has_avx512() ? avx512::column_block : avx2::column_block;
-  // Column blocks of 256 keep X's block in L1/L2 across all rows of W.
-  for (int64_t q0 = 0; q0 < n; q0 += 256)
-    block_fn(m, k, ldx, ldy, x, w, q0, std::min(n, q0 + 256), PointwiseEpilogue{}, nullptr, y);
+  const auto block_fn = cpu_has_avx512() ? avx512::column_block<X> : avx2::column_block<X>;
+  for (int64_t q0 = 0; q0 < n; q0 += 256) block_fn(m, k, ldy, xr, w, q0, std::min(n, q0 + 256), e, e.z, y);
 #else
-  (void)m, (void)k, (void)n, (void)w, (void)x, (void)ldx, (void)y, (void)ldy;
+  (void)m, (void)k, (void)n, (void)w, (void)xr, (void)e, (void)y, (void)ldy;
 #endif
+}
+
+}  // namespace
+
+void direct_gemm(int64_t m, int64_t k, int64_t n, const float* w, const float* x, int64_t ldx,
+                 const PointwiseEpilogue& e, float* y, int64_t ldy) {
+  direct_gemm_blocks(m, k, n, w, StridedRows{x, ldx}, e, y, ldy);
+}
+
+void direct_gemm_rows(int64_t m, int64_t k, int64_t n, const float* w, const float* const* x_rows,
+                      const PointwiseEpilogue& e, float* y, int64_t ldy) {
+  direct_gemm_blocks(m, k, n, w, RowTable{x_rows}, e, y, ldy);
 }
 
 }  // namespace etch::runtime

@@ -23,12 +23,16 @@ bool pointwise_conv_available();
 void pointwise_conv(int64_t batch, int64_t m, int64_t c, int64_t p, const float* x, const float* w,
                     const PointwiseEpilogue& e, float* y);
 
-// The same kernel as a plain product on the calling thread, for im2col
-// convolutions: y[m × n] (row stride ldy) = w[m × k] · x[k × n] (row stride
-// ldx), each element the fused multiply-add over k in order from 0. Where
-// direct_gemm_preferred(): a CPU with AVX2 and FMA whose AVX-512 (if any)
-// OpenBLAS does not use.
+// The same kernel on the calling thread, for im2col convolutions: y[m × n]
+// (row stride ldy, also the summand's) = w[m × k] · x[k × n] (row stride ldx),
+// each element the fused multiply-add over k in order from 0, then the
+// epilogue as pointwise_conv applies it. Where direct_gemm_preferred(): a CPU
+// with AVX2 and FMA whose AVX-512 (if any) OpenBLAS does not use.
 bool direct_gemm_preferred();
-void direct_gemm(int64_t m, int64_t k, int64_t n, const float* w, const float* x, int64_t ldx, float* y, int64_t ldy);
+void direct_gemm(int64_t m, int64_t k, int64_t n, const float* w, const float* x, int64_t ldx,
+                 const PointwiseEpilogue& e, float* y, int64_t ldy);
+// The same with row r of x at x_rows[r] (each read over [0, n)).
+void direct_gemm_rows(int64_t m, int64_t k, int64_t n, const float* w, const float* const* x_rows,
+                      const PointwiseEpilogue& e, float* y, int64_t ldy);
 
 }  // namespace etch::runtime
