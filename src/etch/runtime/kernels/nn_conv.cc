@@ -32,6 +32,11 @@ struct Epilogue {
   int64_t pool_k[2] = {0, 0}, pool_s[2] = {1, 1};  // pool_k[0] == 0: no pool
 };
 
+// e as the direct kernels apply it, with a block's bias and summand.
+PointwiseEpilogue pointwise_epilogue(const Epilogue& e, const float* bias, const float* z) {
+  return PointwiseEpilogue{bias, z, e.clamp, e.relu, e.lo, e.hi};
+}
+
 // The epilogue streams through every conv output; AVX2 clones run it about
 // twice as fast where the CPU has them (same results: no FMA, no reassociation).
 #define ETCH_VECTOR_CLONES __attribute__((target_clones("avx2", "default")))
@@ -148,7 +153,7 @@ void conv_with_epilogue(KernelContext& ctx, const Epilogue& e) {
     return;
   }
   if (pointwise && groups == 1 && !pool && pointwise_conv_available()) {
-    pointwise_conv(batch, m, kc, out_sz, xv, wv, PointwiseEpilogue{bias, zv, e.clamp, e.relu, e.lo, e.hi}, yv);
+    pointwise_conv(batch, m, kc, out_sz, xv, wv, pointwise_epilogue(e, bias, zv), yv);
     return;
   }
   if (onednn_conv_supported(g, groups, cg, m)) {
@@ -176,8 +181,8 @@ void conv_with_epilogue(KernelContext& ctx, const Epilogue& e) {
     // the sink pools or drops each row's padding columns.
     const int64_t oh_n = g.out[1], ow_n = g.out[2];
     const int64_t band_rows = pool ? oh_n : std::max<int64_t>(1, block / std::max<int64_t>(1, ow_n));
-    implicit_conv(g, batch, groups, cg, mg, xv, wv, PointwiseEpilogue{bias, nullptr, e.clamp, e.relu, e.lo, e.hi},
-                  band_rows, [&](int64_t n, int64_t gi, int64_t r0, int64_t r1, const float* planes, int64_t ld) {
+    implicit_conv(g, batch, groups, cg, mg, xv, wv, pointwise_epilogue(e, bias, nullptr), band_rows,
+                  [&](int64_t n, int64_t gi, int64_t r0, int64_t r1, const float* planes, int64_t ld) {
                     float* yg = yv + (n * m + gi * mg) * y_sz;
                     if (pool) return max_pool_planes(planes, mg, oh_n, ow_n, ld, e, yg);
                     for (int64_t oc = 0; oc < mg; ++oc)
@@ -216,8 +221,7 @@ void conv_with_epilogue(KernelContext& ctx, const Epilogue& e) {
       // The direct kernel applies the epilogue in registers (the same
       // expressions as bias_clamp); the summand has y's row stride there too.
       if (direct_gemm_preferred()) {
-        direct_gemm(mg, kc, len, wv + gi * mg * kc, col, ldb, PointwiseEpilogue{bg, zg, e.clamp, e.relu, e.lo, e.hi},
-                    acc, ldc);
+        direct_gemm(mg, kc, len, wv + gi * mg * kc, col, ldb, pointwise_epilogue(e, bg, zg), acc, ldc);
       } else {
         sgemm(false, false, mg, len, kc, 1.0f, wv + gi * mg * kc, kc, col, ldb, 0.0f, acc, ldc);
         if (bias || e.clamp || zg) bias_clamp(acc, mg, len, ldc, bg, zg, e);

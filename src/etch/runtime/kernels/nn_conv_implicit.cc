@@ -47,23 +47,22 @@ void implicit_conv(const Geom3& g, int64_t batch, int64_t groups, int64_t cg, in
       std::fill(dst + (rows_in + ph) * wp, dst + plane, 0.0f);
     }
   });
+  // Row (c, kh, kw) of the column matrix, from a band's first padded row.
+  std::vector<int64_t> offsets(static_cast<size_t>(kc));
+  for (int64_t c = 0, k = 0; c < cg; ++c)
+    for (int64_t kh = 0; kh < kh_n; ++kh)
+      for (int64_t kw = 0; kw < kw_n; ++kw, ++k) offsets[static_cast<size_t>(k)] = c * plane + kh * dh * wp + kw * dw;
   const int64_t band = std::clamp<int64_t>(band_rows, 1, oh_n), bands = (oh_n + band - 1) / band;
   parallel_for(batch * groups * bands, 1, [&](int64_t i0, int64_t i1) {
-    thread_local std::vector<const float*> rows;
     thread_local std::vector<float> acc;
-    rows.resize(static_cast<size_t>(kc));
     for (int64_t it = i0; it < i1; ++it) {
       const int64_t b = it % bands, ng = it / bands, gi = ng % groups, n = ng / groups;
       const int64_t r0 = b * band, r1 = std::min(oh_n, r0 + band), len = (r1 - r0) * wp;
       const float* base = pad + (n * groups + gi) * cg * plane + r0 * wp;
-      for (int64_t c = 0, k = 0; c < cg; ++c)
-        for (int64_t kh = 0; kh < kh_n; ++kh)
-          for (int64_t kw = 0; kw < kw_n; ++kw, ++k)
-            rows[static_cast<size_t>(k)] = base + c * plane + kh * dh * wp + kw * dw;
       if (acc.size() < static_cast<size_t>(mg * len)) acc.resize(static_cast<size_t>(mg * len));
       PointwiseEpilogue eg = e;
       if (eg.bias) eg.bias += gi * mg;
-      direct_gemm_rows(mg, kc, len, w + gi * mg * kc, rows.data(), eg, acc.data(), len);
+      direct_gemm_offsets(mg, kc, len, w + gi * mg * kc, base, offsets.data(), eg, acc.data(), len);
       sink(n, gi, r0, r1, acc.data(), wp);
     }
   });

@@ -9,15 +9,17 @@
 namespace etch::runtime {
 namespace {
 
-// Where the kernel finds row k of X: k rows of stride ld past x, or a table.
+// Where the kernel finds row k of X: k rows of stride ld past x, or at its
+// own offset from x.
 struct StridedRows {
   const float* x;
   int64_t ld;
   const float* operator()(int64_t k) const { return x + k * ld; }
 };
-struct RowTable {
-  const float* const* rows;
-  const float* operator()(int64_t k) const { return rows[k]; }
+struct OffsetRows {
+  const float* x;
+  const int64_t* offsets;
+  const float* operator()(int64_t k) const { return x + offsets[k]; }
 };
 
 #ifdef ETCH_X86_SIMD
@@ -106,9 +108,9 @@ void direct_gemm(int64_t m, int64_t k, int64_t n, const float* w, const float* x
   direct_gemm_blocks(m, k, n, w, StridedRows{x, ldx}, e, y, ldy);
 }
 
-void direct_gemm_rows(int64_t m, int64_t k, int64_t n, const float* w, const float* const* x_rows,
-                      const PointwiseEpilogue& e, float* y, int64_t ldy) {
-  direct_gemm_blocks(m, k, n, w, RowTable{x_rows}, e, y, ldy);
+void direct_gemm_offsets(int64_t m, int64_t k, int64_t n, const float* w, const float* x, const int64_t* row_offsets,
+                         const PointwiseEpilogue& e, float* y, int64_t ldy) {
+  direct_gemm_blocks(m, k, n, w, OffsetRows{x, row_offsets}, e, y, ldy);
 }
 
 }  // namespace etch::runtime

@@ -31,8 +31,8 @@ void pointwise_conv(int64_t batch, int64_t m, int64_t c, int64_t p, const float*
 bool direct_gemm_preferred();
 void direct_gemm(int64_t m, int64_t k, int64_t n, const float* w, const float* x, int64_t ldx,
                  const PointwiseEpilogue& e, float* y, int64_t ldy);
-// The same with row r of x at x_rows[r] (each read over [0, n)).
-void direct_gemm_rows(int64_t m, int64_t k, int64_t n, const float* w, const float* const* x_rows,
-                      const PointwiseEpilogue& e, float* y, int64_t ldy);
+// The same with row r of x at x + row_offsets[r] (each read over [0, n)).
+void direct_gemm_offsets(int64_t m, int64_t k, int64_t n, const float* w, const float* x, const int64_t* row_offsets,
+                         const PointwiseEpilogue& e, float* y, int64_t ldy);
 
 }  // namespace etch::runtime
