@@ -39,17 +39,6 @@ constexpr int kRowVecs = 8;  // 64 columns in 8 of the 16 registers
 #pragma GCC pop_options
 #endif
 
-// Copies input rows [ih0, ih0 + rows) of plane xp into buf with pw zero columns
-// on the left and zeros everywhere outside the image (row stride ldp).
-void pad_rows(const float* xp, int64_t ih_n, int64_t iw_n, int64_t ih0, int64_t rows, int64_t pw, int64_t ldp,
-              float* buf) {
-  std::fill(buf, buf + rows * ldp, 0.0f);
-  for (int64_t r = 0; r < rows; ++r) {
-    const int64_t ih = ih0 + r;
-    if (ih >= 0 && ih < ih_n) std::copy(xp + ih * iw_n, xp + (ih + 1) * iw_n, buf + r * ldp + pw);
-  }
-}
-
 TapFn pick_tap() {
 #ifdef ETCH_X86_SIMD
   if (cpu_has_avx512()) return avx512::tap;
@@ -114,7 +103,7 @@ void depthwise_conv2d(const Geom3& g, int64_t batch, int64_t channels, const flo
         const int64_t rows = (r1 - r0 - 1) * sh + (kh_n - 1) * dh + 1;
         thread_local std::vector<float> pad_buf;
         if (pad_buf.size() < static_cast<size_t>(rows * ldp)) pad_buf.resize(static_cast<size_t>(rows * ldp));
-        pad_rows(xp, ih_n, iw_n, r0 * sh - ph, rows, pw, ldp, pad_buf.data());
+        copy_rows_padded(xp, ih_n, iw_n, r0 * sh - ph, rows, pw, ldp, pad_buf.data());
         for (int64_t oh = r0; oh < r1; ++oh)
           row_fn(pad_buf.data() + (oh - r0) * sh * ldp, ldp, ow_n, g, wc, e, bv, y + (plane * oh_n + oh) * ow_n);
         continue;

@@ -25,27 +25,16 @@ void implicit_conv(const Geom3& g, int64_t batch, int64_t groups, int64_t cg, in
   const int64_t hp = oh_n + (kh_n - 1) * dh, wp = ow_n + (kw_n - 1) * dw, plane = hp * wp;
   const int64_t planes = batch * groups * cg, kc = cg * kh_n * kw_n;
   // The last plane's last rows are read (kw_n − 1)·dw columns past its end by
-  // the dropped columns. Kept across calls (its size varies little), and every
-  // element written once: the image where it lies, zeros around it.
+  // the dropped columns. Kept across calls (its size varies little).
   thread_local std::vector<float> pad_buf;
   const size_t pad_n = static_cast<size_t>(planes * plane + (kw_n - 1) * dw + 16);
   if (pad_buf.size() < pad_n) pad_buf.resize(pad_n);
   float* pad = pad_buf.data();
   std::fill(pad + planes * plane, pad + pad_n, 0.0f);
-  const int64_t rows_in = std::min(ih_n, hp - ph), cols_in = std::min(iw_n, wp - pw);
+  // With stride 1 the padded row is exactly pw + iw_n + the right padding wide.
   parallel_for(planes, std::max<int64_t>(1, (int64_t{1} << 14) / plane), [&](int64_t p0, int64_t p1) {
-    for (int64_t p = p0; p < p1; ++p) {
-      float* dst = pad + p * plane;
-      std::fill(dst, dst + ph * wp, 0.0f);
-      for (int64_t r = 0; r < rows_in; ++r) {
-        const float* src = x + (p * ih_n + r) * iw_n;
-        float* row = dst + (r + ph) * wp;
-        std::fill(row, row + pw, 0.0f);
-        std::copy(src, src + cols_in, row + pw);
-        std::fill(row + pw + cols_in, row + wp, 0.0f);
-      }
-      std::fill(dst + (rows_in + ph) * wp, dst + plane, 0.0f);
-    }
+    for (int64_t p = p0; p < p1; ++p)
+      copy_rows_padded(x + p * ih_n * iw_n, ih_n, iw_n, -ph, hp, pw, wp, pad + p * plane);
   });
   // Row (c, kh, kw) of the column matrix, from a band's first padded row.
   std::vector<int64_t> offsets(static_cast<size_t>(kc));

@@ -184,4 +184,19 @@ void col2im_add(const Geom3& g, int64_t channels, const float* col, float* y) {
   }
 }
 
+void copy_rows_padded(const float* plane, int64_t ih_n, int64_t iw_n, int64_t ih0, int64_t rows, int64_t pw,
+                      int64_t ldp, float* buf) {
+  for (int64_t r = 0; r < rows; ++r) {
+    float* row = buf + r * ldp;
+    const int64_t ih = ih0 + r;
+    if (ih < 0 || ih >= ih_n) {
+      std::fill(row, row + ldp, 0.0f);
+      continue;
+    }
+    std::fill(row, row + pw, 0.0f);
+    std::copy(plane + ih * iw_n, plane + (ih + 1) * iw_n, row + pw);
+    std::fill(row + pw + iw_n, row + ldp, 0.0f);
+  }
+}
+
 }  // namespace etch::runtime

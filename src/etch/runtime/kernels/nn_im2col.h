@@ -25,6 +25,13 @@ Geom3 make_geom3(const ir::Window& w);
 constexpr int64_t kIm2colSlack = 4;
 void im2col(const Geom3& g, int64_t channels, const float* x, int64_t p0, int64_t p1, float* col, bool slack = false);
 
+// Copies rows [ih0, ih0 + rows) of an ih_n × iw_n plane into buf (row stride
+// ldp ≥ pw + iw_n), each shifted right by pw columns, with zeros everywhere
+// else: the rows a convolution's taps read, padding included. Every element
+// of the rows × ldp buffer is written once.
+void copy_rows_padded(const float* plane, int64_t ih_n, int64_t iw_n, int64_t ih0, int64_t rows, int64_t pw,
+                      int64_t ldp, float* buf);
+
 // Adds the (channels·k_size) × in_size column matrix `col` into the image `y`
 // (channels × out_size), where geometry g describes y → col as in im2col with in/out
 // swapped roles: g.in is the image y, g.out the positions of col.
