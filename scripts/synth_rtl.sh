@@ -5,7 +5,7 @@
 #     TARGET  preset or .toml file (default edge)
 #     ETCH    the etch binary (default build/etch)
 #     MODULE  top modules to synthesize (default: requantizer, vector unit,
-#             MAC PE, systolic array). The SRAM buffers are left out: on
+#             MAC PE, systolic array, DMA). The SRAM buffers are left out: on
 #             silicon they are memory-compiler macros, not synthesized logic.
 # Each module is synthesized alone (`synth -flatten -top M`, Yosys's generic
 # gate library) and its cells weighted in NAND2 equivalents; docs/rtl.md
@@ -15,7 +15,7 @@ target=${1:-edge}
 etch=${2:-build/etch}
 shift $(( $# > 2 ? 2 : $# ))
 modules=("$@")
-((${#modules[@]})) || modules=(etch_requantizer etch_vector_requant etch_mac_pe etch_systolic_array)
+((${#modules[@]})) || modules=(etch_requantizer etch_vector_requant etch_mac_pe etch_systolic_array etch_dma)
 command -v yosys >/dev/null || { echo "synth_rtl: yosys is not installed (scripts/setup.sh)" >&2; exit 1; }
 
 work=$(mktemp -d)

@@ -47,6 +47,16 @@ TEST(RtlGenerator, RefusalNamesTheWordWidthItNeeds) {
   expect_refused(t, ErrorKind::InvalidInput, "multiple of 48");
 }
 
+TEST(RtlGenerator, RefusesADramBeatThatIsNotWholeBytes) {
+  npu::Target t = npu::preset("edge");
+  t.dram_bytes_per_cycle = 2.5;  // the simulator times it; the memory port moves whole bytes
+  expect_refused(t, ErrorKind::InvalidInput, "dram.bytes_per_cycle = 2.5");
+  t.dram_bytes_per_cycle = 4096;
+  expect_refused(t, ErrorKind::InvalidInput, "from 1 to 1024");
+  t.dram_bytes_per_cycle = 12;
+  EXPECT_EQ(generate_rtl(t).params.dma.beat_bytes, 12);
+}
+
 TEST(RtlGenerator, RefusesOutputStationaryUntilBuilt) {
   npu::Target t = npu::preset("edge");
   t.dataflow = npu::Dataflow::OutputStationary;
@@ -86,7 +96,7 @@ TEST(RtlGenerator, TargetNumbersReachTheModules) {
 
 TEST(RtlGenerator, OneModulePerFileNamedAfterIt) {
   const RtlDesign d = generate_rtl(npu::preset("mobile"));
-  ASSERT_EQ(d.files.size(), 14u);
+  ASSERT_EQ(d.files.size(), 15u);
   for (const SvFile& f : d.files) {
     EXPECT_NE(f.text.find("module " + f.module + " "), std::string::npos) << f.module;
     EXPECT_EQ(f.text.find("module ", f.text.find("module " + f.module) + 1), std::string::npos)

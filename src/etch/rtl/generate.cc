@@ -25,8 +25,8 @@ nlohmann::json sram_json(const SramGeometry& g) {
 // files are not.
 std::vector<std::string> not_built(const npu::Target& t) {
   std::vector<std::string> v = {
-      "top level: DMA engine, load/compute/store instruction queues with dependency tokens (the instruction decoder is "
-      "built)",
+      "top level: load/compute/store instruction queues with dependency tokens (the instruction decoder, the token "
+      "queues and the DMA engine are built)",
       "vector unit: POOL, LUT, COPY, MUL, and ADD beyond one lane (REQUANT lanes and an ADD lane are built)",
       "MATMUL address generation (implicit im2col) and accumulate into the accumulator buffer"};
   if (t.sparsity_2_4) v.push_back("features.sparsity_2_4: the array runs dense weights only");
@@ -53,7 +53,8 @@ RtlDesign generate_rtl(const npu::Target& t) {
              sram_bank_sv(p),
              sram_buffer_sv(p, p.input),
              sram_buffer_sv(p, p.weight),
-             sram_buffer_sv(p, p.accumulator)};
+             sram_buffer_sv(p, p.accumulator),
+             dma_sv(p)};
   nlohmann::json files = nlohmann::json::array();
   for (const SvFile& f : d.files) files.push_back(f.file_name());
   const nlohmann::json m = {
@@ -63,6 +64,7 @@ RtlDesign generate_rtl(const npu::Target& t) {
       {"target_name", t.name},
       {"array", {{"rows", p.rows}, {"cols", p.cols}, {"dataflow", npu::dataflow_name(t.dataflow)}}},
       {"vector_lanes", p.lanes},
+      {"dram", {{"beat_bytes", p.dma.beat_bytes}, {"latency_cycles", p.dma.latency}}},
       {"sram", {sram_json(p.input), sram_json(p.weight), sram_json(p.accumulator)}},
       {"files", files},
       {"not_built", not_built(t)}};

@@ -18,5 +18,6 @@ SvFile token_queues_sv(const RtlParams& p);    // the four dependency-token coun
 SvFile instr_decoder_sv(const RtlParams& p);   // the .npu instruction format, from npu::op_fields
 SvFile sram_bank_sv(const RtlParams& p);       // single-port SRAM macro with byte enables
 SvFile sram_buffer_sv(const RtlParams& p, const SramGeometry& g);  // two banks, two ports
+SvFile dma_sv(const RtlParams& p);  // LOAD/STORE over one memory port into the buffers' port A
 
 }  // namespace etch::rtl

@@ -1,5 +1,7 @@
 #include "etch/rtl/rtl_params.h"
 
+#include <algorithm>
+
 #include "etch/core/error.h"
 
 namespace etch::rtl {
@@ -52,8 +54,18 @@ RtlParams rtl_params(const npu::Target& t) {
                      "vector.lanes int8 values");
   p.weight =
       geometry("etch_weight_buffer", "buffers.weight_bytes", t.weight_buffer_bytes, t.cols, "array.cols int8 weights");
+  const double beat = t.dram_bytes_per_cycle;
+  ETCH_REQUIRE(beat >= 1 && beat <= kMaxDramBeatBytes && beat == static_cast<double>(static_cast<int>(beat)),
+               InvalidInput)
+      << "target field dram.bytes_per_cycle = " << beat << ": the RTL's memory port moves whole bytes per cycle, "
+      << "so it must be a whole number from 1 to " << kMaxDramBeatBytes;
   p.accumulator = geometry("etch_accumulator_buffer", "buffers.accumulator_bytes", t.accumulator_buffer_bytes,
                            4 * t.cols, "array.cols int32 partial sums");
+  p.dma.beat_bytes = static_cast<int>(beat);
+  p.dma.latency = t.dram_latency_cycles;
+  p.dma.len_bits = address_bits(p.dma.beat_bytes + 1);
+  p.dma.off_bits = address_bits(std::max(p.input.word_bytes, p.weight.word_bytes));
+  p.dma.fifo_bits = address_bits(p.dma.latency + 2);  // a response can come `latency` cycles after its request
   return p;
 }
 

@@ -26,17 +26,30 @@ struct SramGeometry {
   int bank_addr_bits = 0;
 };
 
+// The DMA engine's memory port and request tracking.
+struct DmaGeometry {
+  int beat_bytes = 0;   // dram.bytes_per_cycle: bytes per request
+  int64_t latency = 0;  // dram.latency_cycles
+  int len_bits = 0;     // a request's length, 0..beat_bytes
+  int off_bits = 0;     // a byte offset inside the wider buffer word
+  int fifo_bits = 0;    // 2^fifo_bits requests in flight: more than the latency
+};
+
 struct RtlParams {
   std::string target_name;
   int rows = 0, cols = 0, lanes = 0;
   SramGeometry input, weight, accumulator;
+  DmaGeometry dma;
 };
 
 constexpr int kSramBanks = 2;
+constexpr int kMaxDramBeatBytes = 1024;
 
 // Throws InvalidInput naming the field (e.g. "buffers.input_bytes") for a
 // buffer that is not a whole number of SRAM words per bank, and Unsupported
 // for features the generator does not build yet (output-stationary dataflow).
+// The memory port moves whole bytes: dram.bytes_per_cycle must be a whole
+// number from 1 to kMaxDramBeatBytes.
 RtlParams rtl_params(const npu::Target& t);
 
 // Bits to address `count` distinct values (at least 1).
