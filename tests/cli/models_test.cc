@@ -10,7 +10,7 @@ namespace {
 
 using namespace etch::testing;
 
-const std::string kManifest = std::string(ETCH_SOURCE_DIR) + "/models/manifest.toml";
+const std::string kManifest = source_path("models/manifest.toml");
 
 TEST(ModelsCommand, ListsTheCorpusWithItsCacheState) {
   ScratchDir dir;

@@ -69,16 +69,6 @@ int64_t requests(const Transfer& x, int64_t word, int64_t beat) {
   return n;
 }
 
-std::string hex_word(const std::vector<uint8_t>& bytes, int64_t word, int wb) {
-  std::string s;
-  char h[3];
-  for (int b = wb - 1; b >= 0; --b) {
-    std::snprintf(h, sizeof h, "%02x", bytes[word * wb + b]);
-    s += h;
-  }
-  return s;
-}
-
 struct Timing {
   int64_t accept = 0, done = 0;
 };
@@ -113,11 +103,7 @@ class DmaRun {
     write_rtl(design_, dir.str());
     {
       std::ofstream d(dir / "dram_in.hex");
-      char h[4];
-      for (uint8_t b : mem_.dram) {
-        std::snprintf(h, sizeof h, "%02x\n", b);
-        d << h;
-      }
+      for (const uint8_t& b : mem_.dram) d << testing::hex_low_first(&b, 1) << '\n';
       std::ofstream c(dir / "commands.txt");
       for (const Transfer& x : commands_) {
         c << std::hex << x.op << ' ' << x.background << ' ' << x.buf << ' ' << x.dram << ' ' << x.sram << ' ' << x.rows
@@ -167,15 +153,15 @@ class DmaRun {
         std::string data;
         r >> word >> data;
         const bool in = tag == "I";
-        ASSERT_EQ(data, hex_word(in ? mem_.input : mem_.weight, word, in ? p_.input.word_bytes : p_.weight.word_bytes))
+        const int wb = in ? p_.input.word_bytes : p_.weight.word_bytes;
+        ASSERT_EQ(data, testing::hex_low_first((in ? mem_.input : mem_.weight).data() + word * wb, wb))
             << (in ? "input" : "weight") << " buffer word " << word;
       } else {
         ASSERT_EQ(tag, "D");
         std::string byte;
         r >> byte;
-        char h[3];
-        std::snprintf(h, sizeof h, "%02x", mem_.dram.at(dram_at));
-        ASSERT_EQ(byte, h) << "DRAM byte " << dram_at;
+        const uint8_t want = mem_.dram.at(dram_at);
+        ASSERT_EQ(byte, testing::hex_low_first(&want, 1)) << "DRAM byte " << dram_at;
         ++dram_at;
       }
     }

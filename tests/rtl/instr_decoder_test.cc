@@ -90,14 +90,7 @@ TEST(RtlInstrDecoder, AgreesWithTheSoftwareDecoder) {
   std::ofstream(dir / "instr_decoder_tb.sv") << testbench(fields);
   {
     std::ofstream f(dir / "words.txt");
-    char b[3];
-    for (const Word& w : words) {
-      for (int i = npu::kInstrBytes; i-- > 0;) {
-        std::snprintf(b, sizeof b, "%02x", w[i]);
-        f << b;
-      }
-      f << '\n';
-    }
+    for (const Word& w : words) f << testing::hex_low_first(w.data(), npu::kInstrBytes) << '\n';
   }
   const testing::ToolRun sim =
       testing::simulate_iverilog(dir.str(), "instr_decoder_tb", "etch_instr_decoder.sv instr_decoder_tb.sv");

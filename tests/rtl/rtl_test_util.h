@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -49,6 +50,20 @@ inline ToolRun run_tool(const std::string& dir, const std::string& command) {
 
 inline bool tool_installed(const std::string& tool) {
   return std::system(("command -v " + tool + " >/dev/null 2>&1").c_str()) == 0;
+}
+
+// `n` bytes as one hex number with byte 0 in the low bits: how the
+// testbenches print and read a word or vector (`%h`).
+inline std::string hex_low_first(const void* bytes, size_t n) {
+  const auto* b = static_cast<const uint8_t*>(bytes);
+  static const char kDigits[] = "0123456789abcdef";
+  std::string s;
+  s.reserve(2 * n);
+  for (size_t i = n; i-- > 0;) {
+    s += kDigits[b[i] >> 4];
+    s += kDigits[b[i] & 15];
+  }
+  return s;
 }
 
 // The list of a design's .sv files, space-separated, for a command line.

@@ -24,15 +24,7 @@ struct Access {
   std::vector<uint8_t> data;
 };
 
-std::string hex_bytes(const std::vector<uint8_t>& v) {
-  std::string s;
-  char b[3];
-  for (size_t i = v.size(); i-- > 0;) {
-    std::snprintf(b, sizeof b, "%02x", v[i]);
-    s += b;
-  }
-  return s;
-}
+std::string hex_bytes(const std::vector<uint8_t>& v) { return testing::hex_low_first(v.data(), v.size()); }
 
 TEST(RtlSramBuffer, TwoPortsOverTwoBanksMatchAWordModel) {
   ASSERT_TRUE(testing::tool_installed("iverilog")) << "iverilog is not installed (scripts/setup.sh installs it)";

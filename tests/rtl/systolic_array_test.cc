@@ -39,15 +39,7 @@ struct Cycle {
 };
 
 // Hex of `v` as one vector with element 0 in the low bits.
-std::string hex(const std::vector<int8_t>& v) {
-  std::string s;
-  char b[3];
-  for (size_t i = v.size(); i-- > 0;) {
-    std::snprintf(b, sizeof b, "%02x", static_cast<uint8_t>(v[i]));
-    s += b;
-  }
-  return s;
-}
+std::string hex(const std::vector<int8_t>& v) { return testing::hex_low_first(v.data(), v.size()); }
 
 void run_array(const npu::Target& target, uint32_t seed) {
   ASSERT_TRUE(testing::tool_installed("iverilog")) << "iverilog is not installed (scripts/setup.sh installs it)";
