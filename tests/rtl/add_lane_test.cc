@@ -61,19 +61,9 @@ TEST(RtlAddLane, MatchesQAddWithTheReferenceArithmetic) {
       f << line;
     }
   }
-  const testing::ToolRun sim = testing::simulate_iverilog(
-      dir.str(), "add_lane_tb",
-      "etch_mbqm.sv etch_output_stage.sv etch_add_lane.sv " + testing::quoted_testbench("add_lane_tb"));
-  ASSERT_EQ(sim.exit_code, 0) << sim.output;
-  std::ifstream results(dir / "results.txt");
-  std::string hex;
-  size_t i = 0;
-  for (; results >> hex; ++i) {
-    ASSERT_LT(i, v.size());
-    const int32_t got = static_cast<int8_t>(std::stoul(hex, nullptr, 16));
-    ASSERT_EQ(got, reference(v[i])) << "vector " << i;
-  }
-  EXPECT_EQ(i, v.size()) << sim.output;
+  const std::vector<int32_t> got = testing::run_lane_testbench(dir.str(), "etch_add_lane");
+  ASSERT_EQ(got.size(), v.size());
+  for (size_t i = 0; i < v.size(); ++i) ASSERT_EQ(got[i], reference(v[i])) << "vector " << i;
 }
 
 }  // namespace

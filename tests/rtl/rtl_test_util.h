@@ -103,4 +103,30 @@ inline ToolRun simulate_iverilog(const std::string& dir, const std::string& top,
   return run_tool(dir, "vvp -n tb.vvp");
 }
 
+// Runs the testbench tests/rtl/tb/<lane minus "etch_">_tb.sv on the
+// generated `lane` (an int8 lane ending in etch_output_stage, with etch_mbqm)
+// in `dir`, where the test wrote vectors.txt, and returns the int8 results
+// it wrote, one hex byte per line, sign extended. A failed build or run, or
+// a line that is not one hex byte (an `x` from an undriven output), fails the
+// test and ends the list there.
+inline std::vector<int32_t> run_lane_testbench(const std::string& dir, const std::string& lane) {
+  const std::string tb = lane.substr(lane.find('_') + 1) + "_tb";
+  const ToolRun sim =
+      simulate_iverilog(dir, tb, "etch_mbqm.sv etch_output_stage.sv " + lane + ".sv " + quoted_testbench(tb));
+  std::vector<int32_t> v;
+  if (sim.exit_code != 0) {
+    ADD_FAILURE() << tb << " failed:\n" << sim.output;
+    return v;
+  }
+  std::ifstream in(std::filesystem::path(dir) / "results.txt");
+  std::string hex;
+  while (in >> hex) {
+    if (hex.size() != 2 || hex.find_first_not_of("0123456789abcdef") != std::string::npos) {
+      ADD_FAILURE() << tb << " result " << v.size() << " is not one hex byte: " << hex;
+      break;
+    }
+    v.push_back(static_cast<int8_t>(std::stoul(hex, nullptr, 16)));
+  }
+  return v;
+}
 }  // namespace etch::rtl::testing

@@ -27,7 +27,9 @@ std::vector<std::string> not_built(const npu::Target& t) {
   std::vector<std::string> v = {
       "top level: load/compute/store instruction queues with dependency tokens (the instruction decoder, the token "
       "queues and the DMA engine are built)",
-      "vector unit: POOL, LUT, COPY, MUL, and ADD beyond one lane (REQUANT lanes and an ADD lane are built)",
+      "vector unit: LUT, COPY, operand reads and lanes beyond one for ADD, MUL and POOL (REQUANT lanes and one lane "
+      "each "
+      "of ADD, MUL and POOL are built)",
       "MATMUL address generation (implicit im2col) and accumulate into the accumulator buffer"};
   if (t.sparsity_2_4) v.push_back("features.sparsity_2_4: the array runs dense weights only");
   if (t.int4_weights) v.push_back("features.int4_weights: int4 unpacking on PRELOAD");
@@ -45,6 +47,8 @@ RtlDesign generate_rtl(const npu::Target& t) {
              requantizer_sv(p),
              vector_requant_sv(p),
              add_lane_sv(p),
+             mul_lane_sv(p),
+             pool_lane_sv(p),
              delay_sv(p),
              mac_pe_sv(p),
              systolic_array_sv(p),

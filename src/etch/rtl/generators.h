@@ -11,6 +11,8 @@ SvFile output_stage_sv(const RtlParams& p);    // + zero point, clamp, one regis
 SvFile requantizer_sv(const RtlParams& p);     // bias + MBQM + output stage
 SvFile vector_requant_sv(const RtlParams& p);  // `lanes` requantizers sharing one channel's parameters
 SvFile add_lane_sv(const RtlParams& p);        // one lane of ADD: two rescales, a sum, a requantization
+SvFile mul_lane_sv(const RtlParams& p);        // one lane of MUL: a product of offsets, a requantization
+SvFile pool_lane_sv(const RtlParams& p);       // one lane of POOL: a window's max or requantized sum
 SvFile delay_sv(const RtlParams& p);           // a WIDTH x DEPTH shift register (0 = wire)
 SvFile mac_pe_sv(const RtlParams& p);          // int8 x int8 + int32 processing element, shadow/active weights
 SvFile systolic_array_sv(const RtlParams& p);  // rows x cols weight-stationary array with skew/deskew
