@@ -5,7 +5,7 @@
 #     TARGET  preset or .toml file (default edge)
 #     ETCH    the etch binary (default build/etch)
 #     MODULE  top modules to synthesize (default: requantizer, vector unit
-#             lanes (REQUANT, MUL, POOL),
+#             lanes (REQUANT, MUL, POOL) and lookup table,
 #             MAC PE, systolic array, DMA). The SRAM buffers are left out: on
 #             silicon they are memory-compiler macros, not synthesized logic.
 # Each module is synthesized alone (`synth -flatten -top M`, Yosys's generic
@@ -16,7 +16,7 @@ target=${1:-edge}
 etch=${2:-build/etch}
 shift $(( $# > 2 ? 2 : $# ))
 modules=("$@")
-((${#modules[@]})) || modules=(etch_requantizer etch_vector_requant etch_mul_lane etch_pool_lane etch_mac_pe etch_systolic_array etch_dma)
+((${#modules[@]})) || modules=(etch_requantizer etch_vector_requant etch_mul_lane etch_pool_lane etch_lut etch_mac_pe etch_systolic_array etch_dma)
 command -v yosys >/dev/null || { echo "synth_rtl: yosys is not installed (scripts/setup.sh)" >&2; exit 1; }
 
 work=$(mktemp -d)

@@ -31,7 +31,7 @@ TEST(RtlCli, WritesEveryModuleAndTheManifest) {
   EXPECT_EQ(m["target_name"], "mobile");
   EXPECT_EQ(m["array"]["rows"], 32);
   EXPECT_EQ(m["sram"][0]["words_per_bank"], 256 * 1024 / 32 / 2);
-  ASSERT_EQ(m["files"].size(), 17u);
+  ASSERT_EQ(m["files"].size(), 18u);
   EXPECT_EQ(m["dram"]["beat_bytes"], 32);  // mobile: dram.bytes_per_cycle = 32
   for (const auto& f : m["files"])
     EXPECT_TRUE(std::filesystem::is_regular_file(dir / ("out/mobile/" + f.get<std::string>()))) << f;

@@ -96,7 +96,7 @@ TEST(RtlGenerator, TargetNumbersReachTheModules) {
 
 TEST(RtlGenerator, OneModulePerFileNamedAfterIt) {
   const RtlDesign d = generate_rtl(npu::preset("mobile"));
-  ASSERT_EQ(d.files.size(), 17u);
+  ASSERT_EQ(d.files.size(), 18u);
   for (const SvFile& f : d.files) {
     EXPECT_NE(f.text.find("module " + f.module + " "), std::string::npos) << f.module;
     EXPECT_EQ(f.text.find("module ", f.text.find("module " + f.module) + 1), std::string::npos)

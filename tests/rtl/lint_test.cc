@@ -20,17 +20,10 @@
 namespace etch::rtl {
 namespace {
 
-const char* const kTops[] = {"etch_vector_requant",
-                             "etch_add_lane",
-                             "etch_mul_lane",
-                             "etch_pool_lane",
-                             "etch_instr_decoder",
-                             "etch_token_queues",
-                             "etch_systolic_array",
-                             "etch_input_buffer",
-                             "etch_weight_buffer",
-                             "etch_accumulator_buffer",
-                             "etch_dma"};
+const char* const kTops[] = {
+    "etch_vector_requant",     "etch_add_lane",     "etch_mul_lane",       "etch_pool_lane",    "etch_lut",
+    "etch_instr_decoder",      "etch_token_queues", "etch_systolic_array", "etch_input_buffer", "etch_weight_buffer",
+    "etch_accumulator_buffer", "etch_dma"};
 
 void lint(const npu::Target& t) {
   ASSERT_TRUE(testing::tool_installed("verilator")) << "verilator is not installed (scripts/setup.sh installs it)";

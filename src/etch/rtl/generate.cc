@@ -27,9 +27,8 @@ std::vector<std::string> not_built(const npu::Target& t) {
   std::vector<std::string> v = {
       "top level: load/compute/store instruction queues with dependency tokens (the instruction decoder, the token "
       "queues and the DMA engine are built)",
-      "vector unit: LUT, COPY, operand reads and lanes beyond one for ADD, MUL and POOL (REQUANT lanes and one lane "
-      "each "
-      "of ADD, MUL and POOL are built)",
+      "vector unit: COPY, operand reads, lanes beyond one for ADD, MUL and POOL, REQUANT's table pass (REQUANT lanes, "
+      "the lookup table and one lane each of ADD, MUL and POOL are built)",
       "MATMUL address generation (implicit im2col) and accumulate into the accumulator buffer"};
   if (t.sparsity_2_4) v.push_back("features.sparsity_2_4: the array runs dense weights only");
   if (t.int4_weights) v.push_back("features.int4_weights: int4 unpacking on PRELOAD");
@@ -49,6 +48,7 @@ RtlDesign generate_rtl(const npu::Target& t) {
              add_lane_sv(p),
              mul_lane_sv(p),
              pool_lane_sv(p),
+             lut_sv(p),
              delay_sv(p),
              mac_pe_sv(p),
              systolic_array_sv(p),

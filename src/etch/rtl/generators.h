@@ -13,6 +13,7 @@ SvFile vector_requant_sv(const RtlParams& p);  // `lanes` requantizers sharing o
 SvFile add_lane_sv(const RtlParams& p);        // one lane of ADD: two rescales, a sum, a requantization
 SvFile mul_lane_sv(const RtlParams& p);        // one lane of MUL: a product of offsets, a requantization
 SvFile pool_lane_sv(const RtlParams& p);       // one lane of POOL: a window's max or requantized sum
+SvFile lut_sv(const RtlParams& p);             // the 256-entry lookup table, `lanes` lookups per cycle
 SvFile delay_sv(const RtlParams& p);           // a WIDTH x DEPTH shift register (0 = wire)
 SvFile mac_pe_sv(const RtlParams& p);          // int8 x int8 + int32 processing element, shadow/active weights
 SvFile systolic_array_sv(const RtlParams& p);  // rows x cols weight-stationary array with skew/deskew
