@@ -32,26 +32,25 @@ void check_lut(int lanes, int load_bytes, unsigned seed) {
   testing::ScratchDir dir;
   write_rtl(generate_rtl(npu::preset("edge")), dir.str());
   std::ofstream f(dir / "vectors.txt");
-  const std::string no_x = testing::hex_low_first(std::vector<uint8_t>(lanes).data(), lanes);
-  const std::vector<uint8_t> no_load(load_bytes);
+  // The operands a line does not use, as zero hex digits.
+  const std::string no_x(2 * lanes, '0'), no_load(2 * load_bytes, '0');
   // A table at a random byte offset in the word: the whole 256 entries, then
   // random partial rewrites (a fused op's table replacing the last one).
   auto load = [&](int first_entry, int count) {
     const int misalign = byte(rng) % load_bytes;
     for (int w = 0; w * load_bytes < misalign + count; ++w) {
-      std::vector<uint8_t> data(load_bytes), strb(load_bytes);
+      std::vector<uint8_t> data(load_bytes);
+      uint64_t strb_bits = 0;  // load_bytes <= 64 here
       const int index = (first_entry - misalign + w * load_bytes) & 255;
       for (int j = 0; j < load_bytes; ++j) {
         data[j] = static_cast<uint8_t>(byte(rng));
         const int entry_pos = w * load_bytes + j - misalign;  // position inside this load
-        strb[j] = entry_pos >= 0 && entry_pos < count;
-        if (strb[j]) {
+        if (entry_pos >= 0 && entry_pos < count) {
+          strb_bits |= uint64_t{1} << j;
           table[(index + j) & 255] = data[j];
           written[(index + j) & 255] = true;
         }
       }
-      uint64_t strb_bits = 0;  // load_bytes <= 64 here
-      for (int j = 0; j < load_bytes; ++j) strb_bits |= uint64_t{strb[j]} << j;
       char head[32];
       std::snprintf(head, sizeof head, "0 %02x %llx ", index, static_cast<unsigned long long>(strb_bits));
       f << head << testing::hex_low_first(data.data(), load_bytes) << " " << no_x << "\n";
@@ -63,8 +62,7 @@ void check_lut(int lanes, int load_bytes, unsigned seed) {
       x[i] = static_cast<uint8_t>(byte(rng));
       y[i] = table[static_cast<uint8_t>(x[i] ^ 0x80)];  // int8 x + 128
     }
-    f << "1 00 0 " << testing::hex_low_first(no_load.data(), load_bytes) << " "
-      << testing::hex_low_first(x.data(), lanes) << "\n";
+    f << "1 00 0 " << no_load << " " << testing::hex_low_first(x.data(), lanes) << "\n";
     expected.push_back(y);
   };
   load(0, 256);
