@@ -11,9 +11,16 @@ namespace etch::tflite {
 
 ir::Graph import_model_bytes(const std::string& bytes, const std::string& label) {
   const ModelReader reader(bytes, label);
-  ir::Graph g = Converter(reader).run();
-  ir::verify(g);
-  return g;
+  try {
+    ir::Graph g = Converter(reader).run();
+    ir::verify(g);
+    return g;
+  } catch (const Error& e) {
+    // Shape inference and the graph checks name the node, not the file.
+    const std::string msg = e.what();
+    if (msg.rfind(label + ": ", 0) == 0) throw;
+    throw Error(e.kind(), label + ": " + msg);
+  }
 }
 
 ir::Graph import_model(const std::string& path) {

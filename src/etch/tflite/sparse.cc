@@ -1,5 +1,6 @@
 #include "etch/tflite/sparse.h"
 
+#include <algorithm>
 #include <cstring>
 #include <functional>
 
@@ -30,6 +31,14 @@ std::vector<int64_t> index_vector(fb::SparseIndexVector type, const void* v, con
 }
 
 constexpr int64_t kMaxDenseBytes = int64_t{1} << 30;
+// A sparse tensor stores a pruned weight's non-zeros; TFLite's converter
+// writes one when it saves bytes, at sparsities far below 4095 in 4096. A
+// tensor expanding further (beyond a floor small enough to cost nothing) is
+// a few bytes asking for a large allocation: a fuzzed 1 kB file declared
+// 1 GiB of zeros around 8 values and took 7 s and 1 GB before the graph check
+// after it refused the file.
+constexpr int64_t kMaxExpansion = 4096;
+constexpr int64_t kExpansionFloorElements = int64_t{1} << 20;
 
 struct Level {
   bool dense = true;
@@ -105,6 +114,9 @@ Tensor densify(const fb::SparsityParameters& sp, const Tensor& values, const Sha
         << " MiB for one sparse tensor";
     elements *= d;
   }
+  // Nothing to place; walking the dense levels above a zero-size one would
+  // only count (a few bytes can declare 2^40 of them).
+  if (elements == 0) return Tensor(values.dtype(), shape);
   // The index structure is walked twice: first only to check it, then to
   // copy. A malformed file is refused before the dense tensor (up to the
   // limit above) is allocated and zeroed (a fuzzed 1 kB file took seconds).
@@ -149,6 +161,10 @@ Tensor densify(const fb::SparsityParameters& sp, const Tensor& values, const Sha
     }
   };
   walk(0, 0);
+  ETCH_REQUIRE(elements <= std::max(kExpansionFloorElements, kMaxExpansion * values.numel()), InvalidInput)
+      << what << ": densified shape " << shape_str(shape) << " has " << elements << " elements for " << values.numel()
+      << " stored values; etch refuses a sparse tensor that expands more than " << kMaxExpansion << "-fold beyond "
+      << kExpansionFloorElements << " elements";
   out = Tensor(values.dtype(), shape);
   write = true;
   walk(0, 0);
