@@ -99,5 +99,20 @@ TEST(KernelContext, PlanIsBuiltOncePerSlotAndEveryTimeWithout) {
   EXPECT_EQ(again.plan<int>(build), 3);
 }
 
+TEST(KernelContext, InputIsConstantFollowsTheMaskForPresentInputsOnly) {
+  ir::Node n;
+  n.op_type = "Relu";
+  std::vector<Tensor> outs;
+  const Tensor t(DType::F32, {1});
+  // Inputs 0 and 2 present; the mask marks 1 and 2.
+  KernelContext c(n, {&t, nullptr, &t}, &outs, nullptr, 0b110);
+  EXPECT_FALSE(c.input_is_constant(0));
+  EXPECT_FALSE(c.input_is_constant(1));  // absent
+  EXPECT_TRUE(c.input_is_constant(2));
+  EXPECT_FALSE(c.input_is_constant(3));
+  KernelContext none(n, {&t}, &outs);
+  EXPECT_FALSE(none.input_is_constant(0));
+}
+
 }  // namespace
 }  // namespace etch::runtime

@@ -33,6 +33,10 @@ Interpreter::Interpreter(const ir::Graph& g) : graph_(g) {
       if (v != ir::kNoValue) last_use_[v] = static_cast<int>(i);
   for (ir::ValueId v : g.outputs) last_use_[v] = static_cast<int>(nodes.size());
   states_.resize(nodes.size());
+  for (size_t i = 0; i < nodes.size(); ++i)
+    for (size_t j = 0; j < nodes[i].inputs.size() && j < 64; ++j)
+      if (nodes[i].inputs[j] != ir::kNoValue && g.value(nodes[i].inputs[j]).data)
+        states_[i].constant_inputs |= uint64_t{1} << j;
 }
 
 namespace {
@@ -165,7 +169,7 @@ bool Interpreter::NodeState::matches(const std::vector<const Tensor*>& inputs) c
 
 std::vector<Tensor> Interpreter::NodeState::run(const ir::Node& node, const std::vector<const Tensor*>& inputs) {
   std::vector<Tensor> outputs = allocate(this->outputs, zero_fill);
-  KernelContext kctx(node, inputs, &outputs, reusable ? &plan : nullptr);
+  KernelContext kctx(node, inputs, &outputs, reusable ? &plan : nullptr, constant_inputs);
   fn(kctx);
   return outputs;
 }

@@ -48,6 +48,7 @@ class Interpreter {
     bool reusable = false;
     std::vector<std::optional<ir::TypeInfo>> input_types;
     std::shared_ptr<void> plan;
+    uint64_t constant_inputs = 0;  // KernelContext::input_is_constant, set from the graph
     void prepare(const ir::Node& node, const std::vector<const Tensor*>& inputs);
     bool matches(const std::vector<const Tensor*>& inputs) const;
     // The node's outputs: allocated from `outputs`, filled by `fn`.

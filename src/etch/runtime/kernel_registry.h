@@ -2,6 +2,7 @@
 // allocates outputs from the op's shape inference before calling the kernel, so
 // a kernel only fills output(i).
 #pragma once
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -16,10 +17,15 @@ namespace etch::runtime {
 class KernelContext {
  public:
   // plan_slot: where the interpreter keeps this node's plan between runs
-  // (null: every plan is built for this run only).
+  // (null: every plan is built for this run only). constant_inputs: bit i
+  // set when input i is a graph constant (an initializer).
   KernelContext(const ir::Node& node, std::vector<const Tensor*> inputs, std::vector<Tensor>* outputs,
-                std::shared_ptr<void>* plan_slot = nullptr)
-      : node_(node), inputs_(std::move(inputs)), outputs_(outputs), plan_slot_(plan_slot) {}
+                std::shared_ptr<void>* plan_slot = nullptr, uint64_t constant_inputs = 0)
+      : node_(node),
+        inputs_(std::move(inputs)),
+        outputs_(outputs),
+        plan_slot_(plan_slot),
+        constant_inputs_(constant_inputs) {}
   const ir::Node& node() const { return node_; }
   size_t num_inputs() const { return inputs_.size(); }
   bool has_input(size_t i) const { return i < inputs_.size() && inputs_[i] != nullptr; }
@@ -27,10 +33,14 @@ class KernelContext {
   size_t num_outputs() const { return outputs_->size(); }
   Tensor& output(size_t i) { return (*outputs_)[i]; }
   [[noreturn]] void fail(const std::string& msg) const;  // InvalidInput naming the node
+  // A graph constant holds the same values at every run of an interpreter,
+  // so a plan may keep what it derives from them (a conv's packed weights).
+  bool input_is_constant(size_t i) const { return has_input(i) && i < 64 && (constant_inputs_ >> i & 1) != 0; }
 
   // What the kernel derives from its node's attributes and its inputs' types
-  // and shapes (parsed attributes, geometry), never from input values, which
-  // may differ at the next run: `build()` makes it on the node's first run,
+  // and shapes (parsed attributes, geometry), never from the values of inputs
+  // that are not constants (input_is_constant), which may differ at the next
+  // run: `build()` makes it on the node's first run,
   // and the interpreter keeps it for the later runs while the inputs' types
   // and shapes stay the same. One plan type per kernel.
   template <typename P, typename Build>
@@ -46,6 +56,7 @@ class KernelContext {
   std::vector<Tensor>* outputs_;
   std::shared_ptr<void>* plan_slot_;
   std::shared_ptr<void> local_plan_;
+  uint64_t constant_inputs_;
 };
 
 using KernelFn = void (*)(KernelContext&);

@@ -168,29 +168,51 @@ std::shared_ptr<const Plan> plan_for(const Conv2d& v) {
   return p;
 }
 
-template <typename S, typename W, typename D>
-void run_plan(const Plan& plan, const Conv2d& v, int64_t batch, const S* x, const W* w, const BlockSink<D>& sink) {
-  auto& eng = cpu_engine();
-  const int64_t per_oc = v.c * v.k_h * v.k_w, nbands = static_cast<int64_t>(plan.bands.size());
-  const int64_t in_size = v.in_h * v.in_w, m = v.m;
-  // Weights in oneDNN's layout, per block of output channels, once per call
-  // (the layout's size includes the compensation oneDNN keeps for int8).
-  const memory::desc& wmd = plan.weights_ref->pd.weights_desc();
-  const size_t wbytes = (wmd.get_size() + 63) / 64 * 64;
+namespace {
+
+// Weights block `blk` (output channels blk·kChannelBlock onwards) into the
+// layout `p` takes, at `to`.
+template <typename W>
+void reorder_block(const Prim& p, const Conv2d& v, const W* w, int64_t blk, void* to) {
+  W* from = const_cast<W*>(w + blk * kChannelBlock * v.c * v.k_h * v.k_w);
+  if (p.wei_in)
+    run(*p.wei_in, memory(p.user_wei, cpu_engine(), from), memory(p.pd.weights_desc(), cpu_engine(), to));
+  else
+    std::copy(from, from + p.user_wei.get_size() / sizeof(W), static_cast<W*>(to));
+}
+
+size_t weight_slot_bytes(const Plan& plan) { return (plan.weights_ref->pd.weights_desc().get_size() + 63) / 64 * 64; }
+
+}  // namespace
+
+template <typename W>
+std::vector<uint8_t> reorder_weights(const Plan& plan, const Conv2d& v, const W* w) {
+  const size_t wbytes = weight_slot_bytes(plan);
   std::vector<uint8_t> wei(wbytes * static_cast<size_t>(plan.blocks));
-  auto reorder_weights = [&](const Prim& p, int64_t blk, void* to) {
-    W* from = const_cast<W*>(w + blk * kChannelBlock * per_oc);
-    if (p.wei_in)
-      run(*p.wei_in, memory(p.user_wei, eng, from), memory(p.pd.weights_desc(), eng, to));
-    else
-      std::copy(from, from + p.user_wei.get_size() / sizeof(W), static_cast<W*>(to));
-  };
   parallel_for(plan.blocks, 1, [&](int64_t b0, int64_t b1) {
     single_threaded();
     for (int64_t blk = b0; blk < b1; ++blk)
-      reorder_weights(plan.prim(plan.bands[0], std::min(kChannelBlock, m - blk * kChannelBlock)), blk,
-                      wei.data() + blk * wbytes);
+      reorder_block(plan.prim(plan.bands[0], std::min(kChannelBlock, v.m - blk * kChannelBlock)), v, w, blk,
+                    wei.data() + blk * wbytes);
   });
+  return wei;
+}
+
+template <typename S, typename W, typename D>
+void run_plan(const Plan& plan, const Conv2d& v, int64_t batch, const S* x, const W* w, const BlockSink<D>& sink,
+              const uint8_t* reordered) {
+  auto& eng = cpu_engine();
+  const int64_t nbands = static_cast<int64_t>(plan.bands.size());
+  const int64_t in_size = v.in_h * v.in_w, m = v.m;
+  // Weights in oneDNN's layout, per block of output channels, once per call
+  // unless the caller kept them.
+  const memory::desc& wmd = plan.weights_ref->pd.weights_desc();
+  const size_t wbytes = weight_slot_bytes(plan);
+  std::vector<uint8_t> own;
+  if (!reordered) {
+    own = reorder_weights(plan, v, w);
+    reordered = own.data();
+  }
   parallel_for(batch * nbands * plan.blocks, 1, [&](int64_t i0, int64_t i1) {
     single_threaded();
     for (int64_t it = i0; it < i1; ++it) {
@@ -215,10 +237,10 @@ void run_plan(const Plan& plan, const Conv2d& v, int64_t batch, const S* x, cons
         run(*p.src_in, memory(p.user_src, eng, src), memory(p.pd.src_desc(), eng, to));
         src = to;
       }
-      void* wb = wei.data() + blk * wbytes;
+      void* wb = const_cast<uint8_t*>(reordered) + blk * wbytes;
       if (p.pd.weights_desc() != wmd) {  // this band's kernel wants another layout
         wb = thread_buffer(p.pd.weights_desc().get_size(), kBandWeights);
-        reorder_weights(p, blk, wb);
+        reorder_block(p, v, w, blk, wb);
       }
       // The output band, dense, then copied channel by channel into the
       // image (the reorder's own strided writes were 5x slower).
@@ -240,11 +262,13 @@ void run_plan(const Plan& plan, const Conv2d& v, int64_t batch, const S* x, cons
   });
 }
 
+template std::vector<uint8_t> reorder_weights<float>(const Plan&, const Conv2d&, const float*);
+template std::vector<uint8_t> reorder_weights<int8_t>(const Plan&, const Conv2d&, const int8_t*);
 template void run_plan<float, float, float>(const Plan&, const Conv2d&, int64_t, const float*, const float*,
-                                            const BlockSink<float>&);
+                                            const BlockSink<float>&, const uint8_t*);
 template void run_plan<uint8_t, int8_t, int32_t>(const Plan&, const Conv2d&, int64_t, const uint8_t*, const int8_t*,
-                                                 const BlockSink<int32_t>&);
+                                                 const BlockSink<int32_t>&, const uint8_t*);
 template void run_plan<int8_t, int8_t, int32_t>(const Plan&, const Conv2d&, int64_t, const int8_t*, const int8_t*,
-                                                const BlockSink<int32_t>&);
+                                                const BlockSink<int32_t>&, const uint8_t*);
 
 }  // namespace etch::runtime::onednn

@@ -74,8 +74,17 @@ struct Plan {
 // cache is cleared).
 std::shared_ptr<const Plan> plan_for(const Conv2d& v);
 
+// The weights w [m × c × k_h × k_w] in the layout the plan's convolutions
+// take, one 64-byte aligned slot per block of output channels (for int8 the
+// slot holds the compensation sums oneDNN keeps too).
+template <typename W>
+std::vector<uint8_t> reorder_weights(const Plan& plan, const Conv2d& v, const W* w);
+
 // Runs the plan: x is batch × [c × in_h × in_w], w is [m × c × k_h × k_w].
+// `reordered`: reorder_weights(plan, v, w) made earlier (a constant layer's),
+// or null to reorder them in this call.
 template <typename S, typename W, typename D>
-void run_plan(const Plan& plan, const Conv2d& v, int64_t batch, const S* x, const W* w, const BlockSink<D>& sink);
+void run_plan(const Plan& plan, const Conv2d& v, int64_t batch, const S* x, const W* w, const BlockSink<D>& sink,
+              const uint8_t* reordered = nullptr);
 
 }  // namespace etch::runtime::onednn

@@ -2,6 +2,8 @@
 // int32 bias, requantized per output channel (docs/quantization.md). These
 // kernels define the arithmetic that the NPU simulator reproduces bit for bit.
 #include <algorithm>
+#include <memory>
+#include <optional>
 #include <string>
 
 #include "etch/core/cpu_features.h"
@@ -31,20 +33,38 @@ std::vector<int32_t> bias_or_zero(const KernelContext& c, size_t i, int64_t chan
   return std::vector<int32_t>(b, b + channels);
 }
 
+// Weights and bias as the conv core takes them, and what its paths derive
+// from the weights: made once for a layer whose weights and bias are graph
+// constants, on every call otherwise.
+struct QConvWeights {
+  std::vector<int32_t> w, bias;
+  IntConvWeightCache derived;
+};
+
+QConvWeights qconv_weights(const KernelContext& c, int64_t out_channels) {
+  return QConvWeights{weights_as_int32(c.input(1)), bias_or_zero(c, 2, out_channels), {}};
+}
+
 struct QConvPlan {
   ir::ConvGeometry g;
   ir::QConvParams p;
+  std::shared_ptr<QConvWeights> constant;  // null unless weights and bias are constants
 };
 
 void qconv(KernelContext& c) {
   const QConvPlan& plan = c.plan<QConvPlan>([&] {
     const ir::ConvGeometry g = ir::resolve_conv_geometry(c.node(), c.input(0).shape(), c.input(1).shape());
-    return QConvPlan{g, ir::qconv_params(c.node(), g.out_channels)};
+    std::shared_ptr<QConvWeights> constant;
+    if (c.input_is_constant(1) && (!c.has_input(2) || c.input_is_constant(2)))
+      constant = std::make_shared<QConvWeights>(qconv_weights(c, g.out_channels));
+    return QConvPlan{g, ir::qconv_params(c.node(), g.out_channels), std::move(constant)};
   });
   const ir::ConvGeometry& g = plan.g;
   const ir::QConvParams& p = plan.p;
-  const std::vector<int32_t> w = weights_as_int32(c.input(1));
-  const std::vector<int32_t> bias = bias_or_zero(c, 2, g.out_channels);
+  std::optional<QConvWeights> this_call;
+  QConvWeights& weights = plan.constant ? *plan.constant : this_call.emplace(qconv_weights(c, g.out_channels));
+  const std::vector<int32_t>& w = weights.w;
+  const std::vector<int32_t>& bias = weights.bias;
   int8_t* y = c.output(0).data<int8_t>();
   const int64_t plane = g.out[0] * g.out[1] * g.out[2];
   const IntConvEpilogue store = [&](int64_t n, int64_t m, int64_t p0, int64_t count, const int32_t* acc) {
@@ -52,7 +72,7 @@ void qconv(KernelContext& c) {
     requantize_row_to_int8(acc, count, bias[m], qint::multiplier(p.channel(m)), p.y.zero_point, p.y.act_min,
                            p.y.act_max, dst);
   };
-  integer_conv(g, c.input(0).data<int8_t>(), p.x_zero_point, w, store);
+  integer_conv(g, c.input(0).data<int8_t>(), p.x_zero_point, w, store, &weights.derived);
 }
 
 // Σ x[i]·w[i] modulo 2^32 over i < k (unsigned: wrap-around is defined).

@@ -214,20 +214,30 @@ void some_madd_rows(int mb, int64_t kpairs, const int16_t* col, const int32_t* c
   }
 }
 
+// Each output channel's weights as int16 pairs (k, k + 1) in one int32, the
+// operand of vpmaddwd / vpdpwssd; an odd K's last pair has a zero high half.
+std::vector<int32_t> weight_pairs(const std::vector<int32_t>& w_centered, int64_t out_channels, int64_t k_total) {
+  const int64_t kpairs = (k_total + 1) / 2;
+  std::vector<int32_t> wpairs(static_cast<size_t>(out_channels * kpairs), 0);
+  for (int64_t m = 0; m < out_channels; ++m)
+    for (int64_t k = 0; k < k_total; ++k) {
+      const auto half = static_cast<uint32_t>(static_cast<uint16_t>(w_centered[m * k_total + k]));
+      uint32_t& pair = reinterpret_cast<uint32_t&>(wpairs[m * kpairs + k / 2]);
+      pair |= k % 2 == 0 ? half : half << 16;
+    }
+  return wpairs;
+}
+
 template <typename T>
 void integer_conv_avx2(const ir::ConvGeometry& g, const T* x, int32_t x_zero, const std::vector<int32_t>& w_centered,
-                       const IntConvEpilogue& epilogue) {
+                       const IntConvEpilogue& epilogue, IntConvWeightCache* cache) {
   constexpr int kRows = 4;  // 8 accumulators + 2 inputs + 1 weight of 16 registers
   const Layout l = check_and_measure(g, w_centered);
   if (l.out_plane == 0 || g.batch == 0 || g.out_channels == 0) return;
   const int64_t kpairs = (l.k_total + 1) / 2;
-  std::vector<int32_t> wpairs(static_cast<size_t>(g.out_channels * kpairs), 0);
-  for (int64_t m = 0; m < g.out_channels; ++m)
-    for (int64_t k = 0; k < l.k_total; ++k) {
-      const auto half = static_cast<uint32_t>(static_cast<uint16_t>(w_centered[m * l.k_total + k]));
-      uint32_t& pair = reinterpret_cast<uint32_t&>(wpairs[m * kpairs + k / 2]);
-      pair |= k % 2 == 0 ? half : half << 16;
-    }
+  std::vector<int32_t> own_pairs;
+  std::vector<int32_t>& wpairs = cache ? cache->avx2_pairs : own_pairs;
+  if (wpairs.empty()) wpairs = weight_pairs(w_centered, g.out_channels, l.k_total);
   const bool pointwise = unit_windows(g);
   const int64_t grain = task_grain(l);
   parallel_for(g.batch * g.group * l.blocks, grain, [&](int64_t tb, int64_t te) {
@@ -327,12 +337,15 @@ void integer_conv_reference(const ir::ConvGeometry& g, const T* x, int32_t x_zer
 
 template <typename T>
 void integer_conv(const ir::ConvGeometry& g, const T* x, int32_t x_zero, const std::vector<int32_t>& w_centered,
-                  const IntConvEpilogue& epilogue) {
+                  const IntConvEpilogue& epilogue, IntConvWeightCache* cache) {
   if (integer_fast_paths()) {
     if (integer_depthwise_supported(g)) return integer_depthwise(g, x, x_zero, w_centered, epilogue);
-    if (onednn_integer_conv_supported(g, w_centered) && onednn_integer_conv(g, x, x_zero, w_centered, epilogue)) return;
+    IntConvWeightCache own;
+    IntConvWeightCache& c = cache ? *cache : own;
+    if (c.onednn_supported < 0) c.onednn_supported = onednn_integer_conv_supported(g, w_centered) ? 1 : 0;
+    if (c.onednn_supported == 1 && onednn_integer_conv(g, x, x_zero, w_centered, epilogue, c)) return;
 #ifdef ETCH_X86_SIMD
-    if (cpu_has_avx2_fma()) return integer_conv_avx2(g, x, x_zero, w_centered, epilogue);
+    if (cpu_has_avx2_fma()) return integer_conv_avx2(g, x, x_zero, w_centered, epilogue, cache);
 #endif
   }
   integer_conv_reference(g, x, x_zero, w_centered, epilogue);
@@ -343,8 +356,8 @@ template void integer_conv_reference<uint8_t>(const ir::ConvGeometry&, const uin
 template void integer_conv_reference<int8_t>(const ir::ConvGeometry&, const int8_t*, int32_t,
                                              const std::vector<int32_t>&, const IntConvEpilogue&);
 template void integer_conv<uint8_t>(const ir::ConvGeometry&, const uint8_t*, int32_t, const std::vector<int32_t>&,
-                                    const IntConvEpilogue&);
+                                    const IntConvEpilogue&, IntConvWeightCache*);
 template void integer_conv<int8_t>(const ir::ConvGeometry&, const int8_t*, int32_t, const std::vector<int32_t>&,
-                                   const IntConvEpilogue&);
+                                   const IntConvEpilogue&, IntConvWeightCache*);
 
 }  // namespace etch::runtime

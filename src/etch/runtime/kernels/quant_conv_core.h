@@ -9,6 +9,7 @@
 #pragma once
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <vector>
 
 #include "etch/ir/ops/quant_conv_geometry.h"
@@ -26,8 +27,28 @@ using IntConvEpilogue = std::function<void(int64_t n, int64_t m, int64_t p0, int
 template <typename T>
 void integer_conv_reference(const ir::ConvGeometry& g, const T* x, int32_t x_zero,
                             const std::vector<int32_t>& w_centered, const IntConvEpilogue& epilogue);
+
+namespace onednn {
+struct Plan;
+}
+
+// What the fast paths derive from a layer's weights: integer_conv_avx2's
+// int16 pairs; the oneDNN path's decision, int8 copy, per-channel sums and
+// its reordered layout (for `onednn_plan`). Kept by a kernel whose weights
+// are a graph constant (KernelContext::input_is_constant), so they are
+// derived on its first call only; each member is filled by the path that
+// uses it. Without a cache every call derives them.
+struct IntConvWeightCache {
+  std::vector<int32_t> avx2_pairs;
+  int onednn_supported = -1;  // -1: not decided yet
+  std::vector<int8_t> onednn_w8;
+  std::vector<uint32_t> onednn_sums;  // Σw per output channel, modulo 2^32
+  std::shared_ptr<const onednn::Plan> onednn_plan;
+  std::vector<uint8_t> onednn_reordered;  // the weights in onednn_plan's layout
+};
+
 template <typename T>
 void integer_conv(const ir::ConvGeometry& g, const T* x, int32_t x_zero, const std::vector<int32_t>& w_centered,
-                  const IntConvEpilogue& epilogue);
+                  const IntConvEpilogue& epilogue, IntConvWeightCache* cache = nullptr);
 
 }  // namespace etch::runtime

@@ -45,7 +45,7 @@ bool onednn_integer_conv_supported(const ir::ConvGeometry& g, const std::vector<
 
 template <typename T>
 bool onednn_integer_conv(const ir::ConvGeometry& g, const T* x, int32_t x_zero, const std::vector<int32_t>& w_centered,
-                         const IntConvEpilogue& epilogue) {
+                         const IntConvEpilogue& epilogue, IntConvWeightCache& cache) {
   using dt = dnnl::memory::data_type;
   const int64_t m = g.out_channels, c = g.in_channels, k = reduction_length(g);
   const int64_t in_h = g.in[1], in_w = g.in[2], pad_t = g.pad_begin[1], pad_l = g.pad_begin[2];
@@ -91,14 +91,19 @@ bool onednn_integer_conv(const ir::ConvGeometry& g, const T* x, int32_t x_zero, 
       }
     });
   }
-  std::vector<int8_t> w8(w_centered.begin(), w_centered.end());
+  if (cache.onednn_w8.empty()) {
+    cache.onednn_w8.assign(w_centered.begin(), w_centered.end());
+    cache.onednn_sums.assign(static_cast<size_t>(m), 0);
+    for (int64_t oc = 0; oc < m; ++oc)
+      for (int64_t i = 0; i < k; ++i) cache.onednn_sums[oc] += static_cast<uint32_t>(cache.onednn_w8[oc * k + i]);
+  }
+  if (cache.onednn_plan != plan) {
+    cache.onednn_reordered = onednn::reorder_weights(*plan, v, cache.onednn_w8.data());
+    cache.onednn_plan = plan;
+  }
   // x_zero · Σw per output channel, modulo 2^32 like the sums.
   std::vector<uint32_t> zero_sum(static_cast<size_t>(m));
-  for (int64_t oc = 0; oc < m; ++oc) {
-    uint32_t s = 0;
-    for (int64_t i = 0; i < k; ++i) s += static_cast<uint32_t>(w8[oc * k + i]);
-    zero_sum[oc] = s * static_cast<uint32_t>(x_zero);
-  }
+  for (int64_t oc = 0; oc < m; ++oc) zero_sum[oc] = cache.onednn_sums[oc] * static_cast<uint32_t>(x_zero);
   const int64_t plane = g.out[1] * g.out[2];
   const auto sums = std::make_unique_for_overwrite<int32_t[]>(static_cast<size_t>(g.batch * m * plane));
   BlockSink<int32_t> sink;
@@ -110,13 +115,14 @@ bool onednn_integer_conv(const ir::ConvGeometry& g, const T* x, int32_t x_zero, 
       epilogue(n, oc, p0, p1 - p0, acc);
     }
   };
-  onednn::run_plan<T, int8_t, int32_t>(*plan, v, g.batch, padded ? xp.get() : x, w8.data(), sink);
+  onednn::run_plan<T, int8_t, int32_t>(*plan, v, g.batch, padded ? xp.get() : x, cache.onednn_w8.data(), sink,
+                                       cache.onednn_reordered.data());
   return true;
 }
 
 template bool onednn_integer_conv<uint8_t>(const ir::ConvGeometry&, const uint8_t*, int32_t,
-                                           const std::vector<int32_t>&, const IntConvEpilogue&);
+                                           const std::vector<int32_t>&, const IntConvEpilogue&, IntConvWeightCache&);
 template bool onednn_integer_conv<int8_t>(const ir::ConvGeometry&, const int8_t*, int32_t, const std::vector<int32_t>&,
-                                          const IntConvEpilogue&);
+                                          const IntConvEpilogue&, IntConvWeightCache&);
 
 }  // namespace etch::runtime

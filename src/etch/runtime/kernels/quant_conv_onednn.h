@@ -23,9 +23,11 @@ bool onednn_int8_dot_products();
 // work per call (bench/README.md).
 bool onednn_integer_conv_supported(const ir::ConvGeometry& g, const std::vector<int32_t>& w_centered);
 
-// False (nothing computed) where oneDNN has no kernel for the shape.
+// False (nothing computed) where oneDNN has no kernel for the shape. What it
+// derives from the weights goes into `cache` and is taken from there when
+// present (for the plan it was made for).
 template <typename T>
 bool onednn_integer_conv(const ir::ConvGeometry& g, const T* x, int32_t x_zero, const std::vector<int32_t>& w_centered,
-                         const IntConvEpilogue& epilogue);
+                         const IntConvEpilogue& epilogue, IntConvWeightCache& cache);
 
 }  // namespace etch::runtime
