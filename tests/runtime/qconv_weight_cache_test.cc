@@ -5,24 +5,21 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <random>
 
 #include "etch/ir/graph.h"
 #include "etch/runtime/integer_fast_paths.h"
 #include "etch/runtime/interpreter.h"
 #include "etch/runtime/requantize.h"
+#include "runtime/quant_test_util.h"
 
 namespace etch::runtime {
 namespace {
 
+using namespace quant_test;
 using Ints = std::vector<int64_t>;
 
-Tensor random_int8(Shape shape, uint32_t seed) {
-  Tensor t(DType::I8, std::move(shape));
-  std::mt19937 rng(seed);
-  std::uniform_int_distribution<int> d(-128, 127);
-  for (int64_t i = 0; i < t.numel(); ++i) t.data<int8_t>()[i] = static_cast<int8_t>(d(rng));
-  return t;
+Tensor random_int8_tensor(const Shape& shape, uint32_t seed) {
+  return Tensor::from_vector<int8_t>(shape, random_int8(shape_numel(shape), seed));
 }
 
 Tensor bias_of(int64_t channels) {
@@ -56,11 +53,7 @@ std::vector<int8_t> reference(const ir::Graph& g, const std::vector<Tensor>& inp
   Interpreter interp(g);
   const Tensor y = interp.run(inputs)[0];
   set_integer_fast_paths(true);
-  return std::vector<int8_t>(y.data<int8_t>(), y.data<int8_t>() + y.numel());
-}
-
-std::vector<int8_t> bytes(const Tensor& t) {
-  return std::vector<int8_t>(t.data<int8_t>(), t.data<int8_t>() + t.numel());
+  return values<int8_t>(y);
 }
 
 // 32 -> 192 channels (K = 288, several 64-channel blocks: the oneDNN path
@@ -70,13 +63,13 @@ class ConstantWeights : public ::testing::TestWithParam<std::pair<int64_t, int64
 
 TEST_P(ConstantWeights, EveryRunGivesTheReferenceBytes) {
   const auto [c, m] = GetParam();
-  const Tensor w = random_int8({m, c, 3, 3}, 11);
+  const Tensor w = random_int8_tensor({m, c, 3, 3}, 11);
   const Tensor b = bias_of(m);
   const ir::Graph g = qconv_graph(c, m, 20, &w, &b);
   Interpreter kept(g);
   for (uint32_t run = 0; run < 3; ++run) {
-    const Tensor x = random_int8({1, c, 20, 20}, 100 + run);
-    const std::vector<int8_t> got = bytes(kept.run({x})[0]);
+    const Tensor x = random_int8_tensor({1, c, 20, 20}, 100 + run);
+    const std::vector<int8_t> got = values<int8_t>(kept.run({x})[0]);
     ASSERT_EQ(got, reference(g, {x})) << "run " << run;
     EXPECT_NE(*std::min_element(got.begin(), got.end()), *std::max_element(got.begin(), got.end()));
   }
@@ -89,13 +82,13 @@ TEST(QConvWeightCache, WeightsGivenAsInputsAreReadOnEveryRun) {
   for (const auto& [c, m] : {std::pair<int64_t, int64_t>{32, 192}, std::pair<int64_t, int64_t>{8, 16}}) {
     const ir::Graph g = qconv_graph(c, m, 20, nullptr, nullptr);
     Interpreter kept(g);
-    const Tensor x = random_int8({1, c, 20, 20}, 7);
+    const Tensor x = random_int8_tensor({1, c, 20, 20}, 7);
     std::vector<int8_t> first;
     for (uint32_t run = 0; run < 3; ++run) {
       // Each run's weights in a fresh tensor, the previous one's freed first,
       // so the new weights may sit at the old address.
-      const std::vector<Tensor> inputs{x, random_int8({m, c, 3, 3}, 20 + run), bias_of(m)};
-      const std::vector<int8_t> got = bytes(kept.run(inputs)[0]);
+      const std::vector<Tensor> inputs{x, random_int8_tensor({m, c, 3, 3}, 20 + run), bias_of(m)};
+      const std::vector<int8_t> got = values<int8_t>(kept.run(inputs)[0]);
       ASSERT_EQ(got, reference(g, inputs)) << c << "->" << m << " run " << run;
       if (run == 0)
         first = got;

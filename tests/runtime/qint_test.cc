@@ -235,14 +235,6 @@ TEST(QConv, AgreesWithFloatConvWithinOneStep) {
 namespace etch::runtime {
 namespace {
 
-std::vector<int8_t> random_int8(int64_t n, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::uniform_int_distribution<int> d(-128, 127);
-  std::vector<int8_t> v(static_cast<size_t>(n));
-  for (int8_t& e : v) e = static_cast<int8_t>(d(rng));
-  return v;
-}
-
 // The integer kernels' fast paths (im2col + vpmaddwd, direct depthwise at
 // strides 1 and 2, vectorised QAdd and requantization) split their work over
 // the pool; the bytes must not depend on how many threads share it.

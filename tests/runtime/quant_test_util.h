@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,15 @@ inline Tensor run1(const ir::Node& n, const std::vector<const Tensor*>& inputs) 
   std::vector<Tensor> out = run_node(n, inputs);
   EXPECT_EQ(out.size(), 1u);
   return out.at(0);
+}
+
+// n uniform int8 values from a seeded generator.
+inline std::vector<int8_t> random_int8(int64_t n, uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::uniform_int_distribution<int> d(-128, 127);
+  std::vector<int8_t> v(static_cast<size_t>(n));
+  for (int8_t& e : v) e = static_cast<int8_t>(d(rng));
+  return v;
 }
 
 template <typename T>

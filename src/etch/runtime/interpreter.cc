@@ -28,15 +28,15 @@ Interpreter::Interpreter(const ir::Graph& g) : graph_(g) {
   }
   last_use_.assign(g.num_values(), -1);
   const auto& nodes = g.nodes();
-  for (size_t i = 0; i < nodes.size(); ++i)
-    for (ir::ValueId v : nodes[i].inputs)
-      if (v != ir::kNoValue) last_use_[v] = static_cast<int>(i);
-  for (ir::ValueId v : g.outputs) last_use_[v] = static_cast<int>(nodes.size());
   states_.resize(nodes.size());
   for (size_t i = 0; i < nodes.size(); ++i)
-    for (size_t j = 0; j < nodes[i].inputs.size() && j < 64; ++j)
-      if (nodes[i].inputs[j] != ir::kNoValue && g.value(nodes[i].inputs[j]).data)
-        states_[i].constant_inputs |= uint64_t{1} << j;
+    for (size_t j = 0; j < nodes[i].inputs.size(); ++j) {
+      const ir::ValueId v = nodes[i].inputs[j];
+      if (v == ir::kNoValue) continue;
+      last_use_[v] = static_cast<int>(i);
+      if (j < 64 && g.value(v).data) states_[i].constant_inputs |= uint64_t{1} << j;
+    }
+  for (ir::ValueId v : g.outputs) last_use_[v] = static_cast<int>(nodes.size());
 }
 
 namespace {

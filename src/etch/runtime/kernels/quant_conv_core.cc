@@ -342,8 +342,8 @@ void integer_conv(const ir::ConvGeometry& g, const T* x, int32_t x_zero, const s
     if (integer_depthwise_supported(g)) return integer_depthwise(g, x, x_zero, w_centered, epilogue);
     IntConvWeightCache own;
     IntConvWeightCache& c = cache ? *cache : own;
-    if (c.onednn_supported < 0) c.onednn_supported = onednn_integer_conv_supported(g, w_centered) ? 1 : 0;
-    if (c.onednn_supported == 1 && onednn_integer_conv(g, x, x_zero, w_centered, epilogue, c)) return;
+    if (!c.onednn_supported) c.onednn_supported = onednn_integer_conv_supported(g, w_centered);
+    if (*c.onednn_supported && onednn_integer_conv(g, x, x_zero, w_centered, epilogue, c)) return;
 #ifdef ETCH_X86_SIMD
     if (cpu_has_avx2_fma()) return integer_conv_avx2(g, x, x_zero, w_centered, epilogue, cache);
 #endif

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "etch/ir/ops/quant_conv_geometry.h"
@@ -40,7 +41,7 @@ struct Plan;
 // uses it. Without a cache every call derives them.
 struct IntConvWeightCache {
   std::vector<int32_t> avx2_pairs;
-  int onednn_supported = -1;  // -1: not decided yet
+  std::optional<bool> onednn_supported;
   std::vector<int8_t> onednn_w8;
   std::vector<uint32_t> onednn_sums;  // Σw per output channel, modulo 2^32
   std::shared_ptr<const onednn::Plan> onednn_plan;
