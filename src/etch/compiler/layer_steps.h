@@ -10,6 +10,7 @@
 #include <span>
 #include <vector>
 
+#include "etch/core/huge_page_allocator.h"
 #include "etch/npu/isa.h"
 
 namespace etch::compiler {
@@ -64,9 +65,9 @@ class LayerSteps {
 
  private:
   bool with_instrs_;
-  std::vector<LayerStep> steps_;
-  std::vector<int> dep_pool_;
-  std::vector<npu::Instr> instrs_;
+  std::vector<LayerStep, HugePageAllocator<LayerStep>> steps_;
+  std::vector<int, HugePageAllocator<int>> dep_pool_;
+  std::vector<npu::Instr, HugePageAllocator<npu::Instr>> instrs_;
 };
 
 }  // namespace etch::compiler

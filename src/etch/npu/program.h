@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "etch/core/huge_page_allocator.h"
 #include "etch/npu/isa.h"
 #include "etch/npu/target.h"
 
@@ -59,12 +60,16 @@ struct InputOp {
   bool operator==(const InputOp&) const = default;
 };
 
+// Instruction lists run to hundreds of megabytes for large models on small
+// targets (huge_page_allocator.h).
+using InstrList = std::vector<Instr, HugePageAllocator<Instr>>;
+
 struct Program {
   Target target;
   uint64_t dram_bytes = 0;            // DRAM size
   uint64_t weight_addr = 0;           // where the weight image sits in DRAM (after the activations)
   std::vector<uint8_t> weight_image;  // weights, biases, requantization parameters, tables
-  std::vector<Instr> instrs;
+  InstrList instrs;
   std::vector<TensorDesc> tensors;
   std::vector<LayerInfo> layers;
   std::vector<Segment> segments;
