@@ -107,6 +107,34 @@ TEST(MapperSearch, LargeLayerTimesFewOfItsCandidates) {
   EXPECT_GE(c.plan.predicted_cycles, conv_bounds(s, t).bound());
 }
 
+// A 1x1 convolution of 96 channels over 16x16 on mobile (BlazeFace's 8x8
+// stage at 256 pixels): tiles of 2 rows x 32 channels take 99 cycles each
+// and up to 8 accumulator slots; with the requantization lagging 7 tiles,
+// the last 8 tiles are requantized one after the other after the last
+// MATMUL. The winner is retimed with shorter lags and keeps the best.
+TEST(MapperSearch, IssuesRequantizationsSoonerWhenThatEndsTheLayerEarlier) {
+  const npu::Target t = npu::preset("mobile");
+  const ConvSpec s = conv(1, 96, 96, 16, 1, 1);
+  const PlanChoice c = search_plan(s, t);
+  ASSERT_GT(out_slots(s, c.plan, t), 2);
+  EXPECT_GT(c.plan.requant_lag, 0) << c.plan.str();
+  EXPECT_LT(c.plan.requant_lag, out_slots(s, c.plan, t) - 1) << c.plan.str();
+  EXPECT_GT(c.stats.lag_timed, 0);
+  EXPECT_LE(c.stats.lag_timed, out_slots(s, c.plan, t) - 2);
+  EXPECT_EQ(c.plan.predicted_cycles, predict_conv_cycles(s, c.plan, t));
+  // Every other lag, the default (0: out_slots - 1) among them, ends later or
+  // no sooner.
+  for (int64_t lag = 0; lag < out_slots(s, c.plan, t); ++lag) {
+    TilePlan p = c.plan;
+    p.requant_lag = lag;
+    EXPECT_GE(predict_conv_cycles(s, p, t), c.plan.predicted_cycles) << "lag " << lag;
+  }
+  TilePlan late = c.plan;
+  late.requant_lag = 0;
+  EXPECT_LT(c.plan.predicted_cycles, predict_conv_cycles(s, late, t));
+  EXPECT_NE(c.plan.str().find(" lag"), std::string::npos) << c.plan.str();
+}
+
 // The search splits its candidates between threads; the choice (plan, score,
 // prefetch arrival) must not depend on how many there are, with a previous
 // layer to prefetch behind and without.

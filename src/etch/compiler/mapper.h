@@ -25,9 +25,10 @@ TilePlan naive_plan(const ConvSpec& s, const npu::Target& t);
 // How much work a search did: candidate plans scored, timing walks run
 // (cost_model.h: the plan standing alone, prefetched, or the previous layer
 // with its prefetch), and timings skipped because the plan's lower bound
-// (plan_bound.h) showed they could not beat the best so far.
+// (plan_bound.h) showed they could not beat the best so far; and the
+// timings of the winner under other requantization lags (TilePlan::requant_lag).
 struct SearchStats {
-  int64_t candidates = 0, timed = 0, pruned = 0;
+  int64_t candidates = 0, timed = 0, pruned = 0, lag_timed = 0;
 };
 
 struct PlanChoice {
@@ -39,7 +40,8 @@ struct PlanChoice {
   SearchStats stats;
 };
 
-// The cheapest plan by the cost model (the baseline is one of the candidates).
+// The cheapest plan by the cost model (the baseline is one of the candidates),
+// then with its requantizations issued sooner when that ends the layer earlier.
 // With `prev` (the layer emitted right before this one in the same segment,
 // whose closing BARRIER is where this layer's prefetch is issued), every candidate is also scored with its first
 // iteration's weights prefetched behind the previous layer, when both layers' weight regions fit the weight buffer side

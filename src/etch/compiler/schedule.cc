@@ -15,9 +15,10 @@ std::string TilePlan::str() const {
   std::string pf;
   if (prefetch)
     pf = fmt::format(" pf{}{}", prefetch_folds > 0 ? std::to_string(prefetch_folds) : "", prefetch_preload ? "+p" : "");
-  return fmt::format("m{} c{} h{}{}{}{} {}{}{}{}{}", tm, tc, th, th_edge > 0 ? fmt::format("/{}", th_edge) : "",
+  return fmt::format("m{} c{} h{}{}{}{} {}{}{}{}{}{}", tm, tc, th, th_edge > 0 ? fmt::format("/{}", th_edge) : "",
                      row_phases ? "ph" : "", tw > 0 ? fmt::format(" w{}", tw) : "", m_outer ? "M>H" : "H>M",
-                     double_buffer ? "" : " single", resident_weights ? " res" : "", resident_input ? " rin" : "", pf);
+                     double_buffer ? "" : " single", resident_weights ? " res" : "", resident_input ? " rin" : "", pf,
+                     requant_lag > 0 ? fmt::format(" lag{}", requant_lag) : "");
 }
 
 bool is_2_4_sparse(const ConvSpec& s) {
@@ -137,7 +138,8 @@ Schedule make_schedule(const ConvSpec& s, const TilePlan& p, const npu::Target& 
   sc.w_slots = static_cast<int>(weight_slots(s, p));
   sc.out_slots = out_slots(s, p, tgt);
   sc.param_slots = param_slots(s, p, tgt);
-  const int S = sc.out_slots, D = S - 1;  // requantize tile t after tile t + D has started
+  // Requantize tile t after tile t + D has started (TilePlan::requant_lag).
+  const int S = sc.out_slots, D = p.requant_lag > 0 ? static_cast<int>(std::min<int64_t>(p.requant_lag, S - 1)) : S - 1;
   // Spatial tiles: row tiles, each cut into column tiles.
   std::vector<std::array<int64_t, 4>> rows;  // (first row, rows, first column, columns)
   const auto cols = col_tiles(s, p);

@@ -44,6 +44,13 @@ struct TilePlan {
   // others load after the BARRIER, behind the input tile, so the previous
   // layer is not held up by weights this layer only needs later.
   int64_t prefetch_folds = 0;
+  // A tile's REQUANT and STORE are issued on the compute queue after the
+  // first iteration of the tile this many tiles later (0: out_slots - 1, as
+  // late as the accumulator slots allow; plan suffix "lagN"). Late, the
+  // queue never waits for the array to drain a tile before requantizing it;
+  // but the tiles of the last `lag` are all requantized after the layer's last
+  // MATMUL, one after the other, with nothing left to overlap them.
+  int64_t requant_lag = 0;
   int64_t weight_base = 0;
   int64_t predicted_cycles = 0;  // cost model: from the previous layer's end to this layer's
   std::string str() const;

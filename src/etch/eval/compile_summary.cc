@@ -36,6 +36,7 @@ nlohmann::json compile_summary_json(const compiler::CompiledModel& m, const npu:
                            {"resident_input", l.plan.resident_input},
                            {"m_outer", l.plan.m_outer},
                            {"double_buffer", l.plan.double_buffer},
+                           {"requant_lag", l.plan.requant_lag},  // 0: out_slots - 1
                            {"predicted_cycles", l.predicted_cycles},
                            {"naive_predicted_cycles", l.naive.predicted_cycles},
                            {"utilization", predicted_utilization(l, t)},
