@@ -8,14 +8,17 @@
 // half of `etch compile`'s time. Smaller buffers come from operator new as
 // usual; the advice is only advice (ignored where THP is off).
 #pragma once
-#include <sys/mman.h>
-
 #include <cstddef>
 #include <new>
 
 namespace etch {
 
 inline constexpr size_t kHugePageBytes = size_t{2} << 20;
+
+// `bytes` from operator new, 2 MiB aligned and advised to huge pages from
+// kHugePageBytes on; free with the same `bytes` (which decides the path).
+void* allocate_maybe_huge(size_t bytes);
+void free_maybe_huge(void* p, size_t bytes);
 
 template <class T>
 struct HugePageAllocator {
@@ -28,20 +31,9 @@ struct HugePageAllocator {
 
   T* allocate(size_t n) {
     if (n > static_cast<size_t>(-1) / sizeof(T)) throw std::bad_array_new_length();
-    const size_t bytes = n * sizeof(T);
-    if (bytes < kHugePageBytes) return static_cast<T*>(::operator new(bytes));
-    const size_t whole = (bytes + kHugePageBytes - 1) / kHugePageBytes * kHugePageBytes;
-    void* p = ::operator new (whole, std::align_val_t{kHugePageBytes});
-    madvise(p, whole, MADV_HUGEPAGE);  // a failure only means 4 KiB pages
-    return static_cast<T*>(p);
+    return static_cast<T*>(allocate_maybe_huge(n * sizeof(T)));
   }
-  void deallocate(T* p, size_t n) {
-    if (n * sizeof(T) < kHugePageBytes) {
-      ::operator delete(p);
-    } else {
-      ::operator delete (p, std::align_val_t{kHugePageBytes});
-    }
-  }
+  void deallocate(T* p, size_t n) { free_maybe_huge(p, n * sizeof(T)); }
   template <class U>
   bool operator==(const HugePageAllocator<U>&) const {
     return true;
