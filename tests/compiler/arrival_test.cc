@@ -2,7 +2,8 @@
 // touches on-chip memory before the LOAD or REQUANT it depends on has
 // delivered (DMA latency included), and no write lands while an earlier read
 // of the same bytes runs. Checked on every preset for graphs that exercise
-// tiling, double buffering, cross-layer prefetch and 2:4 sparsity.
+// tiling, double buffering, cross-layer prefetch, 2:4 sparsity and
+// activations kept on chip between layers.
 #include <gtest/gtest.h>
 
 #include <numeric>
@@ -39,6 +40,7 @@ TEST(Arrival, PrefetchedLayers) { expect_race_free(testing::three_convs(12).g, "
 TEST(Arrival, SparseLayers) { expect_race_free(testing::sparse_convs(8).g, "sparse_convs"); }
 TEST(Arrival, ResidualBlock) { expect_race_free(testing::residual_block(13).g, "residual_block"); }
 TEST(Arrival, WideRows) { expect_race_free(testing::wide_rows(15).g, "wide_rows"); }
+TEST(Arrival, ActivationsOnChip) { expect_race_free(testing::conv_chain(17).g, "conv_chain"); }
 TEST(Arrival, RowPhasesAndResidentWeights) { expect_race_free(testing::wide_and_dilated(14).g, "wide_and_dilated"); }
 
 // The check can fail: with the token that holds a PRELOAD back until its

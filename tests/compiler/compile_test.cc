@@ -495,5 +495,69 @@ TEST(Compile, ResidualMainPathIsEmittedBackToBack) {
   expect_bit_exact(q.g, npu::preset("datacenter"), 2);
 }
 
+// Activations on chip: in a chain of convs each the only reader of the one
+// before, the writer leaves its output in the input buffer and the reader
+// reads it there. Bit-exact with the reference and with the program that
+// goes through DRAM; the writers store nothing, the readers load nothing
+// into the input buffer but their own output's halo, and DRAM traffic falls.
+TEST(Compile, ConvChainsKeepTheirActivationsOnChipBitExact) {
+  const QGraph q = testing::conv_chain(17);
+  for (const auto& name : npu::preset_names()) {
+    const npu::Target t = npu::preset(name);
+    compiler::CompileOptions via_dram;
+    via_dram.on_chip_activations = false;
+    const compiler::CompiledModel on = compiler::compile(q.g, t), off = compiler::compile(q.g, t, via_dram);
+    int readers = 0, writers = 0;
+    for (const auto& l : on.layers) {
+      readers += l.input_on_chip;
+      writers += l.output_on_chip;
+      for (const npu::Instr& in : on.program.instrs) {
+        if (in.layer != l.layer) continue;
+        if (l.output_on_chip) {
+          EXPECT_NE(in.op, npu::Opcode::Store) << name << " " << l.name;
+        }
+        if (l.input_on_chip && !l.output_on_chip) {
+          EXPECT_FALSE(in.op == npu::Opcode::Load && in[npu::Field::buf] == 0) << name << " " << l.name;
+        }
+      }
+    }
+    EXPECT_EQ(readers, 4) << name;  // every conv but the first
+    EXPECT_EQ(writers, 4) << name;  // every conv but the last
+    for (const auto& l : off.layers) EXPECT_FALSE(l.input_on_chip || l.output_on_chip) << name;
+    const Tensor x = testing::random_input({1, 8, 14, 10}, 5);
+    eval::NpuExecutor a(q.g, on), b(q.g, off);
+    const Tensor want = runtime::Interpreter(q.g).run({x})[0];
+    EXPECT_TRUE(a.run({x})[0].equals(want)) << name;
+    EXPECT_TRUE(b.run({x})[0].equals(want)) << name;
+    auto traffic = [](const eval::NpuExecutor& e) {
+      return e.stats().total.dram_read_bytes + e.stats().total.dram_write_bytes;
+    };
+    EXPECT_LT(traffic(a), traffic(b)) << name;
+  }
+  expect_bit_exact_and_predicted(q.g, testing::random_input({1, 8, 14, 10}, 6));
+}
+
+// The image's halo is the zero point, loaded from the DRAM tensor nothing
+// writes: pointed at other bytes, the halo loads change the output.
+TEST(Compile, AnImageOnChipTakesItsHaloFromTheDramTensor) {
+  const QGraph q = testing::conv_chain(18);
+  compiler::CompiledModel m = compiler::compile(q.g, npu::preset("mobile"));
+  ASSERT_TRUE(m.layers[0].output_on_chip);
+  const Tensor x = testing::random_input({1, 8, 14, 10}, 7);
+  const Tensor want = runtime::Interpreter(q.g).run({x})[0];
+  ASSERT_TRUE(eval::NpuExecutor(q.g, m).run({x})[0].equals(want));
+  // The first conv's loads into the top half of the input buffer, where its
+  // output image is (its own slots are at the bottom): the halo loads.
+  int moved = 0;
+  for (npu::Instr& in : m.program.instrs)
+    if (in.layer == m.layers[0].layer && in.op == npu::Opcode::Load && in[npu::Field::buf] == 0 &&
+        in[npu::Field::sram] >= static_cast<int64_t>(m.program.target.input_buffer_bytes) / 2) {
+      in[npu::Field::dram] = static_cast<int64_t>(m.program.weight_addr);  // weights, not the zero point
+      ++moved;
+    }
+  ASSERT_GE(moved, 1);
+  EXPECT_FALSE(eval::NpuExecutor(q.g, m).run({x})[0].equals(want));
+}
+
 }  // namespace
 }  // namespace etch

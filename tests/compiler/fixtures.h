@@ -156,4 +156,21 @@ inline QGraph wide_rows(uint64_t seed) {
   return q;
 }
 
+// A chain of convs, each the only reader of the one before (their
+// activations can stay on chip): 3x3 (the next reads its halo rows and
+// columns), 3x1 (its reader reads halo rows only), 1x1 (no halo), a
+// depthwise 3x3 (a grouped reader) and a stride-2 3x3.
+inline QGraph conv_chain(uint64_t seed) {
+  QGraph q(seed);
+  auto x = q.float_input("x", {1, 8, 14, 10});
+  auto a = q.quantize(x, 0.02f, 3);
+  a = q.conv(a, 16, 3, 1, 1, 1, 3, -4, true);
+  a = q.conv_rect(a, 16, 3, 1, 1, 0, -4, 6, false);
+  a = q.conv(a, 24, 1, 1, 0, 1, 6, -9, true);
+  a = q.conv(a, 24, 3, 1, 1, 24, -9, 2, false);
+  a = q.conv(a, 32, 3, 2, 1, 1, 2, 5, true);
+  q.g.outputs.push_back(q.dequantize(a, 0.1f, 5));
+  return q;
+}
+
 }  // namespace etch::testing

@@ -90,6 +90,46 @@ TEST(PlanBound, NeverExceedsTheCostModel) {
   EXPECT_GT(checked, 500);
 }
 
+// The same with the layer's input, output or both kept on chip (images at
+// the two ends of the input buffer; the output's halo loaded): an input on
+// chip is read as a resident input.
+TEST(PlanBound, NeverExceedsTheCostModelWithActivationsOnChip) {
+  int checked = 0;
+  for (const char* preset : {"edge", "mobile", "datacenter"}) {
+    const npu::Target t = npu::preset(preset);
+    for (ConvSpec base :
+         {conv(1, 16, 40, 12, 3, 1), conv(1, 35, 20, 11, 3, 2), conv(1, 24, 48, 12, 1, 1), conv(8, 1, 1, 10, 3, 2)})
+      for (bool in : {false, true})
+        for (bool out : {false, true}) {
+          if (!in && !out) continue;
+          ConvSpec s = base;
+          s.out.pad = 1;
+          if (in) {
+            s.ibuf_hi = s.in.dram_bytes();
+            s.in_image = t.input_buffer_bytes - s.ibuf_hi;
+          }
+          if (out) {
+            s.ibuf_lo = s.out.dram_bytes();
+            s.out_image = 0;
+          }
+          for (TilePlan p : plans(s, t)) {
+            if (in && p.tc < s.cg) continue;
+            p.resident_input = in;
+            if (plan_overflow(s, p, t)) continue;
+            const PlanBound b(s, p, t);
+            EXPECT_LE(b.alone(), predict_conv_cycles(s, p, t)) << preset << " " << p.str() << " " << in << out;
+            TilePlan q = p;
+            q.prefetch = true;
+            PrefetchArrival arrival;
+            arrival.prefetched = true;
+            EXPECT_LE(b.prefetched(0), conv_timing(s, q, t, arrival).end) << preset << " " << q.str();
+            ++checked;
+          }
+        }
+  }
+  EXPECT_GT(checked, 100);
+}
+
 TEST(MapperSearch, LargeLayerTimesFewOfItsCandidates) {
   // A 3x3 convolution of 32 channels over 320x320 on edge (32 KiB buffers):
   // every candidate's step list has tens of thousands of steps.
@@ -148,7 +188,13 @@ TEST(MapperSearch, ChoosesTheSamePlanWithOneAndTwoThreads) {
       const PlanChoice a = search_plan(first, t);
       const PrevLayer prev = conv_prev_layer(first, a.plan, a.in, a.end, t);
       const PlanChoice b = search_plan(second, t, &prev);
-      for (const PlanChoice& c : {a, b})
+      // ... and the second reading the first's output on chip, where it fits.
+      ConvSpec on_chip = second;
+      on_chip.ibuf_hi = on_chip.in.dram_bytes();
+      on_chip.in_image = t.input_buffer_bytes - on_chip.ibuf_hi;
+      std::vector<PlanChoice> choices{a, b};
+      if (on_chip.in_image > 0) choices.push_back(search_plan(on_chip, t, &prev));
+      for (const PlanChoice& c : choices)
         out.push_back(c.plan.str() + " score " + std::to_string(c.score) + " end " + std::to_string(c.end) +
                       " prev_end " + std::to_string(c.prev_end) + " prefetch " + std::to_string(c.plan.prefetch) +
                       " folds " + std::to_string(c.plan.prefetch_folds) + " base " +

@@ -51,6 +51,20 @@ class QGraph {
                    {"group", group}},
                   cg * k * k);
   }
+  // A kh x kw conv, stride 1, padded by pad_h rows and pad_w columns on each side.
+  ir::ValueId conv_rect(ir::ValueId x, int64_t m, int64_t kh, int64_t kw, int64_t pad_h, int64_t pad_w, int xzp,
+                        int yzp, bool relu) {
+    const int64_t c = g.value(x).shape[1];
+    Tensor w(DType::I8, {m, c, kh, kw});
+    for (int64_t i = 0; i < w.numel(); ++i) w.data<int8_t>()[i] = static_cast<int8_t>(int(rng_() % 255) - 127);
+    return qlayer("QConv", x, w, m, xzp, yzp, relu,
+                  {{"kernel_shape", std::vector<int64_t>{kh, kw}},
+                   {"strides", std::vector<int64_t>{1, 1}},
+                   {"pads", std::vector<int64_t>{pad_h, pad_w, pad_h, pad_w}},
+                   {"dilations", std::vector<int64_t>{1, 1}},
+                   {"group", int64_t{1}}},
+                  c * kh * kw);
+  }
   ir::ValueId gemm(ir::ValueId x, int64_t m, int xzp, int yzp, bool relu) {
     const int64_t k = g.value(x).shape[1];
     Tensor w(DType::I8, {m, k});

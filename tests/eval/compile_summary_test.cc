@@ -44,5 +44,22 @@ TEST(CompileSummary, LayersCarryEveryPlanShape) {
   EXPECT_GE(narrow, 1);
 }
 
+// ... and which layers keep their input or output on chip.
+TEST(CompileSummary, LayersSayWhichActivationsStayOnChip) {
+  const npu::Target t = npu::preset("mobile");
+  const compiler::CompiledModel m = compiler::compile(testing::conv_chain(17).g, t);
+  const nlohmann::json j = eval::compile_summary_json(m, t);
+  int in = 0, out = 0;
+  for (size_t i = 0; i < m.layers.size(); ++i) {
+    if (!m.layers[i].has_plan) continue;
+    EXPECT_EQ(j["layers"][i]["input_on_chip"], m.layers[i].input_on_chip);
+    EXPECT_EQ(j["layers"][i]["output_on_chip"], m.layers[i].output_on_chip);
+    in += j["layers"][i]["input_on_chip"].get<bool>();
+    out += j["layers"][i]["output_on_chip"].get<bool>();
+  }
+  EXPECT_EQ(in, 4);
+  EXPECT_EQ(out, 4);
+}
+
 }  // namespace
 }  // namespace etch

@@ -25,7 +25,8 @@ namespace {
 
 struct CompileArgs {
   std::string model, target = "edge", output, data = "fashion-mnist:test:1";
-  bool naive = false, no_sparse = false, no_pack = false, analyze = false, json = false, placements = false;
+  bool naive = false, no_sparse = false, no_pack = false, no_on_chip = false, analyze = false, json = false,
+       placements = false;
 };
 
 std::string pct(double v) { return fmt::format("{:.1f}%", 100.0 * v); }
@@ -102,6 +103,7 @@ int run_compile(const CompileArgs& a) {
   opt.naive = a.naive;
   opt.allow_sparse = !a.no_sparse;
   opt.pack_groups = !a.no_pack;
+  opt.on_chip_activations = !a.no_on_chip;
   const compiler::CompiledModel m = compiler::compile(g, t, opt);
   const bool json = a.json;
   nlohmann::json j;
@@ -180,6 +182,9 @@ const CommandRegistrar register_compile{
        sub.add_flag("--no-group-packing", a->no_pack,
                     "run grouped/depthwise convolutions one group at a time instead of letting the mapper pack "
                     "several groups into one block-diagonal matrix");
+       sub.add_flag("--no-on-chip-activations", a->no_on_chip,
+                    "store every layer's output to DRAM, even where the next conv/gemm layer, its only reader, could "
+                    "read it from the input buffer");
        sub.add_flag("--placements", a->placements, "list every node with where it runs and why");
        sub.add_flag("--analyze", a->analyze,
                     "also simulate chosen and naive plans on one image: speedup, efficiency, cost-model error");

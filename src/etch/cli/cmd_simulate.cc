@@ -62,15 +62,17 @@ compiler::CompiledModel matching_compile(const ir::Graph& g, const npu::Program&
   // Every combination of `etch compile`'s mapping flags, the default first.
   for (bool naive : {false, true})
     for (bool sparse : {true, false})
-      for (bool pack : {true, false}) {
-        if (naive && !pack) continue;  // the naive plan never packs groups
-        compiler::CompileOptions o;
-        o.naive = naive;
-        o.allow_sparse = sparse;
-        o.pack_groups = pack;
-        compiler::CompiledModel m = compiler::compile(g, p.target, o);
-        if (npu::serialize_program(m.program) == want) return m;
-      }
+      for (bool pack : {true, false})
+        for (bool on_chip : {true, false}) {
+          if (naive && (!pack || !on_chip)) continue;  // the naive plan never packs groups nor keeps activations
+          compiler::CompileOptions o;
+          o.naive = naive;
+          o.allow_sparse = sparse;
+          o.pack_groups = pack;
+          o.on_chip_activations = on_chip;
+          compiler::CompiledModel m = compiler::compile(g, p.target, o);
+          if (npu::serialize_program(m.program) == want) return m;
+        }
   ETCH_FAIL(InvalidInput) << "program '" << label << "' was not compiled from this model for target '" << p.target.name
                           << "' (recompiling gives a different program)";
 }

@@ -403,11 +403,78 @@ class Compiler {
     return best;
   }
 
+  // The node emitted after order[k] that makes a layer (not a fused table, a
+  // view aliased in place or a Concat done in place); null when a host node
+  // comes first or nothing follows.
+  const ir::Node* next_layer(const std::vector<size_t>& order, size_t k) const {
+    for (size_t j = k + 1; j < order.size(); ++j) {
+      const ir::Node& m = g_.nodes()[order[j]];
+      if (!npu_.at(m.id)) return nullptr;
+      if (alias_.count(m.outputs[0]) || concatenated_in_place(m) || fused_into_.count(m.id)) continue;
+      return &m;
+    }
+    return nullptr;
+  }
+
+  // Whether `reader` reads v, as its first input, and nothing else does: not
+  // the host, a view or a Concat done in place.
+  bool only_reader(ir::ValueId v, const ir::Node& reader) const {
+    if (std::find(g_.outputs.begin(), g_.outputs.end(), v) != g_.outputs.end() || alias_.count(v) || in_place_.count(v))
+      return false;
+    for (const auto& [view, src] : alias_)
+      if (src == v) return false;
+    const std::vector<ir::NodeId> readers = g_.consumers(v);
+    return readers.size() == 1 && readers[0] == reader.id && reader.inputs[0] == v &&
+           std::count(reader.inputs.begin(), reader.inputs.end(), v) == 1;
+  }
+
+  // Whether the smallest plan of s fits beside its images (an input image is
+  // read as a resident input: all channels in one tile).
+  bool minimal_tile_fits(const ConvSpec& s) const {
+    TilePlan p;
+    p.tm = 1;
+    p.resident_input = s.in_image >= 0;
+    p.tc = s.sparse || p.resident_input ? s.cg : 1;
+    p.th = 1;
+    p.double_buffer = false;
+    return !plan_overflow(s, p, t_);
+  }
+
+  // Keeps the output of conv/gemm layer n (spec s, order[k]) on chip when the
+  // next layer is a conv/gemm that alone reads it and both still fit with
+  // the image beside them (the reader reads it as a resident input). The
+  // image takes at most a quarter of the input buffer, at the end the image
+  // n reads is not at.
+  void keep_output_on_chip(const std::vector<size_t>& order, size_t k, const ir::Node& n, ConvSpec& s) {
+    const ir::Node* next = next_layer(order, k);
+    const Lowering* l = next ? find_lowering(*next) : nullptr;
+    const ir::Node* table = fused_table(n);
+    const ir::ValueId v = (table ? *table : n).outputs[0];
+    if (!l || !l->array || !only_reader(v, *next)) return;
+    ConvSpec r = unless_unfit(*next, [&] { return conv_spec(*l, *next); });
+    const int64_t bytes = s.out.dram_bytes(), cap = t_.input_buffer_bytes;
+    if (4 * bytes > cap) return;
+    const bool top = s.ibuf_hi == 0;
+    const int64_t addr = top ? cap - bytes : 0;
+    const int64_t lo = s.ibuf_lo, hi = s.ibuf_hi;
+    (top ? s.ibuf_hi : s.ibuf_lo) = bytes;
+    (top ? r.ibuf_hi : r.ibuf_lo) = bytes;
+    s.out_image = r.in_image = addr;
+    if (!minimal_tile_fits(s) || !minimal_tile_fits(r)) {
+      s.ibuf_lo = lo, s.ibuf_hi = hi, s.out_image = -1;
+      return;
+    }
+    s.out_halo_columns = r.pad_l > 0 || r.cols_in(r.ow) - r.pad_l > r.in.w;
+    image_ = OnChipImage{v, std::move(r)};
+  }
+
   void emit() {
     npu::Program& p = out_.program;
     ProgramBuilder b(p);
     bool open = false;
-    for (size_t i : emission_order()) {
+    const std::vector<size_t> order = emission_order();
+    for (size_t k = 0; k < order.size(); ++k) {
+      const size_t i = order[k];
       const ir::Node& n = g_.nodes()[i];
       if (!npu_[n.id]) {
         if (open) close(b);
@@ -446,7 +513,13 @@ class Compiler {
       rep.name = n.name;
       const Lowering& l = *find_lowering(n);  // placed on the NPU: it has one
       if (l.array) {
-        ConvSpec s = unless_unfit(n, [&] { return conv_spec(l, n); });
+        // The previous layer decided to leave this one's input on chip, with this spec.
+        ETCH_CHECK(!image_ || image_->value == n.inputs[0]) << "an image on chip for a layer that does not read it";
+        ConvSpec s = image_ ? std::move(image_->reader) : unless_unfit(n, [&] { return conv_spec(l, n); });
+        image_.reset();
+        if (!o_.naive && o_.on_chip_activations) keep_output_on_chip(order, k, n, s);
+        rep.input_on_chip = s.in_image >= 0;
+        rep.output_on_chip = s.out_image >= 0;
         rep.naive = naive_plan(s, t_);
         // Useful work and kind are the layer's own, whatever packing runs it.
         rep.macs = s.macs();
@@ -468,8 +541,10 @@ class Compiler {
         rep.bounds = conv_bounds(s, t_);
         p.layers.push_back({n.name, rep.kind, rep.macs});
         emit_conv(b, s, rep.plan);
-        out_.placements[i].reason = fmt::format("{} {}{}{}", rep.kind, rep.plan.str(), s.sparse ? " 2:4" : "",
-                                                packed > 1 ? fmt::format(" {} groups packed", packed) : "");
+        out_.placements[i].reason =
+            fmt::format("{} {}{}{}{}{}", rep.kind, rep.plan.str(), s.sparse ? " 2:4" : "",
+                        packed > 1 ? fmt::format(" {} groups packed", packed) : "",
+                        rep.input_on_chip ? ", input on chip" : "", rep.output_on_chip ? ", output kept on chip" : "");
         if (!o_.naive) prev_ = EmittedLayer{conv_prev_layer(s, rep.plan, c.in, c.end, t_), out_.layers.size()};
       } else {
         prev_.reset();
@@ -633,6 +708,14 @@ class Compiler {
     size_t report = 0;  // its out_.layers index
   };
   std::optional<EmittedLayer> prev_;
+  // An output left on chip for the next layer (keep_output_on_chip): the
+  // value, and the reading layer's spec with its input image, made when the
+  // writer decided.
+  struct OnChipImage {
+    ir::ValueId value = ir::kNoValue;
+    ConvSpec reader;
+  };
+  std::optional<OnChipImage> image_;
 };
 
 }  // namespace

@@ -19,6 +19,9 @@ struct CompileOptions {
   bool naive = false;        // use the fixed baseline plan for every layer instead of searching
   bool allow_sparse = true;  // use 2:4 sparsity where the target has it and the weights allow
   bool pack_groups = true;   // let the mapper pack grouped/depthwise convs (group_packing.h)
+  // Keep a conv/gemm layer's output in the input buffer for the next layer
+  // when that is its only reader and it fits (ConvSpec::in_image, out_image).
+  bool on_chip_activations = true;
 };
 
 struct Placement {
@@ -36,6 +39,7 @@ struct LayerReport {
   int64_t macs = 0;
   bool has_plan = false;  // conv/gemm: the mapper's choice
   bool sparse = false;
+  bool input_on_chip = false, output_on_chip = false;  // activations kept in the input buffer
   TilePlan plan, naive;
   int64_t predicted_cycles = 0;  // cost model (conv/gemm only)
   ConvBounds bounds;

@@ -1,5 +1,7 @@
-// Buffer layout: input buffer = input slots (x_base 0) then output slots;
-// weight buffer (from w_base) = weight slots then parameter slots;
+// Buffer layout: input buffer = input slots then output slots, above the
+// bottom image on chip (ConvSpec::ibuf_lo); an input image on chip is the
+// resident input's slot wherever it is, and an output image needs no output
+// slots. Weight buffer (from w_base) = weight slots then parameter slots;
 // accumulators = one slot per output slot.
 #include "etch/compiler/conv_instrs.h"
 
@@ -17,7 +19,8 @@ using F = npu::Field;
 ConvInstrs::ConvInstrs(const ConvSpec& s, const Schedule& sc, const npu::Target& t, const ConvPlace& place)
     : s_(s), sc_(sc), t_(t), place_(place) {
   param_base_ = place.w_base + sc.w_slots * sc.sizes.w;
-  out_base_ = sc.x_slots * sc.sizes.x;
+  x_base_ = s.in_image >= 0 ? s.in_image : s.ibuf_lo;
+  out_base_ = s.ibuf_lo + own_input_slot_bytes(s, sc.x_slots, sc.sizes);
   fk_ = fold_k(s, t);
 }
 
@@ -61,9 +64,10 @@ Instr ConvInstrs::param_load(const Iteration& it) const {
 Instr ConvInstrs::input_load(const Iteration& it) const {
   const ConvSpec& s = s_;
   if (sc_.resident_input)  // rows x_row0.. of every channel, at their place in the whole input
-    return ProgramBuilder::dma(
-        Opcode::Load, npu::Buffer::Input, s.in.dram_addr + (it.x_row0 - s.pad_t + s.in.pad) * s.in.pitch(),
-        it.x_row0 * s.in.pitch(), it.tc, it.x_rows * s.in.pitch(), s.in.chan_stride(), resident_x_chan_bytes(s));
+    return ProgramBuilder::dma(Opcode::Load, npu::Buffer::Input,
+                               s.in.dram_addr + (it.x_row0 - s.pad_t + s.in.pad) * s.in.pitch(),
+                               x_base_ + it.x_row0 * s.in.pitch(), it.tc, it.x_rows * s.in.pitch(), s.in.chan_stride(),
+                               resident_x_chan_bytes(s));
   const OutTile& o = sc_.tiles[it.tile];
   const int64_t pitch = s.in.pitch(), rows = tile_rows_in(s, o), xw = x_row_bytes(s, o.tw), x_chan = rows * xw;
   const int64_t r0 = o.oy0 * s.sh - s.pad_t + s.in.pad;
@@ -71,11 +75,11 @@ Instr ConvInstrs::input_load(const Iteration& it) const {
   const int64_t c0 = xw == pitch ? 0 : o.ox0 * s.sw - s.pad_l + s.in.pad;
   const int64_t dram = s.in.dram_addr + (o.g * s.cg + it.c0) * s.in.chan_stride() + r0 * pitch + c0;
   if (o.ry == 1 && xw == pitch)  // whole rows: one contiguous block per channel
-    return ProgramBuilder::dma(Opcode::Load, npu::Buffer::Input, dram, it.x_slot * sc_.sizes.x, it.tc, x_chan,
+    return ProgramBuilder::dma(Opcode::Load, npu::Buffer::Input, dram, x_base_ + it.x_slot * sc_.sizes.x, it.tc, x_chan,
                                s.in.chan_stride(), x_chan);
   // Part of each row and/or one row phase (every dh-th row), packed adjacent.
-  return ProgramBuilder::dma(Opcode::Load, npu::Buffer::Input, dram, it.x_slot * sc_.sizes.x, rows, xw, o.ry * pitch,
-                             xw, it.tc, s.in.chan_stride(), x_chan);
+  return ProgramBuilder::dma(Opcode::Load, npu::Buffer::Input, dram, x_base_ + it.x_slot * sc_.sizes.x, rows, xw,
+                             o.ry * pitch, xw, it.tc, s.in.chan_stride(), x_chan);
 }
 
 Instr ConvInstrs::preload(const Iteration& it, int64_t mf, int64_t kf) const {
@@ -105,11 +109,16 @@ Instr ConvInstrs::matmul(const Iteration& it, int64_t mf, int64_t kf) const {
   Instr mm;
   mm.op = Opcode::Matmul;
   // A full-width tile holds the row's halo; a narrower one starts at its first column read.
-  if (sc_.resident_input) {  // the tile's rows inside the whole input
-    mm[F::x_addr] = o.oy0 * s.sh * xw + s.in.pad - s.pad_l;
-    mm[F::x_chan_stride] = resident_x_chan_bytes(s);
+  if (sc_.resident_input) {
+    // The tile's rows inside the whole input: the resident slot's first row
+    // is the first the layer reads; an image on chip is laid out as in DRAM,
+    // every group's channels in it.
+    const bool image = s.in_image >= 0;
+    mm[F::x_addr] = x_base_ + (image ? (o.g * s.cg + it.c0) * s.in.chan_stride() : 0) +
+                    ((image ? s.in.pad - s.pad_t : 0) + o.oy0 * s.sh) * xw + s.in.pad - s.pad_l;
+    mm[F::x_chan_stride] = image ? s.in.chan_stride() : resident_x_chan_bytes(s);
   } else {
-    mm[F::x_addr] = it.x_slot * sc_.sizes.x + (xw == s.in.pitch() ? s.in.pad - s.pad_l : 0);
+    mm[F::x_addr] = x_base_ + it.x_slot * sc_.sizes.x + (xw == s.in.pitch() ? s.in.pad - s.pad_l : 0);
     mm[F::x_chan_stride] = tile_rows_in(s, o) * xw;
   }
   mm[F::x_pitch] = xw;
@@ -133,18 +142,25 @@ Instr ConvInstrs::matmul(const Iteration& it, int64_t mf, int64_t kf) const {
   return mm;
 }
 
-Instr ConvInstrs::requant(int tile) const {
+Instr ConvInstrs::requant(int tile, int64_t part) const {
   const OutTile& o = sc_.tiles[tile];
-  const int64_t n = o.th * o.tw;
+  const int64_t n = o.th * o.tw, rows = requant_rows(s_, o), row0 = part * rows;
   Instr rq;
   rq.op = Opcode::Requant;
-  rq[F::acc_addr] = o.slot * sc_.sizes.acc_entries;
+  rq[F::acc_addr] = o.slot * sc_.sizes.acc_entries + row0 * o.tw;
   rq[F::acc_pitch] = n;
   rq[F::m] = o.tm;
-  rq[F::n] = n;
+  rq[F::n] = rows * o.tw;
   rq[F::param_addr] = param_base_ + o.param_slot * sc_.sizes.params;
-  rq[F::out_addr] = out_base_ + o.slot * sc_.sizes.out;
-  rq[F::out_chan_stride] = n;
+  if (s_.out_image >= 0) {  // at the rows' place in the image
+    const npu::TensorDesc& d = s_.out;
+    rq[F::out_addr] = s_.out_image + (o.g * s_.mg + o.m0) * d.chan_stride() +
+                      (o.oy0 + row0 * o.ry + d.pad) * d.pitch() + d.pad + o.ox0;
+    rq[F::out_chan_stride] = d.chan_stride();
+  } else {
+    rq[F::out_addr] = out_base_ + o.slot * sc_.sizes.out;
+    rq[F::out_chan_stride] = n;
+  }
   rq[F::y_zp] = s_.y_zp;
   rq[F::act_min] = s_.act_min;
   rq[F::act_max] = s_.act_max;
@@ -161,6 +177,24 @@ Instr ConvInstrs::store(int tile) const {
       Opcode::Store, npu::Buffer::Input,
       d.dram_addr + (o.g * s.mg + o.m0) * d.chan_stride() + (o.oy0 + d.pad) * d.pitch() + d.pad + o.ox0,
       out_base_ + o.slot * sc_.sizes.out, o.th, o.tw, o.ry * d.pitch(), o.tw, o.tm, d.chan_stride(), n);
+}
+
+std::vector<Instr> ConvInstrs::halo_loads(bool columns) const {
+  const npu::TensorDesc& d = s_.out;
+  const int64_t pad = d.pad, pitch = d.pitch(), plane = d.chan_stride(), side = columns ? pad : 0;
+  std::vector<Instr> v;
+  if (pad == 0) return v;
+  // Per channel: the rows above (and the first row's left columns), the
+  // right and left columns between two rows, the last row's right columns
+  // and the rows below: at the same offsets in DRAM and in the image.
+  auto load = [&](int64_t off, int64_t rows, int64_t bytes) {
+    v.push_back(ProgramBuilder::dma(Opcode::Load, npu::Buffer::Input, static_cast<int64_t>(d.dram_addr) + off,
+                                    s_.out_image + off, rows, bytes, pitch, pitch, d.c, plane, plane));
+  };
+  load(0, 1, pad * pitch + side);
+  if (columns && d.h > 1) load((pad + 1) * pitch - pad, d.h - 1, 2 * pad);
+  load((pad + d.h) * pitch - side, 1, pad * pitch + side);
+  return v;
 }
 
 }  // namespace etch::compiler

@@ -35,15 +35,20 @@ class ConvInstrs {
   npu::Instr input_load(const Iteration& it) const;
   npu::Instr preload(const Iteration& it, int64_t mf, int64_t kf) const;
   npu::Instr matmul(const Iteration& it, int64_t mf, int64_t kf) const;
-  npu::Instr requant(int tile) const;
+  // Part `part` of the tile's requantization (schedule.h, requant_parts).
+  npu::Instr requant(int tile, int64_t part) const;
   npu::Instr store(int tile) const;
+  // The loads that give an output image on chip its halo (the zero point,
+  // from the DRAM tensor, which nothing writes): the rows above and below
+  // every channel's plane, and the columns beside it when `columns`.
+  std::vector<npu::Instr> halo_loads(bool columns) const;
 
  private:
   const ConvSpec& s_;
   const Schedule& sc_;
   const npu::Target& t_;
   const ConvPlace& place_;
-  int64_t param_base_ = 0, out_base_ = 0, fk_ = 0;
+  int64_t param_base_ = 0, x_base_ = 0, out_base_ = 0, fk_ = 0;
 };
 
 }  // namespace etch::compiler

@@ -32,6 +32,17 @@ struct ConvSpec {
   // QLut), fused into the requantization: 256 entries indexed by result +
   // 128, or empty. `out` is then that consumer's output.
   std::vector<int8_t> table;
+  // Activations kept on chip between two conv/gemm layers (docs/compiler.md,
+  // "Activations on chip"): the input buffer holds a whole tensor as an
+  // *image*, laid out as in DRAM (halo included). in_image >= 0: the input is
+  // already there, at that address, written by the previous layer; the layer
+  // loads none of it. out_image >= 0: the layer writes its output there
+  // instead of storing it, and loads the image's halo from the (never
+  // written) DRAM tensor. The layer's own slots use the input buffer without
+  // its bottom ibuf_lo and top ibuf_hi bytes, where the images are.
+  int64_t in_image = -1, out_image = -1;
+  bool out_halo_columns = true;  // the next layer reads the output image's halo columns (not only its rows)
+  int64_t ibuf_lo = 0, ibuf_hi = 0;
 
   int64_t kk() const { return kh * kw; }
   int64_t kg() const { return cg * kk(); }  // reduction length per group

@@ -11,6 +11,7 @@
 #include "etch/compiler/conv_steps.h"
 
 #include <algorithm>
+#include <utility>
 
 #include "etch/compiler/program_builder.h"
 #include "etch/core/error.h"
@@ -60,6 +61,7 @@ class Builder {
     if (mode.prefetch) prefetch();
     for (size_t i = 0; i < sc_.iters.size(); ++i) {
       loads(static_cast<int>(i));
+      if (i == 0 && s_.out_image >= 0) halo();
       folds(static_cast<int>(i));
       requants(static_cast<int>(i));
     }
@@ -109,6 +111,17 @@ class Builder {
       st.kphys = kphys(std::min(fk_, first.tc * s_.kk()));
       const int weights[] = {pf_last_[0]};
       add(StepKind::Preload, 0, st, weights, [&] { return ins_.preload(first, 0, 0); });
+    }
+  }
+
+  // An output image's halo loads, after the first iteration's (they hold
+  // up no MATMUL); the first REQUANT waits for them, so the BARRIER after
+  // the layer finds them in.
+  void halo() {
+    for (const Instr& d : ins_.halo_loads(s_.out_halo_columns)) {
+      LayerStep st;
+      st.bytes = d[F::rows] * d[F::row_bytes] * d[F::reps];
+      halo_last_ = add(StepKind::Load, 0, st, {}, [&] { return d; });
     }
   }
 
@@ -204,16 +217,21 @@ class Builder {
   }
 
   // The REQUANT + STORE of the tiles the schedule requantizes after this
-  // iteration's MATMULs.
+  // iteration's MATMULs (an output image on chip: the REQUANTs alone).
   void requants(int i) {
     for (int rt : sc_.requants(i)) {
       const OutTile& r = sc_.tiles[rt];
       LayerStep v;
-      v.n = r.tm * r.th * r.tw;
+      v.n = r.tm * r.tw * requant_rows(s_, r);
       deps_ = std::move(tile_mms_[rt]);
       tile_mms_[rt].clear();
-      if (rt >= S_) deps_.push_back(tile_store_[rt - S_]);
-      tile_rq_[rt] = rq_last_[i] = add(StepKind::Vector, i, v, deps_, [&] { return ins_.requant(rt); });
+      if (halo_last_ >= 0) deps_.push_back(std::exchange(halo_last_, -1));
+      if (s_.out_image < 0 && rt >= S_) deps_.push_back(tile_store_[rt - S_]);  // its output slot's last reader
+      for (int64_t part = 0; part < requant_parts(s_, r); ++part) {
+        tile_rq_[rt] = rq_last_[i] = add(StepKind::Vector, i, v, deps_, [&] { return ins_.requant(rt, part); });
+        deps_.clear();
+      }
+      if (s_.out_image >= 0) continue;  // the image is the next layer's input: nothing to store
       LayerStep st;
       st.bytes = r.tm * r.th * r.tw;
       const int requant[] = {tile_rq_[rt]};
@@ -242,6 +260,7 @@ class Builder {
   std::vector<int> deps_;
   std::vector<int> chunk_last_;  // per fold of the current iteration: its weights are in
   int x_last_ = -1;              // the current iteration's input tile and parameters are in
+  int halo_last_ = -1;           // the output image's halo is in, until the first REQUANT waits for it
 };
 
 }  // namespace

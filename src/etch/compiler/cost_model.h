@@ -31,7 +31,8 @@ Prefetch prefetch_of(const ConvSpec& s, const TilePlan& p, const npu::Target& t)
 
 // Lower bounds for the efficiency report: fold-granular compute (every fold
 // streams all its pixels, plus one fill/drain) and compulsory DRAM traffic
-// (weights, parameters, input and output once) over the bandwidth.
+// (weights, parameters, input and output once; not an input or output kept
+// on chip) over the bandwidth.
 struct ConvBounds {
   int64_t compute_cycles = 0;
   int64_t dram_bytes = 0;

@@ -99,6 +99,17 @@ void with_resident_input(const ConvSpec& s, TilePlan p, const npu::Target& t, st
   if (!plan_overflow(s, p, t)) plans.push_back(p);
 }
 
+// An input on chip (ConvSpec::in_image) is read as a resident input: `p`
+// when it can be (one input-channel tile, whole rows, whole row tiles) and
+// fits, also with resident weights.
+void on_chip_input_plans(const ConvSpec& s, TilePlan p, const npu::Target& t, std::vector<TilePlan>& plans) {
+  if (p.tc < s.cg || p.tw > 0 || p.row_phases) return;
+  p.resident_input = true;
+  if (plan_overflow(s, p, t)) return;
+  plans.push_back(p);
+  with_resident_weights(s, p, t, plans);
+}
+
 }  // namespace
 
 void require_minimal_tile(const ConvSpec& s, const npu::Target& t) {
@@ -119,8 +130,9 @@ TilePlan naive_plan(const ConvSpec& s, const npu::Target& t) {
   TilePlan p;
   p.double_buffer = false;
   p.m_outer = true;
+  p.resident_input = s.in_image >= 0;  // an input on chip is resident, all channels in one tile
   const std::vector<int64_t> ms = m_sizes(s.mg, t.cols);
-  const std::vector<int64_t> cs = s.sparse ? std::vector<int64_t>{s.cg} : tile_sizes(s.cg, 1 << 20);
+  const std::vector<int64_t> cs = s.sparse || p.resident_input ? std::vector<int64_t>{s.cg} : tile_sizes(s.cg, 1 << 20);
   const std::vector<int64_t> hs = tile_sizes(s.oh, 1 << 20);
   for (int64_t tm : ms)
     for (int64_t tc : cs)
@@ -238,15 +250,14 @@ int64_t alone_cycles(const ConvSpec& s, const TilePlan& p, const npu::Target& t,
 void score_prefetched(const ConvSpec& s, TilePlan p, const npu::Target& t, const PrevLayer& prev, Candidate& c,
                       int64_t base, int64_t key, Search& search) {
   PlanChoice& best = search.best;
-  Prefetch pf = search.memo.prefetch(s, p, t);
-  // A prefetch saves at most its transfers, their latency and the PRELOAD.
-  int64_t most_saved = t.dram_latency_cycles + pf.preload;
-  for (int64_t b : pf.transfers) most_saved += npu::dram_occupancy(b, t);
-  // The search's cut: alone - most_saved cannot win (decided with the bound
-  // when that suffices, otherwise with the timing, only if needed).
-  if (!search.could_win(c.bound.alone() - most_saved, key)) return;
-  const int64_t preload = pf.preload;
+  // The search's cut: the plan's bound with these folds prefetched (what the
+  // previous layer loses to the prefetch comes on top) cannot win. Only a
+  // true lower bound may cut: a cut that a timing could beat would make the
+  // choice depend on the order in which the threads find their plans.
   const int64_t ct_bound = c.bound.prefetched(p.prefetch_folds);
+  if (!search.could_win(ct_bound, key)) return;
+  Prefetch pf = search.memo.prefetch(s, p, t);
+  const int64_t preload = pf.preload;
   p.prefetch = true;
   for (bool with_preload : {false, true}) {
     const int64_t k = key + (with_preload ? 1 : 0);
@@ -258,7 +269,6 @@ void score_prefetched(const ConvSpec& s, TilePlan p, const npu::Target& t, const
       ++best.stats.pruned;
       continue;
     }
-    if (!search.could_win(alone_cycles(s, p, t, c, best.stats) - most_saved, k)) continue;
     PrefetchArrival in;
     in.prefetched = true;
     in.preloaded = with_preload;
@@ -371,6 +381,10 @@ PlanChoice search_plan(const ConvSpec& s, const npu::Target& t, const PrevLayer*
               for (int64_t edge : {int64_t{0}, int64_t{1}, th / 2}) {
                 if (edge > 0 && (phased || edge >= th || s.oh <= 2 * edge)) continue;
                 p.th_edge = edge;
+                if (s.in_image >= 0) {
+                  on_chip_input_plans(s, p, t, plans);
+                  continue;
+                }
                 plans.push_back(p);
                 with_resident_weights(s, p, t, plans);
                 with_resident_input(s, p, t, plans);

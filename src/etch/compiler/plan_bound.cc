@@ -83,6 +83,7 @@ PlanBound::PlanBound(const ConvSpec& s, const TilePlan& p, const npu::Target& t)
       loaded = std::max(loaded, end);
     }
   }
+  if (s.in_image >= 0) sum_x = 0;  // the input is on chip already
   for (auto [m, n] : ms) sum_w += n * w_all(m);
   // Loads (schedule.cc): an input tile is reloaded unless the previous
   // iteration had the same (group, row tile, channel tile), weights unless it
@@ -103,7 +104,7 @@ PlanBound::PlanBound(const ConvSpec& s, const TilePlan& p, const npu::Target& t)
   for (auto [m, mn] : ms)
     for (const Area& a : rows) {
       const int64_t tiles = G * mn * a.n, n = a.h * a.w;
-      dram += tiles * occ(m * n);
+      if (s.out_image < 0) dram += tiles * occ(m * n);  // an output image on chip is not stored
       if (!p.resident_weights) dram += tiles * occ(s.params_bytes(m));
       for (auto [tc, cn] : cs)
         streams_ += tiles * cn * folds_sum(m, tc * kk, [&](int64_t, int64_t kc) {
@@ -117,7 +118,7 @@ PlanBound::PlanBound(const ConvSpec& s, const TilePlan& p, const npu::Target& t)
   for (int64_t mf = 0; mf < first_tm; mf += cols)
     for (int64_t kf = 0; kf < ktile; kf += fk)
       first_folds_.push_back(weight_occ(std::min(cols, first_tm - mf), std::min(fk, ktile - kf)));
-  first_x_ = occ(first_tc * s.rows_in(first_th, p.row_phases) * x_row_bytes(s, first_tw));
+  first_x_ = s.in_image >= 0 ? 0 : occ(first_tc * s.rows_in(first_th, p.row_phases) * x_row_bytes(s, first_tw));
   first_params_ = occ(s.params_bytes(first_tm));
   int64_t first_w = 0;
   for (int64_t f : first_folds_) first_w += f;
@@ -125,8 +126,8 @@ PlanBound::PlanBound(const ConvSpec& s, const TilePlan& p, const npu::Target& t)
   // The last tile: the last group's last channel and row tiles.
   const int64_t last_tm = s.mg - (nm - 1) * p.tm, last_n = row_list.back().second * col_list.back().second;
   const int64_t last_mc = last_tm - (last_tm - 1) / cols * cols;
-  tail_ =
-      npu::matmul_drain_cycles(last_mc, t) + npu::vector_cycles(last_tm * last_n, t) + occ(last_tm * last_n) + latency_;
+  tail_ = npu::matmul_drain_cycles(last_mc, t) + npu::vector_cycles(last_tm * last_n, t) +
+          (s.out_image >= 0 ? 0 : occ(last_tm * last_n) + latency_);
 }
 
 int64_t PlanBound::bound(bool prefetched, int64_t skip) const {
@@ -136,7 +137,8 @@ int64_t PlanBound::bound(bool prefetched, int64_t skip) const {
   int64_t first_w = 0;
   for (int64_t f = skip; f < folds; ++f) first_w += first_folds_[f];
   const int64_t first_params = prefetched ? 0 : first_params_;
-  const int64_t dram = rest_dram_ + first_w + first_x_ + first_params + latency_;
+  const int64_t transfers = rest_dram_ + first_w + first_x_ + first_params;
+  const int64_t dram = transfers > 0 ? transfers + latency_ : 0;
   // The first MATMUL waits for the input and parameters, which the load
   // queue issues after the first fold's weights (prefetched: assume 0).
   const int64_t head = prefetched ? 0 : latency_ + (folds > 0 ? first_folds_[0] : 0) + first_x_ + first_params;

@@ -12,6 +12,8 @@
 //   input and parameters (behind its first fold's weights on the load
 //   queue), and the layer ends no earlier than the last tile's REQUANT (after
 //   the last MATMUL's drain) and STORE have completed.
+// An input image on chip (ConvSpec::in_image) loads nothing; an output image
+// stores nothing (its halo loads are left out: the bound stays below).
 #pragma once
 #include <cstdint>
 #include <vector>

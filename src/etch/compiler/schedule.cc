@@ -73,7 +73,7 @@ SlotSizes slot_sizes(const ConvSpec& s, const TilePlan& p) {
   SlotSizes z;
   const int64_t tw = tile_width(s, p);
   z.x = p.resident_input ? p.tc * resident_x_chan_bytes(s) : p.tc * s.rows_in(p.th, p.row_phases) * x_row_bytes(s, tw);
-  z.out = p.tm * p.th * tw;
+  z.out = s.out_image >= 0 ? 0 : p.tm * p.th * tw;  // an output image on chip needs no output slots
   z.acc_entries = p.tm * p.th * tw;
   if (s.sparse) {
     const int64_t k = p.tc * s.kk();
@@ -91,7 +91,7 @@ int out_slots(const ConvSpec& s, const TilePlan& p, const npu::Target& t) {
   if (!p.double_buffer) return 1;
   const SlotSizes z = slot_sizes(s, p);
   int64_t n = 8;
-  n = std::min(n, (t.input_buffer_bytes - input_slots(p) * z.x) / std::max<int64_t>(1, z.out));
+  n = std::min(n, (own_input_buffer(s, t) - own_input_slot_bytes(s, input_slots(p), z)) / std::max<int64_t>(1, z.out));
   if (!p.resident_weights) n = std::min(n, (t.weight_buffer_bytes - 2 * z.w) / std::max<int64_t>(1, z.params) - 1);
   n = std::min(n, t.accumulator_buffer_bytes / std::max<int64_t>(1, npu::kAccumulatorEntryBytes * z.acc_entries));
   return static_cast<int>(std::max<int64_t>(2, n));
@@ -106,7 +106,8 @@ const char* plan_overflow(const ConvSpec& s, const TilePlan& p, const npu::Targe
     if (have) *have = capacity;
     return what;
   };
-  if (auto* b = check(input_slots(p) * z.x + n * z.out, t.input_buffer_bytes, "input buffer")) return b;
+  if (auto* b = check(own_input_slot_bytes(s, input_slots(p), z) + n * z.out, own_input_buffer(s, t), "input buffer"))
+    return b;
   const int64_t params = p.resident_weights ? param_slots(s, p, t) : (p.double_buffer ? 3 : 1);
   if (auto* b = check(weight_slots(s, p) * z.w + params * z.params, t.weight_buffer_bytes, "weight buffer")) return b;
   return check(n * z.acc_entries * npu::kAccumulatorEntryBytes, t.accumulator_buffer_bytes, "accumulator buffer");
@@ -133,8 +134,10 @@ Schedule make_schedule(const ConvSpec& s, const TilePlan& p, const npu::Target& 
   sc.slots = p.double_buffer ? 2 : 1;
   sc.x_slots = input_slots(p);
   sc.resident_input = p.resident_input;
-  ETCH_CHECK(!p.resident_input || (s.groups == 1 && p.tc >= s.cg && tile_width(s, p) == s.ow && !p.row_phases))
-      << s.name << ": a resident input needs one group, one input-channel tile and whole rows";
+  ETCH_CHECK(!p.resident_input ||
+             ((s.groups == 1 || s.in_image >= 0) && p.tc >= s.cg && tile_width(s, p) == s.ow && !p.row_phases))
+      << s.name << ": a resident input needs one group (or to be on chip), one input-channel tile and whole rows";
+  ETCH_CHECK(s.in_image < 0 || p.resident_input) << s.name << ": an input image on chip is read as a resident input";
   sc.w_slots = static_cast<int>(weight_slots(s, p));
   sc.out_slots = out_slots(s, p, tgt);
   sc.param_slots = param_slots(s, p, tgt);
@@ -212,7 +215,7 @@ Schedule make_schedule(const ConvSpec& s, const TilePlan& p, const npu::Target& 
     it.wait_iter = -1;
     if (p.resident_input) {  // the rows no earlier tile loaded; nothing is overwritten
       const auto [first, end] = resident_rows_to_load(s, o.oy0, o.th, x_loaded);
-      it.load_x = end > first;
+      it.load_x = s.in_image < 0 && end > first;  // an image on chip is in already
       if (it.load_x) {
         it.x_row0 = static_cast<int32_t>(first);
         it.x_rows = static_cast<int32_t>(end - first);

@@ -76,9 +76,27 @@ inline std::pair<int64_t, int64_t> resident_rows_to_load(const ConvSpec& s, int6
   return {std::max(oy0 * s.sh, loaded), oy0 * s.sh + s.rows_in(th)};
 }
 
+// Output rows one REQUANT of tile o writes: all of them, unless the output
+// goes to an image on chip where its rows are not adjacent (a halo, column
+// tiles, row phases): then one, and the tile takes th REQUANTs.
+inline int64_t requant_rows(const ConvSpec& s, const OutTile& o) {
+  return s.out_image < 0 || (s.out.pad == 0 && o.tw == s.ow && o.ry == 1) ? o.th : 1;
+}
+inline int64_t requant_parts(const ConvSpec& s, const OutTile& o) { return o.th / requant_rows(s, o); }
+
 SlotSizes slot_sizes(const ConvSpec& s, const TilePlan& p);
 // Input slots: 2, or 1 when single-buffered or the input is resident.
 inline int input_slots(const TilePlan& p) { return p.double_buffer && !p.resident_input ? 2 : 1; }
+// The input-buffer bytes a layer's own slots may use: all but the images of
+// activations kept on chip (ConvSpec::ibuf_lo, ibuf_hi).
+inline int64_t own_input_buffer(const ConvSpec& s, const npu::Target& t) {
+  return t.input_buffer_bytes - s.ibuf_lo - s.ibuf_hi;
+}
+// Bytes of those that the input slots take: none when the input is an image
+// already on chip (ConvSpec::in_image), which is the resident input's slot.
+inline int64_t own_input_slot_bytes(const ConvSpec& s, int x_slots, const SlotSizes& z) {
+  return s.in_image >= 0 ? 0 : x_slots * z.x;
+}
 // How many output-side slots (accumulator, output, parameters) fit, up to 8;
 // 1 without double buffering. More slots let the array run ahead of the
 // requantization of tiles that are still draining.

@@ -32,8 +32,9 @@ struct TilePlan {
   // channels): each tile loads only the rows no earlier tile loaded, so the
   // rows neighbouring tiles share (a kernel taller than its stride) and the
   // rows an M>H loop would load again per output-channel tile load once
-  // (plan suffix "rin"). Ungrouped layers with one input-channel tile and
-  // full-width rows of whole (unphased) row tiles only.
+  // (plan suffix "rin"). Ungrouped layers (or any whose input is an image on
+  // chip, ConvSpec::in_image) with one input-channel tile and full-width rows
+  // of whole (unphased) row tiles only.
   bool resident_input = false;
   // The first iteration's weights and parameters load during the previous
   // layer's tail (issued before the BARRIER between them); the layer's weight

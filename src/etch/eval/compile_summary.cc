@@ -37,6 +37,8 @@ nlohmann::json compile_summary_json(const compiler::CompiledModel& m, const npu:
                            {"m_outer", l.plan.m_outer},
                            {"double_buffer", l.plan.double_buffer},
                            {"requant_lag", l.plan.requant_lag},  // 0: out_slots - 1
+                           {"input_on_chip", l.input_on_chip},
+                           {"output_on_chip", l.output_on_chip},
                            {"predicted_cycles", l.predicted_cycles},
                            {"naive_predicted_cycles", l.naive.predicted_cycles},
                            {"utilization", predicted_utilization(l, t)},
