@@ -179,21 +179,37 @@ Instr ConvInstrs::store(int tile) const {
       out_base_ + o.slot * sc_.sizes.out, o.th, o.tw, o.ry * d.pitch(), o.tw, o.tm, d.chan_stride(), n);
 }
 
-std::vector<Instr> ConvInstrs::halo_loads(bool columns) const {
+std::vector<Instr> ConvInstrs::halo_fills(bool columns) const {
   const npu::TensorDesc& d = s_.out;
   const int64_t pad = d.pad, pitch = d.pitch(), plane = d.chan_stride(), side = columns ? pad : 0;
   std::vector<Instr> v;
   if (pad == 0) return v;
   // Per channel: the rows above (and the first row's left columns), the
   // right and left columns between two rows, the last row's right columns
-  // and the rows below: at the same offsets in DRAM and in the image.
-  auto load = [&](int64_t off, int64_t rows, int64_t bytes) {
-    v.push_back(ProgramBuilder::dma(Opcode::Load, npu::Buffer::Input, static_cast<int64_t>(d.dram_addr) + off,
-                                    s_.out_image + off, rows, bytes, pitch, pitch, d.c, plane, plane));
+  // and the rows below.
+  auto fill = [&](int64_t off, int64_t bytes) {
+    Instr p;
+    p.op = Opcode::Pool;
+    p[F::mode] = npu::kPoolAvg;
+    p[F::in_addr] = s_.out_image + pad * pitch + pad;  // the first interior byte: read by no window
+    p[F::out_addr] = s_.out_image + off;
+    p[F::in_pitch] = 1;
+    p[F::c] = d.c;
+    p[F::out_h] = 1;
+    p[F::out_w] = bytes;
+    p[F::kernel_h] = p[F::kernel_w] = p[F::stride_h] = p[F::stride_w] = 1;
+    p[F::org_r] = 1;  // every window below the valid rectangle [0, 1) x [0, 1)
+    p[F::valid_r1] = p[F::valid_c1] = 1;
+    p[F::out_chan_stride] = plane;
+    p[F::y_zp] = d.zero_point;
+    p[F::act_min] = -128;
+    p[F::act_max] = 127;
+    v.push_back(p);
   };
-  load(0, 1, pad * pitch + side);
-  if (columns && d.h > 1) load((pad + 1) * pitch - pad, d.h - 1, 2 * pad);
-  load((pad + d.h) * pitch - side, 1, pad * pitch + side);
+  fill(0, pad * pitch + side);
+  if (columns)
+    for (int64_t y = 1; y < d.h; ++y) fill((pad + y) * pitch - pad, 2 * pad);
+  fill((pad + d.h) * pitch - side, pad * pitch + side);
   return v;
 }
 

@@ -38,10 +38,12 @@ class ConvInstrs {
   // Part `part` of the tile's requantization (schedule.h, requant_parts).
   npu::Instr requant(int tile, int64_t part) const;
   npu::Instr store(int tile) const;
-  // The loads that give an output image on chip its halo (the zero point,
-  // from the DRAM tensor, which nothing writes): the rows above and below
-  // every channel's plane, and the columns beside it when `columns`.
-  std::vector<npu::Instr> halo_loads(bool columns) const;
+  // The vector ops that give an output image on chip its halo (the zero
+  // point): the rows above and below every channel's plane, and the columns
+  // beside it when `columns` (one op per row gap). Each is an average POOL
+  // whose every window lies outside its valid rectangle: the sum is 0 and
+  // the result the zero point, with nothing read and no DRAM traffic.
+  std::vector<npu::Instr> halo_fills(bool columns) const;
 
  private:
   const ConvSpec& s_;

@@ -59,9 +59,9 @@ class Builder {
       n += 2 + (s_.sparse ? 4 : 3) * fold_count(s_, sc_.tiles[it.tile].tm, it.tc, t_);
     out_.reserve(n, 2 * n);
     if (mode.prefetch) prefetch();
+    if (s_.out_image >= 0) halo();
     for (size_t i = 0; i < sc_.iters.size(); ++i) {
       loads(static_cast<int>(i));
-      if (i == 0 && s_.out_image >= 0) halo();
       folds(static_cast<int>(i));
       requants(static_cast<int>(i));
     }
@@ -114,14 +114,16 @@ class Builder {
     }
   }
 
-  // An output image's halo loads, after the first iteration's (they hold
-  // up no MATMUL); the first REQUANT waits for them, so the BARRIER after
-  // the layer finds them in.
+  // An output image's halo, on the vector unit before the layer's first
+  // MATMUL (which waits for the input and weights meanwhile, unless they are
+  // on chip and prefetched) and so before every REQUANT; the BARRIER after
+  // the layer waits for it.
   void halo() {
-    for (const Instr& d : ins_.halo_loads(s_.out_halo_columns)) {
+    for (const Instr& fill : ins_.halo_fills(s_.out_halo_columns)) {
       LayerStep st;
-      st.bytes = d[F::rows] * d[F::row_bytes] * d[F::reps];
-      halo_last_ = add(StepKind::Load, 0, st, {}, [&] { return d; });
+      st.n = fill[F::c] * fill[F::out_w];
+      st.waits_for_array = true;
+      add(StepKind::Vector, 0, st, {}, [&] { return fill; });
     }
   }
 
@@ -225,7 +227,6 @@ class Builder {
       v.n = r.tm * r.tw * requant_rows(s_, r);
       deps_ = std::move(tile_mms_[rt]);
       tile_mms_[rt].clear();
-      if (halo_last_ >= 0) deps_.push_back(std::exchange(halo_last_, -1));
       if (s_.out_image < 0 && rt >= S_) deps_.push_back(tile_store_[rt - S_]);  // its output slot's last reader
       for (int64_t part = 0; part < requant_parts(s_, r); ++part) {
         tile_rq_[rt] = rq_last_[i] = add(StepKind::Vector, i, v, deps_, [&] { return ins_.requant(rt, part); });
@@ -260,7 +261,6 @@ class Builder {
   std::vector<int> deps_;
   std::vector<int> chunk_last_;  // per fold of the current iteration: its weights are in
   int x_last_ = -1;              // the current iteration's input tile and parameters are in
-  int halo_last_ = -1;           // the output image's halo is in, until the first REQUANT waits for it
 };
 
 }  // namespace

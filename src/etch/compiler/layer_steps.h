@@ -30,6 +30,9 @@ struct LayerStep {
   // layer's business: the arrival gives when each group is in).
   int prefetch_group = -1;
   bool swap = true;  // MATMUL: swaps in the preloaded weights (false: keeps the array's)
+  // A vector op other than REQUANT: like the simulator, it starts only once
+  // the array has streamed what it was given (both read the input buffer).
+  bool waits_for_array = false;
   // Footprint (npu/footprint.h): DMA bytes; PRELOAD kphys; MATMUL m columns,
   // kphys reductions and n pixels; vector op n elements.
   int64_t bytes = 0, m = 0, kphys = 0, n = 0;

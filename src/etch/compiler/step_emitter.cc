@@ -29,8 +29,10 @@ void check_footprint(const LayerStep& s, const npu::Instr& in, int index) {
            s.kphys == npu::stored_k(in[F::k], sparse) && s.swap == (in[F::swap] != 0);
       break;
     }
-    case StepKind::Vector:
-      ok = ok && in.op == npu::Opcode::Requant && s.n == in[F::m] * in[F::n];
+    case StepKind::Vector:  // a REQUANT, or a POOL filling a halo (one-element windows)
+      ok = ok && ((in.op == npu::Opcode::Requant && s.n == in[F::m] * in[F::n]) ||
+                  (in.op == npu::Opcode::Pool && in[F::kernel_h] * in[F::kernel_w] == 1 &&
+                   s.n == in[F::c] * in[F::out_h] * in[F::out_w]));
       break;
   }
   ETCH_CHECK(ok) << "step " << index << " does not match its instruction " << npu::format_instr(in);

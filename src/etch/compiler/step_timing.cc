@@ -170,7 +170,8 @@ class Timer {
     set(i, ms + stream, done);
   }
   void vector(int i) {
-    const int64_t start = std::max({comp_t_, vector_free_, deps_ready(i)});
+    const int64_t start =
+        std::max({comp_t_, vector_free_, st_[i].waits_for_array ? array_free_ : int64_t{0}, deps_ready(i)});
     vector_free_ = start + npu::vector_cycles(st_[i].n, t_);
     comp_t_ = start + 1;
     end_ = std::max(end_, vector_free_);
