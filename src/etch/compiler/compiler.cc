@@ -364,10 +364,7 @@ class Compiler {
     if (t) s.table = find_lowering(*t)->requant_table(g_, *t);
     if (t_.sparsity_2_4 && o_.allow_sparse && is_2_4_sparse(s)) {
       s.sparse = true;
-      TilePlan minimal;
-      minimal.tc = s.cg;
-      minimal.double_buffer = false;
-      if (plan_overflow(s, minimal, t_)) s.sparse = false;  // fall back to dense
+      if (plan_overflow(s, minimal_plan(s), t_)) s.sparse = false;  // fall back to dense
     }
     require_minimal_tile(s, t_);
     return s;
@@ -382,9 +379,7 @@ class Compiler {
     std::vector<std::pair<int64_t, ConvSpec>> packings;  // smallest first
     for (int64_t g : o_.pack_groups ? packing_factors(s, t_) : std::vector<int64_t>{1}) {
       ConvSpec candidate = pack_groups(s, g);
-      TilePlan minimal;  // 1 output channel, 1 input channel, 1 row, single-buffered
-      minimal.double_buffer = false;
-      if (g > 1 && plan_overflow(candidate, minimal, t_)) break;
+      if (g > 1 && plan_overflow(candidate, minimal_plan(candidate), t_)) break;
       packings.emplace_back(g, std::move(candidate));
     }
     PlanChoice best;
@@ -428,18 +423,6 @@ class Compiler {
            std::count(reader.inputs.begin(), reader.inputs.end(), v) == 1;
   }
 
-  // Whether the smallest plan of s fits beside its images (an input image is
-  // read as a resident input: all channels in one tile).
-  bool minimal_tile_fits(const ConvSpec& s) const {
-    TilePlan p;
-    p.tm = 1;
-    p.resident_input = s.in_image >= 0;
-    p.tc = s.sparse || p.resident_input ? s.cg : 1;
-    p.th = 1;
-    p.double_buffer = false;
-    return !plan_overflow(s, p, t_);
-  }
-
   // Keeps the output of conv/gemm layer n (spec s, order[k]) on chip when the
   // next layer is a conv/gemm that alone reads it and both still fit with
   // the image beside them (the reader reads it as a resident input). The
@@ -460,7 +443,7 @@ class Compiler {
     (top ? s.ibuf_hi : s.ibuf_lo) = bytes;
     (top ? r.ibuf_hi : r.ibuf_lo) = bytes;
     s.out_image = r.in_image = addr;
-    if (!minimal_tile_fits(s) || !minimal_tile_fits(r)) {
+    if (plan_overflow(s, minimal_plan(s), t_) || plan_overflow(r, minimal_plan(r), t_)) {
       s.ibuf_lo = lo, s.ibuf_hi = hi, s.out_image = -1;
       return;
     }

@@ -179,38 +179,36 @@ Instr ConvInstrs::store(int tile) const {
       out_base_ + o.slot * sc_.sizes.out, o.th, o.tw, o.ry * d.pitch(), o.tw, o.tm, d.chan_stride(), n);
 }
 
-std::vector<Instr> ConvInstrs::halo_fills(bool columns) const {
-  const npu::TensorDesc& d = s_.out;
-  const int64_t pad = d.pad, pitch = d.pitch(), plane = d.chan_stride(), side = columns ? pad : 0;
-  std::vector<Instr> v;
-  if (pad == 0) return v;
-  // Per channel: the rows above (and the first row's left columns), the
-  // right and left columns between two rows, the last row's right columns
-  // and the rows below.
-  auto fill = [&](int64_t off, int64_t bytes) {
-    Instr p;
-    p.op = Opcode::Pool;
-    p[F::mode] = npu::kPoolAvg;
-    p[F::in_addr] = s_.out_image + pad * pitch + pad;  // the first interior byte: read by no window
-    p[F::out_addr] = s_.out_image + off;
-    p[F::in_pitch] = 1;
-    p[F::c] = d.c;
-    p[F::out_h] = 1;
-    p[F::out_w] = bytes;
-    p[F::kernel_h] = p[F::kernel_w] = p[F::stride_h] = p[F::stride_w] = 1;
-    p[F::org_r] = 1;  // every window below the valid rectangle [0, 1) x [0, 1)
-    p[F::valid_r1] = p[F::valid_c1] = 1;
-    p[F::out_chan_stride] = plane;
-    p[F::y_zp] = d.zero_point;
-    p[F::act_min] = -128;
-    p[F::act_max] = 127;
-    v.push_back(p);
-  };
-  fill(0, pad * pitch + side);
-  if (columns)
-    for (int64_t y = 1; y < d.h; ++y) fill((pad + y) * pitch - pad, 2 * pad);
-  fill((pad + d.h) * pitch - side, pad * pitch + side);
+std::vector<HaloPiece> halo_pieces(const ConvSpec& s) {
+  const npu::TensorDesc& d = s.out;
+  const int64_t pad = d.pad, pitch = d.pitch(), side = s.out_halo_columns ? pad : 0;
+  if (pad == 0) return {};
+  std::vector<HaloPiece> v{{0, pad * pitch + side}};
+  if (s.out_halo_columns)
+    for (int64_t y = 1; y < d.h; ++y) v.push_back({(pad + y) * pitch - pad, 2 * pad});
+  v.push_back({(pad + d.h) * pitch - side, pad * pitch + side});
   return v;
+}
+
+Instr ConvInstrs::halo_fill(int64_t offset, int64_t bytes) const {
+  const npu::TensorDesc& d = s_.out;
+  Instr p;
+  p.op = Opcode::Pool;
+  p[F::mode] = npu::kPoolAvg;
+  p[F::in_addr] = s_.out_image + d.pad * d.pitch() + d.pad;  // the first interior byte: read by no window
+  p[F::out_addr] = s_.out_image + offset;
+  p[F::in_pitch] = 1;
+  p[F::c] = d.c;
+  p[F::out_h] = 1;
+  p[F::out_w] = bytes;
+  p[F::kernel_h] = p[F::kernel_w] = p[F::stride_h] = p[F::stride_w] = 1;
+  p[F::org_r] = 1;  // every window below the valid rectangle [0, 1) x [0, 1)
+  p[F::valid_r1] = p[F::valid_c1] = 1;
+  p[F::out_chan_stride] = d.chan_stride();
+  p[F::y_zp] = d.zero_point;
+  p[F::act_min] = -128;
+  p[F::act_max] = 127;
+  return p;
 }
 
 }  // namespace etch::compiler

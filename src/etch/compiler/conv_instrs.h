@@ -25,6 +25,17 @@ struct ConvPlace {
 // that the previous layer's stores wait for at most one of them.
 constexpr int64_t kPrefetchPieceBytes = 1024;
 
+// A part of every channel plane of an output image on chip that its halo
+// covers: `bytes` contiguous bytes at `offset`.
+struct HaloPiece {
+  int64_t offset = 0, bytes = 0;
+};
+// The halo of s's output image: the rows above (with the first row's left
+// columns) and below (with the last row's right columns) every plane, and the
+// right and left columns between two rows when the reader reads them
+// (ConvSpec::out_halo_columns); none without a halo.
+std::vector<HaloPiece> halo_pieces(const ConvSpec& s);
+
 class ConvInstrs {
  public:
   ConvInstrs(const ConvSpec& s, const Schedule& sc, const npu::Target& t, const ConvPlace& place);
@@ -38,12 +49,11 @@ class ConvInstrs {
   // Part `part` of the tile's requantization (schedule.h, requant_parts).
   npu::Instr requant(int tile, int64_t part) const;
   npu::Instr store(int tile) const;
-  // The vector ops that give an output image on chip its halo (the zero
-  // point): the rows above and below every channel's plane, and the columns
-  // beside it when `columns` (one op per row gap). Each is an average POOL
-  // whose every window lies outside its valid rectangle: the sum is 0 and
-  // the result the zero point, with nothing read and no DRAM traffic.
-  std::vector<npu::Instr> halo_fills(bool columns) const;
+  // The vector op that writes the zero point into `bytes` bytes at `offset`
+  // of every channel plane of the output image on chip (a HaloPiece): an
+  // average POOL whose every window lies outside its valid rectangle, so the
+  // sum is 0 and the result the zero point, with nothing read.
+  npu::Instr halo_fill(int64_t offset, int64_t bytes) const;
 
  private:
   const ConvSpec& s_;

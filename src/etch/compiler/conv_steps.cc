@@ -11,7 +11,6 @@
 #include "etch/compiler/conv_steps.h"
 
 #include <algorithm>
-#include <utility>
 
 #include "etch/compiler/program_builder.h"
 #include "etch/core/error.h"
@@ -119,11 +118,11 @@ class Builder {
   // on chip and prefetched) and so before every REQUANT; the BARRIER after
   // the layer waits for it.
   void halo() {
-    for (const Instr& fill : ins_.halo_fills(s_.out_halo_columns)) {
+    for (const HaloPiece& h : halo_pieces(s_)) {
       LayerStep st;
-      st.n = fill[F::c] * fill[F::out_w];
+      st.n = s_.out.c * h.bytes;
       st.waits_for_array = true;
-      add(StepKind::Vector, 0, st, {}, [&] { return fill; });
+      add(StepKind::Vector, 0, st, {}, [&] { return ins_.halo_fill(h.offset, h.bytes); });
     }
   }
 

@@ -112,14 +112,19 @@ void on_chip_input_plans(const ConvSpec& s, TilePlan p, const npu::Target& t, st
 
 }  // namespace
 
-void require_minimal_tile(const ConvSpec& s, const npu::Target& t) {
+TilePlan minimal_plan(const ConvSpec& s) {
   TilePlan p;
   p.tm = 1;
-  p.tc = s.sparse ? s.cg : 1;
+  p.resident_input = s.in_image >= 0;
+  p.tc = s.sparse || p.resident_input ? s.cg : 1;
   p.th = 1;
   p.double_buffer = false;
+  return p;
+}
+
+void require_minimal_tile(const ConvSpec& s, const npu::Target& t) {
   int64_t need = 0, have = 0;
-  if (const char* b = plan_overflow(s, p, t, &need, &have))
+  if (const char* b = plan_overflow(s, minimal_plan(s), t, &need, &have))
     throw LayerDoesNotFit(
         fmt::format("layer '{}' does not fit target '{}': the {} ({} bytes) cannot hold one minimal tile "
                     "(1 output channel, 1 input channel, 1 output row of {} pixels: {} bytes)",

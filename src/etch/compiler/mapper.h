@@ -13,9 +13,13 @@
 
 namespace etch::compiler {
 
+// The smallest plan of a layer: 1 output channel, 1 input channel (all of
+// them when 2:4 sparse, or when the input is an image on chip, which is read
+// as a resident input), 1 output row, single-buffered.
+TilePlan minimal_plan(const ConvSpec& s);
+
 // Throws LayerDoesNotFit (InvalidInput) naming the layer and the buffer when not
-// even a minimal tile (1 output channel, 1 input channel, 1 output row,
-// single-buffered) fits.
+// even the minimal plan fits.
 void require_minimal_tile(const ConvSpec& s, const npu::Target& t);
 
 // The fixed baseline: the largest tile that fits (output channels first, then

@@ -40,6 +40,7 @@ std::optional<PrevLayer> vector_prev_layer(std::span<const npu::Instr> instrs, c
     } else if (const npu::VectorInstrDef* v = npu::find_vector_instr(in.op); v && v->elements) {
       st.kind = StepKind::Vector;
       st.n = v->elements(in);
+      st.waits_for_array = in.op != npu::Opcode::Requant;  // as the simulator starts them
     } else {
       return std::nullopt;
     }
