@@ -1,5 +1,7 @@
 // The implicit-GEMM convolution against im2col + direct_gemm, the path it
-// replaces, bit for bit (same products in the same order); and FusedConv with
+// replaces, bit for bit (same products in the same order), at stride 1 and
+// through phase planes at larger strides, delivered in bands or written row by
+// row into the output; and FusedConv with
 // a 2x2 pool, whose pool reads the padded-width planes, against the unfused
 // ops.
 #include "etch/runtime/kernels/nn_conv_implicit.h"
@@ -24,15 +26,17 @@ struct Case {
   int64_t groups, cg, mg, h, w, kh, kw, dh, dw;
   int64_t pt, pl, pb, pr;
   int64_t band_rows;
+  int64_t sh = 1, sw = 1;
 };
 
 Geom3 geom(const Case& c) {
   Geom3 g{};
-  const int64_t oh = c.h + c.pt + c.pb - (c.kh - 1) * c.dh, ow = c.w + c.pl + c.pr - (c.kw - 1) * c.dw;
-  const int64_t in[3] = {1, c.h, c.w}, out[3] = {1, oh, ow}, k[3] = {1, c.kh, c.kw}, d[3] = {1, c.dh, c.dw},
-                p[3] = {0, c.pt, c.pl};
+  const int64_t oh = (c.h + c.pt + c.pb - (c.kh - 1) * c.dh - 1) / c.sh + 1;
+  const int64_t ow = (c.w + c.pl + c.pr - (c.kw - 1) * c.dw - 1) / c.sw + 1;
+  const int64_t in[3] = {1, c.h, c.w}, out[3] = {1, oh, ow}, k[3] = {1, c.kh, c.kw}, s[3] = {1, c.sh, c.sw},
+                d[3] = {1, c.dh, c.dw}, p[3] = {0, c.pt, c.pl};
   for (int i = 0; i < 3; ++i)
-    g.in[i] = in[i], g.out[i] = out[i], g.k[i] = k[i], g.s[i] = 1, g.d[i] = d[i], g.p[i] = p[i];
+    g.in[i] = in[i], g.out[i] = out[i], g.k[i] = k[i], g.s[i] = s[i], g.d[i] = d[i], g.p[i] = p[i];
   return g;
 }
 
@@ -46,10 +50,20 @@ TEST(ImplicitConv, EqualsIm2colPlusDirectGemmBitForBit) {
       {2, 4, 3, 20, 33, 3, 3, 2, 2, 2, 1, 0, 3, 7},      // groups, dilation, asymmetric pads
       {1, 2, 7, 9, 50, 5, 5, 1, 1, 0, 0, 0, 0, 2},       // no padding (input rows wider than reached)
       {1, 3, 4, 1, 64, 1, 3, 1, 1, 0, 1, 0, 1, 1},       // 1-D
+      // Strided: a first layer's 5x5 stride 2 (BlazeFace), 3x3 stride 2 with
+      // odd and even input sizes, stride 3 with dilation, a 1-D stride 2, and
+      // stride 2 by 1 with an input wider than the taps reach.
+      {1, 3, 24, 32, 32, 5, 5, 1, 1, 1, 1, 2, 2, 5, 2, 2},
+      {1, 4, 6, 19, 21, 3, 3, 1, 1, 1, 1, 1, 1, 4, 2, 2},
+      {2, 2, 5, 24, 26, 3, 3, 1, 1, 0, 1, 1, 0, 100, 2, 2},
+      {1, 3, 3, 20, 40, 3, 3, 2, 2, 2, 2, 2, 2, 3, 3, 3},
+      {1, 2, 7, 1, 80, 1, 5, 1, 1, 0, 2, 0, 2, 1, 1, 2},
+      {1, 3, 4, 16, 61, 3, 3, 1, 1, 1, 0, 1, 0, 6, 2, 1},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE("cg" + std::to_string(c.cg) + " mg" + std::to_string(c.mg) + " " + std::to_string(c.h) + "x" +
-                 std::to_string(c.w) + " band " + std::to_string(c.band_rows));
+                 std::to_string(c.w) + " band " + std::to_string(c.band_rows) + " stride " + std::to_string(c.sh) +
+                 "x" + std::to_string(c.sw));
     const Geom3 g = geom(c);
     const int64_t batch = 2, m = c.groups * c.mg, kc = c.cg * c.kh * c.kw, out_sz = g.out_size();
     const Tensor x = random_tensor({batch, c.groups * c.cg, c.h, c.w}, 11);
@@ -84,6 +98,11 @@ TEST(ImplicitConv, EqualsIm2colPlusDirectGemmBitForBit) {
       for (size_t i = 0; i < want.size(); ++i)
         ASSERT_TRUE(same_bits(got[i], want[i]))
             << (relu ? "relu" : "clip") << " at " << i << ": " << got[i] << " vs " << want[i];
+      std::vector<float> rows(want.size(), -1.0f);
+      implicit_conv_rows(g, batch, c.groups, c.cg, c.mg, x.data<float>(), w.data<float>(), e, c.band_rows, rows.data());
+      for (size_t i = 0; i < want.size(); ++i)
+        ASSERT_TRUE(same_bits(rows[i], want[i]))
+            << "rows, " << (relu ? "relu" : "clip") << " at " << i << ": " << rows[i] << " vs " << want[i];
     }
   }
 }

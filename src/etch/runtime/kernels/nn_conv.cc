@@ -156,7 +156,25 @@ void conv_with_epilogue(KernelContext& ctx, const Epilogue& e) {
     pointwise_conv(batch, m, kc, out_sz, xv, wv, pointwise_epilogue(e, bias, zv), yv);
     return;
   }
-  if (onednn_conv_supported(g, groups, cg, m)) {
+  // Bands of about `block` outputs as below; a fused pool takes whole planes
+  // (with their padding columns) from the sink.
+  const auto run_implicit = [&] {
+    const int64_t oh_n = g.out[1], ow_n = g.out[2];
+    const int64_t band_rows = pool ? oh_n : std::max<int64_t>(1, block / std::max<int64_t>(1, ow_n));
+    if (!pool)
+      return implicit_conv_rows(g, batch, groups, cg, mg, xv, wv, pointwise_epilogue(e, bias, nullptr), band_rows, yv);
+    implicit_conv(g, batch, groups, cg, mg, xv, wv, pointwise_epilogue(e, bias, nullptr), band_rows,
+                  [&](int64_t n, int64_t gi, int64_t r0, int64_t r1, const float* planes, int64_t ld) {
+                    (void)r0, (void)r1;
+                    max_pool_planes(planes, mg, oh_n, ow_n, ld, e, yv + (n * m + gi * mg) * y_sz);
+                  });
+  };
+  const bool onednn = onednn_conv_supported(g, groups, cg, m);
+  if (onednn && !zv && cg < kImplicitFirstLayerChannels && implicit_conv_fits(g) && pointwise_conv_available()) {
+    run_implicit();
+    return;
+  }
+  if (onednn) {
     // A fused pool reads across oneDNN's row bands: the conv output is kept
     // whole and pooled after.
     std::vector<float> whole(pool ? static_cast<size_t>(batch * m * out_sz) : 0);
@@ -177,20 +195,7 @@ void conv_with_epilogue(KernelContext& ctx, const Epilogue& e) {
     }
   }
   if (!pointwise && !zv && implicit_conv_supported(g)) {
-    // Bands of about `block` outputs as below (a fused pool: whole planes);
-    // the sink pools or drops each row's padding columns.
-    const int64_t oh_n = g.out[1], ow_n = g.out[2];
-    const int64_t band_rows = pool ? oh_n : std::max<int64_t>(1, block / std::max<int64_t>(1, ow_n));
-    implicit_conv(g, batch, groups, cg, mg, xv, wv, pointwise_epilogue(e, bias, nullptr), band_rows,
-                  [&](int64_t n, int64_t gi, int64_t r0, int64_t r1, const float* planes, int64_t ld) {
-                    float* yg = yv + (n * m + gi * mg) * y_sz;
-                    if (pool) return max_pool_planes(planes, mg, oh_n, ow_n, ld, e, yg);
-                    for (int64_t oc = 0; oc < mg; ++oc)
-                      for (int64_t r = r0; r < r1; ++r) {
-                        const float* src = planes + (oc * (r1 - r0) + r - r0) * ld;
-                        std::copy(src, src + ow_n, yg + oc * y_sz + r * ow_n);
-                      }
-                  });
+    run_implicit();
     return;
   }
   const int64_t items = batch * groups * nblocks;

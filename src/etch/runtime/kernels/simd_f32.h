@@ -62,6 +62,15 @@ inline V load_even(const float* p) {
   const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
   return _mm512_permutex2var_ps(_mm512_loadu_ps(p), even, _mm512_maskz_loadu_ps(0x7fff, p + 16));
 }
+// Lanes [K, K + kW) of lo followed by hi (0 < K < kW): the vector a load K
+// floats further would give, from two loads that need not cross cache lines.
+template <int K>
+inline V shift_in(V lo, V hi) {
+  // A two-source permute (valignd's intrinsic trips GCC 12's uninitialised warning).
+  const __m512i idx =
+      _mm512_add_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15), _mm512_set1_epi32(K));
+  return _mm512_permutex2var_ps(lo, idx, hi);
+}
 }  // namespace simd_avx512
 #pragma GCC pop_options
 
@@ -99,6 +108,14 @@ inline V load_even(const float* p) {
   const __m256 ea = _mm256_permutevar8x32_ps(a, _mm256_setr_epi32(0, 2, 4, 6, 0, 2, 4, 6));
   const __m256 eb = _mm256_permutevar8x32_ps(b, _mm256_setr_epi32(0, 2, 4, 6, 0, 2, 4, 6));
   return _mm256_blend_ps(ea, eb, 0xf0);
+}
+// As simd_avx512::shift_in, for 0 < K < 4: per 128-bit lane from lo and the
+// middle of lo:hi.
+template <int K>
+inline V shift_in(V lo, V hi) {
+  static_assert(K > 0 && K < 4);
+  const __m256 mid = _mm256_permute2f128_ps(lo, hi, 0x21);
+  return _mm256_castsi256_ps(_mm256_alignr_epi8(_mm256_castps_si256(mid), _mm256_castps_si256(lo), 4 * K));
 }
 }  // namespace simd_avx2
 #pragma GCC pop_options
