@@ -99,13 +99,14 @@ void depthwise_conv2d(const Geom3& g, int64_t batch, int64_t channels, const flo
       const int64_t r0 = blk * rows_per_item, r1 = std::min(oh_n, r0 + rows_per_item);
       if (row_fn) {
         // Loads run up to 15 outputs past the last one (their taps sw times
-        // as far), and the 3×3 kernel reads 16 floats past its last taps:
-        // ldp and the 16 floats after the last row cover them. Rows start on
-        // 64-byte boundaries, so a row's whole vectors do not cross cache lines.
+        // as far), and the 3×3 kernel reads up to 32 floats past its last
+        // taps: ldp and the 32 floats after the last row cover them. Rows
+        // start on 64-byte boundaries, so a row's whole vectors do not cross
+        // cache lines.
         const int64_t ldp = (sw * ((ow_n + 15) / 16 * 16) + (kw_n - 1) * dw + 15) / 16 * 16;
         const int64_t rows = (r1 - r0 - 1) * sh + (kh_n - 1) * dh + 1;
         thread_local std::vector<float> pad_buf;
-        const size_t need = static_cast<size_t>(rows * ldp + 32);
+        const size_t need = static_cast<size_t>(rows * ldp + 48);
         if (pad_buf.size() < need) pad_buf.resize(need);
         float* pad = pad_buf.data() + (16 - reinterpret_cast<uintptr_t>(pad_buf.data()) / sizeof(float) % 16) % 16;
         copy_rows_padded(xp, ih_n, iw_n, r0 * sh - ph, rows, pw, ldp, pad);

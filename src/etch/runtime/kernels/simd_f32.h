@@ -62,6 +62,12 @@ inline V load_even(const float* p) {
   const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
   return _mm512_permutex2var_ps(_mm512_loadu_ps(p), even, _mm512_maskz_loadu_ps(0x7fff, p + 16));
 }
+// The even and the odd elements of a followed by b.
+inline void even_odd(V a, V b, V& even, V& odd) {
+  const __m512i i = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+  even = _mm512_permutex2var_ps(a, i, b);
+  odd = _mm512_permutex2var_ps(a, _mm512_add_epi32(i, _mm512_set1_epi32(1)), b);
+}
 // Lanes [K, K + kW) of lo followed by hi (0 < K < kW): the vector a load K
 // floats further would give, from two loads that need not cross cache lines.
 template <int K>
@@ -108,6 +114,12 @@ inline V load_even(const float* p) {
   const __m256 ea = _mm256_permutevar8x32_ps(a, _mm256_setr_epi32(0, 2, 4, 6, 0, 2, 4, 6));
   const __m256 eb = _mm256_permutevar8x32_ps(b, _mm256_setr_epi32(0, 2, 4, 6, 0, 2, 4, 6));
   return _mm256_blend_ps(ea, eb, 0xf0);
+}
+inline void even_odd(V a, V b, V& even, V& odd) {
+  const __m256i i = _mm256_setr_epi32(0, 2, 4, 6, 1, 3, 5, 7);
+  const __m256 pa = _mm256_permutevar8x32_ps(a, i), pb = _mm256_permutevar8x32_ps(b, i);
+  even = _mm256_permute2f128_ps(pa, pb, 0x20);
+  odd = _mm256_permute2f128_ps(pa, pb, 0x31);
 }
 // As simd_avx512::shift_in, for 0 < K < 4: per 128-bit lane from lo and the
 // middle of lo:hi.
