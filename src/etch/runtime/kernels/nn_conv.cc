@@ -164,8 +164,7 @@ void conv_with_epilogue(KernelContext& ctx, const Epilogue& e) {
     if (!pool)
       return implicit_conv_rows(g, batch, groups, cg, mg, xv, wv, pointwise_epilogue(e, bias, nullptr), band_rows, yv);
     implicit_conv(g, batch, groups, cg, mg, xv, wv, pointwise_epilogue(e, bias, nullptr), band_rows,
-                  [&](int64_t n, int64_t gi, int64_t r0, int64_t r1, const float* planes, int64_t ld) {
-                    (void)r0, (void)r1;
+                  [&](int64_t n, int64_t gi, int64_t, int64_t, const float* planes, int64_t ld) {
                     max_pool_planes(planes, mg, oh_n, ow_n, ld, e, yv + (n * m + gi * mg) * y_sz);
                   });
   };

@@ -101,8 +101,8 @@ void depthwise_conv2d(const Geom3& g, int64_t batch, int64_t channels, const flo
         // Loads run up to 15 outputs past the last one (their taps sw times
         // as far), and the 3×3 kernel reads up to 32 floats past its last
         // taps: ldp and the 32 floats after the last row cover them. Rows
-        // start on 64-byte boundaries, so a row's whole vectors do not cross
-        // cache lines.
+        // start on 64-byte boundaries (up to 15 floats skipped to align), so
+        // a row's whole vectors do not cross cache lines.
         const int64_t ldp = (sw * ((ow_n + 15) / 16 * 16) + (kw_n - 1) * dw + 15) / 16 * 16;
         const int64_t rows = (r1 - r0 - 1) * sh + (kh_n - 1) * dh + 1;
         thread_local std::vector<float> pad_buf;

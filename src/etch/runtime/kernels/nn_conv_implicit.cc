@@ -96,43 +96,52 @@ PhasedInput phased_input(const Geom3& g, int64_t planes, int64_t cg, const float
 
 }  // namespace
 
-void implicit_conv(const Geom3& g, int64_t batch, int64_t groups, int64_t cg, int64_t mg, const float* x,
-                   const float* w, const PointwiseEpilogue& e, int64_t band_rows, const ImplicitConvSink& sink) {
-  const int64_t oh_n = g.out[1], kc = cg * g.k[1] * g.k[2];
-  const PhasedInput in = phased_input(g, batch * groups * cg, cg, x);
-  const int64_t band = std::clamp<int64_t>(band_rows, 1, oh_n), bands = (oh_n + band - 1) / band;
-  parallel_for(batch * groups * bands, 1, [&](int64_t i0, int64_t i1) {
-    thread_local std::vector<float> acc;
-    for (int64_t it = i0; it < i1; ++it) {
-      const int64_t b = it % bands, ng = it / bands, gi = ng % groups, n = ng / groups;
-      const int64_t r0 = b * band, r1 = std::min(oh_n, r0 + band), len = (r1 - r0) * in.wq;
-      const float* base = in.planes + ng * in.band_stride + r0 * in.wq;
-      if (acc.size() < static_cast<size_t>(mg * len)) acc.resize(static_cast<size_t>(mg * len));
-      PointwiseEpilogue eg = e;
-      if (eg.bias) eg.bias += gi * mg;
-      direct_gemm_offsets(mg, kc, len, w + gi * mg * kc, base, in.offsets.data(), eg, acc.data(), len);
-      sink(n, gi, r0, r1, acc.data(), in.wq);
-    }
-  });
-}
+namespace {
 
-void implicit_conv_rows(const Geom3& g, int64_t batch, int64_t groups, int64_t cg, int64_t mg, const float* x,
-                        const float* w, const PointwiseEpilogue& e, int64_t band_rows, float* y) {
-  const int64_t oh_n = g.out[1], ow_n = g.out[2], plane = oh_n * ow_n, kc = cg * g.k[1] * g.k[2];
-  const PhasedInput in = phased_input(g, batch * groups * cg, cg, x);
+// f(ng, gi, r0, r1, e) for every band of output rows [r0, r1) of image-group
+// ng = n·groups + gi, in parallel, with e's bias moved to group gi.
+template <class F>
+void for_each_band(const Geom3& g, int64_t batch, int64_t groups, int64_t mg, int64_t band_rows,
+                   const PointwiseEpilogue& e, const F& f) {
+  const int64_t oh_n = g.out[1];
   const int64_t band = std::clamp<int64_t>(band_rows, 1, oh_n), bands = (oh_n + band - 1) / band;
   parallel_for(batch * groups * bands, 1, [&](int64_t i0, int64_t i1) {
     for (int64_t it = i0; it < i1; ++it) {
       const int64_t b = it % bands, ng = it / bands, gi = ng % groups;
-      const int64_t r0 = b * band, r1 = std::min(oh_n, r0 + band);
       PointwiseEpilogue eg = e;
       if (eg.bias) eg.bias += gi * mg;
-      float* yg = y + ng * mg * plane;
-      for (int64_t r = r0; r < r1; ++r)
-        direct_gemm_offsets(mg, kc, ow_n, w + gi * mg * kc, in.planes + ng * in.band_stride + r * in.wq,
-                            in.offsets.data(), eg, yg + r * ow_n, plane);
+      f(ng, gi, b * band, std::min(oh_n, (b + 1) * band), eg);
     }
   });
+}
+
+}  // namespace
+
+void implicit_conv(const Geom3& g, int64_t batch, int64_t groups, int64_t cg, int64_t mg, const float* x,
+                   const float* w, const PointwiseEpilogue& e, int64_t band_rows, const ImplicitConvSink& sink) {
+  const int64_t kc = cg * g.k[1] * g.k[2];
+  const PhasedInput in = phased_input(g, batch * groups * cg, cg, x);
+  for_each_band(g, batch, groups, mg, band_rows, e,
+                [&](int64_t ng, int64_t gi, int64_t r0, int64_t r1, const PointwiseEpilogue& eg) {
+                  thread_local std::vector<float> acc;
+                  const int64_t len = (r1 - r0) * in.wq;
+                  if (acc.size() < static_cast<size_t>(mg * len)) acc.resize(static_cast<size_t>(mg * len));
+                  direct_gemm_offsets(mg, kc, len, w + gi * mg * kc, in.planes + ng * in.band_stride + r0 * in.wq,
+                                      in.offsets.data(), eg, acc.data(), len);
+                  sink(ng / groups, gi, r0, r1, acc.data(), in.wq);
+                });
+}
+
+void implicit_conv_rows(const Geom3& g, int64_t batch, int64_t groups, int64_t cg, int64_t mg, const float* x,
+                        const float* w, const PointwiseEpilogue& e, int64_t band_rows, float* y) {
+  const int64_t ow_n = g.out[2], plane = g.out[1] * ow_n, kc = cg * g.k[1] * g.k[2];
+  const PhasedInput in = phased_input(g, batch * groups * cg, cg, x);
+  for_each_band(g, batch, groups, mg, band_rows, e,
+                [&](int64_t ng, int64_t gi, int64_t r0, int64_t r1, const PointwiseEpilogue& eg) {
+                  for (int64_t r = r0; r < r1; ++r)
+                    direct_gemm_offsets(mg, kc, ow_n, w + gi * mg * kc, in.planes + ng * in.band_stride + r * in.wq,
+                                        in.offsets.data(), eg, y + ng * mg * plane + r * ow_n, plane);
+                });
 }
 
 }  // namespace etch::runtime
