@@ -3,6 +3,8 @@
 // must equal the reference interpreter bit for bit.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "compiler/fixtures.h"
 #include "etch/compiler/compiler.h"
 #include "etch/core/error.h"
@@ -535,6 +537,64 @@ TEST(Compile, ConvChainsKeepTheirActivationsOnChipBitExact) {
     EXPECT_LT(traffic(a), traffic(b)) << name;
   }
   expect_bit_exact_and_predicted(q.g, testing::random_input({1, 8, 14, 10}, 6));
+}
+
+// A residual Add reads the conv output that only it reads from the input
+// buffer, where the conv left it (no halo: channel planes are contiguous):
+// the conv stores nothing, the Add loads only its other operand, and the
+// output equals the reference's and the program's through DRAM.
+TEST(Compile, AResidualAddReadsItsConvOperandOnChip) {
+  const QGraph q = residual_block(19);
+  for (const auto& name : npu::preset_names()) {
+    const npu::Target t = npu::preset(name);
+    compiler::CompileOptions via_dram;
+    via_dram.on_chip_activations = false;
+    const compiler::CompiledModel on = compiler::compile(q.g, t), off = compiler::compile(q.g, t, via_dram);
+    const auto add = std::find_if(on.layers.begin(), on.layers.end(), [](const auto& l) { return l.kind == "add"; });
+    ASSERT_NE(add, on.layers.end()) << name;
+    ASSERT_NE(add, on.layers.begin()) << name;
+    const auto writer = add - 1;
+    EXPECT_TRUE(add->input_on_chip) << name;
+    EXPECT_TRUE(writer->output_on_chip) << name;
+    int add_loads = 0, add_ops = 0;
+    for (const npu::Instr& in : on.program.instrs) {
+      if (in.layer == writer->layer) {
+        EXPECT_NE(in.op, npu::Opcode::Store) << name;
+      }
+      if (in.layer != add->layer) continue;
+      add_loads += in.op == npu::Opcode::Load;
+      add_ops += in.op == npu::Opcode::Add;
+    }
+    EXPECT_GT(add_ops, 0) << name;
+    EXPECT_EQ(add_loads, add_ops) << name;  // one operand per tile
+    Shape shape = q.g.value(q.g.inputs[0]).shape;
+    shape[0] = 1;
+    const Tensor x = testing::random_input(shape, 8);
+    const Tensor want = runtime::Interpreter(q.g).run({x})[0];
+    eval::NpuExecutor a(q.g, on), b(q.g, off);
+    EXPECT_TRUE(a.run({x})[0].equals(want)) << name;
+    EXPECT_TRUE(b.run({x})[0].equals(want)) << name;
+    EXPECT_LT(a.stats().total.dram_read_bytes, b.stats().total.dram_read_bytes) << name;
+  }
+}
+
+// An Add of a conv's output and a vector-unit layer's: the emission order
+// puts the vector layer first, whatever the Add's input order, so that the
+// conv directly precedes the Add and leaves its output on chip for it.
+TEST(Compile, AConvFeedingAnAddIsEmittedRightBeforeIt) {
+  QGraph q(23);
+  auto x = q.float_input("x", {-1, 8, 10, 10});
+  auto a = q.quantize(x, 0.02f, 0);
+  auto y = q.add(q.conv(a, 8, 3, 1, 1, 1, 0, 0, true), q.lut(a), 0, 0, 0);
+  q.g.outputs.push_back(q.dequantize(y, 0.1f, 0));
+  const npu::Target t = npu::preset("mobile");
+  const compiler::CompiledModel m = compiler::compile(q.g, t);
+  std::vector<std::string> kinds;
+  for (const auto& l : m.layers) kinds.push_back(l.kind);
+  ASSERT_EQ(kinds, (std::vector<std::string>{"lut", "conv", "add"}));
+  EXPECT_TRUE(m.layers[1].output_on_chip);
+  EXPECT_TRUE(m.layers[2].input_on_chip);
+  expect_bit_exact(q.g, t, 2);
 }
 
 // The image's halo holds the zero point, written by the writer's halo fills

@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include <vector>
+
 #include "etch/npu/target.h"
 
 namespace etch::compiler {
@@ -78,6 +80,38 @@ TEST(Schedule, WithoutAResidentInputEachTileLoadsItsWindow) {
   // Row tiles 1, 3, 3, 2, 1 of 10 rows read 3, 5, 5, 4, 3 padded rows, for
   // each of the two output-channel tiles.
   EXPECT_EQ(input_bytes_loaded_by(s, sc), 2 * s.cg * (3 + 5 + 5 + 4 + 3) * s.in.pitch());
+}
+
+// Requantization parameters load once per run of tiles with the same output
+// channels: with M>H once per channel tile (2 loads for 10 tiles), with H>M
+// every tile (the channel tile alternates); a run's slot is overwritten only
+// after the last tile that read it has been requantized.
+TEST(Schedule, ParametersLoadOncePerOutputChannelRun) {
+  const ConvSpec s = conv3x3_spec();
+  for (const bool m_outer : {true, false}) {
+    TilePlan p = row_tile_plan(false);
+    p.m_outer = m_outer;
+    const Schedule sc = make_schedule(s, p, npu::preset("datacenter"));
+    ASSERT_EQ(sc.tiles.size(), 10u);
+    int loads = 0;
+    std::vector<int> last_reader(static_cast<size_t>(sc.param_slots), -1);
+    for (const Iteration& it : sc.iters) {
+      const OutTile& o = sc.tiles[it.tile];
+      const bool new_run = it.tile == 0 || sc.tiles[it.tile - 1].mi != o.mi;
+      EXPECT_EQ(it.load_params, new_run) << "m_outer " << m_outer << ", tile " << it.tile;
+      if (it.load_params) {
+        ++loads;
+        const int prev = last_reader[static_cast<size_t>(o.param_slot)];
+        if (prev >= 0) {
+          EXPECT_GE(it.wait_iter, sc.tiles[prev].rq_iter) << "tile " << it.tile;
+        }
+      } else {
+        EXPECT_EQ(o.param_slot, sc.tiles[it.tile - 1].param_slot) << "tile " << it.tile;
+      }
+      last_reader[static_cast<size_t>(o.param_slot)] = it.tile;
+    }
+    EXPECT_EQ(loads, m_outer ? 2 : 10);
+  }
 }
 
 TEST(Schedule, AResidentInputThatDoesNotFitOverflowsTheInputBuffer) {

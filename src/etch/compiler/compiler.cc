@@ -314,6 +314,13 @@ class Compiler {
   // (reverse list scheduling, last-ready first). In a residual block the
   // projection then no longer sits between two convolutions of the main path,
   // so the second one's weights prefetch behind the first.
+  // Whether n's output comes out of a conv/gemm layer's REQUANT (n is one,
+  // or a table fused into one).
+  bool written_by_array(const ir::Node& n) const {
+    const Lowering* l = find_lowering(n);
+    return (l && l->array) || fused_into_.count(n.id);
+  }
+
   std::vector<size_t> emission_order() const {
     const auto& nodes = g_.nodes();
     std::vector<size_t> order;
@@ -338,6 +345,11 @@ class Compiler {
           producers[k - i].push_back(it->second);
           ++waiting[it->second - i];
         }
+        // Conv/gemm producers go last, so that each is emitted right before
+        // its consumer and may leave its output on chip for it (a residual
+        // Add's other input, e.g. a channel-padding Concat, goes first).
+        std::stable_partition(producers[k - i].begin(), producers[k - i].end(),
+                              [&](size_t pk) { return !written_by_array(nodes[pk]); });
       }
       std::vector<size_t> ready, reversed;
       for (size_t k = i; k < j; ++k)
@@ -411,15 +423,15 @@ class Compiler {
     return nullptr;
   }
 
-  // Whether `reader` reads v, as its first input, and nothing else does: not
-  // the host, a view or a Concat done in place.
-  bool only_reader(ir::ValueId v, const ir::Node& reader) const {
+  // Whether `reader` reads v once, as its first input unless `any_input`,
+  // and nothing else does: not the host, a view or a Concat done in place.
+  bool only_reader(ir::ValueId v, const ir::Node& reader, bool any_input = false) const {
     if (std::find(g_.outputs.begin(), g_.outputs.end(), v) != g_.outputs.end() || alias_.count(v) || in_place_.count(v))
       return false;
     for (const auto& [view, src] : alias_)
       if (src == v) return false;
     const std::vector<ir::NodeId> readers = g_.consumers(v);
-    return readers.size() == 1 && readers[0] == reader.id && reader.inputs[0] == v &&
+    return readers.size() == 1 && readers[0] == reader.id && (any_input || reader.inputs[0] == v) &&
            std::count(reader.inputs.begin(), reader.inputs.end(), v) == 1;
   }
 
@@ -428,27 +440,44 @@ class Compiler {
   // the image beside them (the reader reads it as a resident input). The
   // image takes at most a quarter of the input buffer, at the end the image
   // n reads is not at.
+  // A vector-unit reader (Lowering::reads_image, e.g. a residual Add) may
+  // read the image too, when the tensor has no halo (its channel planes are
+  // then contiguous) and its own smallest tiles fit beside it.
   void keep_output_on_chip(const std::vector<size_t>& order, size_t k, const ir::Node& n, ConvSpec& s) {
     const ir::Node* next = next_layer(order, k);
     const Lowering* l = next ? find_lowering(*next) : nullptr;
     const ir::Node* table = fused_table(n);
     const ir::ValueId v = (table ? *table : n).outputs[0];
-    if (!l || !l->array || !only_reader(v, *next)) return;
-    ConvSpec r = unless_unfit(*next, [&] { return conv_spec(*l, *next); });
+    if (!l) return;
+    const bool vector_reader = l->reads_image && s.out.pad == 0;
+    if (!(l->array || vector_reader) || !only_reader(v, *next, vector_reader)) return;
     const int64_t bytes = s.out.dram_bytes(), cap = t_.input_buffer_bytes;
     if (4 * bytes > cap) return;
+    // A vector reader's smallest tiles beside the image: two slots of one
+    // channel plane for each of its other inputs and for its output.
+    const int64_t plane = s.out.h * s.out.w;
+    if (vector_reader && 2 * static_cast<int64_t>(next->inputs.size()) * plane > cap - bytes) return;
     const bool top = s.ibuf_hi == 0;
     const int64_t addr = top ? cap - bytes : 0;
     const int64_t lo = s.ibuf_lo, hi = s.ibuf_hi;
     (top ? s.ibuf_hi : s.ibuf_lo) = bytes;
-    (top ? r.ibuf_hi : r.ibuf_lo) = bytes;
-    s.out_image = r.in_image = addr;
-    if (plan_overflow(s, minimal_plan(s), t_) || plan_overflow(r, minimal_plan(r), t_)) {
+    s.out_image = addr;
+    OnChipImage img{v, {}, addr, top ? 0 : bytes, top ? bytes : 0};
+    bool fits = !plan_overflow(s, minimal_plan(s), t_);
+    if (fits && l->array) {
+      img.reader = unless_unfit(*next, [&] { return conv_spec(*l, *next); });
+      (top ? img.reader.ibuf_hi : img.reader.ibuf_lo) = bytes;
+      img.reader.in_image = addr;
+      fits = !plan_overflow(img.reader, minimal_plan(img.reader), t_);
+    }
+    if (!fits) {
       s.ibuf_lo = lo, s.ibuf_hi = hi, s.out_image = -1;
       return;
     }
-    s.out_halo_columns = r.pad_l > 0 || r.cols_in(r.ow) - r.pad_l > r.in.w;
-    image_ = OnChipImage{v, std::move(r)};
+    if (l->array)
+      s.out_halo_columns =
+          img.reader.pad_l > 0 || img.reader.cols_in(img.reader.ow) - img.reader.pad_l > img.reader.in.w;
+    image_ = std::move(img);
   }
 
   void emit() {
@@ -534,10 +563,17 @@ class Compiler {
         rep.kind = l.kind(nullptr);
         p.layers.push_back({n.name, rep.kind, 0});
         const size_t first = b.size();
-        unless_unfit(n, [&] {
-          l.emit(b, {g_, n, [this](ir::ValueId v) -> const npu::TensorDesc& { return desc(v); }});
-        });
-        out_.placements[i].reason = rep.kind;
+        VectorLayer layer{g_, n, [this](ir::ValueId v) -> const npu::TensorDesc& { return desc(v); }};
+        if (image_) {
+          ETCH_CHECK(l.reads_image && std::count(n.inputs.begin(), n.inputs.end(), image_->value) == 1)
+              << "an image on chip for a layer that does not read it";
+          layer.image_value = image_->value;
+          layer.image_addr = image_->addr, layer.ibuf_lo = image_->ibuf_lo, layer.ibuf_hi = image_->ibuf_hi;
+          rep.input_on_chip = true;
+          image_.reset();
+        }
+        unless_unfit(n, [&] { l.emit(b, layer); });
+        out_.placements[i].reason = rep.kind + (rep.input_on_chip ? ", input on chip" : "");
         // The next conv/gemm layer may prefetch behind it: its instructions
         // but the closing BARRIER, read back as steps.
         if (!o_.naive && b.size() > first && p.instrs.back().op == npu::Opcode::Barrier) {
@@ -696,7 +732,8 @@ class Compiler {
   // writer decided.
   struct OnChipImage {
     ir::ValueId value = ir::kNoValue;
-    ConvSpec reader;
+    ConvSpec reader;  // a conv/gemm reader's spec (a vector reader: unused)
+    int64_t addr = -1, ibuf_lo = 0, ibuf_hi = 0;
   };
   std::optional<OnChipImage> image_;
 };

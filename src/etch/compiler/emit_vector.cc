@@ -21,15 +21,17 @@ using F = Field;
 // Largest (tc, th) with tc = all channels if possible whose double-buffered
 // footprint bytes(tc, th) fits the input buffer.
 std::vector<Tile> make_tiles(const std::string& name, int64_t c, int64_t oh, const npu::Target& t,
-                             const std::function<int64_t(int64_t, int64_t)>& bytes) {
+                             const std::function<int64_t(int64_t, int64_t)>& bytes, int64_t capacity,
+                             bool whole_planes) {
+  const int64_t cap = capacity >= 0 ? capacity : t.input_buffer_bytes;
   int64_t tc = c, th = oh;
-  while (th > 1 && 2 * bytes(tc, th) > t.input_buffer_bytes) th = (th + 1) / 2;
-  while (tc > 1 && 2 * bytes(tc, th) > t.input_buffer_bytes) tc = (tc + 1) / 2;
-  if (2 * bytes(tc, th) > t.input_buffer_bytes)
+  while (!whole_planes && th > 1 && 2 * bytes(tc, th) > cap) th = (th + 1) / 2;
+  while (tc > 1 && 2 * bytes(tc, th) > cap) tc = (tc + 1) / 2;
+  if (2 * bytes(tc, th) > cap)
     throw LayerDoesNotFit(fmt::format(
         "layer '{}' does not fit target '{}': the input buffer ({} bytes) cannot hold one minimal double-buffered "
         "tile ({} bytes)",
-        name, t.name, t.input_buffer_bytes, 2 * bytes(tc, th)));
+        name, t.name, cap, 2 * bytes(tc, th)));
   std::vector<Tile> tiles;
   for (int64_t c0 = 0; c0 < c; c0 += tc)
     for (int64_t y0 = 0; y0 < oh; y0 += th) tiles.push_back({c0, std::min(tc, c - c0), y0, std::min(th, oh - y0)});
@@ -117,21 +119,35 @@ void emit_pool(ProgramBuilder& b, const PoolSpec& s) {
 
 void emit_add(ProgramBuilder& b, const AddSpec& s) {
   const int64_t w = s.out.w;
-  auto bytes = [&](int64_t tc, int64_t th) { return 3 * tc * th * w; };
-  const std::vector<Tile> tiles = make_tiles(s.name, s.out.c, s.out.h, b.target(), bytes);
-  const int64_t part = tiles[0].tc * tiles[0].th * w;  // a, b, out regions; two slots each
+  // Regions of two slots each: the operands loaded from DRAM, then the output.
+  const bool a_in = s.a_image < 0, b_in = s.b_image < 0;
+  const int64_t regions = (a_in ? 1 : 0) + (b_in ? 1 : 0) + 1;
+  auto bytes = [&](int64_t tc, int64_t th) { return regions * tc * th * w; };
+  // An operand on chip is read in place: whole channel planes (contiguous
+  // without a halo), and the slots fit beside it.
+  const bool on_chip = !a_in || !b_in;
+  ETCH_CHECK((a_in || s.a.pad == 0) && (b_in || s.b.pad == 0)) << s.name << ": an operand on chip has a halo";
+  const std::vector<Tile> tiles = make_tiles(s.name, s.out.c, s.out.h, b.target(), bytes,
+                                             b.target().input_buffer_bytes - s.ibuf_lo - s.ibuf_hi, on_chip);
+  const int64_t part = tiles[0].tc * tiles[0].th * w, base = s.ibuf_lo;
+  const int64_t a_slots = base, b_slots = base + (a_in ? 2 : 0) * part, out_slots = b_slots + (b_in ? 2 : 0) * part;
+  auto operand = [&](int64_t image, const npu::TensorDesc& d, int64_t slots, const Tile& tl, int slot) {
+    return image >= 0 ? image + tl.c0 * d.chan_stride() : slots + slot * part;
+  };
   pipeline(
       b, tiles.size(),
       [&](size_t i, int slot) {
-        return std::vector<Instr>{interior(Opcode::Load, s.a, slot * part, tiles[i]),
-                                  interior(Opcode::Load, s.b, (2 + slot) * part, tiles[i])};
+        std::vector<Instr> l;
+        if (a_in) l.push_back(interior(Opcode::Load, s.a, a_slots + slot * part, tiles[i]));
+        if (b_in) l.push_back(interior(Opcode::Load, s.b, b_slots + slot * part, tiles[i]));
+        return l;
       },
       [&](size_t i, int slot) {
         Instr a;
         a.op = Opcode::Add;
-        a[F::a_addr] = slot * part;
-        a[F::b_addr] = (2 + slot) * part;
-        a[F::out_addr] = (4 + slot) * part;
+        a[F::a_addr] = operand(s.a_image, s.a, a_slots, tiles[i], slot);
+        a[F::b_addr] = operand(s.b_image, s.b, b_slots, tiles[i], slot);
+        a[F::out_addr] = out_slots + slot * part;
         a[F::n] = tiles[i].tc * tiles[i].th * w;
         a[F::a_zp] = s.q.a_zero_point;
         a[F::b_zp] = s.q.b_zero_point;
@@ -147,7 +163,7 @@ void emit_add(ProgramBuilder& b, const AddSpec& s) {
         a[F::act_max] = s.q.y.act_max;
         return a;
       },
-      [&](size_t i, int slot) { return interior(Opcode::Store, s.out, (4 + slot) * part, tiles[i]); });
+      [&](size_t i, int slot) { return interior(Opcode::Store, s.out, out_slots + slot * part, tiles[i]); });
 }
 
 void emit_lut(ProgramBuilder& b, const LutSpec& s) {

@@ -24,6 +24,11 @@ struct AddSpec {
   std::string name;
   npu::TensorDesc a, b, out;
   ir::QAddParams q;
+  // An operand its writer left on chip (VectorLayer::image): its address in
+  // the input buffer (-1: in DRAM), channel planes without a halo; the layer
+  // then loads only the other operand and keeps its own slots clear of it.
+  int64_t a_image = -1, b_image = -1;
+  int64_t ibuf_lo = 0, ibuf_hi = 0;  // bytes the image holds at the buffer's bottom / top
 };
 
 struct LutSpec {
@@ -46,8 +51,12 @@ struct Tile {
 };
 // Largest (tc, th), all channels if possible, whose double-buffered footprint
 // bytes(tc, th) fits the input buffer; InvalidInput naming the layer if none.
+// With `whole_planes` every tile holds all oh rows (a [tc][oh][w] block is
+// then contiguous in a tensor without a halo); `capacity` is the part of the
+// input buffer the slots may use.
 std::vector<Tile> make_tiles(const std::string& name, int64_t c, int64_t oh, const npu::Target& t,
-                             const std::function<int64_t(int64_t, int64_t)>& bytes);
+                             const std::function<int64_t(int64_t, int64_t)>& bytes, int64_t capacity = -1,
+                             bool whole_planes = false);
 // DMA between a [tc][th][w] contiguous SRAM block and rows y0.. of channels
 // c0.. of a tensor's interior.
 npu::Instr interior(npu::Opcode op, const npu::TensorDesc& d, int64_t sram, const Tile& tl);

@@ -25,6 +25,13 @@ struct VectorLayer {
   const ir::Graph& g;
   const ir::Node& n;
   std::function<const npu::TensorDesc&(ir::ValueId)> desc;
+  // An input its writer left on chip (Lowering::reads_image): the value, its
+  // address in the input buffer, and the bytes it holds at the buffer's
+  // bottom (ibuf_lo) or top (ibuf_hi), which the layer's own slots avoid.
+  ir::ValueId image_value = ir::kNoValue;
+  int64_t image_addr = -1, ibuf_lo = 0, ibuf_hi = 0;
+  // v's address in the input buffer when it is on chip, else -1.
+  int64_t image(ir::ValueId v) const { return v == image_value ? image_addr : -1; }
 };
 
 // The role of a model-boundary op, which converts between float and int8 on
@@ -46,6 +53,9 @@ struct Lowering {
       array;
   // Vector layers: emits the layer (and its BARRIER).
   std::function<void(ProgramBuilder& b, const VectorLayer& layer)> emit;
+  // A vector layer that can read any one of its inputs from an image its
+  // writer (a conv/gemm layer) left on chip, when the tensor has no halo.
+  bool reads_image = false;
   // An element-wise int8 -> int8 op a conv/gemm layer can apply in its
   // REQUANT when it is that layer's only reader: its 256-entry table,
   // indexed by x + 128 (unset: it cannot be fused).

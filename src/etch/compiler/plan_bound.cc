@@ -99,19 +99,21 @@ PlanBound::PlanBound(const ConvSpec& s, const TilePlan& p, const npu::Target& t)
   } else {
     dram += G * (sum_x + (p.resident_weights ? sum_w : nm > 1 ? nh * sum_w : w_all(first_tm)));
   }
-  // Per tile: its parameters (resident: per channel tile), its STORE; per
+  // Per tile: its STORE, and its parameters when the output-channel tile
+  // changes from tile to tile (otherwise once per channel tile, below); per
   // iteration: its MATMULs.
+  const bool params_per_tile = !p.resident_weights && !p.m_outer && nm > 1;
   for (auto [m, mn] : ms)
     for (const Area& a : rows) {
       const int64_t tiles = G * mn * a.n, n = a.h * a.w;
       if (s.out_image < 0) dram += tiles * occ(m * n);  // an output image on chip is not stored
-      if (!p.resident_weights) dram += tiles * occ(s.params_bytes(m));
+      if (params_per_tile) dram += tiles * occ(s.params_bytes(m));
       for (auto [tc, cn] : cs)
         streams_ += tiles * cn * folds_sum(m, tc * kk, [&](int64_t, int64_t kc) {
                       return npu::matmul_stream_cycles(n, npu::stored_k(kc, s.sparse), t);
                     });
     }
-  if (p.resident_weights)
+  if (!params_per_tile)
     for (auto [m, mn] : ms) dram += G * mn * occ(s.params_bytes(m));
   // The first iteration's weights, input and parameters, kept apart.
   const int64_t first_tc = std::min(p.tc, s.cg), ktile = first_tc * kk;

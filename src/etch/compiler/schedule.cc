@@ -167,8 +167,15 @@ Schedule make_schedule(const ConvSpec& s, const TilePlan& p, const npu::Target& 
         t.tw = rows[hi][3];
         t.ry = row_step;
         t.slot = static_cast<int>(sc.tiles.size()) % S;
-        t.param_slot =
-            p.resident_weights ? static_cast<int>(g * nm + mi) : static_cast<int>(sc.tiles.size()) % sc.param_slots;
+        // Parameters go by output-channel tile: consecutive tiles of one
+        // (group, channel tile) share a slot, the next such run takes the
+        // next slot (resident weights: one slot each, loaded once).
+        const int64_t param_key = g * nm + mi;
+        t.new_params = sc.tiles.empty() || param_key != sc.tiles.back().g * nm + sc.tiles.back().mi;
+        if (p.resident_weights)
+          t.param_slot = static_cast<int>(param_key);
+        else
+          t.param_slot = sc.tiles.empty() ? 0 : (sc.tiles.back().param_slot + (t.new_params ? 1 : 0)) % sc.param_slots;
         t.first_iter = static_cast<int>(sc.iters.size());
         for (int64_t ci = 0; ci < nc; ++ci) {
           Iteration it;
@@ -209,6 +216,7 @@ Schedule make_schedule(const ConvSpec& s, const TilePlan& p, const npu::Target& 
   int x_reader[4] = {-1, -1, -1, -1}, w_reader[2] = {-1, -1};
   std::vector<bool> w_loaded(p.resident_weights ? static_cast<size_t>(sc.w_slots) : 0),
       params_loaded(p.resident_weights ? static_cast<size_t>(sc.param_slots) : 0);
+  std::vector<int> param_reader(p.resident_weights ? 0 : static_cast<size_t>(sc.param_slots), -1);  // last tile
   for (size_t i = 0; i < sc.iters.size(); ++i) {
     Iteration& it = sc.iters[i];
     const OutTile& o = sc.tiles[it.tile];
@@ -242,9 +250,12 @@ Schedule make_schedule(const ConvSpec& s, const TilePlan& p, const npu::Target& 
         w_slot = (w_slot + 1) % sc.slots;
         it.wait_iter = std::max(it.wait_iter, w_reader[w_slot]);
       }
-      it.load_params = it.ci == 0;
-      const int P = sc.param_slots;
-      if (it.load_params && it.tile >= P) it.wait_iter = std::max(it.wait_iter, sc.tiles[it.tile - P].rq_iter);
+      // A run's parameters overwrite the slot once the last tile that read
+      // it has been requantized.
+      it.load_params = it.ci == 0 && o.new_params;
+      int& reader = param_reader[static_cast<size_t>(o.param_slot)];
+      if (it.load_params && reader >= 0) it.wait_iter = std::max(it.wait_iter, sc.tiles[reader].rq_iter);
+      if (it.ci == 0) reader = it.tile;
     }
     w_key[0] = o.g, w_key[1] = o.mi, w_key[2] = it.ci;
     const bool one_fold = o.tm <= tgt.cols && it.tc * s.kk() <= fold_k(s, tgt);

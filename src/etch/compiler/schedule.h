@@ -21,7 +21,10 @@ struct OutTile {
   int64_t ry = 1;                           // output rows oy0, oy0 + ry, ...: ry > 1 when row-phased
   int64_t ox0 = 0, tw = 0;                  // column range
   int slot = 0;                             // accumulator and output slot (tile % out_slots)
-  int param_slot = 0;                       // requantization parameter slot (tile % param_slots)
+  int param_slot = 0;                       // requantization parameter slot
+  // The first tile of its (group, channel tile): it loads the parameters,
+  // which the tiles after it with the same channels reuse.
+  bool new_params = false;
   int first_iter = 0, last_iter = 0;
   int rq_iter = 0;  // its REQUANT + STORE are emitted after this iteration's compute
 };
