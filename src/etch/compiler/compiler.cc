@@ -309,11 +309,6 @@ class Compiler {
 
   const npu::TensorDesc& desc(ir::ValueId v) { return out_.program.tensors[tensor_of_.at(v)]; }
 
-  // Graph order, except that inside every run of NPU nodes each node is
-  // emitted as late as its consumers allow, following producer chains
-  // (reverse list scheduling, last-ready first). In a residual block the
-  // projection then no longer sits between two convolutions of the main path,
-  // so the second one's weights prefetch behind the first.
   // Whether n's output comes out of a conv/gemm layer's REQUANT (n is one,
   // or a table fused into one).
   bool written_by_array(const ir::Node& n) const {
@@ -321,6 +316,11 @@ class Compiler {
     return (l && l->array) || fused_into_.count(n.id);
   }
 
+  // Graph order, except that inside every run of NPU nodes each node is
+  // emitted as late as its consumers allow, following producer chains
+  // (reverse list scheduling, last-ready first). In a residual block the
+  // projection then no longer sits between two convolutions of the main path,
+  // so the second one's weights prefetch behind the first.
   std::vector<size_t> emission_order() const {
     const auto& nodes = g_.nodes();
     std::vector<size_t> order;
@@ -462,21 +462,22 @@ class Compiler {
     const int64_t lo = s.ibuf_lo, hi = s.ibuf_hi;
     (top ? s.ibuf_hi : s.ibuf_lo) = bytes;
     s.out_image = addr;
-    OnChipImage img{v, {}, addr, top ? 0 : bytes, top ? bytes : 0};
+    OnChipImage img{v, std::nullopt, addr, top ? 0 : bytes, top ? bytes : 0};
     bool fits = !plan_overflow(s, minimal_plan(s), t_);
     if (fits && l->array) {
-      img.reader = unless_unfit(*next, [&] { return conv_spec(*l, *next); });
-      (top ? img.reader.ibuf_hi : img.reader.ibuf_lo) = bytes;
-      img.reader.in_image = addr;
-      fits = !plan_overflow(img.reader, minimal_plan(img.reader), t_);
+      ConvSpec& r = img.reader.emplace(unless_unfit(*next, [&] { return conv_spec(*l, *next); }));
+      (top ? r.ibuf_hi : r.ibuf_lo) = bytes;
+      r.in_image = addr;
+      fits = !plan_overflow(r, minimal_plan(r), t_);
     }
     if (!fits) {
       s.ibuf_lo = lo, s.ibuf_hi = hi, s.out_image = -1;
       return;
     }
-    if (l->array)
-      s.out_halo_columns =
-          img.reader.pad_l > 0 || img.reader.cols_in(img.reader.ow) - img.reader.pad_l > img.reader.in.w;
+    if (img.reader) {
+      const ConvSpec& r = *img.reader;
+      s.out_halo_columns = r.pad_l > 0 || r.cols_in(r.ow) - r.pad_l > r.in.w;
+    }
     image_ = std::move(img);
   }
 
@@ -526,8 +527,9 @@ class Compiler {
       const Lowering& l = *find_lowering(n);  // placed on the NPU: it has one
       if (l.array) {
         // The previous layer decided to leave this one's input on chip, with this spec.
-        ETCH_CHECK(!image_ || image_->value == n.inputs[0]) << "an image on chip for a layer that does not read it";
-        ConvSpec s = image_ ? std::move(image_->reader) : unless_unfit(n, [&] { return conv_spec(l, n); });
+        ETCH_CHECK(!image_ || (image_->value == n.inputs[0] && image_->reader))
+            << "an image on chip for a layer that does not read it";
+        ConvSpec s = image_ ? std::move(*image_->reader) : unless_unfit(n, [&] { return conv_spec(l, n); });
         image_.reset();
         if (!o_.naive && o_.on_chip_activations) keep_output_on_chip(order, k, n, s);
         rep.input_on_chip = s.in_image >= 0;
@@ -732,7 +734,7 @@ class Compiler {
   // writer decided.
   struct OnChipImage {
     ir::ValueId value = ir::kNoValue;
-    ConvSpec reader;  // a conv/gemm reader's spec (a vector reader: unused)
+    std::optional<ConvSpec> reader;  // a conv/gemm reader's spec with its input image (a vector reader: none)
     int64_t addr = -1, ibuf_lo = 0, ibuf_hi = 0;
   };
   std::optional<OnChipImage> image_;

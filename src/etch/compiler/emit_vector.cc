@@ -125,10 +125,9 @@ void emit_add(ProgramBuilder& b, const AddSpec& s) {
   auto bytes = [&](int64_t tc, int64_t th) { return regions * tc * th * w; };
   // An operand on chip is read in place: whole channel planes (contiguous
   // without a halo), and the slots fit beside it.
-  const bool on_chip = !a_in || !b_in;
   ETCH_CHECK((a_in || s.a.pad == 0) && (b_in || s.b.pad == 0)) << s.name << ": an operand on chip has a halo";
   const std::vector<Tile> tiles = make_tiles(s.name, s.out.c, s.out.h, b.target(), bytes,
-                                             b.target().input_buffer_bytes - s.ibuf_lo - s.ibuf_hi, on_chip);
+                                             b.target().input_buffer_bytes - s.ibuf_lo - s.ibuf_hi, !a_in || !b_in);
   const int64_t part = tiles[0].tc * tiles[0].th * w, base = s.ibuf_lo;
   const int64_t a_slots = base, b_slots = base + (a_in ? 2 : 0) * part, out_slots = b_slots + (b_in ? 2 : 0) * part;
   auto operand = [&](int64_t image, const npu::TensorDesc& d, int64_t slots, const Tile& tl, int slot) {
