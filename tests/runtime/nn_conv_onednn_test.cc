@@ -95,6 +95,37 @@ TEST(OnednnConv, FusedEpiloguesMatchTheIm2colPath) {
   }
 }
 
+// Sums of onednn_conv (no bias) for a 3x3 "same" conv of one image.
+std::vector<float> onednn_sums(const ConvCfg& cfg, const Inputs& in, OnednnWeightCache* cache) {
+  const Geom3 g = geom_2d(cfg.in[0], cfg.in[1], 3);
+  const int64_t plane = cfg.in[0] * cfg.in[1];
+  std::vector<float> y(static_cast<size_t>(cfg.m * plane), -1.0f);
+  ConvBlockSink sink;
+  sink.dst = [&](int64_t, int64_t oc0) { return y.data() + oc0 * plane; };
+  sink.finish = [](int64_t, int64_t, int64_t, int64_t, int64_t, float*) {};
+  EXPECT_TRUE(onednn_conv(g, 1, cfg.c, cfg.m, in.x.data<float>(), in.w.data<float>(), sink, cache));
+  return y;
+}
+
+TEST(OnednnConv, KeptWeightsGiveTheBytesOfWeightsReorderedPerCall) {
+  // 3x3 stride 1 with channels a multiple of 16: oneDNN's Winograd kernels,
+  // which may differ between bands (F(4,3) or F(2,3)), each with its own
+  // weight layout; 80 output channels make a second, narrower block.
+  const ConvCfg cfg{1, 64, 80, 1, {80, 80}, {3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}, false};
+  const Inputs in = inputs_for(cfg, 70);
+  const std::vector<float> per_call = onednn_sums(cfg, in, nullptr);
+  OnednnWeightCache cache;
+  const std::vector<float> first = onednn_sums(cfg, in, &cache);
+  ASSERT_NE(cache.plan, nullptr);
+  const uint8_t* kept = cache.reordered.data();
+  EXPECT_EQ(onednn_sums(cfg, in, &cache), first);
+  EXPECT_EQ(cache.reordered.data(), kept) << "the kept weights were reordered again";
+  EXPECT_EQ(first, per_call);
+  Tensor y(DType::F32, {1, cfg.m, 80, 80});
+  std::copy(first.begin(), first.end(), y.data<float>());
+  expect_close(y, naive_conv(cfg, in.x, in.w, nullptr));
+}
+
 TEST(OnednnConv, ThreadCountDoesNotChangeBytes) {
   const ConvCfg cfg{3, 48, 96, 1, {61, 49}, {3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}, true};
   const Inputs in = inputs_for(cfg, 40);

@@ -124,7 +124,15 @@ float* scratch(size_t n, int which) {
   return buf[which].data();
 }
 
+// What a conv kernel keeps between runs: its weights in oneDNN's layouts
+// when they are a graph constant (null otherwise).
+struct FloatConvPlan {
+  std::shared_ptr<OnednnWeightCache> onednn_weights;
+};
+
 void conv_with_epilogue(KernelContext& ctx, const Epilogue& e) {
+  const FloatConvPlan& plan = ctx.plan<FloatConvPlan>(
+      [&] { return FloatConvPlan{ctx.input_is_constant(1) ? std::make_shared<OnednnWeightCache>() : nullptr}; });
   const ir::Node& node = ctx.node();
   const Tensor& x = ctx.input(0);
   const Tensor& w = ctx.input(1);
@@ -185,7 +193,7 @@ void conv_with_epilogue(KernelContext& ctx, const Epilogue& e) {
       if (bias || e.clamp || zg)
         bias_clamp(planes + p0, oc1 - oc0, p1 - p0, out_sz, bias ? bias + oc0 : nullptr, zg, e);
     };
-    if (onednn_conv(g, batch, cg, m, xv, wv, sink)) {
+    if (onednn_conv(g, batch, cg, m, xv, wv, sink, plan.onednn_weights.get())) {
       if (pool)
         parallel_for(batch * m, 1, [&](int64_t i0, int64_t i1) {
           max_pool_planes(conv_out + i0 * out_sz, i1 - i0, g.out[1], g.out[2], g.out[2], e, yv + i0 * y_sz);

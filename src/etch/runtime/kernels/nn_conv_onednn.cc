@@ -23,13 +23,17 @@ bool onednn_conv_supported(const Geom3& g, int64_t groups, int64_t c, int64_t m)
 void set_onednn_conv_disabled(bool disabled) { g_disabled.store(disabled); }
 
 bool onednn_conv(const Geom3& g, int64_t batch, int64_t c, int64_t m, const float* x, const float* w,
-                 const ConvBlockSink& sink) {
+                 const ConvBlockSink& sink, OnednnWeightCache* cache) {
   using dt = dnnl::memory::data_type;
   const onednn::Conv2d v{c,      m,      g.in[1], g.in[2], g.out[1], g.out[2], g.k[1],  g.k[2], g.s[1],
                          g.s[2], g.d[1], g.d[2],  g.p[1],  g.p[2],   dt::f32,  dt::f32, dt::f32};
   const std::shared_ptr<const onednn::Plan> plan = onednn::plan_for(v);
   if (!plan) return false;
-  onednn::run_plan<float, float, float>(*plan, v, batch, x, w, sink);
+  if (cache && cache->plan != plan) {
+    cache->reordered = onednn::reorder_weights(*plan, v, w);
+    cache->plan = plan;
+  }
+  onednn::run_plan<float, float, float>(*plan, v, batch, x, w, sink, cache ? cache->reordered.data() : nullptr);
   return true;
 }
 

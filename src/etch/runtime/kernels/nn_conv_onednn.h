@@ -7,6 +7,8 @@
 // shapes, so results never depend on the thread count.
 #pragma once
 #include <cstdint>
+#include <memory>
+#include <vector>
 
 #include "etch/runtime/kernels/conv_block_sink.h"
 #include "etch/runtime/kernels/nn_im2col.h"
@@ -23,9 +25,22 @@ void set_onednn_conv_disabled(bool disabled);
 // Sums of every block go to the sink as the blocks finish (conv_block_sink.h).
 using ConvBlockSink = BlockSink<float>;
 
+namespace onednn {
+struct Plan;
+}
+
+// A layer's weights in the layouts of its oneDNN plan, kept by a conv kernel
+// whose weights are a graph constant so that they are reordered (for
+// Winograd, transformed) on its first call only.
+struct OnednnWeightCache {
+  std::shared_ptr<const onednn::Plan> plan;
+  std::vector<uint8_t> reordered;
+};
+
 // x: batch × [c × in], w: [m × c × k], sums for every output into the sink.
-// False (nothing written) where oneDNN has no kernel for the shape.
+// False (nothing written) where oneDNN has no kernel for the shape. `cache`:
+// null to reorder the weights in this call.
 bool onednn_conv(const Geom3& g, int64_t batch, int64_t c, int64_t m, const float* x, const float* w,
-                 const ConvBlockSink& sink);
+                 const ConvBlockSink& sink, OnednnWeightCache* cache = nullptr);
 
 }  // namespace etch::runtime

@@ -41,13 +41,26 @@ Prim make_prim(const Conv2d& v, const Band& b, int64_t m) {
   auto any = [](const memory::dims& d, memory::data_type t) { return memory::desc(d, t, Tag::any); };
   dnnl::primitive_attr attr;
   attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
-  auto pd_with_src = [&](Tag src_tag) {
+  auto pd_with_src = [&](Tag src_tag, dnnl::algorithm algorithm = dnnl::algorithm::convolution_direct) {
     const dnnl::convolution_forward::desc cd(
-        dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct, memory::desc(src, v.src, src_tag),
-        any(wei, v.wei), any(dst, v.dst), {v.s_h, v.s_w}, {v.d_h - 1, v.d_w - 1}, {b.pad_t, v.p_l}, {b.pad_b, pad_r});
+        dnnl::prop_kind::forward_inference, algorithm, memory::desc(src, v.src, src_tag), any(wei, v.wei),
+        any(dst, v.dst), {v.s_h, v.s_w}, {v.d_h - 1, v.d_w - 1}, {b.pad_t, v.p_l}, {b.pad_b, pad_r});
     return dnnl::convolution_forward::primitive_desc(cd, attr, cpu_engine());
   };
-  Prim p{pd_with_src(Tag::any), {}, {}, {}, {}, {}, {}, {}};
+  Prim p{pd_with_src(Tag::any), {}, {}, {}, {}, {}, {}, {}, 0};
+  // fp32 3x3 stride-1 layers: oneDNN's Winograd kernels (F(4,3) or F(2,3) by
+  // the band's size) where it has one for the shape. Single-threaded on
+  // bench_conv_layers' layers they took 0.55-0.7x the time of its direct
+  // kernel (64->64 at 80x80: 1.1 against 2.3 ms), and the corpus models'
+  // outputs moved by 1e-6 of their range against ONNX Runtime (bench/README.md).
+  // Never for integer sums, which must stay exact.
+  if (v.src == memory::data_type::f32 && v.k_h == 3 && v.k_w == 3 && v.s_h == 1 && v.s_w == 1 && v.d_h == 1 &&
+      v.d_w == 1)
+    try {
+      p.pd = pd_with_src(Tag::any, dnnl::algorithm::convolution_winograd);
+    } catch (const dnnl::error&) {
+      // no Winograd kernel for this shape (channels not a multiple of 16): direct
+    }
   // A first layer (few input channels): left to choose, oneDNN takes NHWC,
   // and every band was transposed in and out (M-LSD 320's 4→32 stem: 0.9 ms
   // for 45 µs of convolution per band). Its direct kernel for plain NCHW
@@ -86,7 +99,6 @@ dnnl::stream& thread_stream() {
 enum Scratch {
   kDenseSrc,        // the band copied out of the image
   kBlockedSrc,      // ... in oneDNN's layout
-  kBandWeights,     // weights in another layout than the plan's
   kBlockedDst,      // the output in oneDNN's layout
   kDenseDst,        // ... as dense NCHW, before it goes into the image
   kConvScratchpad,  // the convolution's own
@@ -163,7 +175,14 @@ std::shared_ptr<const Plan> plan_for(const Conv2d& v) {
   } catch (const dnnl::error&) {
     return nullptr;  // remembered: the entry stays null
   }
-  plan->weights_ref = &plan->prim(plan->bands[0], std::min(v.m, kChannelBlock));
+  for (auto& [key, prim] : plan->prims) {
+    if (!prim) continue;
+    const memory::desc wd = prim->pd.weights_desc();
+    const auto at = std::find(plan->layouts.begin(), plan->layouts.end(), wd);
+    prim->layout = static_cast<size_t>(at - plan->layouts.begin());
+    if (at == plan->layouts.end()) plan->layouts.push_back(wd);
+    plan->slot_bytes = std::max(plan->slot_bytes, (wd.get_size() + 63) / 64 * 64);
+  }
   p = std::move(plan);
   return p;
 }
@@ -181,19 +200,21 @@ void reorder_block(const Prim& p, const Conv2d& v, const W* w, int64_t blk, void
     std::copy(from, from + p.user_wei.get_size() / sizeof(W), static_cast<W*>(to));
 }
 
-size_t weight_slot_bytes(const Plan& plan) { return (plan.weights_ref->pd.weights_desc().get_size() + 63) / 64 * 64; }
-
 }  // namespace
 
 template <typename W>
 std::vector<uint8_t> reorder_weights(const Plan& plan, const Conv2d& v, const W* w) {
-  const size_t wbytes = weight_slot_bytes(plan);
-  std::vector<uint8_t> wei(wbytes * static_cast<size_t>(plan.blocks));
+  // One kernel per (layout, block width) that uses it, for its reorder.
+  std::map<std::pair<size_t, int64_t>, const Prim*> users;
+  for (const auto& [key, prim] : plan.prims)
+    if (prim) users.emplace(std::pair{prim->layout, key[4]}, prim.get());
+  std::vector<uint8_t> wei(plan.slot_offset(plan.layouts.size(), 0));
   parallel_for(plan.blocks, 1, [&](int64_t b0, int64_t b1) {
     single_threaded();
     for (int64_t blk = b0; blk < b1; ++blk)
-      reorder_block(plan.prim(plan.bands[0], std::min(kChannelBlock, v.m - blk * kChannelBlock)), v, w, blk,
-                    wei.data() + blk * wbytes);
+      for (size_t layout = 0; layout < plan.layouts.size(); ++layout)
+        if (auto it = users.find({layout, std::min(kChannelBlock, v.m - blk * kChannelBlock)}); it != users.end())
+          reorder_block(*it->second, v, w, blk, wei.data() + plan.slot_offset(layout, blk));
   });
   return wei;
 }
@@ -204,10 +225,8 @@ void run_plan(const Plan& plan, const Conv2d& v, int64_t batch, const S* x, cons
   auto& eng = cpu_engine();
   const int64_t nbands = static_cast<int64_t>(plan.bands.size());
   const int64_t in_size = v.in_h * v.in_w, m = v.m;
-  // Weights in oneDNN's layout, per block of output channels, once per call
+  // Weights in oneDNN's layouts, per block of output channels, once per call
   // unless the caller kept them.
-  const memory::desc& wmd = plan.weights_ref->pd.weights_desc();
-  const size_t wbytes = weight_slot_bytes(plan);
   std::vector<uint8_t> own;
   if (!reordered) {
     own = reorder_weights(plan, v, w);
@@ -237,11 +256,7 @@ void run_plan(const Plan& plan, const Conv2d& v, int64_t batch, const S* x, cons
         run(*p.src_in, memory(p.user_src, eng, src), memory(p.pd.src_desc(), eng, to));
         src = to;
       }
-      void* wb = const_cast<uint8_t*>(reordered) + blk * wbytes;
-      if (p.pd.weights_desc() != wmd) {  // this band's kernel wants another layout
-        wb = thread_buffer(p.pd.weights_desc().get_size(), kBandWeights);
-        reorder_block(p, v, w, blk, wb);
-      }
+      void* wb = const_cast<uint8_t*>(reordered) + plan.slot_offset(p.layout, blk);
       // The output band, dense, then copied channel by channel into the
       // image (the reorder's own strided writes were 5x slower).
       D* out = sink.dst(n, oc0) + band.r0 * v.out_w;

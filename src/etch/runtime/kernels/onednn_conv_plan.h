@@ -59,14 +59,22 @@ struct Prim {
   dnnl::convolution_forward conv;
   dnnl::memory::desc user_src, user_wei, user_dst;
   std::unique_ptr<Reorder> src_in, wei_in, dst_out;  // null: layouts equal
+  size_t layout = 0;                                 // index of pd.weights_desc() in Plan::layouts
 };
 
+// Bands of one layer may get different kernels (oneDNN picks its Winograd
+// F(4,3) or F(2,3) by the band's size), and so different weight layouts:
+// reorder_weights fills one slot per (layout, block of output channels).
 struct Plan {
   std::vector<Band> bands;
   int64_t blocks = 0;
   std::map<std::array<int64_t, 5>, std::unique_ptr<Prim>> prims;
-  const Prim* weights_ref = nullptr;  // the layout weights are reordered to up front
+  std::vector<dnnl::memory::desc> layouts;  // the distinct weight layouts of `prims`
+  size_t slot_bytes = 0;                    // the largest, rounded up to 64 bytes
   const Prim& prim(const Band& b, int64_t m) const { return *prims.at({b.r1 - b.r0, b.rows, b.pad_t, b.pad_b, m}); }
+  size_t slot_offset(size_t layout, int64_t block) const {
+    return (layout * static_cast<size_t>(blocks) + static_cast<size_t>(block)) * slot_bytes;
+  }
 };
 
 // The plan for a conv shape, or null where oneDNN has no implementation for
@@ -74,9 +82,10 @@ struct Plan {
 // cache is cleared).
 std::shared_ptr<const Plan> plan_for(const Conv2d& v);
 
-// The weights w [m × c × k_h × k_w] in the layout the plan's convolutions
-// take, one 64-byte aligned slot per block of output channels (for int8 the
-// slot holds the compensation sums oneDNN keeps too).
+// The weights w [m × c × k_h × k_w] in the layouts the plan's convolutions
+// take, one 64-byte aligned slot per layout and block of output channels
+// (Plan::slot_offset; for int8 a slot holds the compensation sums oneDNN keeps
+// too). A slot whose layout no kernel of that block's width uses stays empty.
 template <typename W>
 std::vector<uint8_t> reorder_weights(const Plan& plan, const Conv2d& v, const W* w);
 
