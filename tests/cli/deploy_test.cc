@@ -74,6 +74,23 @@ TEST(CliDeploy, WritesArtifactsAndReusesStagesWithIdenticalReports) {
   EXPECT_TRUE(temp_files(dir.path()).empty());
 }
 
+TEST(CliDeploy, AnotherEtchBuildRecomputesEveryStage) {
+  // A copy of the binary stands for a rebuilt etch: another file, so another
+  // build identity, though the version string is the same.
+  ScratchDir dir;
+  const std::string cmd = "deploy " + quote(kCnn) + kSmall + " -o out";
+  auto first = testing::run_etch(cmd, dir);
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  const fs::path copy = dir.path() / "etch-rebuilt";
+  fs::copy_file(ETCH_BINARY, copy);
+  auto rebuilt = testing::run_etch(cmd, dir, copy.string());
+  ASSERT_EQ(rebuilt.exit_code, 0) << rebuilt.err;
+  EXPECT_EQ(count(rebuilt.out, " cached "), 0) << rebuilt.out;
+  auto again = testing::run_etch(cmd, dir, copy.string());
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(count(again.out, " cached "), count(rebuilt.out, " ran ") - 2) << again.out;
+}
+
 TEST(CliDeploy, EditedArtifactIsRecomputed) {
   ScratchDir dir;
   ASSERT_EQ(testing::run_etch("deploy " + quote(kCnn) + kSmall + " -o out", dir).exit_code, 0);

@@ -63,10 +63,11 @@ class ScratchDir {
 };
 
 // args is appended to the binary path as shell text (quote paths with quote()).
-inline ProcessResult run_etch(const std::string& args, const ScratchDir& dir) {
+// `binary`: another etch executable (a copy of the built one).
+inline ProcessResult run_etch(const std::string& args, const ScratchDir& dir, const std::string& binary = ETCH_BINARY) {
   const std::string out = dir / ".stdout", err = dir / ".stderr";
-  const std::string cmd = "cd " + quote(dir.path().string()) + " && " + quote(ETCH_BINARY) + " " + args + " >" +
-                          quote(out) + " 2>" + quote(err) + " </dev/null";
+  const std::string cmd = "cd " + quote(dir.path().string()) + " && " + quote(binary) + " " + args + " >" + quote(out) +
+                          " 2>" + quote(err) + " </dev/null";
   const int status = std::system(cmd.c_str());
   ProcessResult r;
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);

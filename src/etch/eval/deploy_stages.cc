@@ -1,6 +1,8 @@
 #include "etch/eval/deploy_stages.h"
 
+#include <dlfcn.h>
 #include <fmt/format.h>
+#include <sys/stat.h>
 
 #include "etch/compress/prune.h"
 #include "etch/core/atomic_file.h"
@@ -55,6 +57,24 @@ namespace {
 // Bumped when a stage's meaning changes, so old caches are not reused.
 constexpr const char* kCacheVersion = "etch-deploy/1 " ETCH_VERSION;
 
+// The etch build running: the size and modification time of the file its
+// code was loaded from (the etch executable, or the Python module). A rebuilt
+// etch, whose stages may compute other bytes, never takes the cached stages
+// of another build (ETCH_VERSION alone let it, as it stays the same between
+// releases).
+const std::string& build_identity() {
+  static const std::string id = [] {
+    std::string path = "/proc/self/exe";
+    Dl_info info{};
+    if (dladdr(reinterpret_cast<const void*>(&build_identity), &info) != 0 && info.dli_fname && *info.dli_fname)
+      path = info.dli_fname;
+    struct stat st {};
+    if (stat(path.c_str(), &st) != 0 && stat("/proc/self/exe", &st) != 0) return std::string("unknown build");
+    return fmt::format("{} bytes, modified {}.{:09d}", st.st_size, st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
+  }();
+  return id;
+}
+
 // Every input array (an image set's as "x"; a WAV or NPZ set's by input
 // name), the labels, the class count and the carried state.
 std::string data_hash(const data::Dataset& d) {
@@ -96,7 +116,12 @@ DeployStage import_stage() {
   return {"import",
           [](DeployContext& c) {
             c.model_bytes = read_file(c.o.model);
-            return Sha256().field(kCacheVersion).field("import").field(sha256_hex(c.model_bytes)).hex();
+            return Sha256()
+                .field(kCacheVersion)
+                .field(build_identity())
+                .field("import")
+                .field(sha256_hex(c.model_bytes))
+                .hex();
           },
           [](DeployContext& c) -> StageRun {
             const DeployOptions& o = c.o;
