@@ -13,6 +13,7 @@
 #include "etch/runtime/kernels/gemm.h"
 #include "etch/runtime/kernels/maxpool_rows.h"
 #include "etch/runtime/kernels/nn_conv_depthwise.h"
+#include "etch/runtime/kernels/nn_conv_dilated.h"
 #include "etch/runtime/kernels/nn_conv_implicit.h"
 #include "etch/runtime/kernels/nn_conv_onednn.h"
 #include "etch/runtime/kernels/nn_conv_pointwise.h"
@@ -176,6 +177,16 @@ void conv_with_epilogue(KernelContext& ctx, const Epilogue& e) {
                     max_pool_planes(planes, mg, oh_n, ow_n, ld, e, yv + (n * m + gi * mg) * y_sz);
                   });
   };
+  if (!pool && dilated_conv_by_phases_supported(g, groups, cg, m) &&
+      dilated_conv_sums(g, batch, cg, m, xv, wv, yv, plan.onednn_weights.get())) {
+    parallel_for(batch * m, 1, [&](int64_t i0, int64_t i1) {
+      for (int64_t i = i0; i < i1; ++i)
+        if (bias || e.clamp || zv)
+          bias_clamp(yv + i * out_sz, 1, out_sz, out_sz, bias ? bias + i % m : nullptr, zv ? zv + i * out_sz : nullptr,
+                     e);
+    });
+    return;
+  }
   const bool onednn = onednn_conv_supported(g, groups, cg, m);
   if (onednn && !zv && cg < kImplicitFirstLayerChannels && implicit_conv_fits(g) && pointwise_conv_available()) {
     run_implicit();
