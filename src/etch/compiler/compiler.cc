@@ -71,6 +71,10 @@ struct UnfitNode {
   std::string why;
 };
 
+// Whether conv/gemm layer r reads its input image's halo columns, not only
+// its rows (ConvSpec::out_halo_columns of its writer).
+bool reads_halo_columns(const ConvSpec& r) { return r.pad_l > 0 || r.cols_in(r.ow) - r.pad_l > r.in.w; }
+
 class Compiler {
  public:
   // `unfit`: nodes that run on the host because they do not fit the target, and why.
@@ -435,6 +439,15 @@ class Compiler {
            std::count(reader.inputs.begin(), reader.inputs.end(), v) == 1;
   }
 
+  // An output left on chip for the next layer (keep_output_on_chip,
+  // vector_output_on_chip): the value, and the reading layer's spec with its
+  // input image, made when the writer decided.
+  struct OnChipImage {
+    ir::ValueId value = ir::kNoValue;
+    std::optional<ConvSpec> reader;  // a conv/gemm reader's spec with its input image (a vector reader: none)
+    int64_t addr = -1, ibuf_lo = 0, ibuf_hi = 0;
+  };
+
   // Keeps the output of conv/gemm layer n (spec s, order[k]) on chip when the
   // next layer is a conv/gemm that alone reads it and both still fit with
   // the image beside them (the reader reads it as a resident input). The
@@ -476,9 +489,38 @@ class Compiler {
     }
     if (img.reader) {
       const ConvSpec& r = *img.reader;
-      s.out_halo_columns = r.pad_l > 0 || r.cols_in(r.ow) - r.pad_l > r.in.w;
+      s.out_halo_columns = reads_halo_columns(r);
     }
     image_ = std::move(img);
+  }
+
+  // Leaves the output of vector layer n (order[k]) on chip for the next layer
+  // when its lowering can write it there (Lowering::writes_image), the next
+  // layer is a conv/gemm that alone reads it, and the reader's smallest plan
+  // fits with the image beside it. The image takes at
+  // most a quarter of the input buffer, at the end layer n's own input image
+  // (if any) is not at. Returns the image with the reader's spec; sets
+  // layer.out_image and the bytes the images hold.
+  std::optional<OnChipImage> vector_output_on_chip(const std::vector<size_t>& order, size_t k, const ir::Node& n,
+                                                   const Lowering& l, VectorLayer& layer) {
+    const ir::Node* next = next_layer(order, k);
+    const Lowering* nl = next ? find_lowering(*next) : nullptr;
+    const ir::ValueId v = n.outputs[0];
+    if (o_.naive || !o_.on_chip_activations || !l.writes_image || !nl || !nl->array || !only_reader(v, *next))
+      return std::nullopt;
+    const npu::TensorDesc& d = desc(v);
+    const int64_t bytes = d.dram_bytes(), cap = t_.input_buffer_bytes;
+    if (4 * bytes > cap) return std::nullopt;
+    const bool top = layer.ibuf_hi == 0;
+    OnChipImage img{v, std::nullopt, top ? cap - bytes : 0, top ? 0 : bytes, top ? bytes : 0};
+    ConvSpec& r = img.reader.emplace(unless_unfit(*next, [&] { return conv_spec(*nl, *next); }));
+    (top ? r.ibuf_hi : r.ibuf_lo) = bytes;
+    r.in_image = img.addr;
+    if (plan_overflow(r, minimal_plan(r), t_)) return std::nullopt;
+    layer.out_image = img.addr;
+    layer.out_halo_columns = reads_halo_columns(r);
+    (top ? layer.ibuf_hi : layer.ibuf_lo) = bytes;
+    return img;
   }
 
   void emit() {
@@ -574,8 +616,20 @@ class Compiler {
           rep.input_on_chip = true;
           image_.reset();
         }
-        unless_unfit(n, [&] { l.emit(b, layer); });
-        out_.placements[i].reason = rep.kind + (rep.input_on_chip ? ", input on chip" : "");
+        VectorLayer in_dram = layer;
+        std::optional<OnChipImage> out_image = vector_output_on_chip(order, k, n, l, layer);
+        if (out_image) try {
+            l.emit(b, layer);
+          } catch (const LayerDoesNotFit&) {
+            // Its tiles do not fit beside both images: its output goes to DRAM.
+            ETCH_CHECK(b.size() == first) << n.name << ": a layer that did not fit was partly emitted";
+            out_image.reset();
+          }
+        if (!out_image) unless_unfit(n, [&] { l.emit(b, in_dram); });
+        rep.output_on_chip = out_image.has_value();
+        image_ = std::move(out_image);
+        out_.placements[i].reason = rep.kind + (rep.input_on_chip ? ", input on chip" : "") +
+                                    (rep.output_on_chip ? ", output kept on chip" : "");
         // The next conv/gemm layer may prefetch behind it: its instructions
         // but the closing BARRIER, read back as steps.
         if (!o_.naive && b.size() > first && p.instrs.back().op == npu::Opcode::Barrier) {
@@ -729,14 +783,6 @@ class Compiler {
     size_t report = 0;  // its out_.layers index
   };
   std::optional<EmittedLayer> prev_;
-  // An output left on chip for the next layer (keep_output_on_chip): the
-  // value, and the reading layer's spec with its input image, made when the
-  // writer decided.
-  struct OnChipImage {
-    ir::ValueId value = ir::kNoValue;
-    std::optional<ConvSpec> reader;  // a conv/gemm reader's spec with its input image (a vector reader: none)
-    int64_t addr = -1, ibuf_lo = 0, ibuf_hi = 0;
-  };
   std::optional<OnChipImage> image_;
 };
 

@@ -179,28 +179,26 @@ Instr ConvInstrs::store(int tile) const {
       out_base_ + o.slot * sc_.sizes.out, o.th, o.tw, o.ry * d.pitch(), o.tw, o.tm, d.chan_stride(), n);
 }
 
-std::vector<HaloPiece> halo_pieces(const ConvSpec& s) {
-  const npu::TensorDesc& d = s.out;
-  const int64_t pad = d.pad, pitch = d.pitch(), side = s.out_halo_columns ? pad : 0;
+std::vector<HaloPiece> halo_pieces(const npu::TensorDesc& d, bool columns) {
+  const int64_t pad = d.pad, pitch = d.pitch(), side = columns ? pad : 0;
   if (pad == 0) return {};
   std::vector<HaloPiece> v{{0, pad * pitch + side}};
-  if (s.out_halo_columns)
+  if (columns)
     for (int64_t y = 1; y < d.h; ++y) v.push_back({(pad + y) * pitch - pad, 2 * pad});
   v.push_back({(pad + d.h) * pitch - side, pad * pitch + side});
   return v;
 }
 
-Instr ConvInstrs::halo_fill(int64_t offset, int64_t bytes) const {
-  const npu::TensorDesc& d = s_.out;
+Instr halo_fill(const npu::TensorDesc& d, int64_t image, const HaloPiece& piece) {
   Instr p;
   p.op = Opcode::Pool;
   p[F::mode] = npu::kPoolAvg;
-  p[F::in_addr] = s_.out_image + d.pad * d.pitch() + d.pad;  // the first interior byte: read by no window
-  p[F::out_addr] = s_.out_image + offset;
+  p[F::in_addr] = image + d.pad * d.pitch() + d.pad;  // the first interior byte: read by no window
+  p[F::out_addr] = image + piece.offset;
   p[F::in_pitch] = 1;
   p[F::c] = d.c;
   p[F::out_h] = 1;
-  p[F::out_w] = bytes;
+  p[F::out_w] = piece.bytes;
   p[F::kernel_h] = p[F::kernel_w] = p[F::stride_h] = p[F::stride_w] = 1;
   p[F::org_r] = 1;  // every window below the valid rectangle [0, 1) x [0, 1)
   p[F::valid_r1] = p[F::valid_c1] = 1;

@@ -30,11 +30,17 @@ constexpr int64_t kPrefetchPieceBytes = 1024;
 struct HaloPiece {
   int64_t offset = 0, bytes = 0;
 };
-// The halo of s's output image: the rows above (with the first row's left
-// columns) and below (with the last row's right columns) every plane, and the
-// right and left columns between two rows when the reader reads them
-// (ConvSpec::out_halo_columns); none without a halo.
-std::vector<HaloPiece> halo_pieces(const ConvSpec& s);
+// The halo of an image of tensor d: the rows above (with the first row's
+// left columns) and below (with the last row's right columns) every plane,
+// and the right and left columns between two rows when the reader reads them
+// (`columns`, ConvSpec::out_halo_columns); none without a halo.
+std::vector<HaloPiece> halo_pieces(const npu::TensorDesc& d, bool columns);
+inline std::vector<HaloPiece> halo_pieces(const ConvSpec& s) { return halo_pieces(s.out, s.out_halo_columns); }
+// The vector op that writes d's zero point into `bytes` bytes at `offset` of
+// every channel plane of d's image at `image` (a HaloPiece): an average POOL
+// whose every window lies outside its valid rectangle, so the sum is 0 and
+// the result the zero point, with nothing read.
+npu::Instr halo_fill(const npu::TensorDesc& d, int64_t image, const HaloPiece& piece);
 
 class ConvInstrs {
  public:
@@ -49,11 +55,8 @@ class ConvInstrs {
   // Part `part` of the tile's requantization (schedule.h, requant_parts).
   npu::Instr requant(int tile, int64_t part) const;
   npu::Instr store(int tile) const;
-  // The vector op that writes the zero point into `bytes` bytes at `offset`
-  // of every channel plane of the output image on chip (a HaloPiece): an
-  // average POOL whose every window lies outside its valid rectangle, so the
-  // sum is 0 and the result the zero point, with nothing read.
-  npu::Instr halo_fill(int64_t offset, int64_t bytes) const;
+  // halo_fill of a piece of the output image on chip.
+  npu::Instr halo_fill(const HaloPiece& piece) const { return compiler::halo_fill(s_.out, s_.out_image, piece); }
 
  private:
   const ConvSpec& s_;

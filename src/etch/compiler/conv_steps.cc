@@ -122,7 +122,7 @@ class Builder {
       LayerStep st;
       st.n = s_.out.c * h.bytes;
       st.waits_for_array = true;
-      add(StepKind::Vector, 0, st, {}, [&] { return ins_.halo_fill(h.offset, h.bytes); });
+      add(StepKind::Vector, 0, st, {}, [&] { return ins_.halo_fill(h); });
     }
   }
 

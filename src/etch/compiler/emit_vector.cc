@@ -4,6 +4,7 @@
 
 #include <functional>
 
+#include "etch/compiler/conv_instrs.h"
 #include "etch/compiler/layer_does_not_fit.h"
 #include "etch/core/error.h"
 #include "etch/npu/footprint.h"
@@ -47,18 +48,27 @@ Instr interior(Opcode op, const npu::TensorDesc& d, int64_t sram, const Tile& tl
 }
 
 // load -> op -> store for every tile, two slots each; ops[i] reads what
-// loads[i] brought in and writes what store[i] sends out.
+// loads[i] brought in and writes what store[i] sends out. A layer that reads
+// its input on chip loads nothing for any tile, one that leaves its output on
+// chip stores nothing: its ops then wait on no load or store (and the layer
+// stays readable as steps, vector_prev_layer).
 void pipeline(ProgramBuilder& b, size_t n, const std::function<std::vector<Instr>(size_t, int)>& loads,
-              const std::function<Instr(size_t, int)>& op, const std::function<Instr(size_t, int)>& store) {
+              const std::function<Instr(size_t, int)>& op,
+              const std::function<std::optional<Instr>(size_t, int)>& store) {
+  const bool loaded = n > 0 && !loads(0, 0).empty(), stored = n > 0 && store(0, 0).has_value();
   for (size_t i = 0; i < n; ++i) {
     const int slot = static_cast<int>(i % 2);
-    b.loads(loads(i, slot), i >= 2 ? 1 : 0, true);
+    std::vector<Instr> dmas = loads(i, slot);
+    std::optional<Instr> st = store(i, slot);
+    ETCH_CHECK(dmas.empty() != loaded && st.has_value() == stored) << "a vector layer moves data for some tiles only";
+    if (loaded) b.loads(std::move(dmas), i >= 2 ? 1 : 0, true);
     Instr v = op(i, slot);
-    v.tokens = npu::kPopPrev | npu::kPushNext | (i >= 2 ? npu::kPopNext : 0) | (i + 2 < n ? npu::kPushPrev : 0);
+    v.tokens = (loaded ? npu::kPopPrev : 0) | (loaded && i + 2 < n ? npu::kPushPrev : 0) |
+               (stored ? npu::kPushNext : 0) | (stored && i >= 2 ? npu::kPopNext : 0);
     b.emit(v);
-    Instr st = store(i, slot);
-    st.tokens = npu::kPopPrev | (i + 2 < n ? npu::kPushPrev : 0);
-    b.emit(st);
+    if (!stored) continue;
+    st->tokens = npu::kPopPrev | (i + 2 < n ? npu::kPushPrev : 0);
+    b.emit(*st);
   }
   b.barrier();
 }
@@ -66,30 +76,48 @@ void pipeline(ProgramBuilder& b, size_t n, const std::function<std::vector<Instr
 void emit_pool(ProgramBuilder& b, const PoolSpec& s) {
   const npu::TensorDesc& in = s.in;
   const int64_t P = in.pad, pitch = in.pitch();
+  // An input on chip is read in place, an output on chip written in place:
+  // only what is in DRAM takes slots.
+  const bool on_chip = s.in_image >= 0, out_on_chip = s.out_image >= 0;
+  const npu::TensorDesc& out = s.out;
   auto rows_in = [&](int64_t th) { return (th - 1) * s.sh + s.kh; };
-  auto bytes = [&](int64_t tc, int64_t th) { return tc * rows_in(th) * pitch + tc * th * s.ow; };
-  const std::vector<Tile> tiles = make_tiles(s.name, s.c, s.oh, b.target(), bytes);
-  const int64_t x_size = bytes(tiles[0].tc, tiles[0].th) - tiles[0].tc * tiles[0].th * s.ow;
-  const int64_t out_base = 2 * x_size, out_size = tiles[0].tc * tiles[0].th * s.ow;
+  auto bytes = [&](int64_t tc, int64_t th) {
+    return (on_chip ? 0 : tc * rows_in(th) * pitch) + (out_on_chip ? 0 : tc * th * s.ow);
+  };
+  std::vector<Tile> tiles =
+      make_tiles(s.name, s.c, s.oh, b.target(), bytes, b.target().input_buffer_bytes - s.ibuf_lo - s.ibuf_hi, false);
+  if (out_on_chip && out.pad > 0) {
+    // A haloed image's rows are not adjacent: one output row per POOL, after
+    // the halo gets the zero point.
+    std::vector<Tile> rows;
+    for (const Tile& tl : tiles)
+      for (int64_t y = tl.y0; y < tl.y0 + tl.th; ++y) rows.push_back({tl.c0, tl.tc, y, 1});
+    tiles = std::move(rows);
+    for (const HaloPiece& h : halo_pieces(out, s.out_halo_columns)) b.emit(halo_fill(out, s.out_image, h));
+  }
+  const int64_t out_size = out_on_chip ? 0 : tiles[0].tc * tiles[0].th * s.ow;
+  const int64_t x_size = bytes(tiles[0].tc, tiles[0].th) - out_size;
+  const int64_t out_base = s.ibuf_lo + 2 * x_size;
+  // First padded input row of tile tl and how many rows it reads.
+  auto first_row = [&](const Tile& tl) { return tl.y0 * s.sh - s.pad_t + P; };
+  auto rows_read = [&](const Tile& tl) { return std::min(rows_in(tl.th), in.h + 2 * P - first_row(tl)); };
   pipeline(
       b, tiles.size(),
       [&](size_t i, int slot) {
         const Tile& tl = tiles[i];
-        const int64_t r0 = tl.y0 * s.sh - s.pad_t + P;
-        const int64_t rows = std::min(rows_in(tl.th), in.h + 2 * P - r0);
-        return std::vector<Instr>{
-            ProgramBuilder::dma(Opcode::Load, npu::Buffer::Input, in.dram_addr + tl.c0 * in.chan_stride() + r0 * pitch,
-                                slot * x_size, tl.tc, rows * pitch, in.chan_stride(), rows * pitch)};
+        if (on_chip) return std::vector<Instr>{};
+        return std::vector<Instr>{ProgramBuilder::dma(
+            Opcode::Load, npu::Buffer::Input, in.dram_addr + tl.c0 * in.chan_stride() + first_row(tl) * pitch,
+            s.ibuf_lo + slot * x_size, tl.tc, rows_read(tl) * pitch, in.chan_stride(), rows_read(tl) * pitch)};
       },
       [&](size_t i, int slot) {
         const Tile& tl = tiles[i];
-        const int64_t r0 = tl.y0 * s.sh - s.pad_t + P;
-        const int64_t rows = std::min(rows_in(tl.th), in.h + 2 * P - r0);
+        const int64_t r0 = first_row(tl), rows = rows_read(tl);
         Instr p;
         p.op = Opcode::Pool;
         p[F::mode] = s.avg ? npu::kPoolAvg : npu::kPoolMax;
-        p[F::in_addr] = slot * x_size;
-        p[F::in_chan_stride] = rows * pitch;
+        p[F::in_addr] = on_chip ? s.in_image + tl.c0 * in.chan_stride() + r0 * pitch : s.ibuf_lo + slot * x_size;
+        p[F::in_chan_stride] = on_chip ? in.chan_stride() : rows * pitch;
         p[F::in_pitch] = pitch;
         p[F::c] = tl.tc;
         p[F::out_h] = tl.th;
@@ -104,8 +132,12 @@ void emit_pool(ProgramBuilder& b, const PoolSpec& s) {
         p[F::valid_r1] = std::min(rows, P + in.h - r0);
         p[F::valid_c0] = P;
         p[F::valid_c1] = P + in.w;
-        p[F::out_addr] = out_base + slot * out_size;
-        p[F::out_chan_stride] = tl.th * s.ow;
+        // On chip: row y0 (and, without a halo, the rows after it) of
+        // channels c0.. of the image.
+        p[F::out_addr] = out_on_chip
+                             ? s.out_image + tl.c0 * out.chan_stride() + (tl.y0 + out.pad) * out.pitch() + out.pad
+                             : out_base + slot * out_size;
+        p[F::out_chan_stride] = out_on_chip ? out.chan_stride() : tl.th * s.ow;
         p[F::x_zp] = s.q.x_zero_point;
         p[F::y_zp] = s.q.y.zero_point;
         p[F::mult] = s.q.requant.multiplier;
@@ -114,7 +146,10 @@ void emit_pool(ProgramBuilder& b, const PoolSpec& s) {
         p[F::act_max] = s.q.y.act_max;
         return p;
       },
-      [&](size_t i, int slot) { return interior(Opcode::Store, s.out, out_base + slot * out_size, tiles[i]); });
+      [&](size_t i, int slot) -> std::optional<Instr> {
+        if (out_on_chip) return std::nullopt;
+        return interior(Opcode::Store, s.out, out_base + slot * out_size, tiles[i]);
+      });
 }
 
 void emit_add(ProgramBuilder& b, const AddSpec& s) {

@@ -4,6 +4,7 @@
 // slots per operand.
 #pragma once
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,17 @@ struct PoolSpec {
   int64_t c = 0, h = 0, w = 0, oh = 0, ow = 0, kh = 1, kw = 1, sh = 1, sw = 1, pad_t = 0, pad_l = 0;
   npu::TensorDesc in, out;
   ir::QPoolParams q;  // average pooling's requantization (unused by max)
+  // The input where its writer left it on chip (VectorLayer::image): its
+  // address in the input buffer (-1: in DRAM), laid out as in DRAM; the layer
+  // then loads nothing and keeps its output slots clear of it.
+  int64_t in_image = -1;
+  // The output written where the next conv/gemm layer reads it
+  // (VectorLayer::out_image; -1: stored to DRAM), laid out as in DRAM; its
+  // halo (of the reader's padding) gets the zero point, its columns only
+  // where the reader reads them.
+  int64_t out_image = -1;
+  bool out_halo_columns = true;
+  int64_t ibuf_lo = 0, ibuf_hi = 0;  // bytes the images hold at the buffer's bottom / top
 };
 
 struct AddSpec {
@@ -60,9 +72,12 @@ std::vector<Tile> make_tiles(const std::string& name, int64_t c, int64_t oh, con
 // DMA between a [tc][th][w] contiguous SRAM block and rows y0.. of channels
 // c0.. of a tensor's interior.
 npu::Instr interior(npu::Opcode op, const npu::TensorDesc& d, int64_t sram, const Tile& tl);
-// load -> op -> store for every tile, two slots each, then a BARRIER.
+// load -> op -> store for every tile, two slots each, then a BARRIER. A
+// layer that reads its input on chip has no loads, one that leaves its output
+// on chip no stores (for every tile alike).
 void pipeline(ProgramBuilder& b, size_t n, const std::function<std::vector<npu::Instr>(size_t, int)>& loads,
-              const std::function<npu::Instr(size_t, int)>& op, const std::function<npu::Instr(size_t, int)>& store);
+              const std::function<npu::Instr(size_t, int)>& op,
+              const std::function<std::optional<npu::Instr>(size_t, int)>& store);
 
 // Each emits the layer and a BARRIER; InvalidInput naming the layer if even one
 // row of one channel does not fit the input buffer.

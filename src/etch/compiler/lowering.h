@@ -25,11 +25,17 @@ struct VectorLayer {
   const ir::Graph& g;
   const ir::Node& n;
   std::function<const npu::TensorDesc&(ir::ValueId)> desc;
-  // An input its writer left on chip (Lowering::reads_image): the value, its
-  // address in the input buffer, and the bytes it holds at the buffer's
-  // bottom (ibuf_lo) or top (ibuf_hi), which the layer's own slots avoid.
+  // An input its writer left on chip (Lowering::reads_image): the value and
+  // its address in the input buffer.
   ir::ValueId image_value = ir::kNoValue;
-  int64_t image_addr = -1, ibuf_lo = 0, ibuf_hi = 0;
+  int64_t image_addr = -1;
+  // Where to write the output for the next conv/gemm layer to read in place
+  // (Lowering::writes_image; -1: to DRAM).
+  int64_t out_image = -1;
+  bool out_halo_columns = true;  // the reader reads the image's halo columns (ConvSpec::out_halo_columns)
+  // Bytes the images hold at the input buffer's bottom (ibuf_lo) and top
+  // (ibuf_hi), which the layer's own slots avoid.
+  int64_t ibuf_lo = 0, ibuf_hi = 0;
   // v's address in the input buffer when it is on chip, else -1.
   int64_t image(ir::ValueId v) const { return v == image_value ? image_addr : -1; }
 };
@@ -54,8 +60,12 @@ struct Lowering {
   // Vector layers: emits the layer (and its BARRIER).
   std::function<void(ProgramBuilder& b, const VectorLayer& layer)> emit;
   // A vector layer that can read any one of its inputs from an image its
-  // writer (a conv/gemm layer) left on chip, when the tensor has no halo.
+  // writer (a conv/gemm layer) left on chip, when the tensor has no halo
+  // (a residual Add, a pool).
   bool reads_image = false;
+  // A vector layer that can write its output into the input buffer, for the
+  // conv/gemm layer after it to read in place (a pool).
+  bool writes_image = false;
   // An element-wise int8 -> int8 op a conv/gemm layer can apply in its
   // REQUANT when it is that layer's only reader: its 256-entry table,
   // indexed by x + 128 (unset: it cannot be fused).

@@ -1,6 +1,8 @@
 // MaxPool and QAveragePool on the vector unit: 2-D windows up to 255 wide,
 // without ceil_mode or dilation. Padding is skipped by the window's valid
-// range, so it needs no particular value.
+// range, so it needs no particular value. Either reads its input in place
+// where the conv/gemm layer before it left it on chip, and writes its output
+// in place for the conv/gemm layer after it.
 #include "etch/compiler/emit_vector.h"
 #include "etch/compiler/lowering.h"
 #include "etch/compiler/lowerings/common.h"
@@ -21,9 +23,17 @@ std::string pool_reason(const ir::Graph& g, const ir::Node& n) {
   return "";
 }
 
-// The window of `n` over `in`; average pooling adds its requantization.
-PoolSpec pool_spec(const ir::Node& n, const npu::TensorDesc& in, const npu::TensorDesc& out) {
+// The window of the layer's node over its input (on chip where its writer
+// left it); average pooling adds its requantization.
+PoolSpec pool_spec(const VectorLayer& v) {
+  const ir::Node& n = v.n;
+  const npu::TensorDesc &in = v.desc(n.inputs[0]), &out = v.desc(n.outputs[0]);
   PoolSpec s;
+  s.in_image = v.image(n.inputs[0]);
+  s.out_image = v.out_image;
+  s.out_halo_columns = v.out_halo_columns;
+  s.ibuf_lo = v.ibuf_lo;
+  s.ibuf_hi = v.ibuf_hi;
   s.name = n.name;
   s.in = in;
   s.out = out;
@@ -48,9 +58,9 @@ Lowering max_pool() {
   l.op_type = "MaxPool";
   l.reason_for_host = pool_reason;
   l.kind = [](const ConvSpec*) { return "maxpool"; };
-  l.emit = [](ProgramBuilder& b, const VectorLayer& v) {
-    emit_pool(b, pool_spec(v.n, v.desc(v.n.inputs[0]), v.desc(v.n.outputs[0])));
-  };
+  l.emit = [](ProgramBuilder& b, const VectorLayer& v) { emit_pool(b, pool_spec(v)); };
+  l.reads_image = true;
+  l.writes_image = true;
   l.input_pad = max_pad;
   l.keeps_input_quantization = true;
   return l;
@@ -63,11 +73,13 @@ Lowering qaverage_pool() {
   l.reason_for_host = pool_reason;
   l.kind = [](const ConvSpec*) { return "avgpool"; };
   l.emit = [](ProgramBuilder& b, const VectorLayer& v) {
-    PoolSpec s = pool_spec(v.n, v.desc(v.n.inputs[0]), v.desc(v.n.outputs[0]));
+    PoolSpec s = pool_spec(v);
     s.avg = true;
     s.q = ir::qpool_params(v.n);
     emit_pool(b, s);
   };
+  l.reads_image = true;
+  l.writes_image = true;
   l.input_pad = max_pad;
   l.padding_zero_point = [](const ir::Node& n) -> std::optional<int32_t> { return ir::qpool_params(n).x_zero_point; };
   l.output_zero_point = [](const ir::Graph&, const ir::Node& n) -> std::optional<int32_t> {
