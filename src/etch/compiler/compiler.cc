@@ -15,6 +15,7 @@
 #include "etch/compiler/lower.h"
 #include "etch/compiler/lowering.h"
 #include "etch/compiler/mapper.h"
+#include "etch/compiler/node_roles.h"
 #include "etch/compiler/program_builder.h"
 #include "etch/core/error.h"
 #include "etch/ir/cost.h"
@@ -23,46 +24,6 @@ namespace etch::compiler {
 namespace {
 
 int64_t align64(int64_t x) { return (x + 63) / 64 * 64; }
-
-float constant_scale(const ir::Graph& g, const ir::Node& n) {
-  if (n.has_input(1) && g.value(n.inputs[1]).data)
-    return static_cast<float>(g.value(n.inputs[1]).data->get_as_double(0));
-  return 1.0f;
-}
-int32_t constant_zp(const ir::Graph& g, const ir::Node& n) {
-  if (n.has_input(2) && g.value(n.inputs[2]).data)
-    return static_cast<int32_t>(g.value(n.inputs[2]).data->get_as_double(0));
-  return 0;
-}
-
-bool is_boundary(const ir::Node& n, Boundary role) {
-  const Lowering* l = find_lowering(n);
-  return l && l->boundary == role;
-}
-
-// The input whose scale and zero point n's output keeps (kNoValue: none). A
-// Concat's constant inputs were quantized onto its grid, so any other input
-// gives it.
-ir::ValueId kept_quantization_input(const ir::Graph& g, const ir::Node& n) {
-  const Lowering* l = find_lowering(n);
-  if (!l || !l->keeps_input_quantization) return ir::kNoValue;
-  for (size_t i = 0; i < n.inputs.size(); ++i)
-    if (n.has_input(i) && !g.value(n.inputs[i]).is_constant()) return n.inputs[i];
-  return ir::kNoValue;
-}
-
-bool is_view(const ir::Node& n) {
-  const Lowering* l = find_lowering(n);
-  return l && l->view;
-}
-
-// A float layer that quantization would turn into an op the NPU runs.
-bool is_float_form(const ir::Node& n) {
-  if (!n.domain.empty()) return false;
-  for (const Lowering& l : all_lowerings())
-    if (std::find(l.float_forms.begin(), l.float_forms.end(), n.op_type) != l.float_forms.end()) return true;
-  return false;
-}
 
 // A node that does not fit the target (LayerDoesNotFit), for compile() to
 // place on the host before compiling again.
@@ -448,6 +409,17 @@ class Compiler {
     int64_t addr = -1, ibuf_lo = 0, ibuf_hi = 0;
   };
 
+  // The conv/gemm reader `next`'s spec with image img as its resident input
+  // (the image's bytes kept clear at its end of the input buffer) into
+  // img.reader; whether its smallest plan fits beside the image.
+  bool place_reader(OnChipImage& img, const Lowering& l, const ir::Node& next) {
+    ConvSpec& r = img.reader.emplace(unless_unfit(next, [&] { return conv_spec(l, next); }));
+    r.ibuf_lo = img.ibuf_lo;
+    r.ibuf_hi = img.ibuf_hi;
+    r.in_image = img.addr;
+    return !plan_overflow(r, minimal_plan(r), t_);
+  }
+
   // Keeps the output of conv/gemm layer n (spec s, order[k]) on chip when the
   // next layer is a conv/gemm that alone reads it and both still fit with
   // the image beside them (the reader reads it as a resident input). The
@@ -478,10 +450,7 @@ class Compiler {
     OnChipImage img{v, std::nullopt, addr, top ? 0 : bytes, top ? bytes : 0};
     bool fits = !plan_overflow(s, minimal_plan(s), t_);
     if (fits && l->array) {
-      ConvSpec& r = img.reader.emplace(unless_unfit(*next, [&] { return conv_spec(*l, *next); }));
-      (top ? r.ibuf_hi : r.ibuf_lo) = bytes;
-      r.in_image = addr;
-      fits = !plan_overflow(r, minimal_plan(r), t_);
+      fits = place_reader(img, *l, *next);
     }
     if (!fits) {
       s.ibuf_lo = lo, s.ibuf_hi = hi, s.out_image = -1;
@@ -513,12 +482,9 @@ class Compiler {
     if (4 * bytes > cap) return std::nullopt;
     const bool top = layer.ibuf_hi == 0;
     OnChipImage img{v, std::nullopt, top ? cap - bytes : 0, top ? 0 : bytes, top ? bytes : 0};
-    ConvSpec& r = img.reader.emplace(unless_unfit(*next, [&] { return conv_spec(*nl, *next); }));
-    (top ? r.ibuf_hi : r.ibuf_lo) = bytes;
-    r.in_image = img.addr;
-    if (plan_overflow(r, minimal_plan(r), t_)) return std::nullopt;
+    if (!place_reader(img, *nl, *next)) return std::nullopt;
     layer.out_image = img.addr;
-    layer.out_halo_columns = reads_halo_columns(r);
+    layer.out_halo_columns = reads_halo_columns(*img.reader);
     (top ? layer.ibuf_hi : layer.ibuf_lo) = bytes;
     return img;
   }
@@ -787,21 +753,6 @@ class Compiler {
 };
 
 }  // namespace
-
-void require_integer_graph(const ir::Graph& g, const std::string& label) {
-  for (const ir::Node& n : g.nodes())
-    if (n.domain == "ai.etch") return;
-  std::string example;
-  for (const ir::Node& n : g.nodes())
-    if (is_float_form(n)) {
-      example = fmt::format(" (e.g. {} is float)", n.describe());
-      break;
-    }
-  ETCH_FAIL(InvalidInput) << fmt::format(
-      "model '{}' is not quantized{}: the NPU runs integer models only. Run `etch quantize {} -o model.int8.onnx` "
-      "first, then compile the quantized model",
-      label, example, label);
-}
 
 CompiledModel compile(const ir::Graph& g, const npu::Target& t, const CompileOptions& opt) {
   npu::validate_target(t);

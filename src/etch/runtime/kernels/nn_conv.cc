@@ -179,12 +179,12 @@ void conv_with_epilogue(KernelContext& ctx, const Epilogue& e) {
   };
   if (!pool && dilated_conv_by_phases_supported(g, groups, cg, m) &&
       dilated_conv_sums(g, batch, cg, m, xv, wv, yv, plan.onednn_weights.get())) {
-    parallel_for(batch * m, 1, [&](int64_t i0, int64_t i1) {
-      for (int64_t i = i0; i < i1; ++i)
-        if (bias || e.clamp || zv)
+    if (bias || e.clamp || zv)
+      parallel_for(batch * m, 1, [&](int64_t i0, int64_t i1) {
+        for (int64_t i = i0; i < i1; ++i)
           bias_clamp(yv + i * out_sz, 1, out_sz, out_sz, bias ? bias + i % m : nullptr, zv ? zv + i * out_sz : nullptr,
                      e);
-    });
+      });
     return;
   }
   const bool onednn = onednn_conv_supported(g, groups, cg, m);
