@@ -363,8 +363,9 @@ class Compiler {
     size_t chosen = packings.size() - 1;
     for (size_t i = packings.size(); i-- > 0;) {
       const bool first = i + 1 == packings.size();
-      PlanChoice c = search_plan(packings[i].second, t_, prev_ ? &prev_->layer : nullptr,
-                                 first ? std::numeric_limits<int64_t>::max() : best.score + 1);
+      PlanChoice c =
+          search_plan(packings[i].second, t_, prev_ ? &prev_->layer : nullptr, before_ ? &before_->layer : nullptr,
+                      first ? std::numeric_limits<int64_t>::max() : best.score + 1);
       if (first || c.score <= best.score) {
         best = c;
         chosen = i;
@@ -553,23 +554,31 @@ class Compiler {
         } else {
           c = search_packed(s, &packed);
         }
-        // A prefetch slows the previous layer's tail a little: its prediction follows.
-        if (c.plan.prefetch && out_.layers[prev_->report].has_plan)
-          out_.layers[prev_->report].predicted_cycles += c.prev_end - prev_->layer.end;
+        // A prefetch slows the tail of the layer it trails a little: its prediction follows.
+        if (c.plan.prefetch) {
+          const EmittedLayer& trailed = c.plan.prefetch_early ? *before_ : *prev_;
+          if (out_.layers[trailed.report].has_plan)
+            out_.layers[trailed.report].predicted_cycles += c.prev_end - trailed.layer.end;
+        }
         rep.plan = c.plan;
         rep.has_plan = true;
         rep.sparse = s.sparse;
         rep.predicted_cycles = rep.plan.predicted_cycles;
         rep.bounds = conv_bounds(s, t_);
         p.layers.push_back({n.name, rep.kind, rep.macs});
-        emit_conv(b, s, rep.plan);
+        emit_conv(b, s, rep.plan, rep.plan.prefetch_early ? std::optional(before_->barrier) : std::nullopt);
         out_.placements[i].reason =
             fmt::format("{} {}{}{}{}{}", rep.kind, rep.plan.str(), s.sparse ? " 2:4" : "",
                         packed > 1 ? fmt::format(" {} groups packed", packed) : "",
                         rep.input_on_chip ? ", input on chip" : "", rep.output_on_chip ? ", output kept on chip" : "");
-        if (!o_.naive) prev_ = EmittedLayer{conv_prev_layer(s, rep.plan, c.in, c.end, t_), out_.layers.size()};
+        before_.reset();
+        if (!o_.naive)
+          prev_ = EmittedLayer{conv_prev_layer(s, rep.plan, c.in, c.end, t_), out_.layers.size(), b.size() - 1, true};
       } else {
+        // The next conv/gemm layer's prefetch may reach back over this layer to a conv/gemm right before it.
+        std::optional<EmittedLayer> conv_before = prev_ && prev_->conv ? std::move(prev_) : std::nullopt;
         prev_.reset();
+        before_.reset();
         rep.kind = l.kind(nullptr);
         p.layers.push_back({n.name, rep.kind, 0});
         const size_t first = b.size();
@@ -600,7 +609,10 @@ class Compiler {
         // but the closing BARRIER, read back as steps.
         if (!o_.naive && b.size() > first && p.instrs.back().op == npu::Opcode::Barrier) {
           const std::span<const npu::Instr> emitted(p.instrs.data() + first, b.size() - first - 1);
-          if (auto v = vector_prev_layer(emitted, t_)) prev_ = EmittedLayer{std::move(*v), out_.layers.size()};
+          if (auto v = vector_prev_layer(emitted, t_)) {
+            before_ = std::move(conv_before);
+            prev_ = EmittedLayer{std::move(*v), out_.layers.size(), b.size() - 1, false};
+          }
         }
       }
       out_.layers.push_back(rep);
@@ -624,6 +636,7 @@ class Compiler {
 
   void close(ProgramBuilder& b) {
     prev_.reset();
+    before_.reset();
     npu::Instr h;
     h.op = npu::Opcode::Halt;
     b.emit(h);
@@ -746,9 +759,14 @@ class Compiler {
   // the next conv/gemm layer may prefetch behind it.
   struct EmittedLayer {
     PrevLayer layer;
-    size_t report = 0;  // its out_.layers index
+    size_t report = 0;   // its out_.layers index
+    size_t barrier = 0;  // its closing BARRIER's index in the program
+    bool conv = false;   // a conv/gemm layer
   };
   std::optional<EmittedLayer> prev_;
+  // The conv/gemm layer before prev_, when prev_ is a vector-unit layer: the
+  // next conv/gemm layer may prefetch behind it instead (TilePlan::prefetch_early).
+  std::optional<EmittedLayer> before_;
   std::optional<OnChipImage> image_;
 };
 

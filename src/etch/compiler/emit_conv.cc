@@ -69,14 +69,16 @@ void write_params(ProgramBuilder& b, const ConvSpec& s, const Schedule& sc, Conv
 
 }  // namespace
 
-void emit_conv(ProgramBuilder& b, const ConvSpec& s, const TilePlan& plan) {
+void emit_conv(ProgramBuilder& b, const ConvSpec& s, const TilePlan& plan, std::optional<size_t> early_barrier) {
   const npu::Target& t = b.target();
   const Schedule sc = make_schedule(s, plan, t);
   ConvPlace place;
   write_weights(b, s, place);
   write_params(b, s, sc, place);
   place.w_base = plan.weight_base;
-  emit_steps(b, conv_steps(s, plan, t, sc, PrefetchMode{plan.prefetch, plan.prefetch_preload}, &place));
+  ETCH_CHECK(plan.prefetch_early == early_barrier.has_value() && !(plan.prefetch_early && plan.prefetch_preload))
+      << s.name << ": a prefetch behind an earlier layer needs that layer's BARRIER, and moves no PRELOAD";
+  emit_steps(b, conv_steps(s, plan, t, sc, PrefetchMode{plan.prefetch, plan.prefetch_preload}, &place), early_barrier);
 }
 
 }  // namespace etch::compiler

@@ -177,12 +177,15 @@ struct Candidate {
 // depends only on its first iteration's output and input channels and how
 // many of its folds are prefetched (its transfers and first PRELOAD).
 struct PrefetchMemo {
-  std::map<Prefetch, LayerTiming> prev_timings;
-  const LayerTiming& prev_timing(const PrevLayer& prev, const npu::Target& t, const Prefetch& pf, SearchStats& stats) {
-    auto found = prev_timings.find(pf);
-    if (found != prev_timings.end()) return found->second;
+  // [0]: behind the previous layer; [1]: behind the one before it.
+  std::map<Prefetch, LayerTiming> prev_timings[2];
+  const LayerTiming& prev_timing(const PrevLayer& prev, const npu::Target& t, const Prefetch& pf, SearchStats& stats,
+                                 bool early = false) {
+    auto& timings = prev_timings[early ? 1 : 0];
+    auto found = timings.find(pf);
+    if (found != timings.end()) return found->second;
     ++stats.timed;
-    return prev_timings.emplace(pf, time_steps(prev.steps, t, prev.in, pf)).first->second;
+    return timings.emplace(pf, time_steps(prev.steps, t, prev.in, pf)).first->second;
   }
   std::map<std::array<int64_t, 3>, Prefetch> prefetches;
   const Prefetch& prefetch(const ConvSpec& s, const TilePlan& p, const npu::Target& t) {
@@ -201,7 +204,9 @@ struct PrefetchMemo {
 // skipped only when its lower bound shows that it cannot win against an
 // option some thread has found (cost >= bound > best, or bound == best and a
 // key after the best's).
-constexpr int64_t kVariants = 32;  // per candidate: alone, then <= 7 fold counts x with/without PRELOAD
+// Per candidate: alone, then <= 7 fold counts x with/without PRELOAD behind
+// the previous layer (1..14), then <= 7 behind the one before it (16..22).
+constexpr int64_t kVariants = 32;
 
 // The best (cost, key) any thread has found, for cutting.
 struct SharedBest {
@@ -248,11 +253,21 @@ int64_t alone_cycles(const ConvSpec& s, const TilePlan& p, const npu::Target& t,
   return c.alone;
 }
 
+// The layers before this one, as a prefetch trails them: `prev`, or with
+// `before`, the conv/gemm layer before prev (a vector-unit layer, which then
+// starts once the prefetch is in and runs as it would alone).
+struct Behind {
+  const PrevLayer& prev;
+  const PrevLayer* before = nullptr;
+  // Their end without the prefetch, from the first one's start.
+  int64_t end() const { return before ? before->end + prev.end : prev.end; }
+};
+
 // Scores `p` with its first p.prefetch_folds folds (0: all) prefetched
-// behind `prev` at weight-buffer offset `base`, with and without the first
-// PRELOAD (keys `key` and `key + 1`). Every timing that cannot win (by the
-// plan's lower bound) is skipped.
-void score_prefetched(const ConvSpec& s, TilePlan p, const npu::Target& t, const PrevLayer& prev, Candidate& c,
+// behind `behind` at weight-buffer offset `base`, with and without the first
+// PRELOAD (keys `key` and `key + 1`; only without when reaching back). Every
+// timing that cannot win (by the plan's lower bound) is skipped.
+void score_prefetched(const ConvSpec& s, TilePlan p, const npu::Target& t, const Behind& behind, Candidate& c,
                       int64_t base, int64_t key, Search& search) {
   PlanChoice& best = search.best;
   // The search's cut: the plan's bound with these folds prefetched (what the
@@ -264,12 +279,19 @@ void score_prefetched(const ConvSpec& s, TilePlan p, const npu::Target& t, const
   Prefetch pf = search.memo.prefetch(s, p, t);
   const int64_t preload = pf.preload;
   p.prefetch = true;
+  p.prefetch_early = behind.before != nullptr;
   for (bool with_preload : {false, true}) {
+    if (with_preload && p.prefetch_early) break;
     const int64_t k = key + (with_preload ? 1 : 0);
     pf.preload = with_preload ? preload : 0;
-    const LayerTiming& pt = search.memo.prev_timing(prev, t, pf, best.stats);
-    // What the previous layer loses to the contention counts against this plan.
-    const int64_t prev_cost = (pt.end - prev.end) + (pt.release - pt.end);
+    const LayerTiming& trailed =
+        search.memo.prev_timing(p.prefetch_early ? *behind.before : behind.prev, t, pf, best.stats, p.prefetch_early);
+    // Reaching back, the vector-unit layer starts when the BARRIER releases
+    // and the prefetch is in (a SYNC before the BARRIER pops its token).
+    LayerTiming pt = trailed;
+    if (p.prefetch_early) pt.end = pt.release = std::max(trailed.release, trailed.trailing_ready) + behind.prev.end;
+    // What the layers before lose to the contention counts against this plan.
+    const int64_t prev_cost = (pt.end - behind.end()) + (pt.release - pt.end);
     if (!search.could_win(prev_cost + ct_bound, k)) {
       ++best.stats.pruned;
       continue;
@@ -289,7 +311,7 @@ void score_prefetched(const ConvSpec& s, TilePlan p, const npu::Target& t, const
       best.plan.predicted_cycles = (pt.release - pt.end) + ct.end;
       best.in = in;
       best.end = ct.end;
-      best.prev_end = pt.end;
+      best.prev_end = trailed.end;
     }
   }
 }
@@ -297,10 +319,10 @@ void score_prefetched(const ConvSpec& s, TilePlan p, const npu::Target& t, const
 // Scores `p` (candidate number `index`) standing alone and, when it fits
 // beside the previous layer, prefetched (all of the first iteration's folds
 // or only the first few, with or without the first PRELOAD).
-void score(const ConvSpec& s, TilePlan p, const npu::Target& t, const PrevLayer* prev, const PlanBound& bound,
-           int64_t index, int64_t known_alone, Search& search) {
+void score(const ConvSpec& s, TilePlan p, const npu::Target& t, const PrevLayer* prev, const PrevLayer* before,
+           const PlanBound& bound, int64_t index, int64_t known_alone, Search& search) {
   PlanChoice& best = search.best;
-  p.prefetch = p.prefetch_preload = false;
+  p.prefetch = p.prefetch_preload = p.prefetch_early = false;
   p.prefetch_folds = 0;
   p.weight_base = 0;
   ++best.stats.candidates;
@@ -313,11 +335,6 @@ void score(const ConvSpec& s, TilePlan p, const npu::Target& t, const PrevLayer*
     ++best.stats.pruned;
   }
   if (!prev) return;
-  // Weight regions alternate between the bottom and the top of the buffer.
-  const int64_t cap = t.weight_buffer_bytes, mine = weight_buffer_use(s, p, t);
-  const int64_t theirs_lo = prev->weight_lo, theirs_hi = prev->weight_hi;
-  const int64_t base = theirs_lo > 0 ? 0 : cap - mine;
-  if (base < 0 || (base < theirs_hi && theirs_lo < base + mine)) return;
   // The first iteration covers the first channel tiles.
   const int64_t folds = fold_count(s, std::min(p.tm, s.mg), std::min(p.tc, s.cg), t);
   // All of the first iteration's folds, or only the first few: the previous
@@ -325,11 +342,26 @@ void score(const ConvSpec& s, TilePlan p, const npu::Target& t, const PrevLayer*
   std::set<int64_t> counts{0};
   for (int64_t f : {int64_t{1}, int64_t{2}, int64_t{3}, folds / 4, folds / 2, 3 * folds / 4})
     if (f > 0 && f < folds) counts.insert(f);
-  int64_t variant = 1;
-  for (int64_t f : counts) {
-    p.prefetch_folds = f;
-    score_prefetched(s, p, t, *prev, c, base, key + variant, search);
-    variant += 2;
+  // Behind the previous layer (variants 1, 2, 3, ...: each fold count with
+  // and without the PRELOAD), then behind the one before it (variants 16, 17, ...).
+  for (const bool early : {false, true}) {
+    if (early && !before) break;
+    // Weight regions alternate between the bottom and the top of the buffer;
+    // reaching back, the region is clear of both layers' weights.
+    const int64_t cap = t.weight_buffer_bytes, mine = weight_buffer_use(s, p, t);
+    int64_t theirs_lo = prev->weight_lo, theirs_hi = prev->weight_hi;
+    if (early && before->weight_hi > before->weight_lo) {
+      theirs_lo = theirs_hi > theirs_lo ? std::min(theirs_lo, before->weight_lo) : before->weight_lo;
+      theirs_hi = std::max(theirs_hi, before->weight_hi);
+    }
+    const int64_t base = theirs_lo > 0 ? 0 : cap - mine;
+    if (base < 0 || (base < theirs_hi && theirs_lo < base + mine)) continue;
+    int64_t variant = early ? kVariants / 2 : 1;
+    for (int64_t f : counts) {
+      p.prefetch_folds = f;
+      score_prefetched(s, p, t, Behind{*prev, early ? before : nullptr}, c, base, key + variant, search);
+      variant += early ? 1 : 2;
+    }
   }
 }
 // Tries the winner with its requantizations issued sooner (TilePlan::
@@ -357,7 +389,8 @@ void refine_requant_lag(const ConvSpec& s, const npu::Target& t, PlanChoice& bes
 
 }  // namespace
 
-PlanChoice search_plan(const ConvSpec& s, const npu::Target& t, const PrevLayer* prev, int64_t must_beat) {
+PlanChoice search_plan(const ConvSpec& s, const npu::Target& t, const PrevLayer* prev, const PrevLayer* before,
+                       int64_t must_beat) {
   // The candidates: the baseline, then largest tiles first (the fewest
   // steps, so the cheapest timings; a good plan found early cuts the rest).
   std::vector<TilePlan> plans{naive_plan(s, t)};
@@ -411,7 +444,7 @@ PlanChoice search_plan(const ConvSpec& s, const npu::Target& t, const PrevLayer*
       search.shared = &shared;
       for (int64_t i = k; i < static_cast<int64_t>(plans.size()); i += T) {
         const PlanBound bound(s, plans[i], t);
-        score(s, plans[i], t, prev, bound, i, i == 0 ? naive_alone : -1, search);
+        score(s, plans[i], t, prev, before, bound, i, i == 0 ? naive_alone : -1, search);
       }
     }
   });

@@ -36,10 +36,12 @@ struct SearchStats {
 };
 
 struct PlanChoice {
-  TilePlan plan;         // predicted_cycles: from the previous layer's end to this one's
-  PrefetchArrival in;    // when plan.prefetch: how its prefetch arrives
-  int64_t end = 0;       // this layer's own end from its start
-  int64_t prev_end = 0;  // when plan.prefetch: the previous layer's end with the prefetch trailing it
+  TilePlan plan;       // predicted_cycles: from the previous layer's end to this one's
+  PrefetchArrival in;  // when plan.prefetch: how its prefetch arrives
+  int64_t end = 0;     // this layer's own end from its start
+  // When plan.prefetch: the end of the layer it trails (the previous layer,
+  // or with plan.prefetch_early the one before it) with the prefetch trailing it.
+  int64_t prev_end = 0;
   int64_t score = std::numeric_limits<int64_t>::max();  // the search's objective (counts prev_end's growth)
   SearchStats stats;
 };
@@ -50,11 +52,14 @@ struct PlanChoice {
 // whose closing BARRIER is where this layer's prefetch is issued), every candidate is also scored with its first
 // iteration's weights prefetched behind the previous layer, when both layers' weight regions fit the weight buffer side
 // by side; the score then counts what the prefetch adds to the previous layer.
+// With `before` too (the conv/gemm layer emitted before `prev`, when prev is a
+// vector-unit layer), also prefetched behind that layer (TilePlan::prefetch_early),
+// beside both layers' weights.
 // With `must_beat`, only options scoring strictly below it are timed, and
 // when none is, the choice has no plan (score: the maximum): what the
 // compiler passes when it already has a plan of that score for the layer
 // under another group packing.
 PlanChoice search_plan(const ConvSpec& s, const npu::Target& t, const PrevLayer* prev = nullptr,
-                       int64_t must_beat = std::numeric_limits<int64_t>::max());
+                       const PrevLayer* before = nullptr, int64_t must_beat = std::numeric_limits<int64_t>::max());
 
 }  // namespace etch::compiler

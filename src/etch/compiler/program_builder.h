@@ -129,6 +129,14 @@ class ProgramBuilder {
     ETCH_CHECK(!p_.instrs.empty() && p_.instrs.back().op == npu::Opcode::Barrier) << "no barrier to reopen";
     p_.instrs.pop_back();
   }
+  // Moves the instructions from index `from` on to just before the BARRIER
+  // at index `at` (a prefetch issued behind an earlier layer).
+  void move_before_barrier(size_t at, size_t from) {
+    ETCH_CHECK(at < from && from <= p_.instrs.size() && p_.instrs[at].op == npu::Opcode::Barrier)
+        << "no barrier to move instructions before";
+    std::rotate(p_.instrs.begin() + static_cast<std::ptrdiff_t>(at),
+                p_.instrs.begin() + static_cast<std::ptrdiff_t>(from), p_.instrs.end());
+  }
   void barrier() {
     npu::Instr in;
     in.op = npu::Opcode::Barrier;

@@ -14,7 +14,8 @@ namespace etch::compiler {
 std::string TilePlan::str() const {
   std::string pf;
   if (prefetch)
-    pf = fmt::format(" pf{}{}", prefetch_folds > 0 ? std::to_string(prefetch_folds) : "", prefetch_preload ? "+p" : "");
+    pf = fmt::format(" pf{}{}{}", prefetch_early ? "b" : "", prefetch_folds > 0 ? std::to_string(prefetch_folds) : "",
+                     prefetch_preload ? "+p" : "");
   return fmt::format("m{} c{} h{}{}{}{} {}{}{}{}{}{}", tm, tc, th, th_edge > 0 ? fmt::format("/{}", th_edge) : "",
                      row_phases ? "ph" : "", tw > 0 ? fmt::format(" w{}", tw) : "", m_outer ? "M>H" : "H>M",
                      double_buffer ? "" : " single", resident_weights ? " res" : "", resident_input ? " rin" : "", pf,

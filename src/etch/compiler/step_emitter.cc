@@ -40,7 +40,7 @@ void check_footprint(const LayerStep& s, const npu::Instr& in, int index) {
 
 }  // namespace
 
-StepTokens derive_tokens(const LayerSteps& steps) {
+StepTokens derive_tokens(const LayerSteps& steps, bool skip_prefetch) {
   const int n = steps.size();
   StepTokens tk;
   tk.bits.assign(n, 0);
@@ -57,7 +57,7 @@ StepTokens derive_tokens(const LayerSteps& steps) {
     int pops_prev = 0, pops_next = 0;
     for (int d : deps) {
       const int a = static_cast<int>(step_queue(steps[d].kind));
-      if (a == b || d <= covered[a][b]) continue;
+      if (a == b || d <= covered[a][b] || (skip_prefetch && steps[d].prefetch_group >= 0)) continue;
       ETCH_CHECK(a == b - 1 || a == b + 1) << "step " << i << " depends on step " << d << " two queues away";
       covered[a][b] = d;
       if (a == b - 1) {  // from the previous engine in load -> compute -> store
@@ -76,14 +76,24 @@ StepTokens derive_tokens(const LayerSteps& steps) {
   return tk;
 }
 
-void emit_steps(ProgramBuilder& b, const LayerSteps& steps) {
+void emit_steps(ProgramBuilder& b, const LayerSteps& steps, std::optional<size_t> early_barrier) {
   ETCH_CHECK(steps.with_instrs()) << "emit_steps: steps without instructions";
-  const StepTokens tk = derive_tokens(steps);
   const int n = steps.size();
   const bool prefetch = n > 0 && steps[0].prefetch_group >= 0;
-  if (prefetch) b.reopen_barrier();
+  StepTokens tk = derive_tokens(steps, early_barrier.has_value());
+  if (prefetch && !early_barrier) b.reopen_barrier();
+  const size_t first = b.size();
   for (int i = 0; i < n; ++i) {
-    if (prefetch && i > 0 && steps[i - 1].prefetch_group >= 0 && steps[i].prefetch_group < 0) b.barrier();
+    if (prefetch && i > 0 && steps[i - 1].prefetch_group >= 0 && steps[i].prefetch_group < 0) {
+      if (early_barrier) {
+        ETCH_CHECK(steps[i - 1].kind == StepKind::Load) << "a prefetch behind an earlier layer ends with a PRELOAD";
+        b.at(b.size() - 1).tokens |= npu::kPushNext;
+        b.emit(ProgramBuilder::sync(npu::Queue::Compute, npu::kPopPrev));
+        b.move_before_barrier(*early_barrier, first);
+      } else {
+        b.barrier();
+      }
+    }
     const npu::Queue q = step_queue(steps[i].kind);
     for (int k = 0; k < tk.extra_pop_prev[i]; ++k) b.emit(ProgramBuilder::sync(q, npu::kPopPrev));
     for (int k = 0; k < tk.extra_pop_next[i]; ++k) b.emit(ProgramBuilder::sync(q, npu::kPopNext));

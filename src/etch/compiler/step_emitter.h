@@ -6,6 +6,7 @@
 // and neither does one already implied by an earlier pop on the same queue.
 #pragma once
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "etch/compiler/layer_steps.h"
@@ -19,11 +20,17 @@ struct StepTokens {
   std::vector<uint8_t> bits;
   std::vector<uint8_t> extra_pop_prev, extra_pop_next;
 };
-StepTokens derive_tokens(const LayerSteps& steps);
+// With `skip_prefetch`, dependencies on prefetch steps get no tokens (a SYNC
+// has already waited for the prefetch).
+StepTokens derive_tokens(const LayerSteps& steps, bool skip_prefetch = false);
 
 // Emits the steps (which must carry instructions), ending with a BARRIER. The
 // prefetch steps (prefetch_group >= 0, first in the list) go before the
-// BARRIER that ends the program so far, which is moved behind them.
-void emit_steps(ProgramBuilder& b, const LayerSteps& steps);
+// BARRIER that ends the program so far, which is moved behind them; or, with
+// `early_barrier`, before the BARRIER at that index (an earlier layer's),
+// their last piece pushing one token that a compute-queue SYNC right after
+// them pops (so nothing between pops it), and none of the steps after them
+// waiting for them by token.
+void emit_steps(ProgramBuilder& b, const LayerSteps& steps, std::optional<size_t> early_barrier = std::nullopt);
 
 }  // namespace etch::compiler

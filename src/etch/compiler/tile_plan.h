@@ -45,6 +45,15 @@ struct TilePlan {
   // others load after the BARRIER, behind the input tile, so the previous
   // layer is not held up by weights this layer only needs later.
   int64_t prefetch_folds = 0;
+  // The prefetch reaches one layer further back (plan suffix "pfb"): when the
+  // previous layer is a vector-unit layer (a pool, an add), it is issued
+  // before the BARRIER that closes the conv/gemm layer before that one, so
+  // the weights load while that layer computes rather than beside the
+  // vector layer, which is short or busy with DRAM itself. A compute-queue
+  // SYNC before that BARRIER pops the prefetch's one token, so the vector
+  // layer (which may pop load tokens of its own) starts once it is in. Never
+  // with the PRELOAD moved.
+  bool prefetch_early = false;
   // A tile's REQUANT and STORE are issued on the compute queue after the
   // first iteration of the tile this many tiles later (0: out_slots - 1, as
   // late as the accumulator slots allow; plan suffix "lagN"). Late, the
