@@ -573,10 +573,11 @@ class Compiler {
                         rep.input_on_chip ? ", input on chip" : "", rep.output_on_chip ? ", output kept on chip" : "");
         before_.reset();
         if (!o_.naive)
-          prev_ = EmittedLayer{conv_prev_layer(s, rep.plan, c.in, c.end, t_), out_.layers.size(), b.size() - 1, true};
+          prev_ = EmittedLayer{conv_prev_layer(s, rep.plan, c.in, c.end, t_), out_.layers.size(), b.size() - 1};
       } else {
         // The next conv/gemm layer's prefetch may reach back over this layer to a conv/gemm right before it.
-        std::optional<EmittedLayer> conv_before = prev_ && prev_->conv ? std::move(prev_) : std::nullopt;
+        std::optional<EmittedLayer> conv_before =
+            prev_ && out_.layers[prev_->report].has_plan ? std::move(prev_) : std::nullopt;
         prev_.reset();
         before_.reset();
         rep.kind = l.kind(nullptr);
@@ -611,7 +612,7 @@ class Compiler {
           const std::span<const npu::Instr> emitted(p.instrs.data() + first, b.size() - first - 1);
           if (auto v = vector_prev_layer(emitted, t_)) {
             before_ = std::move(conv_before);
-            prev_ = EmittedLayer{std::move(*v), out_.layers.size(), b.size() - 1, false};
+            prev_ = EmittedLayer{std::move(*v), out_.layers.size(), b.size() - 1};
           }
         }
       }
@@ -761,7 +762,6 @@ class Compiler {
     PrevLayer layer;
     size_t report = 0;   // its out_.layers index
     size_t barrier = 0;  // its closing BARRIER's index in the program
-    bool conv = false;   // a conv/gemm layer
   };
   std::optional<EmittedLayer> prev_;
   // The conv/gemm layer before prev_, when prev_ is a vector-unit layer: the

@@ -342,13 +342,13 @@ void score(const ConvSpec& s, TilePlan p, const npu::Target& t, const PrevLayer*
   std::set<int64_t> counts{0};
   for (int64_t f : {int64_t{1}, int64_t{2}, int64_t{3}, folds / 4, folds / 2, 3 * folds / 4})
     if (f > 0 && f < folds) counts.insert(f);
+  // Weight regions alternate between the bottom and the top of the buffer;
+  // reaching back, the region is clear of both layers' weights.
+  const int64_t cap = t.weight_buffer_bytes, mine = weight_buffer_use(s, p, t);
   // Behind the previous layer (variants 1, 2, 3, ...: each fold count with
   // and without the PRELOAD), then behind the one before it (variants 16, 17, ...).
   for (const bool early : {false, true}) {
     if (early && !before) break;
-    // Weight regions alternate between the bottom and the top of the buffer;
-    // reaching back, the region is clear of both layers' weights.
-    const int64_t cap = t.weight_buffer_bytes, mine = weight_buffer_use(s, p, t);
     int64_t theirs_lo = prev->weight_lo, theirs_hi = prev->weight_hi;
     if (early && before->weight_hi > before->weight_lo) {
       theirs_lo = theirs_hi > theirs_lo ? std::min(theirs_lo, before->weight_lo) : before->weight_lo;
