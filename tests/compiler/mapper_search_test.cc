@@ -39,23 +39,26 @@ ConvSpec conv(int64_t groups, int64_t cg, int64_t mg, int64_t hw, int64_t k, int
 }
 
 // Every plan shape the search scores: channel and row tiles of several
-// sizes (uneven ones included), both loop orders, short edge tiles, single
-// and double buffering; those that fit.
+// sizes (uneven ones included), the three loop orders (input-channel tiles
+// outside row tiles where there is one output-channel tile), short edge
+// tiles, single and double buffering; those that fit.
 std::vector<TilePlan> plans(const ConvSpec& s, const npu::Target& t) {
   std::vector<TilePlan> v;
   for (int64_t tm : {s.mg, int64_t{t.cols}, (s.mg + 2) / 3})
     for (int64_t tc : {s.cg, (s.cg + 2) / 3, int64_t{1}})
       for (int64_t th : {s.oh, (s.oh + 2) / 3, int64_t{2}})
         for (int64_t edge : {int64_t{0}, int64_t{1}})
-          for (bool m_outer : {true, false})
+          for (int order : {0, 1, 2})  // M>H, H>M, C>H
             for (bool db : {true, false}) {
               TilePlan p;
               p.tm = std::max<int64_t>(1, std::min(tm, s.mg));
               p.tc = std::max<int64_t>(1, std::min(tc, s.cg));
               p.th = std::max<int64_t>(1, std::min(th, s.oh));
               p.th_edge = edge;
-              p.m_outer = m_outer;
+              p.m_outer = order != 1;
+              p.c_outer = order == 2;
               p.double_buffer = db;
+              if (p.c_outer && (s.groups > 1 || p.tm < s.mg || p.tc >= s.cg || p.th >= s.oh)) continue;
               if (!plan_overflow(s, p, t)) v.push_back(p);
             }
   return v;

@@ -390,15 +390,16 @@ class Compiler {
   }
 
   // Whether `reader` reads v once, as its first input unless `any_input`,
-  // and nothing else does: not the host, a view or a Concat done in place.
-  bool only_reader(ir::ValueId v, const ir::Node& reader, bool any_input = false) const {
+  // and nothing else does: not the host, a view or a Concat done in place
+  // (with `others_read_dram`, other nodes may read v, from its DRAM copy).
+  bool only_reader(ir::ValueId v, const ir::Node& reader, bool any_input = false, bool others_read_dram = false) const {
     if (std::find(g_.outputs.begin(), g_.outputs.end(), v) != g_.outputs.end() || alias_.count(v) || in_place_.count(v))
       return false;
     for (const auto& [view, src] : alias_)
       if (src == v) return false;
     const std::vector<ir::NodeId> readers = g_.consumers(v);
-    return readers.size() == 1 && readers[0] == reader.id && (any_input || reader.inputs[0] == v) &&
-           std::count(reader.inputs.begin(), reader.inputs.end(), v) == 1;
+    return (readers.size() == 1 || others_read_dram) && std::count(readers.begin(), readers.end(), reader.id) == 1 &&
+           (any_input || reader.inputs[0] == v) && std::count(reader.inputs.begin(), reader.inputs.end(), v) == 1;
   }
 
   // An output left on chip for the next layer (keep_output_on_chip,
@@ -422,10 +423,11 @@ class Compiler {
   }
 
   // Keeps the output of conv/gemm layer n (spec s, order[k]) on chip when the
-  // next layer is a conv/gemm that alone reads it and both still fit with
-  // the image beside them (the reader reads it as a resident input). The
-  // image takes at most a quarter of the input buffer, at the end the image
-  // n reads is not at.
+  // next layer is a conv/gemm that reads it and both still fit with the
+  // image beside them (the reader reads it as a resident input). When later
+  // layers or the host read it too, n also stores it to DRAM, from the
+  // image, where they read it. The image takes at most a quarter of the
+  // input buffer, at the end the image n reads is not at.
   // A vector-unit reader (Lowering::reads_image, e.g. a residual Add) may
   // read the image too, when the tensor has no halo (its channel planes are
   // then contiguous) and its own smallest tiles fit beside it.
@@ -436,7 +438,7 @@ class Compiler {
     const ir::ValueId v = (table ? *table : n).outputs[0];
     if (!l) return;
     const bool vector_reader = l->reads_image && s.out.pad == 0;
-    if (!(l->array || vector_reader) || !only_reader(v, *next, vector_reader)) return;
+    if (!(l->array || vector_reader) || !only_reader(v, *next, vector_reader, !vector_reader)) return;
     const int64_t bytes = s.out.dram_bytes(), cap = t_.input_buffer_bytes;
     if (4 * bytes > cap) return;
     // A vector reader's smallest tiles beside the image: two slots of one
@@ -448,26 +450,23 @@ class Compiler {
     const int64_t lo = s.ibuf_lo, hi = s.ibuf_hi;
     (top ? s.ibuf_hi : s.ibuf_lo) = bytes;
     s.out_image = addr;
+    s.store_out_image = g_.consumers(v).size() > 1;
     OnChipImage img{v, std::nullopt, addr, top ? 0 : bytes, top ? bytes : 0};
     bool fits = !plan_overflow(s, minimal_plan(s), t_);
-    if (fits && l->array) {
-      fits = place_reader(img, *l, *next);
-    }
+    if (fits && l->array) fits = place_reader(img, *l, *next);
     if (!fits) {
-      s.ibuf_lo = lo, s.ibuf_hi = hi, s.out_image = -1;
+      s.ibuf_lo = lo, s.ibuf_hi = hi, s.out_image = -1, s.store_out_image = false;
       return;
     }
-    if (img.reader) {
-      const ConvSpec& r = *img.reader;
-      s.out_halo_columns = reads_halo_columns(r);
-    }
+    if (img.reader) s.out_halo_columns = reads_halo_columns(*img.reader);
     image_ = std::move(img);
   }
 
   // Leaves the output of vector layer n (order[k]) on chip for the next layer
-  // when its lowering can write it there (Lowering::writes_image), the next
-  // layer is a conv/gemm that alone reads it, and the reader's smallest plan
-  // fits with the image beside it. The image takes at
+  // when its lowering can write it there (Lowering::writes_image, with its
+  // halo if it has one), the next layer is a conv/gemm that reads it (alone,
+  // unless the lowering also stores it for later readers), and the reader's
+  // smallest plan fits with the image beside it. The image takes at
   // most a quarter of the input buffer, at the end layer n's own input image
   // (if any) is not at. Returns the image with the reader's spec; sets
   // layer.out_image and the bytes the images hold.
@@ -476,15 +475,18 @@ class Compiler {
     const ir::Node* next = next_layer(order, k);
     const Lowering* nl = next ? find_lowering(*next) : nullptr;
     const ir::ValueId v = n.outputs[0];
-    if (o_.naive || !o_.on_chip_activations || !l.writes_image || !nl || !nl->array || !only_reader(v, *next))
+    if (o_.naive || !o_.on_chip_activations || !l.writes_image || !nl || !nl->array ||
+        !only_reader(v, *next, false, l.stores_written_image))
       return std::nullopt;
     const npu::TensorDesc& d = desc(v);
+    if (d.pad > 0 && !l.writes_haloed_image) return std::nullopt;
     const int64_t bytes = d.dram_bytes(), cap = t_.input_buffer_bytes;
     if (4 * bytes > cap) return std::nullopt;
     const bool top = layer.ibuf_hi == 0;
     OnChipImage img{v, std::nullopt, top ? cap - bytes : 0, top ? 0 : bytes, top ? bytes : 0};
     if (!place_reader(img, *nl, *next)) return std::nullopt;
     layer.out_image = img.addr;
+    layer.store_out_image = g_.consumers(v).size() > 1;
     layer.out_halo_columns = reads_halo_columns(*img.reader);
     (top ? layer.ibuf_hi : layer.ibuf_lo) = bytes;
     return img;

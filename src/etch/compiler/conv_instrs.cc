@@ -173,10 +173,12 @@ Instr ConvInstrs::store(int tile) const {
   const OutTile& o = sc_.tiles[tile];
   const npu::TensorDesc& d = s.out;
   const int64_t n = o.th * o.tw;
-  return ProgramBuilder::dma(
-      Opcode::Store, npu::Buffer::Input,
-      d.dram_addr + (o.g * s.mg + o.m0) * d.chan_stride() + (o.oy0 + d.pad) * d.pitch() + d.pad + o.ox0,
-      out_base_ + o.slot * sc_.sizes.out, o.th, o.tw, o.ry * d.pitch(), o.tw, o.tm, d.chan_stride(), n);
+  const int64_t at = (o.g * s.mg + o.m0) * d.chan_stride() + (o.oy0 + d.pad) * d.pitch() + d.pad + o.ox0;
+  if (s.out_image >= 0)  // from the image, laid out as in DRAM
+    return ProgramBuilder::dma(Opcode::Store, npu::Buffer::Input, d.dram_addr + at, s.out_image + at, o.th, o.tw,
+                               o.ry * d.pitch(), o.ry * d.pitch(), o.tm, d.chan_stride(), d.chan_stride());
+  return ProgramBuilder::dma(Opcode::Store, npu::Buffer::Input, d.dram_addr + at, out_base_ + o.slot * sc_.sizes.out,
+                             o.th, o.tw, o.ry * d.pitch(), o.tw, o.tm, d.chan_stride(), n);
 }
 
 std::vector<HaloPiece> halo_pieces(const npu::TensorDesc& d, bool columns) {

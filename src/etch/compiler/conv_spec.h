@@ -37,13 +37,19 @@ struct ConvSpec {
   // *image*, laid out as in DRAM (halo included). in_image >= 0: the input is
   // already there, at that address, written by the previous layer; the layer
   // loads none of it. out_image >= 0: the layer writes its output there
-  // instead of storing it, and loads the image's halo from the (never
-  // written) DRAM tensor. The layer's own slots use the input buffer without
-  // its bottom ibuf_lo and top ibuf_hi bytes, where the images are.
+  // instead of storing it, and fills the image's halo with the zero point.
+  // The layer's own slots use the input buffer without its bottom ibuf_lo
+  // and top ibuf_hi bytes, where the images are.
   int64_t in_image = -1, out_image = -1;
+  // The output image is also stored to DRAM, from the image, for the readers
+  // after the next layer (a residual block's input, read by the block's
+  // first conv and by its Add).
+  bool store_out_image = false;
   bool out_halo_columns = true;  // the next layer reads the output image's halo columns (not only its rows)
   int64_t ibuf_lo = 0, ibuf_hi = 0;
 
+  // Whether the output goes to DRAM (stored from its slots or from the image).
+  bool stores_output() const { return out_image < 0 || store_out_image; }
   int64_t kk() const { return kh * kw; }
   int64_t kg() const { return cg * kk(); }  // reduction length per group
   int64_t macs() const { return groups * mg * kg() * oh * ow; }

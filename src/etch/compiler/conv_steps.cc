@@ -7,7 +7,9 @@
 // STORE that last read its output slot, a STORE on its REQUANT, a MATMUL
 // that starts a tile on the REQUANT that last read its accumulators, and an
 // iteration's first load on the compute of the iterations whose slots it
-// overwrites.
+// overwrites. With input-channel tiles outside row tiles (TilePlan::c_outer)
+// the next channel tile's weights load early, behind this one's second
+// input tile.
 #include "etch/compiler/conv_steps.h"
 
 #include <algorithm>
@@ -141,39 +143,64 @@ class Builder {
       if (rq_last_[j] >= 0) deps_.push_back(rq_last_[j]);
     }
     int n_loads = 0;
+    std::vector<int> early_deps;  // the first early weight load's (below)
     auto load = [&](int64_t bytes, auto make) {
       LayerStep st;
       st.bytes = bytes;
-      return add(StepKind::Load, i, st, n_loads++ == 0 ? std::span<const int>(deps_) : std::span<const int>(), make);
+      std::span<const int> deps = n_loads++ == 0 ? std::span<const int>(deps_) : std::span<const int>(early_deps);
+      early_deps.clear();
+      return add(StepKind::Load, i, st, deps, make);
     };
     x_last_ = -1;
     auto x_group = [&] {
       if (it.load_x) x_last_ = load(x_load_bytes(s_, sc_, it), [&] { return ins_.input_load(it); });
       if (it.load_params && !prefetched) x_last_ = load(s_.params_bytes(o.tm), [&] { return ins_.param_load(it); });
     };
-    chunk_last_.clear();
-    if (it.load_w) {
-      const auto chunks = with_ ? ins_.weight_loads(it) : std::vector<std::vector<Instr>>();
-      if (prefetched) x_group();
-      const int64_t ktile = it.tc * s_.kk();
+    // Each fold's weights of iteration `w` (the prefetched ones are in),
+    // into `last`; `after_first` runs after the first fold's.
+    auto weight_loads = [&](const Iteration& w, bool pf, std::vector<int>& last, auto after_first) {
+      const auto chunks = with_ ? ins_.weight_loads(w) : std::vector<std::vector<Instr>>();
+      const int64_t tm = sc_.tiles[w.tile].tm, ktile = w.tc * s_.kk();
       int64_t f = 0;
-      for (int64_t mf = 0; mf < o.tm; mf += t_.cols)
+      for (int64_t mf = 0; mf < tm; mf += t_.cols)
         for (int64_t kf = 0; kf < ktile; kf += fk_, ++f) {
-          if (prefetched && f < skip_) {
-            chunk_last_.push_back(pf_last_[f == 0 ? 0 : 1]);
+          if (pf && f < skip_) {
+            last.push_back(pf_last_[f == 0 ? 0 : 1]);
             continue;
           }
-          const int64_t mc = std::min<int64_t>(t_.cols, o.tm - mf), kc = std::min(fk_, ktile - kf);
+          const int64_t mc = std::min<int64_t>(t_.cols, tm - mf), kc = std::min(fk_, ktile - kf);
           if (s_.sparse) {
             load(mc * npu::sparse_value_bytes(kc), [&] { return chunks[f][0]; });
-            chunk_last_.push_back(load(mc * npu::sparse_meta_bytes(kc), [&] { return chunks[f][1]; }));
+            last.push_back(load(mc * npu::sparse_meta_bytes(kc), [&] { return chunks[f][1]; }));
           } else {
-            chunk_last_.push_back(load(mc * kc, [&] { return chunks[f][0]; }));
+            last.push_back(load(mc * kc, [&] { return chunks[f][0]; }));
           }
-          if (!prefetched && f == 0) x_group();
+          if (f == 0) after_first();
         }
+    };
+    chunk_last_.clear();
+    if (it.load_w && early_for_ == i) {  // loaded during the previous input-channel tile
+      chunk_last_ = std::move(early_chunks_);
+      x_group();
+    } else if (it.load_w) {
+      if (prefetched) x_group();
+      weight_loads(it, prefetched, chunk_last_, [&] {
+        if (!prefetched) x_group();
+      });
     } else {
       x_group();
+    }
+    // Input-channel tiles outside row tiles: the next channel tile's weights
+    // load behind this tile's second input tile, once the compute that last
+    // read their slot (the channel tile before this one) is done, so they
+    // are in before the next channel tile starts.
+    const int T = static_cast<int>(sc_.tiles.size()), next = i + T - 1;
+    if (p_.c_outer && sc_.slots == 2 && it.tile == 1 && next < static_cast<int>(sc_.iters.size()) &&
+        sc_.iters[next].load_w) {
+      early_chunks_.clear();
+      if (i - 2 >= 0) early_deps.assign(1, mm_last_[i - 2]);  // the last iteration of the channel tile before
+      weight_loads(sc_.iters[next], false, early_chunks_, [] {});
+      early_for_ = next;
     }
     ETCH_CHECK(deps_.empty() || n_loads > 0) << s_.name << ": iteration " << i << " waits but loads nothing";
   }
@@ -231,7 +258,7 @@ class Builder {
         tile_rq_[rt] = rq_last_[i] = add(StepKind::Vector, i, v, deps_, [&] { return ins_.requant(rt, part); });
         deps_.clear();
       }
-      if (s_.out_image >= 0) continue;  // the image is the next layer's input: nothing to store
+      if (!s_.stores_output()) continue;  // the image is the next layer's input only: nothing to store
       LayerStep st;
       st.bytes = r.tm * r.th * r.tw;
       const int requant[] = {tile_rq_[rt]};
@@ -258,8 +285,10 @@ class Builder {
   std::vector<int> tile_rq_, tile_store_;
   std::vector<std::vector<int>> tile_mms_;  // per tile: its MATMULs not yet requantized
   std::vector<int> deps_;
-  std::vector<int> chunk_last_;  // per fold of the current iteration: its weights are in
-  int x_last_ = -1;              // the current iteration's input tile and parameters are in
+  std::vector<int> chunk_last_;    // per fold of the current iteration: its weights are in
+  std::vector<int> early_chunks_;  // ... of iteration early_for_, loaded early (TilePlan::c_outer)
+  int early_for_ = -1;
+  int x_last_ = -1;  // the current iteration's input tile and parameters are in
 };
 
 }  // namespace

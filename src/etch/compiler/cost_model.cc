@@ -51,7 +51,7 @@ ConvBounds conv_bounds(const ConvSpec& s, const npu::Target& t) {
   const int64_t wbytes = s.sparse ? M * (npu::sparse_value_bytes(s.kg()) + npu::sparse_meta_bytes(s.kg())) : M * s.kg();
   // The input and the output move through DRAM unless they stay on chip.
   b.dram_bytes = wbytes + s.params_bytes(M) + (s.in_image >= 0 ? 0 : s.groups * s.cg * s.h * s.w) +
-                 (s.out_image >= 0 ? 0 : M * s.oh * s.ow);
+                 (s.stores_output() ? M * s.oh * s.ow : 0);
   b.dram_cycles = static_cast<int64_t>(std::ceil(b.dram_bytes / t.dram_bytes_per_cycle));
   return b;
 }

@@ -154,15 +154,18 @@ void emit_pool(ProgramBuilder& b, const PoolSpec& s) {
 
 void emit_add(ProgramBuilder& b, const AddSpec& s) {
   const int64_t w = s.out.w;
-  // Regions of two slots each: the operands loaded from DRAM, then the output.
-  const bool a_in = s.a_image < 0, b_in = s.b_image < 0;
-  const int64_t regions = (a_in ? 1 : 0) + (b_in ? 1 : 0) + 1;
+  // Regions of two slots each: the operands loaded from DRAM, then the output
+  // unless it goes to an image.
+  const bool a_in = s.a_image < 0, b_in = s.b_image < 0, out_on_chip = s.out_image >= 0;
+  const int64_t regions = (a_in ? 1 : 0) + (b_in ? 1 : 0) + (out_on_chip ? 0 : 1);
   auto bytes = [&](int64_t tc, int64_t th) { return regions * tc * th * w; };
-  // An operand on chip is read in place: whole channel planes (contiguous
-  // without a halo), and the slots fit beside it.
-  ETCH_CHECK((a_in || s.a.pad == 0) && (b_in || s.b.pad == 0)) << s.name << ": an operand on chip has a halo";
-  const std::vector<Tile> tiles = make_tiles(s.name, s.out.c, s.out.h, b.target(), bytes,
-                                             b.target().input_buffer_bytes - s.ibuf_lo - s.ibuf_hi, !a_in || !b_in);
+  // An operand or output on chip is read or written in place: whole channel
+  // planes (contiguous without a halo), and the slots fit beside it.
+  ETCH_CHECK((a_in || s.a.pad == 0) && (b_in || s.b.pad == 0) && (!out_on_chip || s.out.pad == 0))
+      << s.name << ": an operand or output on chip has a halo";
+  const std::vector<Tile> tiles =
+      make_tiles(s.name, s.out.c, s.out.h, b.target(), bytes, b.target().input_buffer_bytes - s.ibuf_lo - s.ibuf_hi,
+                 !a_in || !b_in || out_on_chip);
   const int64_t part = tiles[0].tc * tiles[0].th * w, base = s.ibuf_lo;
   const int64_t a_slots = base, b_slots = base + (a_in ? 2 : 0) * part, out_slots = b_slots + (b_in ? 2 : 0) * part;
   auto operand = [&](int64_t image, const npu::TensorDesc& d, int64_t slots, const Tile& tl, int slot) {
@@ -181,7 +184,7 @@ void emit_add(ProgramBuilder& b, const AddSpec& s) {
         a.op = Opcode::Add;
         a[F::a_addr] = operand(s.a_image, s.a, a_slots, tiles[i], slot);
         a[F::b_addr] = operand(s.b_image, s.b, b_slots, tiles[i], slot);
-        a[F::out_addr] = out_slots + slot * part;
+        a[F::out_addr] = operand(s.out_image, s.out, out_slots, tiles[i], slot);
         a[F::n] = tiles[i].tc * tiles[i].th * w;
         a[F::a_zp] = s.q.a_zero_point;
         a[F::b_zp] = s.q.b_zero_point;
@@ -197,7 +200,10 @@ void emit_add(ProgramBuilder& b, const AddSpec& s) {
         a[F::act_max] = s.q.y.act_max;
         return a;
       },
-      [&](size_t i, int slot) { return interior(Opcode::Store, s.out, out_slots + slot * part, tiles[i]); });
+      [&](size_t i, int slot) -> std::optional<Instr> {
+        if (out_on_chip && !s.store_out_image) return std::nullopt;
+        return interior(Opcode::Store, s.out, operand(s.out_image, s.out, out_slots, tiles[i], slot), tiles[i]);
+      });
 }
 
 void emit_lut(ProgramBuilder& b, const LutSpec& s) {

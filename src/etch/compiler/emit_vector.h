@@ -40,7 +40,12 @@ struct AddSpec {
   // the input buffer (-1: in DRAM), channel planes without a halo; the layer
   // then loads only the other operand and keeps its own slots clear of it.
   int64_t a_image = -1, b_image = -1;
-  int64_t ibuf_lo = 0, ibuf_hi = 0;  // bytes the image holds at the buffer's bottom / top
+  int64_t ibuf_lo = 0, ibuf_hi = 0;  // bytes the images hold at the buffer's bottom / top
+  // The output written where the next conv/gemm layer reads it (-1: stored
+  // to DRAM), channel planes without a halo; with store_out_image it is also
+  // stored to DRAM from there, for later readers.
+  int64_t out_image = -1;
+  bool store_out_image = false;
 };
 
 struct LutSpec {

@@ -33,6 +33,7 @@ struct VectorLayer {
   // (Lowering::writes_image; -1: to DRAM).
   int64_t out_image = -1;
   bool out_halo_columns = true;  // the reader reads the image's halo columns (ConvSpec::out_halo_columns)
+  bool store_out_image = false;  // ... and store it to DRAM from there, for later readers
   // Bytes the images hold at the input buffer's bottom (ibuf_lo) and top
   // (ibuf_hi), which the layer's own slots avoid.
   int64_t ibuf_lo = 0, ibuf_hi = 0;
@@ -64,8 +65,13 @@ struct Lowering {
   // (a residual Add, a pool).
   bool reads_image = false;
   // A vector layer that can write its output into the input buffer, for the
-  // conv/gemm layer after it to read in place (a pool).
+  // conv/gemm layer after it to read in place: a pool, also into an image
+  // with a halo (which it fills with the zero point); a residual Add, into
+  // an image without one, and also stored to DRAM from the image when later
+  // layers read the tensor too.
   bool writes_image = false;
+  bool writes_haloed_image = false;
+  bool stores_written_image = false;
   // An element-wise int8 -> int8 op a conv/gemm layer can apply in its
   // REQUANT when it is that layer's only reader: its 256-entry table,
   // indexed by x + 128 (unset: it cannot be fused).

@@ -99,6 +99,15 @@ void with_resident_input(const ConvSpec& s, TilePlan p, const npu::Target& t, st
   if (!plan_overflow(s, p, t)) plans.push_back(p);
 }
 
+// Adds `p` with input-channel tiles outside row tiles (TilePlan::c_outer)
+// when that is a different loop: one group, one output-channel tile, several
+// input-channel and row tiles, all row tiles' accumulators fitting at once.
+void with_channels_outer(const ConvSpec& s, TilePlan p, const npu::Target& t, std::vector<TilePlan>& plans) {
+  if (s.groups != 1 || p.tm < s.mg || p.tc >= s.cg || p.th >= s.oh || p.resident_input || p.resident_weights) return;
+  p.c_outer = true;
+  if (!plan_overflow(s, p, t)) plans.push_back(p);
+}
+
 // An input on chip (ConvSpec::in_image) is read as a resident input: `p`
 // when it can be (one input-channel tile, whole rows, whole row tiles) and
 // fits, also with resident weights.
@@ -372,9 +381,11 @@ void score(const ConvSpec& s, TilePlan p, const npu::Target& t, const PrevLayer*
 // requantizations after the last MATMUL).
 void refine_requant_lag(const ConvSpec& s, const npu::Target& t, PlanChoice& best) {
   if (best.score == std::numeric_limits<int64_t>::max()) return;
-  const int slots = out_slots(s, best.plan, t);
+  // Input-channel tiles outside row tiles have a slot per row tile and a
+  // lag in iterations (default 1): a few later ones are worth trying.
+  const int slots = best.plan.c_outer ? std::min(out_slots(s, best.plan, t), 8) : out_slots(s, best.plan, t);
   TilePlan p = best.plan;
-  for (int64_t lag = slots - 2; lag >= 1; --lag) {
+  for (int64_t lag = slots - 2; lag >= 2 || (lag == 1 && !p.c_outer); --lag) {
     p.requant_lag = lag;
     const LayerTiming ct = conv_timing(s, p, t, make_schedule(s, p, t), best.in);
     ++best.stats.lag_timed;
@@ -426,6 +437,7 @@ PlanChoice search_plan(const ConvSpec& s, const npu::Target& t, const PrevLayer*
                 plans.push_back(p);
                 with_resident_weights(s, p, t, plans);
                 with_resident_input(s, p, t, plans);
+                if (m_outer) with_channels_outer(s, p, t, plans);
               }
             }
   }

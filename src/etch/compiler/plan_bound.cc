@@ -93,7 +93,7 @@ PlanBound::PlanBound(const ConvSpec& s, const TilePlan& p, const npu::Target& t)
   const int64_t first_tm = std::min(p.tm, s.mg);
   // Resident weights load once each.
   if (nc > 1) {
-    dram += G * (nm * sum_x + (p.resident_weights ? 1 : nh) * sum_w);
+    dram += G * (nm * sum_x + (p.resident_weights || p.c_outer ? 1 : nh) * sum_w);
   } else if (p.m_outer) {
     dram += G * ((p.resident_input ? sum_x : nh > 1 ? nm * sum_x : x_all(first_th, first_tw)) + sum_w);
   } else {
@@ -106,7 +106,7 @@ PlanBound::PlanBound(const ConvSpec& s, const TilePlan& p, const npu::Target& t)
   for (auto [m, mn] : ms)
     for (const Area& a : rows) {
       const int64_t tiles = G * mn * a.n, n = a.h * a.w;
-      if (s.out_image < 0) dram += tiles * occ(m * n);  // an output image on chip is not stored
+      if (s.stores_output()) dram += tiles * occ(m * n);  // an output image on chip may not be stored
       if (params_per_tile) dram += tiles * occ(s.params_bytes(m));
       for (auto [tc, cn] : cs)
         streams_ += tiles * cn * folds_sum(m, tc * kk, [&](int64_t, int64_t kc) {
@@ -129,7 +129,7 @@ PlanBound::PlanBound(const ConvSpec& s, const TilePlan& p, const npu::Target& t)
   const int64_t last_tm = s.mg - (nm - 1) * p.tm, last_n = row_list.back().second * col_list.back().second;
   const int64_t last_mc = last_tm - (last_tm - 1) / cols * cols;
   tail_ = npu::matmul_drain_cycles(last_mc, t) + npu::vector_cycles(last_tm * last_n, t) +
-          (s.out_image >= 0 ? 0 : occ(last_tm * last_n) + latency_);
+          (s.stores_output() ? occ(last_tm * last_n) + latency_ : 0);
 }
 
 int64_t PlanBound::bound(bool prefetched, int64_t skip) const {

@@ -17,7 +17,10 @@ std::string TilePlan::str() const {
     pf = fmt::format(" pf{}{}{}", prefetch_early ? "b" : "", prefetch_folds > 0 ? std::to_string(prefetch_folds) : "",
                      prefetch_preload ? "+p" : "");
   return fmt::format("m{} c{} h{}{}{}{} {}{}{}{}{}{}", tm, tc, th, th_edge > 0 ? fmt::format("/{}", th_edge) : "",
-                     row_phases ? "ph" : "", tw > 0 ? fmt::format(" w{}", tw) : "", m_outer ? "M>H" : "H>M",
+                     row_phases ? "ph" : "", tw > 0 ? fmt::format(" w{}", tw) : "",
+                     c_outer   ? "C>H"
+                     : m_outer ? "M>H"
+                               : "H>M",
                      double_buffer ? "" : " single", resident_weights ? " res" : "", resident_input ? " rin" : "", pf,
                      requant_lag > 0 ? fmt::format(" lag{}", requant_lag) : "");
 }
@@ -88,7 +91,13 @@ SlotSizes slot_sizes(const ConvSpec& s, const TilePlan& p) {
   return z;
 }
 
+// Spatial tiles (row tiles x column tiles) of a plan.
+int64_t spatial_tiles(const ConvSpec& s, const TilePlan& p) {
+  return static_cast<int64_t>(row_tiles(s, p).size() * col_tiles(s, p).size());
+}
+
 int out_slots(const ConvSpec& s, const TilePlan& p, const npu::Target& t) {
+  if (p.c_outer) return static_cast<int>(spatial_tiles(s, p));  // every row tile's, at once
   if (!p.double_buffer) return 1;
   const SlotSizes z = slot_sizes(s, p);
   int64_t n = 8;
@@ -100,7 +109,7 @@ int out_slots(const ConvSpec& s, const TilePlan& p, const npu::Target& t) {
 
 const char* plan_overflow(const ConvSpec& s, const TilePlan& p, const npu::Target& t, int64_t* need, int64_t* have) {
   const SlotSizes z = slot_sizes(s, p);
-  const int64_t n = p.double_buffer ? 2 : 1;
+  const int64_t n = p.c_outer ? spatial_tiles(s, p) : p.double_buffer ? 2 : 1;
   auto check = [&](int64_t needed, int64_t capacity, const char* what) -> const char* {
     if (needed <= capacity) return nullptr;
     if (need) *need = needed;
@@ -109,7 +118,7 @@ const char* plan_overflow(const ConvSpec& s, const TilePlan& p, const npu::Targe
   };
   if (auto* b = check(own_input_slot_bytes(s, input_slots(p), z) + n * z.out, own_input_buffer(s, t), "input buffer"))
     return b;
-  const int64_t params = p.resident_weights ? param_slots(s, p, t) : (p.double_buffer ? 3 : 1);
+  const int64_t params = p.resident_weights || p.c_outer ? param_slots(s, p, t) : (p.double_buffer ? 3 : 1);
   if (auto* b = check(weight_slots(s, p) * z.w + params * z.params, t.weight_buffer_bytes, "weight buffer")) return b;
   return check(n * z.acc_entries * npu::kAccumulatorEntryBytes, t.accumulator_buffer_bytes, "accumulator buffer");
 }
@@ -120,7 +129,7 @@ int64_t weight_slots(const ConvSpec& s, const TilePlan& p) {
 }
 
 int param_slots(const ConvSpec& s, const TilePlan& p, const npu::Target& t) {
-  if (p.resident_weights) return static_cast<int>(s.groups * ((s.mg + p.tm - 1) / p.tm));
+  if (p.resident_weights || p.c_outer) return static_cast<int>(s.groups * ((s.mg + p.tm - 1) / p.tm));
   return p.double_buffer ? out_slots(s, p, t) + 1 : 1;
 }
 
@@ -139,11 +148,17 @@ Schedule make_schedule(const ConvSpec& s, const TilePlan& p, const npu::Target& 
              ((s.groups == 1 || s.in_image >= 0) && p.tc >= s.cg && tile_width(s, p) == s.ow && !p.row_phases))
       << s.name << ": a resident input needs one group (or to be on chip), one input-channel tile and whole rows";
   ETCH_CHECK(s.in_image < 0 || p.resident_input) << s.name << ": an input image on chip is read as a resident input";
+  ETCH_CHECK(!p.c_outer || (s.groups == 1 && p.tm >= s.mg && !p.resident_input && !p.resident_weights))
+      << s.name << ": input-channel tiles outside row tiles need one group and one output-channel tile";
   sc.w_slots = static_cast<int>(weight_slots(s, p));
   sc.out_slots = out_slots(s, p, tgt);
   sc.param_slots = param_slots(s, p, tgt);
-  // Requantize tile t after tile t + D has started (TilePlan::requant_lag).
-  const int S = sc.out_slots, D = p.requant_lag > 0 ? static_cast<int>(std::min<int64_t>(p.requant_lag, S - 1)) : S - 1;
+  // Requantize tile t after tile t + D has started (TilePlan::requant_lag);
+  // input-channel tiles outside: D iterations after its last (default 1).
+  const int S = sc.out_slots;
+  const int D = p.c_outer           ? static_cast<int>(std::max<int64_t>(p.requant_lag, 1))
+                : p.requant_lag > 0 ? static_cast<int>(std::min<int64_t>(p.requant_lag, S - 1))
+                                    : S - 1;
   // Spatial tiles: row tiles, each cut into column tiles.
   std::vector<std::array<int64_t, 4>> rows;  // (first row, rows, first column, columns)
   const auto cols = col_tiles(s, p);
@@ -190,7 +205,19 @@ Schedule make_schedule(const ConvSpec& s, const TilePlan& p, const npu::Target& 
         sc.tiles.push_back(std::move(t));
       }
   const int T = static_cast<int>(sc.tiles.size());
-  for (int t = 0; t < T; ++t) {
+  if (p.c_outer) {  // the same iterations, channel tile by channel tile
+    std::vector<Iteration> by_channels;
+    by_channels.reserve(sc.iters.size());
+    for (int64_t ci = 0; ci < nc; ++ci)
+      for (int t = 0; t < T; ++t) by_channels.push_back(sc.iters[sc.tiles[t].first_iter + ci]);
+    sc.iters = std::move(by_channels);
+    for (int t = 0; t < T; ++t) {
+      sc.tiles[t].first_iter = t;
+      sc.tiles[t].last_iter = static_cast<int>((nc - 1) * T + t);
+      sc.tiles[t].rq_iter = std::min(sc.tiles[t].last_iter + D, static_cast<int>(sc.iters.size()) - 1);
+    }
+  }
+  for (int t = 0; t < T && !p.c_outer; ++t) {
     OutTile& o = sc.tiles[t];
     o.rq_iter =
         t + D < T && D > 0 ? sc.tiles[t + D].first_iter : (D > 0 ? static_cast<int>(sc.iters.size()) - 1 : o.last_iter);

@@ -88,8 +88,10 @@ inline int64_t requant_rows(const ConvSpec& s, const OutTile& o) {
 inline int64_t requant_parts(const ConvSpec& s, const OutTile& o) { return o.th / requant_rows(s, o); }
 
 SlotSizes slot_sizes(const ConvSpec& s, const TilePlan& p);
-// Input slots: 2, or 1 when single-buffered or the input is resident.
-inline int input_slots(const TilePlan& p) { return p.double_buffer && !p.resident_input ? 2 : 1; }
+// Input slots: 2 (3 with input-channel tiles outside row tiles, where the
+// next channel tile's weights load between two input tiles), or 1 when
+// single-buffered or the input is resident.
+inline int input_slots(const TilePlan& p) { return p.double_buffer && !p.resident_input ? (p.c_outer ? 3 : 2) : 1; }
 // The input-buffer bytes a layer's own slots may use: all but the images of
 // activations kept on chip (ConvSpec::ibuf_lo, ibuf_hi).
 inline int64_t own_input_buffer(const ConvSpec& s, const npu::Target& t) {

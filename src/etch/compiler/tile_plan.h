@@ -22,7 +22,16 @@ struct TilePlan {
   // rather than the (kh - 1) * dh + 1 rows the dilated kernel spans (plan
   // suffix "ph"). th then counts rows of one phase; th_edge is 0.
   bool row_phases = false;
-  bool m_outer = true;        // loop order: output-channel tiles outside row tiles (weights reused)
+  bool m_outer = true;  // loop order: output-channel tiles outside row tiles (weights reused)
+  // Loop order with one output-channel tile: input-channel tiles outside row
+  // tiles (plan "C>H"), every row tile's accumulators live at once. Each
+  // input-channel tile's weights load once and stay in the array while the
+  // row tiles stream; the layer starts on one row tile's input, and in the
+  // last channel tile each row tile is requantized while the next computes.
+  // For layers that must load both their weights and their input (a
+  // segment's first layer): the other orders wait for a whole-height input
+  // tile first, or requantize every row at the end.
+  bool c_outer = false;
   bool double_buffer = true;  // two slots per operand so DMA overlaps compute
   // Every weight tile and parameter block gets its own slot and loads once,
   // when the whole layer's fit in the weight buffer (plan suffix "res"): an

@@ -35,6 +35,7 @@ nlohmann::json compile_summary_json(const compiler::CompiledModel& m, const npu:
                            {"resident_weights", l.plan.resident_weights},
                            {"resident_input", l.plan.resident_input},
                            {"m_outer", l.plan.m_outer},
+                           {"c_outer", l.plan.c_outer},
                            {"double_buffer", l.plan.double_buffer},
                            {"requant_lag", l.plan.requant_lag},  // 0: out_slots - 1
                            {"input_on_chip", l.input_on_chip},

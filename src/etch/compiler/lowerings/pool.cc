@@ -61,6 +61,7 @@ Lowering max_pool() {
   l.emit = [](ProgramBuilder& b, const VectorLayer& v) { emit_pool(b, pool_spec(v)); };
   l.reads_image = true;
   l.writes_image = true;
+  l.writes_haloed_image = true;
   l.input_pad = max_pad;
   l.keeps_input_quantization = true;
   return l;
@@ -80,6 +81,7 @@ Lowering qaverage_pool() {
   };
   l.reads_image = true;
   l.writes_image = true;
+  l.writes_haloed_image = true;
   l.input_pad = max_pad;
   l.padding_zero_point = [](const ir::Node& n) -> std::optional<int32_t> { return ir::qpool_params(n).x_zero_point; };
   l.output_zero_point = [](const ir::Graph&, const ir::Node& n) -> std::optional<int32_t> {

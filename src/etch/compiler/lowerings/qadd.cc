@@ -22,9 +22,11 @@ Lowering qadd() {
   l.kind = [](const ConvSpec*) { return "add"; };
   l.emit = [](ProgramBuilder& b, const VectorLayer& v) {
     emit_add(b, {v.n.name, v.desc(v.n.inputs[0]), v.desc(v.n.inputs[1]), v.desc(v.n.outputs[0]), ir::qadd_params(v.n),
-                 v.image(v.n.inputs[0]), v.image(v.n.inputs[1]), v.ibuf_lo, v.ibuf_hi});
+                 v.image(v.n.inputs[0]), v.image(v.n.inputs[1]), v.ibuf_lo, v.ibuf_hi, v.out_image, v.store_out_image});
   };
   l.reads_image = true;
+  l.writes_image = true;
+  l.stores_written_image = true;
   l.output_zero_point = [](const ir::Graph&, const ir::Node& n) -> std::optional<int32_t> {
     return ir::qadd_params(n).y.zero_point;
   };
