@@ -75,6 +75,16 @@ TEST(ChannelsOuter, ChosenForADeepFirstConvBitExactAndPredicted) {
     EXPECT_TRUE(testing::ArrivalCheck::run(m.program, seg).empty()) << "segment " << seg;
   const int64_t simulated = ex.stats().layers[l.layer].cycles;
   EXPECT_NEAR(static_cast<double>(l.predicted_cycles), static_cast<double>(simulated), 0.1 * simulated);
+  // The second channel tile's weights load early, behind the first channel
+  // tile's second input tile: before its second MATMUL in program order come
+  // the first channel tile's weights, its parameters and those weights.
+  int weight_loads = 0, matmuls = 0;
+  for (const npu::Instr& in : m.program.instrs) {
+    if (in.layer != l.layer) continue;
+    if (in.op == npu::Opcode::Matmul && ++matmuls == 2) break;
+    weight_loads += in.op == npu::Opcode::Load && in[npu::Field::buf] == 1;
+  }
+  EXPECT_EQ(weight_loads, 3);
 }
 
 }  // namespace
