@@ -4,6 +4,7 @@
 // the reference and with the program through DRAM, on every preset.
 #include <gtest/gtest.h>
 
+#include "compiler/on_chip_check.h"
 #include "compiler/qgraph.h"
 #include "etch/compiler/compiler.h"
 #include "etch/eval/npu_executor.h"
@@ -37,12 +38,6 @@ Layers find_layers(const compiler::CompiledModel& m) {
   return l;
 }
 
-int count(const compiler::CompiledModel& m, const compiler::LayerReport& l, npu::Opcode op) {
-  int n = 0;
-  for (const npu::Instr& in : m.program.instrs) n += in.layer == l.layer && in.op == op;
-  return n;
-}
-
 TEST(PoolOnChip, ReadsAndWritesImagesBitExactOnEveryPreset) {
   for (int64_t pad : {0, 1}) {
     const QGraph q = conv_pool_conv(31 + static_cast<uint32_t>(pad), pad);
@@ -50,23 +45,17 @@ TEST(PoolOnChip, ReadsAndWritesImagesBitExactOnEveryPreset) {
     const Tensor want = runtime::Interpreter(q.g).run({x})[0];
     for (const auto& name : npu::preset_names()) {
       SCOPED_TRACE(name + " pad " + std::to_string(pad));
-      const npu::Target t = npu::preset(name);
-      compiler::CompileOptions via_dram;
-      via_dram.on_chip_activations = false;
-      const compiler::CompiledModel on = compiler::compile(q.g, t), off = compiler::compile(q.g, t, via_dram);
-      const Layers l = find_layers(on);
+      const testing::OnAndOffChip m(q.g, npu::preset(name));
+      const Layers l = find_layers(m.on);
       ASSERT_NE(l.pool, nullptr);
       EXPECT_TRUE(l.writer->output_on_chip);
       EXPECT_TRUE(l.pool->input_on_chip);
       EXPECT_TRUE(l.pool->output_on_chip);
       EXPECT_TRUE(l.reader->input_on_chip);
-      EXPECT_EQ(count(on, *l.writer, npu::Opcode::Store), 0);
-      EXPECT_EQ(count(on, *l.pool, npu::Opcode::Load), 0);
-      EXPECT_EQ(count(on, *l.pool, npu::Opcode::Store), 0);
-      eval::NpuExecutor a(q.g, on), b(q.g, off);
-      EXPECT_TRUE(a.run({x})[0].equals(want));
-      EXPECT_TRUE(b.run({x})[0].equals(want));
-      EXPECT_LT(a.stats().total.dram_read_bytes, b.stats().total.dram_read_bytes);
+      EXPECT_EQ(testing::count_instrs(m.on, *l.writer, npu::Opcode::Store), 0);
+      EXPECT_EQ(testing::count_instrs(m.on, *l.pool, npu::Opcode::Load), 0);
+      EXPECT_EQ(testing::count_instrs(m.on, *l.pool, npu::Opcode::Store), 0);
+      testing::expect_exact_and_fewer_dram_reads(q.g, m, x, want);
     }
   }
 }

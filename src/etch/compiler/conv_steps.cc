@@ -143,13 +143,11 @@ class Builder {
       if (rq_last_[j] >= 0) deps_.push_back(rq_last_[j]);
     }
     int n_loads = 0;
-    std::vector<int> early_deps;  // the first early weight load's (below)
-    auto load = [&](int64_t bytes, auto make) {
+    // The iteration's first load waits for deps_; a later one for `later`.
+    auto load = [&](int64_t bytes, auto make, std::span<const int> later = {}) {
       LayerStep st;
       st.bytes = bytes;
-      std::span<const int> deps = n_loads++ == 0 ? std::span<const int>(deps_) : std::span<const int>(early_deps);
-      early_deps.clear();
-      return add(StepKind::Load, i, st, deps, make);
+      return add(StepKind::Load, i, st, n_loads++ == 0 ? std::span<const int>(deps_) : later, make);
     };
     x_last_ = -1;
     auto x_group = [&] {
@@ -157,8 +155,10 @@ class Builder {
       if (it.load_params && !prefetched) x_last_ = load(s_.params_bytes(o.tm), [&] { return ins_.param_load(it); });
     };
     // Each fold's weights of iteration `w` (the prefetched ones are in),
-    // into `last`; `after_first` runs after the first fold's.
-    auto weight_loads = [&](const Iteration& w, bool pf, std::vector<int>& last, auto after_first) {
+    // into `last`; `after_first` runs after the first fold's, and the first
+    // load waits for `first_deps` unless it is the iteration's first.
+    auto weight_loads = [&](const Iteration& w, bool pf, std::vector<int>& last, auto after_first,
+                            std::span<const int> first_deps = {}) {
       const auto chunks = with_ ? ins_.weight_loads(w) : std::vector<std::vector<Instr>>();
       const int64_t tm = sc_.tiles[w.tile].tm, ktile = w.tc * s_.kk();
       int64_t f = 0;
@@ -169,11 +169,14 @@ class Builder {
             continue;
           }
           const int64_t mc = std::min<int64_t>(t_.cols, tm - mf), kc = std::min(fk_, ktile - kf);
+          const std::span<const int> wait = last.empty() ? first_deps : std::span<const int>();
           if (s_.sparse) {
-            load(mc * npu::sparse_value_bytes(kc), [&] { return chunks[f][0]; });
+            load(
+                mc * npu::sparse_value_bytes(kc), [&] { return chunks[f][0]; }, wait);
             last.push_back(load(mc * npu::sparse_meta_bytes(kc), [&] { return chunks[f][1]; }));
           } else {
-            last.push_back(load(mc * kc, [&] { return chunks[f][0]; }));
+            last.push_back(load(
+                mc * kc, [&] { return chunks[f][0]; }, wait));
           }
           if (f == 0) after_first();
         }
@@ -197,9 +200,12 @@ class Builder {
     const int T = static_cast<int>(sc_.tiles.size()), next = i + T - 1;
     if (p_.c_outer && sc_.slots == 2 && it.tile == 1 && next < static_cast<int>(sc_.iters.size()) &&
         sc_.iters[next].load_w) {
+      ETCH_CHECK(n_loads > 0) << s_.name << ": iteration " << i << " loads no input before the next weights";
       early_chunks_.clear();
-      if (i - 2 >= 0) early_deps.assign(1, mm_last_[i - 2]);  // the last iteration of the channel tile before
-      weight_loads(sc_.iters[next], false, early_chunks_, [] {});
+      std::vector<int> before;  // the last iteration of the channel tile before
+      if (i >= 2) before.push_back(mm_last_[i - 2]);
+      weight_loads(
+          sc_.iters[next], false, early_chunks_, [] {}, before);
       early_for_ = next;
     }
     ETCH_CHECK(deps_.empty() || n_loads > 0) << s_.name << ": iteration " << i << " waits but loads nothing";

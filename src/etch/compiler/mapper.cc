@@ -382,10 +382,11 @@ void score(const ConvSpec& s, TilePlan p, const npu::Target& t, const PrevLayer*
 void refine_requant_lag(const ConvSpec& s, const npu::Target& t, PlanChoice& best) {
   if (best.score == std::numeric_limits<int64_t>::max()) return;
   // Input-channel tiles outside row tiles have a slot per row tile and a
-  // lag in iterations (default 1): a few later ones are worth trying.
-  const int slots = best.plan.c_outer ? std::min(out_slots(s, best.plan, t), 8) : out_slots(s, best.plan, t);
+  // lag in iterations (default 1): lags 2 to 6 are worth trying.
+  const bool c_outer = best.plan.c_outer;
+  const int64_t highest = c_outer ? std::min(out_slots(s, best.plan, t), 8) - 2 : out_slots(s, best.plan, t) - 2;
   TilePlan p = best.plan;
-  for (int64_t lag = slots - 2; lag >= 2 || (lag == 1 && !p.c_outer); --lag) {
+  for (int64_t lag = highest; lag >= (c_outer ? 2 : 1); --lag) {
     p.requant_lag = lag;
     const LayerTiming ct = conv_timing(s, p, t, make_schedule(s, p, t), best.in);
     ++best.stats.lag_timed;

@@ -192,35 +192,31 @@ Schedule make_schedule(const ConvSpec& s, const TilePlan& p, const npu::Target& 
           t.param_slot = static_cast<int>(param_key);
         else
           t.param_slot = sc.tiles.empty() ? 0 : (sc.tiles.back().param_slot + (t.new_params ? 1 : 0)) % sc.param_slots;
-        t.first_iter = static_cast<int>(sc.iters.size());
-        for (int64_t ci = 0; ci < nc; ++ci) {
-          Iteration it;
-          it.tile = static_cast<int>(sc.tiles.size());
-          it.ci = ci;
-          it.c0 = ci * p.tc;
-          it.tc = std::min(p.tc, s.cg - it.c0);
-          sc.iters.push_back(std::move(it));
-        }
-        t.last_iter = static_cast<int>(sc.iters.size()) - 1;
         sc.tiles.push_back(std::move(t));
       }
   const int T = static_cast<int>(sc.tiles.size());
-  if (p.c_outer) {  // the same iterations, channel tile by channel tile
-    std::vector<Iteration> by_channels;
-    by_channels.reserve(sc.iters.size());
-    for (int64_t ci = 0; ci < nc; ++ci)
-      for (int t = 0; t < T; ++t) by_channels.push_back(sc.iters[sc.tiles[t].first_iter + ci]);
-    sc.iters = std::move(by_channels);
-    for (int t = 0; t < T; ++t) {
-      sc.tiles[t].first_iter = t;
-      sc.tiles[t].last_iter = static_cast<int>((nc - 1) * T + t);
-      sc.tiles[t].rq_iter = std::min(sc.tiles[t].last_iter + D, static_cast<int>(sc.iters.size()) - 1);
-    }
-  }
-  for (int t = 0; t < T && !p.c_outer; ++t) {
+  // Iterations: each tile's input-channel tiles in turn, or (c_outer) each
+  // input-channel tile over every tile in turn.
+  auto iteration = [&](int tile, int64_t ci) {
+    Iteration it;
+    it.tile = tile;
+    it.ci = static_cast<int32_t>(ci);
+    it.c0 = static_cast<int32_t>(ci * p.tc);
+    it.tc = static_cast<int32_t>(std::min(p.tc, s.cg - it.c0));
+    sc.iters.push_back(it);
+  };
+  for (int64_t a = 0; a < (p.c_outer ? nc : T); ++a)
+    for (int64_t b = 0; b < (p.c_outer ? T : nc); ++b)
+      iteration(static_cast<int>(p.c_outer ? b : a), p.c_outer ? a : b);
+  const int last = static_cast<int>(sc.iters.size()) - 1;
+  for (int t = 0; t < T; ++t) {
     OutTile& o = sc.tiles[t];
-    o.rq_iter =
-        t + D < T && D > 0 ? sc.tiles[t + D].first_iter : (D > 0 ? static_cast<int>(sc.iters.size()) - 1 : o.last_iter);
+    o.first_iter = static_cast<int>(p.c_outer ? t : t * nc);
+    o.last_iter = static_cast<int>(p.c_outer ? (nc - 1) * T + t : (t + 1) * nc - 1);
+    if (p.c_outer)
+      o.rq_iter = std::min(o.last_iter + D, last);
+    else
+      o.rq_iter = t + D < T && D > 0 ? static_cast<int>((t + D) * nc) : (D > 0 ? last : o.last_iter);
   }
   // rq_iter never decreases with t, so each iteration's tiles are one run.
   sc.rq_tiles.resize(static_cast<size_t>(T));
